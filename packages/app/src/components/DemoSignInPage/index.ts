@@ -1,0 +1,1 @@
+export { DemoSignInPage, DEMO_USER_STORAGE_KEY } from './DemoSignInPage';

@@ -1,0 +1,34 @@
+/*
+ * The example portal's backend: the parts of Backstage that App Access needs
+ * (auth, catalog, permissions, notifications + signals) and App Access itself.
+ */
+import { createBackend } from '@backstage/backend-defaults';
+import { demoAuthProviderModule } from './modules/demoAuthProvider';
+import { appAccessPermissionPolicyModule } from './modules/permissionPolicy';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+
+// auth: demo sign-in (development only, see app-config.yaml)
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(demoAuthProviderModule);
+
+// catalog: the example org and its users
+backend.add(import('@backstage/plugin-catalog-backend'));
+
+// permissions: App Access admin rights for group it-admins only
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(appAccessPermissionPolicyModule);
+
+backend.add(import('@backstage/plugin-user-settings-backend'));
+
+// notifications and signals: how requesters and approvers hear about requests
+backend.add(import('@backstage/plugin-notifications-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
+backend.add(import('@backstage/plugin-events-backend'));
+
+// App Access
+backend.add(import('@app-access/plugin-app-access-backend'));
+
+backend.start();

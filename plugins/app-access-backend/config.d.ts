@@ -1,0 +1,62 @@
+export interface Config {
+  /** Configuration of the App Access plugin. */
+  appAccess?: {
+    catalog?: {
+      /**
+       * App catalog seed files (format of examples/apps.yaml), imported at
+       * start-up. Re-importing never duplicates an app and never overwrites
+       * what an admin changed in the portal. Relative paths are resolved from
+       * the backend's working directory.
+       */
+      seedFiles?: string[];
+    };
+    permissions?: {
+      /**
+       * Groups whose members the example portal's permission policy treats as
+       * App Access admins. Default: group:default/it-admins.
+       */
+      adminGroups?: string[];
+    };
+    approvals?: {
+      /**
+       * Channel approvers are asked in by default. Default: portal.
+       * @visibility frontend
+       */
+      method?: 'slack' | 'email' | 'msteams' | 'portal';
+      /**
+       * Approvers used when a tier's policy names none (entity refs of users
+       * or groups).
+       */
+      defaultApprovers?: string[];
+      /**
+       * Asked only when none of a level's approvers can be reached (entity
+       * ref of a user or group).
+       */
+      fallbackApprover?: string;
+    };
+    reminders?: {
+      /** Hours a task waits before the first reminder, and between reminders. Default: 24. */
+      intervalHours?: number;
+      /** At most this many reminders per approval task. Default: 3. */
+      maxCount?: number;
+      /** How often the reminder task runs, in minutes. Default: 15. */
+      checkEveryMinutes?: number;
+    };
+    ticketing?: {
+      /** The one ticketing system in use. Default: manual. */
+      system?: 'jira' | 'zendesk' | 'email' | 'manual';
+    };
+    outbox?: {
+      /** Attempts before a job is marked dead and shown to admins. Default: 8. */
+      maxAttempts?: number;
+      /** First retry delay in seconds; doubles each attempt (with jitter). Default: 5. */
+      baseDelaySeconds?: number;
+      /** Longest retry delay in seconds. Default: 3600. */
+      maxDelaySeconds?: number;
+      /** How often an idle worker polls for due jobs, in milliseconds. Default: 1000. */
+      pollIntervalMs?: number;
+      /** Seconds after which a claimed job whose worker vanished is claimed again. Default: 300. */
+      leaseSeconds?: number;
+    };
+  };
+}

@@ -1,0 +1,6 @@
+/**
+ * Extension points for App Access backend modules.
+ *
+ * @packageDocumentation
+ */
+export * from './extensions';
