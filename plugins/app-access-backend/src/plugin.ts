@@ -2,7 +2,19 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { appAccessPermissions } from '@app-access/plugin-app-access-common';
+import {
+  AppAccessDirectory,
+  AppAccessFulfiller,
+  AppAccessNotifier,
+  appAccessDirectoryExtensionPoint,
+  appAccessFulfillersExtensionPoint,
+  appAccessNotifiersExtensionPoint,
+} from '@app-access/plugin-app-access-node';
 import { createRouter } from './service/router';
+import { AppAccessEngine } from './AppAccessEngine';
 
 /**
  * The App Access backend plugin.
@@ -12,13 +24,55 @@ import { createRouter } from './service/router';
 export const appAccessPlugin = createBackendPlugin({
   pluginId: 'app-access',
   register(env) {
+    const fulfillers: AppAccessFulfiller[] = [];
+    const notifiers: AppAccessNotifier[] = [];
+    const directories: AppAccessDirectory[] = [];
+    env.registerExtensionPoint(appAccessFulfillersExtensionPoint, {
+      addFulfiller: (...f) => fulfillers.push(...f),
+    });
+    env.registerExtensionPoint(appAccessNotifiersExtensionPoint, {
+      addNotifier: (...n) => notifiers.push(...n),
+    });
+    env.registerExtensionPoint(appAccessDirectoryExtensionPoint, {
+      addDirectory: d => directories.push(d),
+    });
+
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
         httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        userInfo: coreServices.userInfo,
+        auth: coreServices.auth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        catalog: catalogServiceRef,
+        notifications: notificationService,
       },
-      async init({ httpRouter }) {
-        httpRouter.use(await createRouter());
-        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+      async init(deps) {
+        deps.permissionsRegistry.addPermissions(appAccessPermissions);
+        const engine = await AppAccessEngine.create({
+          ...deps,
+          fulfillers,
+          notifiers,
+          directories,
+        });
+        deps.httpRouter.use(
+          await createRouter({
+            httpAuth: deps.httpAuth,
+            userInfo: deps.userInfo,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+            ...engine.routerParts(),
+          }),
+        );
+        deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        await engine.start();
       },
     });
   },

@@ -71,6 +71,19 @@ export type Tier = {
   /** Tier-level override of the app's approval policy. */
   approval?: ApprovalPolicy;
   fulfillment: FulfillmentSpec;
+  /** In employee-facing responses: whether the caller needs approval for it. */
+  needsApproval?: boolean;
+};
+
+/** Who would decide a request for a tier, as shown before submitting. */
+export type ApproverPreview = {
+  needsApproval: boolean;
+  levels: Array<{
+    level: number;
+    approvers: Array<{ ref: string; displayName?: string }>;
+    /** True when the fallback approver stands in (no approver reachable or only the requester). */
+    fallback: boolean;
+  }>;
 };
 
 export type App = {

@@ -1,1 +1,158 @@
-export {};
+import { createExtensionPoint } from '@backstage/backend-plugin-api';
+import {
+  AccessRequest,
+  ApprovalTask,
+  App,
+  FulfillmentSpec,
+  Tier,
+} from '@app-access/plugin-app-access-common';
+
+/** A person as App Access needs to know them. */
+export type DirectoryPerson = {
+  /** User entity ref, e.g. user:default/jane.doe */
+  ref: string;
+  displayName?: string;
+  email?: string;
+  /** User entity ref of the person's manager, when known. */
+  manager?: string;
+  /** Group entity refs the person is a direct member of. */
+  groups: string[];
+  title?: string;
+  department?: string;
+};
+
+/**
+ * Resolves people and group members. The core ships one over the Backstage
+ * catalog; modules (e.g. Okta) may add more, consulted in order of
+ * registration after the catalog.
+ */
+export interface AppAccessDirectory {
+  getPerson(userRef: string): Promise<DirectoryPerson | undefined>;
+  /** User entity refs of a group's direct members. */
+  getGroupMembers(groupRef: string): Promise<string[]>;
+}
+
+/** Everything a fulfiller needs to know about an approved request. */
+export type FulfillmentContext = {
+  request: AccessRequest;
+  app: App;
+  tier: Tier;
+  spec: FulfillmentSpec;
+  requester: DirectoryPerson | undefined;
+  /**
+   * Stable key for this fulfillment: the same on every retry of the same
+   * request, so vendors can deduplicate (ticket external id, label, ...).
+   */
+  idempotencyKey: string;
+  /** Link back to the request in the portal. */
+  requestUrl: string;
+  /** Reference recorded by an earlier attempt (e.g. a ticket key), if any. */
+  previousExternalRef?: string;
+  /**
+   * Record an intent or an external id before the call returns, so a crash
+   * between the vendor call and the result is recoverable without a duplicate.
+   */
+  checkpoint(data: { externalRef?: string; note?: string }): Promise<void>;
+};
+
+export type FulfillmentResult =
+  | {
+      status: 'fulfilled';
+      externalRef?: string;
+      externalUrl?: string;
+      message?: string;
+    }
+  | {
+      status: 'awaiting_it';
+      externalRef?: string;
+      externalUrl?: string;
+      message?: string;
+    }
+  /** Try again later (vendor down, 429, 5xx); `retryAfterMs` when the vendor said. */
+  | { status: 'retry'; error: string; retryAfterMs?: number }
+  /** Will not work without someone changing something (user not in Okta, ...). */
+  | { status: 'failed'; error: string };
+
+/**
+ * Performs an approved request. `fulfill` must be idempotent: it may be
+ * called again for the same request after a crash or a timeout.
+ */
+export interface AppAccessFulfiller {
+  /**
+   * Fulfillment types this fulfiller handles: `okta-group`, `okta-app`,
+   * `manual`, or for tickets the ticketing system id (`jira`, `zendesk`,
+   * `email`).
+   */
+  readonly handles: string[];
+  fulfill(context: FulfillmentContext): Promise<FulfillmentResult>;
+}
+
+export type AppAccessMessageKind =
+  | 'approval_needed'
+  | 'reminder'
+  | 'decision_recorded'
+  | 'status_changed';
+
+/** One message to deliver to people about a request. */
+export type AppAccessMessage = {
+  kind: AppAccessMessageKind;
+  /** User entity refs of the recipients (groups already expanded). */
+  recipients: string[];
+  request: AccessRequest;
+  /** The approval task concerned (approval_needed, reminder, decision_recorded). */
+  task?: ApprovalTask;
+  /** Link to the request (or, for approvers, to the approvals inbox). */
+  url: string;
+  /** Stable key for this message; a retry of the same delivery carries the same key. */
+  idempotencyKey: string;
+  /** Reminder number (1-based) for reminders. */
+  reminderNumber?: number;
+};
+
+export type NotifyResult = {
+  /** Recipients the channel could not reach at all (unknown address, no account). */
+  unreachable: string[];
+};
+
+/**
+ * Delivers messages through one channel. Throwing means "try again later";
+ * recipients the channel can never reach are reported in `unreachable`.
+ */
+export interface AppAccessNotifier {
+  /** Channel id: `backstage`, `email`, `slack`, `msteams`, ... */
+  readonly id: string;
+  notify(message: AppAccessMessage): Promise<NotifyResult>;
+}
+
+/** @public */
+export interface AppAccessFulfillersExtensionPoint {
+  addFulfiller(...fulfillers: AppAccessFulfiller[]): void;
+}
+
+/** @public */
+export const appAccessFulfillersExtensionPoint =
+  createExtensionPoint<AppAccessFulfillersExtensionPoint>({
+    id: 'app-access.fulfillers',
+  });
+
+/** @public */
+export interface AppAccessNotifiersExtensionPoint {
+  addNotifier(...notifiers: AppAccessNotifier[]): void;
+}
+
+/** @public */
+export const appAccessNotifiersExtensionPoint =
+  createExtensionPoint<AppAccessNotifiersExtensionPoint>({
+    id: 'app-access.notifiers',
+  });
+
+/** @public */
+export interface AppAccessDirectoryExtensionPoint {
+  addDirectory(directory: AppAccessDirectory): void;
+}
+
+/** @public */
+export const appAccessDirectoryExtensionPoint =
+  createExtensionPoint<AppAccessDirectoryExtensionPoint>({
+    id: 'app-access.directory',
+  });

@@ -1,0 +1,234 @@
+import { Knex } from 'knex';
+import {
+  AuthService,
+  DatabaseService,
+  LifecycleService,
+  LoggerService,
+  RootConfigService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import {
+  AppAccessDirectory,
+  AppAccessFulfiller,
+  AppAccessNotifier,
+} from '@app-access/plugin-app-access-node';
+import { AppStore } from './database/AppStore';
+import { OutboxStore } from './database/OutboxStore';
+import { RequestStore } from './database/RequestStore';
+import { SettingsStore, settingsFromConfig } from './database/SettingsStore';
+import { connectDatabase, migrateKnex } from './database/migrations';
+import { CatalogDirectory, CompositeDirectory } from './catalog/CatalogDirectory';
+import { SeedImporter } from './catalog/SeedImporter';
+import { ApprovalPolicyResolver } from './workflow/ApprovalPolicyResolver';
+import { RequestWorkflow } from './workflow/RequestWorkflow';
+import { ReminderTask } from './workflow/ReminderTask';
+import { OutboxWorker } from './outbox/OutboxWorker';
+import { createFulfillHandler, createNotifyHandler } from './outbox/jobHandlers';
+import { ManualFulfiller } from './builtins/ManualFulfiller';
+import { BackstageNotifier } from './builtins/BackstageNotifier';
+
+export type AppAccessEngineOptions = {
+  config: RootConfigService;
+  logger: LoggerService;
+  /** Either the plugin's database service or, in tests, a Knex client. */
+  database?: DatabaseService;
+  knex?: Knex;
+  scheduler?: SchedulerService;
+  lifecycle?: LifecycleService;
+  auth?: AuthService;
+  catalog?: CatalogService;
+  notifications?: NotificationService;
+  /** Replaces the catalog directory (tests). */
+  directory?: AppAccessDirectory;
+  directories?: AppAccessDirectory[];
+  fulfillers?: AppAccessFulfiller[];
+  notifiers?: AppAccessNotifier[];
+  /** Random source for backoff jitter (tests). */
+  random?: () => number;
+};
+
+/**
+ * Everything App Access runs, wired together: stores, workflow, outbox
+ * worker, reminders and the seed import. The plugin builds one; tests build
+ * one on a test database with fake vendors.
+ */
+export class AppAccessEngine {
+  private constructor(
+    readonly db: Knex,
+    readonly apps: AppStore,
+    readonly requests: RequestStore,
+    readonly outbox: OutboxStore,
+    readonly settings: SettingsStore,
+    readonly directory: AppAccessDirectory,
+    readonly resolver: ApprovalPolicyResolver,
+    readonly workflow: RequestWorkflow,
+    readonly worker: OutboxWorker,
+    readonly reminders: ReminderTask,
+    readonly seeds: SeedImporter,
+    private readonly options: AppAccessEngineOptions,
+    private readonly fulfillerMap: Map<string, AppAccessFulfiller>,
+    private readonly notifierMap: Map<string, AppAccessNotifier>,
+  ) {}
+
+  static async create(options: AppAccessEngineOptions): Promise<AppAccessEngine> {
+    const { config, logger } = options;
+    let db: Knex;
+    if (options.knex) {
+      db = options.knex;
+      await migrateKnex(db);
+    } else if (options.database) {
+      db = await connectDatabase(options.database);
+    } else {
+      throw new Error('AppAccessEngine needs a database service or a Knex client');
+    }
+
+    const configDefaults = settingsFromConfig(config);
+    const apps = new AppStore(db);
+    const requests = new RequestStore(db);
+    const outbox = new OutboxStore(db);
+    const settings = new SettingsStore(db, configDefaults);
+
+    const directories: AppAccessDirectory[] = [];
+    if (options.directory) {
+      directories.push(options.directory);
+    } else if (options.catalog && options.auth) {
+      directories.push(new CatalogDirectory(options.catalog, options.auth));
+    }
+    directories.push(...(options.directories ?? []));
+    const directory = new CompositeDirectory(directories);
+
+    const fulfillerMap = new Map<string, AppAccessFulfiller>();
+    for (const f of [new ManualFulfiller(), ...(options.fulfillers ?? [])]) {
+      for (const key of f.handles) fulfillerMap.set(key, f);
+    }
+    const notifierMap = new Map<string, AppAccessNotifier>();
+    if (options.notifications) {
+      notifierMap.set('backstage', new BackstageNotifier(options.notifications, directory));
+    }
+    for (const n of options.notifiers ?? []) notifierMap.set(n.id, n);
+
+    const resolver = new ApprovalPolicyResolver(directory);
+    let worker: OutboxWorker | undefined;
+    const workflow = new RequestWorkflow({
+      db,
+      apps,
+      requests,
+      outbox,
+      settings,
+      resolver,
+      channels: { available: new Set(notifierMap.keys()) },
+      onEnqueued: () => worker?.poke(),
+    });
+
+    const appBaseUrl = config.getOptionalString('app.baseUrl') ?? 'http://localhost:3000';
+    const handlerDeps = {
+      workflow,
+      requests,
+      apps,
+      settings,
+      directory,
+      notifiers: notifierMap,
+      fulfillers: fulfillerMap,
+      logger,
+      appBaseUrl,
+    };
+    worker = new OutboxWorker({
+      store: outbox,
+      logger,
+      handlers: {
+        notify: createNotifyHandler(handlerDeps),
+        fulfill: createFulfillHandler(handlerDeps),
+      },
+      maxAttempts: config.getOptionalNumber('appAccess.outbox.maxAttempts') ?? 8,
+      baseDelayMs: (config.getOptionalNumber('appAccess.outbox.baseDelaySeconds') ?? 5) * 1000,
+      maxDelayMs: (config.getOptionalNumber('appAccess.outbox.maxDelaySeconds') ?? 3600) * 1000,
+      pollIntervalMs: config.getOptionalNumber('appAccess.outbox.pollIntervalMs') ?? 1000,
+      leaseMs: (config.getOptionalNumber('appAccess.outbox.leaseSeconds') ?? 120) * 1000,
+      random: options.random,
+    });
+    for (const [key, value] of [
+      ['appAccess.outbox.maxAttempts', config.getOptionalNumber('appAccess.outbox.maxAttempts')],
+      ['appAccess.outbox.leaseSeconds', config.getOptionalNumber('appAccess.outbox.leaseSeconds')],
+    ] as const) {
+      if (value !== undefined && !(value > 0)) {
+        throw new Error(`Invalid config ${key}: must be a positive number`);
+      }
+    }
+
+    const reminders = new ReminderTask({ requests, settings, workflow, logger });
+    const seeds = new SeedImporter(db, apps, logger);
+
+    return new AppAccessEngine(
+      db,
+      apps,
+      requests,
+      outbox,
+      settings,
+      directory,
+      resolver,
+      workflow,
+      worker,
+      reminders,
+      seeds,
+      options,
+      fulfillerMap,
+      notifierMap,
+    );
+  }
+
+  installedModules() {
+    return {
+      fulfillers: [...this.fulfillerMap.keys()].sort(),
+      notifiers: [...this.notifierMap.keys()].sort(),
+    };
+  }
+
+  routerParts() {
+    return {
+      db: this.db,
+      apps: this.apps,
+      requests: this.requests,
+      outbox: this.outbox,
+      settings: this.settings,
+      workflow: this.workflow,
+      resolver: this.resolver,
+      directory: this.directory,
+      onJobRevived: () => this.worker.poke(),
+      installedModules: () => this.installedModules(),
+    };
+  }
+
+  /** Imports seed files, schedules reminders and starts the outbox worker. */
+  async start() {
+    const { config, scheduler, lifecycle, logger } = this.options;
+    const seedFiles = config.getOptionalStringArray('appAccess.catalog.seedFiles') ?? [];
+    await this.seeds.importFiles(seedFiles);
+
+    if (scheduler) {
+      const minutes = config.getOptionalNumber('appAccess.reminders.checkEveryMinutes') ?? 15;
+      await scheduler.scheduleTask({
+        id: 'app-access-reminders',
+        frequency: { minutes },
+        timeout: { minutes: 10 },
+        initialDelay: { seconds: 30 },
+        scope: 'global',
+        fn: async () => {
+          await this.reminders.run();
+        },
+      });
+    }
+
+    const begin = () => {
+      this.worker.start();
+      logger.info(`App Access outbox worker ${this.worker.workerId} started`);
+    };
+    if (lifecycle) {
+      lifecycle.addStartupHook(begin);
+      lifecycle.addShutdownHook(() => this.worker.stop());
+    } else {
+      begin();
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import {
+  AppAccessDirectory,
+  AppAccessMessage,
+  AppAccessNotifier,
+  NotifyResult,
+} from '@app-access/plugin-app-access-node';
+
+const STATUS_TEXT: Record<string, string> = {
+  approved: 'was approved',
+  denied: 'was denied',
+  cancelled: 'was cancelled',
+  fulfilling: 'is being fulfilled',
+  awaiting_it: 'is with IT',
+  fulfilled: 'is fulfilled: you have access',
+  failed: 'could not be fulfilled',
+};
+
+export function messageTitle(message: AppAccessMessage): string {
+  const r = message.request;
+  const what = [r.appName, r.tierName].filter(Boolean).join(' ');
+  switch (message.kind) {
+    case 'approval_needed':
+      return `Approval needed: ${what} for ${r.requester.replace(/^user:default\//, '')}`;
+    case 'reminder':
+      return `Reminder ${message.reminderNumber ?? ''}: ${what} waits for your approval`.replace('  ', ' ');
+    case 'decision_recorded':
+      return `Your request for ${what} was ${message.task?.status ?? 'decided'} at level ${message.task?.level ?? 1}`;
+    default:
+      return `Your request for ${what} ${STATUS_TEXT[r.status] ?? `is ${r.status}`}`;
+  }
+}
+
+/**
+ * Backstage notifications (the bell in the portal). Every requester hears
+ * through it; approvers too when the approval method is `portal`.
+ */
+export class BackstageNotifier implements AppAccessNotifier {
+  readonly id = 'backstage';
+
+  constructor(
+    private readonly notifications: NotificationService,
+    private readonly directory: AppAccessDirectory,
+  ) {}
+
+  async notify(message: AppAccessMessage): Promise<NotifyResult> {
+    const unreachable: string[] = [];
+    const reachable: string[] = [];
+    for (const ref of message.recipients) {
+      if (await this.directory.getPerson(ref)) reachable.push(ref);
+      else unreachable.push(ref);
+    }
+    if (reachable.length) {
+      const r = message.request;
+      await this.notifications.send({
+        recipients: { type: 'entity', entityRef: reachable },
+        payload: {
+          title: messageTitle(message),
+          description:
+            message.kind === 'decision_recorded' && message.task?.comment
+              ? `Comment: ${message.task.comment}`
+              : r.failureReason ?? r.justification,
+          link: message.url,
+          severity: message.kind === 'reminder' ? 'high' : 'normal',
+          topic: `app-access:${r.id}`,
+          scope: message.idempotencyKey,
+        },
+      });
+    }
+    return { unreachable };
+  }
+}

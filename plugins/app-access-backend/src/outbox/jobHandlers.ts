@@ -1,0 +1,169 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  AppAccessDirectory,
+  AppAccessFulfiller,
+  AppAccessNotifier,
+} from '@app-access/plugin-app-access-node';
+import { AppStore } from '../database/AppStore';
+import { OutboxJob } from '../database/OutboxStore';
+import { RequestStore } from '../database/RequestStore';
+import { SettingsStore } from '../database/SettingsStore';
+import { publicRequest, RequestWorkflow } from '../workflow/RequestWorkflow';
+import { OutboxHandler, PermanentJobError, RetryLaterError } from './OutboxWorker';
+
+export type JobHandlerDeps = {
+  workflow: RequestWorkflow;
+  requests: RequestStore;
+  apps: AppStore;
+  settings: SettingsStore;
+  directory: AppAccessDirectory;
+  notifiers: Map<string, AppAccessNotifier>;
+  fulfillers: Map<string, AppAccessFulfiller>;
+  logger: LoggerService;
+  /** Portal base URL, for links in messages. */
+  appBaseUrl: string;
+};
+
+/** Expands group refs to their members; users stay as they are. */
+export async function expandRecipients(
+  directory: AppAccessDirectory,
+  refs: string[],
+): Promise<string[]> {
+  const out = new Set<string>();
+  for (const ref of refs) {
+    if (ref.startsWith('group:')) {
+      for (const member of await directory.getGroupMembers(ref)) out.add(member);
+    } else {
+      out.add(ref);
+    }
+  }
+  return [...out];
+}
+
+/** Delivers one message through one channel; may ask the fallback approver. */
+export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
+  return {
+    async handle(job: OutboxJob) {
+      const p = job.payload as {
+        channel: string;
+        kind: 'approval_needed' | 'reminder' | 'decision_recorded' | 'status_changed';
+        audience: 'approvers' | 'requester';
+        requestId: string;
+        taskId?: string;
+        recipients: string[];
+        reminderNumber?: number;
+      };
+      const notifier = deps.notifiers.get(p.channel);
+      if (!notifier) {
+        throw new PermanentJobError(`No notifier '${p.channel}' is installed`);
+      }
+      const request = await deps.requests.get(p.requestId);
+      if (!request) throw new PermanentJobError(`Request ${p.requestId} is gone`);
+      const task = p.taskId ? await deps.requests.getTask(p.taskId) : undefined;
+      // A reminder or approval notice for a task that was decided meanwhile
+      // is pointless: skip it rather than nag.
+      if (
+        (p.kind === 'approval_needed' || p.kind === 'reminder') &&
+        task &&
+        task.status !== 'open'
+      ) {
+        return;
+      }
+      const recipients = (await expandRecipients(deps.directory, p.recipients)).filter(
+        r => !(p.audience === 'approvers' && r === request.requester),
+      );
+      const url =
+        p.audience === 'approvers'
+          ? `${deps.appBaseUrl}/apps/approvals`
+          : `${deps.appBaseUrl}/apps/requests/${request.id}`;
+      const result = await notifier.notify({
+        kind: p.kind,
+        recipients,
+        request: publicRequest(request),
+        task,
+        url,
+        idempotencyKey: job.idempotencyKey,
+        reminderNumber: p.reminderNumber,
+      });
+      if (
+        p.kind === 'approval_needed' &&
+        task &&
+        recipients.length > 0 &&
+        result.unreachable.length >= recipients.length &&
+        recipients.every(r => result.unreachable.includes(r))
+      ) {
+        await deps.workflow.escalateToFallback(task.id, result.unreachable);
+      } else if (p.kind === 'approval_needed' && task && recipients.length === 0) {
+        await deps.workflow.escalateToFallback(task.id, p.recipients);
+      }
+    },
+    async onDead(job, error) {
+      await deps.workflow.recordDeadJob(String(job.payload.requestId), job.kind, error);
+    },
+  };
+}
+
+/** Performs an approved request through the fulfiller its tier names. */
+export function createFulfillHandler(deps: JobHandlerDeps): OutboxHandler {
+  return {
+    async handle(job: OutboxJob) {
+      const requestId = String(job.payload.requestId);
+      const request = await deps.workflow.startFulfillment(requestId);
+      if (!request) return; // cancelled or already done: nothing to do
+      const app = request.appId ? await deps.apps.get(request.appId) : undefined;
+      const tier = app?.tiers.find(t => t.id === request.tierId);
+      if (!app || !tier) {
+        await deps.workflow.completeFulfillment(requestId, {
+          status: 'failed',
+          message: `The app or tier of this request no longer exists (${request.appId}/${request.tierId}); fulfil it by hand`,
+        });
+        return;
+      }
+      const settings = await deps.settings.get();
+      const spec = tier.fulfillment;
+      const key = spec.type === 'ticket' ? settings.ticketing.system : spec.type;
+      let fulfiller = deps.fulfillers.get(key);
+      let note: string | undefined;
+      if (!fulfiller) {
+        // Without the vendor module the request still reaches IT.
+        fulfiller = deps.fulfillers.get('manual');
+        note = `No fulfiller for '${key}' is installed; IT fulfils this request by hand`;
+      }
+      if (!fulfiller) {
+        throw new PermanentJobError(`No fulfiller for '${key}' and no manual fulfiller`);
+      }
+      const requester = await deps.directory.getPerson(request.requester);
+      const result = await fulfiller.fulfill({
+        request: publicRequest(request),
+        app,
+        tier,
+        spec,
+        requester,
+        idempotencyKey: `app-access-${request.id}`,
+        requestUrl: `${deps.appBaseUrl}/apps/requests/${request.id}`,
+        previousExternalRef: request.externalRef,
+        checkpoint: data => deps.workflow.recordCheckpoint(requestId, data),
+      });
+      switch (result.status) {
+        case 'retry':
+          throw new RetryLaterError(result.error, result.retryAfterMs);
+        case 'failed':
+          await deps.workflow.completeFulfillment(requestId, {
+            status: 'failed',
+            message: result.error,
+          });
+          return;
+        default:
+          await deps.workflow.completeFulfillment(requestId, {
+            status: result.status,
+            externalRef: result.externalRef,
+            externalUrl: result.externalUrl,
+            message: [note, result.message].filter(Boolean).join('. ') || undefined,
+          });
+      }
+    },
+    async onDead(job, error) {
+      await deps.workflow.recordDeadJob(String(job.payload.requestId), 'fulfill', error);
+    },
+  };
+}
