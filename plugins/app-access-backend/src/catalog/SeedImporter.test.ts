@@ -1,0 +1,59 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { AppStore } from '../database/AppStore';
+import { migrateKnex } from '../database/migrations';
+import { SeedImporter } from './SeedImporter';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+const exampleSeed = resolve(__dirname, '../../../../examples/apps.yaml');
+
+describe.each(databases.eachSupportedId())('seed import on %p', databaseId => {
+  it('imports examples/apps.yaml idempotently and never overwrites an admin change', async () => {
+    const knex = await databases.init(databaseId);
+    await migrateKnex(knex);
+    const apps = new AppStore(knex);
+    const importer = new SeedImporter(knex, apps, mockServices.logger.mock());
+
+    const first = await importer.importFiles([exampleSeed]);
+    expect(first.created).toBeGreaterThanOrEqual(15);
+    const count = async () => Number((await knex('apps').count('* as n'))[0].n);
+    const total = await count();
+    expect(total).toBe(first.created);
+
+    const again = await importer.importFiles([exampleSeed]);
+    expect(again).toEqual({ created: 0, updated: 0, unchanged: total, skipped: 0 });
+    expect(await count()).toBe(total);
+
+    // An admin renames Slack; the next import leaves it alone.
+    const slack = (await apps.get('slack'))!;
+    await knex.transaction(tx =>
+      apps.save({ ...slack, name: 'Slack (Acme)' }, { source: 'seed', seedHash: slack.seedHash, adminModified: true }, tx),
+    );
+    const third = await importer.importFiles([exampleSeed]);
+    expect(third.skipped).toBe(1);
+    expect((await apps.get('slack'))!.name).toBe('Slack (Acme)');
+
+    const listed = await apps.list({ listed: true, limit: 500 });
+    expect(listed.items.every(a => a.tiers.length >= 1 && a.tiers.length <= 3)).toBe(true);
+  });
+});
+
+describe('seed file validation', () => {
+  it('rejects a seed entry with a clear message naming the file, app and field', async () => {
+    const dir = await mkdtemp(resolve(tmpdir(), 'seed-'));
+    const file = resolve(dir, 'bad.yaml');
+    await writeFile(
+      file,
+      'apps:\n  - id: broken\n    name: Broken\n    category: X\n    listed: true\n    tiers: []\n',
+    );
+    await expect(SeedImporter.readFile(file)).rejects.toThrow(
+      /bad\.yaml, app broken: tiers: an app listed in the catalog needs at least one tier/,
+    );
+    await writeFile(file, 'apps: 12\n');
+    await expect(SeedImporter.readFile(file)).rejects.toThrow(/bad\.yaml: apps: Expected array/);
+  });
+});
