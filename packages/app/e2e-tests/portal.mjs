@@ -1,7 +1,8 @@
 // Starts the example portal (backend :7007, frontend :3000) for e2e runs and
 // stops everything it started, including the process group of `yarn start`.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,7 +60,15 @@ export async function startPortal() {
     cwd: repoRoot,
     detached: true,
     stdio: ['ignore', log, log],
-    env: { ...process.env, BROWSER: 'none', NODE_ENV: 'development' },
+    env: {
+      ...process.env,
+      BROWSER: 'none',
+      NODE_ENV: 'development',
+      // A fresh database for every e2e run, so earlier demo data cannot interfere.
+      APP_CONFIG_backend_database_connection_directory: mkdtempSync(
+        join(tmpdir(), 'app-access-e2e-db-'),
+      ),
+    },
   });
   const stop = async () => {
     if (child.exitCode !== null) return;

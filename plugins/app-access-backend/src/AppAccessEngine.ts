@@ -220,6 +220,14 @@ export class AppAccessEngine {
       });
     }
 
+    const client = String(this.db.client.config.client);
+    if (client.includes('sqlite')) {
+      // One process owns a SQLite file; whatever it had claimed before a
+      // restart is retried now rather than after the lease runs out.
+      const released = await this.outbox.releaseAllClaims();
+      if (released) logger.info(`Retrying ${released} outbox job(s) claimed before the restart`);
+    }
+
     const begin = () => {
       this.worker.start();
       logger.info(`App Access outbox worker ${this.worker.workerId} started`);

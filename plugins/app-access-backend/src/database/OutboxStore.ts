@@ -130,6 +130,17 @@ export class OutboxStore {
     });
   }
 
+  /**
+   * Releases every claimed job at once. Only safe where a single process uses
+   * the database (SQLite): there, jobs still marked running at start-up were
+   * held by this process before it stopped.
+   */
+  async releaseAllClaims(): Promise<number> {
+    return this.db('outbox')
+      .where('status', 'running')
+      .update({ status: 'pending', locked_by: null, locked_until: null, updated_at: nowIso() });
+  }
+
   /** Marks a job done, only if this worker still holds it. */
   async complete(id: string, workerId: string): Promise<boolean> {
     const count = await this.db('outbox')
