@@ -10,10 +10,13 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
+  AppAccessDecisionApi,
   AppAccessDirectory,
   AppAccessFulfiller,
+  AppAccessFulfillmentApi,
   AppAccessNotifier,
 } from '@app-access/plugin-app-access-node';
+import { ServiceUnavailableError } from '@backstage/errors';
 import { AppStore } from './database/AppStore';
 import { OutboxStore } from './database/OutboxStore';
 import { RequestStore } from './database/RequestStore';
@@ -22,10 +25,14 @@ import { connectDatabase, migrateKnex } from './database/migrations';
 import { CatalogDirectory, CompositeDirectory } from './catalog/CatalogDirectory';
 import { SeedImporter } from './catalog/SeedImporter';
 import { ApprovalPolicyResolver } from './workflow/ApprovalPolicyResolver';
-import { RequestWorkflow } from './workflow/RequestWorkflow';
+import { publicRequest, RequestWorkflow } from './workflow/RequestWorkflow';
 import { ReminderTask } from './workflow/ReminderTask';
 import { OutboxWorker } from './outbox/OutboxWorker';
-import { createFulfillHandler, createNotifyHandler } from './outbox/jobHandlers';
+import {
+  createAuditTicketHandler,
+  createFulfillHandler,
+  createNotifyHandler,
+} from './outbox/jobHandlers';
 import { ManualFulfiller } from './builtins/ManualFulfiller';
 import { BackstageNotifier } from './builtins/BackstageNotifier';
 
@@ -140,6 +147,7 @@ export class AppAccessEngine {
       handlers: {
         notify: createNotifyHandler(handlerDeps),
         fulfill: createFulfillHandler(handlerDeps),
+        'audit-ticket': createAuditTicketHandler(handlerDeps),
       },
       maxAttempts: config.getOptionalNumber('appAccess.outbox.maxAttempts') ?? 8,
       baseDelayMs: (config.getOptionalNumber('appAccess.outbox.baseDelaySeconds') ?? 5) * 1000,
@@ -178,6 +186,57 @@ export class AppAccessEngine {
     );
   }
 
+  private appBaseUrl() {
+    return this.options.config.getOptionalString('app.baseUrl') ?? 'http://localhost:3000';
+  }
+
+  /** What approval channels may do for an approver (see AppAccessDecisionApi). */
+  decisionApi(): AppAccessDecisionApi {
+    return {
+      decide: async input => {
+        const person = await this.directory.getPerson(input.approverRef);
+        const updated = await this.workflow.decide(
+          {
+            userRef: input.approverRef,
+            ownershipRefs: [input.approverRef, ...(person?.groups ?? [])],
+          },
+          input.requestId,
+          { decision: input.decision, comment: input.comment },
+          { channel: input.channel, taskId: input.taskId },
+        );
+        return this.workflow.withDetails(updated);
+      },
+      getRequest: async id =>
+        this.workflow.withDetails(await this.workflow.getRequest(id)),
+      getTask: id => this.requests.getTask(id),
+      getPerson: ref => this.directory.getPerson(ref),
+      findPersonByEmail: async email =>
+        (await this.directory.findPersonByEmail?.(email)) ?? undefined,
+      getSettings: () => this.settings.get(),
+      portalUrl: path => `${this.appBaseUrl()}${path.startsWith('/') ? '' : '/'}${path}`,
+    };
+  }
+
+  /** What fulfillers may do later, e.g. when following a ticket. */
+  fulfillmentApi(): AppAccessFulfillmentApi {
+    return {
+      listAwaiting: async (fulfilledBy, limit = 100) =>
+        (await this.requests.listAwaiting(fulfilledBy, limit)).map(publicRequest),
+      complete: async (requestId, result) => {
+        await this.workflow.completeFulfillment(requestId, {
+          status: result.status,
+          message: result.message,
+        });
+      },
+      getSettings: () => this.settings.get(),
+    };
+  }
+
+  /** The registered fulfiller or notifier a "Send test" is about. */
+  moduleFor(kind: 'fulfiller' | 'notifier', id: string) {
+    return kind === 'fulfiller' ? this.fulfillerMap.get(id) : this.notifierMap.get(id);
+  }
+
   installedModules() {
     return {
       fulfillers: [...this.fulfillerMap.keys()].sort(),
@@ -196,6 +255,7 @@ export class AppAccessEngine {
       resolver: this.resolver,
       directory: this.directory,
       onJobRevived: () => this.worker.poke(),
+      moduleFor: (kind: 'fulfiller' | 'notifier', id: string) => this.moduleFor(kind, id),
       installedModules: () => this.installedModules(),
     };
   }
@@ -239,4 +299,21 @@ export class AppAccessEngine {
       begin();
     }
   }
+}
+
+/**
+ * Hands out an API before the engine exists: modules receive it at
+ * registration, and call it only once the backend has started.
+ */
+export function lateBound<T extends object>(get: () => T | undefined, what: string): T {
+  return new Proxy({} as T, {
+    get(_target, prop) {
+      const target = get();
+      if (!target) {
+        throw new ServiceUnavailableError(`App Access ${what} is not ready yet`);
+      }
+      const value = (target as any)[prop];
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

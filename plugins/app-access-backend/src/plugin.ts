@@ -14,7 +14,7 @@ import {
   appAccessNotifiersExtensionPoint,
 } from '@app-access/plugin-app-access-node';
 import { createRouter } from './service/router';
-import { AppAccessEngine } from './AppAccessEngine';
+import { AppAccessEngine, lateBound } from './AppAccessEngine';
 
 /**
  * The App Access backend plugin.
@@ -27,11 +27,14 @@ export const appAccessPlugin = createBackendPlugin({
     const fulfillers: AppAccessFulfiller[] = [];
     const notifiers: AppAccessNotifier[] = [];
     const directories: AppAccessDirectory[] = [];
+    let engine: AppAccessEngine | undefined;
     env.registerExtensionPoint(appAccessFulfillersExtensionPoint, {
       addFulfiller: (...f) => fulfillers.push(...f),
+      fulfillment: lateBound(() => engine?.fulfillmentApi(), 'fulfillment API'),
     });
     env.registerExtensionPoint(appAccessNotifiersExtensionPoint, {
       addNotifier: (...n) => notifiers.push(...n),
+      decisions: lateBound(() => engine?.decisionApi(), 'decision API'),
     });
     env.registerExtensionPoint(appAccessDirectoryExtensionPoint, {
       addDirectory: d => directories.push(d),
@@ -56,7 +59,7 @@ export const appAccessPlugin = createBackendPlugin({
       },
       async init(deps) {
         deps.permissionsRegistry.addPermissions(appAccessPermissions);
-        const engine = await AppAccessEngine.create({
+        engine = await AppAccessEngine.create({
           ...deps,
           fulfillers,
           notifiers,

@@ -100,6 +100,8 @@ export type App = {
   externalIds: Record<string, string>;
   /** App-level default approval policy. */
   approval?: ApprovalPolicy;
+  /** Overrides the settings' approval method for this app's approvers. */
+  approvalMethod?: ApprovalMethod;
   tiers: Tier[];
   createdAt?: string;
   updatedAt?: string;
@@ -136,6 +138,8 @@ export type AccessRequest = {
   intake?: IntakeDetails;
   /** Ticket key, Okta status or other reference from fulfillment. */
   externalRef?: string;
+  /** The fulfiller that handled it (`okta-group`, `jira`, `manual`, ...). */
+  fulfilledBy?: string;
   externalUrl?: string;
   failureReason?: string;
   createdAt: string;
@@ -213,5 +217,17 @@ export type AppAccessSettings = {
   defaultApprovers: string[];
   fallbackApprover?: string;
   reminders: { intervalHours: number; maxCount: number };
-  ticketing: { system: TicketingSystem };
+  ticketing: {
+    system: TicketingSystem;
+    /** Also file a record ticket for requests fulfilled through Okta. */
+    auditTickets?: boolean;
+  };
+};
+
+/** What a module's "Send test" found. */
+export type ModuleTestResult = {
+  ok: boolean;
+  /** What was checked, or exactly what is wrong (bad token, unknown id, ...). */
+  message: string;
+  details?: string[];
 };

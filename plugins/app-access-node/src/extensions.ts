@@ -1,9 +1,11 @@
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
 import {
   AccessRequest,
+  AppAccessSettings,
   ApprovalTask,
   App,
   FulfillmentSpec,
+  ModuleTestResult,
   Tier,
 } from '@app-access/plugin-app-access-common';
 
@@ -30,6 +32,8 @@ export interface AppAccessDirectory {
   getPerson(userRef: string): Promise<DirectoryPerson | undefined>;
   /** User entity refs of a group's direct members. */
   getGroupMembers(groupRef: string): Promise<string[]>;
+  /** The person with this email address (case-insensitive), if known. */
+  findPersonByEmail?(email: string): Promise<DirectoryPerson | undefined>;
 }
 
 /** Everything a fulfiller needs to know about an approved request. */
@@ -85,6 +89,16 @@ export interface AppAccessFulfiller {
    */
   readonly handles: string[];
   fulfill(context: FulfillmentContext): Promise<FulfillmentResult>;
+  /**
+   * Ticketing fulfillers: file a record ticket for a request fulfilled by
+   * another fulfiller (the "audit-trail tickets" setting). Idempotent on
+   * `context.idempotencyKey`.
+   */
+  recordAudit?(
+    context: FulfillmentContext,
+  ): Promise<{ externalRef: string; externalUrl?: string }>;
+  /** "Send test" on the settings page: check credentials and ids. */
+  selfTest?(): Promise<ModuleTestResult>;
 }
 
 export type AppAccessMessageKind =
@@ -96,6 +110,8 @@ export type AppAccessMessageKind =
 /** One message to deliver to people about a request. */
 export type AppAccessMessage = {
   kind: AppAccessMessageKind;
+  /** Who the message is for: the task's approvers or the requester. */
+  audience: 'approvers' | 'requester';
   /** User entity refs of the recipients (groups already expanded). */
   recipients: string[];
   request: AccessRequest;
@@ -122,11 +138,55 @@ export interface AppAccessNotifier {
   /** Channel id: `backstage`, `email`, `slack`, `msteams`, ... */
   readonly id: string;
   notify(message: AppAccessMessage): Promise<NotifyResult>;
+  /** "Send test" on the settings page: check credentials and settings. */
+  selfTest?(): Promise<ModuleTestResult>;
+}
+
+/**
+ * What approval channels (Slack buttons, email links, ...) may do on behalf
+ * of an approver. Decisions follow exactly the portal's rules: only someone
+ * who holds the task decides, never the requester, first decision wins
+ * (others get a ConflictError), deny needs a comment.
+ */
+export interface AppAccessDecisionApi {
+  decide(input: {
+    requestId: string;
+    /** The task the message was about; a decision on another level is refused. */
+    taskId?: string;
+    /** User entity ref of the person deciding. */
+    approverRef: string;
+    decision: 'approve' | 'deny';
+    comment?: string;
+    /** Channel the decision came through, for the audit trail. */
+    channel: string;
+  }): Promise<AccessRequest>;
+  /** A request with its events and approval tasks. */
+  getRequest(requestId: string): Promise<AccessRequest>;
+  getTask(taskId: string): Promise<ApprovalTask | undefined>;
+  getPerson(userRef: string): Promise<DirectoryPerson | undefined>;
+  findPersonByEmail(email: string): Promise<DirectoryPerson | undefined>;
+  getSettings(): Promise<AppAccessSettings>;
+  /** Absolute URL of a portal path, e.g. portalUrl('/apps/approvals'). */
+  portalUrl(path: string): string;
+}
+
+/** What fulfillers may do later, e.g. when following a ticket. */
+export interface AppAccessFulfillmentApi {
+  /** Requests waiting for IT that this fulfiller handled. */
+  listAwaiting(fulfilledBy: string, limit?: number): Promise<AccessRequest[]>;
+  /** The ticket was done (fulfilled) or closed as won't-do (failed). */
+  complete(
+    requestId: string,
+    result: { status: 'fulfilled' | 'failed'; message?: string },
+  ): Promise<void>;
+  getSettings(): Promise<AppAccessSettings>;
 }
 
 /** @public */
 export interface AppAccessFulfillersExtensionPoint {
   addFulfiller(...fulfillers: AppAccessFulfiller[]): void;
+  /** Usable once the backend has started (e.g. from a scheduled task). */
+  readonly fulfillment: AppAccessFulfillmentApi;
 }
 
 /** @public */
@@ -138,6 +198,8 @@ export const appAccessFulfillersExtensionPoint =
 /** @public */
 export interface AppAccessNotifiersExtensionPoint {
   addNotifier(...notifiers: AppAccessNotifier[]): void;
+  /** Usable once the backend has started (e.g. from an HTTP route). */
+  readonly decisions: AppAccessDecisionApi;
 }
 
 /** @public */

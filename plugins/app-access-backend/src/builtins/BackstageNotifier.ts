@@ -25,6 +25,9 @@ export function messageTitle(message: AppAccessMessage): string {
     case 'reminder':
       return `Reminder ${message.reminderNumber ?? ''}: ${what} waits for your approval`.replace('  ', ' ');
     case 'decision_recorded':
+      if (message.audience === 'approvers') {
+        return `${what} for ${r.requester.replace(/^user:default\//, '')}: ${message.task?.status ?? 'decided'} by ${(message.task?.decidedBy ?? '').replace(/^user:default\//, '')}`;
+      }
       return `Your request for ${what} was ${message.task?.status ?? 'decided'} at level ${message.task?.level ?? 1}`;
     default:
       return `Your request for ${what} ${STATUS_TEXT[r.status] ?? `is ${r.status}`}`;

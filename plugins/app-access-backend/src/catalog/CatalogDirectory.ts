@@ -79,6 +79,27 @@ export class CatalogDirectory implements AppAccessDirectory {
     return value;
   }
 
+  async findPersonByEmail(email: string): Promise<DirectoryPerson | undefined> {
+    const wanted = email.trim().toLowerCase();
+    const { items } = await this.catalog.getEntities(
+      { filter: { kind: 'User', 'spec.profile.email': wanted } },
+      await this.credentials(),
+    );
+    const match =
+      items[0] ??
+      // Catalog filters are case-insensitive on values in most setups; this
+      // covers the rest without loading every user on the happy path.
+      (
+        await this.catalog.getEntities(
+          { filter: { kind: 'User' }, fields: ['kind', 'metadata', 'spec.profile', 'spec.memberOf', 'relations'] },
+          await this.credentials(),
+        )
+      ).items.find(
+        e => ((e.spec as any)?.profile?.email ?? '').toLowerCase() === wanted,
+      );
+    return match ? CatalogDirectory.toPerson(match) : undefined;
+  }
+
   async getGroupMembers(groupRef: string): Promise<string[]> {
     const cached = this.members.get(groupRef);
     if (cached && cached.expires > Date.now()) return cached.value;
@@ -102,6 +123,14 @@ export class CompositeDirectory implements AppAccessDirectory {
   async getPerson(userRef: string) {
     for (const d of this.directories) {
       const person = await d.getPerson(userRef);
+      if (person) return person;
+    }
+    return undefined;
+  }
+
+  async findPersonByEmail(email: string) {
+    for (const d of this.directories) {
+      const person = await d.findPersonByEmail?.(email);
       if (person) return person;
     }
     return undefined;

@@ -14,6 +14,7 @@ type AppRow = {
   listed: boolean | number;
   external_ids: string;
   approval: string | null;
+  approval_method: string | null;
   source: string;
   seed_hash: string | null;
   admin_modified: boolean | number;
@@ -52,6 +53,7 @@ function rowToApp(row: AppRow, tiers: TierRow[]): StoredApp {
     listed: Boolean(row.listed),
     externalIds: fromJson(row.external_ids, {}),
     approval: fromJson(row.approval, undefined),
+    approvalMethod: (row.approval_method as App['approvalMethod']) ?? undefined,
     tiers: tiers
       .filter(t => t.app_id === row.id)
       .sort((a, b) => a.position - b.position)
@@ -168,6 +170,7 @@ export class AppStore {
       listed: app.listed,
       external_ids: JSON.stringify(app.externalIds ?? {}),
       approval: toJson(app.approval),
+      approval_method: app.approvalMethod ?? null,
       source: meta.source,
       seed_hash: meta.seedHash ?? null,
       admin_modified: meta.adminModified,

@@ -33,6 +33,7 @@ export type RequestRow = {
   external_ref: string | null;
   external_url: string | null;
   failure_reason: string | null;
+  fulfilled_by?: string | null;
   retries: number;
   open_key: string | null;
   created_at: string;
@@ -87,6 +88,7 @@ export function rowToRequest(row: RequestRow): AccessRequest & {
     externalRef: row.external_ref ?? undefined,
     externalUrl: row.external_url ?? undefined,
     failureReason: row.failure_reason ?? undefined,
+    fulfilledBy: row.fulfilled_by ?? undefined,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     plan: fromJson(row.plan, []),
@@ -214,6 +216,14 @@ export class RequestStore {
           ? encodeCursor(last.created_at, last.id)
           : undefined,
     };
+  }
+
+  async listAwaiting(fulfilledBy: string, limit: number) {
+    const rows = await this.db<RequestRow>('requests')
+      .where({ status: 'awaiting_it', fulfilled_by: fulfilledBy })
+      .orderBy('updated_at', 'asc')
+      .limit(limit);
+    return rows.map(rowToRequest);
   }
 
   /** The caller's requests per app, for "requested" / "you have it" badges. */

@@ -78,6 +78,7 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
           : `${deps.appBaseUrl}/apps/requests/${request.id}`;
       const result = await notifier.notify({
         kind: p.kind,
+        audience: p.audience,
         recipients,
         request: publicRequest(request),
         task,
@@ -99,6 +100,40 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
     },
     async onDead(job, error) {
       await deps.workflow.recordDeadJob(String(job.payload.requestId), job.kind, error);
+    },
+  };
+}
+
+/** Files a record ticket in the active ticketing system for an Okta-fulfilled request. */
+export function createAuditTicketHandler(deps: JobHandlerDeps): OutboxHandler {
+  return {
+    async handle(job: OutboxJob) {
+      const requestId = String(job.payload.requestId);
+      const request = await deps.requests.get(requestId);
+      if (!request) return;
+      const settings = await deps.settings.get();
+      const ticketing = deps.fulfillers.get(settings.ticketing.system);
+      if (!ticketing?.recordAudit) {
+        throw new PermanentJobError(
+          `The ticketing system '${settings.ticketing.system}' cannot file audit tickets (module not installed)`,
+        );
+      }
+      const app = request.appId ? await deps.apps.get(request.appId) : undefined;
+      const tier = app?.tiers.find(t => t.id === request.tierId);
+      if (!app || !tier) return;
+      const ticket = await ticketing.recordAudit({
+        request: publicRequest(request),
+        app,
+        tier,
+        spec: tier.fulfillment,
+        requester: await deps.directory.getPerson(request.requester),
+        idempotencyKey: `app-access-audit-${request.id}`,
+        requestUrl: `${deps.appBaseUrl}/apps/requests/${request.id}`,
+        checkpoint: async () => {},
+      });
+      await deps.workflow.recordCheckpoint(requestId, {
+        note: `Audit ticket ${ticket.externalRef} filed in ${settings.ticketing.system}${ticket.externalUrl ? ` (${ticket.externalUrl})` : ''}`,
+      });
     },
   };
 }
@@ -156,6 +191,7 @@ export function createFulfillHandler(deps: JobHandlerDeps): OutboxHandler {
         default:
           await deps.workflow.completeFulfillment(requestId, {
             status: result.status,
+            fulfilledBy: note ? 'manual' : key,
             externalRef: result.externalRef,
             externalUrl: result.externalUrl,
             message: [note, result.message].filter(Boolean).join('. ') || undefined,

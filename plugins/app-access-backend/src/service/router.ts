@@ -36,7 +36,7 @@ import { AppStore, StoredApp } from '../database/AppStore';
 import { OutboxStore } from '../database/OutboxStore';
 import { RequestStore } from '../database/RequestStore';
 import { SettingsStore } from '../database/SettingsStore';
-import { nowIso } from '../database/json';
+import { decodeCursor, nowIso } from '../database/json';
 import {
   ApprovalPolicyResolver,
   effectivePolicy,
@@ -66,7 +66,26 @@ export type RouterOptions = {
   /** Called after an admin revives a dead job, to wake the worker. */
   onJobRevived?: () => void;
   installedModules: () => { fulfillers: string[]; notifiers: string[] };
+  moduleFor?: (
+    kind: 'fulfiller' | 'notifier',
+    id: string,
+  ) => { selfTest?: () => Promise<import('@app-access/plugin-app-access-common').ModuleTestResult> } | undefined;
 };
+
+/**
+ * Whether a YYYY-MM-DD string names a day that exists. `Date.parse` alone
+ * accepts days past the end of a month ('2026-02-30' becomes 2 March).
+ */
+function isCalendarDate(d: string): boolean {
+  const time = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === d;
+}
+
+/** Audit timestamps are stored as UTC ISO strings; compare like with like. */
+const auditTime = z
+  .string()
+  .datetime({ offset: true })
+  .transform(t => new Date(t).toISOString());
 
 const idParam = z.string().min(1).max(100);
 const limitQuery = z.coerce.number().int().min(1).max(200).default(50);
@@ -88,7 +107,7 @@ const createRequestBody = z
     neededBy: z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-      .refine(d => !Number.isNaN(Date.parse(d)), 'must be a valid date')
+      .refine(isCalendarDate, 'must be a valid date')
       .optional(),
   })
   .strict();
@@ -147,7 +166,10 @@ const settingsBody = z
       .nullable()
       .optional(),
     ticketing: z
-      .object({ system: z.enum(['jira', 'zendesk', 'email', 'manual']) })
+      .object({
+        system: z.enum(['jira', 'zendesk', 'email', 'manual']),
+        auditTickets: z.boolean().optional(),
+      })
       .strict()
       .nullable()
       .optional(),
@@ -159,12 +181,25 @@ const auditQuery = z.object({
   appId: z.string().max(100).optional(),
   actor: refQuery,
   type: z.string().max(40).optional(),
-  since: z.string().datetime({ offset: true }).optional(),
-  until: z.string().datetime({ offset: true }).optional(),
+  since: auditTime.optional(),
+  until: auditTime.optional(),
   format: z.enum(['json', 'csv']).default('json'),
   limit: z.coerce.number().int().min(1).max(5000).default(100),
-  cursor: cursorQuery,
+  // The audit list pages by event id; a cursor it did not hand out is refused
+  // here rather than reaching the database as NaN.
+  cursor: cursorQuery.refine(
+    c => c === undefined || /^\d{1,18}$/.test(decodeCursor(c)?.[1] ?? ''),
+    'not a cursor this list returned',
+  ),
 });
+
+/** How an admin's save changed an app, for the audit trail. */
+function appChangeComment(existing: StoredApp | undefined, app: { listed: boolean }): string {
+  if (!existing) return 'Created';
+  if (existing.listed && !app.listed) return 'Removed from the catalog';
+  if (!existing.listed && app.listed) return 'Added to the catalog';
+  return 'Updated';
+}
 
 function parseStatuses(value: string | undefined): RequestStatus[] | undefined {
   if (!value) return undefined;
@@ -431,6 +466,25 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json({ ...(await settings.view()), modules: options.installedModules() });
   });
 
+  router.post('/admin/modules/:kind/:id/test', async (req, res) => {
+    await requirePermission(req, appAccessSettingsManagePermission);
+    const kind = parseInput(z.enum(['fulfiller', 'notifier']), req.params.kind, 'kind');
+    const id = parseInput(idParam, req.params.id, 'id');
+    const module = options.moduleFor?.(kind, id);
+    if (!module) {
+      throw new NotFoundError(`The ${kind} '${id}' is not installed`);
+    }
+    if (!module.selfTest) {
+      res.json({ ok: true, message: `The ${kind} '${id}' has nothing to check` });
+      return;
+    }
+    try {
+      res.json(await module.selfTest());
+    } catch (error) {
+      res.json({ ok: false, message: (error as Error).message });
+    }
+  });
+
   // --- admin: apps ---
 
   router.get('/admin/apps', async (req, res) => {
@@ -457,8 +511,18 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(app);
   });
 
-  async function saveApp(req: express.Request, body: unknown, mustBeNew: boolean) {
+  async function saveApp(
+    req: express.Request,
+    body: unknown,
+    mustBeNew: boolean,
+    urlId?: string,
+  ) {
     const { caller: who } = await requirePermission(req, appAccessAppManagePermission);
+    // Checked after the permission: non-admins learn nothing about the body.
+    const bodyId = (body as { id?: unknown } | undefined)?.id;
+    if (urlId !== undefined && bodyId !== urlId) {
+      throw new InputError(`id: the body's id '${bodyId}' differs from the URL's '${urlId}'`);
+    }
     const app = parseInput(appSchema, body);
     return audited(req, mustBeNew ? 'app-create' : 'app-update', { appId: app.id }, () =>
       options.db.transaction(async tx => {
@@ -480,13 +544,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
             appId: app.id,
             actor: who.userRef,
             type: 'app_changed',
-            comment: existing
-              ? existing.listed && !app.listed
-                ? 'Removed from the catalog'
-                : !existing.listed && app.listed
-                ? 'Added to the catalog'
-                : 'Updated'
-              : 'Created',
+            comment: appChangeComment(existing, app),
             data: { listed: app.listed, tiers: app.tiers.map(t => t.id) },
           },
           tx,
@@ -503,10 +561,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.put('/admin/apps/:id', async (req, res) => {
     const id = parseInput(idParam, req.params.id, 'id');
     const body = { ...(req.body ?? {}), id: req.body?.id ?? id };
-    if (body.id !== id) {
-      throw new InputError(`id: the body's id '${body.id}' differs from the URL's '${id}'`);
-    }
-    res.json(await saveApp(req, body, false));
+    res.json(await saveApp(req, body, false, id));
   });
 
   // --- admin: requests and outbox ---

@@ -87,6 +87,7 @@ export const appSchema = z
     listed: z.boolean().default(false),
     externalIds: z.record(z.string().max(200)).default({}),
     approval: approvalPolicySchema.optional(),
+    approvalMethod: z.enum(['slack', 'email', 'msteams', 'portal']).optional(),
     tiers: z.array(tierSchema).max(3, 'an app has at most 3 license tiers').default([]),
   })
   .strict()

@@ -63,8 +63,11 @@ export class RequestWorkflow {
   private async channelsFor(
     audience: NotifyAudience,
     tx: Knex,
+    appId?: string,
   ): Promise<string[]> {
-    const { approvalMethod } = await this.deps.settings.get(tx);
+    const settings = await this.deps.settings.get(tx);
+    const app = appId ? await this.deps.apps.get(appId, tx) : undefined;
+    const approvalMethod = app?.approvalMethod ?? settings.approvalMethod;
     const approvalChannel =
       approvalMethod === 'portal' ? 'backstage' : approvalMethod;
     const available = this.deps.channels.available;
@@ -78,17 +81,20 @@ export class RequestWorkflow {
   private async notifyJobs(options: {
     kind: AppAccessMessageKind;
     audience: NotifyAudience;
-    request: { id: string; requester: string };
+    request: { id: string; requester: string; appId?: string };
     recipients: string[];
     task?: { id: string };
     occurrence: string;
     reminderNumber?: number;
     tx: Knex;
   }): Promise<NewOutboxJob[]> {
-    const channels = await this.channelsFor(options.audience, options.tx);
+    const appId =
+      options.request.appId ??
+      (await this.deps.requests.get(options.request.id, options.tx))?.appId;
+    const channels = await this.channelsFor(options.audience, options.tx, appId);
     return channels.map(channel => ({
       kind: 'notify',
-      idempotencyKey: `notify:${channel}:${options.kind}:${options.request.id}:${options.task?.id ?? '-'}:${options.occurrence}`,
+      idempotencyKey: `notify:${channel}:${options.audience}:${options.kind}:${options.request.id}:${options.task?.id ?? '-'}:${options.occurrence}`,
       payload: {
         channel,
         kind: options.kind,
@@ -393,6 +399,7 @@ export class RequestWorkflow {
     caller: Caller,
     requestId: string,
     body: { decision: 'approve' | 'deny'; comment?: string },
+    via: { channel?: string; taskId?: string } = {},
   ): Promise<StoredRequest> {
     const request = await this.getRequest(requestId);
     const comment = body.comment?.trim() || undefined;
@@ -416,6 +423,14 @@ export class RequestWorkflow {
           : `The request is ${request.status} and no longer waits for a decision`,
       );
     }
+    if (via.taskId && via.taskId !== task.id) {
+      const asked = tasks.find(t => t.id === via.taskId);
+      throw new ConflictError(
+        asked?.decidedBy
+          ? `Already decided: ${asked.status} by ${asked.decidedBy}`
+          : 'This approval step is no longer open',
+      );
+    }
     if (!RequestWorkflow.holdsTask(task, caller)) {
       throw new NotAllowedError(
         `You are not an approver of level ${task.level} of this request`,
@@ -437,7 +452,25 @@ export class RequestWorkflow {
       }
       const plan = request.plan;
       const next = plan.find(l => l.level === task.level + 1);
-      const requesterRef = { id: request.id, requester: request.requester };
+      const requesterRef = {
+        id: request.id,
+        requester: request.requester,
+        appId: request.appId,
+      };
+      // Every approver's copy of the task is updated to show the outcome
+      // (Slack messages lose their buttons, emails links stop working).
+      await this.enqueue(
+        await this.notifyJobs({
+          tx,
+          kind: 'decision_recorded',
+          audience: 'approvers',
+          request: requesterRef,
+          recipients: task.approvers,
+          task,
+          occurrence: status,
+        }),
+        tx,
+      );
       if (status === 'denied') {
         await this.move(tx, request, 'pending_approval', 'denied', {
           level: 0,
@@ -453,6 +486,7 @@ export class RequestWorkflow {
             toStatus: 'denied',
             level: task.level,
             comment,
+            data: via.channel ? { channel: via.channel } : undefined,
           },
           tx,
         );
@@ -482,6 +516,7 @@ export class RequestWorkflow {
           toStatus: next ? 'pending_approval' : 'approved',
           level: task.level,
           comment,
+          data: via.channel ? { channel: via.channel } : undefined,
         },
         tx,
       );
@@ -653,6 +688,7 @@ export class RequestWorkflow {
       externalRef?: string;
       externalUrl?: string;
       message?: string;
+      fulfilledBy?: string;
     },
     actor = SYSTEM_ACTOR,
   ) {
@@ -665,6 +701,7 @@ export class RequestWorkflow {
         external_ref: result.externalRef ?? request.externalRef ?? null,
         external_url: result.externalUrl ?? request.externalUrl ?? null,
         failure_reason: result.status === 'failed' ? result.message ?? 'Fulfillment failed' : null,
+        ...(result.fulfilledBy ? { fulfilled_by: result.fulfilledBy } : {}),
         // A failed request stays "open" so the person cannot file a duplicate
         // while an admin may still retry it; fulfilled ones are closed.
         ...(result.status === 'fulfilled' ? { open_key: null } : {}),
@@ -701,6 +738,23 @@ export class RequestWorkflow {
         }),
         tx,
       );
+      const settings = await this.deps.settings.get(tx);
+      if (
+        result.status === 'fulfilled' &&
+        settings.ticketing.auditTickets &&
+        result.fulfilledBy?.startsWith('okta')
+      ) {
+        await this.enqueue(
+          [
+            {
+              kind: 'audit-ticket',
+              idempotencyKey: `audit-ticket:${requestId}`,
+              payload: { requestId },
+            },
+          ],
+          tx,
+        );
+      }
     });
     this.afterCommit();
   }
