@@ -117,7 +117,9 @@ export class AppAccessEngine {
     for (const n of options.notifiers ?? []) notifierMap.set(n.id, n);
 
     const resolver = new ApprovalPolicyResolver(directory);
-    let worker: OutboxWorker | undefined;
+    // The workflow wakes the worker after each commit; the worker needs the
+    // workflow for its handlers, so the link is made through this holder.
+    const wake = { worker: undefined as OutboxWorker | undefined };
     const workflow = new RequestWorkflow({
       db,
       apps,
@@ -126,7 +128,7 @@ export class AppAccessEngine {
       settings,
       resolver,
       channels: { available: new Set(notifierMap.keys()) },
-      onEnqueued: () => worker?.poke(),
+      onEnqueued: () => wake.worker?.poke(),
     });
 
     const appBaseUrl = config.getOptionalString('app.baseUrl') ?? 'http://localhost:3000';
@@ -141,7 +143,7 @@ export class AppAccessEngine {
       logger,
       appBaseUrl,
     };
-    worker = new OutboxWorker({
+    const worker = new OutboxWorker({
       store: outbox,
       logger,
       handlers: {
@@ -156,6 +158,7 @@ export class AppAccessEngine {
       leaseMs: (config.getOptionalNumber('appAccess.outbox.leaseSeconds') ?? 120) * 1000,
       random: options.random,
     });
+    wake.worker = worker;
     for (const [key, value] of [
       ['appAccess.outbox.maxAttempts', config.getOptionalNumber('appAccess.outbox.maxAttempts')],
       ['appAccess.outbox.leaseSeconds', config.getOptionalNumber('appAccess.outbox.leaseSeconds')],

@@ -34,6 +34,12 @@ export type Caller = {
 
 export const SYSTEM_ACTOR = 'app-access:system';
 
+const FULFILLMENT_EVENT = {
+  fulfilled: 'fulfilled',
+  awaiting_it: 'awaiting_it',
+  failed: 'fulfillment_failed',
+} as const;
+
 /** Which notifier channels exist, so notices can be routed. */
 export type ChannelRouting = {
   available: Set<string>;
@@ -711,12 +717,7 @@ export class RequestWorkflow {
           requestId,
           appId: request.appId,
           actor,
-          type:
-            result.status === 'fulfilled'
-              ? 'fulfilled'
-              : result.status === 'awaiting_it'
-              ? 'awaiting_it'
-              : 'fulfillment_failed',
+          type: FULFILLMENT_EVENT[result.status],
           fromStatus: request.status,
           toStatus: result.status,
           comment: result.message,
