@@ -9,10 +9,24 @@ import {
   compatWrapper,
   convertLegacyRouteRef,
 } from '@backstage/core-compat-api';
+import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import AppsIcon from '@material-ui/icons/Apps';
 import { appAccessApiRef, AppAccessClient } from './api';
-import { rootRouteRef as legacyRootRouteRef } from './routes';
+import {
+  approvalsRouteRef as legacyApprovalsRouteRef,
+  appRouteRef as legacyAppRouteRef,
+  myRequestsRouteRef as legacyMyRequestsRouteRef,
+  requestRouteRef as legacyRequestRouteRef,
+  rootRouteRef as legacyRootRouteRef,
+} from './routes';
 
+// Converting in place makes the legacy refs the components use resolvable
+// by the new system's route resolution too.
 const rootRouteRef = convertLegacyRouteRef(legacyRootRouteRef);
+const appRouteRef = convertLegacyRouteRef(legacyAppRouteRef);
+const myRequestsRouteRef = convertLegacyRouteRef(legacyMyRequestsRouteRef);
+const requestRouteRef = convertLegacyRouteRef(legacyRequestRouteRef);
+const approvalsRouteRef = convertLegacyRouteRef(legacyApprovalsRouteRef);
 
 /** The App Access API for the new frontend system. */
 export const appAccessApi = ApiBlueprint.make({
@@ -29,10 +43,26 @@ export const appAccessApi = ApiBlueprint.make({
 export const appAccessPage = PageBlueprint.make({
   params: {
     path: '/apps',
+    title: 'Apps',
+    icon: <AppsIcon />,
     routeRef: rootRouteRef,
+    // The router renders its own header with the catalog/requests/approvals tabs.
+    noHeader: true,
     loader: () =>
-      import('./components/AppsPage').then(m =>
-        compatWrapper(<m.AppsPage />),
+      import('./components/Router').then(m =>
+        compatWrapper(<m.AppAccessRouter />),
+      ),
+  },
+});
+
+/** On group and user pages: the apps the entity owns. */
+export const appAccessEntityCard = EntityCardBlueprint.make({
+  name: 'owned-apps',
+  params: {
+    filter: 'kind:group,user',
+    loader: () =>
+      import('./components/EntityAppAccessCard').then(m =>
+        compatWrapper(<m.EntityAppAccessCard />),
       ),
   },
 });
@@ -44,6 +74,12 @@ export const appAccessPage = PageBlueprint.make({
  */
 export default createFrontendPlugin({
   pluginId: 'app-access',
-  extensions: [appAccessApi, appAccessPage],
-  routes: { root: rootRouteRef },
+  extensions: [appAccessApi, appAccessPage, appAccessEntityCard],
+  routes: {
+    root: rootRouteRef,
+    app: appRouteRef,
+    myRequests: myRequestsRouteRef,
+    request: requestRouteRef,
+    approvals: approvalsRouteRef,
+  },
 });

@@ -3,7 +3,10 @@
  *
  * @packageDocumentation
  */
-export { appAccessPlugin, AppAccessPage } from './plugin';
+export { appAccessPlugin, AppAccessPage, EntityAppAccessCard } from './plugin';
+export { AppAccessApprovalsSidebarItem } from './components/AppAccessApprovalsSidebarItem';
+export type { AppAccessApprovalsSidebarItemProps } from './components/AppAccessApprovalsSidebarItem';
+export type { EntityAppAccessCardProps } from './components/EntityAppAccessCard';
 export { appAccessApiRef, AppAccessClient } from './api';
 export type {
   AppAccessApi,
@@ -12,3 +15,9 @@ export type {
   DecisionBody,
   ListAppsQuery,
 } from './api';
+export {
+  rootRouteRef as appAccessRootRouteRef,
+  appRouteRef as appAccessAppRouteRef,
+  requestRouteRef as appAccessRequestRouteRef,
+  approvalsRouteRef as appAccessApprovalsRouteRef,
+} from './routes';

@@ -1,5 +1,34 @@
-import { createRouteRef } from '@backstage/core-plugin-api';
+import { createRouteRef, createSubRouteRef } from '@backstage/core-plugin-api';
 
 export const rootRouteRef = createRouteRef({
   id: 'app-access',
+});
+
+/*
+ * Static sub-paths win over '/:appId' in react-router's ranking, so an app
+ * whose id is "requests" or "approvals" would be shadowed; app ids are slugs
+ * chosen by admins, so that is an accepted limitation.
+ */
+export const myRequestsRouteRef = createSubRouteRef({
+  id: 'app-access/my-requests',
+  parent: rootRouteRef,
+  path: '/requests',
+});
+
+export const requestRouteRef = createSubRouteRef({
+  id: 'app-access/request',
+  parent: rootRouteRef,
+  path: '/requests/:requestId',
+});
+
+export const approvalsRouteRef = createSubRouteRef({
+  id: 'app-access/approvals',
+  parent: rootRouteRef,
+  path: '/approvals',
+});
+
+export const appRouteRef = createSubRouteRef({
+  id: 'app-access/app',
+  parent: rootRouteRef,
+  path: '/:appId',
 });

@@ -1,6 +1,7 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
   AccessRequest,
+  ApproverPreview,
   CatalogApp,
   Paginated,
   PendingApproval,
@@ -36,6 +37,8 @@ export type DecisionBody = {
 export interface AppAccessApi {
   listApps(query?: ListAppsQuery): Promise<Paginated<CatalogApp>>;
   getApp(id: string): Promise<CatalogApp>;
+  /** Who would decide a request for this tier if the caller submitted it now. */
+  getApproverPreview(appId: string, tierId: string): Promise<ApproverPreview>;
   createRequest(body: CreateRequestBody): Promise<AccessRequest>;
   createIntake(body: CreateIntakeBody): Promise<AccessRequest>;
   listMyRequests(query?: {

@@ -2,6 +2,7 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   AccessRequest,
+  ApproverPreview,
   CatalogApp,
   Paginated,
   PendingApproval,
@@ -60,6 +61,14 @@ export class AppAccessClient implements AppAccessApi {
 
   getApp(id: string) {
     return this.call<CatalogApp>(`/apps/${encodeURIComponent(id)}`);
+  }
+
+  getApproverPreview(appId: string, tierId: string) {
+    return this.call<ApproverPreview>(
+      `/apps/${encodeURIComponent(appId)}/tiers/${encodeURIComponent(
+        tierId,
+      )}/approvers`,
+    );
   }
 
   createRequest(body: CreateRequestBody) {

@@ -1,78 +1,400 @@
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { ChangeEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import useLocalStorage from 'react-use/esm/useLocalStorage';
 import {
   Content,
   ContentHeader,
   EmptyState,
-  Header,
-  Page,
+  Link,
   Progress,
   ResponseErrorPanel,
   SupportButton,
+  Table,
+  TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { useRouteRef } from '@backstage/core-plugin-api';
 import {
-  Avatar,
-  Card,
-  CardContent,
-  CardHeader,
-  Chip,
+  Box,
+  Button,
   Grid,
+  IconButton,
+  InputAdornment,
+  Link as MuiLink,
+  makeStyles,
+  TextField,
   Typography,
 } from '@material-ui/core';
-import { appAccessApiRef } from '../../api';
+import { ToggleButton, ToggleButtonGroup } from '@material-ui/lab';
+import SearchIcon from '@material-ui/icons/Search';
+import ClearIcon from '@material-ui/icons/Clear';
+import ViewModuleIcon from '@material-ui/icons/ViewModule';
+import ViewListIcon from '@material-ui/icons/ViewList';
+import AddIcon from '@material-ui/icons/Add';
+import { CatalogApp } from '@app-access/plugin-app-access-common';
+import { useAllApps } from '../../hooks/useAllApps';
+import { appCategories, filterApps } from '../../lib/apps';
+import { appRouteRef } from '../../routes';
+import { AppCard } from '../AppCard';
+import { AppBadge } from '../AppBadge';
+import { AppLogo } from '../AppLogo';
+import { IntakeDialog } from '../IntakeDialog';
+
+/** Cards rendered at first and added per "Show more"/scroll. */
+export const CARDS_PER_BATCH = 60;
+
+export const VIEW_STORAGE_KEY = 'app-access:apps-view';
+
+type View = 'cards' | 'table';
+
+const useStyles = makeStyles(theme => ({
+  toolbar: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    gap: theme.spacing(2),
+    marginBottom: theme.spacing(2),
+  },
+  search: {
+    flex: '1 1 280px',
+  },
+  category: {
+    minWidth: 200,
+  },
+  count: {
+    marginBottom: theme.spacing(1),
+  },
+  more: {
+    display: 'flex',
+    justifyContent: 'center',
+    marginTop: theme.spacing(2),
+  },
+  nameCell: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+  },
+}));
+
+/**
+ * Adds a batch when the sentinel scrolls into view. Browsers without
+ * IntersectionObserver (and jsdom) fall back to the "Show more" button.
+ */
+function useLoadMoreOnScroll(enabled: boolean, onMore: () => void) {
+  const ref = useRef<HTMLDivElement>(null);
+  const onMoreRef = useRef(onMore);
+  onMoreRef.current = onMore;
+  useEffect(() => {
+    const node = ref.current;
+    if (!enabled || !node || typeof IntersectionObserver === 'undefined') {
+      return undefined;
+    }
+    const observer = new IntersectionObserver(
+      entries => {
+        if (entries.some(entry => entry.isIntersecting)) {
+          onMoreRef.current();
+        }
+      },
+      { rootMargin: '400px' },
+    );
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, [enabled]);
+  return ref;
+}
+
+const AppsTable = ({
+  apps,
+  appLink,
+}: {
+  apps: CatalogApp[];
+  appLink: (app: CatalogApp) => string;
+}) => {
+  const classes = useStyles();
+  const columns: TableColumn<CatalogApp>[] = [
+    {
+      title: 'App',
+      field: 'name',
+      highlight: true,
+      render: app => (
+        <Box className={classes.nameCell}>
+          <AppLogo app={app} size="small" />
+          <Link to={appLink(app)}>{app.name}</Link>
+        </Box>
+      ),
+    },
+    { title: 'Vendor', field: 'vendor' },
+    { title: 'Category', field: 'category' },
+    {
+      title: 'Tiers',
+      sorting: false,
+      render: app => app.tiers.map(tier => tier.name).join(', '),
+    },
+    {
+      title: 'Your access',
+      sorting: false,
+      render: app => <AppBadge app={app} />,
+    },
+  ];
+  return (
+    <Table<CatalogApp>
+      columns={columns}
+      data={apps}
+      options={{
+        paging: true,
+        pageSize: 20,
+        pageSizeOptions: [20, 50, 100],
+        search: false,
+        toolbar: false,
+        padding: 'dense',
+      }}
+    />
+  );
+};
 
 /** The catalog of apps employees can request. */
 export const AppsPage = () => {
-  const api = useApi(appAccessApiRef);
-  const apps = useAsyncRetry(() => api.listApps({ limit: 200 }), [api]);
+  const classes = useStyles();
+  const appRoute = useRouteRef(appRouteRef);
+  const { value: apps, loading, error, retry } = useAllApps();
+
+  // In the URL so that coming back from an app page keeps the search.
+  const [searchParams, setSearchParams] = useSearchParams();
+  const q = searchParams.get('q') ?? '';
+  const category = searchParams.get('category') ?? '';
+  const setFilter = (key: 'q' | 'category', value: string) => {
+    setSearchParams(
+      prev => {
+        const next = new URLSearchParams(prev);
+        if (value) {
+          next.set(key, value);
+        } else {
+          next.delete(key);
+        }
+        return next;
+      },
+      { replace: true },
+    );
+  };
+  const clearFilters = () => setSearchParams({}, { replace: true });
+
+  const [storedView, setView] = useLocalStorage<View>(
+    VIEW_STORAGE_KEY,
+    'cards',
+  );
+  const view: View = storedView === 'table' ? 'table' : 'cards';
+
+  const [visible, setVisible] = useState(CARDS_PER_BATCH);
+  useEffect(() => setVisible(CARDS_PER_BATCH), [q, category]);
+
+  const [intakeOpen, setIntakeOpen] = useState(false);
+
+  const categories = useMemo(() => appCategories(apps ?? []), [apps]);
+  const filtered = useMemo(
+    () =>
+      filterApps(apps ?? [], { q, category }).sort((a, b) =>
+        a.name.localeCompare(b.name),
+      ),
+    [apps, q, category],
+  );
+
+  const hasMore = view === 'cards' && filtered.length > visible;
+  const showMore = () => setVisible(v => v + CARDS_PER_BATCH);
+  const sentinelRef = useLoadMoreOnScroll(hasMore, showMore);
+  const appLink = (app: CatalogApp) => appRoute({ appId: app.id });
+
+  const filtersActive = Boolean(q || category);
+
+  let body;
+  if (loading) {
+    body = <Progress />;
+  } else if (error) {
+    body = <ResponseErrorPanel error={error} />;
+  } else if (!apps || apps.length === 0) {
+    body = (
+      <EmptyState
+        missing="data"
+        title="No apps in the catalog yet"
+        description="An admin adds apps to the catalog. Meanwhile you can ask for the app you need."
+        action={
+          <Button
+            variant="contained"
+            color="primary"
+            onClick={() => setIntakeOpen(true)}
+          >
+            Request a new app
+          </Button>
+        }
+      />
+    );
+  } else if (filtered.length === 0) {
+    const what = [q && `"${q}"`, category && `in ${category}`]
+      .filter(Boolean)
+      .join(' ');
+    body = (
+      <EmptyState
+        missing="content"
+        title={`No apps match ${what}`}
+        description="Try other words, or clear the filters. If the app isn't in the catalog, ask for it."
+        action={
+          <Box display="flex" style={{ gap: 8 }}>
+            <Button variant="outlined" onClick={clearFilters}>
+              Clear filters
+            </Button>
+            <Button
+              variant="contained"
+              color="primary"
+              onClick={() => setIntakeOpen(true)}
+            >
+              Can't find your app?
+            </Button>
+          </Box>
+        }
+      />
+    );
+  } else if (view === 'table') {
+    body = <AppsTable apps={filtered} appLink={appLink} />;
+  } else {
+    body = (
+      <>
+        <Grid container spacing={2}>
+          {filtered.slice(0, visible).map(app => (
+            <Grid item xs={12} sm={6} md={4} lg={3} key={app.id}>
+              <AppCard app={app} to={appLink(app)} />
+            </Grid>
+          ))}
+        </Grid>
+        {hasMore && (
+          <div className={classes.more} ref={sentinelRef}>
+            <Button variant="outlined" onClick={showMore}>
+              Show more ({filtered.length - visible} more)
+            </Button>
+          </div>
+        )}
+      </>
+    );
+  }
 
   return (
-    <Page themeId="tool">
-      <Header
-        title="Apps"
-        subtitle="Find the tools your company uses and request access"
+    <Content>
+      <ContentHeader title="App catalog">
+        <Button
+          variant="outlined"
+          color="primary"
+          startIcon={<AddIcon />}
+          onClick={() => setIntakeOpen(true)}
+        >
+          Can't find your app?
+        </Button>
+        <SupportButton>
+          Browse the company's apps and request a license tier. Your requests
+          and the approvals waiting for you are in the tabs above.
+        </SupportButton>
+      </ContentHeader>
+
+      <div className={classes.toolbar}>
+        <TextField
+          className={classes.search}
+          variant="outlined"
+          size="small"
+          placeholder="Search apps by name, vendor or description"
+          value={q}
+          onChange={(e: ChangeEvent<HTMLInputElement>) =>
+            setFilter('q', e.target.value)
+          }
+          inputProps={{ 'aria-label': 'Search apps' }}
+          InputProps={{
+            startAdornment: (
+              <InputAdornment position="start">
+                <SearchIcon />
+              </InputAdornment>
+            ),
+            endAdornment: q ? (
+              <InputAdornment position="end">
+                <IconButton
+                  size="small"
+                  aria-label="Clear search"
+                  onClick={() => setFilter('q', '')}
+                >
+                  <ClearIcon fontSize="small" />
+                </IconButton>
+              </InputAdornment>
+            ) : undefined,
+          }}
+        />
+        <TextField
+          id="app-access-category"
+          className={classes.category}
+          select
+          variant="outlined"
+          size="small"
+          label="Category"
+          value={category}
+          onChange={(e: ChangeEvent<HTMLInputElement>) =>
+            setFilter('category', e.target.value)
+          }
+          SelectProps={{ native: true }}
+          InputLabelProps={{ shrink: true }}
+        >
+          <option value="">All categories</option>
+          {categories.map(c => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </TextField>
+        <ToggleButtonGroup
+          size="small"
+          exclusive
+          value={view}
+          onChange={(_e, next: View | null) => next && setView(next)}
+          aria-label="Layout"
+        >
+          <ToggleButton value="cards" aria-label="Card view">
+            <ViewModuleIcon />
+          </ToggleButton>
+          <ToggleButton value="table" aria-label="Table view">
+            <ViewListIcon />
+          </ToggleButton>
+        </ToggleButtonGroup>
+      </div>
+
+      {apps && apps.length > 0 && filtered.length > 0 && (
+        <Typography
+          variant="body2"
+          color="textSecondary"
+          className={classes.count}
+          aria-live="polite"
+        >
+          <span>
+            {filtersActive
+              ? `${filtered.length} of ${apps.length} apps match`
+              : `${apps.length} apps`}
+          </span>
+          {filtersActive && (
+            <>
+              {' · '}
+              <MuiLink component="button" onClick={clearFilters}>
+                Clear filters
+              </MuiLink>
+            </>
+          )}
+        </Typography>
+      )}
+
+      {body}
+      {error && (
+        <Box mt={2}>
+          <Button variant="outlined" onClick={retry}>
+            Try again
+          </Button>
+        </Box>
+      )}
+
+      <IntakeDialog
+        open={intakeOpen}
+        onClose={() => setIntakeOpen(false)}
+        initialName={filtered.length === 0 ? q : undefined}
       />
-      <Content>
-        <ContentHeader title="App catalog">
-          <SupportButton>
-            Browse the company's apps and request a license tier.
-          </SupportButton>
-        </ContentHeader>
-        {apps.loading && <Progress />}
-        {apps.error && <ResponseErrorPanel error={apps.error} />}
-        {apps.value && apps.value.items.length === 0 && (
-          <EmptyState
-            missing="data"
-            title="No apps in the catalog yet"
-            description="An admin adds apps to the catalog from the App Access settings."
-          />
-        )}
-        {apps.value && apps.value.items.length > 0 && (
-          <Grid container spacing={2}>
-            {apps.value.items.map(app => (
-              <Grid item xs={12} sm={6} md={4} key={app.id}>
-                <Card>
-                  <CardHeader
-                    avatar={
-                      <Avatar style={{ background: app.logo?.color }}>
-                        {app.logo?.initials ?? app.name.slice(0, 2)}
-                      </Avatar>
-                    }
-                    title={app.name}
-                    subheader={app.vendor}
-                  />
-                  <CardContent>
-                    <Chip size="small" label={app.category} />
-                    <Typography variant="body2" color="textSecondary">
-                      {app.description}
-                    </Typography>
-                  </CardContent>
-                </Card>
-              </Grid>
-            ))}
-          </Grid>
-        )}
-      </Content>
-    </Page>
+    </Content>
   );
 };

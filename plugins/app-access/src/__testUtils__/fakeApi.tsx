@@ -1,0 +1,463 @@
+import { ReactElement } from 'react';
+import { Route, Routes, useLocation } from 'react-router-dom';
+import { identityApiRef } from '@backstage/core-plugin-api';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  AccessRequest,
+  ApproverPreview,
+  CatalogApp,
+  PendingApproval,
+} from '@app-access/plugin-app-access-common';
+import { AppAccessApi, appAccessApiRef } from '../api';
+import { rootRouteRef } from '../routes';
+
+export const JANE = 'user:default/jane.doe';
+export const SAM = 'user:default/sam.manager';
+
+export const slack: CatalogApp = {
+  id: 'slack',
+  name: 'Slack',
+  vendor: 'Salesforce',
+  category: 'Communication',
+  description: 'Team chat and channels.',
+  url: 'https://slack.com',
+  logo: { initials: 'SL', color: '#4a154b' },
+  owner: 'group:default/it',
+  listed: true,
+  externalIds: {},
+  tiers: [
+    {
+      id: 'standard',
+      name: 'Standard',
+      description: 'A regular member seat.',
+      fulfillment: { type: 'okta-group', oktaGroupId: 'g1' },
+      needsApproval: false,
+    },
+  ],
+  myRequest: { id: 'req-slack', tierId: 'standard', status: 'fulfilled' },
+};
+
+export const figma: CatalogApp = {
+  id: 'figma',
+  name: 'Figma',
+  vendor: 'Figma, Inc.',
+  category: 'Design',
+  description: 'Collaborative interface design.',
+  owner: 'group:default/design',
+  listed: true,
+  externalIds: {},
+  tiers: [
+    {
+      id: 'viewer',
+      name: 'Viewer',
+      description: 'View and comment on files.',
+      fulfillment: { type: 'okta-app', oktaAppId: 'a1' },
+      needsApproval: false,
+    },
+    {
+      id: 'editor',
+      name: 'Editor',
+      description: 'A paid seat that can edit files.',
+      fulfillment: { type: 'ticket' },
+      needsApproval: true,
+    },
+  ],
+  myRequest: { id: 'req-1', tierId: 'editor', status: 'pending_approval' },
+};
+
+export const github: CatalogApp = {
+  id: 'github',
+  name: 'GitHub Enterprise',
+  vendor: 'GitHub',
+  category: 'Engineering',
+  description: 'Source code hosting and reviews.',
+  owner: 'group:default/platform',
+  listed: true,
+  externalIds: {},
+  tiers: [
+    {
+      id: 'member',
+      name: 'Member',
+      description: 'Organisation member.',
+      fulfillment: { type: 'okta-group', oktaGroupId: 'g2' },
+      needsApproval: true,
+    },
+  ],
+};
+
+export const miro: CatalogApp = {
+  id: 'miro',
+  name: 'Miro',
+  vendor: 'RealtimeBoard',
+  category: 'Design',
+  description: 'Online whiteboard for workshops.',
+  listed: true,
+  externalIds: {},
+  tiers: [
+    {
+      id: 'member',
+      name: 'Member',
+      fulfillment: { type: 'manual' },
+      needsApproval: true,
+    },
+  ],
+  myRequest: { id: 'req-miro', tierId: 'member', status: 'denied' },
+};
+
+export const apps = [slack, figma, github, miro];
+
+const hoursAgo = (hours: number) =>
+  new Date(Date.now() - hours * 3_600_000).toISOString();
+
+export const pendingRequest: AccessRequest = {
+  id: 'req-1',
+  kind: 'access',
+  appId: 'figma',
+  tierId: 'editor',
+  appName: 'Figma',
+  tierName: 'Editor',
+  requester: JANE,
+  status: 'pending_approval',
+  level: 1,
+  justification: 'I design the onboarding flow.',
+  neededBy: '2030-01-15',
+  createdAt: hoursAgo(5),
+  updatedAt: hoursAgo(4),
+  events: [
+    {
+      id: 'e1',
+      at: hoursAgo(5),
+      actor: JANE,
+      type: 'submitted',
+      toStatus: 'submitted',
+    },
+    {
+      id: 'e2',
+      at: hoursAgo(5),
+      actor: 'plugin:app-access',
+      type: 'approval_requested',
+      fromStatus: 'submitted',
+      toStatus: 'pending_approval',
+      level: 1,
+      data: { approvers: [SAM] },
+    },
+  ],
+  approvals: [
+    {
+      id: 'task-1',
+      requestId: 'req-1',
+      level: 1,
+      approvers: [SAM],
+      status: 'open',
+      reminders: 0,
+      fallback: false,
+      createdAt: hoursAgo(5),
+    },
+  ],
+};
+
+export const fulfilledRequest: AccessRequest = {
+  id: 'req-slack',
+  kind: 'access',
+  appId: 'slack',
+  tierId: 'standard',
+  appName: 'Slack',
+  tierName: 'Standard',
+  requester: JANE,
+  status: 'fulfilled',
+  level: 0,
+  externalRef: 'IT-4521',
+  externalUrl: 'https://jira.example.com/browse/IT-4521',
+  createdAt: hoursAgo(72),
+  updatedAt: hoursAgo(48),
+  events: [
+    { id: 'f1', at: hoursAgo(72), actor: JANE, type: 'submitted' },
+    {
+      id: 'f2',
+      at: hoursAgo(71),
+      actor: SAM,
+      type: 'approved',
+      level: 1,
+      comment: 'Welcome aboard',
+      fromStatus: 'pending_approval',
+      toStatus: 'approved',
+    },
+    {
+      id: 'f3',
+      at: hoursAgo(70),
+      actor: 'user:default/lee.director',
+      type: 'approved',
+      level: 2,
+      fromStatus: 'pending_approval',
+      toStatus: 'approved',
+    },
+    {
+      id: 'f4',
+      at: hoursAgo(70),
+      actor: 'plugin:app-access',
+      type: 'fulfillment_started',
+      fromStatus: 'approved',
+      toStatus: 'fulfilling',
+    },
+    {
+      id: 'f5',
+      at: hoursAgo(69),
+      actor: 'plugin:app-access',
+      type: 'awaiting_it',
+      toStatus: 'awaiting_it',
+      data: {
+        externalRef: 'IT-4521',
+        externalUrl: 'https://jira.example.com/browse/IT-4521',
+      },
+    },
+    {
+      id: 'f6',
+      at: hoursAgo(48),
+      actor: 'user:default/it.admin',
+      type: 'marked_fulfilled',
+      toStatus: 'fulfilled',
+    },
+  ],
+};
+
+export const failedRequest: AccessRequest = {
+  id: 'req-failed',
+  kind: 'access',
+  appId: 'github',
+  tierId: 'member',
+  appName: 'GitHub Enterprise',
+  tierName: 'Member',
+  requester: JANE,
+  status: 'failed',
+  level: 0,
+  failureReason: 'User jane.doe is not in Okta',
+  createdAt: hoursAgo(30),
+  updatedAt: hoursAgo(29),
+  events: [
+    { id: 'x1', at: hoursAgo(30), actor: JANE, type: 'submitted' },
+    {
+      id: 'x2',
+      at: hoursAgo(29),
+      actor: 'plugin:app-access',
+      type: 'fulfillment_failed',
+      toStatus: 'failed',
+      data: { error: 'User jane.doe is not in Okta' },
+    },
+  ],
+};
+
+export const intakeRequest: AccessRequest = {
+  id: 'req-intake',
+  kind: 'intake',
+  appName: 'Linear',
+  requester: JANE,
+  status: 'submitted',
+  level: 0,
+  justification: 'Our team tracks issues there.',
+  intake: { name: 'Linear', url: 'https://linear.app', vendor: 'Linear' },
+  createdAt: hoursAgo(1),
+  updatedAt: hoursAgo(1),
+};
+
+export const myRequests = [
+  pendingRequest,
+  fulfilledRequest,
+  failedRequest,
+  intakeRequest,
+];
+
+export const pendingApprovals: PendingApproval[] = [
+  {
+    id: 'task-10',
+    requestId: 'req-10',
+    level: 1,
+    approvers: [SAM],
+    status: 'open',
+    reminders: 0,
+    fallback: false,
+    createdAt: hoursAgo(3),
+    request: {
+      id: 'req-10',
+      kind: 'access',
+      appId: 'github',
+      tierId: 'member',
+      appName: 'GitHub Enterprise',
+      tierName: 'Member',
+      requester: 'user:default/alex.dev',
+      status: 'pending_approval',
+      level: 1,
+      justification: 'I am joining the platform team.',
+      createdAt: hoursAgo(3),
+      updatedAt: hoursAgo(3),
+    },
+  },
+  {
+    id: 'task-11',
+    requestId: 'req-11',
+    level: 2,
+    approvers: ['group:default/it'],
+    status: 'open',
+    reminders: 1,
+    fallback: true,
+    createdAt: hoursAgo(50),
+    request: {
+      id: 'req-11',
+      kind: 'access',
+      appId: 'figma',
+      tierId: 'editor',
+      appName: 'Figma',
+      tierName: 'Editor',
+      requester: 'user:default/kim.design',
+      status: 'pending_approval',
+      level: 2,
+      justification: 'Design system work.',
+      neededBy: '2030-02-01',
+      createdAt: hoursAgo(60),
+      updatedAt: hoursAgo(50),
+    },
+  },
+];
+
+export const twoLevelPreview: ApproverPreview = {
+  needsApproval: true,
+  levels: [
+    {
+      level: 1,
+      approvers: [{ ref: SAM, displayName: 'Sam Manager' }],
+      fallback: false,
+    },
+    {
+      level: 2,
+      approvers: [{ ref: 'group:default/it', displayName: 'IT' }],
+      fallback: true,
+    },
+  ],
+};
+
+export const noApprovalPreview: ApproverPreview = {
+  needsApproval: false,
+  levels: [],
+};
+
+export type FakeAppAccessApi = jest.Mocked<AppAccessApi>;
+
+/** A fake backend with realistic answers; override per test as needed. */
+export function createFakeApi(
+  overrides: Partial<AppAccessApi> = {},
+): FakeAppAccessApi {
+  const api: FakeAppAccessApi = {
+    listApps: jest.fn(async () => ({ items: apps })),
+    getApp: jest.fn(async (id: string) => {
+      const app = apps.find(a => a.id === id);
+      if (!app) {
+        throw responseError(404, 'NotFoundError', `No app ${id}`);
+      }
+      return app;
+    }),
+    getApproverPreview: jest.fn(async (appId: string, tierId: string) => {
+      const tier = apps
+        .find(a => a.id === appId)
+        ?.tiers.find(t => t.id === tierId);
+      return tier?.needsApproval ? twoLevelPreview : noApprovalPreview;
+    }),
+    createRequest: jest.fn(async body => ({
+      ...pendingRequest,
+      id: 'req-new',
+      appId: body.appId,
+      tierId: body.tierId,
+      justification: body.justification,
+    })),
+    createIntake: jest.fn(async body => ({
+      ...intakeRequest,
+      id: 'req-intake-new',
+      appName: body.name,
+      intake: { name: body.name, url: body.url, vendor: body.vendor },
+      justification: body.justification,
+    })),
+    listMyRequests: jest.fn(async () => ({ items: myRequests })),
+    getRequest: jest.fn(async (id: string) => {
+      const request = myRequests.find(r => r.id === id);
+      if (!request) {
+        throw responseError(404, 'NotFoundError', `No request ${id}`);
+      }
+      return request;
+    }),
+    cancelRequest: jest.fn(async (id: string) => ({
+      ...myRequests.find(r => r.id === id)!,
+      status: 'cancelled' as const,
+    })),
+    listApprovals: jest.fn(async () => ({ items: pendingApprovals })),
+    decide: jest.fn(
+      async (requestId: string, body): Promise<AccessRequest> => ({
+        ...pendingApprovals.find(p => p.requestId === requestId)!.request,
+        status: body.decision === 'approve' ? 'approved' : 'denied',
+      }),
+    ),
+  };
+  return Object.assign(api, overrides);
+}
+
+/** An error shaped like ResponseError.fromResponse produces. */
+export function responseError(status: number, name: string, message: string) {
+  const cause = Object.assign(new Error(message), { name });
+  return Object.assign(new Error(`Request failed with ${status}`), {
+    name: 'ResponseError',
+    body: {
+      error: { name, message },
+      response: { statusCode: status },
+    },
+    cause,
+    response: { status },
+    statusCode: status,
+  });
+}
+
+/** Stands in for every other page, so navigation can be asserted. */
+const LocationProbe = () => {
+  const { pathname } = useLocation();
+  return <div>Now at {pathname}</div>;
+};
+
+export type RenderOptions = {
+  api: AppAccessApi;
+  /** Route pattern the element is mounted at. */
+  path?: string;
+  /** The URL to start at. */
+  route?: string;
+  userEntityRef?: string;
+};
+
+/** Renders an element the way the plugin's router would mount it. */
+export function renderInPlugin(element: ReactElement, options: RenderOptions) {
+  const {
+    api,
+    path = '/apps',
+    route = '/apps',
+    userEntityRef = JANE,
+  } = options;
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [appAccessApiRef, api],
+        [identityApiRef, mockApis.identity({ userEntityRef })],
+      ]}
+    >
+      <Routes>
+        <Route path={path} element={element} />
+        <Route path="*" element={<LocationProbe />} />
+      </Routes>
+    </TestApiProvider>,
+    {
+      routeEntries: [route],
+      mountedRoutes: {
+        '/apps': rootRouteRef,
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+      },
+    },
+  );
+}

@@ -1,0 +1,92 @@
+import { screen } from '@testing-library/react';
+import {
+  createExtensionTester,
+  renderInTestApp,
+} from '@backstage/frontend-test-utils';
+import { convertLegacyRouteRef } from '@backstage/core-compat-api';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import appAccessPlugin, {
+  appAccessApi,
+  appAccessEntityCard,
+  appAccessPage,
+} from './alpha';
+import { appAccessApiRef } from './api';
+import { rootRouteRef } from './routes';
+import { createFakeApi } from './__testUtils__/fakeApi';
+
+describe('app-access (new frontend system)', () => {
+  it('is a frontend plugin with the API, the page and the entity card', () => {
+    expect(appAccessPlugin.id).toBe('app-access');
+    expect(appAccessApi).toBeDefined();
+    expect(appAccessPage).toBeDefined();
+    expect(appAccessEntityCard).toBeDefined();
+  });
+
+  it('renders the page: tabs, catalog and links to app pages', async () => {
+    const tester = createExtensionTester(appAccessPage);
+
+    renderInTestApp(tester.reactElement(), {
+      mountPath: '/apps',
+      initialRouteEntries: ['/apps'],
+      mountedRoutes: { '/apps': convertLegacyRouteRef(rootRouteRef) },
+      apis: [[appAccessApiRef, createFakeApi()]],
+    });
+
+    // The page is lazy-loaded; the first import compiles the whole plugin.
+    expect(
+      await screen.findByText('App catalog', {}, { timeout: 15_000 }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('tab', { name: 'My requests' }),
+    ).toBeInTheDocument();
+    expect(await screen.findByTestId('app-card-figma')).toHaveAttribute(
+      'href',
+      '/apps/figma',
+    );
+  }, 30_000);
+
+  it('renders the app page on a sub-route', async () => {
+    const tester = createExtensionTester(appAccessPage);
+
+    renderInTestApp(tester.reactElement(), {
+      mountPath: '/apps',
+      initialRouteEntries: ['/apps/github'],
+      mountedRoutes: {
+        '/apps': convertLegacyRouteRef(rootRouteRef),
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+      },
+      apis: [[appAccessApiRef, createFakeApi()]],
+    });
+
+    expect(
+      await screen.findByRole('heading', { name: 'GitHub Enterprise' }),
+    ).toBeInTheDocument();
+  });
+
+  it('renders the entity card', async () => {
+    const tester = createExtensionTester(appAccessEntityCard);
+
+    renderInTestApp(
+      <EntityProvider
+        entity={{
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Group',
+          metadata: { name: 'platform', namespace: 'default' },
+        }}
+      >
+        {tester.reactElement()}
+      </EntityProvider>,
+      {
+        mountedRoutes: { '/apps': convertLegacyRouteRef(rootRouteRef) },
+        apis: [[appAccessApiRef, createFakeApi()]],
+      },
+    );
+
+    expect(
+      await screen.findByRole('link', { name: 'GitHub Enterprise' }),
+    ).toHaveAttribute('href', '/apps/github');
+  });
+});

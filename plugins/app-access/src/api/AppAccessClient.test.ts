@@ -1,0 +1,131 @@
+/**
+ * @jest-environment node
+ */
+import { setupServer } from 'msw/node';
+import { http, HttpResponse } from 'msw';
+import { ResponseError } from '@backstage/errors';
+import { AppAccessClient } from './AppAccessClient';
+
+const baseUrl = 'http://localhost:7007/api/app-access';
+
+const server = setupServer();
+
+describe('AppAccessClient', () => {
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
+
+  const client = new AppAccessClient({
+    discoveryApi: { getBaseUrl: async () => baseUrl },
+    fetchApi: { fetch: (input, init) => fetch(input, init) },
+  });
+
+  it('surfaces the server message and status of a failed call', async () => {
+    server.use(
+      http.post(`${baseUrl}/requests`, () =>
+        HttpResponse.json(
+          {
+            error: {
+              name: 'InputError',
+              message: 'justification: required when the tier needs approval',
+            },
+            request: { method: 'POST', url: '/requests' },
+            response: { statusCode: 400 },
+          },
+          { status: 400 },
+        ),
+      ),
+    );
+
+    const error = await client
+      .createRequest({ appId: 'figma', tierId: 'editor' })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+
+    expect(error).toBeInstanceOf(ResponseError);
+    const responseError = error as ResponseError;
+    expect(responseError.body.error.message).toBe(
+      'justification: required when the tier needs approval',
+    );
+    expect(responseError.body.error.name).toBe('InputError');
+    expect(responseError.response.status).toBe(400);
+  });
+
+  it('sends JSON bodies and reads JSON answers', async () => {
+    let received: unknown;
+    server.use(
+      http.post(
+        `${baseUrl}/requests/:id/decisions`,
+        async ({ request, params }) => {
+          received = { id: params.id, body: await request.json() };
+          return HttpResponse.json({ id: params.id, status: 'denied' });
+        },
+      ),
+    );
+
+    const result = await client.decide('req 1', {
+      decision: 'deny',
+      comment: 'Use the free tier',
+    });
+
+    expect(received).toEqual({
+      id: 'req 1',
+      body: { decision: 'deny', comment: 'Use the free tier' },
+    });
+    expect(result).toEqual({ id: 'req 1', status: 'denied' });
+  });
+
+  it('asks who approves a tier', async () => {
+    server.use(
+      http.get(`${baseUrl}/apps/figma/tiers/editor/approvers`, () =>
+        HttpResponse.json({
+          needsApproval: true,
+          levels: [
+            {
+              level: 1,
+              approvers: [{ ref: 'user:default/sam.manager' }],
+              fallback: false,
+            },
+          ],
+        }),
+      ),
+    );
+
+    await expect(client.getApproverPreview('figma', 'editor')).resolves.toEqual(
+      {
+        needsApproval: true,
+        levels: [
+          {
+            level: 1,
+            approvers: [{ ref: 'user:default/sam.manager' }],
+            fallback: false,
+          },
+        ],
+      },
+    );
+  });
+
+  it('passes paging and filters as query parameters', async () => {
+    let url: URL | undefined;
+    server.use(
+      http.get(`${baseUrl}/apps`, ({ request }) => {
+        url = new URL(request.url);
+        return HttpResponse.json({ items: [], nextCursor: undefined });
+      }),
+    );
+
+    await client.listApps({
+      q: 'fig',
+      limit: 200,
+      cursor: 'abc',
+      category: '',
+    });
+
+    expect(url?.searchParams.get('q')).toBe('fig');
+    expect(url?.searchParams.get('limit')).toBe('200');
+    expect(url?.searchParams.get('cursor')).toBe('abc');
+    expect(url?.searchParams.has('category')).toBe(false);
+  });
+});

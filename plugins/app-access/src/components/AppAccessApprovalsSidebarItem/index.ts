@@ -1,0 +1,2 @@
+export { AppAccessApprovalsSidebarItem } from './AppAccessApprovalsSidebarItem';
+export type { AppAccessApprovalsSidebarItemProps } from './AppAccessApprovalsSidebarItem';

@@ -1,0 +1,108 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { createFakeApi, renderInPlugin } from '../../__testUtils__/fakeApi';
+import { AppPage } from './AppPage';
+
+const render = (appId: string, api = createFakeApi()) =>
+  renderInPlugin(<AppPage />, {
+    api,
+    path: '/apps/:appId',
+    route: `/apps/${appId}`,
+  });
+
+describe('AppPage', () => {
+  it('shows the app, its owner and its tiers', async () => {
+    const api = createFakeApi();
+    await render('github', api);
+
+    expect(
+      await screen.findByRole('heading', { name: 'GitHub Enterprise' }),
+    ).toBeInTheDocument();
+    expect(api.getApp).toHaveBeenCalledWith('github');
+    expect(screen.getByText('by GitHub')).toBeInTheDocument();
+    expect(
+      screen.getByText('Source code hosting and reviews.'),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: /platform/ })).toHaveAttribute(
+      'href',
+      '/catalog/default/group/platform',
+    );
+    const tier = screen.getByTestId('tier-member');
+    expect(within(tier).getByText('Member')).toBeInTheDocument();
+    expect(within(tier).getByText('Organisation member.')).toBeInTheDocument();
+    expect(within(tier).getByText('Needs approval')).toBeInTheDocument();
+    expect(
+      screen.getByText("You haven't requested this app yet."),
+    ).toBeInTheDocument();
+  });
+
+  it('says which tiers need approval and which do not', async () => {
+    await render('figma');
+
+    await screen.findByRole('heading', { name: 'Figma' });
+    expect(
+      within(screen.getByTestId('tier-viewer')).getByText('No approval needed'),
+    ).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId('tier-editor')).getByText('Needs approval'),
+    ).toBeInTheDocument();
+  });
+
+  it('links to the current request and blocks a second one', async () => {
+    await render('figma');
+
+    await screen.findByRole('heading', { name: 'Figma' });
+    expect(
+      screen.getByRole('link', { name: 'View your request' }),
+    ).toHaveAttribute('href', '/apps/requests/req-1');
+    expect(screen.getByText('Pending approval')).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Request pending' }),
+    ).toBeDisabled();
+  });
+
+  it('shows that the user already has the app', async () => {
+    await render('slack');
+
+    await screen.findByRole('heading', { name: 'Slack' });
+    expect(
+      screen.getByText('You have access to this app.'),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText('You have it').length).toBeGreaterThan(0);
+  });
+
+  it('opens the request form with the tier that was picked', async () => {
+    const api = createFakeApi();
+    await render('github', api);
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Request Member' }),
+    );
+
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      within(dialog).getByText('Request access to GitHub Enterprise'),
+    ).toBeInTheDocument();
+    expect(within(dialog).getByRole('radio', { name: /Member/ })).toBeChecked();
+  });
+
+  it('opens the request form from the main button', async () => {
+    await render('github');
+
+    await screen.findByRole('heading', { name: 'GitHub Enterprise' });
+    await userEvent.click(
+      screen.getAllByRole('button', { name: 'Request access' })[0],
+    );
+
+    expect(await screen.findByRole('dialog')).toBeInTheDocument();
+  });
+
+  it('says when the app does not exist', async () => {
+    await render('nope');
+
+    expect(await screen.findByText('App not found')).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Back to the catalog' }),
+    ).toHaveAttribute('href', '/apps');
+  });
+});

@@ -1,0 +1,322 @@
+import { useState } from 'react';
+import { Link as RouterLink, useParams } from 'react-router-dom';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import {
+  Breadcrumbs,
+  Content,
+  EmptyState,
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import {
+  Box,
+  Button,
+  Chip,
+  Grid,
+  List,
+  ListItem,
+  ListItemSecondaryAction,
+  ListItemText,
+  makeStyles,
+  Typography,
+} from '@material-ui/core';
+import LaunchIcon from '@material-ui/icons/Launch';
+import { CatalogApp } from '@app-access/plugin-app-access-common';
+import { appAccessApiRef } from '../../api';
+import { hasOpenRequest } from '../../lib/apps';
+import { getErrorStatus } from '../../lib/errors';
+import { requestRouteRef, rootRouteRef } from '../../routes';
+import { AppBadge } from '../AppBadge';
+import { AppLogo } from '../AppLogo';
+import { RequestForm } from '../RequestForm';
+import { StatusChip } from '../StatusChip';
+
+const useStyles = makeStyles(theme => ({
+  heading: {
+    display: 'flex',
+    alignItems: 'center',
+    flexWrap: 'wrap',
+    gap: theme.spacing(2),
+    margin: theme.spacing(2, 0, 3),
+  },
+  title: {
+    flex: 1,
+    minWidth: 200,
+  },
+  facts: {
+    display: 'grid',
+    gridTemplateColumns: 'max-content 1fr',
+    columnGap: theme.spacing(2),
+    rowGap: theme.spacing(1),
+    margin: theme.spacing(2, 0, 0),
+    '& dt': {
+      fontWeight: theme.typography.fontWeightMedium as number,
+      color: theme.palette.text.secondary,
+    },
+    '& dd': {
+      margin: 0,
+    },
+  },
+  tierTitle: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+  },
+  tierItem: {
+    paddingRight: theme.spacing(14),
+  },
+}));
+
+const YourAccess = ({
+  app,
+  onRequest,
+}: {
+  app: CatalogApp;
+  onRequest: () => void;
+}) => {
+  const requestRoute = useRouteRef(requestRouteRef);
+  const mine = app.myRequest;
+  const tierName = app.tiers.find(t => t.id === mine?.tierId)?.name;
+  return (
+    <InfoCard title="Your access">
+      {mine ? (
+        <Box display="flex" flexDirection="column" style={{ gap: 8 }}>
+          <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+            <StatusChip status={mine.status} />
+            {tierName && <Typography variant="body2">{tierName}</Typography>}
+          </Box>
+          <Typography variant="body2">
+            {mine.status === 'fulfilled'
+              ? 'You have access to this app.'
+              : 'Your request is in progress.'}
+          </Typography>
+          <Link to={requestRoute({ requestId: mine.id })}>
+            View your request
+          </Link>
+        </Box>
+      ) : (
+        <Box display="flex" flexDirection="column" style={{ gap: 8 }}>
+          <Typography variant="body2">
+            You haven't requested this app yet.
+          </Typography>
+          <Box>
+            <Button variant="outlined" color="primary" onClick={onRequest}>
+              Request access
+            </Button>
+          </Box>
+        </Box>
+      )}
+    </InfoCard>
+  );
+};
+
+/** One app: what it is, who owns it, its tiers, and a way to ask for it. */
+export const AppPage = () => {
+  const classes = useStyles();
+  const { appId = '' } = useParams();
+  const api = useApi(appAccessApiRef);
+  const rootRoute = useRouteRef(rootRouteRef);
+  const {
+    value: app,
+    loading,
+    error,
+  } = useAsyncRetry(() => api.getApp(appId), [api, appId]);
+  const [form, setForm] = useState<{ open: boolean; tierId?: string }>({
+    open: false,
+  });
+
+  const breadcrumbs = (
+    <Breadcrumbs aria-label="breadcrumb">
+      <Link to={rootRoute()}>Apps</Link>
+      <Typography>{app?.name ?? appId}</Typography>
+    </Breadcrumbs>
+  );
+
+  if (loading) {
+    return (
+      <Content>
+        {breadcrumbs}
+        <Progress />
+      </Content>
+    );
+  }
+  if (error && getErrorStatus(error) === 404) {
+    return (
+      <Content>
+        {breadcrumbs}
+        <EmptyState
+          missing="data"
+          title="App not found"
+          description={`There is no app "${appId}" in the catalog. It may have been removed or renamed.`}
+          action={
+            <Button
+              variant="contained"
+              color="primary"
+              component={RouterLink}
+              to={rootRoute()}
+            >
+              Back to the catalog
+            </Button>
+          }
+        />
+      </Content>
+    );
+  }
+  if (error || !app) {
+    return (
+      <Content>
+        {breadcrumbs}
+        <ResponseErrorPanel error={error ?? new Error('No app')} />
+      </Content>
+    );
+  }
+
+  const open = hasOpenRequest(app);
+  const openForm = (tierId?: string) => setForm({ open: true, tierId });
+
+  return (
+    <Content>
+      {breadcrumbs}
+      <Box className={classes.heading}>
+        <AppLogo app={app} size="large" />
+        <Box className={classes.title}>
+          <Typography variant="h4" component="h1">
+            {app.name}
+          </Typography>
+          {app.vendor && (
+            <Typography variant="subtitle1" color="textSecondary">
+              by {app.vendor}
+            </Typography>
+          )}
+        </Box>
+        <AppBadge app={app} />
+        <Button
+          variant="contained"
+          color="primary"
+          onClick={() => openForm()}
+          disabled={open}
+          title={open ? 'You already have an open request' : undefined}
+        >
+          {open ? 'Request pending' : 'Request access'}
+        </Button>
+      </Box>
+
+      <Grid container spacing={3}>
+        <Grid item xs={12} md={8}>
+          <Grid container spacing={3} direction="column">
+            <Grid item>
+              <InfoCard title="About">
+                {app.description && (
+                  <Typography variant="body1">{app.description}</Typography>
+                )}
+                <dl className={classes.facts}>
+                  {app.vendor && (
+                    <>
+                      <dt>Vendor</dt>
+                      <dd>{app.vendor}</dd>
+                    </>
+                  )}
+                  <dt>Category</dt>
+                  <dd>{app.category}</dd>
+                  {app.url && (
+                    <>
+                      <dt>Website</dt>
+                      <dd>
+                        <Link to={app.url}>
+                          {app.url} <LaunchIcon fontSize="inherit" />
+                        </Link>
+                      </dd>
+                    </>
+                  )}
+                  <dt>Owner</dt>
+                  <dd>
+                    {app.owner ? (
+                      <EntityRefLink
+                        entityRef={app.owner}
+                        defaultKind="group"
+                      />
+                    ) : (
+                      'Not set'
+                    )}
+                  </dd>
+                </dl>
+              </InfoCard>
+            </Grid>
+            <Grid item>
+              <InfoCard title="License tiers">
+                {app.tiers.length === 0 ? (
+                  <Typography variant="body2">
+                    This app has no tiers that can be requested yet.
+                  </Typography>
+                ) : (
+                  <List disablePadding>
+                    {app.tiers.map(tier => (
+                      <ListItem
+                        key={tier.id}
+                        divider
+                        className={classes.tierItem}
+                        data-testid={`tier-${tier.id}`}
+                      >
+                        <ListItemText
+                          disableTypography
+                          primary={
+                            <Box className={classes.tierTitle}>
+                              <Typography variant="subtitle1" component="h3">
+                                {tier.name}
+                              </Typography>
+                              <Chip
+                                size="small"
+                                variant="outlined"
+                                label={
+                                  tier.needsApproval
+                                    ? 'Needs approval'
+                                    : 'No approval needed'
+                                }
+                              />
+                            </Box>
+                          }
+                          secondary={
+                            tier.description && (
+                              <Typography variant="body2" color="textSecondary">
+                                {tier.description}
+                              </Typography>
+                            )
+                          }
+                        />
+                        <ListItemSecondaryAction>
+                          <Button
+                            size="small"
+                            color="primary"
+                            onClick={() => openForm(tier.id)}
+                            disabled={open}
+                            aria-label={`Request ${tier.name}`}
+                          >
+                            Request
+                          </Button>
+                        </ListItemSecondaryAction>
+                      </ListItem>
+                    ))}
+                  </List>
+                )}
+              </InfoCard>
+            </Grid>
+          </Grid>
+        </Grid>
+        <Grid item xs={12} md={4}>
+          <YourAccess app={app} onRequest={() => openForm()} />
+        </Grid>
+      </Grid>
+
+      <RequestForm
+        app={app}
+        open={form.open}
+        initialTierId={form.tierId}
+        onClose={() => setForm({ open: false })}
+      />
+    </Content>
+  );
+};

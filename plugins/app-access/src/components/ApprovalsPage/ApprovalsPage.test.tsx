@@ -1,0 +1,198 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import {
+  createFakeApi,
+  pendingApprovals,
+  renderInPlugin,
+  responseError,
+} from '../../__testUtils__/fakeApi';
+import { ApprovalsPage } from './ApprovalsPage';
+
+const render = (api = createFakeApi()) =>
+  renderInPlugin(<ApprovalsPage />, {
+    api,
+    path: '/apps/approvals',
+    route: '/apps/approvals',
+    userEntityRef: 'user:default/sam.manager',
+  });
+
+const rowOf = (name: string) =>
+  screen.getByRole('link', { name }).closest('tr')!;
+
+describe('ApprovalsPage', () => {
+  it('lists what waits for the user, longest waiting first', async () => {
+    await render();
+
+    expect(
+      await screen.findByText('Waiting for your decision (2)'),
+    ).toBeInTheDocument();
+    const figma = rowOf('Figma');
+    expect(within(figma).getByText('kim.design')).toBeInTheDocument();
+    expect(within(figma).getByText('Editor')).toBeInTheDocument();
+    expect(within(figma).getByText('Design system work.')).toBeInTheDocument();
+    expect(within(figma).getByText('2 days')).toBeInTheDocument();
+    expect(within(figma).getByText('Level 2')).toBeInTheDocument();
+    expect(within(figma).getByText('as fallback approver')).toBeInTheDocument();
+
+    const github = rowOf('GitHub Enterprise');
+    expect(within(github).getByText('alex.dev')).toBeInTheDocument();
+    expect(within(github).getByText('3 hours')).toBeInTheDocument();
+    expect(within(github).getByText('Level 1')).toBeInTheDocument();
+
+    const rows = screen.getAllByRole('row').slice(1);
+    expect(rows[0]).toHaveTextContent('Figma');
+    expect(rows[1]).toHaveTextContent('GitHub Enterprise');
+  });
+
+  it('approves with an optional comment and removes the row', async () => {
+    const api = createFakeApi();
+    await render(api);
+
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'Approve GitHub Enterprise for alex.dev',
+      }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.type(within(dialog).getByLabelText('Comment'), 'Welcome');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Approve' }),
+    );
+
+    expect(
+      await screen.findByText('Approved GitHub Enterprise for alex.dev.'),
+    ).toBeInTheDocument();
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(api.decide).toHaveBeenCalledWith('req-10', {
+      decision: 'approve',
+      comment: 'Welcome',
+    });
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('link', { name: 'GitHub Enterprise' }),
+      ).not.toBeInTheDocument(),
+    );
+    expect(screen.getByRole('link', { name: 'Figma' })).toBeInTheDocument();
+  });
+
+  it('requires a reason to deny', async () => {
+    const api = createFakeApi();
+    await render(api);
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Deny Figma for kim.design' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    const reason = within(dialog).getByLabelText(/Reason/);
+    expect(reason).toBeRequired();
+
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Deny' }));
+
+    expect(
+      within(dialog).getByText(
+        'Tell kim.design why, so they know what to do instead',
+      ),
+    ).toBeInTheDocument();
+    expect(api.decide).not.toHaveBeenCalled();
+
+    await userEvent.type(reason, 'Use the viewer tier');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Deny' }));
+
+    expect(
+      await screen.findByText('Denied Figma for kim.design.'),
+    ).toBeInTheDocument();
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(api.decide).toHaveBeenCalledWith('req-11', {
+      decision: 'deny',
+      comment: 'Use the viewer tier',
+    });
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('link', { name: 'Figma' }),
+      ).not.toBeInTheDocument(),
+    );
+  });
+
+  it('explains a decision that lost the race and refreshes the list', async () => {
+    const api = createFakeApi({
+      decide: jest.fn(async () => {
+        throw responseError(
+          409,
+          'ConflictError',
+          'Already decided: approved by user:default/lee.director',
+        );
+      }),
+    });
+    api.listApprovals
+      .mockResolvedValueOnce({ items: pendingApprovals })
+      .mockResolvedValueOnce({ items: [pendingApprovals[0]] });
+    await render(api);
+
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'Approve Figma for kim.design',
+      }),
+    );
+    await userEvent.click(
+      within(await screen.findByRole('dialog')).getByRole('button', {
+        name: 'Approve',
+      }),
+    );
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(
+      'Already decided: approved by user:default/lee.director',
+    );
+    expect(alert.className).toMatch(/Info/);
+    await waitFor(() => expect(api.listApprovals).toHaveBeenCalledTimes(2));
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('link', { name: 'Figma' }),
+      ).not.toBeInTheDocument(),
+    );
+    expect(
+      screen.getByRole('link', { name: 'GitHub Enterprise' }),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+  });
+
+  it('keeps the dialog open with the message on other errors', async () => {
+    const api = createFakeApi({
+      decide: jest.fn(async () => {
+        throw responseError(403, 'NotAllowedError', 'You are not an approver');
+      }),
+    });
+    await render(api);
+
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'Approve GitHub Enterprise for alex.dev',
+      }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Approve' }),
+    );
+
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent(
+      'You are not an approver',
+    );
+    // Still listed (behind the open dialog, hence hidden from the a11y tree).
+    expect(
+      screen.getByRole('link', { name: 'GitHub Enterprise', hidden: true }),
+    ).toBeInTheDocument();
+  });
+
+  it('says when nothing is waiting', async () => {
+    await render(
+      createFakeApi({ listApprovals: jest.fn(async () => ({ items: [] })) }),
+    );
+    expect(
+      await screen.findByText('Nothing waiting for you'),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,2 @@
+export { EntityAppAccessCard } from './EntityAppAccessCard';
+export type { EntityAppAccessCardProps } from './EntityAppAccessCard';

@@ -1,0 +1,84 @@
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import {
+  createFakeApi,
+  renderInPlugin,
+  responseError,
+} from '../../__testUtils__/fakeApi';
+import { IntakeDialog } from './IntakeDialog';
+
+const render = (api = createFakeApi(), onClose = jest.fn()) =>
+  renderInPlugin(<IntakeDialog open onClose={onClose} initialName="Lin" />, {
+    api,
+  });
+
+describe('IntakeDialog', () => {
+  it('requires a name and a reason', async () => {
+    const api = createFakeApi();
+    await render(api);
+
+    await userEvent.clear(screen.getByLabelText(/App name/));
+    await userEvent.click(screen.getByRole('button', { name: 'Send request' }));
+
+    expect(screen.getByText('Name the app you need')).toBeInTheDocument();
+    expect(screen.getByText('Tell IT why you need it')).toBeInTheDocument();
+    expect(api.createIntake).not.toHaveBeenCalled();
+  });
+
+  it('sends the request and opens it', async () => {
+    const api = createFakeApi();
+    await render(api);
+
+    await userEvent.type(screen.getByLabelText(/App name/), 'ear');
+    await userEvent.type(
+      screen.getByLabelText('Website'),
+      'https://linear.app',
+    );
+    await userEvent.type(
+      screen.getByLabelText(/Why do you need it/),
+      'Our team tracks issues there',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Send request' }));
+
+    expect(
+      await screen.findByText('Now at /apps/requests/req-intake-new'),
+    ).toBeInTheDocument();
+    expect(api.createIntake).toHaveBeenCalledWith({
+      name: 'Linear',
+      url: 'https://linear.app',
+      vendor: undefined,
+      justification: 'Our team tracks issues there',
+    });
+  });
+
+  it('puts the server’s message under the field it is about', async () => {
+    const api = createFakeApi({
+      createIntake: jest.fn(async () => {
+        throw responseError(400, 'InputError', 'url: must be an http(s) URL');
+      }),
+    });
+    await render(api);
+
+    await userEvent.type(screen.getByLabelText('Website'), 'linear');
+    await userEvent.type(screen.getByLabelText(/Why do you need it/), 'Issues');
+    await userEvent.click(screen.getByRole('button', { name: 'Send request' }));
+
+    expect(
+      await screen.findByText('Must be an http(s) URL'),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('Website')).toHaveAttribute(
+      'aria-invalid',
+      'true',
+    );
+    expect(screen.getByRole('button', { name: 'Send request' })).toBeEnabled();
+  });
+
+  it('closes on cancel', async () => {
+    const onClose = jest.fn();
+    await render(createFakeApi(), onClose);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+
+    expect(onClose).toHaveBeenCalled();
+  });
+});

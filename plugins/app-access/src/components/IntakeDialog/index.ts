@@ -1,0 +1,2 @@
+export { IntakeDialog } from './IntakeDialog';
+export type { IntakeDialogProps } from './IntakeDialog';

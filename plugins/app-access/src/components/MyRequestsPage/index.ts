@@ -1,0 +1,1 @@
+export { MyRequestsPage, requestTitle } from './MyRequestsPage';

@@ -1,0 +1,86 @@
+import { Fragment } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { useApi } from '@backstage/core-plugin-api';
+import { Progress } from '@backstage/core-components';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import { Box, makeStyles, Typography } from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import { appAccessApiRef } from '../../api';
+import { getErrorMessage } from '../../lib/errors';
+import { humanizeRef } from '../../lib/format';
+
+const useStyles = makeStyles(theme => ({
+  root: {
+    marginTop: theme.spacing(2),
+  },
+  levels: {
+    margin: 0,
+    paddingLeft: theme.spacing(2.5),
+  },
+}));
+
+/** Who would decide, shown before submitting so nobody is surprised. */
+export const ApproverPreviewPanel = ({
+  appId,
+  tierId,
+}: {
+  appId: string;
+  tierId: string;
+}) => {
+  const classes = useStyles();
+  const api = useApi(appAccessApiRef);
+  const preview = useAsync(
+    () => api.getApproverPreview(appId, tierId),
+    [api, appId, tierId],
+  );
+
+  let body;
+  if (preview.loading) {
+    body = <Progress />;
+  } else if (preview.error) {
+    body = (
+      <Typography variant="body2" color="textSecondary">
+        Couldn't look up who approves: {getErrorMessage(preview.error)}
+      </Typography>
+    );
+  } else if (preview.value && !preview.value.needsApproval) {
+    body = (
+      <Alert severity="success" role="status">
+        No approval needed — access is granted right away
+      </Alert>
+    );
+  } else if (preview.value) {
+    body = (
+      <ol className={classes.levels} aria-label="Approvers">
+        {preview.value.levels.map(level => (
+          <li key={level.level}>
+            <Typography variant="body2" component="span">
+              <strong>Level {level.level}:</strong>{' '}
+              {level.approvers.length === 0 && 'the App Access admins'}
+              {level.approvers.map((approver, i) => (
+                <Fragment key={approver.ref}>
+                  {i > 0 && (i === level.approvers.length - 1 ? ' or ' : ', ')}
+                  <EntityRefLink
+                    entityRef={approver.ref}
+                    title={approver.displayName ?? humanizeRef(approver.ref)}
+                    target="_blank"
+                  />
+                </Fragment>
+              ))}
+              {level.fallback && ' (standing in as fallback approver)'}
+            </Typography>
+          </li>
+        ))}
+      </ol>
+    );
+  }
+
+  return (
+    <Box className={classes.root} aria-live="polite">
+      <Typography variant="subtitle2" gutterBottom>
+        Who approves
+      </Typography>
+      {body}
+    </Box>
+  );
+};

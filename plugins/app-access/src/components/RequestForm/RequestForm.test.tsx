@@ -1,0 +1,216 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { AccessRequest } from '@app-access/plugin-app-access-common';
+import {
+  createFakeApi,
+  figma,
+  github,
+  pendingRequest,
+  renderInPlugin,
+  responseError,
+  slack,
+} from '../../__testUtils__/fakeApi';
+import { RequestForm } from './RequestForm';
+
+const render = (
+  api = createFakeApi(),
+  props: Partial<Parameters<typeof RequestForm>[0]> = {},
+) =>
+  renderInPlugin(
+    <RequestForm app={figma} open onClose={jest.fn()} {...props} />,
+    { api, path: '/apps/:appId', route: '/apps/figma' },
+  );
+
+describe('RequestForm', () => {
+  it('pre-selects the only tier and says when no approval is needed', async () => {
+    const api = createFakeApi();
+    await render(api, { app: slack });
+
+    expect(screen.getByRole('radio', { name: /Standard/ })).toBeChecked();
+    expect(
+      await screen.findByText(
+        'No approval needed — access is granted right away',
+      ),
+    ).toBeInTheDocument();
+    expect(api.getApproverPreview).toHaveBeenCalledWith('slack', 'standard');
+    expect(screen.getByLabelText(/Why do you need it/)).not.toBeRequired();
+  });
+
+  it('shows who approves at each level for the chosen tier', async () => {
+    const api = createFakeApi();
+    await render(api);
+
+    await userEvent.click(screen.getByRole('radio', { name: /Editor/ }));
+
+    const approvers = await screen.findByRole('list', { name: 'Approvers' });
+    expect(within(approvers).getByText(/Level 1/)).toBeInTheDocument();
+    expect(within(approvers).getByText('Sam Manager')).toBeInTheDocument();
+    expect(within(approvers).getByText(/Level 2/)).toBeInTheDocument();
+    expect(within(approvers).getByText('IT')).toBeInTheDocument();
+    expect(
+      within(approvers).getByText(/standing in as fallback approver/),
+    ).toBeInTheDocument();
+    expect(api.getApproverPreview).toHaveBeenLastCalledWith('figma', 'editor');
+  });
+
+  it('requires a justification when the tier needs approval', async () => {
+    const api = createFakeApi();
+    await render(api, { initialTierId: 'editor' });
+
+    const justification = screen.getByLabelText(/Why do you need it/);
+    expect(justification).toBeRequired();
+    expect(
+      screen.getByText('Required: your approvers read this before deciding.'),
+    ).toBeInTheDocument();
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+
+    expect(
+      screen.getByText(
+        'Required for this tier: your approvers decide based on it',
+      ),
+    ).toBeInTheDocument();
+    expect(justification).toHaveAttribute('aria-invalid', 'true');
+    expect(api.createRequest).not.toHaveBeenCalled();
+  });
+
+  it('asks to choose a tier when there are several', async () => {
+    const api = createFakeApi();
+    await render(api);
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+
+    expect(screen.getByText('Choose a tier')).toBeInTheDocument();
+    expect(api.createRequest).not.toHaveBeenCalled();
+  });
+
+  it('shows the server’s validation message under the field it is about', async () => {
+    const api = createFakeApi({
+      createRequest: jest.fn(async () => {
+        throw responseError(
+          400,
+          'InputError',
+          'justification: required when the tier needs approval',
+        );
+      }),
+    });
+    // The frontend thinks no approval is needed; the server disagrees.
+    await render(api, { app: slack });
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+
+    const justification = screen.getByLabelText(/Why do you need it/);
+    expect(
+      await screen.findByText('Required when the tier needs approval'),
+    ).toBeInTheDocument();
+    expect(justification).toHaveAttribute('aria-invalid', 'true');
+    expect(justification).toHaveAccessibleDescription(
+      'Required when the tier needs approval',
+    );
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    // The form can be sent again after fixing it.
+    expect(
+      screen.getByRole('button', { name: 'Submit request' }),
+    ).toBeEnabled();
+  });
+
+  it('shows other server messages, like a duplicate, as an alert', async () => {
+    const api = createFakeApi({
+      createRequest: jest.fn(async () => {
+        throw responseError(
+          409,
+          'ConflictError',
+          'You already have an open request req-1 for Figma',
+        );
+      }),
+    });
+    await render(api, { initialTierId: 'viewer' });
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'You already have an open request req-1 for Figma',
+    );
+  });
+
+  it('sends once however often the button is clicked', async () => {
+    let resolve: (r: AccessRequest) => void = () => {};
+    const api = createFakeApi({
+      createRequest: jest.fn(
+        () =>
+          new Promise<AccessRequest>(r => {
+            resolve = r;
+          }),
+      ),
+    });
+    await render(api, { app: github });
+
+    await userEvent.type(
+      screen.getByLabelText(/Why do you need it/),
+      'Joining the platform team',
+    );
+    const form = screen.getByRole('form', {
+      name: 'Request GitHub Enterprise',
+    });
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+    // The button is disabled now; submitting the form another way (Enter in
+    // a field) must not send a second request either.
+    expect(screen.getByRole('button', { name: 'Submitting…' })).toBeDisabled();
+    fireEvent.submit(form);
+    fireEvent.submit(form);
+
+    expect(api.createRequest).toHaveBeenCalledTimes(1);
+
+    resolve({ ...pendingRequest, id: 'req-42' });
+    expect(
+      await screen.findByText('Now at /apps/requests/req-42'),
+    ).toBeInTheDocument();
+  });
+
+  it('submits what was entered and opens the new request', async () => {
+    const api = createFakeApi();
+    await render(api, { initialTierId: 'editor' });
+
+    await userEvent.type(
+      screen.getByLabelText(/Why do you need it/),
+      '  I design the onboarding flow  ',
+    );
+    await userEvent.type(screen.getByLabelText('Needed by'), '2031-03-01');
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+
+    expect(
+      await screen.findByText('Now at /apps/requests/req-new'),
+    ).toBeInTheDocument();
+    expect(api.createRequest).toHaveBeenCalledWith({
+      appId: 'figma',
+      tierId: 'editor',
+      justification: 'I design the onboarding flow',
+      neededBy: '2031-03-01',
+    });
+  });
+
+  it('rejects a needed-by date in the past', async () => {
+    const api = createFakeApi();
+    await render(api, { initialTierId: 'viewer' });
+
+    await userEvent.type(screen.getByLabelText('Needed by'), '2001-01-01');
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+
+    expect(screen.getByText('Pick today or a later date')).toBeInTheDocument();
+    await waitFor(() => expect(api.createRequest).not.toHaveBeenCalled());
+  });
+});

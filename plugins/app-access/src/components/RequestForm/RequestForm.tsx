@@ -1,0 +1,276 @@
+import { FormEvent, useRef, useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import {
+  Box,
+  Button,
+  Chip,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  FormControl,
+  FormControlLabel,
+  FormHelperText,
+  FormLabel,
+  makeStyles,
+  Radio,
+  RadioGroup,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import { CatalogApp } from '@app-access/plugin-app-access-common';
+import { appAccessApiRef } from '../../api';
+import {
+  getErrorMessage,
+  getErrorStatus,
+  splitFieldErrors,
+} from '../../lib/errors';
+import { today } from '../../lib/format';
+import { requestRouteRef } from '../../routes';
+import { ApproverPreviewPanel } from './ApproverPreviewPanel';
+
+const FIELDS = ['tierId', 'justification', 'neededBy'] as const;
+type Field = (typeof FIELDS)[number];
+
+const useStyles = makeStyles(theme => ({
+  tier: {
+    alignItems: 'flex-start',
+    marginBottom: theme.spacing(1),
+  },
+  tierLabel: {
+    paddingTop: theme.spacing(1),
+  },
+  tierName: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+  },
+}));
+
+export type RequestFormProps = {
+  app: CatalogApp;
+  open: boolean;
+  onClose: () => void;
+  /** Tier to start with; the only tier is picked when there is just one. */
+  initialTierId?: string;
+};
+
+const RequestFormContent = ({
+  app,
+  onClose,
+  initialTierId,
+}: Omit<RequestFormProps, 'open'>) => {
+  const classes = useStyles();
+  const api = useApi(appAccessApiRef);
+  const requestRoute = useRouteRef(requestRouteRef);
+  const navigate = useNavigate();
+
+  const [tierId, setTierId] = useState<string>(
+    initialTierId ?? (app.tiers.length === 1 ? app.tiers[0].id : ''),
+  );
+  const [justification, setJustification] = useState('');
+  const [neededBy, setNeededBy] = useState('');
+  const [fieldErrors, setFieldErrors] = useState<
+    Partial<Record<Field, string>>
+  >({});
+  const [formError, setFormError] = useState<{
+    severity: 'error' | 'warning';
+    message: string;
+  }>();
+  const [submitting, setSubmitting] = useState(false);
+  // State updates are async; a ref stops a fast double click sending twice.
+  const submittingRef = useRef(false);
+
+  const tier = app.tiers.find(t => t.id === tierId);
+  const needsApproval = tier?.needsApproval ?? false;
+  const minDate = today();
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (submittingRef.current) {
+      return;
+    }
+    const errors: Partial<Record<Field, string>> = {};
+    if (!tier) {
+      errors.tierId = 'Choose a tier';
+    }
+    if (needsApproval && !justification.trim()) {
+      errors.justification =
+        'Required for this tier: your approvers decide based on it';
+    }
+    if (neededBy && neededBy < minDate) {
+      errors.neededBy = 'Pick today or a later date';
+    }
+    if (Object.keys(errors).length > 0) {
+      setFieldErrors(errors);
+      return;
+    }
+
+    submittingRef.current = true;
+    setSubmitting(true);
+    setFormError(undefined);
+    try {
+      const request = await api.createRequest({
+        appId: app.id,
+        tierId,
+        justification: justification.trim() || undefined,
+        neededBy: neededBy || undefined,
+      });
+      navigate(requestRoute({ requestId: request.id }));
+    } catch (err) {
+      const split = splitFieldErrors(getErrorMessage(err), FIELDS);
+      setFieldErrors(split.fields);
+      if (split.general) {
+        setFormError({
+          // A duplicate is not a failure: the user already has what they asked for.
+          severity: getErrorStatus(err) === 409 ? 'warning' : 'error',
+          message: split.general,
+        });
+      }
+      submittingRef.current = false;
+      setSubmitting(false);
+    }
+  };
+
+  return (
+    <form onSubmit={onSubmit} noValidate aria-label={`Request ${app.name}`}>
+      <DialogTitle id="app-access-request-title">
+        Request access to {app.name}
+      </DialogTitle>
+      <DialogContent>
+        {formError && (
+          <Box mb={2}>
+            <Alert severity={formError.severity} role="alert">
+              {formError.message}
+            </Alert>
+          </Box>
+        )}
+
+        <FormControl
+          component="fieldset"
+          error={Boolean(fieldErrors.tierId)}
+          fullWidth
+          required
+        >
+          <FormLabel component="legend">License tier</FormLabel>
+          <RadioGroup
+            aria-label="License tier"
+            name="tier"
+            value={tierId}
+            onChange={e => {
+              setTierId(e.target.value);
+              setFieldErrors(errs => ({
+                ...errs,
+                tierId: undefined,
+                justification: undefined,
+              }));
+            }}
+          >
+            {app.tiers.map(t => (
+              <FormControlLabel
+                key={t.id}
+                value={t.id}
+                className={classes.tier}
+                control={<Radio color="primary" />}
+                label={
+                  <Box className={classes.tierLabel}>
+                    <Box className={classes.tierName}>
+                      <Typography variant="body1">{t.name}</Typography>
+                      <Chip
+                        size="small"
+                        variant="outlined"
+                        label={
+                          t.needsApproval ? 'Needs approval' : 'No approval'
+                        }
+                      />
+                    </Box>
+                    {t.description && (
+                      <Typography variant="body2" color="textSecondary">
+                        {t.description}
+                      </Typography>
+                    )}
+                  </Box>
+                }
+              />
+            ))}
+          </RadioGroup>
+          {fieldErrors.tierId && (
+            <FormHelperText>{fieldErrors.tierId}</FormHelperText>
+          )}
+        </FormControl>
+
+        <TextField
+          id="app-access-justification"
+          label="Why do you need it?"
+          value={justification}
+          onChange={e => {
+            setJustification(e.target.value);
+            setFieldErrors(errs => ({ ...errs, justification: undefined }));
+          }}
+          required={needsApproval}
+          fullWidth
+          multiline
+          minRows={3}
+          margin="normal"
+          error={Boolean(fieldErrors.justification)}
+          helperText={
+            fieldErrors.justification ??
+            (needsApproval
+              ? 'Required: your approvers read this before deciding.'
+              : 'Optional for this tier.')
+          }
+        />
+
+        <TextField
+          id="app-access-needed-by"
+          label="Needed by"
+          type="date"
+          value={neededBy}
+          onChange={e => {
+            setNeededBy(e.target.value);
+            setFieldErrors(errs => ({ ...errs, neededBy: undefined }));
+          }}
+          margin="normal"
+          InputLabelProps={{ shrink: true }}
+          inputProps={{ min: minDate }}
+          error={Boolean(fieldErrors.neededBy)}
+          helperText={
+            fieldErrors.neededBy ??
+            'Optional. Approvers see it and can prioritise.'
+          }
+        />
+
+        {tier && <ApproverPreviewPanel appId={app.id} tierId={tier.id} />}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} disabled={submitting}>
+          Cancel
+        </Button>
+        <Button
+          type="submit"
+          color="primary"
+          variant="contained"
+          disabled={submitting}
+        >
+          {submitting ? 'Submitting…' : 'Submit request'}
+        </Button>
+      </DialogActions>
+    </form>
+  );
+};
+
+/** The dialog in which an employee asks for a tier of an app. */
+export const RequestForm = ({ open, ...props }: RequestFormProps) => (
+  <Dialog
+    open={open}
+    onClose={props.onClose}
+    fullWidth
+    maxWidth="sm"
+    aria-labelledby="app-access-request-title"
+  >
+    {/* Dialog unmounts its children when closed, so each opening starts clean. */}
+    <RequestFormContent {...props} />
+  </Dialog>
+);

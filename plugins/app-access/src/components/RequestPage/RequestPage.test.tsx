@@ -1,0 +1,166 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import {
+  createFakeApi,
+  pendingRequest,
+  renderInPlugin,
+  responseError,
+  SAM,
+} from '../../__testUtils__/fakeApi';
+import { RequestPage } from './RequestPage';
+
+const render = (
+  requestId: string,
+  api = createFakeApi(),
+  userEntityRef?: string,
+) =>
+  renderInPlugin(<RequestPage />, {
+    api,
+    path: '/apps/requests/:requestId',
+    route: `/apps/requests/${requestId}`,
+    userEntityRef,
+  });
+
+describe('RequestPage', () => {
+  it('shows the request and who it is waiting for', async () => {
+    await render('req-1');
+
+    expect(
+      await screen.findByRole('heading', { name: 'Figma — Editor' }),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText('Pending approval').length).toBeGreaterThan(0);
+    expect(
+      screen.getByText('I design the onboarding flow.'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Level 1: sam.manager')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Figma' })).toHaveAttribute(
+      'href',
+      '/apps/figma',
+    );
+  });
+
+  it('tells the whole story: approvals with comments, the ticket, fulfillment', async () => {
+    await render('req-slack');
+
+    const history = await screen.findByRole('list', {
+      name: 'Request history',
+    });
+    const items = within(history).getAllByRole('listitem');
+    expect(items.map(item => item.querySelector('h6')?.textContent)).toEqual([
+      'Submitted',
+      'Approved (level 1)',
+      'Approved (level 2)',
+      'Granting access',
+      'Waiting for IT',
+      'Marked as done by IT',
+    ]);
+    expect(within(history).getAllByTestId('event-approved')).toHaveLength(2);
+    expect(within(items[1]).getByText('sam.manager')).toBeInTheDocument();
+    expect(within(items[1]).getByText('“Welcome aboard”')).toBeInTheDocument();
+    expect(within(items[2]).getByText('lee.director')).toBeInTheDocument();
+    expect(
+      within(items[4]).getByRole('link', { name: /IT-4521/ }),
+    ).toHaveAttribute('href', 'https://jira.example.com/browse/IT-4521');
+    // Fulfilled requests cannot be cancelled.
+    expect(
+      screen.queryByRole('button', { name: 'Cancel request' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('explains a failure', async () => {
+    await render('req-failed');
+
+    expect(
+      await screen.findByText('Granting access failed'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText(/User jane.doe is not in Okta/).length,
+    ).toBeGreaterThanOrEqual(2);
+  });
+
+  it('cancels after confirming', async () => {
+    const api = createFakeApi();
+    api.getRequest
+      .mockResolvedValueOnce(pendingRequest)
+      .mockResolvedValueOnce({ ...pendingRequest, status: 'cancelled' });
+    await render('req-1', api);
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Cancel request' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      within(dialog).getByText('Cancel this request?'),
+    ).toBeInTheDocument();
+    expect(api.cancelRequest).not.toHaveBeenCalled();
+
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Yes, cancel it' }),
+    );
+
+    expect(
+      await screen.findByText('Your request was cancelled.'),
+    ).toBeInTheDocument();
+    expect(api.cancelRequest).toHaveBeenCalledWith('req-1');
+    expect(await screen.findByTestId('status-cancelled')).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Cancel request' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('keeps the request when the user changes their mind', async () => {
+    const api = createFakeApi();
+    await render('req-1', api);
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Cancel request' }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Keep it' }));
+
+    expect(api.cancelRequest).not.toHaveBeenCalled();
+  });
+
+  it('shows why a cancel was refused', async () => {
+    const api = createFakeApi({
+      cancelRequest: jest.fn(async () => {
+        throw responseError(
+          409,
+          'ConflictError',
+          'Request req-1 can no longer be cancelled: it is fulfilling',
+        );
+      }),
+    });
+    await render('req-1', api);
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Cancel request' }),
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Yes, cancel it' }),
+    );
+
+    expect(
+      await screen.findByText(
+        'Request req-1 can no longer be cancelled: it is fulfilling',
+      ),
+    ).toBeInTheDocument();
+    // Reloaded to show where the request is now.
+    expect(api.getRequest).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not offer cancel to someone who is not the requester', async () => {
+    await render('req-1', createFakeApi(), SAM);
+
+    await screen.findByRole('heading', { name: 'Figma — Editor' });
+    expect(
+      screen.queryByRole('button', { name: 'Cancel request' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('shows an error for an unknown request', async () => {
+    await render('nope');
+    expect(
+      await screen.findByText(/Request failed with 404/),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,2 @@
+export { RequestTimeline } from './RequestTimeline';
+export type { RequestTimelineProps } from './RequestTimeline';

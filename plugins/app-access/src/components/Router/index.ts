@@ -1,0 +1,1 @@
+export { AppAccessRouter } from './Router';

@@ -1,0 +1,86 @@
+import { parseEntityRef } from '@backstage/catalog-model';
+
+function plural(n: number, unit: string) {
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
+/** How long ago something happened, without the "ago": "3 hours". */
+export function formatDuration(
+  fromIso: string,
+  now: number = Date.now(),
+): string {
+  const from = Date.parse(fromIso);
+  if (Number.isNaN(from)) {
+    return '';
+  }
+  const minutes = Math.floor(Math.max(0, now - from) / 60_000);
+  if (minutes < 1) {
+    return 'less than a minute';
+  }
+  if (minutes < 60) {
+    return plural(minutes, 'minute');
+  }
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) {
+    return plural(hours, 'hour');
+  }
+  const days = Math.floor(hours / 24);
+  if (days < 60) {
+    return plural(days, 'day');
+  }
+  return plural(Math.floor(days / 30), 'month');
+}
+
+export function formatDateTime(iso: string | undefined): string {
+  if (!iso) {
+    return '';
+  }
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) {
+    return iso;
+  }
+  return date.toLocaleString(undefined, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  });
+}
+
+/**
+ * A calendar date (YYYY-MM-DD). Parsed as local midnight: `new Date(s)`
+ * would read it as UTC and show the previous day west of Greenwich.
+ */
+export function formatDay(day: string | undefined): string {
+  if (!day) {
+    return '';
+  }
+  const match = day.match(/^(\d{4})-(\d{2})-(\d{2})$/);
+  if (!match) {
+    return day;
+  }
+  const date = new Date(+match[1], +match[2] - 1, +match[3]);
+  return date.toLocaleDateString(undefined, { dateStyle: 'medium' });
+}
+
+/** Today as YYYY-MM-DD in the user's time zone, for date inputs. */
+export function today(now: Date = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(
+    now.getDate(),
+  )}`;
+}
+
+/** "user:default/jane.doe" → "jane.doe"; keeps a non-default namespace. */
+export function humanizeRef(ref: string | undefined): string {
+  if (!ref) {
+    return '';
+  }
+  try {
+    const { namespace, name } = parseEntityRef(ref, {
+      defaultKind: 'user',
+      defaultNamespace: 'default',
+    });
+    return namespace === 'default' ? name : `${namespace}/${name}`;
+  } catch {
+    return ref;
+  }
+}

@@ -1,0 +1,139 @@
+import { CatalogApp } from '@app-access/plugin-app-access-common';
+import {
+  appBadge,
+  appCategories,
+  appInitials,
+  fetchAllPages,
+  filterApps,
+} from './apps';
+import { getErrorMessage, getErrorStatus, splitFieldErrors } from './errors';
+import { formatDuration, humanizeRef, today } from './format';
+
+const app = (overrides: Partial<CatalogApp>): CatalogApp => ({
+  id: 'x',
+  name: 'X',
+  category: 'Other',
+  listed: true,
+  externalIds: {},
+  tiers: [],
+  ...overrides,
+});
+
+describe('errors', () => {
+  it('prefers the message from the response body', () => {
+    const error = Object.assign(new Error('Request failed with 409'), {
+      body: { error: { message: 'Already decided: approved by user:x/y' } },
+      response: { status: 409 },
+    });
+    expect(getErrorMessage(error)).toBe(
+      'Already decided: approved by user:x/y',
+    );
+    expect(getErrorStatus(error)).toBe(409);
+    expect(getErrorMessage(new Error('boom'))).toBe('boom');
+    expect(getErrorStatus(new Error('boom'))).toBeUndefined();
+  });
+
+  it('splits "field: message" parts onto known fields', () => {
+    expect(
+      splitFieldErrors(
+        'justification: required when the tier needs approval; neededBy: must be YYYY-MM-DD; something else broke',
+        ['justification', 'neededBy'],
+      ),
+    ).toEqual({
+      fields: {
+        justification: 'Required when the tier needs approval',
+        neededBy: 'Must be YYYY-MM-DD',
+      },
+      general: 'something else broke',
+    });
+    expect(
+      splitFieldErrors('You already have an open request r1 for Figma', [
+        'justification',
+      ]),
+    ).toEqual({
+      fields: {},
+      general: 'You already have an open request r1 for Figma',
+    });
+  });
+});
+
+describe('format', () => {
+  const now = Date.parse('2030-01-10T12:00:00Z');
+  it('says how long something has waited', () => {
+    expect(formatDuration('2030-01-10T11:59:30Z', now)).toBe(
+      'less than a minute',
+    );
+    expect(formatDuration('2030-01-10T11:59:00Z', now)).toBe('1 minute');
+    expect(formatDuration('2030-01-10T09:00:00Z', now)).toBe('3 hours');
+    expect(formatDuration('2030-01-08T12:00:00Z', now)).toBe('2 days');
+    expect(formatDuration('2029-10-01T12:00:00Z', now)).toBe('3 months');
+    expect(formatDuration('not a date', now)).toBe('');
+  });
+
+  it('humanizes entity refs', () => {
+    expect(humanizeRef('user:default/jane.doe')).toBe('jane.doe');
+    expect(humanizeRef('group:ops/it')).toBe('ops/it');
+    expect(humanizeRef('jane.doe')).toBe('jane.doe');
+  });
+
+  it('gives today as a local calendar date', () => {
+    expect(today(new Date(2030, 0, 5, 23, 30))).toBe('2030-01-05');
+  });
+});
+
+describe('apps', () => {
+  it('derives badges from the caller’s request', () => {
+    expect(appBadge(app({}))).toBeUndefined();
+    expect(
+      appBadge(app({ myRequest: { id: 'r', status: 'pending_approval' } })),
+    ).toBe('requested');
+    expect(
+      appBadge(app({ myRequest: { id: 'r', status: 'awaiting_it' } })),
+    ).toBe('requested');
+    expect(appBadge(app({ myRequest: { id: 'r', status: 'fulfilled' } }))).toBe(
+      'have',
+    );
+    expect(
+      appBadge(app({ myRequest: { id: 'r', status: 'denied' } })),
+    ).toBeUndefined();
+  });
+
+  it('filters by every word and by category', () => {
+    const apps = [
+      app({ id: 'a', name: 'Figma', vendor: 'Figma Inc', category: 'Design' }),
+      app({
+        id: 'b',
+        name: 'Miro',
+        description: 'Whiteboard',
+        category: 'Design',
+      }),
+      app({ id: 'c', name: 'Slack', category: 'Chat' }),
+    ];
+    expect(filterApps(apps, { q: 'white' }).map(a => a.id)).toEqual(['b']);
+    expect(filterApps(apps, { q: 'figma inc' }).map(a => a.id)).toEqual(['a']);
+    expect(filterApps(apps, { category: 'Design' }).map(a => a.id)).toEqual([
+      'a',
+      'b',
+    ]);
+    expect(filterApps(apps, { q: 'slack', category: 'Design' })).toEqual([]);
+    expect(appCategories(apps)).toEqual(['Chat', 'Design']);
+  });
+
+  it('makes initials', () => {
+    expect(appInitials('GitHub Enterprise')).toBe('GE');
+    expect(appInitials('slack')).toBe('SL');
+  });
+
+  it('follows cursors to the end, and stops on a repeated cursor', async () => {
+    const fetchPage = jest.fn(async (cursor?: string) => {
+      if (!cursor) return { items: [1, 2], nextCursor: 'c1' };
+      if (cursor === 'c1') return { items: [3], nextCursor: 'c2' };
+      return { items: [4] };
+    });
+    await expect(fetchAllPages(fetchPage)).resolves.toEqual([1, 2, 3, 4]);
+    expect(fetchPage).toHaveBeenCalledTimes(3);
+
+    const stuck = jest.fn(async () => ({ items: [1], nextCursor: 'same' }));
+    await expect(fetchAllPages(stuck)).resolves.toEqual([1, 1]);
+  });
+});
