@@ -45,6 +45,49 @@ export interface Config {
     ticketing?: {
       /** The one ticketing system in use. Default: manual. */
       system?: 'jira' | 'zendesk' | 'email' | 'manual';
+      /**
+       * Also file a record ticket in the ticketing system for every request
+       * fulfilled through Okta. Default: false.
+       */
+      auditTickets?: boolean;
+    };
+    peers?: {
+      /** "Similar role" means the same title or the same department. Default: title. */
+      roleBasis?: 'title' | 'department';
+      /**
+       * Whose names peer usage may show: none (counts only), team (names of
+       * teammates, counts for the rest) or all. Default: team.
+       */
+      showNames?: 'none' | 'team' | 'all';
+    };
+    usage?: {
+      /**
+       * Demo usage data (format of examples/usage.yaml) imported at start-up,
+       * for portals without a directory sync. Relative to the working directory.
+       */
+      seedFiles?: string[];
+    };
+    directory?: {
+      /** How often people and groups are copied from the catalog, in minutes. Default: 30. */
+      syncEveryMinutes?: number;
+    };
+    /** Co-branding of the App Access pages and messages. */
+    branding?: {
+      /**
+       * Title shown on the App Access pages. Default: Apps.
+       * @visibility frontend
+       */
+      title?: string;
+      /**
+       * Logo shown on the App Access pages and in emails.
+       * @visibility frontend
+       */
+      logoUrl?: string;
+      /**
+       * Accent colour (hex) for the App Access pages and emails.
+       * @visibility frontend
+       */
+      accentColor?: string;
     };
     outbox?: {
       /** Attempts before a job is marked dead and shown to admins. Default: 8. */

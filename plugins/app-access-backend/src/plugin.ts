@@ -67,6 +67,7 @@ export const appAccessPlugin = createBackendPlugin({
         });
         deps.httpRouter.use(
           await createRouter({
+            config: deps.config,
             httpAuth: deps.httpAuth,
             userInfo: deps.userInfo,
             permissions: deps.permissions,

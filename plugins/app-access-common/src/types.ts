@@ -221,7 +221,45 @@ export type AppAccessSettings = {
     system: TicketingSystem;
     /** Also file a record ticket for requests fulfilled through Okta. */
     auditTickets?: boolean;
+    /** Non-secret Jira Service Management settings (credentials stay in app-config). */
+    jira?: { serviceDeskId?: string; requestTypeId?: string };
+    /** Non-secret Zendesk settings. */
+    zendesk?: { groupId?: string; tags?: string[] };
+    /** Email-to-ticket: the help desk's intake address. */
+    email?: { ticketAddress?: string };
   };
+  notifications: {
+    emailFromName?: string;
+    emailFromAddress?: string;
+    /** Slack channel that also receives new requests and decisions. */
+    slackChannel?: string;
+  };
+  peers: {
+    /** "Similar role" means the same title, or the same department. */
+    roleBasis: 'title' | 'department';
+    /** Whose names peer usage may show: nobody, teammates only, or everyone. */
+    showNames: 'none' | 'team' | 'all';
+  };
+  /** Co-branding of the App Access pages and messages. */
+  branding: { title?: string; logoUrl?: string; accentColor?: string };
+};
+
+/** What the settings page shows about each integration (never secrets). */
+export type IntegrationStatus = {
+  /** Whether app-config has credentials for it. */
+  configured: boolean;
+  /** Whether its backend module is installed. */
+  installed: boolean;
+  /** Non-secret facts, e.g. the Okta org URL or the SMTP host. */
+  details?: Record<string, string | boolean>;
+};
+
+export type SettingsResponse = {
+  values: AppAccessSettings;
+  sources: Record<keyof AppAccessSettings, 'default' | 'config' | 'database'>;
+  defaults: AppAccessSettings;
+  modules: { fulfillers: string[]; notifiers: string[] };
+  integrations: Record<'email' | 'slack' | 'msteams' | 'okta' | 'jira' | 'zendesk', IntegrationStatus>;
 };
 
 /** What a module's "Send test" found. */

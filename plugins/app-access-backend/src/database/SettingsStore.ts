@@ -23,7 +23,16 @@ const BUILT_IN: AppAccessSettings = {
   fallbackApprover: undefined,
   reminders: { intervalHours: 24, maxCount: 3 },
   ticketing: { system: 'manual' },
+  notifications: {},
+  peers: { roleBasis: 'title', showNames: 'team' },
+  branding: {},
 };
+
+function dropUndefined<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== undefined),
+  ) as T;
+}
 
 /** Reads the defaults from app-config; invalid values fail start-up naming the key. */
 export function settingsFromConfig(config: Config): {
@@ -81,6 +90,62 @@ export function settingsFromConfig(config: Config): {
     }
     values.ticketing.system = system as TicketingSystem;
     fromConfig.add('ticketing');
+  }
+  const auditTickets = config.getOptionalBoolean('appAccess.ticketing.auditTickets');
+  const jira = dropUndefined({
+    serviceDeskId: config.getOptionalString('appAccess.jira.serviceDeskId'),
+    requestTypeId: config.getOptionalString('appAccess.jira.requestTypeId'),
+  });
+  const zendesk = dropUndefined({
+    groupId: config.getOptionalString('appAccess.zendesk.groupId'),
+    tags: config.getOptionalStringArray('appAccess.zendesk.tags'),
+  });
+  const ticketAddress = config.getOptionalString('appAccess.email.ticketAddress');
+  if (auditTickets !== undefined || Object.keys(jira).length || Object.keys(zendesk).length || ticketAddress) {
+    values.ticketing = dropUndefined({
+      ...values.ticketing,
+      auditTickets,
+      jira: Object.keys(jira).length ? jira : undefined,
+      zendesk: Object.keys(zendesk).length ? zendesk : undefined,
+      email: ticketAddress ? { ticketAddress } : undefined,
+    });
+    fromConfig.add('ticketing');
+  }
+  const notifications = dropUndefined({
+    emailFromName: config.getOptionalString('appAccess.email.from.name'),
+    emailFromAddress: config.getOptionalString('appAccess.email.from.address'),
+    slackChannel: config.getOptionalString('appAccess.slack.channel'),
+  });
+  if (Object.keys(notifications).length) {
+    values.notifications = notifications;
+    fromConfig.add('notifications');
+  }
+  const roleBasis = config.getOptionalString('appAccess.peers.roleBasis');
+  const showNames = config.getOptionalString('appAccess.peers.showNames');
+  if (roleBasis !== undefined && !['title', 'department'].includes(roleBasis)) {
+    throw new Error(`Invalid config appAccess.peers.roleBasis '${roleBasis}': expected title or department`);
+  }
+  if (showNames !== undefined && !['none', 'team', 'all'].includes(showNames)) {
+    throw new Error(`Invalid config appAccess.peers.showNames '${showNames}': expected none, team or all`);
+  }
+  if (roleBasis || showNames) {
+    values.peers = {
+      roleBasis: (roleBasis as 'title' | 'department') ?? values.peers.roleBasis,
+      showNames: (showNames as 'none' | 'team' | 'all') ?? values.peers.showNames,
+    };
+    fromConfig.add('peers');
+  }
+  const branding = dropUndefined({
+    title: config.getOptionalString('appAccess.branding.title'),
+    logoUrl: config.getOptionalString('appAccess.branding.logoUrl'),
+    accentColor: config.getOptionalString('appAccess.branding.accentColor'),
+  });
+  if (branding.accentColor && !/^#[0-9a-f]{3,8}$/i.test(branding.accentColor)) {
+    throw new Error(`Invalid config appAccess.branding.accentColor '${branding.accentColor}': expected a hex colour such as #1f5493`);
+  }
+  if (Object.keys(branding).length) {
+    values.branding = branding;
+    fromConfig.add('branding');
   }
   return { values, fromConfig };
 }

@@ -51,6 +51,8 @@ import { appSchema, parseInput } from './schemas';
 import { eventsToCsv } from './auditCsv';
 
 export type RouterOptions = {
+  /** Root config, to report which integrations are configured (never their secrets). */
+  config?: import('@backstage/config').Config;
   httpAuth: HttpAuthService;
   userInfo: UserInfoService;
   permissions: PermissionsService;
@@ -169,6 +171,50 @@ const settingsBody = z
       .object({
         system: z.enum(['jira', 'zendesk', 'email', 'manual']),
         auditTickets: z.boolean().optional(),
+        jira: z
+          .object({
+            serviceDeskId: z.string().regex(/^\d{1,12}$/, 'must be a numeric id').optional(),
+            requestTypeId: z.string().regex(/^\d{1,12}$/, 'must be a numeric id').optional(),
+          })
+          .strict()
+          .optional(),
+        zendesk: z
+          .object({
+            groupId: z.string().regex(/^\d{1,20}$/, 'must be a numeric id').optional(),
+            tags: z.array(z.string().regex(/^[a-z0-9_:-]{1,80}$/i, 'must be a simple tag')).max(20).optional(),
+          })
+          .strict()
+          .optional(),
+        email: z
+          .object({ ticketAddress: z.string().email().max(300).optional() })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .nullable()
+      .optional(),
+    notifications: z
+      .object({
+        emailFromName: z.string().max(200).optional(),
+        emailFromAddress: z.string().email().max(300).optional(),
+        slackChannel: z.string().regex(/^[#]?[a-z0-9._-]{1,80}$|^[CG][A-Z0-9]{6,}$/, 'must be a channel name such as #it-requests or a channel id').optional(),
+      })
+      .strict()
+      .nullable()
+      .optional(),
+    peers: z
+      .object({
+        roleBasis: z.enum(['title', 'department']),
+        showNames: z.enum(['none', 'team', 'all']),
+      })
+      .strict()
+      .nullable()
+      .optional(),
+    branding: z
+      .object({
+        title: z.string().max(100).optional(),
+        logoUrl: z.string().url().max(2000).optional(),
+        accentColor: z.string().regex(/^#[0-9a-fA-F]{3,8}$/, 'must be a hex colour such as #1f5493').optional(),
       })
       .strict()
       .nullable()
@@ -281,6 +327,46 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       await event.fail({ error: error as Error });
       throw error;
     }
+  }
+
+  /** What app-config says about each integration, without its secrets. */
+  function integrations() {
+    const config = options.config;
+    const modules = options.installedModules();
+    const installed = (id: string) =>
+      modules.fulfillers.includes(id) || modules.notifiers.includes(id);
+    return {
+      email: {
+        configured: Boolean(config?.has('appAccess.email.smtp.host')),
+        installed: installed('email'),
+        details: {
+          ...(config?.getOptionalString('appAccess.email.smtp.host') ? { smtpHost: config.getString('appAccess.email.smtp.host') } : {}),
+          dkim: Boolean(config?.has('appAccess.email.dkim')),
+        },
+      },
+      slack: {
+        configured: Boolean(config?.has('appAccess.slack.botToken')),
+        installed: installed('slack'),
+      },
+      msteams: {
+        configured: Boolean(config?.has('appAccess.msteams.webhookUrl')),
+        installed: installed('msteams'),
+      },
+      okta: {
+        configured: Boolean(config?.has('appAccess.okta.orgUrl')),
+        installed: installed('okta-group') || installed('okta-app'),
+        details: config?.getOptionalString('appAccess.okta.orgUrl') ? { orgUrl: config.getString('appAccess.okta.orgUrl') } : {},
+      },
+      jira: {
+        configured: Boolean(config?.has('appAccess.jira.baseUrl')),
+        installed: installed('jira'),
+        details: config?.getOptionalString('appAccess.jira.baseUrl') ? { baseUrl: config.getString('appAccess.jira.baseUrl') } : {},
+      },
+      zendesk: {
+        configured: Boolean(config?.has('appAccess.zendesk.apiToken')),
+        installed: installed('zendesk'),
+      },
+    };
   }
 
   // --- employee ---
@@ -444,7 +530,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/settings', async (req, res) => {
     await requirePermission(req, appAccessSettingsManagePermission);
     const view = await settings.view();
-    res.json({ ...view, modules: options.installedModules() });
+    res.json({ ...view, modules: options.installedModules(), integrations: integrations() });
   });
 
   router.put('/settings', async (req, res) => {
@@ -463,7 +549,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         );
       });
     });
-    res.json({ ...(await settings.view()), modules: options.installedModules() });
+    res.json({
+      ...(await settings.view()),
+      modules: options.installedModules(),
+      integrations: integrations(),
+    });
   });
 
   router.post('/admin/modules/:kind/:id/test', async (req, res) => {
