@@ -15,12 +15,17 @@ import {
   AppAccessFulfiller,
   AppAccessFulfillmentApi,
   AppAccessNotifier,
+  AppAccessUsageApi,
 } from '@app-access/plugin-app-access-node';
 import { ServiceUnavailableError } from '@backstage/errors';
 import { AppStore } from './database/AppStore';
 import { OutboxStore } from './database/OutboxStore';
 import { RequestStore } from './database/RequestStore';
 import { SettingsStore, settingsFromConfig } from './database/SettingsStore';
+import { UsageStore } from './database/UsageStore';
+import { PeerUsage } from './usage/PeerUsage';
+import { CatalogPeopleSync } from './usage/DirectorySync';
+import { importUsageSeeds } from './usage/UsageSeedImporter';
 import { connectDatabase, migrateKnex } from './database/migrations';
 import { CatalogDirectory, CompositeDirectory } from './catalog/CatalogDirectory';
 import { SeedImporter } from './catalog/SeedImporter';
@@ -74,6 +79,8 @@ export class AppAccessEngine {
     readonly worker: OutboxWorker,
     readonly reminders: ReminderTask,
     readonly seeds: SeedImporter,
+    readonly usage: UsageStore,
+    readonly peers: PeerUsage,
     private readonly options: AppAccessEngineOptions,
     private readonly fulfillerMap: Map<string, AppAccessFulfiller>,
     private readonly notifierMap: Map<string, AppAccessNotifier>,
@@ -170,6 +177,8 @@ export class AppAccessEngine {
 
     const reminders = new ReminderTask({ requests, settings, workflow, logger });
     const seeds = new SeedImporter(db, apps, logger);
+    const usage = new UsageStore(db);
+    const peers = new PeerUsage(usage, directory);
 
     return new AppAccessEngine(
       db,
@@ -183,6 +192,8 @@ export class AppAccessEngine {
       worker,
       reminders,
       seeds,
+      usage,
+      peers,
       options,
       fulfillerMap,
       notifierMap,
@@ -240,6 +251,60 @@ export class AppAccessEngine {
     return kind === 'fulfiller' ? this.fulfillerMap.get(id) : this.notifierMap.get(id);
   }
 
+  /** What directory and usage sources (the Okta sync) may write. */
+  usageApi(): AppAccessUsageApi {
+    return {
+      upsertPeople: (people, source) => this.usage.upsertPeople(people, source),
+      setAssignments: (source, assignments) => this.usage.setAssignments(source, assignments),
+      removeAssignments: (source, pairs) => this.usage.removeAssignments(source, pairs),
+      markLastUsed: pairs => this.usage.markLastUsed(pairs),
+      recomputeRollups: () => this.usage.recomputeRollups(),
+      getSyncState: async id => {
+        const state = await this.usage.getSync(id);
+        if (!state) return undefined;
+        const { id: _id, ...rest } = state;
+        return rest;
+      },
+      saveSyncState: (id, changes) => this.usage.saveSync(id, changes),
+      upsertDiscoveredApps: async discovered => {
+        const byKey = new Map<string, string>();
+        for (const key of new Set(discovered.map(d => d.externalKey))) {
+          const known = await this.apps.idsByExternalId(
+            key,
+            discovered.filter(d => d.externalKey === key).map(d => d.externalId),
+          );
+          for (const d of discovered.filter(x => x.externalKey === key)) {
+            let id = known.get(d.externalId);
+            if (!id) {
+              const slug = d.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'app';
+              id = `${slug}-${d.externalId.toLowerCase().replace(/[^a-z0-9]/g, '').slice(-6)}`;
+              const candidate = id;
+              await this.db.transaction(async tx => {
+                if (await this.apps.get(candidate, tx)) return;
+                await this.apps.save(
+                  {
+                    id: candidate,
+                    name: d.name.slice(0, 200),
+                    category: 'Uncategorized',
+                    url: d.url,
+                    logo: d.logoUrl ? { url: d.logoUrl } : undefined,
+                    listed: false,
+                    externalIds: { [key]: d.externalId },
+                    tiers: [],
+                  },
+                  { source: 'directory', adminModified: false },
+                  tx,
+                );
+              });
+            }
+            byKey.set(`${key}:${d.externalId}`, id);
+          }
+        }
+        return byKey;
+      },
+    };
+  }
+
   installedModules() {
     return {
       fulfillers: [...this.fulfillerMap.keys()].sort(),
@@ -257,17 +322,55 @@ export class AppAccessEngine {
       workflow: this.workflow,
       resolver: this.resolver,
       directory: this.directory,
+      peers: this.peers,
+      usage: this.usage,
       onJobRevived: () => this.worker.poke(),
       moduleFor: (kind: 'fulfiller' | 'notifier', id: string) => this.moduleFor(kind, id),
       installedModules: () => this.installedModules(),
     };
   }
 
+  private stopping = false;
+
   /** Imports seed files, schedules reminders and starts the outbox worker. */
   async start() {
     const { config, scheduler, lifecycle, logger } = this.options;
     const seedFiles = config.getOptionalStringArray('appAccess.catalog.seedFiles') ?? [];
     await this.seeds.importFiles(seedFiles);
+    const usageFiles = config.getOptionalStringArray('appAccess.usage.seedFiles') ?? [];
+    if (usageFiles.length) {
+      await importUsageSeeds(usageFiles, this.usage, logger);
+      await this.usage.recomputeRollups();
+    }
+
+    const { catalog, auth } = this.options;
+    if (scheduler && catalog && auth && !this.options.directory) {
+      const peopleSync = new CatalogPeopleSync({ catalog, auth, usage: this.usage, logger });
+      await scheduler.scheduleTask({
+        id: 'app-access-catalog-people',
+        frequency: { minutes: config.getOptionalNumber('appAccess.directory.syncEveryMinutes') ?? 30 },
+        timeout: { minutes: 30 },
+        initialDelay: { seconds: 15 },
+        scope: 'global',
+        fn: async () => {
+          await peopleSync.run();
+        },
+      });
+      // The catalog fills up shortly after start-up; copy its people as soon
+      // as it has some instead of waiting for the first scheduled run.
+      const pause = () => new Promise(r => setTimeout(r, 10_000));
+      void (async () => {
+        for (let i = 0; i < 30 && !this.stopping; i++) {
+          await pause();
+          if (this.stopping) return;
+          try {
+            if ((await peopleSync.run()).people > 0) return;
+          } catch (error) {
+            logger.warn(`Copying people from the catalog failed: ${(error as Error).message}`);
+          }
+        }
+      })();
+    }
 
     if (scheduler) {
       const minutes = config.getOptionalNumber('appAccess.reminders.checkEveryMinutes') ?? 15;
@@ -297,7 +400,10 @@ export class AppAccessEngine {
     };
     if (lifecycle) {
       lifecycle.addStartupHook(begin);
-      lifecycle.addShutdownHook(() => this.worker.stop());
+      lifecycle.addShutdownHook(() => {
+        this.stopping = true;
+        return this.worker.stop();
+      });
     } else {
       begin();
     }

@@ -12,6 +12,7 @@ import {
   appAccessDirectoryExtensionPoint,
   appAccessFulfillersExtensionPoint,
   appAccessNotifiersExtensionPoint,
+  appAccessUsageExtensionPoint,
 } from '@app-access/plugin-app-access-node';
 import { createRouter } from './service/router';
 import { AppAccessEngine, lateBound } from './AppAccessEngine';
@@ -35,6 +36,9 @@ export const appAccessPlugin = createBackendPlugin({
     env.registerExtensionPoint(appAccessNotifiersExtensionPoint, {
       addNotifier: (...n) => notifiers.push(...n),
       decisions: lateBound(() => engine?.decisionApi(), 'decision API'),
+    });
+    env.registerExtensionPoint(appAccessUsageExtensionPoint, {
+      usage: lateBound(() => engine?.usageApi(), 'usage API'),
     });
     env.registerExtensionPoint(appAccessDirectoryExtensionPoint, {
       addDirectory: d => directories.push(d),

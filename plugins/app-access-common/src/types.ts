@@ -111,6 +111,40 @@ export type App = {
 export type CatalogApp = App & {
   /** The caller's open or fulfilled request for this app, if any. */
   myRequest?: { id: string; tierId?: string; status: RequestStatus };
+  /** How many teammates / people in a similar role use it (viewer excluded). */
+  peers?: { team: number; role: number };
+};
+
+/** GET /apps/:id/peers */
+export type AppPeers = {
+  appId: string;
+  team: {
+    count: number;
+    size: number;
+    groups: string[];
+    people?: Array<{ ref: string; displayName?: string }>;
+  };
+  role: {
+    count: number;
+    size: number;
+    basis: 'title' | 'department';
+    value?: string;
+    people?: Array<{ ref: string; displayName?: string }>;
+  };
+  /** True when the privacy setting hides the names of people outside the team. */
+  namesHidden: boolean;
+};
+
+/** GET /recommendations */
+export type Recommendation = {
+  appId: string;
+  app: CatalogApp;
+  team: number;
+  teamSize: number;
+  role: number;
+  roleSize: number;
+  /** e.g. "14 of 20 in platform use it" */
+  reason: string;
 };
 
 export type RequestKind = 'access' | 'intake';

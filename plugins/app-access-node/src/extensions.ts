@@ -218,3 +218,68 @@ export const appAccessDirectoryExtensionPoint =
   createExtensionPoint<AppAccessDirectoryExtensionPoint>({
     id: 'app-access.directory',
   });
+
+/** A person as a directory source (e.g. Okta) knows them. */
+export type UsagePerson = {
+  /** User entity ref the person maps to (e.g. from their email). */
+  ref: string;
+  email?: string;
+  displayName?: string;
+  department?: string;
+  title?: string;
+  manager?: string;
+  groups: string[];
+  /** false removes the person's assignments (deactivated in the source). */
+  active?: boolean;
+};
+
+export type UsageSyncState = {
+  status: 'idle' | 'running' | 'failed';
+  checkpoint?: Record<string, unknown>;
+  lastStartedAt?: string;
+  lastFinishedAt?: string;
+  lastDurationMs?: number;
+  lastCounts?: Record<string, number>;
+  lastError?: string;
+};
+
+/**
+ * What directory and usage sources (e.g. the Okta sync) write: people, who
+ * has which app, apps discovered outside the catalog, and their own progress.
+ */
+export interface AppAccessUsageApi {
+  upsertPeople(people: UsagePerson[], source: string): Promise<void>;
+  /** Replaces this source's assignments of the given people. */
+  setAssignments(
+    source: 'okta-direct' | 'okta-group',
+    assignments: Array<{ personRef: string; appIds: string[] }>,
+  ): Promise<void>;
+  removeAssignments(
+    source: 'okta-direct' | 'okta-group',
+    pairs: Array<{ personRef: string; appId: string }>,
+  ): Promise<void>;
+  markLastUsed(pairs: Array<{ personRef: string; appId: string; at: string }>): Promise<void>;
+  /**
+   * Apps known to the source; ones not in the catalog yet are added as "not
+   * in catalog" for admins. Returns the catalog app id per external id.
+   */
+  upsertDiscoveredApps(
+    apps: Array<{ externalKey: string; externalId: string; name: string; logoUrl?: string; url?: string }>,
+  ): Promise<Map<string, string>>;
+  /** Recomputes per-title/department counts; call after a sync. */
+  recomputeRollups(): Promise<void>;
+  getSyncState(id: string): Promise<UsageSyncState | undefined>;
+  saveSyncState(id: string, changes: Partial<UsageSyncState>): Promise<void>;
+}
+
+/** @public */
+export interface AppAccessUsageExtensionPoint {
+  /** Usable once the backend has started (e.g. from a scheduled task). */
+  readonly usage: AppAccessUsageApi;
+}
+
+/** @public */
+export const appAccessUsageExtensionPoint =
+  createExtensionPoint<AppAccessUsageExtensionPoint>({
+    id: 'app-access.usage',
+  });

@@ -142,6 +142,24 @@ export class AppStore {
     };
   }
 
+  /** Catalog app ids by an external id (e.g. oktaAppId). */
+  async idsByExternalId(key: string, values: string[]): Promise<Map<string, string>> {
+    const wanted = new Set(values);
+    const out = new Map<string, string>();
+    if (!wanted.size) return out;
+    const rows = await this.db('apps').select('id', 'external_ids');
+    for (const row of rows as Array<{ id: string; external_ids: string }>) {
+      const ids = fromJson<Record<string, string>>(row.external_ids, {});
+      if (ids[key] && wanted.has(ids[key])) out.set(ids[key], row.id);
+    }
+    return out;
+  }
+
+  async listedIds(): Promise<Set<string>> {
+    const ids = await this.db('apps').where('listed', true).pluck('id');
+    return new Set(ids as string[]);
+  }
+
   async categories(): Promise<string[]> {
     const rows = await this.db('apps')
       .where('listed', true)

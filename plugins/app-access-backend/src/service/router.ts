@@ -36,7 +36,7 @@ import { AppStore, StoredApp } from '../database/AppStore';
 import { OutboxStore } from '../database/OutboxStore';
 import { RequestStore } from '../database/RequestStore';
 import { SettingsStore } from '../database/SettingsStore';
-import { decodeCursor, nowIso } from '../database/json';
+import { decodeCursor, encodeCursor, nowIso } from '../database/json';
 import {
   ApprovalPolicyResolver,
   effectivePolicy,
@@ -67,6 +67,8 @@ export type RouterOptions = {
   directory: AppAccessDirectory;
   /** Called after an admin revives a dead job, to wake the worker. */
   onJobRevived?: () => void;
+  peers?: import('../usage/PeerUsage').PeerUsage;
+  usage?: import('../database/UsageStore').UsageStore;
   installedModules: () => { fulfillers: string[]; notifiers: string[] };
   moduleFor?: (
     kind: 'fulfiller' | 'notifier',
@@ -99,6 +101,11 @@ const listAppsQuery = z.object({
   category: z.string().max(100).optional(),
   limit: limitQuery,
   cursor: cursorQuery,
+});
+
+const employeeAppsQuery = listAppsQuery.extend({
+  /** name (default, paginated) or popularity with the team / role (whole catalog, ranked). */
+  sort: z.enum(['name', 'team', 'role']).default('name'),
 });
 
 const createRequestBody = z
@@ -391,12 +398,103 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/apps', async (req, res) => {
     const { caller: who } = await caller(req);
-    const query = parseInput(listAppsQuery, req.query, 'query');
-    const page = await apps.list({ ...query, listed: true });
+    const query = parseInput(employeeAppsQuery, req.query, 'query');
+    const currentSettings = await settings.get();
     const mine = await requests.latestByRequester(who.userRef);
+    if (query.sort !== 'name') {
+      // Ranked by peer usage across the whole catalog; cursor is an offset.
+      const all: StoredApp[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await apps.list({ q: query.q, category: query.category, listed: true, limit: 200, cursor });
+        all.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      const counts = options.peers
+        ? await options.peers.counts(await options.peers.viewer(who.userRef), currentSettings)
+        : new Map();
+      const key = query.sort;
+      all.sort(
+        (a, b) =>
+          (counts.get(b.id)?.[key] ?? 0) - (counts.get(a.id)?.[key] ?? 0) ||
+          a.name.localeCompare(b.name),
+      );
+      const offset = query.cursor ? Number(decodeCursor(query.cursor)?.[1] ?? NaN) : 0;
+      if (!Number.isInteger(offset) || offset < 0) {
+        throw new InputError('cursor: not a cursor this list returned');
+      }
+      const slice = all.slice(offset, offset + query.limit);
+      const items = await Promise.all(slice.map(a => toCatalogApp(a, who.userRef, mine)));
+      res.json({
+        items: items.map(a => ({ ...a, peers: counts.get(a.id) ?? { team: 0, role: 0 } })),
+        nextCursor: offset + query.limit < all.length ? encodeCursor('offset', offset + query.limit) : undefined,
+      });
+      return;
+    }
+    const page = await apps.list({ ...query, listed: true });
+    const counts = options.peers
+      ? await options.peers.counts(
+          await options.peers.viewer(who.userRef),
+          currentSettings,
+          page.items.map(a => a.id),
+        )
+      : new Map();
+    const items = await Promise.all(page.items.map(a => toCatalogApp(a, who.userRef, mine)));
     res.json({
-      items: await Promise.all(page.items.map(a => toCatalogApp(a, who.userRef, mine))),
+      items: items.map(a => ({ ...a, peers: counts.get(a.id) ?? { team: 0, role: 0 } })),
       nextCursor: page.nextCursor,
+    });
+  });
+
+  router.get('/apps/:id/peers', async (req, res) => {
+    const { caller: who } = await caller(req);
+    const id = parseInput(idParam, req.params.id, 'id');
+    const app = await apps.get(id);
+    if (!app || !app.listed) throw new NotFoundError(`No app '${id}' in the catalog`);
+    if (!options.peers) throw new NotFoundError('Peer usage is not available');
+    const details = await options.peers.details(
+      await options.peers.viewer(who.userRef),
+      await settings.get(),
+      id,
+    );
+    res.json(details);
+  });
+
+  router.get('/recommendations', async (req, res) => {
+    const { caller: who } = await caller(req);
+    const query = parseInput(
+      z.object({ limit: z.coerce.number().int().min(1).max(50).default(10) }),
+      req.query,
+      'query',
+    );
+    if (!options.peers || !options.usage) {
+      res.json({ items: [] });
+      return;
+    }
+    const viewer = await options.peers.viewer(who.userRef);
+    const mine = await requests.latestByRequester(who.userRef);
+    const excluded = new Set([...(await options.usage.appsOf(who.userRef)), ...mine.keys()]);
+    const recs = await options.peers.recommendations(
+      viewer,
+      await settings.get(),
+      await apps.listedIds(),
+      excluded,
+      async ref => ref.replace(/^group:[^/]+\//, ''),
+      query.limit,
+    );
+    const items = [];
+    for (const r of recs) {
+      const app = await apps.get(r.appId);
+      if (app) items.push({ ...r, app: await toCatalogApp(app, who.userRef, mine) });
+    }
+    res.json({ items });
+  });
+
+  router.get('/admin/sync', async (req, res) => {
+    await requirePermission(req, appAccessSettingsManagePermission);
+    res.json({
+      items: options.usage ? await options.usage.listSyncs() : [],
+      people: options.usage ? await options.usage.peopleCount() : 0,
     });
   });
 

@@ -117,6 +117,20 @@ export class RequestWorkflow {
     await this.deps.outbox.enqueue(jobs, tx);
   }
 
+  /** A fulfilled portal request counts as usage for peers from now on. */
+  private async recordAssignment(request: StoredRequest, tx: Knex) {
+    if (!request.appId) return;
+    await tx('app_assignments')
+      .insert({
+        person_ref: request.requester,
+        app_id: request.appId,
+        source: 'portal',
+        since: nowIso(),
+      })
+      .onConflict(['person_ref', 'app_id', 'source'])
+      .ignore();
+  }
+
   private afterCommit() {
     this.deps.onEnqueued?.();
   }
@@ -739,6 +753,9 @@ export class RequestWorkflow {
         }),
         tx,
       );
+      if (result.status === 'fulfilled') {
+        await this.recordAssignment(request, tx);
+      }
       const settings = await this.deps.settings.get(tx);
       if (
         result.status === 'fulfilled' &&
@@ -820,6 +837,7 @@ export class RequestWorkflow {
         },
         tx,
       );
+      await this.recordAssignment(request, tx);
       await this.enqueue(
         await this.notifyJobs({
             tx,

@@ -1,0 +1,304 @@
+import { Knex } from 'knex';
+import { fromJson, nowIso } from './json';
+
+export type PersonRecord = {
+  ref: string;
+  email?: string;
+  displayName?: string;
+  department?: string;
+  title?: string;
+  manager?: string;
+  groups: string[];
+  active?: boolean;
+};
+
+export type AssignmentSource = 'okta-direct' | 'okta-group' | 'portal' | 'demo';
+
+export type SyncRun = {
+  id: string;
+  status: 'idle' | 'running' | 'failed';
+  checkpoint?: Record<string, unknown>;
+  lastStartedAt?: string;
+  lastFinishedAt?: string;
+  lastDurationMs?: number;
+  lastCounts?: Record<string, number>;
+  lastError?: string;
+};
+
+export type RoleBasis = 'title' | 'department';
+
+const CHUNK = 500;
+
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * People, their groups and their app assignments, with per-title and
+ * per-department rollups so that peer counts never scan the assignments of
+ * a whole company on a catalog page.
+ */
+export class UsageStore {
+  constructor(private readonly db: Knex) {}
+
+  async upsertPeople(people: PersonRecord[], source: string): Promise<void> {
+    const now = nowIso();
+    for (const batch of chunks(people)) {
+      await this.db.transaction(async tx => {
+        await tx('people')
+          .insert(
+            batch.map(p => ({
+              ref: p.ref,
+              email: p.email?.toLowerCase() ?? null,
+              display_name: p.displayName ?? null,
+              department: p.department ?? null,
+              title: p.title ?? null,
+              manager: p.manager ?? null,
+              source,
+              active: p.active ?? true,
+              updated_at: now,
+            })),
+          )
+          .onConflict('ref')
+          .merge();
+        await tx('person_groups').whereIn('person_ref', batch.map(p => p.ref)).delete();
+        const links = batch.flatMap(p =>
+          [...new Set(p.groups)].map(g => ({ person_ref: p.ref, group_ref: g })),
+        );
+        for (const linkBatch of chunks(links)) {
+          await tx('person_groups').insert(linkBatch);
+        }
+        const inactive = batch.filter(p => p.active === false).map(p => p.ref);
+        if (inactive.length) {
+          await tx('app_assignments').whereIn('person_ref', inactive).delete();
+          await tx('person_groups').whereIn('person_ref', inactive).delete();
+        }
+      });
+    }
+  }
+
+  /** Replaces one source's assignments of the given people. */
+  async setAssignments(
+    source: AssignmentSource,
+    assignments: Array<{ personRef: string; appIds: string[]; since?: string }>,
+  ): Promise<void> {
+    for (const batch of chunks(assignments, 200)) {
+      await this.db.transaction(async tx => {
+        await tx('app_assignments')
+          .where('source', source)
+          .whereIn('person_ref', batch.map(a => a.personRef))
+          .delete();
+        const rows = batch.flatMap(a =>
+          [...new Set(a.appIds)].map(appId => ({
+            person_ref: a.personRef,
+            app_id: appId,
+            source,
+            since: a.since ?? null,
+          })),
+        );
+        for (const rowBatch of chunks(rows)) {
+          await tx('app_assignments').insert(rowBatch);
+        }
+      });
+    }
+  }
+
+  async addAssignment(
+    personRef: string,
+    appId: string,
+    source: AssignmentSource,
+    tx: Knex = this.db,
+  ) {
+    await tx('app_assignments')
+      .insert({ person_ref: personRef, app_id: appId, source, since: nowIso() })
+      .onConflict(['person_ref', 'app_id', 'source'])
+      .ignore();
+  }
+
+  async removeAssignments(source: AssignmentSource, pairs: Array<{ personRef: string; appId: string }>) {
+    for (const batch of chunks(pairs, 200)) {
+      await this.db.transaction(async tx => {
+        for (const p of batch) {
+          await tx('app_assignments')
+            .where({ source, person_ref: p.personRef, app_id: p.appId })
+            .delete();
+        }
+      });
+    }
+  }
+
+  async markLastUsed(pairs: Array<{ personRef: string; appId: string; at: string }>) {
+    for (const p of pairs) {
+      await this.db('app_assignments')
+        .where({ person_ref: p.personRef, app_id: p.appId })
+        .where(q => q.whereNull('last_used_at').orWhere('last_used_at', '<', p.at))
+        .update({ last_used_at: p.at });
+    }
+  }
+
+  /** Recomputes the per-title and per-department counts of distinct users. */
+  async recomputeRollups(): Promise<void> {
+    await this.db.transaction(async tx => {
+      await tx('usage_rollups').delete();
+      for (const dimension of ['title', 'department'] as const) {
+        await tx.raw(
+          `insert into usage_rollups (dimension, value, app_id, users)
+           select ?, p.${dimension}, u.app_id, count(*)
+           from (select distinct person_ref, app_id from app_assignments) u
+           join people p on p.ref = u.person_ref
+           where p.active = ? and p.${dimension} is not null
+           group by p.${dimension}, u.app_id`,
+          [dimension, true],
+        );
+      }
+    });
+  }
+
+  async getPerson(ref: string): Promise<PersonRecord | undefined> {
+    const row = await this.db('people').where({ ref }).first();
+    if (!row) return undefined;
+    const groups = await this.db('person_groups').where({ person_ref: ref }).pluck('group_ref');
+    return {
+      ref: row.ref,
+      email: row.email ?? undefined,
+      displayName: row.display_name ?? undefined,
+      department: row.department ?? undefined,
+      title: row.title ?? undefined,
+      manager: row.manager ?? undefined,
+      groups,
+      active: Boolean(row.active),
+    };
+  }
+
+  async appsOf(personRef: string): Promise<Set<string>> {
+    const rows = await this.db('app_assignments').where({ person_ref: personRef }).distinct('app_id');
+    return new Set(rows.map((r: { app_id: string }) => r.app_id));
+  }
+
+  /** Distinct teammates (members of the viewer's groups, not the viewer) per app. */
+  async teamCounts(viewerRef: string, groups: string[], appIds?: string[]) {
+    const counts = new Map<string, number>();
+    if (!groups.length) return counts;
+    let query = this.db('person_groups as pg')
+      .join('app_assignments as a', 'a.person_ref', 'pg.person_ref')
+      .whereIn('pg.group_ref', groups)
+      .whereNot('pg.person_ref', viewerRef)
+      .groupBy('a.app_id')
+      .select('a.app_id')
+      .countDistinct({ n: 'a.person_ref' });
+    if (appIds) query = query.whereIn('a.app_id', appIds);
+    for (const row of (await query) as Array<{ app_id: string; n: string | number }>) {
+      counts.set(row.app_id, Number(row.n));
+    }
+    return counts;
+  }
+
+  async teamSize(viewerRef: string, groups: string[]): Promise<number> {
+    if (!groups.length) return 0;
+    const [row] = await this.db('person_groups')
+      .whereIn('group_ref', groups)
+      .whereNot('person_ref', viewerRef)
+      .countDistinct({ n: 'person_ref' });
+    return Number((row as { n: string | number }).n);
+  }
+
+  /** People with the same title (or department) per app, viewer excluded. */
+  async roleCounts(
+    basis: RoleBasis,
+    value: string | undefined,
+    viewerApps: Set<string>,
+    appIds?: string[],
+  ) {
+    const counts = new Map<string, number>();
+    if (!value) return counts;
+    let query = this.db('usage_rollups')
+      .where({ dimension: basis, value })
+      .select('app_id', 'users');
+    if (appIds) query = query.whereIn('app_id', appIds);
+    for (const row of (await query) as Array<{ app_id: string; users: number }>) {
+      const n = Number(row.users) - (viewerApps.has(row.app_id) ? 1 : 0);
+      if (n > 0) counts.set(row.app_id, n);
+    }
+    return counts;
+  }
+
+  async roleSize(basis: RoleBasis, value: string | undefined, viewerRef: string) {
+    if (!value) return 0;
+    const [row] = await this.db('people')
+      .where({ [basis]: value, active: true })
+      .whereNot('ref', viewerRef)
+      .count({ n: '*' });
+    return Number((row as { n: string | number }).n);
+  }
+
+  /** Who on the team / in the role uses an app (for names, when allowed). */
+  async teamUsers(viewerRef: string, groups: string[], appId: string, limit = 50) {
+    if (!groups.length) return [];
+    return (await this.db('person_groups as pg')
+      .join('app_assignments as a', 'a.person_ref', 'pg.person_ref')
+      .leftJoin('people as p', 'p.ref', 'pg.person_ref')
+      .whereIn('pg.group_ref', groups)
+      .whereNot('pg.person_ref', viewerRef)
+      .where('a.app_id', appId)
+      .distinct('pg.person_ref as ref', 'p.display_name as displayName')
+      .orderBy('pg.person_ref')
+      .limit(limit)) as Array<{ ref: string; displayName: string | null }>;
+  }
+
+  async roleUsers(basis: RoleBasis, value: string | undefined, viewerRef: string, appId: string, limit = 50) {
+    if (!value) return [];
+    return (await this.db('people as p')
+      .join('app_assignments as a', 'a.person_ref', 'p.ref')
+      .where({ [`p.${basis}`]: value, 'p.active': true, 'a.app_id': appId })
+      .whereNot('p.ref', viewerRef)
+      .distinct('p.ref as ref', 'p.display_name as displayName')
+      .orderBy('p.ref')
+      .limit(limit)) as Array<{ ref: string; displayName: string | null }>;
+  }
+
+  async peopleCount(): Promise<number> {
+    const [row] = await this.db('people').where('active', true).count({ n: '*' });
+    return Number((row as { n: string | number }).n);
+  }
+
+  // --- sync bookkeeping ---
+
+  async getSync(id: string): Promise<SyncRun | undefined> {
+    const row = await this.db('sync_state').where({ id }).first();
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      status: row.status,
+      checkpoint: fromJson(row.checkpoint, undefined),
+      lastStartedAt: row.last_started_at ?? undefined,
+      lastFinishedAt: row.last_finished_at ?? undefined,
+      lastDurationMs: row.last_duration_ms ?? undefined,
+      lastCounts: fromJson(row.last_counts, undefined),
+      lastError: row.last_error ?? undefined,
+    };
+  }
+
+  async listSyncs(): Promise<SyncRun[]> {
+    const ids = await this.db('sync_state').orderBy('id').pluck('id');
+    const out: SyncRun[] = [];
+    for (const id of ids) out.push((await this.getSync(id))!);
+    return out;
+  }
+
+  async saveSync(id: string, changes: Partial<SyncRun>) {
+    const row: Record<string, unknown> = {};
+    if (changes.status) row.status = changes.status;
+    if ('checkpoint' in changes) row.checkpoint = changes.checkpoint ? JSON.stringify(changes.checkpoint) : null;
+    if (changes.lastStartedAt) row.last_started_at = changes.lastStartedAt;
+    if (changes.lastFinishedAt) row.last_finished_at = changes.lastFinishedAt;
+    if (changes.lastDurationMs !== undefined) row.last_duration_ms = changes.lastDurationMs;
+    if (changes.lastCounts) row.last_counts = JSON.stringify(changes.lastCounts);
+    if ('lastError' in changes) row.last_error = changes.lastError ?? null;
+    await this.db('sync_state')
+      .insert({ id, status: changes.status ?? 'idle', ...row })
+      .onConflict('id')
+      .merge(row);
+  }
+}

@@ -1,0 +1,122 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { AppAccessEngine } from '../AppAccessEngine';
+import { FakeDirectory } from '../__testUtils__/fakes';
+import { DirectoryPerson } from '@app-access/plugin-app-access-node';
+import { AppAccessSettings } from '@app-access/plugin-app-access-common';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+const u = (name: string) => `user:default/${name}`;
+const platform = 'group:default/platform';
+const design = 'group:default/design';
+
+// Priya and five teammates in platform; two other SREs elsewhere share a title.
+const people: DirectoryPerson[] = [
+  { ref: u('priya'), groups: [platform], title: 'SRE', department: 'Engineering', displayName: 'Priya' },
+  { ref: u('a'), groups: [platform], title: 'SRE', department: 'Engineering', displayName: 'A' },
+  { ref: u('b'), groups: [platform], title: 'Engineer', department: 'Engineering', displayName: 'B' },
+  { ref: u('c'), groups: [platform], title: 'Engineer', department: 'Engineering', displayName: 'C' },
+  { ref: u('d'), groups: [platform, design], title: 'Engineer', department: 'Engineering', displayName: 'D' },
+  { ref: u('e'), groups: [design], title: 'SRE', department: 'Design', displayName: 'E' },
+  { ref: u('f'), groups: [design], title: 'Designer', department: 'Design', displayName: 'F' },
+];
+
+describe.each(databases.eachSupportedId())('peer usage on %p', databaseId => {
+  let engine: AppAccessEngine;
+  let settings: AppAccessSettings;
+
+  beforeEach(async () => {
+    engine = await AppAccessEngine.create({
+      config: new ConfigReader({}),
+      logger: mockServices.logger.mock(),
+      knex: await databases.init(databaseId),
+      directory: new FakeDirectory(people),
+    });
+    await engine.seeds.importApps(
+      ['linear', 'jira', 'figma', 'datadog'].map(id => ({
+        id,
+        name: id,
+        category: id === 'figma' ? 'Design' : 'Engineering',
+        listed: true,
+        externalIds: {},
+        tiers: [{ id: 'seat', name: 'Seat', fulfillment: { type: 'manual' as const } }],
+      })),
+    );
+    await engine.usage.upsertPeople(people, 'catalog');
+    await engine.usage.setAssignments('demo', [
+      { personRef: u('priya'), appIds: ['linear'] },
+      { personRef: u('a'), appIds: ['linear', 'datadog'] },
+      { personRef: u('b'), appIds: ['linear', 'jira'] },
+      { personRef: u('c'), appIds: ['jira', 'datadog'] },
+      { personRef: u('d'), appIds: ['figma', 'datadog'] },
+      { personRef: u('e'), appIds: ['figma', 'datadog'] },
+      { personRef: u('f'), appIds: ['figma'] },
+    ]);
+    // Okta and the portal may both report the same person: counted once.
+    await engine.usage.setAssignments('okta-group', [{ personRef: u('c'), appIds: ['datadog'] }]);
+    await engine.usage.recomputeRollups();
+    settings = await engine.settings.get();
+  });
+
+  it('counts teammates and people with the same title, never the viewer, each person once', async () => {
+    const viewer = await engine.peers.viewer(u('priya'));
+    const counts = await engine.peers.counts(viewer, settings, ['linear', 'jira', 'figma', 'datadog']);
+    // team = a, b, c, d (platform, not priya)
+    expect(counts.get('linear')).toEqual({ team: 2, role: 1 }); // a, b | SRE: a (priya excluded)
+    expect(counts.get('jira')).toEqual({ team: 2, role: 0 });
+    expect(counts.get('figma')).toEqual({ team: 1, role: 1 }); // d | SRE: e
+    expect(counts.get('datadog')).toEqual({ team: 3, role: 2 }); // a, c, d | SRE: a, e
+  });
+
+  it('uses the department when the admin says so', async () => {
+    const viewer = await engine.peers.viewer(u('priya'));
+    const counts = await engine.peers.counts(
+      viewer,
+      { ...settings, peers: { roleBasis: 'department', showNames: 'team' } },
+      ['figma', 'datadog'],
+    );
+    expect(counts.get('figma')?.role).toBe(1); // d (Engineering), not e/f (Design)
+    expect(counts.get('datadog')?.role).toBe(3); // a, c, d
+  });
+
+  it('shows teammates by name by default, only counts for the rest; none when names are off', async () => {
+    const viewer = await engine.peers.viewer(u('priya'));
+    const details = await engine.peers.details(viewer, settings, 'datadog');
+    expect(details.team).toMatchObject({ count: 3, size: 4 });
+    expect(details.team.people?.map(p => p.ref)).toEqual([u('a'), u('c'), u('d')]);
+    expect(details.role).toMatchObject({ count: 2, size: 2, basis: 'title', value: 'SRE' });
+    expect(details.role.people).toBeUndefined();
+    expect(details.namesHidden).toBe(true);
+
+    const hidden = await engine.peers.details(viewer, { ...settings, peers: { roleBasis: 'title', showNames: 'none' } }, 'datadog');
+    expect(hidden.team.people).toBeUndefined();
+    expect(hidden.team.count).toBe(3);
+    const all = await engine.peers.details(viewer, { ...settings, peers: { roleBasis: 'title', showNames: 'all' } }, 'datadog');
+    expect(all.role.people?.map(p => p.ref)).toEqual([u('a'), u('e')]);
+  });
+
+  it('recommends what peers use and the viewer lacks, with a reason', async () => {
+    const viewer = await engine.peers.viewer(u('priya'));
+    const recs = await engine.peers.recommendations(
+      viewer,
+      settings,
+      await engine.apps.listedIds(),
+      await engine.usage.appsOf(u('priya')),
+      async ref => ref.replace('group:default/', ''),
+    );
+    expect(recs.map(r => r.appId)).toEqual(['datadog', 'jira', 'figma']);
+    expect(recs.map(r => r.appId)).not.toContain('linear');
+    expect(recs[0].reason).toBe('3 of 4 in platform use it');
+  });
+
+  it('drops a deactivated person’s assignments', async () => {
+    await engine.usage.upsertPeople([{ ...people[1], active: false }], 'okta');
+    await engine.usage.recomputeRollups();
+    const viewer = await engine.peers.viewer(u('priya'));
+    const counts = await engine.peers.counts(viewer, settings, ['linear']);
+    expect(counts.get('linear')).toEqual({ team: 1, role: 0 });
+  });
+});

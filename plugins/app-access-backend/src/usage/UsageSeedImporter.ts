@@ -1,0 +1,55 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import yaml from 'js-yaml';
+import { z } from 'zod';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { UsageStore } from '../database/UsageStore';
+import { describeZodError } from '../service/schemas';
+
+const usageFileSchema = z.object({
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  assignments: z.array(
+    z.object({
+      user: z.string().min(1),
+      apps: z.array(z.string().min(1)),
+      lastUsed: z.record(z.string()).optional(),
+    }),
+  ),
+});
+
+function userRef(name: string) {
+  return name.includes(':') ? name : `user:default/${name}`;
+}
+
+/**
+ * Demo usage data (examples/usage.yaml): who has which app, for portals
+ * without Okta. Re-importing replaces the demo assignments of the listed
+ * people and touches nothing else.
+ */
+export async function importUsageSeeds(
+  files: string[],
+  usage: UsageStore,
+  logger: LoggerService,
+): Promise<number> {
+  let total = 0;
+  for (const file of files) {
+    const full = resolve(file);
+    const parsed = usageFileSchema.safeParse(yaml.load(await readFile(full, 'utf8')));
+    if (!parsed.success) {
+      throw new Error(`Usage seed file ${full}: ${describeZodError(parsed.error)}`);
+    }
+    const entries = parsed.data.assignments.map(a => ({
+      personRef: userRef(a.user),
+      appIds: a.apps,
+    }));
+    await usage.setAssignments('demo', entries);
+    const lastUsed = parsed.data.assignments.flatMap(a =>
+      Object.entries(a.lastUsed ?? {}).map(([appId, at]) => ({ personRef: userRef(a.user), appId, at })),
+    );
+    if (lastUsed.length) await usage.markLastUsed(lastUsed);
+    total += entries.reduce((n, e) => n + e.appIds.length, 0);
+    logger.info(`Imported usage seed ${full}: ${entries.length} people, ${total} assignments`);
+  }
+  return total;
+}
