@@ -26,6 +26,7 @@ import { UsageStore } from './database/UsageStore';
 import { PeerUsage } from './usage/PeerUsage';
 import { CatalogPeopleSync } from './usage/DirectorySync';
 import { importUsageSeeds } from './usage/UsageSeedImporter';
+import { StoredPeopleDirectory } from './usage/StoredPeopleDirectory';
 import { connectDatabase, migrateKnex } from './database/migrations';
 import { CatalogDirectory, CompositeDirectory } from './catalog/CatalogDirectory';
 import { SeedImporter } from './catalog/SeedImporter';
@@ -111,6 +112,9 @@ export class AppAccessEngine {
       directories.push(new CatalogDirectory(options.catalog, options.auth));
     }
     directories.push(...(options.directories ?? []));
+    const usage = new UsageStore(db);
+    // Last resort: people synced from Okta that the catalog does not have.
+    directories.push(new StoredPeopleDirectory(usage));
     const directory = new CompositeDirectory(directories);
 
     const fulfillerMap = new Map<string, AppAccessFulfiller>();
@@ -177,7 +181,6 @@ export class AppAccessEngine {
 
     const reminders = new ReminderTask({ requests, settings, workflow, logger });
     const seeds = new SeedImporter(db, apps, logger);
-    const usage = new UsageStore(db);
     const peers = new PeerUsage(usage, directory);
 
     return new AppAccessEngine(

@@ -172,6 +172,21 @@ export class UsageStore {
     };
   }
 
+  async groupMembers(groupRef: string): Promise<string[]> {
+    return this.db('person_groups as pg')
+      .join('people as p', 'p.ref', 'pg.person_ref')
+      .where({ 'pg.group_ref': groupRef, 'p.active': true })
+      .orderBy('pg.person_ref')
+      .pluck('pg.person_ref');
+  }
+
+  async refByEmail(email: string): Promise<string | undefined> {
+    const row = await this.db('people')
+      .where({ email: email.trim().toLowerCase(), active: true })
+      .first('ref');
+    return row?.ref;
+  }
+
   async appsOf(personRef: string): Promise<Set<string>> {
     const rows = await this.db('app_assignments').where({ person_ref: personRef }).distinct('app_id');
     return new Set(rows.map((r: { app_id: string }) => r.app_id));

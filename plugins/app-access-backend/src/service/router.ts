@@ -31,7 +31,10 @@ import {
   appAccessRequestReadAllPermission,
   appAccessSettingsManagePermission,
 } from '@app-access/plugin-app-access-common';
-import { AppAccessDirectory } from '@app-access/plugin-app-access-node';
+import {
+  AppAccessDirectory,
+  DirectoryPerson,
+} from '@app-access/plugin-app-access-node';
 import { AppStore, StoredApp } from '../database/AppStore';
 import { OutboxStore } from '../database/OutboxStore';
 import { RequestStore } from '../database/RequestStore';
@@ -378,12 +381,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   // --- employee ---
 
-  async function toCatalogApp(
+  function toCatalogApp(
     app: StoredApp,
-    requesterRef: string,
+    person: DirectoryPerson | undefined,
     mine: Map<string, { id: string; tierId?: string; status: RequestStatus }>,
-  ): Promise<CatalogApp> {
-    const person = await directory.getPerson(requesterRef);
+  ): CatalogApp {
     const { source: _s, seedHash: _h, adminModified: _m, ...rest } = app;
     const my = mine.get(app.id);
     return {
@@ -399,8 +401,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/apps', async (req, res) => {
     const { caller: who } = await caller(req);
     const query = parseInput(employeeAppsQuery, req.query, 'query');
-    const currentSettings = await settings.get();
-    const mine = await requests.latestByRequester(who.userRef);
+    const [currentSettings, mine, person] = await Promise.all([
+      settings.get(),
+      requests.latestByRequester(who.userRef),
+      directory.getPerson(who.userRef),
+    ]);
     if (query.sort !== 'name') {
       // Ranked by peer usage across the whole catalog; cursor is an offset.
       const all: StoredApp[] = [];
@@ -411,7 +416,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         cursor = page.nextCursor;
       } while (cursor);
       const counts = options.peers
-        ? await options.peers.counts(await options.peers.viewer(who.userRef), currentSettings)
+        ? await options.peers.counts(await options.peers.viewer(who.userRef, person), currentSettings)
         : new Map();
       const key = query.sort;
       all.sort(
@@ -424,7 +429,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         throw new InputError('cursor: not a cursor this list returned');
       }
       const slice = all.slice(offset, offset + query.limit);
-      const items = await Promise.all(slice.map(a => toCatalogApp(a, who.userRef, mine)));
+      const items = slice.map(a => toCatalogApp(a, person, mine));
       res.json({
         items: items.map(a => ({ ...a, peers: counts.get(a.id) ?? { team: 0, role: 0 } })),
         nextCursor: offset + query.limit < all.length ? encodeCursor('offset', offset + query.limit) : undefined,
@@ -434,12 +439,12 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const page = await apps.list({ ...query, listed: true });
     const counts = options.peers
       ? await options.peers.counts(
-          await options.peers.viewer(who.userRef),
+          await options.peers.viewer(who.userRef, person),
           currentSettings,
           page.items.map(a => a.id),
         )
       : new Map();
-    const items = await Promise.all(page.items.map(a => toCatalogApp(a, who.userRef, mine)));
+    const items = page.items.map(a => toCatalogApp(a, person, mine));
     res.json({
       items: items.map(a => ({ ...a, peers: counts.get(a.id) ?? { team: 0, role: 0 } })),
       nextCursor: page.nextCursor,
@@ -471,7 +476,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       res.json({ items: [] });
       return;
     }
-    const viewer = await options.peers.viewer(who.userRef);
+    const person = await directory.getPerson(who.userRef);
+    const viewer = await options.peers.viewer(who.userRef, person);
     const mine = await requests.latestByRequester(who.userRef);
     const excluded = new Set([...(await options.usage.appsOf(who.userRef)), ...mine.keys()]);
     const recs = await options.peers.recommendations(
@@ -485,7 +491,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const items = [];
     for (const r of recs) {
       const app = await apps.get(r.appId);
-      if (app) items.push({ ...r, app: await toCatalogApp(app, who.userRef, mine) });
+      if (app) items.push({ ...r, app: toCatalogApp(app, person, mine) });
     }
     res.json({ items });
   });
@@ -504,7 +510,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const app = await apps.get(id);
     if (!app || !app.listed) throw new NotFoundError(`No app '${id}' in the catalog`);
     const mine = await requests.latestByRequester(who.userRef);
-    res.json(await toCatalogApp(app, who.userRef, mine));
+    res.json(toCatalogApp(app, await directory.getPerson(who.userRef), mine));
   });
 
   router.get('/apps/:id/tiers/:tierId/approvers', async (req, res) => {

@@ -1,5 +1,8 @@
 import { AppAccessSettings } from '@app-access/plugin-app-access-common';
-import { AppAccessDirectory } from '@app-access/plugin-app-access-node';
+import {
+  AppAccessDirectory,
+  DirectoryPerson,
+} from '@app-access/plugin-app-access-node';
 import { RoleBasis, UsageStore } from '../database/UsageStore';
 
 export type PeerCounts = { team: number; role: number };
@@ -40,11 +43,12 @@ export class PeerUsage {
   ) {}
 
   /** The viewer as peer counting sees them: catalog groups, stored title/department. */
-  async viewer(ref: string): Promise<Viewer> {
-    const [person, stored] = await Promise.all([
-      this.directory.getPerson(ref),
-      this.usage.getPerson(ref),
-    ]);
+  async viewer(ref: string, known?: DirectoryPerson): Promise<Viewer> {
+    const person = known ?? (await this.directory.getPerson(ref));
+    const stored =
+      person?.groups?.length && (person.title || person.department)
+        ? undefined
+        : await this.usage.getPerson(ref);
     return {
       ref,
       groups: person?.groups?.length ? person.groups : stored?.groups ?? [],
