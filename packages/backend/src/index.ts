@@ -28,7 +28,10 @@ backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-events-backend'));
 
-// App Access
+// App Access. Each vendor module registers nothing until its appAccess.<vendor>
+// section is configured (see the commented examples in app-config.yaml).
 backend.add(import('@app-access/plugin-app-access-backend'));
+backend.add(import('@app-access/plugin-app-access-backend-module-jira'));
+backend.add(import('@app-access/plugin-app-access-backend-module-zendesk'));
 
 backend.start();

@@ -713,8 +713,9 @@ export class RequestWorkflow {
     actor = SYSTEM_ACTOR,
   ) {
     const request = await this.getRequest(requestId);
+    // A ticket closed as won't-do fails a request that was waiting for IT.
     const from: RequestStatus[] =
-      result.status === 'fulfilled' ? ['fulfilling', 'awaiting_it'] : ['fulfilling'];
+      result.status === 'awaiting_it' ? ['fulfilling'] : ['fulfilling', 'awaiting_it'];
     if (!from.includes(request.status)) return;
     await this.deps.db.transaction(async tx => {
       await this.move(tx, request, from, result.status, {

@@ -1,0 +1,92 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { AppAccessFulfillmentApi } from '@app-access/plugin-app-access-node';
+import { ISSUE_KEY, JiraClient } from './JiraClient';
+import { classifyJiraError } from './errors';
+
+export type FollowSummary = {
+  checked: number;
+  fulfilled: string[];
+  failed: string[];
+  errors: number;
+};
+
+/**
+ * Follows the tickets of requests waiting for IT: a ticket whose status is
+ * in the "done" category completes the request, as fulfilled or, when its
+ * resolution is a won't-do one, as failed with the resolution and the last
+ * comment as the reason.
+ */
+export class JiraFollower {
+  constructor(
+    private readonly options: {
+      client: JiraClient;
+      fulfillment: AppAccessFulfillmentApi;
+      logger: LoggerService;
+      /** How many waiting requests one run looks at. */
+      batchSize?: number;
+    },
+  ) {}
+
+  async run(): Promise<FollowSummary> {
+    const { client, fulfillment, logger } = this.options;
+    const wontDo = new Set(
+      client.settings.doneResolutionsWontDo.map(r => r.trim().toLowerCase()),
+    );
+    const summary: FollowSummary = {
+      checked: 0,
+      fulfilled: [],
+      failed: [],
+      errors: 0,
+    };
+    const waiting = await fulfillment.listAwaiting(
+      'jira',
+      this.options.batchSize ?? 200,
+    );
+    for (const request of waiting) {
+      const key = request.externalRef;
+      if (!key || !ISSUE_KEY.test(key)) continue;
+      summary.checked++;
+      try {
+        const issue = await client.getIssue(key);
+        if (!issue) {
+          logger.warn(
+            `Jira ticket ${key} of request ${request.id} is gone; mark the request fulfilled or retry it by hand`,
+          );
+          continue;
+        }
+        if (issue.statusCategory !== 'done') continue;
+        if (issue.resolution && wontDo.has(issue.resolution.toLowerCase())) {
+          await fulfillment.complete(request.id, {
+            status: 'failed',
+            message: `Closed in Jira as ${issue.resolution}${
+              issue.lastComment ? `: ${issue.lastComment}` : ''
+            }`,
+          });
+          summary.failed.push(request.id);
+        } else {
+          await fulfillment.complete(request.id, {
+            status: 'fulfilled',
+            message: `Jira ticket ${key} is ${issue.statusName ?? 'done'}${
+              issue.resolution ? ` (${issue.resolution})` : ''
+            }`,
+          });
+          summary.fulfilled.push(request.id);
+        }
+      } catch (error) {
+        summary.errors++;
+        const failure = classifyJiraError(error, `following ticket ${key}`);
+        logger.warn(
+          `Following Jira ticket ${key} of request ${request.id}: ${failure.message}`,
+        );
+        // A rate limit or an outage affects every ticket: try again next run.
+        if (failure.kind === 'retry') break;
+      }
+    }
+    if (summary.fulfilled.length || summary.failed.length) {
+      logger.info(
+        `Jira follow-up: ${summary.checked} ticket(s) checked, ${summary.fulfilled.length} fulfilled, ${summary.failed.length} closed as won't do`,
+      );
+    }
+    return summary;
+  }
+}

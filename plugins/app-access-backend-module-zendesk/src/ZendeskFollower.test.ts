@@ -1,0 +1,117 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { AppAccessFulfillmentApi } from '@app-access/plugin-app-access-node';
+import { FakeZendesk } from './testing/FakeZendesk';
+import { ZendeskClient } from './ZendeskClient';
+import { ZendeskFollower } from './ZendeskFollower';
+import { readZendeskConfig } from './config';
+
+describe('ZendeskFollower', () => {
+  let fake: FakeZendesk;
+
+  beforeAll(async () => {
+    fake = await FakeZendesk.start();
+  });
+  afterAll(() => fake.stop());
+
+  async function setup() {
+    fake.reset();
+    const settings = readZendeskConfig(
+      new ConfigReader({
+        appAccess: {
+          zendesk: {
+            endpointUri: `${fake.url}/api/v2`,
+            email: fake.email,
+            apiToken: fake.apiToken,
+          },
+        },
+      }),
+    )!;
+    const client = new ZendeskClient(settings);
+    for (const n of [1, 2, 3, 4, 5]) {
+      await client.createTicket(
+        {
+          subject: `t${n}`,
+          comment: { body: `Please grant ${n}` },
+          external_id: `r${n}`,
+          tags: ['app-access'],
+        },
+        `k${n}`,
+      );
+    }
+    const awaiting = [1, 2, 3, 4, 5, 6].map(n => ({
+      id: `r${n}`,
+      externalRef: n === 6 ? 'IT-6' : String(n), // 6: a Jira key from before a switch
+    }));
+    const fulfillment = {
+      listAwaiting: jest.fn(async () => awaiting as any),
+      complete: jest.fn(async (_id: string, _result: unknown) => {}),
+      getSettings: jest.fn(),
+    } satisfies AppAccessFulfillmentApi;
+    const follower = new ZendeskFollower({
+      client,
+      fulfillment,
+      logger: mockServices.logger.mock(),
+    });
+    return { follower, fulfillment };
+  }
+
+  it("completes solved/closed tickets; the app_access_wont_do tag fails the request with the agent's reason", async () => {
+    const { follower, fulfillment } = await setup();
+    fake.update(1, { status: 'solved', comment: 'Done, you have a seat now.' });
+    fake.update(2, { status: 'closed' });
+    fake.update(3, {
+      status: 'solved',
+      addTags: ['app_access_wont_do'],
+      comment: 'internal: budget',
+      public: false,
+    });
+    fake.update(3, {
+      comment: 'We have no Salesforce licences left this quarter.',
+    });
+    fake.update(4, {
+      status: 'pending',
+      comment: 'Which profile do you need?',
+    });
+    fake.update(5, { status: 'solved', addTags: ['app_access_wont_do'] });
+
+    const summary = await follower.run();
+
+    expect(fulfillment.listAwaiting).toHaveBeenCalledWith('zendesk', 200);
+    expect(fulfillment.complete.mock.calls).toEqual([
+      ['r1', { status: 'fulfilled', message: 'Zendesk ticket #1 is solved' }],
+      ['r2', { status: 'fulfilled', message: 'Zendesk ticket #2 is closed' }],
+      [
+        'r3',
+        {
+          status: 'failed',
+          message:
+            "Closed in Zendesk as won't do: We have no Salesforce licences left this quarter.",
+        },
+      ],
+      [
+        'r5',
+        {
+          status: 'failed',
+          message: "Closed in Zendesk as won't do (ticket #5)",
+        },
+      ],
+    ]);
+    expect(summary).toEqual({
+      checked: 5,
+      fulfilled: ['r1', 'r2'],
+      failed: ['r3', 'r5'],
+      errors: 0,
+    });
+  });
+
+  it('stops the round on a rate limit and picks up next time', async () => {
+    const { follower, fulfillment } = await setup();
+    fake.update(1, { status: 'solved' });
+    fake.rateLimitNext(1, 30);
+    expect((await follower.run()).errors).toBe(1);
+    expect(fulfillment.complete).not.toHaveBeenCalled();
+    await follower.run();
+    expect(fulfillment.complete.mock.calls.map(c => c[0])).toEqual(['r1']);
+  });
+});

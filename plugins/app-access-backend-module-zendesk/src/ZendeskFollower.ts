@@ -1,0 +1,106 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { AppAccessFulfillmentApi } from '@app-access/plugin-app-access-node';
+import { WONT_DO_TAG } from './config';
+import {
+  ZendeskCallError,
+  ZendeskClient,
+  ZendeskComment,
+} from './ZendeskClient';
+import { isRetryable } from './ZendeskFulfiller';
+
+export type FollowSummary = {
+  checked: number;
+  fulfilled: string[];
+  failed: string[];
+  errors: number;
+};
+
+function text(comment: ZendeskComment): string {
+  return (comment.plain_body ?? comment.body ?? '').trim();
+}
+
+/**
+ * Follows the tickets of requests waiting for IT: a solved or closed ticket
+ * completes the request, as fulfilled or, when it carries the
+ * `app_access_wont_do` tag, as failed with the agent's last reply as the
+ * reason.
+ */
+export class ZendeskFollower {
+  constructor(
+    private readonly options: {
+      client: ZendeskClient;
+      fulfillment: AppAccessFulfillmentApi;
+      logger: LoggerService;
+      batchSize?: number;
+    },
+  ) {}
+
+  /** The agent's reason: their last comment after the description, public first. */
+  private async reason(ticketId: number): Promise<string | undefined> {
+    const comments = (await this.options.client.comments(ticketId))
+      .slice(1)
+      .filter(c => text(c));
+    const pick =
+      [...comments].reverse().find(c => c.public !== false) ??
+      comments[comments.length - 1];
+    return pick ? text(pick) : undefined;
+  }
+
+  async run(): Promise<FollowSummary> {
+    const { client, fulfillment, logger } = this.options;
+    const summary: FollowSummary = {
+      checked: 0,
+      fulfilled: [],
+      failed: [],
+      errors: 0,
+    };
+    const waiting = await fulfillment.listAwaiting(
+      'zendesk',
+      this.options.batchSize ?? 200,
+    );
+    for (const request of waiting) {
+      const ref = request.externalRef;
+      if (!ref || !/^[1-9][0-9]*$/.test(ref)) continue;
+      summary.checked++;
+      try {
+        const ticket = await client.showTicket(Number(ref));
+        if (!ticket) {
+          logger.warn(
+            `Zendesk ticket #${ref} of request ${request.id} is gone; mark the request fulfilled or retry it by hand`,
+          );
+          continue;
+        }
+        if (ticket.status !== 'solved' && ticket.status !== 'closed') continue;
+        if ((ticket.tags ?? []).includes(WONT_DO_TAG)) {
+          const reason = await this.reason(ticket.id);
+          await fulfillment.complete(request.id, {
+            status: 'failed',
+            message: `Closed in Zendesk as won't do${
+              reason ? `: ${reason}` : ` (ticket #${ticket.id})`
+            }`,
+          });
+          summary.failed.push(request.id);
+        } else {
+          await fulfillment.complete(request.id, {
+            status: 'fulfilled',
+            message: `Zendesk ticket #${ticket.id} is ${ticket.status}`,
+          });
+          summary.fulfilled.push(request.id);
+        }
+      } catch (error) {
+        summary.errors++;
+        logger.warn(
+          `Following Zendesk ticket #${ref} of request ${request.id}: ${error}`,
+        );
+        // A rate limit or an outage affects every ticket: try again next run.
+        if (error instanceof ZendeskCallError && isRetryable(error)) break;
+      }
+    }
+    if (summary.fulfilled.length || summary.failed.length) {
+      logger.info(
+        `Zendesk follow-up: ${summary.checked} ticket(s) checked, ${summary.fulfilled.length} fulfilled, ${summary.failed.length} closed as won't do`,
+      );
+    }
+    return summary;
+  }
+}

@@ -1,0 +1,135 @@
+import { AccessRequest } from '@app-access/plugin-app-access-common';
+import { FulfillmentContext } from '@app-access/plugin-app-access-node';
+
+const SYSTEM_ACTOR = 'app-access:system';
+
+function short(ref: string | undefined): string {
+  return (ref ?? '')
+    .replace(/^user:default\//, '')
+    .replace(/^group:default\//, '');
+}
+
+/** The requester as a person reads them: name, else email, else the user name. */
+export function personName(context: FulfillmentContext): string {
+  return (
+    context.requester?.displayName ||
+    context.requester?.email ||
+    short(context.request.requester)
+  );
+}
+
+/** "Jane Doe <jane@acme.com> (user:default/jane.doe)" */
+export function personLine(context: FulfillmentContext): string {
+  const { requester, request } = context;
+  const name = requester?.displayName ?? short(request.requester);
+  return `${name}${requester?.email ? ` <${requester.email}>` : ''} (${
+    request.requester
+  })`;
+}
+
+/** One line per approval that let the request through, oldest first. */
+export function approvalLines(request: AccessRequest): string[] {
+  const tasks = (request.approvals ?? [])
+    .filter(t => t.status === 'approved')
+    .sort((a, b) => a.level - b.level);
+  if (tasks.length) {
+    return tasks.map(
+      t =>
+        `Level ${t.level}: approved by ${short(t.decidedBy)}${
+          t.decidedAt ? ` on ${t.decidedAt.slice(0, 10)}` : ''
+        }${t.comment ? `: "${t.comment}"` : ''}`,
+    );
+  }
+  const events = (request.events ?? []).filter(e => e.type === 'approved');
+  return events.map(e =>
+    e.actor === SYSTEM_ACTOR
+      ? e.comment ?? 'Approved automatically'
+      : `Level ${e.level ?? 1}: approved by ${short(e.actor)} on ${e.at.slice(
+          0,
+          10,
+        )}${e.comment ? `: "${e.comment}"` : ''}`,
+  );
+}
+
+/** Summary of a fulfilment ticket. */
+export function fulfilmentSummary(context: FulfillmentContext): string {
+  return clip(
+    `App Access: ${context.app.name} ${context.tier.name} for ${personName(
+      context,
+    )}`,
+    250,
+  );
+}
+
+/** Summary of an audit-trail record ticket. */
+export function auditSummary(context: FulfillmentContext): string {
+  return clip(
+    `Record: ${context.app.name} ${context.tier.name} granted to ${personName(
+      context,
+    )}`,
+    250,
+  );
+}
+
+/** Plain-text ticket body: who, what, why, who approved, and the way back. */
+export function ticketBody(
+  context: FulfillmentContext,
+  options: {
+    kind: 'fulfil' | 'audit';
+    /** Set when the ticket is raised by the integration user, not on the requester's behalf. */
+    raisedByBotBecause?: string;
+    reference: string;
+  },
+): string {
+  const { request, app, tier } = context;
+  const lines: string[] = [];
+  if (options.kind === 'fulfil') {
+    lines.push(
+      `${personName(context)} asked for ${app.name} ${
+        tier.name
+      } and the request was approved. Please grant it, then resolve this ticket; App Access marks the request fulfilled and tells the requester.`,
+    );
+  } else {
+    lines.push(
+      `Record only, nothing to do: ${app.name} ${
+        tier.name
+      } was granted to ${personName(context)} automatically${
+        request.fulfilledBy ? ` (${request.fulfilledBy})` : ''
+      }.`,
+    );
+  }
+  lines.push('');
+  lines.push(`Requester: ${personLine(context)}`);
+  if (options.raisedByBotBecause) {
+    lines.push(
+      `(Raised by App Access, not on the requester's behalf: ${options.raisedByBotBecause}.)`,
+    );
+  }
+  lines.push(
+    `App: ${app.name}${app.vendor ? ` (${app.vendor})` : ''}${
+      app.url ? ` ${app.url}` : ''
+    }`,
+  );
+  lines.push(
+    `Tier: ${tier.name}${tier.description ? `: ${tier.description}` : ''}`,
+  );
+  if (request.neededBy) lines.push(`Needed by: ${request.neededBy}`);
+  lines.push(`Justification: ${request.justification ?? '(none given)'}`);
+  const approvals = approvalLines(request);
+  lines.push('Approvals:');
+  if (approvals.length) {
+    for (const a of approvals) lines.push(`- ${a}`);
+  } else {
+    lines.push('- none recorded');
+  }
+  lines.push('');
+  lines.push(`Request in the portal: ${context.requestUrl}`);
+  lines.push(
+    `App Access reference: ${options.reference} (request ${request.id})`,
+  );
+  return lines.join('\n');
+}
+
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
