@@ -1,0 +1,122 @@
+import { ApprovalTask } from '@app-access/plugin-app-access-common';
+import { FulfillmentContext } from '@app-access/plugin-app-access-node';
+import { Branding } from '../config';
+import { renderEmail } from './BrandedLayout';
+import {
+  formatTime,
+  personName,
+  RenderedMail,
+  requestSubject,
+} from './NoticeRenderer';
+
+/** An approval as the help desk reads it: "Level 1: approved by Sam Manager on …". */
+export type ApprovalLine = { task: ApprovalTask; deciderName?: string };
+
+function approvalText(lines: ApprovalLine[]): string | undefined {
+  const decided = lines.filter(l => l.task.decidedBy);
+  if (!decided.length) return undefined;
+  return decided
+    .map(({ task, deciderName }) =>
+      [
+        `Level ${task.level}: ${task.status} by ${
+          deciderName ?? task.decidedBy
+        }`,
+        task.decidedAt ? ` on ${formatTime(task.decidedAt)}` : '',
+        task.comment ? ` ("${task.comment}")` : '',
+      ].join(''),
+    )
+    .join('\n');
+}
+
+function externalIds(ids: Record<string, string>): string | undefined {
+  const entries = Object.entries(ids ?? {});
+  return entries.length
+    ? entries.map(([k, v]) => `${k}: ${v}`).join('\n')
+    : undefined;
+}
+
+/** The emails sent to an email-to-ticket help desk. */
+export class TicketRenderer {
+  constructor(private readonly branding: Branding) {}
+
+  /** A ticket asking IT to set up access for an approved request. */
+  accessTicket(
+    context: FulfillmentContext,
+    approvals: ApprovalLine[],
+  ): RenderedMail {
+    const { request, app, tier, requester } = context;
+    const who = personName(requester, request.requester);
+    const what = requestSubject(request);
+    const subject = `Access request: ${what} for ${who}`;
+    return {
+      subject,
+      ...renderEmail(this.branding, {
+        heading: `Please give ${who} access to ${what}`,
+        paragraphs: [
+          `${who}'s request for ${what} was approved in ${this.branding.title}. ` +
+            'Please set up the access, then mark the request fulfilled in the portal so the requester is told.',
+        ],
+        details: [
+          ['Requester', requester?.email ? `${who} <${requester.email}>` : who],
+          ['User', request.requester],
+          ['Job title', requester?.title],
+          ['Department', requester?.department],
+          ['App', app.vendor ? `${app.name} (${app.vendor})` : app.name],
+          ['App website', app.url],
+          [
+            'Tier',
+            tier.description ? `${tier.name}: ${tier.description}` : tier.name,
+          ],
+          ['App ids', externalIds(app.externalIds)],
+          ['Justification', request.justification],
+          ['Needed by', request.neededBy],
+          ['Approvals', approvalText(approvals)],
+          ['Request id', request.id],
+        ],
+        actions: [
+          {
+            label: 'Open the request in the portal',
+            url: context.requestUrl,
+            style: 'link',
+          },
+        ],
+      }),
+    };
+  }
+
+  /** A record (no action needed) of access another fulfiller already gave. */
+  auditRecord(
+    context: FulfillmentContext,
+    approvals: ApprovalLine[],
+  ): RenderedMail {
+    const { request, requester } = context;
+    const who = personName(requester, request.requester);
+    const what = requestSubject(request);
+    return {
+      subject: `Record: ${who} was given ${what}`,
+      ...renderEmail(this.branding, {
+        heading: `For the record: ${who} was given ${what}`,
+        paragraphs: [
+          `${this.branding.title} gave ${who} access to ${what}${
+            request.fulfilledBy ? ` through ${request.fulfilledBy}` : ''
+          }. ` + 'Nothing needs to be done; this ticket is the audit trail.',
+        ],
+        details: [
+          ['Requester', requester?.email ? `${who} <${requester.email}>` : who],
+          ['User', request.requester],
+          ['Justification', request.justification],
+          ['Approvals', approvalText(approvals)],
+          ['Reference', request.externalRef],
+          ['Request id', request.id],
+        ],
+        actions: [
+          {
+            label: 'Open the request in the portal',
+            url: context.requestUrl,
+            style: 'link',
+          },
+        ],
+      }),
+    };
+  }
+}
