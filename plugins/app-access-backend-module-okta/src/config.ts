@@ -1,0 +1,168 @@
+import crypto from 'node:crypto';
+import { Config } from '@backstage/config';
+
+export const DEFAULT_OAUTH_SCOPES = [
+  'okta.users.read',
+  'okta.groups.manage',
+  'okta.apps.manage',
+];
+
+export type OktaAuth =
+  | { type: 'apiToken'; token: string }
+  | {
+      type: 'oauth';
+      clientId: string;
+      privateKey: string;
+      keyId?: string;
+      scopes: string[];
+    };
+
+/** `appAccess.okta`, checked. */
+export type OktaConfig = {
+  orgUrl: string;
+  auth: OktaAuth;
+  provisioningTimeoutMs: number;
+  pollMs: number;
+  requestTimeoutMs: number;
+};
+
+const KEY = 'appAccess.okta';
+
+function invalid(key: string, why: string): Error {
+  return new Error(`Invalid config ${KEY}${key ? `.${key}` : ''}: ${why}`);
+}
+
+function positive(config: Config, key: string, fallback: number): number {
+  const value = config.getOptionalNumber(key) ?? fallback;
+  if (!(value > 0)) throw invalid(key, 'must be a positive number');
+  return value;
+}
+
+function readOrgUrl(config: Config): string {
+  const raw = config.getString('orgUrl').trim();
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalid(
+      'orgUrl',
+      `'${raw}' is not a URL; use your org's address, e.g. https://acme.okta.com`,
+    );
+  }
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+    throw invalid(
+      'orgUrl',
+      `must be an https URL such as https://acme.okta.com (got '${raw}')`,
+    );
+  }
+  if (/-admin\./.test(url.hostname)) {
+    throw invalid(
+      'orgUrl',
+      `'${raw}' is the admin console; use the org URL without '-admin' (e.g. https://acme.okta.com)`,
+    );
+  }
+  if (url.pathname !== '/' || url.search || url.hash) {
+    throw invalid(
+      'orgUrl',
+      `must be the bare org URL without a path (got '${raw}')`,
+    );
+  }
+  return url.origin;
+}
+
+function readScopes(config: Config): string[] {
+  const key = 'oauth.scopes';
+  if (!config.has('scopes')) return DEFAULT_OAUTH_SCOPES;
+  const value = config.getOptional('scopes');
+  let list: string[] = [];
+  if (Array.isArray(value)) list = value.map(String);
+  else if (typeof value === 'string') list = value.split(/[\s,]+/);
+  const scopes = list.map(s => s.trim()).filter(Boolean);
+  if (!scopes.length) {
+    throw invalid(
+      key,
+      'must list at least one scope, e.g. okta.users.read okta.groups.manage okta.apps.manage',
+    );
+  }
+  return scopes;
+}
+
+function checkPrivateKey(privateKey: string) {
+  try {
+    const trimmed = privateKey.trim();
+    if (trimmed.startsWith('{')) {
+      crypto.createPrivateKey({ key: JSON.parse(trimmed), format: 'jwk' });
+    } else {
+      crypto.createPrivateKey(trimmed);
+    }
+  } catch (error) {
+    throw invalid(
+      'oauth.privateKey',
+      `is not a PEM or JWK private key (${(error as Error).message})`,
+    );
+  }
+}
+
+/**
+ * Reads `appAccess.okta`. Returns undefined when the block is absent (the
+ * module then stays off); throws an error naming the key when it is wrong,
+ * so a bad deployment fails at start-up rather than on the first request.
+ */
+export function readOktaConfig(root: Config): OktaConfig | undefined {
+  const config = root.getOptionalConfig(KEY);
+  if (!config) return undefined;
+
+  const orgUrl = readOrgUrl(config);
+  const token = config.getOptionalString('apiToken')?.trim();
+  const oauth = config.getOptionalConfig('oauth');
+  if (token && oauth) {
+    throw invalid('', 'set either apiToken or oauth, not both');
+  }
+  let auth: OktaAuth;
+  if (token) {
+    if (/^SSWS\s/i.test(token)) {
+      throw invalid(
+        'apiToken',
+        "give the token itself, without the 'SSWS ' prefix",
+      );
+    }
+    auth = { type: 'apiToken', token };
+  } else if (oauth) {
+    const clientId = oauth.getOptionalString('clientId')?.trim();
+    if (!clientId)
+      throw invalid(
+        'oauth.clientId',
+        "is required with oauth (the service app's client ID)",
+      );
+    const privateKey = oauth.getOptionalString('privateKey');
+    if (!privateKey?.trim()) {
+      throw invalid(
+        'oauth.privateKey',
+        "is required with oauth (PEM or JWK of the service app's key)",
+      );
+    }
+    checkPrivateKey(privateKey);
+    auth = {
+      type: 'oauth',
+      clientId,
+      privateKey: privateKey.trim(),
+      keyId: oauth.getOptionalString('keyId')?.trim() || undefined,
+      scopes: readScopes(oauth),
+    };
+  } else {
+    throw invalid(
+      '',
+      'set apiToken (an Okta API token) or oauth (clientId, privateKey) so App Access can call Okta',
+    );
+  }
+
+  return {
+    orgUrl,
+    auth,
+    provisioningTimeoutMs:
+      positive(config, 'provisioningTimeoutMinutes', 10) * 60_000,
+    pollMs: positive(config, 'pollSeconds', 30) * 1000,
+    requestTimeoutMs: positive(config, 'requestTimeoutSeconds', 30) * 1000,
+  };
+}

@@ -1,0 +1,1310 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import crypto from 'node:crypto';
+
+/**
+ * A local Okta org for tests and benchmarks. It speaks the Management API's
+ * wire format closely enough for the real `@okta/okta-sdk-nodejs` client:
+ * SSWS and OAuth (private key JWT) auth, `Link: <…>; rel="next"` paging with
+ * `limit` / `after`, Okta error bodies, per-family rate limits with the
+ * `X-Rate-Limit-*` headers, and app users that provision asynchronously.
+ *
+ * Data lives in in-memory maps, so it holds tens of thousands of users.
+ */
+
+/** Rate-limit buckets; real Okta has finer ones, these are enough to test with. */
+export type FakeOktaFamily = 'users' | 'groups' | 'apps' | 'oauth' | 'other';
+
+export type FakeOktaUser = {
+  id: string;
+  status: string;
+  created: string;
+  lastUpdated: string;
+  profile: {
+    login: string;
+    email: string;
+    firstName: string;
+    lastName: string;
+    [key: string]: unknown;
+  };
+};
+
+export type FakeOktaGroup = {
+  id: string;
+  type: 'OKTA_GROUP' | 'APP_GROUP' | 'BUILT_IN';
+  created: string;
+  lastUpdated: string;
+  lastMembershipUpdated: string;
+  profile: { name: string; description?: string };
+};
+
+export type FakeOktaApp = {
+  id: string;
+  name: string;
+  label: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  signOnMode: string;
+  created: string;
+  lastUpdated: string;
+  logoUrl?: string;
+  /**
+   * Without it the app is SSO only: an assignment is ACTIVE at once. With it,
+   * a new app user is STAGED/SYNCING and turns PROVISIONED/SYNCHRONIZED after
+   * `readsUntilProvisioned` reads of that app user (or ERROR with `syncError`).
+   */
+  provisioning?: { readsUntilProvisioned: number; syncError?: boolean };
+};
+
+export type FakeOktaAppUser = {
+  id: string;
+  scope: 'USER' | 'GROUP';
+  status: string;
+  syncState: string;
+  created: string;
+  lastUpdated: string;
+  statusChanged: string;
+  lastSync?: string;
+  /** Reads of this app user left before it is provisioned. */
+  readsLeft: number;
+};
+
+/** An injected failure for the next matching request(s). */
+export type FakeOktaFailure = {
+  /** HTTP status to answer with (429, 500, 503, …); ignored for `disconnect`. */
+  status?: number;
+  /** Drop the connection instead of answering (a network error for the client). */
+  disconnect?: boolean;
+  /**
+   * With `disconnect`: do what was asked first, then drop the connection, so
+   * the change happened in Okta but the client never heard (a lost answer).
+   */
+  afterHandling?: boolean;
+  family?: FakeOktaFamily;
+  method?: string;
+  /** Only requests whose path contains this text (or matches this pattern). */
+  path?: string | RegExp;
+  /** For 429: seconds until X-Rate-Limit-Reset (default: the current window's end). */
+  resetInSeconds?: number;
+  /** Answer with an HTML page instead of Okta's JSON error body (like a proxy would). */
+  html?: boolean;
+};
+
+export type FakeOktaOAuthClient = {
+  clientId: string;
+  /** Public key that verifies the client's assertions (PEM, JWK or KeyObject). */
+  publicKey: crypto.KeyObject | string | Record<string, unknown>;
+  /** Scopes the client was granted in Okta; asking for others is refused. */
+  grantedScopes: string[];
+};
+
+export type FakeOktaOptions = {
+  /** Accepted SSWS API tokens (default `test-api-token`). */
+  apiTokens?: string[];
+  oauthClients?: FakeOktaOAuthClient[];
+  /** Requests per window per family (default 600, Okta's usual per-minute figure). */
+  rateLimits?: Partial<Record<FakeOktaFamily, number>>;
+  /** Rate-limit window length (default 60 s). */
+  rateLimitWindowSeconds?: number;
+  /** Caps every page (Okta caps at 200 for most lists); small values force paging in tests. */
+  maxPageSize?: number;
+  /** Delay before every answer, for benchmarks. */
+  latencyMs?: number;
+  /** Keep at most this many entries in `requests` (default 10 000). */
+  requestLogLimit?: number;
+};
+
+/** One answered request, with the route it matched (`PUT /api/v1/groups/:groupId/users/:userId`). */
+export type FakeOktaRequest = {
+  method: string;
+  path: string;
+  route: string;
+  /** 0 when the connection was dropped. */
+  status: number;
+  /** When it arrived (ms since epoch). */
+  at: number;
+};
+
+type Ctx = {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  url: URL;
+  method: string;
+  params: Record<string, string>;
+  body: string;
+};
+
+type Route = {
+  method: string;
+  pattern: string;
+  regex: RegExp;
+  keys: string[];
+  family: FakeOktaFamily;
+  /** Bearer tokens need one of these scopes. */
+  scopes: string[];
+  handle(ctx: Ctx): void;
+};
+
+class FakeOktaHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: string,
+    readonly errorSummary: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(errorSummary);
+  }
+}
+
+const notFound = (what: string, type: string) =>
+  new FakeOktaHttpError(
+    404,
+    'E0000007',
+    `Not found: Resource not found: ${what} (${type})`,
+  );
+
+/** Okta's default and maximum page sizes per list. */
+const PAGE_SIZES = {
+  users: { def: 200, max: 200 },
+  groups: { def: 10000, max: 10000 },
+  groupUsers: { def: 1000, max: 1000 },
+  apps: { def: 20, max: 200 },
+  appUsers: { def: 50, max: 500 },
+  appGroups: { def: 20, max: 200 },
+};
+
+function iso(date = new Date()) {
+  return date.toISOString().replace(/\.\d{3}Z$/, '.000Z');
+}
+
+function oktaId(prefix: string) {
+  const alphabet =
+    'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = crypto.randomBytes(17);
+  let out = prefix;
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+function base64url(input: string) {
+  return Buffer.from(input, 'base64url');
+}
+
+/** Reads a dotted path such as `profile.email` from an object. */
+function pick(obj: unknown, path: string): unknown {
+  let value: any = obj;
+  for (const part of path.split('.')) value = value?.[part];
+  return value;
+}
+
+/**
+ * Okta's filter/search expression language, the subset tests need:
+ * `field op "value"` clauses joined by `and`; ops eq, ne, sw, co, gt, ge, lt, le.
+ */
+function compileExpression(expr: string): (item: unknown) => boolean {
+  const clauses = expr.split(/\s+and\s+/i).map(clause => {
+    const m = clause
+      .trim()
+      .replace(/^\(|\)$/g, '')
+      .match(
+        /^([\w.]+)\s+(eq|ne|sw|co|gt|ge|lt|le)\s+(?:"((?:[^"\\]|\\.)*)"|(\S+))$/i,
+      );
+    if (!m) {
+      throw new FakeOktaHttpError(400, 'E0000031', 'Invalid search criteria.');
+    }
+    const [, field, rawOp, quoted, bare] = m;
+    const op = rawOp.toLowerCase();
+    const wanted = (quoted ?? bare).replace(/\\"/g, '"');
+    return (item: unknown) => {
+      const actual = pick(item, field);
+      if (actual === undefined || actual === null) return op === 'ne';
+      const a = String(actual).toLowerCase();
+      const b = wanted.toLowerCase();
+      switch (op) {
+        case 'eq':
+          return a === b;
+        case 'ne':
+          return a !== b;
+        case 'sw':
+          return a.startsWith(b);
+        case 'co':
+          return a.includes(b);
+        case 'gt':
+          return a > b;
+        case 'ge':
+          return a >= b;
+        case 'lt':
+          return a < b;
+        default:
+          return a <= b;
+      }
+    };
+  });
+  return item => clauses.every(c => c(item));
+}
+
+export class FakeOkta {
+  readonly users = new Map<string, FakeOktaUser>();
+  /** Lower-cased login → user id. */
+  private readonly logins = new Map<string, string>();
+  readonly groups = new Map<string, FakeOktaGroup>();
+  /** Group id → member user ids, in the order they were added. */
+  readonly groupMembers = new Map<string, Set<string>>();
+  readonly apps = new Map<string, FakeOktaApp>();
+  /** App id → user id → app user. */
+  readonly appUsers = new Map<string, Map<string, FakeOktaAppUser>>();
+  /** App id → assigned group ids. */
+  readonly appGroups = new Map<
+    string,
+    Map<string, { priority: number; lastUpdated: string }>
+  >();
+  /** The latest answered requests (bounded by `requestLogLimit`). */
+  readonly requests: FakeOktaRequest[] = [];
+
+  private readonly callCounts = new Map<string, number>();
+  private readonly apiTokens: Set<string>;
+  private readonly accessTokens = new Map<
+    string,
+    { clientId: string; scopes: Set<string>; expires: number }
+  >();
+  private readonly rateLimits: Record<FakeOktaFamily, number>;
+  private readonly windows = new Map<
+    FakeOktaFamily,
+    { start: number; used: number }
+  >();
+  private failures: Array<FakeOktaFailure & { remaining: number }> = [];
+  private readonly routes: Route[] = [];
+  private server?: http.Server;
+  private baseUrl = '';
+
+  constructor(private readonly options: FakeOktaOptions = {}) {
+    this.apiTokens = new Set(options.apiTokens ?? ['test-api-token']);
+    this.rateLimits = {
+      users: 600,
+      groups: 600,
+      apps: 600,
+      oauth: 600,
+      other: 600,
+      ...options.rateLimits,
+    };
+    this.defineRoutes();
+  }
+
+  /** Starts a fake org on a free port of 127.0.0.1. */
+  static async start(options?: FakeOktaOptions): Promise<FakeOkta> {
+    const fake = new FakeOkta(options);
+    await fake.listen();
+    return fake;
+  }
+
+  /** The org URL to give the SDK (`http://127.0.0.1:PORT`). */
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  async listen(port = 0): Promise<void> {
+    const server = http.createServer((req, res) => {
+      this.onRequest(req, res).catch(error => {
+        if (!res.headersSent) {
+          res.writeHead(500, { 'Content-Type': 'text/plain' });
+        }
+        res.end(String(error));
+      });
+    });
+    await new Promise<void>(resolve =>
+      server.listen(port, '127.0.0.1', resolve),
+    );
+    this.server = server;
+    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>(resolve => server.close(() => resolve()));
+  }
+
+  // --- data -----------------------------------------------------------------
+
+  addUser(input: {
+    login: string;
+    email?: string;
+    firstName?: string;
+    lastName?: string;
+    status?: string;
+    id?: string;
+    lastUpdated?: string;
+  }): FakeOktaUser {
+    const now = iso();
+    const [first, last] = input.login.split('@')[0].split('.');
+    const user: FakeOktaUser = {
+      id: input.id ?? oktaId('00u'),
+      status: input.status ?? 'ACTIVE',
+      created: now,
+      lastUpdated: input.lastUpdated ?? now,
+      profile: {
+        login: input.login,
+        email: input.email ?? input.login,
+        firstName: input.firstName ?? first ?? input.login,
+        lastName: input.lastName ?? last ?? '',
+      },
+    };
+    this.users.set(user.id, user);
+    this.logins.set(user.profile.login.toLowerCase(), user.id);
+    return user;
+  }
+
+  removeUser(idOrLogin: string) {
+    const user = this.findUser(idOrLogin);
+    if (!user) return;
+    this.users.delete(user.id);
+    this.logins.delete(user.profile.login.toLowerCase());
+    for (const members of this.groupMembers.values()) members.delete(user.id);
+    for (const appUsers of this.appUsers.values()) appUsers.delete(user.id);
+  }
+
+  findUser(idOrLogin: string): FakeOktaUser | undefined {
+    return (
+      this.users.get(idOrLogin) ??
+      this.users.get(this.logins.get(idOrLogin.toLowerCase()) ?? '')
+    );
+  }
+
+  addGroup(input: {
+    name: string;
+    description?: string;
+    id?: string;
+    type?: FakeOktaGroup['type'];
+  }): FakeOktaGroup {
+    const now = iso();
+    const group: FakeOktaGroup = {
+      id: input.id ?? oktaId('00g'),
+      type: input.type ?? 'OKTA_GROUP',
+      created: now,
+      lastUpdated: now,
+      lastMembershipUpdated: now,
+      profile: { name: input.name, description: input.description },
+    };
+    this.groups.set(group.id, group);
+    this.groupMembers.set(group.id, new Set());
+    return group;
+  }
+
+  removeGroup(id: string) {
+    this.groups.delete(id);
+    this.groupMembers.delete(id);
+    for (const groups of this.appGroups.values()) groups.delete(id);
+  }
+
+  addApp(input: {
+    label: string;
+    name?: string;
+    id?: string;
+    status?: FakeOktaApp['status'];
+    signOnMode?: string;
+    logoUrl?: string;
+    provisioning?: FakeOktaApp['provisioning'];
+  }): FakeOktaApp {
+    const now = iso();
+    const id = input.id ?? oktaId('0oa');
+    const app: FakeOktaApp = {
+      id,
+      name: input.name ?? input.label.toLowerCase().replace(/[^a-z0-9]+/g, '_'),
+      label: input.label,
+      status: input.status ?? 'ACTIVE',
+      signOnMode: input.signOnMode ?? 'SAML_2_0',
+      created: now,
+      lastUpdated: now,
+      logoUrl: input.logoUrl ?? `https://ok12static.oktacdn.com/fs/bco/4/${id}`,
+      provisioning: input.provisioning,
+    };
+    this.apps.set(id, app);
+    this.appUsers.set(id, new Map());
+    this.appGroups.set(id, new Map());
+    return app;
+  }
+
+  /** Assigns a group to an app: its members (present and future) get app users. */
+  assignGroupToApp(appId: string, groupId: string, priority = 0) {
+    this.appGroups.get(appId)?.set(groupId, { priority, lastUpdated: iso() });
+    for (const userId of this.groupMembers.get(groupId) ?? []) {
+      this.assignAppUser(appId, userId, 'GROUP');
+    }
+  }
+
+  /** Adds a member directly (no request counted). */
+  addToGroup(groupId: string, userId: string) {
+    const members = this.groupMembers.get(groupId);
+    if (!members) throw new Error(`No group ${groupId}`);
+    members.add(userId);
+    const group = this.groups.get(groupId)!;
+    group.lastMembershipUpdated = iso();
+    for (const [appId, groups] of this.appGroups) {
+      if (groups.has(groupId)) this.assignAppUser(appId, userId, 'GROUP');
+    }
+  }
+
+  /** Assigns a user to an app directly (no request counted). */
+  assignUserToApp(appId: string, userId: string): FakeOktaAppUser {
+    if (!this.apps.has(appId)) throw new Error(`No app ${appId}`);
+    return this.assignAppUser(appId, userId, 'USER');
+  }
+
+  isMember(groupId: string, userIdOrLogin: string): boolean {
+    const user = this.findUser(userIdOrLogin);
+    return !!user && !!this.groupMembers.get(groupId)?.has(user.id);
+  }
+
+  getAppUser(
+    appId: string,
+    userIdOrLogin: string,
+  ): FakeOktaAppUser | undefined {
+    const user = this.findUser(userIdOrLogin);
+    return user ? this.appUsers.get(appId)?.get(user.id) : undefined;
+  }
+
+  private assignAppUser(
+    appId: string,
+    userId: string,
+    scope: 'USER' | 'GROUP',
+  ) {
+    const app = this.apps.get(appId)!;
+    const appUsers = this.appUsers.get(appId)!;
+    const existing = appUsers.get(userId);
+    const now = iso();
+    if (existing) {
+      // A direct assignment takes over a group one; never the other way round.
+      if (scope === 'USER') existing.scope = 'USER';
+      existing.lastUpdated = now;
+      return existing;
+    }
+    // SSO-only apps have nothing to push: the assignment is active at once.
+    const appUser: FakeOktaAppUser = {
+      id: userId,
+      scope,
+      status: 'ACTIVE',
+      syncState: 'DISABLED',
+      created: now,
+      lastUpdated: now,
+      statusChanged: now,
+      readsLeft: 0,
+    };
+    if (app.provisioning) {
+      appUser.status = 'STAGED';
+      appUser.syncState = 'SYNCING';
+      appUser.readsLeft = Math.max(1, app.provisioning.readsUntilProvisioned);
+      // With readsUntilProvisioned 0 the account is pushed on the spot.
+      if (app.provisioning.readsUntilProvisioned <= 0)
+        this.advanceProvisioning(app, appUser);
+    }
+    appUsers.set(userId, appUser);
+    return appUser;
+  }
+
+  /** One read of an app user moves its provisioning along. */
+  private advanceProvisioning(app: FakeOktaApp, appUser: FakeOktaAppUser) {
+    if (!app.provisioning || appUser.readsLeft <= 0) return;
+    appUser.readsLeft -= 1;
+    if (appUser.readsLeft > 0) return;
+    const now = iso();
+    appUser.lastUpdated = now;
+    appUser.statusChanged = now;
+    appUser.lastSync = now;
+    if (app.provisioning.syncError) {
+      appUser.syncState = 'ERROR';
+    } else {
+      appUser.status = 'PROVISIONED';
+      appUser.syncState = 'SYNCHRONIZED';
+    }
+  }
+
+  // --- test switches ----------------------------------------------------------
+
+  /** Answers the next `count` matching requests with a failure (429, 5xx or a dropped connection). */
+  failNext(count: number, failure: FakeOktaFailure) {
+    this.failures.push({ ...failure, remaining: count });
+  }
+
+  clearFailures() {
+    this.failures = [];
+  }
+
+  setRateLimit(family: FakeOktaFamily, perWindow: number) {
+    this.rateLimits[family] = perWindow;
+    this.windows.delete(family);
+  }
+
+  setApiTokens(tokens: string[]) {
+    this.apiTokens.clear();
+    for (const t of tokens) this.apiTokens.add(t);
+  }
+
+  /** How many requests matched a route, e.g. `POST /api/v1/apps/:appId/users`. */
+  count(route: string): number {
+    return this.callCounts.get(route) ?? 0;
+  }
+
+  /** Forgets counters, the request log, failures and rate-limit windows (data stays). */
+  resetCounters() {
+    this.callCounts.clear();
+    this.requests.length = 0;
+    this.failures = [];
+    this.windows.clear();
+  }
+
+  // --- wire format --------------------------------------------------------------
+
+  private userJson(user: FakeOktaUser) {
+    return {
+      id: user.id,
+      status: user.status,
+      created: user.created,
+      activated: user.created,
+      statusChanged: user.lastUpdated,
+      lastLogin: null,
+      lastUpdated: user.lastUpdated,
+      passwordChanged: null,
+      type: { id: 'oty1fakeusertype0000' },
+      profile: { mobilePhone: null, secondEmail: null, ...user.profile },
+      credentials: { provider: { type: 'OKTA', name: 'OKTA' } },
+      _links: { self: { href: `${this.baseUrl}/api/v1/users/${user.id}` } },
+    };
+  }
+
+  private groupJson(group: FakeOktaGroup) {
+    return {
+      id: group.id,
+      created: group.created,
+      lastUpdated: group.lastUpdated,
+      lastMembershipUpdated: group.lastMembershipUpdated,
+      objectClass: ['okta:user_group'],
+      type: group.type,
+      profile: group.profile,
+      _links: {
+        logo: [
+          {
+            name: 'medium',
+            href: 'https://op1static.oktacdn.com/assets/img/logos/groups/okta-medium.png',
+            type: 'image/png',
+          },
+        ],
+        users: { href: `${this.baseUrl}/api/v1/groups/${group.id}/users` },
+        apps: { href: `${this.baseUrl}/api/v1/groups/${group.id}/apps` },
+      },
+    };
+  }
+
+  private appJson(app: FakeOktaApp) {
+    return {
+      id: app.id,
+      orn: `orn:okta:idp:fake:apps:${app.name}:${app.id}`,
+      name: app.name,
+      label: app.label,
+      status: app.status,
+      lastUpdated: app.lastUpdated,
+      created: app.created,
+      accessibility: {
+        selfService: false,
+        errorRedirectUrl: null,
+        loginRedirectUrl: null,
+      },
+      visibility: {
+        autoSubmitToolbar: false,
+        hide: { iOS: false, web: false },
+        appLinks: { [app.name]: true },
+      },
+      features: app.provisioning
+        ? ['PUSH_NEW_USERS', 'PUSH_USER_DEACTIVATION']
+        : [],
+      signOnMode: app.signOnMode,
+      credentials: {
+        userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' },
+      },
+      settings: {
+        app: {},
+        notifications: { vpn: { network: { connection: 'DISABLED' } } },
+      },
+      _links: {
+        logo: app.logoUrl
+          ? [{ name: 'medium', href: app.logoUrl, type: 'image/png' }]
+          : [],
+        appLinks: [],
+        users: { href: `${this.baseUrl}/api/v1/apps/${app.id}/users` },
+        groups: { href: `${this.baseUrl}/api/v1/apps/${app.id}/groups` },
+        self: { href: `${this.baseUrl}/api/v1/apps/${app.id}` },
+      },
+    };
+  }
+
+  private appUserJson(appId: string, appUser: FakeOktaAppUser) {
+    const user = this.users.get(appUser.id);
+    return {
+      id: appUser.id,
+      externalId: null,
+      created: appUser.created,
+      lastUpdated: appUser.lastUpdated,
+      scope: appUser.scope,
+      status: appUser.status,
+      statusChanged: appUser.statusChanged,
+      passwordChanged: null,
+      syncState: appUser.syncState,
+      lastSync: appUser.lastSync ?? null,
+      credentials: { userName: user?.profile.login },
+      profile: {},
+      _links: {
+        app: { href: `${this.baseUrl}/api/v1/apps/${appId}` },
+        user: { href: `${this.baseUrl}/api/v1/users/${appUser.id}` },
+      },
+    };
+  }
+
+  private defineRoutes() {
+    const read = (family: string) => [
+      `okta.${family}.read`,
+      `okta.${family}.manage`,
+    ];
+    const manage = (family: string) => [`okta.${family}.manage`];
+    const add = (
+      method: string,
+      pattern: string,
+      family: FakeOktaFamily,
+      scopes: string[],
+      handle: (ctx: Ctx) => void,
+    ) => {
+      const keys: string[] = [];
+      const regex = new RegExp(
+        `^${pattern.replace(/:(\w+)/g, (_m, key) => {
+          keys.push(key);
+          return '([^/]+)';
+        })}$`,
+      );
+      this.routes.push({
+        method,
+        pattern,
+        regex,
+        keys,
+        family,
+        scopes,
+        handle,
+      });
+    };
+
+    add('GET', '/api/v1/users', 'users', read('users'), ctx => {
+      const q = ctx.url.searchParams.get('q')?.toLowerCase();
+      const expr =
+        ctx.url.searchParams.get('search') ??
+        ctx.url.searchParams.get('filter');
+      const match = expr ? compileExpression(expr) : undefined;
+      let items = [...this.users.values()];
+      if (q) {
+        items = items.filter(u =>
+          [u.profile.firstName, u.profile.lastName, u.profile.email].some(v =>
+            v?.toLowerCase().startsWith(q),
+          ),
+        );
+      }
+      if (match) items = items.filter(match);
+      this.page(
+        ctx,
+        items,
+        u => u.id,
+        PAGE_SIZES.users,
+        u => this.userJson(u),
+      );
+    });
+    add('GET', '/api/v1/users/:idOrLogin', 'users', read('users'), ctx => {
+      const user = this.findUser(ctx.params.idOrLogin);
+      if (!user) throw notFound(ctx.params.idOrLogin, 'User');
+      this.json(ctx, 200, this.userJson(user));
+    });
+
+    add('GET', '/api/v1/groups', 'groups', read('groups'), ctx => {
+      const q = ctx.url.searchParams.get('q')?.toLowerCase();
+      const expr =
+        ctx.url.searchParams.get('search') ??
+        ctx.url.searchParams.get('filter');
+      const match = expr ? compileExpression(expr) : undefined;
+      let items = [...this.groups.values()];
+      if (q)
+        items = items.filter(g => g.profile.name.toLowerCase().startsWith(q));
+      if (match) items = items.filter(match);
+      this.page(
+        ctx,
+        items,
+        g => g.id,
+        PAGE_SIZES.groups,
+        g => this.groupJson(g),
+      );
+    });
+    add('GET', '/api/v1/groups/:groupId', 'groups', read('groups'), ctx => {
+      const group = this.groups.get(ctx.params.groupId);
+      if (!group) throw notFound(ctx.params.groupId, 'UserGroup');
+      this.json(ctx, 200, this.groupJson(group));
+    });
+    add(
+      'GET',
+      '/api/v1/groups/:groupId/users',
+      'groups',
+      read('groups'),
+      ctx => {
+        const members = this.groupMembers.get(ctx.params.groupId);
+        if (!members) throw notFound(ctx.params.groupId, 'UserGroup');
+        const items = [...members]
+          .map(id => this.users.get(id)!)
+          .filter(Boolean);
+        this.page(
+          ctx,
+          items,
+          u => u.id,
+          PAGE_SIZES.groupUsers,
+          u => this.userJson(u),
+        );
+      },
+    );
+    add(
+      'PUT',
+      '/api/v1/groups/:groupId/users/:userId',
+      'groups',
+      manage('groups'),
+      ctx => {
+        const group = this.groups.get(ctx.params.groupId);
+        if (!group) throw notFound(ctx.params.groupId, 'UserGroup');
+        const user = this.users.get(ctx.params.userId);
+        if (!user) throw notFound(ctx.params.userId, 'User');
+        if (group.type !== 'OKTA_GROUP') {
+          throw new FakeOktaHttpError(
+            403,
+            'E0000006',
+            'You do not have permission to perform the requested action',
+          );
+        }
+        this.addToGroup(group.id, user.id);
+        this.empty(ctx, 204);
+      },
+    );
+    add(
+      'DELETE',
+      '/api/v1/groups/:groupId/users/:userId',
+      'groups',
+      manage('groups'),
+      ctx => {
+        const members = this.groupMembers.get(ctx.params.groupId);
+        if (!members) throw notFound(ctx.params.groupId, 'UserGroup');
+        members.delete(ctx.params.userId);
+        this.empty(ctx, 204);
+      },
+    );
+
+    add('GET', '/api/v1/apps', 'apps', read('apps'), ctx => {
+      const q = ctx.url.searchParams.get('q')?.toLowerCase();
+      const expr = ctx.url.searchParams.get('filter');
+      const match = expr ? compileExpression(expr) : undefined;
+      let items = [...this.apps.values()];
+      if (q) {
+        items = items.filter(
+          a =>
+            a.name.toLowerCase().startsWith(q) ||
+            a.label.toLowerCase().startsWith(q),
+        );
+      }
+      if (match) items = items.filter(match);
+      this.page(
+        ctx,
+        items,
+        a => a.id,
+        PAGE_SIZES.apps,
+        a => this.appJson(a),
+      );
+    });
+    add('GET', '/api/v1/apps/:appId', 'apps', read('apps'), ctx => {
+      this.json(ctx, 200, this.appJson(this.app(ctx.params.appId)));
+    });
+    add('GET', '/api/v1/apps/:appId/users', 'apps', read('apps'), ctx => {
+      const app = this.app(ctx.params.appId);
+      const items = [...this.appUsers.get(app.id)!.values()];
+      this.page(
+        ctx,
+        items,
+        u => u.id,
+        PAGE_SIZES.appUsers,
+        u => this.appUserJson(app.id, u),
+      );
+    });
+    add(
+      'GET',
+      '/api/v1/apps/:appId/users/:userId',
+      'apps',
+      read('apps'),
+      ctx => {
+        const app = this.app(ctx.params.appId);
+        const appUser = this.appUsers.get(app.id)!.get(ctx.params.userId);
+        if (!appUser) throw notFound(ctx.params.userId, 'AppUser');
+        this.advanceProvisioning(app, appUser);
+        this.json(ctx, 200, this.appUserJson(app.id, appUser));
+      },
+    );
+    add('POST', '/api/v1/apps/:appId/users', 'apps', manage('apps'), ctx => {
+      const app = this.app(ctx.params.appId);
+      let body: { id?: string; scope?: string };
+      try {
+        body = JSON.parse(ctx.body || '{}');
+      } catch {
+        throw new FakeOktaHttpError(
+          400,
+          'E0000003',
+          'The request body was not well-formed.',
+        );
+      }
+      const user = body.id ? this.users.get(body.id) : undefined;
+      if (!user) throw notFound(String(body.id), 'User');
+      if (app.status !== 'ACTIVE') {
+        throw new FakeOktaHttpError(
+          400,
+          'E0000001',
+          'Api validation failed: Cannot assign users to an inactive application',
+        );
+      }
+      const appUser = this.assignAppUser(app.id, user.id, 'USER');
+      this.json(ctx, 200, this.appUserJson(app.id, appUser));
+    });
+    add(
+      'POST',
+      '/api/v1/apps/:appId/users/:userId',
+      'apps',
+      manage('apps'),
+      ctx => {
+        const app = this.app(ctx.params.appId);
+        const appUser = this.appUsers.get(app.id)!.get(ctx.params.userId);
+        if (!appUser) throw notFound(ctx.params.userId, 'AppUser');
+        appUser.lastUpdated = iso();
+        this.json(ctx, 200, this.appUserJson(app.id, appUser));
+      },
+    );
+    add(
+      'DELETE',
+      '/api/v1/apps/:appId/users/:userId',
+      'apps',
+      manage('apps'),
+      ctx => {
+        const app = this.app(ctx.params.appId);
+        if (!this.appUsers.get(app.id)!.delete(ctx.params.userId)) {
+          throw notFound(ctx.params.userId, 'AppUser');
+        }
+        this.empty(ctx, 204);
+      },
+    );
+    add('GET', '/api/v1/apps/:appId/groups', 'apps', read('apps'), ctx => {
+      const app = this.app(ctx.params.appId);
+      const items = [...this.appGroups.get(app.id)!.entries()];
+      this.page(
+        ctx,
+        items,
+        ([id]) => id,
+        PAGE_SIZES.appGroups,
+        ([id, a]) => this.appGroupJson(app.id, id, a),
+      );
+    });
+    add(
+      'GET',
+      '/api/v1/apps/:appId/groups/:groupId',
+      'apps',
+      read('apps'),
+      ctx => {
+        const app = this.app(ctx.params.appId);
+        const assignment = this.appGroups.get(app.id)!.get(ctx.params.groupId);
+        if (!assignment)
+          throw notFound(ctx.params.groupId, 'ApplicationGroupAssignment');
+        this.json(
+          ctx,
+          200,
+          this.appGroupJson(app.id, ctx.params.groupId, assignment),
+        );
+      },
+    );
+    add(
+      'PUT',
+      '/api/v1/apps/:appId/groups/:groupId',
+      'apps',
+      manage('apps'),
+      ctx => {
+        const app = this.app(ctx.params.appId);
+        if (!this.groups.has(ctx.params.groupId))
+          throw notFound(ctx.params.groupId, 'UserGroup');
+        this.assignGroupToApp(app.id, ctx.params.groupId);
+        const assignment = this.appGroups.get(app.id)!.get(ctx.params.groupId)!;
+        this.json(
+          ctx,
+          200,
+          this.appGroupJson(app.id, ctx.params.groupId, assignment),
+        );
+      },
+    );
+
+    add('POST', '/oauth2/v1/token', 'oauth', [], ctx => this.token(ctx));
+  }
+
+  private appGroupJson(
+    appId: string,
+    groupId: string,
+    assignment: { priority: number; lastUpdated: string },
+  ) {
+    return {
+      id: groupId,
+      lastUpdated: assignment.lastUpdated,
+      priority: assignment.priority,
+      profile: {},
+      _links: {
+        app: { href: `${this.baseUrl}/api/v1/apps/${appId}` },
+        self: {
+          href: `${this.baseUrl}/api/v1/apps/${appId}/groups/${groupId}`,
+        },
+        group: { href: `${this.baseUrl}/api/v1/groups/${groupId}` },
+      },
+    };
+  }
+
+  private app(appId: string): FakeOktaApp {
+    const app = this.apps.get(appId);
+    if (!app) throw notFound(appId, 'AppInstance');
+    return app;
+  }
+
+  /** Client credentials with a private key JWT assertion, as the SDK sends it. */
+  private token(ctx: Ctx) {
+    const form = new URLSearchParams(ctx.body);
+    const fail = (status: number, error: string, description: string) =>
+      this.json(ctx, status, { error, error_description: description });
+    if (form.get('grant_type') !== 'client_credentials') {
+      fail(
+        400,
+        'unsupported_grant_type',
+        'The authorization grant type is not supported.',
+      );
+      return;
+    }
+    const assertion = form.get('client_assertion') ?? '';
+    const [h, p, s] = assertion.split('.');
+    let claims: { iss?: string; sub?: string; aud?: string; exp?: number };
+    let header: { alg?: string };
+    try {
+      header = JSON.parse(base64url(h).toString());
+      claims = JSON.parse(base64url(p).toString());
+    } catch {
+      fail(401, 'invalid_client', 'The client_assertion is not a valid JWT.');
+      return;
+    }
+    const client = this.options.oauthClients?.find(
+      c => c.clientId === claims.iss,
+    );
+    if (!client || claims.sub !== claims.iss) {
+      fail(401, 'invalid_client', 'The client_id is invalid.');
+      return;
+    }
+    let key: crypto.KeyObject;
+    if (client.publicKey instanceof crypto.KeyObject) key = client.publicKey;
+    else if (typeof client.publicKey === 'string')
+      key = crypto.createPublicKey(client.publicKey);
+    else key = crypto.createPublicKey({ key: client.publicKey, format: 'jwk' });
+    const algorithm = header.alg === 'ES256' ? 'sha256' : 'RSA-SHA256';
+    const valid =
+      !!s &&
+      crypto.verify(
+        algorithm,
+        Buffer.from(`${h}.${p}`),
+        header.alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key,
+        base64url(s),
+      );
+    if (!valid) {
+      fail(401, 'invalid_client', 'The client_assertion signature is invalid.');
+      return;
+    }
+    if (claims.aud !== `${this.baseUrl}/oauth2/v1/token`) {
+      fail(
+        401,
+        'invalid_client',
+        'The audience claim for client_assertion must be the endpoint invoked for the request.',
+      );
+      return;
+    }
+    if (!claims.exp || claims.exp * 1000 < Date.now()) {
+      fail(401, 'invalid_client', 'The client_assertion token is expired.');
+      return;
+    }
+    const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
+    const refused = scopes.filter(sc => !client.grantedScopes.includes(sc));
+    if (refused.length) {
+      fail(
+        400,
+        'invalid_scope',
+        `The following scopes were requested, but not granted to the client: ${refused.join(
+          ', ',
+        )}`,
+      );
+      return;
+    }
+    const accessToken = crypto.randomBytes(24).toString('base64url');
+    this.accessTokens.set(accessToken, {
+      clientId: client.clientId,
+      scopes: new Set(scopes),
+      expires: Date.now() + 3600_000,
+    });
+    this.json(ctx, 200, {
+      token_type: 'Bearer',
+      expires_in: 3600,
+      access_token: accessToken,
+      scope: scopes.join(' '),
+    });
+  }
+
+  // --- plumbing -------------------------------------------------------------------
+
+  private json(ctx: Ctx, status: number, body: unknown) {
+    ctx.res.statusCode = status;
+    ctx.res.setHeader('Content-Type', 'application/json');
+    ctx.res.end(JSON.stringify(body));
+  }
+
+  private empty(ctx: Ctx, status: number) {
+    ctx.res.statusCode = status;
+    ctx.res.end();
+  }
+
+  /** One page of a list, with Okta's `Link` headers. */
+  private page<T>(
+    ctx: Ctx,
+    items: T[],
+    idOf: (item: T) => string,
+    sizes: { def: number; max: number },
+    toJson: (item: T) => unknown,
+  ) {
+    const params = ctx.url.searchParams;
+    const max = Math.min(sizes.max, this.options.maxPageSize ?? Infinity);
+    const requested = Number(params.get('limit') ?? sizes.def);
+    const limit = Math.max(
+      1,
+      Math.min(Number.isFinite(requested) ? requested : sizes.def, max),
+    );
+    const after = params.get('after');
+    let start = 0;
+    if (after) {
+      const index = items.findIndex(item => idOf(item) === after);
+      start = index === -1 ? items.length : index + 1;
+    }
+    const pageItems = items.slice(start, start + limit);
+    const links = [
+      `<${this.baseUrl}${ctx.url.pathname}${ctx.url.search}>; rel="self"`,
+    ];
+    if (start + limit < items.length && pageItems.length) {
+      const next = new URLSearchParams(params);
+      next.set('after', idOf(pageItems[pageItems.length - 1]));
+      next.set('limit', String(limit));
+      links.push(`<${this.baseUrl}${ctx.url.pathname}?${next}>; rel="next"`);
+    }
+    ctx.res.setHeader('Link', links);
+    this.json(ctx, 200, pageItems.map(toJson));
+  }
+
+  private error(res: http.ServerResponse, error: FakeOktaHttpError) {
+    for (const [name, value] of Object.entries(error.headers))
+      res.setHeader(name, value);
+    res.statusCode = error.status;
+    res.setHeader('Content-Type', 'application/json');
+    res.end(
+      JSON.stringify({
+        errorCode: error.errorCode,
+        errorSummary: error.errorSummary,
+        errorLink: error.errorCode,
+        errorId: oktaId('oae'),
+        errorCauses: [],
+      }),
+    );
+  }
+
+  /** Counts the request in its family's window; returns the headers to send. */
+  private rateLimit(family: FakeOktaFamily): {
+    headers: Record<string, string>;
+    exceeded: boolean;
+  } {
+    const windowMs = (this.options.rateLimitWindowSeconds ?? 60) * 1000;
+    const now = Date.now();
+    let window = this.windows.get(family);
+    if (!window || now >= window.start + windowMs) {
+      window = { start: now, used: 0 };
+      this.windows.set(family, window);
+    }
+    const limit = this.rateLimits[family];
+    const exceeded = window.used >= limit;
+    if (!exceeded) window.used += 1;
+    return {
+      exceeded,
+      headers: {
+        'X-Rate-Limit-Limit': String(limit),
+        'X-Rate-Limit-Remaining': String(Math.max(0, limit - window.used)),
+        'X-Rate-Limit-Reset': String(
+          Math.ceil((window.start + windowMs) / 1000),
+        ),
+      },
+    };
+  }
+
+  private takeFailure(method: string, path: string, family: FakeOktaFamily) {
+    const index = this.failures.findIndex(
+      f =>
+        (!f.method || f.method.toUpperCase() === method) &&
+        (!f.family || f.family === family) &&
+        (!f.path ||
+          (typeof f.path === 'string'
+            ? path.includes(f.path)
+            : f.path.test(path))),
+    );
+    if (index === -1) return undefined;
+    const failure = this.failures[index];
+    failure.remaining -= 1;
+    if (failure.remaining <= 0) this.failures.splice(index, 1);
+    return failure;
+  }
+
+  private authorize(req: http.IncomingMessage, route: Route) {
+    const header = req.headers.authorization ?? '';
+    const [scheme, token] = header.split(' ', 2);
+    if (scheme === 'SSWS' && token && this.apiTokens.has(token)) return;
+    if (scheme === 'Bearer' && token) {
+      const entry = this.accessTokens.get(token);
+      if (entry && entry.expires > Date.now()) {
+        if (!route.scopes.some(sc => entry.scopes.has(sc))) {
+          throw new FakeOktaHttpError(
+            403,
+            'E0000006',
+            'You do not have permission to perform the requested action',
+            {
+              'WWW-Authenticate': `Bearer authorization_uri="${
+                this.baseUrl
+              }/oauth2/v1/authorize", realm="${
+                this.baseUrl
+              }", scope="${route.scopes.join(
+                ' ',
+              )}", error="insufficient_scope", error_description="The access token provided does not contain the required scopes.", resource="${
+                route.pattern
+              }"`,
+            },
+          );
+        }
+        return;
+      }
+    }
+    throw new FakeOktaHttpError(401, 'E0000011', 'Invalid token provided');
+  }
+
+  private record(
+    method: string,
+    path: string,
+    route: string,
+    status: number,
+    at: number,
+  ) {
+    const key = `${method} ${route}`;
+    this.callCounts.set(key, (this.callCounts.get(key) ?? 0) + 1);
+    this.requests.push({ method, path, route, status, at });
+    const limit = this.options.requestLogLimit ?? 10_000;
+    if (this.requests.length > limit)
+      this.requests.splice(0, this.requests.length - limit);
+  }
+
+  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse) {
+    const at = Date.now();
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    if (this.options.latencyMs) {
+      await new Promise(resolve => setTimeout(resolve, this.options.latencyMs));
+    }
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const method = (req.method ?? 'GET').toUpperCase();
+    res.setHeader('X-Okta-Request-Id', oktaId('req'));
+
+    let params: Record<string, string> = {};
+    const route = this.routes.find(r => {
+      if (r.method !== method) return false;
+      const m = r.regex.exec(url.pathname);
+      if (!m) return false;
+      params = Object.fromEntries(
+        r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]),
+      );
+      return true;
+    });
+    const family: FakeOktaFamily = route?.family ?? 'other';
+    const routeName = route?.pattern ?? url.pathname;
+    res.on('finish', () =>
+      this.record(method, url.pathname, routeName, res.statusCode, at),
+    );
+
+    let failure = this.takeFailure(method, url.pathname, family);
+    if (failure?.disconnect) {
+      const drop = () => {
+        this.record(method, url.pathname, routeName, 0, at);
+        req.socket.destroy();
+        return res;
+      };
+      if (!failure.afterHandling) {
+        drop();
+        return;
+      }
+      res.end = drop as typeof res.end;
+      failure = undefined;
+    }
+
+    const limit = this.rateLimit(family);
+    for (const [name, value] of Object.entries(limit.headers))
+      res.setHeader(name, value);
+
+    try {
+      if (failure) {
+        const status = failure.status ?? 503;
+        if (status === 429 && failure.resetInSeconds !== undefined) {
+          res.setHeader(
+            'X-Rate-Limit-Reset',
+            String(Math.ceil(Date.now() / 1000 + failure.resetInSeconds)),
+          );
+        }
+        if (status === 429) res.setHeader('X-Rate-Limit-Remaining', '0');
+        if (failure.html) {
+          res.writeHead(status, { 'Content-Type': 'text/html' });
+          res.end(
+            `<html><body><h1>${status} ${http.STATUS_CODES[status]}</h1></body></html>`,
+          );
+          return;
+        }
+        throw status === 429
+          ? new FakeOktaHttpError(
+              429,
+              'E0000047',
+              'API call exceeded rate limit due to too many requests.',
+            )
+          : new FakeOktaHttpError(status, 'E0000009', 'Internal Server Error');
+      }
+      if (limit.exceeded) {
+        throw new FakeOktaHttpError(
+          429,
+          'E0000047',
+          'API call exceeded rate limit due to too many requests.',
+        );
+      }
+      if (!route) {
+        throw new FakeOktaHttpError(
+          404,
+          'E0000022',
+          'The endpoint does not support the provided HTTP method',
+        );
+      }
+      if (route.family !== 'oauth') this.authorize(req, route);
+      route.handle({ req, res, url, method, params, body });
+    } catch (error) {
+      if (error instanceof FakeOktaHttpError) {
+        this.error(res, error);
+      } else {
+        throw error;
+      }
+    }
+  }
+}
