@@ -1,0 +1,334 @@
+import {
+  AccessRequest,
+  ApprovalTask,
+} from '@app-access/plugin-app-access-common';
+import type { ChatUpdateArguments, ViewsOpenArguments } from '@slack/web-api';
+
+/** A Block Kit block, as the Web API client types it. */
+export type KnownBlock = NonNullable<
+  Extract<ChatUpdateArguments, { blocks: unknown }>['blocks']
+>[number];
+type View = ViewsOpenArguments['view'];
+
+/** action_id of the buttons and callback_id of the deny modal. */
+export const APPROVE_ACTION = 'app_access_approve';
+export const DENY_ACTION = 'app_access_deny';
+export const DENY_VIEW = 'app_access_deny_reason';
+export const REASON_BLOCK = 'reason';
+export const REASON_INPUT = 'reason_input';
+
+/** What a button carries back: which request and which approval step. */
+export type ApprovalRef = { requestId: string; taskId: string };
+
+/** What the deny modal carries from the click to the submission. */
+export type DenyMetadata = ApprovalRef & { channel?: string };
+
+/** Escapes text for Slack mrkdwn (&, <, > are control characters). */
+export function escapeMrkdwn(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/** A link in mrkdwn; `|` and `>` in the label would end it early. */
+function link(url: string, label: string): string {
+  return `<${url}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function productOf(request: AccessRequest): string {
+  return request.tierName
+    ? `${request.appName} ${request.tierName}`
+    : request.appName;
+}
+
+export type RequestSummary = {
+  request: AccessRequest;
+  task?: ApprovalTask;
+  requesterName: string;
+  url: string;
+};
+
+/** Section with who asked for what, why, and at which approval level. */
+function summaryBlocks(summary: RequestSummary, heading: string): KnownBlock[] {
+  const { request, task } = summary;
+  const fields = [
+    `*Requester*\n${escapeMrkdwn(summary.requesterName)}`,
+    `*App*\n${escapeMrkdwn(request.appName)}`,
+    `*Tier*\n${escapeMrkdwn(
+      request.tierName ?? (request.kind === 'intake' ? 'New app' : '—'),
+    )}`,
+    `*Level*\n${task?.level ?? request.level ?? '—'}`,
+  ];
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: heading } },
+    { type: 'section', fields: fields.map(text => ({ type: 'mrkdwn', text })) },
+  ];
+  if (request.justification) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Justification*\n${escapeMrkdwn(
+          truncate(request.justification, 2800),
+        )}`,
+      },
+    });
+  }
+  if (request.kind === 'intake' && request.intake?.url) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `App website: ${escapeMrkdwn(request.intake.url)}`,
+        },
+      ],
+    });
+  }
+  return blocks;
+}
+
+/** The approver's DM: the summary and the Approve / Deny buttons. */
+export function approvalMessage(
+  summary: RequestSummary & { task: ApprovalTask; reminderNumber?: number },
+): { text: string; blocks: KnownBlock[] } {
+  const who = summary.requesterName;
+  const what = productOf(summary.request);
+  const intro = summary.reminderNumber
+    ? `:bell: Reminder ${summary.reminderNumber}: *${escapeMrkdwn(
+        who,
+      )}* is still waiting for your approval of *${escapeMrkdwn(what)}*.`
+    : `*${escapeMrkdwn(who)}* asks for access to *${escapeMrkdwn(what)}*.`;
+  const value = JSON.stringify({
+    requestId: summary.request.id,
+    taskId: summary.task.id,
+  } satisfies ApprovalRef);
+  return {
+    text: `${
+      summary.reminderNumber ? 'Reminder: ' : ''
+    }${who} asks for access to ${what}: approve or deny`,
+    blocks: [
+      ...summaryBlocks(summary, intro),
+      {
+        type: 'actions',
+        block_id: 'app_access_decision',
+        elements: [
+          {
+            type: 'button',
+            action_id: APPROVE_ACTION,
+            text: { type: 'plain_text', text: 'Approve' },
+            style: 'primary',
+            value,
+          },
+          {
+            type: 'button',
+            action_id: DENY_ACTION,
+            text: { type: 'plain_text', text: 'Deny' },
+            style: 'danger',
+            value,
+          },
+        ],
+      },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `Or decide in the portal: ${link(
+              summary.url,
+              'your approvals',
+            )}`,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** One line saying how a task ended. */
+export function outcomeText(task: ApprovalTask, deciderName?: string): string {
+  const by = deciderName ?? task.decidedBy ?? 'someone';
+  switch (task.status) {
+    case 'approved':
+      return `:white_check_mark: Approved by ${escapeMrkdwn(by)}`;
+    case 'denied':
+      return `:no_entry: Denied by ${escapeMrkdwn(by)}${
+        task.comment ? `: ${escapeMrkdwn(truncate(task.comment, 500))}` : ''
+      }`;
+    case 'superseded':
+      return 'This approval step is no longer needed';
+    default:
+      return 'Waiting for a decision';
+  }
+}
+
+/** The approver's DM after the decision: the same summary, no buttons. */
+export function decidedMessage(
+  summary: RequestSummary & { task: ApprovalTask; deciderName?: string },
+): { text: string; blocks: KnownBlock[] } {
+  const outcome = outcomeText(summary.task, summary.deciderName);
+  return {
+    text: `${productOf(summary.request)} for ${
+      summary.requesterName
+    }: ${outcome}`,
+    blocks: [
+      ...summaryBlocks(
+        summary,
+        `*${escapeMrkdwn(
+          summary.requesterName,
+        )}* asked for access to *${escapeMrkdwn(productOf(summary.request))}*.`,
+      ),
+      { type: 'section', text: { type: 'mrkdwn', text: outcome } },
+      {
+        type: 'context',
+        elements: [
+          { type: 'mrkdwn', text: link(summary.url, 'Open in the portal') },
+        ],
+      },
+    ],
+  };
+}
+
+/** The channel post about a new request or a new approval level: no buttons. */
+export function channelRequestMessage(
+  summary: RequestSummary & { approverNames: string[] },
+): { text: string; blocks: KnownBlock[] } {
+  const what = productOf(summary.request);
+  const waiting = summary.approverNames.length
+    ? `Waiting for ${summary.approverNames.map(escapeMrkdwn).join(', ')}.`
+    : '';
+  return {
+    text: `${summary.requesterName} asks for access to ${what}`,
+    blocks: [
+      ...summaryBlocks(
+        summary,
+        `:inbox_tray: *${escapeMrkdwn(
+          summary.requesterName,
+        )}* asks for access to *${escapeMrkdwn(what)}*. ${waiting}`.trim(),
+      ),
+      {
+        type: 'context',
+        elements: [
+          { type: 'mrkdwn', text: link(summary.url, 'Open in the portal') },
+        ],
+      },
+    ],
+  };
+}
+
+/** A short status line for the requester, with a link to the request. */
+export function requesterMessage(options: {
+  request: AccessRequest;
+  kind: 'approval_needed' | 'reminder' | 'decision_recorded' | 'status_changed';
+  task?: ApprovalTask;
+  deciderName?: string;
+  url: string;
+}): { text: string; blocks: KnownBlock[] } {
+  const { request, task } = options;
+  const what = `*${escapeMrkdwn(productOf(request))}*`;
+  let line: string;
+  if (options.kind === 'decision_recorded' && task) {
+    const by = escapeMrkdwn(
+      options.deciderName ?? task.decidedBy ?? 'an approver',
+    );
+    if (task.status === 'denied') {
+      line = `:no_entry: Your request for ${what} was denied by ${by}${
+        task.comment ? `: ${escapeMrkdwn(truncate(task.comment, 1000))}` : '.'
+      }`;
+    } else if (
+      request.status === 'pending_approval' &&
+      request.level > task.level
+    ) {
+      line = `:white_check_mark: ${by} approved level ${task.level} of your request for ${what}; it now waits for level ${request.level}.`;
+    } else {
+      line = `:white_check_mark: Your request for ${what} was approved by ${by}.`;
+    }
+  } else {
+    line = statusLine(request, what);
+  }
+  const text = line.replace(/\*/g, '').replace(/:[a-z_]+: /, '');
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: line } },
+      {
+        type: 'context',
+        elements: [
+          { type: 'mrkdwn', text: link(options.url, 'View your request') },
+        ],
+      },
+    ],
+  };
+}
+
+function statusLine(request: AccessRequest, what: string): string {
+  switch (request.status) {
+    case 'approved':
+    case 'fulfilling':
+      return `:white_check_mark: Your request for ${what} is approved; access is being set up.`;
+    case 'fulfilled':
+      return `:tada: You now have access to ${what}.`;
+    case 'awaiting_it':
+      return `:hourglass_flowing_sand: Your request for ${what} is with IT, who will set up access.`;
+    case 'failed':
+      return `:warning: Setting up ${what} failed${
+        request.failureReason
+          ? `: ${escapeMrkdwn(truncate(request.failureReason, 500))}`
+          : ''
+      }. IT has been told.`;
+    case 'cancelled':
+      return `Your request for ${what} was cancelled.`;
+    case 'denied':
+      return `:no_entry: Your request for ${what} was denied.`;
+    default:
+      return `Your request for ${what} is now ${request.status.replace(
+        /_/g,
+        ' ',
+      )}.`;
+  }
+}
+
+/** The modal that asks a denying approver for the reason. */
+export function denyReasonView(options: {
+  metadata: DenyMetadata;
+  requesterName: string;
+  request: AccessRequest;
+}): View {
+  return {
+    type: 'modal',
+    callback_id: DENY_VIEW,
+    private_metadata: JSON.stringify(options.metadata),
+    title: { type: 'plain_text', text: 'Deny request' },
+    submit: { type: 'plain_text', text: 'Deny' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `Deny *${escapeMrkdwn(
+            options.requesterName,
+          )}*'s request for *${escapeMrkdwn(
+            productOf(options.request),
+          )}*? They will see your reason.`,
+        },
+      },
+      {
+        type: 'input',
+        block_id: REASON_BLOCK,
+        label: { type: 'plain_text', text: 'Reason' },
+        element: {
+          type: 'plain_text_input',
+          action_id: REASON_INPUT,
+          multiline: true,
+          max_length: 2000,
+        },
+      },
+    ],
+  };
+}
