@@ -31,6 +31,10 @@ backend.add(import('@backstage/plugin-events-backend'));
 // App Access. Each vendor module registers nothing until its appAccess.<vendor>
 // section is configured (see the commented examples in app-config.yaml).
 backend.add(import('@app-access/plugin-app-access-backend'));
+backend.add(import('@app-access/plugin-app-access-backend-module-email'));
+backend.add(import('@app-access/plugin-app-access-backend-module-slack'));
+backend.add(import('@app-access/plugin-app-access-backend-module-msteams'));
+backend.add(import('@app-access/plugin-app-access-backend-module-okta'));
 backend.add(import('@app-access/plugin-app-access-backend-module-jira'));
 backend.add(import('@app-access/plugin-app-access-backend-module-zendesk'));
 
