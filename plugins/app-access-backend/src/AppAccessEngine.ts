@@ -262,6 +262,7 @@ export class AppAccessEngine {
       removeAssignments: (source, pairs) => this.usage.removeAssignments(source, pairs),
       markLastUsed: pairs => this.usage.markLastUsed(pairs),
       recomputeRollups: () => this.usage.recomputeRollups(),
+      refsByEmail: emails => this.usage.refsByEmail(emails),
       getSyncState: async id => {
         const state = await this.usage.getSync(id);
         if (!state) return undefined;

@@ -266,6 +266,11 @@ export interface AppAccessUsageApi {
   upsertDiscoveredApps(
     apps: Array<{ externalKey: string; externalId: string; name: string; logoUrl?: string; url?: string }>,
   ): Promise<Map<string, string>>;
+  /**
+   * User entity refs of known people (catalog or earlier syncs) by email,
+   * lower-cased; emails nobody has are missing from the map.
+   */
+  refsByEmail(emails: string[]): Promise<Map<string, string>>;
   /** Recomputes per-title/department counts; call after a sync. */
   recomputeRollups(): Promise<void>;
   getSyncState(id: string): Promise<UsageSyncState | undefined>;

@@ -180,6 +180,16 @@ export class UsageStore {
       .pluck('pg.person_ref');
   }
 
+  async refsByEmail(emails: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const wanted = [...new Set(emails.map(e => e.trim().toLowerCase()))];
+    for (const batch of chunks(wanted)) {
+      const rows = await this.db('people').whereIn('email', batch).select('email', 'ref');
+      for (const row of rows as Array<{ email: string; ref: string }>) out.set(row.email, row.ref);
+    }
+    return out;
+  }
+
   async refByEmail(email: string): Promise<string | undefined> {
     const row = await this.db('people')
       .where({ email: email.trim().toLowerCase(), active: true })
