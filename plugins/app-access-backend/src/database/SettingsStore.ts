@@ -7,6 +7,8 @@ import {
 } from '@app-access/plugin-app-access-common';
 import { fromJson, nowIso } from './json';
 
+const SETTINGS_TTL_MS = 5_000;
+
 export type SettingsSource = 'default' | 'config' | 'database';
 
 export type SettingsView = {
@@ -186,8 +188,24 @@ export class SettingsStore {
     return { values: values as AppAccessSettings, sources, defaults };
   }
 
+  private cached?: { values: AppAccessSettings; until: number };
+
+  /**
+   * The effective settings. Outside a transaction they are cached for a few
+   * seconds (catalog pages read them on every request); a change made on
+   * this replica is seen at once, on other replicas within the TTL.
+   */
   async get(tx: Knex = this.db): Promise<AppAccessSettings> {
-    return (await this.view(tx)).values;
+    if (tx !== this.db) return (await this.view(tx)).values;
+    if (this.cached && this.cached.until > Date.now()) return this.cached.values;
+    const values = (await this.view()).values;
+    this.cached = { values, until: Date.now() + SETTINGS_TTL_MS };
+    return values;
+  }
+
+  /** Forgets the cached settings (after a change commits). */
+  invalidate() {
+    this.cached = undefined;
   }
 
   /** Saves the given keys; `null` removes an override (back to config). */
@@ -196,6 +214,7 @@ export class SettingsStore {
     actor: string,
     tx: Knex = this.db,
   ): Promise<void> {
+    this.cached = undefined;
     for (const [key, value] of Object.entries(changes)) {
       if (value === undefined) continue;
       if (value === null) {

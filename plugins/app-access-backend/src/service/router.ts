@@ -653,6 +653,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         );
       });
     });
+    settings.invalidate();
     res.json({
       ...(await settings.view()),
       modules: options.installedModules(),
