@@ -34,11 +34,17 @@ describe('App', () => {
 
     const rendered = render(<App />);
 
-    await waitFor(() => {
-      expect(rendered.getByTestId('persona-jane.doe')).toHaveTextContent(
-        'Jane Doe (jane.doe)',
-      );
-    });
+    // The app boots asynchronously (config, APIs, lazy sign-in page) before the
+    // picker asks for users; on a busy machine that takes well over waitFor's
+    // default second.
+    await waitFor(
+      () => {
+        expect(rendered.getByTestId('persona-jane.doe')).toHaveTextContent(
+          'Jane Doe (jane.doe)',
+        );
+      },
+      { timeout: 15_000 },
+    );
     expect(fetchMock).toHaveBeenCalledWith(
       'http://localhost:7007/api/auth/demo-users',
     );

@@ -11,6 +11,7 @@ import {
   EntityOwnershipCard,
   EntityUserProfileCard,
 } from '@backstage/plugin-org';
+import { EntityAppAccessCard } from '@app-access/plugin-app-access';
 
 const userPage = (
   <EntityLayout>
@@ -21,6 +22,9 @@ const userPage = (
         </Grid>
         <Grid item xs={12} md={6}>
           <EntityOwnershipCard />
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <EntityAppAccessCard />
         </Grid>
       </Grid>
     </EntityLayout.Route>
@@ -36,6 +40,9 @@ const groupPage = (
         </Grid>
         <Grid item xs={12} md={6}>
           <EntityOwnershipCard />
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <EntityAppAccessCard />
         </Grid>
         <Grid item xs={12}>
           <EntityMembersListCard />

@@ -1,0 +1,422 @@
+#!/usr/bin/env node
+// Frontend benchmark: the Apps page with a 1,000-app catalog in headless Chromium.
+//
+//   node bench/apps-page.mjs [--runs 5] [--apps 1000] [--keep]
+//
+// 1. Uses the portal on :3000/:7007 if one answers, otherwise starts one with
+//    packages/app/e2e-tests/portal.mjs (`yarn start` on a fresh SQLite database)
+//    and stops it at the end.
+// 2. Seeds bench-app-0001 … bench-app-1000 as ivan.admin through
+//    PUT /api/app-access/admin/apps/:id (listed, one tier, categories cycling).
+//    Idempotent: apps already seeded the same way are not written again.
+// 3. Signs in as jane.doe in headless Chromium (the e2e launch flags) and measures
+//    (a) navigation → Apps page interactive: from the navigation's time origin to
+//        the first app card laid out and the search box enabled, and
+//    (b) search keystroke → list filtered: from the keydown of one character in the
+//        empty search box until the count line and every rendered card reflect the
+//        filter (a MutationObserver in the page), plus the next frame after that;
+//    each --runs times, printing every run, the median and the max in ms.
+// 4. Unlists the bench apps again (PUT listed: false) when it used a portal that
+//    was already running (there is no delete), unless --keep; a portal it started
+//    itself had a throw-away database and is just stopped.
+// Results are also written to bench/output/apps-page-<timestamp>.json (git-ignored).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser } from '../packages/app/e2e-tests/launchBrowser.mjs';
+import {
+  APP_URL,
+  BACKEND_URL,
+  demoToken,
+  startPortal,
+} from '../packages/app/e2e-tests/portal.mjs';
+import { whileRestarting } from '../packages/app/e2e-tests/api.mjs';
+import { signInAs, waitForBackend } from '../packages/app/e2e-tests/signIn.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+const RUNS = Number(arg('runs', 5));
+const APP_COUNT = Number(arg('apps', 1000));
+const KEEP = process.argv.includes('--keep');
+/** The character typed into the empty search box: it matches ~27% of the bench apps. */
+const KEY = '7';
+
+const CATEGORIES = [
+  'Communication',
+  'Productivity',
+  'Project management',
+  'Design',
+  'Engineering',
+  'Security',
+  'Sales',
+  'Support',
+  'Finance',
+  'People',
+  'Analytics',
+  'Marketing',
+];
+
+const benchId = i => `bench-app-${String(i).padStart(4, '0')}`;
+function benchApp(i, listed) {
+  const n = String(i).padStart(4, '0');
+  return {
+    id: benchId(i),
+    name: `Bench App ${n}`,
+    vendor: `Bench Vendor ${(i % 40) + 1}`,
+    category: CATEGORIES[i % CATEGORIES.length],
+    description: `Synthetic app number ${n} seeded by bench/apps-page.mjs to measure the Apps page with a large catalog.`,
+    listed,
+    tiers: [
+      {
+        id: 'standard',
+        name: 'Standard',
+        description: 'The one tier of a bench app.',
+        approval: { required: 'nobody' },
+        fulfillment: { type: 'manual' },
+      },
+    ],
+  };
+}
+
+async function isUp(url) {
+  try {
+    return (await fetch(url)).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Admin API client as ivan.admin, retrying while the (watch-mode) backend restarts. */
+async function adminApi() {
+  // Retries while the catalog has not ingested ivan.admin yet (fresh database).
+  const token = await whileRestarting(() => demoToken('ivan.admin'));
+  const call = async (method, path, body) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await fetch(`${BACKEND_URL}/api/app-access${path}`, {
+          method,
+          headers: {
+            Authorization: `Bearer ${token}`,
+            ...(body ? { 'Content-Type': 'application/json' } : {}),
+          },
+          body: body ? JSON.stringify(body) : undefined,
+        });
+        if (res.status >= 502 && res.status <= 504 && attempt < 60)
+          throw new TypeError(`HTTP ${res.status}`);
+        const json = await res.json().catch(() => undefined);
+        if (!res.ok) {
+          throw new Error(
+            `${method} ${path}: HTTP ${res.status} ${JSON.stringify(json).slice(
+              0,
+              300,
+            )}`,
+          );
+        }
+        return json;
+      } catch (e) {
+        if (!(e instanceof TypeError) || attempt >= 60) throw e;
+        await waitForBackend();
+      }
+    }
+  };
+  return { get: p => call('GET', p), put: (p, b) => call('PUT', p, b) };
+}
+
+async function listBenchApps(api) {
+  const found = new Map();
+  let cursor;
+  for (let i = 0; i < 100; i++) {
+    const q = new URLSearchParams({
+      limit: '200',
+      q: 'Bench App',
+      ...(cursor ? { cursor } : {}),
+    });
+    const page = await api.get(`/admin/apps?${q}`);
+    for (const app of page.items)
+      if (app.id.startsWith('bench-app-')) found.set(app.id, app);
+    if (!page.nextCursor || page.nextCursor === cursor) break;
+    cursor = page.nextCursor;
+  }
+  return found;
+}
+
+/** PUTs every bench app whose stored version differs from what we want. */
+async function putBenchApps(api, listed) {
+  const existing = await listBenchApps(api);
+  const todo = [];
+  for (let i = 1; i <= APP_COUNT; i++) {
+    const want = benchApp(i, listed);
+    const have = existing.get(want.id);
+    if (
+      !have ||
+      have.listed !== listed ||
+      have.name !== want.name ||
+      have.category !== want.category ||
+      have.tiers?.length !== 1
+    ) {
+      todo.push(want);
+    }
+  }
+  const started = Date.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const app = todo[next++];
+      await api.put(`/admin/apps/${app.id}`, app);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return { written: todo.length, ms: Date.now() - started };
+}
+
+const median = xs => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmt = n => `${Math.round(n)}`;
+const summary = xs =>
+  `median ${fmt(median(xs))} ms, max ${fmt(Math.max(...xs))} ms  (runs: ${xs
+    .map(fmt)
+    .join(', ')})`;
+
+/** Installed before every document: records when the Apps page becomes interactive. */
+function interactiveProbe() {
+  window.__bench = { interactiveAt: null };
+  const check = () => {
+    if (window.__bench.interactiveAt !== null) return;
+    const card = document.querySelector('[data-testid^="app-card-"]');
+    const search = document.querySelector('input[aria-label="Search apps"]');
+    if (
+      card &&
+      search &&
+      !search.disabled &&
+      card.getBoundingClientRect().height > 0
+    ) {
+      window.__bench.interactiveAt = performance.now();
+      observer.disconnect();
+    }
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(document, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+  });
+}
+
+async function measureLoad(page) {
+  await page.goto(`${APP_URL}/apps`);
+  const handle = await page.waitForFunction(
+    () => window.__bench?.interactiveAt ?? null,
+    null,
+    {
+      timeout: 60_000,
+      polling: 100,
+    },
+  );
+  const ms = await handle.jsonValue();
+  // Cross-check with Playwright's own notion of visible/enabled.
+  await page
+    .locator('[data-testid^="app-card-"]')
+    .first()
+    .waitFor({ state: 'visible' });
+  if (!(await page.getByLabel('Search apps').isEnabled()))
+    throw new Error('search box disabled');
+  return ms;
+}
+
+/** "1021 apps", or "271 of 1021 apps match · Clear filters" while filtering. */
+const countLine = page =>
+  page
+    .locator('[aria-live="polite"]')
+    .filter({ hasText: /^\d+ (of \d+ )?apps/ })
+    .first();
+
+async function measureKeystroke(page) {
+  const search = page.getByLabel('Search apps');
+  await search.fill('');
+  await countLine(page)
+    .filter({ hasText: /^\d+ apps$/ })
+    .waitFor();
+  await search.focus();
+  await page.evaluate(
+    () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 50))),
+  );
+  await page.evaluate(key => {
+    const input = document.querySelector('input[aria-label="Search apps"]');
+    const kb = { keyAt: null, domAt: null, frameAt: null };
+    window.__kb = kb;
+    input.addEventListener(
+      'keydown',
+      e => {
+        kb.keyAt = e.timeStamp;
+      },
+      { capture: true, once: true },
+    );
+    const countEl = () =>
+      [...document.querySelectorAll('[aria-live="polite"]')].find(el =>
+        /^\d+ (of \d+ )?apps/.test(el.textContent ?? ''),
+      );
+    const observer = new MutationObserver(() => {
+      if (kb.keyAt === null || kb.domAt !== null) return;
+      const count = countEl();
+      if (!count || !/^\d+ of \d+ apps match/.test(count.textContent ?? ''))
+        return;
+      const cards = [
+        ...document.querySelectorAll('[data-testid^="app-card-"]'),
+      ];
+      if (
+        cards.length === 0 ||
+        !cards.every(c => (c.textContent ?? '').toLowerCase().includes(key))
+      )
+        return;
+      kb.domAt = performance.now();
+      observer.disconnect();
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          kb.frameAt = performance.now();
+        }, 0),
+      );
+    });
+    observer.observe(document.body, {
+      childList: true,
+      subtree: true,
+      characterData: true,
+    });
+  }, KEY);
+  await page.keyboard.press(KEY);
+  const handle = await page.waitForFunction(
+    () => (window.__kb.frameAt !== null ? window.__kb : null),
+    null,
+    {
+      timeout: 30_000,
+    },
+  );
+  const kb = await handle.jsonValue();
+  return { dom: kb.domAt - kb.keyAt, frame: kb.frameAt - kb.keyAt };
+}
+
+/**
+ * `yarn start` runs the backend in watch mode: it restarts whenever a plugin's
+ * source changes. A run that hits a restart fails; it is thrown away and
+ * repeated once the backend answers again (and reported).
+ */
+async function retried(what, fn) {
+  for (let attempt = 1; ; attempt++) {
+    await waitForBackend();
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      console.log(
+        `bench: a ${what} run failed (${
+          String(e?.message).split('\n')[0]
+        }); repeating it`,
+      );
+    }
+  }
+}
+
+async function main() {
+  const reused =
+    (await isUp(`${BACKEND_URL}/api/app-access/health`)) &&
+    (await isUp(APP_URL));
+  const stopPortal = await startPortal();
+  let api;
+  let browser;
+  try {
+    api = await adminApi();
+    const seeded = await putBenchApps(api, true);
+    console.log(
+      `bench: ${APP_COUNT} bench apps listed (${seeded.written} written in ${(
+        seeded.ms / 1000
+      ).toFixed(1)} s)`,
+    );
+
+    browser = await launchBrowser();
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+    });
+    await context.addInitScript(interactiveProbe);
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    await signInAs(page, APP_URL, 'jane.doe');
+    await page.locator('[data-testid^="app-card-"]').first().waitFor();
+    const total = (await countLine(page).textContent()).trim();
+    console.log(`bench: jane.doe sees "${total}" on ${APP_URL}/apps`);
+
+    const load = [];
+    for (let i = 0; i < RUNS; i++)
+      load.push(await retried('load', () => measureLoad(page)));
+    const keyDom = [];
+    const keyFrame = [];
+    await retried('load', () => measureLoad(page));
+    for (let i = 0; i < RUNS; i++) {
+      const r = await retried('keystroke', () => measureKeystroke(page));
+      keyDom.push(r.dom);
+      keyFrame.push(r.frame);
+    }
+    const matched = (await countLine(page).textContent())
+      .replace(/ · .*$/, '')
+      .trim();
+
+    console.log(
+      `\nApps page in Chromium (${total}, search "${KEY}" → ${matched}; ${RUNS} runs each)`,
+    );
+    console.log(`  (a) navigation → interactive:        ${summary(load)}`);
+    console.log(`  (b) keystroke → list filtered (DOM): ${summary(keyDom)}`);
+    console.log(`      keystroke → next frame:          ${summary(keyFrame)}`);
+
+    const outDir = join(benchDir, 'output');
+    mkdirSync(outDir, { recursive: true });
+    const file = join(
+      outDir,
+      `apps-page-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+    );
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          appUrl: APP_URL,
+          portal: reused
+            ? 'already running'
+            : 'started by the bench (fresh database)',
+          cpus: cpus().length,
+          catalog: total,
+          key: KEY,
+          matched,
+          loadMs: load,
+          keystrokeDomMs: keyDom,
+          keystrokeFrameMs: keyFrame,
+        },
+        null,
+        2,
+      ),
+    );
+    console.log(`\nbench: results in ${file}`);
+  } finally {
+    await browser?.close();
+    if (reused && !KEEP && api) {
+      const undone = await putBenchApps(api, false);
+      console.log(
+        `bench: unlisted the bench apps again (${undone.written} written)`,
+      );
+    }
+    await stopPortal();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  e => {
+    console.error(e?.stack ?? e);
+    process.exit(1);
+  },
+);
