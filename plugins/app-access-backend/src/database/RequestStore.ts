@@ -158,6 +158,15 @@ export class RequestStore {
     return row ? rowToRequest(row) : undefined;
   }
 
+  /** The requester's fulfilled request for this exact tier, if any. */
+  async latestFulfilled(requester: string, appId: string, tierId: string) {
+    const row = await this.db<RequestRow>('requests')
+      .where({ requester, app_id: appId, tier_id: tierId, status: 'fulfilled' })
+      .orderBy('updated_at', 'desc')
+      .first();
+    return row ? rowToRequest(row) : undefined;
+  }
+
   async insert(row: RequestRow, tx: Knex): Promise<void> {
     await tx('requests').insert(row);
   }

@@ -875,12 +875,13 @@ describe.each(databases.eachSupportedId())(
         expect(again.status).toBe(409);
         expect(errorOf(again)).toMatch(/this one is fulfilled$/);
 
-        // Closed: the requester may ask again.
+        // Granted: asking for the same tier again is refused, naming it.
         const resubmit = await submit(RAJ, {
           appId: 'notion',
           tierId: 'viewer',
         });
-        expect(resubmit.status).toBe(201);
+        expect(resubmit.status).toBe(409);
+        expect(errorOf(resubmit)).toMatch(/^You already have Notion Viewer \(request /);
       });
 
       it("lets an admin read anyone's request", async () => {

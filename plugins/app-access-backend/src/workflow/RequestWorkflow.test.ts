@@ -168,6 +168,11 @@ describe.each(databases.eachSupportedId())('request workflow on %p', databaseId 
     expect(okta.calls[0].idempotencyKey).toBe(`app-access-${r.id}`);
     expect(await events(r.id)).toEqual(['submitted', 'approval_requested', 'approved', 'fulfillment_started', 'fulfilled']);
     expect(notifier.to(jane.userRef, 'status_changed').map(m => m.request.status)).toContain('fulfilled');
+    // Having the tier, asking for it again is refused; another tier is fine.
+    await expect(
+      engine.workflow.submit(jane, { appId: 'notion', tierId: 'editor', justification: 'again' }),
+    ).rejects.toThrow(/You already have Notion Editor/);
+    await expect(engine.workflow.submit(jane, { appId: 'notion', tierId: 'guest' })).resolves.toMatchObject({ status: 'approved' });
   });
 
   it('a tier that needs no approval goes straight to approved and is fulfilled', async () => {

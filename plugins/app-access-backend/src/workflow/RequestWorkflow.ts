@@ -178,6 +178,12 @@ export class RequestWorkflow {
       );
     }
 
+    const granted = await this.deps.requests.latestFulfilled(caller.userRef, app.id, tier.id);
+    if (granted) {
+      throw new ConflictError(
+        `You already have ${app.name} ${tier.name} (request ${granted.id}, fulfilled ${granted.updatedAt.slice(0, 10)})`,
+      );
+    }
     const openKey = `${caller.userRef}|${app.id}|${tier.id}`;
     const id = randomUUID();
     const now = nowIso();
