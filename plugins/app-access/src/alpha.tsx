@@ -13,6 +13,8 @@ import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import AppsIcon from '@material-ui/icons/Apps';
 import { appAccessApiRef, AppAccessClient } from './api';
 import {
+  adminRootRouteRef as legacyAdminRootRouteRef,
+  adminRouteRef as legacyAdminRouteRef,
   approvalsRouteRef as legacyApprovalsRouteRef,
   appRouteRef as legacyAppRouteRef,
   myRequestsRouteRef as legacyMyRequestsRouteRef,
@@ -27,6 +29,8 @@ const appRouteRef = convertLegacyRouteRef(legacyAppRouteRef);
 const myRequestsRouteRef = convertLegacyRouteRef(legacyMyRequestsRouteRef);
 const requestRouteRef = convertLegacyRouteRef(legacyRequestRouteRef);
 const approvalsRouteRef = convertLegacyRouteRef(legacyApprovalsRouteRef);
+const adminRouteRef = convertLegacyRouteRef(legacyAdminRouteRef);
+const adminRootRouteRef = convertLegacyRouteRef(legacyAdminRootRouteRef);
 
 /** The App Access API for the new frontend system. */
 export const appAccessApi = ApiBlueprint.make({
@@ -55,6 +59,28 @@ export const appAccessPage = PageBlueprint.make({
   },
 });
 
+/**
+ * The admin pages on a page of their own, at /apps-admin. Disabled by
+ * default: the App Access page already shows them to admins under its
+ * "Admin" tab (/apps/admin). Enable it in app-config
+ * (`app.extensions: [page:app-access/admin]`) to have them apart too.
+ */
+export const appAccessAdminPage = PageBlueprint.make({
+  name: 'admin',
+  disabled: true,
+  params: {
+    path: '/apps-admin',
+    title: 'App Access admin',
+    icon: <AppsIcon />,
+    routeRef: adminRootRouteRef,
+    noHeader: true,
+    loader: () =>
+      import('./components/admin/AdminPage').then(m =>
+        compatWrapper(<m.AppAccessAdminStandalonePage />),
+      ),
+  },
+});
+
 /** On group and user pages: the apps the entity owns. */
 export const appAccessEntityCard = EntityCardBlueprint.make({
   name: 'owned-apps',
@@ -74,12 +100,19 @@ export const appAccessEntityCard = EntityCardBlueprint.make({
  */
 export default createFrontendPlugin({
   pluginId: 'app-access',
-  extensions: [appAccessApi, appAccessPage, appAccessEntityCard],
+  extensions: [
+    appAccessApi,
+    appAccessPage,
+    appAccessAdminPage,
+    appAccessEntityCard,
+  ],
   routes: {
     root: rootRouteRef,
     app: appRouteRef,
     myRequests: myRequestsRouteRef,
     request: requestRouteRef,
     approvals: approvalsRouteRef,
+    admin: adminRouteRef,
+    adminRoot: adminRootRouteRef,
   },
 });

@@ -3,7 +3,12 @@
  *
  * @packageDocumentation
  */
-export { appAccessPlugin, AppAccessPage, EntityAppAccessCard } from './plugin';
+export {
+  appAccessPlugin,
+  AppAccessPage,
+  AppAccessAdminPage,
+  EntityAppAccessCard,
+} from './plugin';
 export { AppAccessApprovalsSidebarItem } from './components/AppAccessApprovalsSidebarItem';
 export type { AppAccessApprovalsSidebarItemProps } from './components/AppAccessApprovalsSidebarItem';
 export type { EntityAppAccessCardProps } from './components/EntityAppAccessCard';
@@ -15,9 +20,25 @@ export type {
   DecisionBody,
   ListAppsQuery,
 } from './api';
+export type {
+  AdminApp,
+  AdminRequestsQuery,
+  AuditQuery,
+  ListAdminAppsQuery,
+  ModuleKind,
+  OktaApp,
+  OktaGroup,
+  OutboxJob,
+  OutboxJobStatus,
+  OutboxList,
+  SettingsUpdate,
+} from './api/AppAccessApi';
+export * from './components/admin';
 export {
   rootRouteRef as appAccessRootRouteRef,
   appRouteRef as appAccessAppRouteRef,
   requestRouteRef as appAccessRequestRouteRef,
   approvalsRouteRef as appAccessApprovalsRouteRef,
+  adminRouteRef as appAccessAdminRouteRef,
+  adminRootRouteRef as appAccessAdminRootRouteRef,
 } from './routes';

@@ -8,6 +8,8 @@ import {
 } from '@backstage/core-plugin-api';
 import { appAccessApiRef, AppAccessClient } from './api';
 import {
+  adminRootRouteRef,
+  adminRouteRef,
   approvalsRouteRef,
   appRouteRef,
   myRequestsRouteRef,
@@ -31,6 +33,8 @@ export const appAccessPlugin = createPlugin({
     myRequests: myRequestsRouteRef,
     request: requestRouteRef,
     approvals: approvalsRouteRef,
+    admin: adminRouteRef,
+    adminRoot: adminRootRouteRef,
   },
 });
 
@@ -43,6 +47,23 @@ export const AppAccessPage = appAccessPlugin.provide(
     name: 'AppAccessPage',
     component: () => import('./components/Router').then(m => m.AppAccessRouter),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/**
+ * The App Access admin pages (settings, apps, requests, audit trail and the
+ * configuration checklist) as a page of their own. The App Access page
+ * already shows them to admins under its "Admin" tab (`/apps/admin`); mount
+ * this only to have them somewhere else too. Each page checks its permission.
+ */
+export const AppAccessAdminPage = appAccessPlugin.provide(
+  createRoutableExtension({
+    name: 'AppAccessAdminPage',
+    component: () =>
+      import('./components/admin/AdminPage').then(
+        m => m.AppAccessAdminStandalonePage,
+      ),
+    mountPoint: adminRootRouteRef,
   }),
 );
 

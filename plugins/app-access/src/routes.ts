@@ -27,6 +27,22 @@ export const approvalsRouteRef = createSubRouteRef({
   path: '/approvals',
 });
 
+/**
+ * The admin pages (settings, apps, requests, audit trail, checklist) inside
+ * the App Access page. The Router shows them to admins under this path; an
+ * app with the id "admin" would be shadowed like "requests" is.
+ */
+export const adminRouteRef = createSubRouteRef({
+  id: 'app-access/admin',
+  parent: rootRouteRef,
+  path: '/admin',
+});
+
+/** Where AppAccessAdminPage is mounted when an app mounts it on its own. */
+export const adminRootRouteRef = createRouteRef({
+  id: 'app-access-admin',
+});
+
 export const appRouteRef = createSubRouteRef({
   id: 'app-access/app',
   parent: rootRouteRef,

@@ -1,19 +1,31 @@
 import { ReactElement } from 'react';
 import { Route, Routes, useLocation } from 'react-router-dom';
-import { identityApiRef } from '@backstage/core-plugin-api';
+import { ApiRef, identityApiRef } from '@backstage/core-plugin-api';
 import {
   mockApis,
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  CatalogApi,
+  catalogApiRef,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import {
+  PermissionApi,
+  permissionApiRef,
+} from '@backstage/plugin-permission-react';
 import {
   AccessRequest,
+  AppAccessSettings,
   ApproverPreview,
   CatalogApp,
   PendingApproval,
+  RequestEvent,
+  SettingsResponse,
 } from '@app-access/plugin-app-access-common';
 import { AppAccessApi, appAccessApiRef } from '../api';
+import type { AdminApp, OutboxJob, SettingsUpdate } from '../api/AppAccessApi';
 import { rootRouteRef } from '../routes';
 
 export const JANE = 'user:default/jane.doe';
@@ -344,12 +356,248 @@ export const noApprovalPreview: ApproverPreview = {
   levels: [],
 };
 
+// ------------------------------------------------------------------ admin
+
+export const awaitingRequest: AccessRequest = {
+  id: 'req-awaiting',
+  kind: 'access',
+  appId: 'figma',
+  tierId: 'editor',
+  appName: 'Figma',
+  tierName: 'Editor',
+  requester: 'user:default/kim.design',
+  status: 'awaiting_it',
+  level: 0,
+  fulfilledBy: 'jira',
+  externalRef: 'IT-77',
+  externalUrl: 'https://jira.example.com/browse/IT-77',
+  createdAt: hoursAgo(100),
+  updatedAt: hoursAgo(90),
+  events: [
+    {
+      id: 'w1',
+      at: hoursAgo(100),
+      actor: 'user:default/kim.design',
+      type: 'submitted',
+    },
+    {
+      id: 'w2',
+      at: hoursAgo(90),
+      actor: 'plugin:app-access',
+      type: 'awaiting_it',
+      toStatus: 'awaiting_it',
+      data: { externalRef: 'IT-77' },
+    },
+  ],
+};
+
+export const adminRequests: AccessRequest[] = [
+  pendingRequest,
+  fulfilledRequest,
+  failedRequest,
+  awaitingRequest,
+];
+
+const settingsValues: AppAccessSettings = {
+  approvalMethod: 'slack',
+  defaultApprovers: ['group:default/it-admins'],
+  fallbackApprover: 'user:default/fiona.fallback',
+  reminders: { intervalHours: 24, maxCount: 3 },
+  ticketing: {
+    system: 'jira',
+    jira: { serviceDeskId: '1', requestTypeId: '10' },
+  },
+  notifications: {
+    emailFromName: 'App Access',
+    emailFromAddress: 'apps@acme.example',
+    slackChannel: '#it-requests',
+  },
+  peers: { roleBasis: 'title', showNames: 'team' },
+  branding: { title: 'Acme Apps' },
+};
+
+const settingsDefaults: AppAccessSettings = {
+  ...settingsValues,
+  fallbackApprover: undefined,
+  ticketing: { system: 'manual' },
+  branding: {},
+};
+
+export const settingsResponse: SettingsResponse = {
+  values: settingsValues,
+  sources: {
+    approvalMethod: 'config',
+    defaultApprovers: 'config',
+    fallbackApprover: 'database',
+    reminders: 'default',
+    ticketing: 'database',
+    notifications: 'config',
+    peers: 'default',
+    branding: 'database',
+  },
+  defaults: settingsDefaults,
+  modules: {
+    fulfillers: ['okta-group', 'okta-app', 'jira', 'manual'],
+    notifiers: ['slack', 'email'],
+  },
+  integrations: {
+    email: {
+      configured: true,
+      installed: true,
+      details: { smtpHost: 'smtp.acme.example', dkim: true },
+    },
+    slack: { configured: true, installed: true },
+    msteams: { configured: false, installed: false },
+    okta: {
+      configured: true,
+      installed: true,
+      details: { orgUrl: 'https://acme.okta.com' },
+    },
+    jira: {
+      configured: true,
+      installed: true,
+      details: { baseUrl: 'https://acme.atlassian.net' },
+    },
+    zendesk: { configured: false, installed: false },
+  },
+};
+
+const toAdminApp = ({ myRequest: _m, ...app }: CatalogApp): AdminApp => ({
+  ...app,
+  tiers: app.tiers.map(({ needsApproval: _n, ...tier }) => tier),
+  source: 'seed',
+  adminModified: false,
+});
+
+export const loom: AdminApp = {
+  id: 'loom',
+  name: 'Loom',
+  vendor: 'Atlassian',
+  category: 'Communication',
+  description: 'Async video messages.',
+  logo: { initials: 'LO', color: '#625DF5' },
+  owner: 'group:default/it-admins',
+  listed: false,
+  externalIds: { oktaAppId: '0oaLoom' },
+  approval: { required: 'everyone', level1: [{ type: 'manager' }] },
+  tiers: [
+    {
+      id: 'business',
+      name: 'Business',
+      fulfillment: { type: 'okta-group', oktaGroupId: '00gLoom' },
+    },
+  ],
+  source: 'seed',
+  adminModified: false,
+};
+
+export const lucidchart: AdminApp = {
+  id: 'lucidchart',
+  name: 'Lucidchart',
+  category: 'Design',
+  listed: false,
+  externalIds: {},
+  tiers: [],
+  source: 'admin',
+  adminModified: true,
+};
+
+export const adminApps: AdminApp[] = [
+  ...apps.map(toAdminApp),
+  loom,
+  lucidchart,
+];
+
+export const oktaApps = [
+  {
+    id: '0oaZoom',
+    name: 'zoomus',
+    label: 'Zoom',
+    logoUrl: 'https://ok.example/zoom.png',
+    status: 'ACTIVE',
+  },
+  // Known: Figma's viewer tier is granted by assignment to it.
+  { id: 'a1', name: 'figma', label: 'Figma', status: 'ACTIVE' },
+  // Known: Loom's app id.
+  { id: '0oaLoom', name: 'loom', label: 'Loom', status: 'ACTIVE' },
+];
+
+export const oktaGroups = [
+  { id: '00gEng', name: 'Engineering', description: 'All engineers' },
+  { id: '00gDesign', name: 'Design tools' },
+];
+
+export const deadJobs: OutboxJob[] = [
+  {
+    id: '42',
+    kind: 'fulfill',
+    payload: { requestId: 'req-failed' },
+    status: 'dead',
+    attempts: 5,
+    lastError: 'Okta answered 404: user jane.doe not found',
+    createdAt: hoursAgo(30),
+    updatedAt: hoursAgo(29),
+  },
+];
+
+export const auditEvents: RequestEvent[] = [
+  ...[pendingRequest, fulfilledRequest, failedRequest, awaitingRequest]
+    .flatMap(r =>
+      (r.events ?? []).map(e => ({ ...e, requestId: r.id, appId: r.appId })),
+    )
+    .sort((a, b) => b.at.localeCompare(a.at)),
+  {
+    id: 's1',
+    at: hoursAgo(200),
+    actor: 'user:default/ivan.admin',
+    type: 'settings_changed',
+    data: { reminders: { intervalHours: 24, maxCount: 3 } },
+  },
+];
+
+function matches(app: AdminApp, q?: string) {
+  const words = (q ?? '').toLocaleLowerCase().split(/\s+/).filter(Boolean);
+  const hay = [app.name, app.vendor, app.category, app.id]
+    .filter(Boolean)
+    .join(' ')
+    .toLocaleLowerCase();
+  return words.every(w => hay.includes(w));
+}
+
+/** A fake settings store: PUT merges, null goes back to the defaults. */
+function fakeSettings() {
+  let current: SettingsResponse = structuredClone(settingsResponse);
+  return {
+    get: async () => structuredClone(current),
+    update: async (changes: SettingsUpdate) => {
+      const next = structuredClone(current);
+      for (const [key, value] of Object.entries(changes) as Array<
+        [keyof AppAccessSettings, unknown]
+      >) {
+        if (value === null) {
+          (next.values as Record<string, unknown>)[key] = structuredClone(
+            next.defaults[key],
+          );
+          next.sources[key] =
+            settingsResponse.sources[key] === 'default' ? 'default' : 'config';
+        } else if (value !== undefined) {
+          (next.values as Record<string, unknown>)[key] = value;
+          next.sources[key] = 'database';
+        }
+      }
+      current = next;
+      return structuredClone(current);
+    },
+  };
+}
+
 export type FakeAppAccessApi = jest.Mocked<AppAccessApi>;
 
 /** A fake backend with realistic answers; override per test as needed. */
 export function createFakeApi(
   overrides: Partial<AppAccessApi> = {},
 ): FakeAppAccessApi {
+  const settings = fakeSettings();
   const api: FakeAppAccessApi = {
     listApps: jest.fn(async () => ({ items: apps })),
     getApp: jest.fn(async (id: string) => {
@@ -398,6 +646,97 @@ export function createFakeApi(
         status: body.decision === 'approve' ? 'approved' : 'denied',
       }),
     ),
+    getSettings: jest.fn(settings.get),
+    updateSettings: jest.fn(settings.update),
+    testModule: jest.fn(async (kind, id) => {
+      if (!['okta-group', 'jira', 'slack', 'email', 'manual'].includes(id)) {
+        throw responseError(
+          404,
+          'NotFoundError',
+          `The ${kind} '${id}' is not installed`,
+        );
+      }
+      return { ok: true, message: `The ${id} ${kind} answered` };
+    }),
+    listAdminApps: jest.fn(async (query = {}) => ({
+      items: adminApps.filter(
+        a =>
+          (query.listed === undefined || a.listed === query.listed) &&
+          matches(a, query.q),
+      ),
+    })),
+    getAdminApp: jest.fn(async (id: string) => {
+      const app = adminApps.find(a => a.id === id);
+      if (!app) {
+        throw responseError(404, 'NotFoundError', `No app '${id}'`);
+      }
+      return app;
+    }),
+    createApp: jest.fn(async app => {
+      if (adminApps.some(a => a.id === app.id)) {
+        throw responseError(
+          409,
+          'ConflictError',
+          `An app with id '${app.id}' already exists`,
+        );
+      }
+      return { ...app, source: 'admin', adminModified: true };
+    }),
+    saveApp: jest.fn(async app => ({
+      ...app,
+      source: adminApps.find(a => a.id === app.id)?.source ?? 'admin',
+      adminModified: true,
+    })),
+    listOktaApps: jest.fn(async () => ({ items: oktaApps })),
+    listOktaGroups: jest.fn(async (q?: string) => ({
+      items: oktaGroups.filter(g =>
+        g.name.toLocaleLowerCase().includes((q ?? '').toLocaleLowerCase()),
+      ),
+    })),
+    listAdminRequests: jest.fn(async (query = {}) => ({
+      items: adminRequests.filter(
+        r =>
+          (!query.status?.length || query.status.includes(r.status)) &&
+          (!query.appId || r.appId === query.appId) &&
+          (!query.requester || r.requester === query.requester),
+      ),
+    })),
+    getAdminRequest: jest.fn(async (id: string) => {
+      const request = adminRequests.find(r => r.id === id);
+      if (!request) {
+        throw responseError(404, 'NotFoundError', `No request with id '${id}'`);
+      }
+      return request;
+    }),
+    retryRequest: jest.fn(async (id: string) => ({
+      ...adminRequests.find(r => r.id === id)!,
+      status: 'fulfilling' as const,
+    })),
+    markFulfilled: jest.fn(async (id: string) => ({
+      ...adminRequests.find(r => r.id === id)!,
+      status: 'fulfilled' as const,
+    })),
+    listOutbox: jest.fn(async () => ({
+      items: deadJobs,
+      counts: { pending: 0, running: 0, done: 12, dead: deadJobs.length },
+    })),
+    retryJob: jest.fn(async (id: string) => ({
+      ...deadJobs.find(j => j.id === id)!,
+      status: 'pending' as const,
+      attempts: 0,
+    })),
+    listAudit: jest.fn(async (query = {}) => ({
+      items: auditEvents.filter(
+        e =>
+          (!query.type || e.type === query.type) &&
+          (!query.actor || e.actor === query.actor) &&
+          (!query.appId || e.appId === query.appId) &&
+          (!query.requestId || e.requestId === query.requestId),
+      ),
+    })),
+    downloadAuditCsv: jest.fn(
+      async () => new Blob(['id,at,type\n'], { type: 'text/csv' }),
+    ),
   };
   return Object.assign(api, overrides);
 }
@@ -430,7 +769,24 @@ export type RenderOptions = {
   /** The URL to start at. */
   route?: string;
   userEntityRef?: string;
+  /** Permission decisions; without it the app has no permission API. */
+  permissionApi?: PermissionApi;
+  catalogApi?: CatalogApi;
 };
+
+/** A permission API that allows (or denies) every App Access permission, or those `allow` accepts. */
+export function fakePermissionApi(
+  allow: boolean | ((permissionName: string) => boolean) = true,
+): jest.Mocked<PermissionApi> {
+  type Response = Awaited<ReturnType<PermissionApi['authorize']>>;
+  return {
+    authorize: jest.fn(async request => {
+      const allowed =
+        typeof allow === 'function' ? allow(request.permission.name) : allow;
+      return { result: allowed ? 'ALLOW' : 'DENY' } as unknown as Response;
+    }),
+  };
+}
 
 /** Renders an element the way the plugin's router would mount it. */
 export function renderInPlugin(element: ReactElement, options: RenderOptions) {
@@ -439,14 +795,21 @@ export function renderInPlugin(element: ReactElement, options: RenderOptions) {
     path = '/apps',
     route = '/apps',
     userEntityRef = JANE,
+    permissionApi,
+    catalogApi,
   } = options;
+  const apis: Array<readonly [ApiRef<any>, any]> = [
+    [appAccessApiRef, api],
+    [identityApiRef, mockApis.identity({ userEntityRef })],
+  ];
+  if (permissionApi) {
+    apis.push([permissionApiRef, permissionApi]);
+  }
+  if (catalogApi) {
+    apis.push([catalogApiRef, catalogApi]);
+  }
   return renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [appAccessApiRef, api],
-        [identityApiRef, mockApis.identity({ userEntityRef })],
-      ]}
-    >
+    <TestApiProvider apis={apis as any}>
       <Routes>
         <Route path={path} element={element} />
         <Route path="*" element={<LocationProbe />} />

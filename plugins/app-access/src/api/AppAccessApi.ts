@@ -1,10 +1,16 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
   AccessRequest,
+  App,
+  AppAccessSettings,
   ApproverPreview,
   CatalogApp,
+  ModuleTestResult,
   Paginated,
   PendingApproval,
+  RequestEvent,
+  RequestStatus,
+  SettingsResponse,
 } from '@app-access/plugin-app-access-common';
 
 export type ListAppsQuery = {
@@ -33,6 +39,87 @@ export type DecisionBody = {
   comment?: string;
 };
 
+/** A settings change: the keys to set; `null` removes the override (back to app-config). */
+export type SettingsUpdate = {
+  [K in keyof AppAccessSettings]?: AppAccessSettings[K] | null;
+};
+
+export type ModuleKind = 'fulfiller' | 'notifier';
+
+/** An app as admins see it: with where it came from. */
+export type AdminApp = App & {
+  /** `seed`, `admin` or `directory`. */
+  source?: string;
+  /** Whether an admin changed it since it was imported. */
+  adminModified?: boolean;
+};
+
+export type ListAdminAppsQuery = {
+  /** Only apps in (true) or not in (false) the catalog; both when undefined. */
+  listed?: boolean;
+  q?: string;
+  limit?: number;
+  cursor?: string;
+};
+
+/** An app integration in Okta, from the Okta module's picker route. */
+export type OktaApp = {
+  id: string;
+  name: string;
+  label: string;
+  logoUrl?: string;
+  status?: string;
+};
+
+/** An Okta group, from the Okta module's picker route. */
+export type OktaGroup = {
+  id: string;
+  name: string;
+  description?: string;
+};
+
+export type AdminRequestsQuery = {
+  status?: RequestStatus[];
+  appId?: string;
+  requester?: string;
+  olderThanDays?: number;
+  limit?: number;
+  cursor?: string;
+};
+
+export type OutboxJobStatus = 'pending' | 'running' | 'done' | 'dead';
+
+/** A background job (fulfilment, notification, …) of the backend's outbox. */
+export type OutboxJob = {
+  id: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  status: OutboxJobStatus;
+  attempts: number;
+  lastError?: string;
+  nextAttemptAt?: string;
+  createdAt?: string;
+  updatedAt: string;
+};
+
+export type OutboxList = {
+  items: OutboxJob[];
+  counts: Partial<Record<OutboxJobStatus, number>>;
+};
+
+export type AuditQuery = {
+  requestId?: string;
+  appId?: string;
+  actor?: string;
+  type?: string;
+  /** ISO date-time. */
+  since?: string;
+  /** ISO date-time. */
+  until?: string;
+  limit?: number;
+  cursor?: string;
+};
+
 /** The App Access backend as the frontend sees it. */
 export interface AppAccessApi {
   listApps(query?: ListAppsQuery): Promise<Paginated<CatalogApp>>;
@@ -52,6 +139,38 @@ export interface AppAccessApi {
     cursor?: string;
   }): Promise<Paginated<PendingApproval>>;
   decide(requestId: string, body: DecisionBody): Promise<AccessRequest>;
+
+  // --- admin (each call needs an App Access permission; 403 otherwise) ---
+
+  getSettings(): Promise<SettingsResponse>;
+  updateSettings(changes: SettingsUpdate): Promise<SettingsResponse>;
+  /** "Send test" for an installed module; 404 when it is not installed. */
+  testModule(kind: ModuleKind, id: string): Promise<ModuleTestResult>;
+  listAdminApps(query?: ListAdminAppsQuery): Promise<Paginated<AdminApp>>;
+  getAdminApp(id: string): Promise<AdminApp>;
+  /** Creates an app; 409 when the id is taken. */
+  createApp(app: App): Promise<AdminApp>;
+  /** Replaces an app with its tiers. */
+  saveApp(app: App): Promise<AdminApp>;
+  /** Okta app integrations; 404 when the Okta module is not installed. */
+  listOktaApps(q?: string): Promise<{ items: OktaApp[] }>;
+  /** Okta groups; 404 when the Okta module is not installed. */
+  listOktaGroups(q?: string): Promise<{ items: OktaGroup[] }>;
+  listAdminRequests(
+    query?: AdminRequestsQuery,
+  ): Promise<Paginated<AccessRequest>>;
+  getAdminRequest(id: string): Promise<AccessRequest>;
+  retryRequest(id: string): Promise<AccessRequest>;
+  markFulfilled(id: string, body?: { note?: string }): Promise<AccessRequest>;
+  listOutbox(query?: {
+    status?: OutboxJobStatus;
+    kind?: string;
+    limit?: number;
+  }): Promise<OutboxList>;
+  retryJob(id: string): Promise<OutboxJob>;
+  listAudit(query?: AuditQuery): Promise<Paginated<RequestEvent>>;
+  /** The audit trail as CSV, with the same filters. */
+  downloadAuditCsv(query?: AuditQuery): Promise<Blob>;
 }
 
 export const appAccessApiRef = createApiRef<AppAccessApi>({

@@ -2,17 +2,32 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   AccessRequest,
+  App,
   ApproverPreview,
   CatalogApp,
+  ModuleTestResult,
   Paginated,
   PendingApproval,
+  RequestEvent,
+  SettingsResponse,
 } from '@app-access/plugin-app-access-common';
 import {
+  AdminApp,
+  AdminRequestsQuery,
   AppAccessApi,
+  AuditQuery,
   CreateIntakeBody,
   CreateRequestBody,
   DecisionBody,
+  ListAdminAppsQuery,
   ListAppsQuery,
+  ModuleKind,
+  OktaApp,
+  OktaGroup,
+  OutboxJob,
+  OutboxJobStatus,
+  OutboxList,
+  SettingsUpdate,
 } from './AppAccessApi';
 
 function queryString(query: Record<string, unknown> = {}): string {
@@ -36,10 +51,10 @@ export class AppAccessClient implements AppAccessApi {
     this.fetchApi = options.fetchApi;
   }
 
-  private async call<T>(
+  private async fetch(
     path: string,
     init?: { method?: string; body?: unknown },
-  ): Promise<T> {
+  ): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('app-access');
     const res = await this.fetchApi.fetch(`${baseUrl}${path}`, {
       method: init?.method ?? 'GET',
@@ -52,6 +67,14 @@ export class AppAccessClient implements AppAccessApi {
     if (!res.ok) {
       throw await ResponseError.fromResponse(res);
     }
+    return res;
+  }
+
+  private async call<T>(
+    path: string,
+    init?: { method?: string; body?: unknown },
+  ): Promise<T> {
+    const res = await this.fetch(path, init);
     return (await res.json()) as T;
   }
 
@@ -110,5 +133,116 @@ export class AppAccessClient implements AppAccessApi {
       `/requests/${encodeURIComponent(requestId)}/decisions`,
       { method: 'POST', body },
     );
+  }
+
+  // --- admin ---
+
+  getSettings() {
+    return this.call<SettingsResponse>('/settings');
+  }
+
+  updateSettings(changes: SettingsUpdate) {
+    return this.call<SettingsResponse>('/settings', {
+      method: 'PUT',
+      body: changes,
+    });
+  }
+
+  testModule(kind: ModuleKind, id: string) {
+    return this.call<ModuleTestResult>(
+      `/admin/modules/${encodeURIComponent(kind)}/${encodeURIComponent(
+        id,
+      )}/test`,
+      { method: 'POST', body: {} },
+    );
+  }
+
+  listAdminApps(query: ListAdminAppsQuery = {}) {
+    return this.call<Paginated<AdminApp>>(
+      `/admin/apps${queryString({
+        ...query,
+        listed: query.listed === undefined ? undefined : String(query.listed),
+      })}`,
+    );
+  }
+
+  getAdminApp(id: string) {
+    return this.call<AdminApp>(`/admin/apps/${encodeURIComponent(id)}`);
+  }
+
+  createApp(app: App) {
+    return this.call<AdminApp>('/admin/apps', { method: 'POST', body: app });
+  }
+
+  saveApp(app: App) {
+    return this.call<AdminApp>(`/admin/apps/${encodeURIComponent(app.id)}`, {
+      method: 'PUT',
+      body: app,
+    });
+  }
+
+  listOktaApps(q?: string) {
+    return this.call<{ items: OktaApp[] }>(`/okta/apps${queryString({ q })}`);
+  }
+
+  listOktaGroups(q?: string) {
+    return this.call<{ items: OktaGroup[] }>(
+      `/okta/groups${queryString({ q })}`,
+    );
+  }
+
+  listAdminRequests(query: AdminRequestsQuery = {}) {
+    return this.call<Paginated<AccessRequest>>(
+      `/admin/requests${queryString({
+        ...query,
+        status: query.status?.length ? query.status.join(',') : undefined,
+      })}`,
+    );
+  }
+
+  getAdminRequest(id: string) {
+    return this.call<AccessRequest>(
+      `/admin/requests/${encodeURIComponent(id)}`,
+    );
+  }
+
+  retryRequest(id: string) {
+    return this.call<AccessRequest>(
+      `/admin/requests/${encodeURIComponent(id)}/retry`,
+      { method: 'POST', body: {} },
+    );
+  }
+
+  markFulfilled(id: string, body: { note?: string } = {}) {
+    return this.call<AccessRequest>(
+      `/admin/requests/${encodeURIComponent(id)}/mark-fulfilled`,
+      { method: 'POST', body },
+    );
+  }
+
+  listOutbox(
+    query: { status?: OutboxJobStatus; kind?: string; limit?: number } = {},
+  ) {
+    return this.call<OutboxList>(`/admin/outbox${queryString(query)}`);
+  }
+
+  retryJob(id: string) {
+    return this.call<OutboxJob>(
+      `/admin/outbox/${encodeURIComponent(id)}/retry`,
+      { method: 'POST', body: {} },
+    );
+  }
+
+  listAudit(query: AuditQuery = {}) {
+    return this.call<Paginated<RequestEvent>>(
+      `/admin/audit${queryString(query)}`,
+    );
+  }
+
+  async downloadAuditCsv(query: AuditQuery = {}) {
+    const res = await this.fetch(
+      `/admin/audit${queryString({ ...query, format: 'csv' })}`,
+    );
+    return res.blob();
   }
 }

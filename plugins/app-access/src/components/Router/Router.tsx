@@ -1,7 +1,13 @@
 import { Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { Header, HeaderTabs, Page } from '@backstage/core-components';
-import { useRouteRef } from '@backstage/core-plugin-api';
+import { useApiHolder, useRouteRef } from '@backstage/core-plugin-api';
 import {
+  permissionApiRef,
+  usePermission,
+} from '@backstage/plugin-permission-react';
+import { appAccessSettingsManagePermission } from '@app-access/plugin-app-access-common';
+import {
+  adminRouteRef,
   approvalsRouteRef,
   myRequestsRouteRef,
   rootRouteRef,
@@ -11,6 +17,7 @@ import { AppsPage } from '../AppsPage';
 import { ApprovalsPage } from '../ApprovalsPage';
 import { MyRequestsPage } from '../MyRequestsPage';
 import { RequestPage } from '../RequestPage';
+import { AppAccessAdminRouter } from '../admin/AdminPage';
 
 const TABS = [
   { id: 'catalog', label: 'Catalog' },
@@ -18,45 +25,71 @@ const TABS = [
   { id: 'approvals', label: 'Approvals' },
 ];
 
-const AppAccessTabs = () => {
+const ADMIN_TAB = { id: 'admin', label: 'Admin' };
+
+const AppAccessTabs = ({ isAdmin }: { isAdmin: boolean }) => {
   const { pathname } = useLocation();
   const navigate = useNavigate();
   const root = useRouteRef(rootRouteRef)();
   const myRequests = useRouteRef(myRequestsRouteRef)();
   const approvals = useRouteRef(approvalsRouteRef)();
+  const admin = useRouteRef(adminRouteRef)();
 
   const rest = pathname.startsWith(root) ? pathname.slice(root.length) : '';
+  const onAdmin = /^\/admin(\/|$)/.test(rest);
   let selectedIndex = 0;
   if (/^\/requests(\/|$)/.test(rest)) {
     selectedIndex = 1;
   } else if (/^\/approvals(\/|$)/.test(rest)) {
     selectedIndex = 2;
+  } else if (onAdmin) {
+    selectedIndex = 3;
   }
-  const targets = [root, myRequests, approvals];
+  // The admin tab is for admins; on an admin page it stays, so the
+  // selection is valid while the permission loads (the page says no itself).
+  const showAdmin = isAdmin || onAdmin;
+  const tabs = showAdmin ? [...TABS, ADMIN_TAB] : TABS;
+  const targets = [root, myRequests, approvals, admin];
 
   return (
     <HeaderTabs
-      tabs={TABS}
+      tabs={tabs}
       selectedIndex={selectedIndex}
       onChange={index => navigate(targets[index])}
     />
   );
 };
 
-/** The App Access page: catalog, app pages, requests and approvals. */
-export const AppAccessRouter = () => (
-  <Page themeId="tool">
-    <Header
-      title="Apps"
-      subtitle="Find the tools your company uses and request access"
-    />
-    <AppAccessTabs />
-    <Routes>
-      <Route path="/" element={<AppsPage />} />
-      <Route path="/requests" element={<MyRequestsPage />} />
-      <Route path="/requests/:requestId" element={<RequestPage />} />
-      <Route path="/approvals" element={<ApprovalsPage />} />
-      <Route path="/:appId" element={<AppPage />} />
-    </Routes>
-  </Page>
-);
+const PermissionedTabs = () => {
+  const { allowed } = usePermission({
+    permission: appAccessSettingsManagePermission,
+  });
+  return <AppAccessTabs isAdmin={allowed} />;
+};
+
+/** The App Access page: catalog, app pages, requests, approvals and, for admins, administration. */
+export const AppAccessRouter = () => {
+  // Apps without a permission API get no admin tab rather than a crash.
+  const hasPermissionApi = Boolean(useApiHolder().get(permissionApiRef));
+  return (
+    <Page themeId="tool">
+      <Header
+        title="Apps"
+        subtitle="Find the tools your company uses and request access"
+      />
+      {hasPermissionApi ? (
+        <PermissionedTabs />
+      ) : (
+        <AppAccessTabs isAdmin={false} />
+      )}
+      <Routes>
+        <Route path="/" element={<AppsPage />} />
+        <Route path="/requests" element={<MyRequestsPage />} />
+        <Route path="/requests/:requestId" element={<RequestPage />} />
+        <Route path="/approvals" element={<ApprovalsPage />} />
+        <Route path="/admin/*" element={<AppAccessAdminRouter />} />
+        <Route path="/:appId" element={<AppPage />} />
+      </Routes>
+    </Page>
+  );
+};

@@ -1,0 +1,1 @@
+export { AdminAppPage } from './AdminAppPage';

@@ -1,0 +1,6 @@
+export { AdminGate, NotAllowedPanel } from './AdminGate';
+export type {
+  AdminGateProps,
+  AdminPermission,
+  NotAllowedPanelProps,
+} from './AdminGate';

@@ -1,0 +1,1 @@
+export { AdminRequestPage } from './AdminRequestPage';

@@ -1,0 +1,2 @@
+export { AuditPage, auditQuery, EVENT_LABELS } from './AuditPage';
+export type { AuditFilters } from './AuditPage';

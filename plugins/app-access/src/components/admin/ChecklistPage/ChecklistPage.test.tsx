@@ -1,0 +1,110 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { mockApis } from '@backstage/test-utils';
+import {
+  AccessRequest,
+  RequestEvent,
+} from '@app-access/plugin-app-access-common';
+import { createFakeApi, renderInPlugin } from '../../../__testUtils__/fakeApi';
+import { ChecklistPage } from './ChecklistPage';
+
+jest.setTimeout(60_000);
+
+const ev = (
+  e: Partial<RequestEvent> & Pick<RequestEvent, 'type'>,
+): RequestEvent => ({
+  id: `${e.type}-${e.requestId}-${e.level ?? 0}`,
+  at: '2030-01-02T10:00:00Z',
+  actor: 'user:default/sam.manager',
+  ...e,
+});
+
+const events: RequestEvent[] = [
+  ev({ type: 'denied', level: 1, requestId: 'r-jira' }),
+  ev({ type: 'approved', level: 1, requestId: 'r-notion' }),
+  ev({
+    type: 'denied',
+    level: 2,
+    requestId: 'r-notion',
+    actor: 'user:default/olivia.owner',
+  }),
+  ev({ type: 'fulfilled', requestId: 'r-figma', actor: 'plugin:app-access' }),
+  ev({
+    type: 'fulfilled',
+    requestId: 'r-docusign',
+    actor: 'plugin:app-access',
+  }),
+];
+
+const requests = [
+  { id: 'r-figma', status: 'fulfilled', fulfilledBy: 'okta-group' },
+  // Marked done by hand: not a ticket.
+  { id: 'r-docusign', status: 'fulfilled', fulfilledBy: 'manual' },
+] as AccessRequest[];
+
+describe('ChecklistPage', () => {
+  it('marks the steps the audit trail shows working', async () => {
+    const api = createFakeApi({
+      listAudit: jest.fn(async (query = {}) => ({
+        items: events.filter(e => e.type === query.type),
+      })),
+      listAdminRequests: jest.fn(async () => ({ items: requests })),
+    });
+    await renderInPlugin(<ChecklistPage />, {
+      api,
+      path: '/apps/admin/checklist',
+      route: '/apps/admin/checklist',
+      permissionApi: mockApis.permission(),
+    });
+
+    expect(await screen.findByTestId('checklist-summary')).toHaveTextContent(
+      '3 of 5 seen to work',
+    );
+    const step = (id: string) => screen.getByTestId(`checklist-${id}`);
+    expect(step('deny-level-1')).toHaveTextContent('Seen to work');
+    expect(step('deny-level-2')).toHaveTextContent('Seen to work');
+    expect(step('ignore')).toHaveTextContent('Not seen yet');
+    expect(step('okta')).toHaveTextContent('Seen to work');
+    expect(step('ticket')).toHaveTextContent('Not seen yet');
+
+    // Each step names the app, tier and personas, and links to the app page.
+    const a = step('deny-level-1');
+    expect(
+      within(a).getByRole('link', { name: 'Jira Software › User' }),
+    ).toHaveAttribute('href', '/apps/jira-software');
+    expect(a).toHaveTextContent('Sign in as jane.doe');
+    expect(a).toHaveTextContent('sam.manager');
+    expect(within(a).getByRole('link', { name: 'r-jira' })).toHaveAttribute(
+      'href',
+      '/apps/admin/requests/r-jira',
+    );
+    expect(step('deny-level-2')).toHaveTextContent('olivia.owner');
+
+    expect(api.listAudit).toHaveBeenCalledWith({ type: 'denied', limit: 1000 });
+    expect(api.listAdminRequests).toHaveBeenCalledWith(
+      expect.objectContaining({ status: ['awaiting_it', 'fulfilled'] }),
+    );
+
+    // A reminder and a ticket later, "Check again" sees them.
+    events.push(
+      ev({
+        type: 'reminder_sent',
+        level: 1,
+        requestId: 'r-asana',
+        actor: 'plugin:app-access',
+      }),
+      ev({
+        type: 'awaiting_it',
+        requestId: 'r-salesforce',
+        actor: 'plugin:app-access',
+      }),
+    );
+    requests.push({
+      id: 'r-salesforce',
+      status: 'awaiting_it',
+      fulfilledBy: 'jira',
+    } as AccessRequest);
+    await userEvent.click(screen.getByRole('button', { name: 'Check again' }));
+    expect(await screen.findByText('5 of 5 seen to work')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,10 @@
+export {
+  EntityRefPicker,
+  EntityRefsPicker,
+  useEntityOptions,
+} from './EntityRefPicker';
+export type {
+  EntityKind,
+  EntityRefPickerProps,
+  EntityRefsPickerProps,
+} from './EntityRefPicker';

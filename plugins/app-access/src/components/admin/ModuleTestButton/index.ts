@@ -1,0 +1,2 @@
+export { ModuleTestButton } from './ModuleTestButton';
+export type { ModuleTestButtonProps } from './ModuleTestButton';

@@ -1,0 +1,2 @@
+export { OktaPicker } from './OktaPicker';
+export type { OktaPickerKind, OktaPickerProps } from './OktaPicker';

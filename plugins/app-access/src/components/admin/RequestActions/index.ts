@@ -1,0 +1,2 @@
+export { MARKABLE, RequestActions, RETRYABLE } from './RequestActions';
+export type { ActionOutcome, RequestActionsProps } from './RequestActions';

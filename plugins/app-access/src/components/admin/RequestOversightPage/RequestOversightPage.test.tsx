@@ -1,0 +1,191 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { mockApis } from '@backstage/test-utils';
+import { createFakeApi, renderInPlugin } from '../../../__testUtils__/fakeApi';
+import { AdminRequestPage } from '../AdminRequestPage';
+import { RequestOversightPage } from './RequestOversightPage';
+
+jest.setTimeout(60_000);
+
+const render = (api = createFakeApi()) =>
+  renderInPlugin(<RequestOversightPage />, {
+    api,
+    path: '/apps/admin/requests',
+    route: '/apps/admin/requests',
+    permissionApi: mockApis.permission(),
+  });
+
+describe('RequestOversightPage', () => {
+  it('lists every request and filters by status, app, requester and age', async () => {
+    const api = createFakeApi();
+    await render(api);
+
+    expect(
+      await screen.findByRole('link', { name: 'GitHub Enterprise — Member' }),
+    ).toHaveAttribute('href', '/apps/admin/requests/req-failed');
+    expect(
+      screen.getByRole('link', { name: 'Slack — Standard' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByRole('link', { name: 'Figma — Editor' }),
+    ).toHaveLength(2);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Status Any' }));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Failed' }),
+    );
+    await userEvent.keyboard('{Escape}');
+    fireEvent.change(screen.getByLabelText('Older than (days)'), {
+      target: { value: '2' },
+    });
+
+    await waitFor(() =>
+      expect(api.listAdminRequests).toHaveBeenLastCalledWith(
+        expect.objectContaining({ status: ['failed'], olderThanDays: 2 }),
+      ),
+    );
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('link', { name: 'Slack — Standard' }),
+      ).not.toBeInTheDocument(),
+    );
+    expect(
+      screen.getByRole('link', { name: 'GitHub Enterprise — Member' }),
+    ).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'App Any app' }));
+    await userEvent.click(await screen.findByRole('option', { name: 'Figma' }));
+    fireEvent.change(screen.getByLabelText('Requester'), {
+      target: { value: 'user:default/kim.design' },
+    });
+    await waitFor(() =>
+      expect(api.listAdminRequests).toHaveBeenLastCalledWith(
+        expect.objectContaining({
+          status: ['failed'],
+          appId: 'figma',
+          requester: 'user:default/kim.design',
+          olderThanDays: 2,
+        }),
+      ),
+    );
+    expect(
+      await screen.findByText('No request matches these filters.'),
+    ).toBeInTheDocument();
+  });
+
+  it('retries a failed request', async () => {
+    const api = createFakeApi();
+    await render(api);
+
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'Retry GitHub Enterprise Member for jane.doe',
+      }),
+    );
+
+    expect(
+      await screen.findByText(
+        'Retrying GitHub Enterprise Member for jane.doe.',
+      ),
+    ).toBeInTheDocument();
+    expect(api.retryRequest).toHaveBeenCalledWith('req-failed');
+    // Only failed requests can be retried.
+    expect(
+      screen.queryByRole('button', { name: /^Retry Figma/ }),
+    ).not.toBeInTheDocument();
+    await waitFor(() =>
+      expect(api.listAdminRequests.mock.calls.length).toBeGreaterThan(1),
+    );
+  });
+
+  it('marks a request fulfilled with a note', async () => {
+    const api = createFakeApi();
+    await render(api);
+
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'Mark Figma Editor for kim.design fulfilled',
+      }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Mark fulfilled' }),
+    );
+    expect(within(dialog).getByLabelText(/Note/)).toHaveAccessibleDescription(
+      'Say what was done, for the audit trail',
+    );
+    expect(api.markFulfilled).not.toHaveBeenCalled();
+
+    fireEvent.change(within(dialog).getByLabelText(/Note/), {
+      target: { value: 'Seat assigned in the Figma admin console' },
+    });
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Mark fulfilled' }),
+    );
+
+    expect(
+      await screen.findByText('Marked Figma Editor for kim.design fulfilled.'),
+    ).toBeInTheDocument();
+    expect(api.markFulfilled).toHaveBeenCalledWith('req-awaiting', {
+      note: 'Seat assigned in the Figma admin console',
+    });
+  });
+
+  it('lists dead jobs with their last error, and retries one', async () => {
+    const api = createFakeApi();
+    await render(api);
+
+    await userEvent.click(
+      await screen.findByRole('tab', { name: 'Dead jobs' }),
+    );
+    expect(
+      await screen.findByText('Okta answered 404: user jane.doe not found'),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'req-failed' })).toHaveAttribute(
+      'href',
+      '/apps/admin/requests/req-failed',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Retry job 42' }));
+
+    expect(
+      await screen.findByText('Job 42 (fulfill) is queued again.'),
+    ).toBeInTheDocument();
+    expect(api.retryJob).toHaveBeenCalledWith('42');
+    expect(api.listOutbox).toHaveBeenCalledWith({ status: 'dead', limit: 200 });
+  });
+});
+
+describe('AdminRequestPage', () => {
+  it('shows the request with its history, and retries it', async () => {
+    const api = createFakeApi();
+    await renderInPlugin(<AdminRequestPage />, {
+      api,
+      path: '/apps/admin/requests/:requestId',
+      route: '/apps/admin/requests/req-failed',
+      permissionApi: mockApis.permission(),
+    });
+
+    expect(
+      await screen.findByRole('heading', {
+        name: 'GitHub Enterprise — Member',
+      }),
+    ).toBeInTheDocument();
+    expect(api.getAdminRequest).toHaveBeenCalledWith('req-failed');
+    expect(screen.getByText('Granting access failed')).toBeInTheDocument();
+    expect(
+      screen.getByText('Fulfilment failed: User jane.doe is not in Okta'),
+    ).toBeInTheDocument();
+
+    await userEvent.click(
+      screen.getByRole('button', {
+        name: 'Retry GitHub Enterprise Member for jane.doe',
+      }),
+    );
+    expect(
+      await screen.findByText(
+        'Retrying GitHub Enterprise Member for jane.doe.',
+      ),
+    ).toBeInTheDocument();
+    await waitFor(() => expect(api.getAdminRequest).toHaveBeenCalledTimes(2));
+  });
+});

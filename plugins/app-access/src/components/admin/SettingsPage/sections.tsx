@@ -1,0 +1,756 @@
+import { ReactNode } from 'react';
+import { InfoCard } from '@backstage/core-components';
+import {
+  Box,
+  Button,
+  Chip,
+  FormControl,
+  FormControlLabel,
+  FormHelperText,
+  FormLabel,
+  Grid,
+  makeStyles,
+  Radio,
+  RadioGroup,
+  Switch,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import {
+  IntegrationStatus,
+  SettingsResponse,
+} from '@app-access/plugin-app-access-common';
+import { EntityRefPicker, EntityRefsPicker } from '../EntityRefPicker';
+import { ModuleTestButton } from '../ModuleTestButton';
+import { HEX_COLOUR } from '../lib/validation';
+import { SettingHeading } from './SourceChip';
+import {
+  SectionProps,
+  SettingsSection,
+  useSettingsSection,
+} from './useSettingsSection';
+
+const useStyles = makeStyles(theme => ({
+  footer: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: theme.spacing(2),
+    marginTop: theme.spacing(3),
+  },
+  status: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+    margin: theme.spacing(1, 0),
+  },
+  swatch: {
+    width: 24,
+    height: 24,
+    borderRadius: 4,
+    border: `1px solid ${theme.palette.divider}`,
+  },
+  sub: {
+    marginTop: theme.spacing(3),
+  },
+}));
+
+type Integration = keyof SettingsResponse['integrations'];
+
+const SectionCard = ({
+  title,
+  subheader,
+  section,
+  children,
+}: {
+  title: string;
+  subheader?: string;
+  section: SettingsSection;
+  children: ReactNode;
+}) => {
+  const classes = useStyles();
+  const noChanges = section.dirty.length === 0;
+  return (
+    <InfoCard title={title} subheader={subheader}>
+      <form
+        aria-label={title}
+        noValidate
+        onSubmit={e => {
+          e.preventDefault();
+          section.save();
+        }}
+      >
+        {children}
+        {section.general && (
+          <Box mt={2}>
+            <Alert severity="error" role="alert">
+              {section.general}
+            </Alert>
+          </Box>
+        )}
+        <Box className={classes.footer}>
+          <Button
+            type="submit"
+            variant="contained"
+            color="primary"
+            disabled={section.busy || noChanges}
+          >
+            {section.busy ? 'Saving…' : `Save ${title.toLocaleLowerCase()}`}
+          </Button>
+          {noChanges && (
+            <Typography variant="body2" color="textSecondary">
+              No unsaved changes
+            </Typography>
+          )}
+        </Box>
+      </form>
+    </InfoCard>
+  );
+};
+
+/** Installed / configured chips and the non-secret facts of an integration. */
+export const IntegrationLine = ({
+  name,
+  status,
+}: {
+  name: string;
+  status: IntegrationStatus | undefined;
+}) => {
+  const classes = useStyles();
+  if (!status) {
+    return null;
+  }
+  const details = Object.entries(status.details ?? {});
+  return (
+    <Box className={classes.status} data-testid={`integration-${name}`}>
+      <Typography variant="body2">{name}:</Typography>
+      <Chip
+        size="small"
+        variant="outlined"
+        label={status.installed ? 'module installed' : 'module not installed'}
+      />
+      <Chip
+        size="small"
+        variant="outlined"
+        label={
+          status.configured ? 'configured in app-config' : 'not configured'
+        }
+      />
+      {details.map(([key, value]) => (
+        <Typography key={key} variant="caption" color="textSecondary">
+          {key}: {String(value === true ? 'yes' : value || 'no')}
+        </Typography>
+      ))}
+    </Box>
+  );
+};
+
+// ---------------------------------------------------------------- defaults
+
+const METHODS: Array<{ id: string; label: string; integration?: Integration }> =
+  [
+    { id: 'portal', label: 'In the portal (the Approvals inbox)' },
+    { id: 'slack', label: 'Slack', integration: 'slack' },
+    { id: 'email', label: 'Email', integration: 'email' },
+    { id: 'msteams', label: 'Microsoft Teams', integration: 'msteams' },
+  ];
+
+function channelNote(
+  settings: SettingsResponse,
+  integration: Integration | undefined,
+): string | undefined {
+  if (!integration) {
+    return undefined;
+  }
+  const status = settings.integrations?.[integration];
+  const installed =
+    status?.installed || settings.modules?.notifiers?.includes(integration);
+  if (!installed) {
+    return 'module not installed';
+  }
+  if (!status?.configured) {
+    return 'not configured in app-config';
+  }
+  return undefined;
+}
+
+export const DefaultsSection = (props: SectionProps) => {
+  const { settings } = props;
+  const section = useSettingsSection(
+    'Default settings',
+    ['approvalMethod', 'defaultApprovers', 'fallbackApprover', 'reminders'],
+    props,
+  );
+  const { form, set, errors } = section;
+  return (
+    <SectionCard
+      title="Default settings"
+      subheader="How approvers are asked, who decides when an app names nobody, and reminders"
+      section={section}
+    >
+      <SettingHeading
+        settingKey="approvalMethod"
+        settings={settings}
+        section={section}
+      />
+      <FormControl component="fieldset" error={Boolean(errors.approvalMethod)}>
+        <FormLabel component="legend">How approvers are asked</FormLabel>
+        <RadioGroup
+          aria-label="Approval method"
+          name="approvalMethod"
+          value={form.approvalMethod}
+          onChange={e => set('approvalMethod', e.target.value)}
+        >
+          {METHODS.map(m => {
+            const note = channelNote(settings, m.integration);
+            return (
+              <FormControlLabel
+                key={m.id}
+                value={m.id}
+                control={<Radio />}
+                disabled={Boolean(note)}
+                label={note ? `${m.label} (${note})` : m.label}
+              />
+            );
+          })}
+        </RadioGroup>
+        <FormHelperText>
+          {errors.approvalMethod ??
+            'Channels whose backend module is missing or not configured cannot be chosen. Approvers can always answer in the portal.'}
+        </FormHelperText>
+      </FormControl>
+
+      <SettingHeading
+        settingKey="defaultApprovers"
+        settings={settings}
+        section={section}
+      />
+      <EntityRefsPicker
+        id="app-access-settings-default-approvers"
+        label="Default approvers"
+        kinds={['User', 'Group']}
+        value={form.defaultApprovers}
+        onChange={refs => set('defaultApprovers', refs)}
+        error={errors.defaultApprovers}
+        helperText="Decide a level that names no approvers. Pick users or groups, or type an entity ref and press Enter."
+      />
+
+      <SettingHeading
+        settingKey="fallbackApprover"
+        settings={settings}
+        section={section}
+      />
+      <EntityRefPicker
+        id="app-access-settings-fallback-approver"
+        label="Fallback approver"
+        kinds={['User', 'Group']}
+        value={form.fallbackApprover}
+        onChange={ref => set('fallbackApprover', ref)}
+        error={errors.fallbackApprover}
+        helperText="Asked when a level's approvers cannot be reached (or only the requester is left). Empty: app-config's value."
+      />
+
+      <SettingHeading
+        settingKey="reminders"
+        settings={settings}
+        section={section}
+      />
+      <Grid container spacing={2}>
+        <Grid item xs={12} sm={6}>
+          <TextField
+            id="app-access-settings-reminder-interval"
+            label="Hours between reminders"
+            type="number"
+            inputProps={{ min: 1, max: 720, step: 1 }}
+            value={form['reminders.intervalHours']}
+            onChange={e => set('reminders.intervalHours', e.target.value)}
+            fullWidth
+            margin="normal"
+            error={Boolean(errors['reminders.intervalHours'])}
+            helperText={errors['reminders.intervalHours']}
+          />
+        </Grid>
+        <Grid item xs={12} sm={6}>
+          <TextField
+            id="app-access-settings-reminder-max"
+            label="Reminders at most"
+            type="number"
+            inputProps={{ min: 0, max: 20, step: 1 }}
+            value={form['reminders.maxCount']}
+            onChange={e => set('reminders.maxCount', e.target.value)}
+            fullWidth
+            margin="normal"
+            error={Boolean(errors['reminders.maxCount'])}
+            helperText={
+              errors['reminders.maxCount'] ??
+              'After the last one the fallback approver is asked.'
+            }
+          />
+        </Grid>
+      </Grid>
+    </SectionCard>
+  );
+};
+
+// ------------------------------------------------------------- fulfillment
+
+const SYSTEMS: Array<{ id: string; label: string; integration?: Integration }> =
+  [
+    { id: 'jira', label: 'Jira Service Management', integration: 'jira' },
+    { id: 'zendesk', label: 'Zendesk', integration: 'zendesk' },
+    { id: 'email', label: 'Email to the IT help desk', integration: 'email' },
+    { id: 'manual', label: 'Manual: IT marks requests done in the portal' },
+  ];
+
+export const FulfillmentSection = (props: SectionProps) => {
+  const classes = useStyles();
+  const { settings } = props;
+  const section = useSettingsSection('Fulfillment', ['ticketing'], props);
+  const { form, set, errors } = section;
+  const fulfillers = settings.modules?.fulfillers ?? [];
+  const system = form['ticketing.system'];
+  const installed = (id: string) => fulfillers.includes(id);
+  const oktaInstalled =
+    installed('okta-group') || Boolean(settings.integrations?.okta?.installed);
+
+  return (
+    <SectionCard
+      title="Fulfillment"
+      subheader="How access is granted when Okta cannot do it: the one ticketing system IT works from"
+      section={section}
+    >
+      <SettingHeading
+        settingKey="ticketing"
+        settings={settings}
+        section={section}
+        label="Ticketing system"
+      />
+      <FormControl
+        component="fieldset"
+        error={Boolean(errors['ticketing.system'])}
+      >
+        <FormLabel component="legend">Active ticketing system</FormLabel>
+        <RadioGroup
+          aria-label="Ticketing system"
+          name="ticketing.system"
+          value={system}
+          onChange={e => set('ticketing.system', e.target.value)}
+        >
+          {SYSTEMS.map(s => (
+            <FormControlLabel
+              key={s.id}
+              value={s.id}
+              control={<Radio />}
+              label={
+                s.id !== 'manual' && !installed(s.id)
+                  ? `${s.label} (module not installed)`
+                  : s.label
+              }
+            />
+          ))}
+        </RadioGroup>
+        {errors['ticketing.system'] && (
+          <FormHelperText>{errors['ticketing.system']}</FormHelperText>
+        )}
+      </FormControl>
+
+      <Box mt={1}>
+        <FormControlLabel
+          control={
+            <Switch
+              checked={form['ticketing.auditTickets']}
+              onChange={e => set('ticketing.auditTickets', e.target.checked)}
+              color="primary"
+            />
+          }
+          label="Audit-trail tickets: also file a record ticket for requests fulfilled through Okta"
+        />
+      </Box>
+
+      {system === 'jira' && (
+        <Box className={classes.sub}>
+          <Typography variant="subtitle2">Jira Service Management</Typography>
+          <IntegrationLine name="Jira" status={settings.integrations?.jira} />
+          <Grid container spacing={2}>
+            <Grid item xs={12} sm={6}>
+              <TextField
+                id="app-access-settings-jira-desk"
+                label="Service desk id"
+                value={form['ticketing.jira.serviceDeskId']}
+                onChange={e =>
+                  set('ticketing.jira.serviceDeskId', e.target.value)
+                }
+                fullWidth
+                margin="normal"
+                error={Boolean(errors['ticketing.jira.serviceDeskId'])}
+                helperText={
+                  errors['ticketing.jira.serviceDeskId'] ??
+                  'The numeric id of the IT service desk'
+                }
+              />
+            </Grid>
+            <Grid item xs={12} sm={6}>
+              <TextField
+                id="app-access-settings-jira-type"
+                label="Request type id"
+                value={form['ticketing.jira.requestTypeId']}
+                onChange={e =>
+                  set('ticketing.jira.requestTypeId', e.target.value)
+                }
+                fullWidth
+                margin="normal"
+                error={Boolean(errors['ticketing.jira.requestTypeId'])}
+                helperText={
+                  errors['ticketing.jira.requestTypeId'] ??
+                  'The numeric id of the "access request" type'
+                }
+              />
+            </Grid>
+          </Grid>
+        </Box>
+      )}
+
+      {system === 'zendesk' && (
+        <Box className={classes.sub}>
+          <Typography variant="subtitle2">Zendesk</Typography>
+          <IntegrationLine
+            name="Zendesk"
+            status={settings.integrations?.zendesk}
+          />
+          <Grid container spacing={2}>
+            <Grid item xs={12} sm={6}>
+              <TextField
+                id="app-access-settings-zendesk-group"
+                label="Group id"
+                value={form['ticketing.zendesk.groupId']}
+                onChange={e => set('ticketing.zendesk.groupId', e.target.value)}
+                fullWidth
+                margin="normal"
+                error={Boolean(errors['ticketing.zendesk.groupId'])}
+                helperText={
+                  errors['ticketing.zendesk.groupId'] ??
+                  'The numeric id of the group tickets are assigned to'
+                }
+              />
+            </Grid>
+            <Grid item xs={12} sm={6}>
+              <TextField
+                id="app-access-settings-zendesk-tags"
+                label="Tags"
+                value={form['ticketing.zendesk.tags']}
+                onChange={e => set('ticketing.zendesk.tags', e.target.value)}
+                fullWidth
+                margin="normal"
+                error={Boolean(errors['ticketing.zendesk.tags'])}
+                helperText={
+                  errors['ticketing.zendesk.tags'] ??
+                  'Separated by commas, e.g. app-access, access-request'
+                }
+              />
+            </Grid>
+          </Grid>
+        </Box>
+      )}
+
+      {system === 'email' && (
+        <Box className={classes.sub}>
+          <Typography variant="subtitle2">Email to the IT help desk</Typography>
+          <IntegrationLine name="Email" status={settings.integrations?.email} />
+          <TextField
+            id="app-access-settings-ticket-address"
+            label="IT help desk address"
+            type="email"
+            value={form['ticketing.email.ticketAddress']}
+            onChange={e => set('ticketing.email.ticketAddress', e.target.value)}
+            fullWidth
+            margin="normal"
+            error={Boolean(errors['ticketing.email.ticketAddress'])}
+            helperText={
+              errors['ticketing.email.ticketAddress'] ??
+              'Where the ticket emails go, e.g. it-help@example.com'
+            }
+          />
+        </Box>
+      )}
+
+      {system === 'manual' ? (
+        <Box className={classes.sub}>
+          <Typography variant="body2" color="textSecondary">
+            Nothing to configure: approved requests wait for IT under Requests,
+            where an admin marks them fulfilled.
+          </Typography>
+        </Box>
+      ) : (
+        <>
+          {!installed(system) && (
+            <Box mt={2}>
+              <Alert severity="warning">
+                The {system} fulfiller module is not installed in the backend:
+                tickets cannot be filed until it is.
+              </Alert>
+            </Box>
+          )}
+          <ModuleTestButton
+            kind="fulfiller"
+            moduleId={system}
+            name={SYSTEMS.find(s => s.id === system)?.label ?? system}
+            installed={installed(system)}
+          />
+        </>
+      )}
+
+      <Box className={classes.sub}>
+        <Typography variant="subtitle2">Okta (automatic fulfilment)</Typography>
+        <IntegrationLine name="Okta" status={settings.integrations?.okta} />
+        <ModuleTestButton
+          kind="fulfiller"
+          moduleId="okta-group"
+          name="Okta"
+          installed={oktaInstalled}
+        />
+      </Box>
+    </SectionCard>
+  );
+};
+
+// ----------------------------------------------------------- notifications
+
+export const NotificationsSection = (props: SectionProps) => {
+  const classes = useStyles();
+  const { settings } = props;
+  const section = useSettingsSection('Notifications', ['notifications'], props);
+  const { form, set, errors } = section;
+  const notifiers = settings.modules?.notifiers ?? [];
+  const teams = settings.integrations?.msteams;
+  return (
+    <SectionCard
+      title="Notifications"
+      subheader="Who messages come from, and where; secrets stay in app-config"
+      section={section}
+    >
+      <SettingHeading
+        settingKey="notifications"
+        settings={settings}
+        section={section}
+        label="Senders and channels"
+      />
+      <Box className={classes.sub}>
+        <Typography variant="subtitle2">Email</Typography>
+        <IntegrationLine name="Email" status={settings.integrations?.email} />
+        <Grid container spacing={2}>
+          <Grid item xs={12} sm={6}>
+            <TextField
+              id="app-access-settings-from-name"
+              label="From name"
+              value={form['notifications.emailFromName']}
+              onChange={e => set('notifications.emailFromName', e.target.value)}
+              fullWidth
+              margin="normal"
+              error={Boolean(errors['notifications.emailFromName'])}
+              helperText={errors['notifications.emailFromName']}
+            />
+          </Grid>
+          <Grid item xs={12} sm={6}>
+            <TextField
+              id="app-access-settings-from-address"
+              label="From address"
+              type="email"
+              value={form['notifications.emailFromAddress']}
+              onChange={e =>
+                set('notifications.emailFromAddress', e.target.value)
+              }
+              fullWidth
+              margin="normal"
+              error={Boolean(errors['notifications.emailFromAddress'])}
+              helperText={errors['notifications.emailFromAddress']}
+            />
+          </Grid>
+        </Grid>
+        <ModuleTestButton
+          kind="notifier"
+          moduleId="email"
+          name="Email"
+          installed={notifiers.includes('email')}
+        />
+      </Box>
+      <Box className={classes.sub}>
+        <Typography variant="subtitle2">Slack</Typography>
+        <IntegrationLine name="Slack" status={settings.integrations?.slack} />
+        <TextField
+          id="app-access-settings-slack-channel"
+          label="Slack channel"
+          placeholder="#it-requests"
+          value={form['notifications.slackChannel']}
+          onChange={e => set('notifications.slackChannel', e.target.value)}
+          fullWidth
+          margin="normal"
+          error={Boolean(errors['notifications.slackChannel'])}
+          helperText={
+            errors['notifications.slackChannel'] ??
+            'Also receives new requests and decisions. A name such as #it-requests or a channel id.'
+          }
+        />
+        <ModuleTestButton
+          kind="notifier"
+          moduleId="slack"
+          name="Slack"
+          installed={notifiers.includes('slack')}
+        />
+      </Box>
+      <Box className={classes.sub}>
+        <Typography variant="subtitle2">Microsoft Teams</Typography>
+        <Typography variant="body2" data-testid="teams-webhook">
+          {teams?.configured
+            ? 'Teams webhook configured in app-config.'
+            : 'No Teams webhook configured in app-config.'}
+        </Typography>
+        <ModuleTestButton
+          kind="notifier"
+          moduleId="msteams"
+          name="Microsoft Teams"
+          installed={notifiers.includes('msteams')}
+        />
+      </Box>
+    </SectionCard>
+  );
+};
+
+// ------------------------------------------------------------------- peers
+
+export const PeersSection = (props: SectionProps) => {
+  const { settings } = props;
+  const section = useSettingsSection('Peer usage privacy', ['peers'], props);
+  const { form, set } = section;
+  return (
+    <SectionCard
+      title="Peer usage privacy"
+      subheader="What app pages say about who else uses an app"
+      section={section}
+    >
+      <SettingHeading
+        settingKey="peers"
+        settings={settings}
+        section={section}
+      />
+      <Grid container spacing={2}>
+        <Grid item xs={12} sm={6}>
+          <FormControl component="fieldset">
+            <FormLabel component="legend">“Similar role” means</FormLabel>
+            <RadioGroup
+              aria-label="Similar role means"
+              name="peers.roleBasis"
+              value={form['peers.roleBasis']}
+              onChange={e => set('peers.roleBasis', e.target.value)}
+            >
+              <FormControlLabel
+                value="title"
+                control={<Radio />}
+                label="The same job title"
+              />
+              <FormControlLabel
+                value="department"
+                control={<Radio />}
+                label="The same department"
+              />
+            </RadioGroup>
+          </FormControl>
+        </Grid>
+        <Grid item xs={12} sm={6}>
+          <FormControl component="fieldset">
+            <FormLabel component="legend">Show names of</FormLabel>
+            <RadioGroup
+              aria-label="Show names of"
+              name="peers.showNames"
+              value={form['peers.showNames']}
+              onChange={e => set('peers.showNames', e.target.value)}
+            >
+              <FormControlLabel
+                value="none"
+                control={<Radio />}
+                label="Nobody: counts only"
+              />
+              <FormControlLabel
+                value="team"
+                control={<Radio />}
+                label="Teammates only"
+              />
+              <FormControlLabel
+                value="all"
+                control={<Radio />}
+                label="Everyone"
+              />
+            </RadioGroup>
+          </FormControl>
+        </Grid>
+      </Grid>
+    </SectionCard>
+  );
+};
+
+// ---------------------------------------------------------------- branding
+
+export const BrandingSection = (props: SectionProps) => {
+  const classes = useStyles();
+  const { settings } = props;
+  const section = useSettingsSection('Branding', ['branding'], props);
+  const { form, set, errors } = section;
+  const colour = form['branding.accentColor'].trim();
+  return (
+    <SectionCard
+      title="Branding"
+      subheader="Co-branding of the App Access pages and messages"
+      section={section}
+    >
+      <SettingHeading
+        settingKey="branding"
+        settings={settings}
+        section={section}
+      />
+      <TextField
+        id="app-access-settings-brand-title"
+        label="Title"
+        placeholder="Apps"
+        value={form['branding.title']}
+        onChange={e => set('branding.title', e.target.value)}
+        fullWidth
+        margin="normal"
+        error={Boolean(errors['branding.title'])}
+        helperText={errors['branding.title']}
+      />
+      <TextField
+        id="app-access-settings-brand-logo"
+        label="Logo URL"
+        type="url"
+        placeholder="https://"
+        value={form['branding.logoUrl']}
+        onChange={e => set('branding.logoUrl', e.target.value)}
+        fullWidth
+        margin="normal"
+        error={Boolean(errors['branding.logoUrl'])}
+        helperText={errors['branding.logoUrl']}
+      />
+      <Box display="flex" alignItems="center" style={{ gap: 12 }}>
+        <TextField
+          id="app-access-settings-brand-colour"
+          label="Accent colour"
+          placeholder="#1f5493"
+          value={form['branding.accentColor']}
+          onChange={e => set('branding.accentColor', e.target.value)}
+          margin="normal"
+          error={Boolean(errors['branding.accentColor'])}
+          helperText={
+            errors['branding.accentColor'] ?? 'A hex colour such as #1f5493'
+          }
+        />
+        {HEX_COLOUR.test(colour) && (
+          <span
+            className={classes.swatch}
+            style={{ backgroundColor: colour }}
+            aria-hidden
+          />
+        )}
+      </Box>
+    </SectionCard>
+  );
+};
