@@ -147,6 +147,8 @@ export type AppAccessTestBackend = {
  */
 export async function startAppAccessTestBackend(options: {
   knex: Knex;
+  /** Extra config merged over the defaults (e.g. integration credentials). */
+  config?: Record<string, any>;
 }): Promise<AppAccessTestBackend> {
   const seedDir = createMockDirectory({ content: { 'apps.yaml': SEED_YAML } });
   const notificationsSend = jest.fn(async () => {});
@@ -178,10 +180,12 @@ export async function startAppAccessTestBackend(options: {
       appAccessPlugin,
       mockServices.rootConfig.factory({
         data: {
+          ...options.config,
           appAccess: {
             catalog: { seedFiles: [seedDir.resolve('apps.yaml')] },
             approvals: { fallbackApprover: FIONA },
             outbox: { pollIntervalMs: 50 },
+            ...options.config?.appAccess,
           },
         },
       }),
