@@ -15,6 +15,7 @@ export type { EntityAppAccessCardProps } from './components/EntityAppAccessCard'
 export { appAccessApiRef, AppAccessClient } from './api';
 export type {
   AppAccessApi,
+  AppSort,
   CreateIntakeBody,
   CreateRequestBody,
   DecisionBody,

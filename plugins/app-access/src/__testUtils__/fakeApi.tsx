@@ -1,6 +1,10 @@
 import { ReactElement } from 'react';
 import { Route, Routes, useLocation } from 'react-router-dom';
-import { ApiRef, identityApiRef } from '@backstage/core-plugin-api';
+import {
+  ApiRef,
+  configApiRef,
+  identityApiRef,
+} from '@backstage/core-plugin-api';
 import {
   mockApis,
   renderInTestApp,
@@ -18,9 +22,11 @@ import {
 import {
   AccessRequest,
   AppAccessSettings,
+  AppPeers,
   ApproverPreview,
   CatalogApp,
   PendingApproval,
+  Recommendation,
   RequestEvent,
   SettingsResponse,
 } from '@app-access/plugin-app-access-common';
@@ -52,6 +58,7 @@ export const slack: CatalogApp = {
     },
   ],
   myRequest: { id: 'req-slack', tierId: 'standard', status: 'fulfilled' },
+  peers: { team: 5, role: 9 },
 };
 
 export const figma: CatalogApp = {
@@ -80,6 +87,7 @@ export const figma: CatalogApp = {
     },
   ],
   myRequest: { id: 'req-1', tierId: 'editor', status: 'pending_approval' },
+  peers: { team: 0, role: 0 },
 };
 
 export const github: CatalogApp = {
@@ -100,6 +108,7 @@ export const github: CatalogApp = {
       needsApproval: true,
     },
   ],
+  peers: { team: 3, role: 14 },
 };
 
 export const miro: CatalogApp = {
@@ -121,7 +130,175 @@ export const miro: CatalogApp = {
   myRequest: { id: 'req-miro', tierId: 'member', status: 'denied' },
 };
 
+// Miro comes without `peers`, as from a backend without peer usage.
 export const apps = [slack, figma, github, miro];
+
+// ------------------------------------------------------------ peer usage
+
+/** Listed apps Jane neither has nor asked for: what her peers recommend. */
+export const jira: CatalogApp = {
+  id: 'jira',
+  name: 'Jira Software',
+  vendor: 'Atlassian',
+  category: 'Project management',
+  description: 'Plan and track work in sprints.',
+  owner: 'user:default/olivia.owner',
+  listed: true,
+  externalIds: {},
+  tiers: [
+    {
+      id: 'user',
+      name: 'User',
+      fulfillment: { type: 'okta-group', oktaGroupId: 'g3' },
+      needsApproval: false,
+    },
+  ],
+  peers: { team: 3, role: 6 },
+};
+
+export const notion: CatalogApp = {
+  id: 'notion',
+  name: 'Notion',
+  vendor: 'Notion Labs',
+  category: 'Productivity',
+  description: 'Docs and wikis.',
+  listed: true,
+  externalIds: {},
+  tiers: [
+    {
+      id: 'member',
+      name: 'Member',
+      fulfillment: { type: 'okta-app', oktaAppId: 'a2' },
+      needsApproval: false,
+    },
+  ],
+  peers: { team: 2, role: 11 },
+};
+
+export const onePassword: CatalogApp = {
+  id: '1password',
+  name: '1Password',
+  vendor: 'AgileBits',
+  category: 'Security',
+  description: 'Shared vaults for team secrets.',
+  listed: true,
+  externalIds: {},
+  tiers: [
+    {
+      id: 'business',
+      name: 'Business',
+      fulfillment: { type: 'okta-app', oktaAppId: 'a3' },
+      needsApproval: true,
+    },
+  ],
+  peers: { team: 0, role: 4 },
+};
+
+export const recommendations: Recommendation[] = [
+  {
+    appId: 'jira',
+    app: jira,
+    team: 3,
+    teamSize: 4,
+    role: 6,
+    roleSize: 20,
+    reason: '3 of 4 in platform use it',
+  },
+  {
+    appId: 'notion',
+    app: notion,
+    team: 2,
+    teamSize: 4,
+    role: 11,
+    roleSize: 20,
+    reason: '2 of 4 in platform use it',
+  },
+  {
+    appId: '1password',
+    app: onePassword,
+    team: 0,
+    teamSize: 4,
+    role: 4,
+    roleSize: 20,
+    reason: '4 of 20 people with your title (Software Engineer) use it',
+  },
+];
+
+/** Slack's peers with the default privacy setting: teammates named, the rest counted. */
+export const slackPeers: AppPeers = {
+  appId: 'slack',
+  team: {
+    count: 5,
+    size: 6,
+    groups: ['group:default/platform', 'group:default/sre'],
+    people: [
+      { ref: 'user:default/alex.dev', displayName: 'Alex Dev' },
+      { ref: 'user:default/kim.design', displayName: 'Kim Design' },
+      { ref: 'user:default/lee.ops' },
+      { ref: 'user:default/noor.sre', displayName: 'Noor Sre' },
+      { ref: 'user:default/sam.manager', displayName: 'Sam Manager' },
+    ],
+  },
+  role: {
+    count: 9,
+    size: 20,
+    basis: 'title',
+    value: 'Software Engineer',
+  },
+  namesHidden: true,
+};
+
+/** GitHub's peers when the company shows everyone's names. */
+export const githubPeers: AppPeers = {
+  appId: 'github',
+  team: {
+    count: 3,
+    size: 6,
+    groups: ['group:default/platform'],
+    people: [
+      { ref: 'user:default/alex.dev', displayName: 'Alex Dev' },
+      { ref: 'user:default/noor.sre', displayName: 'Noor Sre' },
+      { ref: 'user:default/lee.ops' },
+    ],
+  },
+  role: {
+    count: 14,
+    size: 20,
+    basis: 'department',
+    value: 'Engineering',
+    people: [
+      { ref: 'user:default/alex.dev', displayName: 'Alex Dev' },
+      { ref: 'user:default/ravi.backend', displayName: 'Ravi Backend' },
+    ],
+  },
+  namesHidden: false,
+};
+
+const knownPeers: Record<string, AppPeers> = {
+  slack: slackPeers,
+  github: githubPeers,
+};
+
+/** Counts only, as when the privacy setting hides every name. */
+function peersFromCounts(app: CatalogApp): AppPeers {
+  return {
+    appId: app.id,
+    team: {
+      count: app.peers?.team ?? 0,
+      size: 6,
+      groups: ['group:default/platform'],
+    },
+    role: {
+      count: app.peers?.role ?? 0,
+      size: 20,
+      basis: 'title',
+      value: 'Software Engineer',
+    },
+    namesHidden: true,
+  };
+}
+
+const catalogApps = [...apps, ...recommendations.map(r => r.app)];
 
 const hoursAgo = (hours: number) =>
   new Date(Date.now() - hours * 3_600_000).toISOString();
@@ -462,7 +639,11 @@ export const settingsResponse: SettingsResponse = {
   },
 };
 
-const toAdminApp = ({ myRequest: _m, ...app }: CatalogApp): AdminApp => ({
+const toAdminApp = ({
+  myRequest: _m,
+  peers: _p,
+  ...app
+}: CatalogApp): AdminApp => ({
   ...app,
   tiers: app.tiers.map(({ needsApproval: _n, ...tier }) => tier),
   source: 'seed',
@@ -601,14 +782,28 @@ export function createFakeApi(
   const api: FakeAppAccessApi = {
     listApps: jest.fn(async () => ({ items: apps })),
     getApp: jest.fn(async (id: string) => {
-      const app = apps.find(a => a.id === id);
+      const app = catalogApps.find(a => a.id === id);
       if (!app) {
         throw responseError(404, 'NotFoundError', `No app ${id}`);
       }
       return app;
     }),
+    getAppPeers: jest.fn(async (appId: string) => {
+      const app = catalogApps.find(a => a.id === appId);
+      if (!app) {
+        throw responseError(
+          404,
+          'NotFoundError',
+          `No app '${appId}' in the catalog`,
+        );
+      }
+      return knownPeers[appId] ?? peersFromCounts(app);
+    }),
+    listRecommendations: jest.fn(async (query = {}) => ({
+      items: recommendations.slice(0, query.limit ?? 10),
+    })),
     getApproverPreview: jest.fn(async (appId: string, tierId: string) => {
-      const tier = apps
+      const tier = catalogApps
         .find(a => a.id === appId)
         ?.tiers.find(t => t.id === tierId);
       return tier?.needsApproval ? twoLevelPreview : noApprovalPreview;
@@ -772,6 +967,10 @@ export type RenderOptions = {
   /** Permission decisions; without it the app has no permission API. */
   permissionApi?: PermissionApi;
   catalogApi?: CatalogApi;
+  /** app-config for the test, e.g. `{ organization: { name: 'Acme' } }`. */
+  config?: NonNullable<Parameters<typeof mockApis.config>[0]>['data'];
+  /** Elements rendered next to the routes, e.g. a sidebar item. */
+  sidebar?: ReactElement;
 };
 
 /** A permission API that allows (or denies) every App Access permission, or those `allow` accepts. */
@@ -797,6 +996,8 @@ export function renderInPlugin(element: ReactElement, options: RenderOptions) {
     userEntityRef = JANE,
     permissionApi,
     catalogApi,
+    config,
+    sidebar,
   } = options;
   const apis: Array<readonly [ApiRef<any>, any]> = [
     [appAccessApiRef, api],
@@ -808,8 +1009,12 @@ export function renderInPlugin(element: ReactElement, options: RenderOptions) {
   if (catalogApi) {
     apis.push([catalogApiRef, catalogApi]);
   }
+  if (config) {
+    apis.push([configApiRef, mockApis.config({ data: config })]);
+  }
   return renderInTestApp(
     <TestApiProvider apis={apis as any}>
+      {sidebar}
       <Routes>
         <Route path={path} element={element} />
         <Route path="*" element={<LocationProbe />} />

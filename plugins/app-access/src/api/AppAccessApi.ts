@@ -3,18 +3,24 @@ import {
   AccessRequest,
   App,
   AppAccessSettings,
+  AppPeers,
   ApproverPreview,
   CatalogApp,
   ModuleTestResult,
   Paginated,
   PendingApproval,
+  Recommendation,
   RequestEvent,
   RequestStatus,
   SettingsResponse,
 } from '@app-access/plugin-app-access-common';
 
+/** How the backend orders the catalog: by name, or by use on the caller's team or role. */
+export type AppSort = 'name' | 'team' | 'role';
+
 export type ListAppsQuery = {
   q?: string;
+  sort?: AppSort;
   category?: string;
   limit?: number;
   cursor?: string;
@@ -124,6 +130,12 @@ export type AuditQuery = {
 export interface AppAccessApi {
   listApps(query?: ListAppsQuery): Promise<Paginated<CatalogApp>>;
   getApp(id: string): Promise<CatalogApp>;
+  /** Who on the caller's team and in their role uses the app (names as the privacy setting allows). */
+  getAppPeers(appId: string): Promise<AppPeers>;
+  /** Apps the caller's peers use most that the caller does not have, best first. */
+  listRecommendations(query?: {
+    limit?: number;
+  }): Promise<{ items: Recommendation[] }>;
   /** Who would decide a request for this tier if the caller submitted it now. */
   getApproverPreview(appId: string, tierId: string): Promise<ApproverPreview>;
   createRequest(body: CreateRequestBody): Promise<AccessRequest>;

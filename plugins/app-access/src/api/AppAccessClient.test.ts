@@ -128,4 +128,31 @@ describe('AppAccessClient', () => {
     expect(url?.searchParams.get('cursor')).toBe('abc');
     expect(url?.searchParams.has('category')).toBe(false);
   });
+  it('reads who uses an app and the recommendations', async () => {
+    let recommendationsUrl: URL | undefined;
+    server.use(
+      http.get(`${baseUrl}/apps/:id/peers`, ({ params }) =>
+        HttpResponse.json({
+          appId: params.id,
+          team: { count: 3, size: 4, groups: ['group:default/platform'] },
+          role: { count: 0, size: 0, basis: 'title' },
+          namesHidden: true,
+        }),
+      ),
+      http.get(`${baseUrl}/recommendations`, ({ request }) => {
+        recommendationsUrl = new URL(request.url);
+        return HttpResponse.json({ items: [] });
+      }),
+    );
+
+    await expect(client.getAppPeers('jira cloud')).resolves.toMatchObject({
+      appId: 'jira cloud',
+      team: { count: 3, size: 4 },
+      namesHidden: true,
+    });
+    await expect(client.listRecommendations({ limit: 8 })).resolves.toEqual({
+      items: [],
+    });
+    expect(recommendationsUrl?.searchParams.get('limit')).toBe('8');
+  });
 });

@@ -3,11 +3,13 @@ import { ResponseError } from '@backstage/errors';
 import {
   AccessRequest,
   App,
+  AppPeers,
   ApproverPreview,
   CatalogApp,
   ModuleTestResult,
   Paginated,
   PendingApproval,
+  Recommendation,
   RequestEvent,
   SettingsResponse,
 } from '@app-access/plugin-app-access-common';
@@ -84,6 +86,16 @@ export class AppAccessClient implements AppAccessApi {
 
   getApp(id: string) {
     return this.call<CatalogApp>(`/apps/${encodeURIComponent(id)}`);
+  }
+
+  getAppPeers(appId: string) {
+    return this.call<AppPeers>(`/apps/${encodeURIComponent(appId)}/peers`);
+  }
+
+  listRecommendations(query?: { limit?: number }) {
+    return this.call<{ items: Recommendation[] }>(
+      `/recommendations${queryString(query)}`,
+    );
   }
 
   getApproverPreview(appId: string, tierId: string) {

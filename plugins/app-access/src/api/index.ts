@@ -1,6 +1,7 @@
 export { appAccessApiRef } from './AppAccessApi';
 export type {
   AppAccessApi,
+  AppSort,
   CreateIntakeBody,
   CreateRequestBody,
   DecisionBody,

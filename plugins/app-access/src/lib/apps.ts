@@ -22,6 +22,12 @@ export function hasOpenRequest(app: CatalogApp): boolean {
   return appBadge(app) === 'requested';
 }
 
+/** Tiers the caller already has: their fulfilled request is for that tier. */
+export function heldTierIds(app: CatalogApp): string[] {
+  const mine = app.myRequest;
+  return mine?.status === 'fulfilled' && mine.tierId ? [mine.tierId] : [];
+}
+
 export type AppFilter = { q?: string; category?: string };
 
 export function filterApps(

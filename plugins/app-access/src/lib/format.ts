@@ -1,4 +1,4 @@
-import { parseEntityRef } from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 
 function plural(n: number, unit: string) {
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
@@ -82,5 +82,23 @@ export function humanizeRef(ref: string | undefined): string {
     return namespace === 'default' ? name : `${namespace}/${name}`;
   } catch {
     return ref;
+  }
+}
+
+/**
+ * An owner as a full entity ref, so EntityRefLink links to the right kind
+ * and shows a user as "olivia.owner" (or their display name), never as
+ * "user:olivia.owner". A bare name is taken to be a group.
+ */
+export function ownerRef(owner: string): string {
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
+    );
+  } catch {
+    return owner;
   }
 }

@@ -5,9 +5,18 @@ import {
   appInitials,
   fetchAllPages,
   filterApps,
+  heldTierIds,
 } from './apps';
 import { getErrorMessage, getErrorStatus, splitFieldErrors } from './errors';
-import { formatDuration, humanizeRef, today } from './format';
+import { formatDuration, humanizeRef, ownerRef, today } from './format';
+import {
+  categoryTools,
+  isAppSort,
+  rankByPeerUse,
+  roleLabel,
+  sortApps,
+  teammatesLabel,
+} from './peers';
 
 const app = (overrides: Partial<CatalogApp>): CatalogApp => ({
   id: 'x',
@@ -135,5 +144,65 @@ describe('apps', () => {
 
     const stuck = jest.fn(async () => ({ items: [1], nextCursor: 'same' }));
     await expect(fetchAllPages(stuck)).resolves.toEqual([1, 1]);
+  });
+});
+
+describe('peer usage helpers', () => {
+  const a = app({ id: 'a', name: 'Alpha', peers: { team: 1, role: 9 } });
+  const b = app({ id: 'b', name: 'Beta', peers: { team: 3, role: 0 } });
+  const c = app({ id: 'c', name: 'Gamma', peers: { team: 1, role: 2 } });
+  const d = app({ id: 'd', name: 'Delta' });
+  const ids = (list: CatalogApp[]) => list.map(x => x.id);
+
+  it('sorts by name, by team then role, or by role then team', () => {
+    expect(ids(sortApps([c, b, d, a], 'name'))).toEqual(['a', 'b', 'd', 'c']);
+    expect(ids(sortApps([c, b, d, a], 'team'))).toEqual(['b', 'a', 'c', 'd']);
+    expect(ids(sortApps([c, b, d, a], 'role'))).toEqual(['a', 'c', 'b', 'd']);
+  });
+
+  it('does not sort in place', () => {
+    const list = [c, a];
+    sortApps(list, 'name');
+    expect(ids(list)).toEqual(['c', 'a']);
+  });
+
+  it('ranks only apps someone around uses', () => {
+    expect(ids(rankByPeerUse([d, c, a, b]))).toEqual(['b', 'a', 'c']);
+  });
+
+  it('labels counts and categories', () => {
+    expect(teammatesLabel(1)).toBe('1 teammate');
+    expect(teammatesLabel(5)).toBe('5 teammates');
+    expect(roleLabel(12)).toBe('12 in your role');
+    expect(categoryTools('Project management')).toBe(
+      'Project management tools',
+    );
+    expect(categoryTools('Developer tools')).toBe('Developer tools');
+    expect(isAppSort('team')).toBe(true);
+    expect(isAppSort('popular')).toBe(false);
+  });
+
+  it('knows which tier the user already has', () => {
+    expect(
+      heldTierIds(
+        app({ myRequest: { id: 'r', tierId: 't1', status: 'fulfilled' } }),
+      ),
+    ).toEqual(['t1']);
+    expect(
+      heldTierIds(
+        app({
+          myRequest: { id: 'r', tierId: 't1', status: 'pending_approval' },
+        }),
+      ),
+    ).toEqual([]);
+    expect(heldTierIds(app({}))).toEqual([]);
+  });
+});
+
+describe('ownerRef', () => {
+  it('completes an owner to a full ref, groups by default', () => {
+    expect(ownerRef('user:olivia.owner')).toBe('user:default/olivia.owner');
+    expect(ownerRef('group:default/platform')).toBe('group:default/platform');
+    expect(ownerRef('platform')).toBe('group:default/platform');
   });
 });

@@ -1,13 +1,17 @@
-import { useEffect, useMemo } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
 import { SidebarItem } from '@backstage/core-components';
 import { IconComponent, useApi } from '@backstage/core-plugin-api';
 import { Badge } from '@material-ui/core';
 import AssignmentTurnedInIcon from '@material-ui/icons/AssignmentTurnedIn';
 import { appAccessApiRef } from '../../api';
+import { onApprovalsChanged } from '../../lib/events';
 
 /** How often the badge refreshes while the portal stays open. */
 const REFRESH_MS = 5 * 60 * 1000;
+
+/** Coming back to the tab fires both focus and visibilitychange: one reload. */
+const FOCUS_DEBOUNCE_MS = 2000;
 
 export type AppAccessApprovalsSidebarItemProps = {
   /** Where the approvals inbox is mounted; defaults to the /apps mount. */
@@ -26,15 +30,44 @@ export const AppAccessApprovalsSidebarItem = ({
   icon: Icon = AssignmentTurnedInIcon,
 }: AppAccessApprovalsSidebarItemProps) => {
   const api = useApi(appAccessApiRef);
-  const { value: count, retry } = useAsyncRetry(async () => {
+  // A counter rather than useAsyncRetry's retry, which is a no-op while a
+  // load is running: a decision made meanwhile must still cause a reload.
+  const [generation, setGeneration] = useState(0);
+  const reload = useCallback(() => setGeneration(g => g + 1), []);
+  const { value: count } = useAsync(async () => {
     const page = await api.listApprovals({ limit: 100 });
     return page.items.length;
-  }, [api]);
+  }, [api, generation]);
 
+  const lastFocusReload = useRef(0);
   useEffect(() => {
-    const timer = setInterval(retry, REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [retry]);
+    const timer = setInterval(reload, REFRESH_MS);
+    // A decision in the inbox (this tab).
+    const unsubscribe = onApprovalsChanged(reload);
+    // Back from Slack, email or another tab, where decisions happen too.
+    const onFocus = () => {
+      if (
+        typeof document !== 'undefined' &&
+        document.visibilityState === 'hidden'
+      ) {
+        return;
+      }
+      const now = Date.now();
+      if (now - lastFocusReload.current < FOCUS_DEBOUNCE_MS) {
+        return;
+      }
+      lastFocusReload.current = now;
+      reload();
+    };
+    window.addEventListener('focus', onFocus);
+    document.addEventListener('visibilitychange', onFocus);
+    return () => {
+      clearInterval(timer);
+      unsubscribe();
+      window.removeEventListener('focus', onFocus);
+      document.removeEventListener('visibilitychange', onFocus);
+    };
+  }, [reload]);
 
   // SidebarItem wants a component, so the badge is baked into one; it is
   // only recreated when the count changes.

@@ -13,6 +13,7 @@ import {
 import { CatalogApp } from '@app-access/plugin-app-access-common';
 import { AppLogo } from '../AppLogo';
 import { AppBadge } from '../AppBadge';
+import { PeerUsageBadges } from '../PeerUsage/PeerUsageBadges';
 
 const useStyles = makeStyles(theme => ({
   card: {
@@ -78,6 +79,7 @@ export const AppCard = memo(({ app, to }: AppCardProps) => {
             <Chip size="small" label={app.category} />
             <AppBadge app={app} />
           </Box>
+          <PeerUsageBadges app={app} className={classes.chips} />
           {app.description && (
             <Typography
               variant="body2"

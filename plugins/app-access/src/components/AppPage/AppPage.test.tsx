@@ -1,6 +1,10 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { createFakeApi, renderInPlugin } from '../../__testUtils__/fakeApi';
+import {
+  createFakeApi,
+  figma,
+  renderInPlugin,
+} from '../../__testUtils__/fakeApi';
 import { AppPage } from './AppPage';
 
 const render = (appId: string, api = createFakeApi()) =>
@@ -104,5 +108,71 @@ describe('AppPage', () => {
     expect(
       screen.getByRole('button', { name: 'Back to the catalog' }),
     ).toHaveAttribute('href', '/apps');
+  });
+
+  it('shows a user owner by name, not as "user:…"', async () => {
+    await render('jira');
+
+    await screen.findByRole('heading', { name: 'Jira Software' });
+    const owner = screen.getByRole('link', { name: 'olivia.owner' });
+    expect(owner).toHaveAttribute('href', '/catalog/default/user/olivia.owner');
+    expect(screen.queryByText(/user:olivia\.owner/)).not.toBeInTheDocument();
+  });
+
+  it('cannot request a tier the user already has', async () => {
+    await render('slack');
+
+    await screen.findByRole('heading', { name: 'Slack' });
+    expect(
+      screen.getByRole('button', { name: 'Request access' }),
+    ).toBeDisabled();
+    expect(
+      screen.getByRole('button', { name: 'You have Standard' }),
+    ).toBeDisabled();
+  });
+
+  it('still offers the tiers the user does not have', async () => {
+    const api = createFakeApi({
+      getApp: jest.fn(async () => ({
+        ...figma,
+        myRequest: {
+          id: 'req-v',
+          tierId: 'viewer',
+          status: 'fulfilled' as const,
+        },
+      })),
+    });
+    await render('figma', api);
+
+    await screen.findByRole('heading', { name: 'Figma' });
+    expect(
+      screen.getByRole('button', { name: 'You have Viewer' }),
+    ).toBeDisabled();
+    const editor = screen.getByRole('button', { name: 'Request Editor' });
+    expect(editor).toBeEnabled();
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Request another tier' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    // The only tier left is picked; the one they have cannot be.
+    expect(
+      within(dialog).getByRole('radio', { name: /Viewer/ }),
+    ).toBeDisabled();
+    expect(within(dialog).getByRole('radio', { name: /Editor/ })).toBeChecked();
+  });
+
+  it('shows who uses the app', async () => {
+    await render('slack');
+
+    expect(
+      await screen.findByText('5 of 6 on your team use it'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: 'Kim Design' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/Names outside your team are hidden/),
+    ).toBeInTheDocument();
   });
 });

@@ -27,11 +27,13 @@ import {
 import LaunchIcon from '@material-ui/icons/Launch';
 import { CatalogApp } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../api';
-import { hasOpenRequest } from '../../lib/apps';
+import { hasOpenRequest, heldTierIds } from '../../lib/apps';
 import { getErrorStatus } from '../../lib/errors';
+import { ownerRef } from '../../lib/format';
 import { requestRouteRef, rootRouteRef } from '../../routes';
 import { AppBadge } from '../AppBadge';
 import { AppLogo } from '../AppLogo';
+import { WhoUsesIt } from '../PeerUsage';
 import { RequestForm } from '../RequestForm';
 import { StatusChip } from '../StatusChip';
 
@@ -176,7 +178,26 @@ export const AppPage = () => {
   }
 
   const open = hasOpenRequest(app);
-  const openForm = (tierId?: string) => setForm({ open: true, tierId });
+  const held = heldTierIds(app);
+  const requestable = app.tiers.filter(tier => !held.includes(tier.id));
+  // Everything requestable is already theirs: the backend would say 409.
+  const hasAll = held.length > 0 && requestable.length === 0;
+  const openForm = (tierId?: string) =>
+    setForm({
+      open: true,
+      tierId:
+        tierId ?? (requestable.length === 1 ? requestable[0].id : undefined),
+    });
+  let mainLabel = 'Request access';
+  let mainTitle: string | undefined;
+  if (open) {
+    mainLabel = 'Request pending';
+    mainTitle = 'You already have an open request';
+  } else if (hasAll) {
+    mainTitle = 'You already have this app';
+  } else if (held.length > 0) {
+    mainLabel = 'Request another tier';
+  }
 
   return (
     <Content>
@@ -198,10 +219,10 @@ export const AppPage = () => {
           variant="contained"
           color="primary"
           onClick={() => openForm()}
-          disabled={open}
-          title={open ? 'You already have an open request' : undefined}
+          disabled={open || hasAll}
+          title={mainTitle}
         >
-          {open ? 'Request pending' : 'Request access'}
+          {mainLabel}
         </Button>
       </Box>
 
@@ -235,10 +256,7 @@ export const AppPage = () => {
                   <dt>Owner</dt>
                   <dd>
                     {app.owner ? (
-                      <EntityRefLink
-                        entityRef={app.owner}
-                        defaultKind="group"
-                      />
+                      <EntityRefLink entityRef={ownerRef(app.owner)} />
                     ) : (
                       'Not set'
                     )}
@@ -254,52 +272,62 @@ export const AppPage = () => {
                   </Typography>
                 ) : (
                   <List disablePadding>
-                    {app.tiers.map(tier => (
-                      <ListItem
-                        key={tier.id}
-                        divider
-                        className={classes.tierItem}
-                        data-testid={`tier-${tier.id}`}
-                      >
-                        <ListItemText
-                          disableTypography
-                          primary={
-                            <Box className={classes.tierTitle}>
-                              <Typography variant="subtitle1" component="h3">
-                                {tier.name}
-                              </Typography>
-                              <Chip
-                                size="small"
-                                variant="outlined"
-                                label={
-                                  tier.needsApproval
-                                    ? 'Needs approval'
-                                    : 'No approval needed'
-                                }
-                              />
-                            </Box>
-                          }
-                          secondary={
-                            tier.description && (
-                              <Typography variant="body2" color="textSecondary">
-                                {tier.description}
-                              </Typography>
-                            )
-                          }
-                        />
-                        <ListItemSecondaryAction>
-                          <Button
-                            size="small"
-                            color="primary"
-                            onClick={() => openForm(tier.id)}
-                            disabled={open}
-                            aria-label={`Request ${tier.name}`}
-                          >
-                            Request
-                          </Button>
-                        </ListItemSecondaryAction>
-                      </ListItem>
-                    ))}
+                    {app.tiers.map(tier => {
+                      const hasTier = held.includes(tier.id);
+                      return (
+                        <ListItem
+                          key={tier.id}
+                          divider
+                          className={classes.tierItem}
+                          data-testid={`tier-${tier.id}`}
+                        >
+                          <ListItemText
+                            disableTypography
+                            primary={
+                              <Box className={classes.tierTitle}>
+                                <Typography variant="subtitle1" component="h3">
+                                  {tier.name}
+                                </Typography>
+                                <Chip
+                                  size="small"
+                                  variant="outlined"
+                                  label={
+                                    tier.needsApproval
+                                      ? 'Needs approval'
+                                      : 'No approval needed'
+                                  }
+                                />
+                              </Box>
+                            }
+                            secondary={
+                              tier.description && (
+                                <Typography
+                                  variant="body2"
+                                  color="textSecondary"
+                                >
+                                  {tier.description}
+                                </Typography>
+                              )
+                            }
+                          />
+                          <ListItemSecondaryAction>
+                            <Button
+                              size="small"
+                              color="primary"
+                              onClick={() => openForm(tier.id)}
+                              disabled={open || hasTier}
+                              aria-label={
+                                hasTier
+                                  ? `You have ${tier.name}`
+                                  : `Request ${tier.name}`
+                              }
+                            >
+                              {hasTier ? 'You have it' : 'Request'}
+                            </Button>
+                          </ListItemSecondaryAction>
+                        </ListItem>
+                      );
+                    })}
                   </List>
                 )}
               </InfoCard>
@@ -307,7 +335,14 @@ export const AppPage = () => {
           </Grid>
         </Grid>
         <Grid item xs={12} md={4}>
-          <YourAccess app={app} onRequest={() => openForm()} />
+          <Grid container spacing={3} direction="column">
+            <Grid item>
+              <YourAccess app={app} onRequest={() => openForm()} />
+            </Grid>
+            <Grid item>
+              <WhoUsesIt appId={app.id} />
+            </Grid>
+          </Grid>
         </Grid>
       </Grid>
 
@@ -315,6 +350,7 @@ export const AppPage = () => {
         app={app}
         open={form.open}
         initialTierId={form.tierId}
+        heldTierIds={held}
         onClose={() => setForm({ open: false })}
       />
     </Content>

@@ -19,6 +19,7 @@ import {
 } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../api';
 import { fetchAllPages } from '../../lib/apps';
+import { notifyApprovalsChanged } from '../../lib/events';
 import {
   formatDateTime,
   formatDay,
@@ -76,6 +77,8 @@ export const ApprovalsPage = () => {
   const onDecided = (approval: PendingApproval, result: AccessRequest) => {
     hide(approval);
     closeDialog();
+    // The sidebar count (and anything else listening) reloads.
+    notifyApprovalsChanged();
     const who = humanizeRef(approval.request.requester);
     setNotice({
       severity: 'success',
@@ -89,6 +92,7 @@ export const ApprovalsPage = () => {
   const onConflict = (approval: PendingApproval, message: string) => {
     hide(approval);
     closeDialog();
+    notifyApprovalsChanged();
     setNotice({ severity: 'info', message });
     retry();
   };

@@ -1,13 +1,22 @@
-import { screen, within } from '@testing-library/react';
+import { useEffect } from 'react';
+import { Link as RouterLink, useLocation } from 'react-router-dom';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { CatalogApp } from '@app-access/plugin-app-access-common';
 import {
   apps,
   createFakeApi,
+  github,
+  jira,
   renderInPlugin,
   responseError,
 } from '../../__testUtils__/fakeApi';
-import { AppsPage, CARDS_PER_BATCH, VIEW_STORAGE_KEY } from './AppsPage';
+import {
+  AppsPage,
+  CARDS_PER_BATCH,
+  SORT_STORAGE_KEY,
+  VIEW_STORAGE_KEY,
+} from './AppsPage';
 
 const render = (api = createFakeApi(), route = '/apps') =>
   renderInPlugin(<AppsPage />, { api, route });
@@ -198,5 +207,274 @@ describe('AppsPage', () => {
     await userEvent.keyboard('{Enter}');
 
     expect(await screen.findByText('Now at /apps/figma')).toBeInTheDocument();
+  });
+
+  describe('peer usage', () => {
+    const cardOrder = () =>
+      screen
+        .getAllByTestId(/^app-card-/)
+        .map(card =>
+          card.getAttribute('data-testid')!.slice('app-card-'.length),
+        );
+
+    it('shows how many teammates and people in the role use each app', async () => {
+      await render();
+
+      const slack = await screen.findByTestId('app-card-slack');
+      expect(within(slack).getByText('5 teammates')).toBeInTheDocument();
+      expect(within(slack).getByText('9 in your role')).toBeInTheDocument();
+      const githubCard = screen.getByTestId('app-card-github');
+      expect(within(githubCard).getByText('3 teammates')).toBeInTheDocument();
+      expect(
+        within(githubCard).getByText('14 in your role'),
+      ).toBeInTheDocument();
+      // Nobody (figma), or no counts from the backend (miro): no badge.
+      for (const id of ['figma', 'miro']) {
+        expect(
+          within(screen.getByTestId(`app-card-${id}`)).queryByTestId(
+            'peer-usage',
+          ),
+        ).not.toBeInTheDocument();
+      }
+    });
+
+    it('has a "Used by" column in the table', async () => {
+      window.localStorage.setItem(VIEW_STORAGE_KEY, JSON.stringify('table'));
+      await render();
+
+      expect(
+        await screen.findByRole('columnheader', { name: 'Used by' }),
+      ).toBeInTheDocument();
+      const row = screen.getByRole('link', { name: 'Slack' }).closest('tr')!;
+      expect(within(row).getByText('5 teammates')).toBeInTheDocument();
+      expect(within(row).getByText('9 in your role')).toBeInTheDocument();
+    });
+
+    it('sorts by use on the team or in the role and remembers it', async () => {
+      await render();
+      await screen.findByTestId('app-card-slack');
+      expect(cardOrder()).toEqual(['figma', 'github', 'miro', 'slack']);
+
+      await userEvent.selectOptions(
+        screen.getByLabelText('Sort by'),
+        'Popular with my team',
+      );
+      expect(cardOrder()).toEqual(['slack', 'github', 'figma', 'miro']);
+      expect(JSON.parse(window.localStorage.getItem(SORT_STORAGE_KEY)!)).toBe(
+        'team',
+      );
+
+      await userEvent.selectOptions(
+        screen.getByLabelText('Sort by'),
+        'Popular in my role',
+      );
+      expect(cardOrder()).toEqual(['github', 'slack', 'figma', 'miro']);
+
+      await userEvent.selectOptions(screen.getByLabelText('Sort by'), 'Name');
+      expect(cardOrder()).toEqual(['figma', 'github', 'miro', 'slack']);
+    });
+
+    it('takes the sort from the URL, else from last time', async () => {
+      await render(createFakeApi(), '/apps?sort=role');
+      await screen.findByTestId('app-card-slack');
+      expect(screen.getByLabelText('Sort by')).toHaveValue('role');
+      expect(cardOrder()[0]).toBe('github');
+    });
+
+    it('starts with the sort chosen last time', async () => {
+      window.localStorage.setItem(SORT_STORAGE_KEY, JSON.stringify('team'));
+      await render();
+      await screen.findByTestId('app-card-slack');
+      expect(cardOrder()).toEqual(['slack', 'github', 'figma', 'miro']);
+    });
+
+    it('shows what is popular with the team, with the reasons', async () => {
+      const api = createFakeApi();
+      await render(api);
+
+      const row = await screen.findByRole('region', {
+        name: 'Popular with your team',
+      });
+      expect(api.listRecommendations).toHaveBeenCalledWith({ limit: 10 });
+      const jiraCard = within(row).getByTestId('recommendation-jira');
+      expect(jiraCard).toHaveAttribute('href', '/apps/jira');
+      expect(
+        within(jiraCard).getByText('3 of 4 in platform use it'),
+      ).toBeInTheDocument();
+      expect(
+        within(row).getByText(
+          '4 of 20 people with your title (Software Engineer) use it',
+        ),
+      ).toBeInTheDocument();
+      // The catalog itself is unchanged.
+      expect(screen.getAllByTestId(/^app-card-/)).toHaveLength(4);
+    });
+
+    it('opens a recommended app with the keyboard', async () => {
+      await render();
+      const card = await screen.findByTestId('recommendation-jira');
+
+      card.focus();
+      expect(card).toHaveFocus();
+      await userEvent.keyboard('{Enter}');
+
+      expect(await screen.findByText('Now at /apps/jira')).toBeInTheDocument();
+    });
+
+    it('hides the recommendations while searching', async () => {
+      await render();
+      await screen.findByRole('region', { name: 'Popular with your team' });
+
+      await userEvent.type(screen.getByLabelText('Search apps'), 'slack');
+
+      expect(
+        screen.queryByRole('region', { name: 'Popular with your team' }),
+      ).not.toBeInTheDocument();
+    });
+
+    it('shows no recommendations row when there are none', async () => {
+      const api = createFakeApi({
+        listRecommendations: jest.fn(async () => ({ items: [] })),
+      });
+      await render(api);
+
+      await screen.findByTestId('app-card-slack');
+      await waitFor(() => expect(api.listRecommendations).toHaveBeenCalled());
+      expect(
+        screen.queryByText('Popular with your team'),
+      ).not.toBeInTheDocument();
+    });
+
+    it('still shows the catalog when recommendations fail', async () => {
+      const api = createFakeApi({
+        listRecommendations: jest.fn(async () => {
+          throw responseError(500, 'Error', 'usage store is down');
+        }),
+      });
+      await render(api);
+
+      expect(await screen.findByTestId('app-card-slack')).toBeInTheDocument();
+      await waitFor(() => expect(api.listRecommendations).toHaveBeenCalled());
+      expect(
+        screen.queryByText('Popular with your team'),
+      ).not.toBeInTheDocument();
+      expect(screen.queryByText(/usage store is down/)).not.toBeInTheDocument();
+    });
+
+    it("ranks a category's apps by use on the team, then in the role", async () => {
+      const pm = (
+        id: string,
+        name: string,
+        team: number,
+        role: number,
+      ): CatalogApp => ({
+        ...github,
+        id,
+        name,
+        category: 'Project management',
+        myRequest: undefined,
+        peers: { team, role },
+      });
+      const api = createFakeApi({
+        listApps: jest.fn(async () => ({
+          items: [
+            ...apps,
+            pm('asana', 'Asana', 1, 9),
+            { ...jira, myRequest: { id: 'r', status: 'fulfilled' as const } },
+            pm('monday', 'monday.com', 0, 0),
+            pm('trello', 'Trello', 1, 2),
+          ],
+        })),
+      });
+      await renderInPlugin(<AppsPage />, {
+        api,
+        route: '/apps',
+        config: { organization: { name: 'Acme' } },
+      });
+      await screen.findByTestId('app-card-slack');
+      expect(screen.queryByTestId('category-ranking')).not.toBeInTheDocument();
+
+      await userEvent.selectOptions(
+        screen.getByLabelText('Category'),
+        'Project management',
+      );
+
+      const ranking = screen.getByRole('region', {
+        name: 'Project management tools at Acme, by use on your team',
+      });
+      const entries = within(ranking).getAllByRole('listitem');
+      expect(entries.map(e => within(e).getByRole('link').textContent)).toEqual(
+        ['Jira Software', 'Asana', 'Trello'],
+      );
+      expect(entries[0]).toHaveTextContent('3 teammates · 6 in your role');
+      expect(within(entries[0]).getByText('You have it')).toBeInTheDocument();
+      expect(entries[1]).toHaveTextContent('1 teammate · 9 in your role');
+      expect(
+        within(ranking).getByRole('link', { name: 'Asana' }),
+      ).toHaveAttribute('href', '/apps/asana');
+      // monday.com: nobody around uses it, so it is not ranked (but listed).
+      expect(within(ranking).queryByText('monday.com')).not.toBeInTheDocument();
+      expect(screen.getByTestId('app-card-monday')).toBeInTheDocument();
+    });
+  });
+
+  describe('search box', () => {
+    const SearchProbe = ({ history }: { history: string[] }) => {
+      const { search } = useLocation();
+      useEffect(() => {
+        history.push(search);
+      }, [history, search]);
+      return null;
+    };
+
+    it('filters at once and writes the URL once typing pauses', async () => {
+      const history: string[] = [];
+      await renderInPlugin(<AppsPage />, {
+        api: createFakeApi(),
+        sidebar: <SearchProbe history={history} />,
+      });
+      await screen.findByText('Slack');
+      const box = screen.getByLabelText('Search apps');
+
+      fireEvent.change(box, { target: { value: 'f' } });
+      fireEvent.change(box, { target: { value: 'fi' } });
+      fireEvent.change(box, { target: { value: 'fig' } });
+
+      // Results follow right away; the URL has not been touched yet.
+      expect(box).toHaveValue('fig');
+      expect(screen.getByText('Figma')).toBeInTheDocument();
+      expect(screen.queryByText('Slack')).not.toBeInTheDocument();
+      expect(history).toEqual(['']);
+
+      await waitFor(() => expect(history).toEqual(['', '?q=fig']));
+    });
+
+    it('follows the URL when it changes by itself', async () => {
+      await renderInPlugin(<AppsPage />, {
+        api: createFakeApi(),
+        route: '/apps?q=miro',
+        sidebar: <RouterLink to="/apps?q=slack">Search for Slack</RouterLink>,
+      });
+      expect(await screen.findByText('Miro')).toBeInTheDocument();
+      expect(screen.getByLabelText('Search apps')).toHaveValue('miro');
+
+      await userEvent.click(screen.getByText('Search for Slack'));
+
+      expect(screen.getByLabelText('Search apps')).toHaveValue('slack');
+      expect(await screen.findByText('Slack')).toBeInTheDocument();
+      expect(screen.queryByText('Miro')).not.toBeInTheDocument();
+    });
+
+    it('clears the search at once', async () => {
+      await render(createFakeApi(), '/apps?q=miro');
+      expect(await screen.findByText('Miro')).toBeInTheDocument();
+
+      await userEvent.click(
+        screen.getByRole('button', { name: 'Clear search' }),
+      );
+
+      expect(screen.getByLabelText('Search apps')).toHaveValue('');
+      expect(screen.getByText('Slack')).toBeInTheDocument();
+    });
   });
 });

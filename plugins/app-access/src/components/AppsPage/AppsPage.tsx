@@ -1,4 +1,13 @@
-import { ChangeEvent, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  ChangeEvent,
+  memo,
+  useCallback,
+  useDeferredValue,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { useSearchParams } from 'react-router-dom';
 import useLocalStorage from 'react-use/esm/useLocalStorage';
 import {
@@ -31,18 +40,31 @@ import ViewModuleIcon from '@material-ui/icons/ViewModule';
 import ViewListIcon from '@material-ui/icons/ViewList';
 import AddIcon from '@material-ui/icons/Add';
 import { CatalogApp } from '@app-access/plugin-app-access-common';
+import type { AppSort } from '../../api/AppAccessApi';
 import { useAllApps } from '../../hooks/useAllApps';
+import { useRecommendations } from '../../hooks/useRecommendations';
 import { appCategories, filterApps } from '../../lib/apps';
+import { APP_SORTS, isAppSort, peerCounts, sortApps } from '../../lib/peers';
 import { appRouteRef } from '../../routes';
 import { AppCard } from '../AppCard';
 import { AppBadge } from '../AppBadge';
 import { AppLogo } from '../AppLogo';
 import { IntakeDialog } from '../IntakeDialog';
+import {
+  CategoryRanking,
+  PeerUsageBadges,
+  RecommendationsRow,
+} from '../PeerUsage';
 
 /** Cards rendered at first and added per "Show more"/scroll. */
 export const CARDS_PER_BATCH = 60;
 
 export const VIEW_STORAGE_KEY = 'app-access:apps-view';
+
+export const SORT_STORAGE_KEY = 'app-access:apps-sort';
+
+/** How long typing pauses before the search is written to the URL. */
+export const SEARCH_DEBOUNCE_MS = 150;
 
 type View = 'cards' | 'table';
 
@@ -58,6 +80,9 @@ const useStyles = makeStyles(theme => ({
     flex: '1 1 280px',
   },
   category: {
+    minWidth: 200,
+  },
+  sort: {
     minWidth: 200,
   },
   count: {
@@ -102,14 +127,16 @@ function useLoadMoreOnScroll(enabled: boolean, onMore: () => void) {
   return ref;
 }
 
-const AppsTable = ({
-  apps,
-  appLink,
-}: {
-  apps: CatalogApp[];
-  appLink: (app: CatalogApp) => string;
-}) => {
+/** Most used first (team, then role); for the table's "Used by" column. */
+const byPeerUse = (a: CatalogApp, b: CatalogApp) => {
+  const pa = peerCounts(a);
+  const pb = peerCounts(b);
+  return pa.team - pb.team || pa.role - pb.role;
+};
+
+const AppsTable = memo(({ apps }: { apps: CatalogApp[] }) => {
   const classes = useStyles();
+  const appRoute = useRouteRef(appRouteRef);
   const columns: TableColumn<CatalogApp>[] = [
     {
       title: 'App',
@@ -118,7 +145,7 @@ const AppsTable = ({
       render: app => (
         <Box className={classes.nameCell}>
           <AppLogo app={app} size="small" />
-          <Link to={appLink(app)}>{app.name}</Link>
+          <Link to={appRoute({ appId: app.id })}>{app.name}</Link>
         </Box>
       ),
     },
@@ -128,6 +155,11 @@ const AppsTable = ({
       title: 'Tiers',
       sorting: false,
       render: app => app.tiers.map(tier => tier.name).join(', '),
+    },
+    {
+      title: 'Used by',
+      customSort: byPeerUse,
+      render: app => <PeerUsageBadges app={app} />,
     },
     {
       title: 'Your access',
@@ -149,33 +181,100 @@ const AppsTable = ({
       }}
     />
   );
-};
+});
+AppsTable.displayName = 'AppsTable';
+
+/**
+ * The cards. Memoized with the list it gets, so a keystroke that does not
+ * change the results re-renders nothing here; AppCard is memoized too.
+ */
+const AppGrid = memo(({ apps }: { apps: CatalogApp[] }) => {
+  const appRoute = useRouteRef(appRouteRef);
+  return (
+    <Grid container spacing={2}>
+      {apps.map(app => (
+        <Grid item xs={12} sm={6} md={4} lg={3} key={app.id}>
+          <AppCard app={app} to={appRoute({ appId: app.id })} />
+        </Grid>
+      ))}
+    </Grid>
+  );
+});
+AppGrid.displayName = 'AppGrid';
 
 /** The catalog of apps employees can request. */
 export const AppsPage = () => {
   const classes = useStyles();
-  const appRoute = useRouteRef(appRouteRef);
   const { value: apps, loading, error, retry } = useAllApps();
 
   // In the URL so that coming back from an app page keeps the search.
   const [searchParams, setSearchParams] = useSearchParams();
-  const q = searchParams.get('q') ?? '';
+  // The latest setter: the debounced write must not use a stale URL.
+  const setSearchParamsRef = useRef(setSearchParams);
+  setSearchParamsRef.current = setSearchParams;
+  const updateParams = useCallback(
+    (changes: Record<string, string | undefined>) =>
+      setSearchParamsRef.current(
+        prev => {
+          const next = new URLSearchParams(prev);
+          for (const [key, value] of Object.entries(changes)) {
+            if (value) {
+              next.set(key, value);
+            } else {
+              next.delete(key);
+            }
+          }
+          return next;
+        },
+        { replace: true },
+      ),
+    [],
+  );
+  const urlQ = searchParams.get('q') ?? '';
   const category = searchParams.get('category') ?? '';
-  const setFilter = (key: 'q' | 'category', value: string) => {
-    setSearchParams(
-      prev => {
-        const next = new URLSearchParams(prev);
-        if (value) {
-          next.set(key, value);
-        } else {
-          next.delete(key);
-        }
-        return next;
-      },
-      { replace: true },
-    );
+  const urlSort = searchParams.get('sort');
+
+  // The search box is local state, so typing stays instant; the URL (which
+  // re-renders the whole page, header tabs included) follows after a pause.
+  const [input, setInput] = useState(urlQ);
+  const writtenQ = useRef(urlQ);
+  const writeTimer = useRef<ReturnType<typeof setTimeout>>();
+  useEffect(() => {
+    // The URL changed by itself (back button, a link): the box follows.
+    if (urlQ !== writtenQ.current) {
+      writtenQ.current = urlQ;
+      setInput(urlQ);
+    }
+  }, [urlQ]);
+  useEffect(() => () => clearTimeout(writeTimer.current), []);
+  const writeQ = useCallback(
+    (value: string) => {
+      clearTimeout(writeTimer.current);
+      writtenQ.current = value;
+      updateParams({ q: value || undefined });
+    },
+    [updateParams],
+  );
+  const onSearchChange = (value: string) => {
+    setInput(value);
+    clearTimeout(writeTimer.current);
+    writeTimer.current = setTimeout(() => writeQ(value), SEARCH_DEBOUNCE_MS);
   };
-  const clearFilters = () => setSearchParams({}, { replace: true });
+  const clearSearch = () => {
+    setInput('');
+    writeQ('');
+  };
+  // Filtering follows at low priority: keystrokes are never blocked by it.
+  const q = useDeferredValue(input);
+
+  const setCategory = (value: string) =>
+    updateParams({ category: value || undefined });
+  const clearFilters = () => {
+    clearTimeout(writeTimer.current);
+    writtenQ.current = '';
+    setInput('');
+    updateParams({ q: undefined, category: undefined });
+  };
 
   const [storedView, setView] = useLocalStorage<View>(
     VIEW_STORAGE_KEY,
@@ -183,24 +282,39 @@ export const AppsPage = () => {
   );
   const view: View = storedView === 'table' ? 'table' : 'cards';
 
+  // The URL wins (a shared link); otherwise the choice made last time.
+  const [storedSort, setStoredSort] = useLocalStorage<AppSort>(
+    SORT_STORAGE_KEY,
+    'name',
+  );
+  let sort: AppSort = 'name';
+  if (isAppSort(urlSort)) {
+    sort = urlSort;
+  } else if (isAppSort(storedSort)) {
+    sort = storedSort;
+  }
+  const setSort = (next: AppSort) => {
+    setStoredSort(next);
+    updateParams({ sort: next === 'name' ? undefined : next });
+  };
+
   const [visible, setVisible] = useState(CARDS_PER_BATCH);
-  useEffect(() => setVisible(CARDS_PER_BATCH), [q, category]);
+  useEffect(() => setVisible(CARDS_PER_BATCH), [q, category, sort]);
 
   const [intakeOpen, setIntakeOpen] = useState(false);
 
+  const recommendations = useRecommendations();
+
   const categories = useMemo(() => appCategories(apps ?? []), [apps]);
   const filtered = useMemo(
-    () =>
-      filterApps(apps ?? [], { q, category }).sort((a, b) =>
-        a.name.localeCompare(b.name),
-      ),
-    [apps, q, category],
+    () => sortApps(filterApps(apps ?? [], { q, category }), sort),
+    [apps, q, category, sort],
   );
+  const shown = useMemo(() => filtered.slice(0, visible), [filtered, visible]);
 
   const hasMore = view === 'cards' && filtered.length > visible;
-  const showMore = () => setVisible(v => v + CARDS_PER_BATCH);
+  const showMore = useCallback(() => setVisible(v => v + CARDS_PER_BATCH), []);
   const sentinelRef = useLoadMoreOnScroll(hasMore, showMore);
-  const appLink = (app: CatalogApp) => appRoute({ appId: app.id });
 
   const filtersActive = Boolean(q || category);
 
@@ -252,17 +366,11 @@ export const AppsPage = () => {
       />
     );
   } else if (view === 'table') {
-    body = <AppsTable apps={filtered} appLink={appLink} />;
+    body = <AppsTable apps={filtered} />;
   } else {
     body = (
       <>
-        <Grid container spacing={2}>
-          {filtered.slice(0, visible).map(app => (
-            <Grid item xs={12} sm={6} md={4} lg={3} key={app.id}>
-              <AppCard app={app} to={appLink(app)} />
-            </Grid>
-          ))}
-        </Grid>
+        <AppGrid apps={shown} />
         {hasMore && (
           <div className={classes.more} ref={sentinelRef}>
             <Button variant="outlined" onClick={showMore}>
@@ -297,9 +405,9 @@ export const AppsPage = () => {
           variant="outlined"
           size="small"
           placeholder="Search apps by name, vendor or description"
-          value={q}
+          value={input}
           onChange={(e: ChangeEvent<HTMLInputElement>) =>
-            setFilter('q', e.target.value)
+            onSearchChange(e.target.value)
           }
           inputProps={{ 'aria-label': 'Search apps' }}
           InputProps={{
@@ -308,12 +416,12 @@ export const AppsPage = () => {
                 <SearchIcon />
               </InputAdornment>
             ),
-            endAdornment: q ? (
+            endAdornment: input ? (
               <InputAdornment position="end">
                 <IconButton
                   size="small"
                   aria-label="Clear search"
-                  onClick={() => setFilter('q', '')}
+                  onClick={clearSearch}
                 >
                   <ClearIcon fontSize="small" />
                 </IconButton>
@@ -330,7 +438,7 @@ export const AppsPage = () => {
           label="Category"
           value={category}
           onChange={(e: ChangeEvent<HTMLInputElement>) =>
-            setFilter('category', e.target.value)
+            setCategory(e.target.value)
           }
           SelectProps={{ native: true }}
           InputLabelProps={{ shrink: true }}
@@ -339,6 +447,26 @@ export const AppsPage = () => {
           {categories.map(c => (
             <option key={c} value={c}>
               {c}
+            </option>
+          ))}
+        </TextField>
+        <TextField
+          id="app-access-sort"
+          className={classes.sort}
+          select
+          variant="outlined"
+          size="small"
+          label="Sort by"
+          value={sort}
+          onChange={(e: ChangeEvent<HTMLInputElement>) =>
+            isAppSort(e.target.value) && setSort(e.target.value)
+          }
+          SelectProps={{ native: true }}
+          InputLabelProps={{ shrink: true }}
+        >
+          {APP_SORTS.map(option => (
+            <option key={option.value} value={option.value}>
+              {option.label}
             </option>
           ))}
         </TextField>
@@ -357,6 +485,14 @@ export const AppsPage = () => {
           </ToggleButton>
         </ToggleButtonGroup>
       </div>
+
+      {apps && apps.length > 0 && !filtersActive && (
+        <RecommendationsRow items={recommendations} />
+      )}
+
+      {apps && apps.length > 0 && category && !q && (
+        <CategoryRanking category={category} apps={apps} />
+      )}
 
       {apps && apps.length > 0 && filtered.length > 0 && (
         <Typography

@@ -13,9 +13,11 @@ const useStyles = makeStyles(theme => ({
   root: {
     marginTop: theme.spacing(2),
   },
+  // The "Level n:" label numbers the levels; no list markers on top.
   levels: {
+    listStyle: 'none',
     margin: 0,
-    paddingLeft: theme.spacing(2.5),
+    padding: 0,
   },
 }));
 
@@ -51,7 +53,7 @@ export const ApproverPreviewPanel = ({
     );
   } else if (preview.value) {
     body = (
-      <ol className={classes.levels} aria-label="Approvers">
+      <ul className={classes.levels} aria-label="Approvers">
         {preview.value.levels.map(level => (
           <li key={level.level}>
             <Typography variant="body2" component="span">
@@ -71,7 +73,7 @@ export const ApproverPreviewPanel = ({
             </Typography>
           </li>
         ))}
-      </ol>
+      </ul>
     );
   }
 

@@ -53,6 +53,27 @@ describe('RequestForm', () => {
     expect(api.getApproverPreview).toHaveBeenLastCalledWith('figma', 'editor');
   });
 
+  it('labels each approval level once, without list numbers on top', async () => {
+    await render(createFakeApi(), { initialTierId: 'editor' });
+
+    const approvers = await screen.findByRole('list', { name: 'Approvers' });
+    expect(approvers.tagName).toBe('UL');
+    const levels = within(approvers).getAllByRole('listitem');
+    expect(levels.map(level => level.textContent)).toEqual([
+      'Level 1: Sam Manager',
+      'Level 2: IT (standing in as fallback approver)',
+    ]);
+  });
+
+  it('does not offer a tier the user already has', async () => {
+    await render(createFakeApi(), { heldTierIds: ['viewer'] });
+
+    expect(screen.getByRole('radio', { name: /Viewer/ })).toBeDisabled();
+    // The only tier left is picked.
+    expect(screen.getByRole('radio', { name: /Editor/ })).toBeChecked();
+    expect(screen.getByText('You have it')).toBeInTheDocument();
+  });
+
   it('requires a justification when the tier needs approval', async () => {
     const api = createFakeApi();
     await render(api, { initialTierId: 'editor' });

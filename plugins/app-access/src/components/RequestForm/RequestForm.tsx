@@ -55,21 +55,30 @@ export type RequestFormProps = {
   onClose: () => void;
   /** Tier to start with; the only tier is picked when there is just one. */
   initialTierId?: string;
+  /** Tiers the user already has; shown but not requestable (the backend refuses them). */
+  heldTierIds?: string[];
 };
+
+const NO_TIERS: string[] = [];
 
 const RequestFormContent = ({
   app,
   onClose,
   initialTierId,
+  heldTierIds = NO_TIERS,
 }: Omit<RequestFormProps, 'open'>) => {
   const classes = useStyles();
   const api = useApi(appAccessApiRef);
   const requestRoute = useRouteRef(requestRouteRef);
   const navigate = useNavigate();
 
-  const [tierId, setTierId] = useState<string>(
-    initialTierId ?? (app.tiers.length === 1 ? app.tiers[0].id : ''),
-  );
+  const [tierId, setTierId] = useState<string>(() => {
+    if (initialTierId && !heldTierIds.includes(initialTierId)) {
+      return initialTierId;
+    }
+    const requestable = app.tiers.filter(t => !heldTierIds.includes(t.id));
+    return requestable.length === 1 ? requestable[0].id : '';
+  });
   const [justification, setJustification] = useState('');
   const [neededBy, setNeededBy] = useState('');
   const [fieldErrors, setFieldErrors] = useState<
@@ -95,6 +104,8 @@ const RequestFormContent = ({
     const errors: Partial<Record<Field, string>> = {};
     if (!tier) {
       errors.tierId = 'Choose a tier';
+    } else if (heldTierIds.includes(tier.id)) {
+      errors.tierId = `You already have ${tier.name}`;
     }
     if (needsApproval && !justification.trim()) {
       errors.justification =
@@ -173,6 +184,7 @@ const RequestFormContent = ({
                 key={t.id}
                 value={t.id}
                 className={classes.tier}
+                disabled={heldTierIds.includes(t.id)}
                 control={<Radio color="primary" />}
                 label={
                   <Box className={classes.tierLabel}>
@@ -185,6 +197,13 @@ const RequestFormContent = ({
                           t.needsApproval ? 'Needs approval' : 'No approval'
                         }
                       />
+                      {heldTierIds.includes(t.id) && (
+                        <Chip
+                          size="small"
+                          color="primary"
+                          label="You have it"
+                        />
+                      )}
                     </Box>
                     {t.description && (
                       <Typography variant="body2" color="textSecondary">
