@@ -27,7 +27,13 @@ const TABS = [
 
 const ADMIN_TAB = { id: 'admin', label: 'Admin' };
 
-const AppAccessTabs = ({ isAdmin }: { isAdmin: boolean }) => {
+const AppAccessTabs = ({
+  isAdmin,
+  permissionLoading,
+}: {
+  isAdmin: boolean;
+  permissionLoading?: boolean;
+}) => {
   const { pathname } = useLocation();
   const navigate = useNavigate();
   const root = useRouteRef(rootRouteRef)();
@@ -42,12 +48,14 @@ const AppAccessTabs = ({ isAdmin }: { isAdmin: boolean }) => {
     selectedIndex = 1;
   } else if (/^\/approvals(\/|$)/.test(rest)) {
     selectedIndex = 2;
-  } else if (onAdmin) {
+  }
+  // The admin tab is for admins only; while the permission is still loading
+  // on an admin page it stays, so the selection is valid (the page itself
+  // says no to others).
+  const showAdmin = isAdmin || (onAdmin && Boolean(permissionLoading));
+  if (onAdmin && showAdmin) {
     selectedIndex = 3;
   }
-  // The admin tab is for admins; on an admin page it stays, so the
-  // selection is valid while the permission loads (the page says no itself).
-  const showAdmin = isAdmin || onAdmin;
   const tabs = showAdmin ? [...TABS, ADMIN_TAB] : TABS;
   const targets = [root, myRequests, approvals, admin];
 
@@ -61,10 +69,10 @@ const AppAccessTabs = ({ isAdmin }: { isAdmin: boolean }) => {
 };
 
 const PermissionedTabs = () => {
-  const { allowed } = usePermission({
+  const { allowed, loading } = usePermission({
     permission: appAccessSettingsManagePermission,
   });
-  return <AppAccessTabs isAdmin={allowed} />;
+  return <AppAccessTabs isAdmin={allowed} permissionLoading={loading} />;
 };
 
 /** The App Access page: catalog, app pages, requests, approvals and, for admins, administration. */
