@@ -65,6 +65,7 @@ export class RecordingNotifier implements AppAccessNotifier {
 
 /** A fulfiller whose answers a test scripts, counting what it really did. */
 export class ScriptedFulfiller implements AppAccessFulfiller {
+  recordAudit?: AppAccessFulfiller['recordAudit'];
   readonly calls: FulfillmentContext[] = [];
   /** Each call takes the next answer; the last one repeats. */
   answers: FulfillmentResult[] = [{ status: 'fulfilled', externalRef: 'okta:ok' }];

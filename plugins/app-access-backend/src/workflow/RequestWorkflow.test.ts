@@ -175,6 +175,35 @@ describe.each(databases.eachSupportedId())('request workflow on %p', databaseId 
     await expect(engine.workflow.submit(jane, { appId: 'notion', tierId: 'guest' })).resolves.toMatchObject({ status: 'approved' });
   });
 
+  it('files an audit-trail ticket for a request fulfilled through Okta when the setting is on', async () => {
+    const jira = new ScriptedFulfiller(['jira']);
+    const audits: string[] = [];
+    jira.recordAudit = async context => {
+      audits.push(context.idempotencyKey);
+      return { externalRef: 'IT-42', externalUrl: 'https://jira.test/browse/IT-42' };
+    };
+    const knex = engine.db;
+    engine = await AppAccessEngine.create({
+      config: new ConfigReader({ app: { baseUrl: 'http://portal.test' }, appAccess: { outbox: { maxAttempts: 3, baseDelaySeconds: 1 } } }),
+      logger: mockServices.logger.mock(),
+      knex,
+      directory: new FakeDirectory(people),
+      notifiers: [notifier],
+      fulfillers: [okta, jira],
+    });
+    await engine.settings.update({ ticketing: { system: 'jira', auditTickets: true } }, ivan.userRef);
+    const r = await engine.workflow.submit(jane, { appId: 'notion', tierId: 'guest' });
+    await settle();
+    const done = await engine.workflow.getRequest(r.id);
+    expect(done.status).toBe('fulfilled');
+    expect(done.fulfilledBy).toBe('okta-group');
+    expect(audits).toEqual([`app-access-audit-${r.id}`]);
+    const trail = await engine.requests.eventsForRequest(r.id);
+    expect(trail.some(e => e.comment?.includes('Audit ticket IT-42 filed in jira'))).toBe(true);
+    // The ticketing system itself did not fulfil anything.
+    expect(jira.calls).toHaveLength(0);
+  });
+
   it('a tier that needs no approval goes straight to approved and is fulfilled', async () => {
     const r = await engine.workflow.submit(jane, { appId: 'notion', tierId: 'guest' });
     expect(r.status).toBe('approved');
