@@ -11,7 +11,11 @@ import {
 } from '@app-access/plugin-app-access-node';
 import { ISSUE_KEY, JiraClient } from './JiraClient';
 import { classifyJiraError, jiraErrorText, jiraStatus } from './errors';
-import { auditSummary, fulfilmentSummary, ticketBody } from './ticketText';
+import {
+  auditSummary,
+  fulfilmentSummary,
+  ticketBody,
+} from '@app-access/plugin-app-access-node';
 
 /** Label that finds a request's fulfilment ticket again. */
 export function requestLabel(requestId: string): string {

@@ -14,7 +14,11 @@ import {
   ZendeskClient,
   ZendeskTicket,
 } from './ZendeskClient';
-import { auditSummary, fulfilmentSummary, ticketBody } from './ticketText';
+import {
+  auditSummary,
+  fulfilmentSummary,
+  ticketBody,
+} from '@app-access/plugin-app-access-node';
 
 export type ZendeskFulfillerOptions = {
   client: ZendeskClient;

@@ -4,3 +4,9 @@
  * @packageDocumentation
  */
 export * from './extensions';
+export {
+  auditSummary,
+  fulfilmentSummary,
+  personName,
+  ticketBody,
+} from './ticketText';

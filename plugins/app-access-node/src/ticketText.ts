@@ -1,5 +1,10 @@
+/**
+ * The text of an IT ticket for a request (summary, body with the request,
+ * tier, justification and approvals, a link back to the portal), shared by
+ * the ticketing modules so every help desk reads the same.
+ */
 import { AccessRequest } from '@app-access/plugin-app-access-common';
-import { FulfillmentContext } from '@app-access/plugin-app-access-node';
+import { FulfillmentContext } from './extensions';
 
 const SYSTEM_ACTOR = 'app-access:system';
 
