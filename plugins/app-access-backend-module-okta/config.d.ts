@@ -45,6 +45,42 @@ export interface Config {
       pollSeconds?: number;
       /** Timeout of one call to Okta. Default 30. */
       requestTimeoutSeconds?: number;
+      /**
+       * Directory + usage sync: reads Okta users, groups, apps and
+       * assignments into App Access (peer usage, "not in catalog" apps).
+       * A scheduled task (app-access-okta-sync, one replica at a time).
+       * With OAuth, the service app also needs the okta.logs.read scope.
+       * See docs/okta.md, "Directory and usage sync".
+       */
+      sync?: {
+        /** Default true (whenever appAccess.okta is configured). */
+        enabled?: boolean;
+        /** Minutes between runs. Default 60. */
+        everyMinutes?: number;
+        /**
+         * Record each person's last sign-in per app from the System Log
+         * (user.authentication.sso events). Default false.
+         */
+        lastUsed?: boolean;
+        /** How far back the first last-sign-in read goes, 1–90. Default 7. */
+        lastUsedLookbackDays?: number;
+        /**
+         * The sync's own cap on requests per minute and endpoint family
+         * (users, groups, apps, logs), on top of Okta's limits, which it
+         * always follows. Default: none.
+         */
+        requestsPerMinute?: number;
+        /**
+         * A full read at least this often; runs in between only read what
+         * changed (users by lastUpdated, the System Log). Default 24.
+         */
+        fullEveryHours?: number;
+        /**
+         * Percent of each Okta rate-limit window the sync leaves unused, for
+         * grants and other Okta clients. 0–90, default 10.
+         */
+        rateLimitReservePercent?: number;
+      };
     };
   };
 }

@@ -30,7 +30,8 @@ export type OktaGroupSummary = {
 
 export type OktaList<T> = { items: T[]; truncated: boolean };
 
-type RequestOptions = Parameters<DefaultRequestExecutor['fetch']>[0];
+export type OktaRequestOptions = Parameters<DefaultRequestExecutor['fetch']>[0];
+type RequestOptions = OktaRequestOptions;
 
 /**
  * The SDK's own executor with one addition: errors from the OAuth token
@@ -38,7 +39,7 @@ type RequestOptions = Parameters<DefaultRequestExecutor['fetch']>[0];
  * `{ error, error_description }` as if it were a token, so every call then
  * failed with a puzzling 401; here the token request fails with what Okta said.
  */
-class OktaRequestExecutor extends DefaultRequestExecutor {
+export class OktaRequestExecutor extends DefaultRequestExecutor {
   async fetch(request: RequestOptions) {
     const response = await super.fetch(request);
     if (
@@ -97,35 +98,46 @@ async function collect<T, R>(
  * retries are off (`maxRetries: 0`) and its cache is off: the outbox retries
  * with the delay Okta asks for, and provisioning status must be read fresh.
  */
+/**
+ * An SDK client for the org in `config`, with the given executor, no cache,
+ * and (OAuth) the configured scopes plus `extraScopes`.
+ */
+export function createOktaClient(
+  config: Pick<OktaConfig, 'orgUrl' | 'auth'>,
+  requestExecutor: DefaultRequestExecutor,
+  extraScopes: string[] = [],
+): Client {
+  const { auth } = config;
+  return new Client(
+    auth.type === 'apiToken'
+      ? {
+          orgUrl: config.orgUrl,
+          // Explicit, so OKTA_CLIENT_* variables or an okta.yaml cannot switch modes.
+          authorizationMode: 'SSWS',
+          token: auth.token,
+          cacheMiddleware: null,
+          requestExecutor,
+        }
+      : {
+          orgUrl: config.orgUrl,
+          authorizationMode: 'PrivateKey',
+          clientId: auth.clientId,
+          privateKey: auth.privateKey,
+          keyId: auth.keyId,
+          scopes: [...new Set([...auth.scopes, ...extraScopes])],
+          cacheMiddleware: null,
+          requestExecutor,
+        },
+  );
+}
+
 export class OktaApi {
   static fromConfig(config: OktaConfig): OktaApi {
     const requestExecutor = new OktaRequestExecutor({
       maxRetries: 0,
       requestTimeout: config.requestTimeoutMs,
     });
-    const { auth } = config;
-    const client = new Client(
-      auth.type === 'apiToken'
-        ? {
-            orgUrl: config.orgUrl,
-            // Explicit, so OKTA_CLIENT_* variables or an okta.yaml cannot switch modes.
-            authorizationMode: 'SSWS',
-            token: auth.token,
-            cacheMiddleware: null,
-            requestExecutor,
-          }
-        : {
-            orgUrl: config.orgUrl,
-            authorizationMode: 'PrivateKey',
-            clientId: auth.clientId,
-            privateKey: auth.privateKey,
-            keyId: auth.keyId,
-            scopes: auth.scopes,
-            cacheMiddleware: null,
-            requestExecutor,
-          },
-    );
-    return new OktaApi(client, config);
+    return new OktaApi(createOktaClient(config, requestExecutor), config);
   }
 
   constructor(

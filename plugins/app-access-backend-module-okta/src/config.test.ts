@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { ConfigReader } from '@backstage/config';
-import { readOktaConfig } from './config';
+import { readOktaConfig, readOktaSyncConfig } from './config';
 
 const read = (okta: unknown) =>
   readOktaConfig(new ConfigReader({ appAccess: { okta } } as any));
@@ -135,5 +135,66 @@ describe('readOktaConfig', () => {
     expect(
       read({ orgUrl: 'http://127.0.0.1:8080', apiToken: 'x' })?.orgUrl,
     ).toBe('http://127.0.0.1:8080');
+  });
+});
+
+describe('readOktaSyncConfig', () => {
+  const sync = (value: unknown) =>
+    readOktaSyncConfig(
+      new ConfigReader({
+        appAccess: {
+          okta: { orgUrl: 'https://acme.okta.com', apiToken: 'x', sync: value },
+        },
+      } as any),
+    );
+
+  it('is on by default, hourly, without last sign-ins', () => {
+    expect(sync(undefined)).toEqual({
+      enabled: true,
+      everyMinutes: 60,
+      lastUsed: false,
+      lastUsedLookbackDays: 7,
+      requestsPerMinute: undefined,
+      fullEveryHours: 24,
+      rateLimitReservePercent: 10,
+    });
+  });
+
+  it('reads every key', () => {
+    expect(
+      sync({
+        enabled: false,
+        everyMinutes: 15,
+        lastUsed: true,
+        lastUsedLookbackDays: 30,
+        requestsPerMinute: 300,
+        fullEveryHours: 168,
+        rateLimitReservePercent: 0,
+      }),
+    ).toEqual({
+      enabled: false,
+      everyMinutes: 15,
+      lastUsed: true,
+      lastUsedLookbackDays: 30,
+      requestsPerMinute: 300,
+      fullEveryHours: 168,
+      rateLimitReservePercent: 0,
+    });
+  });
+
+  it.each([
+    [{ everyMinutes: 0 }, /sync\.everyMinutes: must be a positive number/],
+    [{ requestsPerMinute: 0 }, /sync\.requestsPerMinute: must be at least 1/],
+    [
+      { rateLimitReservePercent: 95 },
+      /sync\.rateLimitReservePercent: must be between 0 and 90/,
+    ],
+    [
+      { lastUsedLookbackDays: 120 },
+      /sync\.lastUsedLookbackDays: must be between 1 and 90/,
+    ],
+    [{ fullEveryHours: -1 }, /sync\.fullEveryHours: must be a positive number/],
+  ])('refuses %j', (value, message) => {
+    expect(() => sync(value)).toThrow(message);
   });
 });

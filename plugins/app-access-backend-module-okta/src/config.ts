@@ -166,3 +166,68 @@ export function readOktaConfig(root: Config): OktaConfig | undefined {
     requestTimeoutMs: positive(config, 'requestTimeoutSeconds', 30) * 1000,
   };
 }
+
+/** `appAccess.okta.sync`, checked (see docs/okta.md, "Directory and usage sync"). */
+export type OktaSyncConfig = {
+  enabled: boolean;
+  everyMinutes: number;
+  /** Read `user.authentication.sso` events and record each person's last sign-in per app. */
+  lastUsed: boolean;
+  /** How far back the first last-used read goes. */
+  lastUsedLookbackDays: number;
+  /** The sync's own cap per endpoint family, below Okta's limit. */
+  requestsPerMinute?: number;
+  /** A full read at least this often; runs in between are incremental. */
+  fullEveryHours: number;
+  /** Share of each Okta rate-limit window the sync leaves for everything else. */
+  rateLimitReservePercent: number;
+};
+
+/** Reads `appAccess.okta.sync`; only meaningful when `appAccess.okta` is set. */
+export function readOktaSyncConfig(root: Config): OktaSyncConfig {
+  const key = 'sync';
+  const config = root.getOptionalConfig(`${KEY}.${key}`);
+  const num = (
+    name: string,
+    fallback: number,
+    check: (v: number) => boolean,
+    why: string,
+  ) => {
+    const value = config?.getOptionalNumber(name) ?? fallback;
+    if (!check(value)) throw invalid(`${key}.${name}`, why);
+    return value;
+  };
+  const rpm = config?.getOptionalNumber('requestsPerMinute');
+  if (rpm !== undefined && !(rpm >= 1)) {
+    throw invalid(`${key}.requestsPerMinute`, 'must be at least 1');
+  }
+  return {
+    enabled: config?.getOptionalBoolean('enabled') ?? true,
+    everyMinutes: num(
+      'everyMinutes',
+      60,
+      v => v > 0,
+      'must be a positive number',
+    ),
+    lastUsed: config?.getOptionalBoolean('lastUsed') ?? false,
+    lastUsedLookbackDays: num(
+      'lastUsedLookbackDays',
+      7,
+      v => v > 0 && v <= 90,
+      'must be between 1 and 90 (Okta keeps the System Log for 90 days)',
+    ),
+    requestsPerMinute: rpm,
+    fullEveryHours: num(
+      'fullEveryHours',
+      24,
+      v => v > 0,
+      'must be a positive number',
+    ),
+    rateLimitReservePercent: num(
+      'rateLimitReservePercent',
+      10,
+      v => v >= 0 && v <= 90,
+      'must be between 0 and 90',
+    ),
+  };
+}

@@ -2,16 +2,22 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import { appAccessFulfillersExtensionPoint } from '@app-access/plugin-app-access-node';
-import { readOktaConfig } from './config';
+import {
+  appAccessFulfillersExtensionPoint,
+  appAccessUsageExtensionPoint,
+} from '@app-access/plugin-app-access-node';
+import { readOktaConfig, readOktaSyncConfig } from './config';
 import { OktaApi } from './OktaApi';
 import { OktaFulfiller } from './OktaFulfiller';
 import { ProvisioningFollower } from './ProvisioningFollower';
 import { createOktaRouter } from './service/router';
+import { OktaSync } from './sync/OktaSync';
+import { OktaSyncStore } from './sync/OktaSyncStore';
 
 /**
  * App Access fulfillment through Okta: group and app assignment, with the
- * provisioning follow-up and the admin's Okta app and group lists.
+ * provisioning follow-up and the admin's Okta app and group lists; and the
+ * directory + usage sync (who has which app) for peer usage.
  *
  * @public
  */
@@ -27,7 +33,9 @@ export const appAccessModuleOkta = createBackendModule({
         httpAuth: coreServices.httpAuth,
         permissions: coreServices.permissions,
         scheduler: coreServices.scheduler,
+        database: coreServices.database,
         fulfillers: appAccessFulfillersExtensionPoint,
+        usageExtension: appAccessUsageExtensionPoint,
       },
       async init({
         config,
@@ -36,7 +44,9 @@ export const appAccessModuleOkta = createBackendModule({
         httpAuth,
         permissions,
         scheduler,
+        database,
         fulfillers,
+        usageExtension,
       }) {
         const okta = readOktaConfig(config);
         if (!okta) {
@@ -72,6 +82,38 @@ export const appAccessModuleOkta = createBackendModule({
             await follower.run();
           },
         });
+        const syncConfig = readOktaSyncConfig(config);
+        if (syncConfig.enabled) {
+          const store = await OktaSyncStore.create(await database.getClient(), {
+            skipMigrations: database.migrations?.skip,
+          });
+          const sync = new OktaSync({
+            okta,
+            usage: usageExtension.usage,
+            store,
+            logger: logger.child({ task: 'app-access-okta-sync' }),
+            config: syncConfig,
+          });
+          await scheduler.scheduleTask({
+            id: 'app-access-okta-sync',
+            frequency: { minutes: syncConfig.everyMinutes },
+            // A run that takes longer stops and the next one continues it
+            // from its checkpoint.
+            timeout: { hours: 2 },
+            // The core copies the catalog's people shortly after start-up;
+            // until it has, catalog people would look like Okta-only ones.
+            initialDelay: { minutes: 2 },
+            scope: 'global',
+            fn: async signal => {
+              await sync.run({ signal });
+            },
+          });
+        } else {
+          logger.info(
+            'appAccess.okta.sync.enabled is false; the Okta sync is off',
+          );
+        }
+
         logger.info(
           `App Access Okta module ready for ${okta.orgUrl} (${
             okta.auth.type === 'apiToken' ? 'API token' : 'OAuth service app'

@@ -1,5 +1,6 @@
 import { Knex } from 'knex';
 import {
+  BackendFeature,
   BackstageCredentials,
   BackstageUserPrincipal,
   PermissionsService,
@@ -159,6 +160,8 @@ export async function startOktaTestBackend(options: {
   knex?: Knex;
   /** `appAccess.okta`; `null` leaves the block out. */
   okta: { [key: string]: Json } | null;
+  /** More features, e.g. a module that captures an extension point. */
+  features?: BackendFeature[];
 }): Promise<OktaTestBackend> {
   const seedDir = createMockDirectory({ content: { 'apps.yaml': SEED_YAML } });
   const tasks = new Map<string, ScheduledTask>();
@@ -202,6 +205,7 @@ export async function startOktaTestBackend(options: {
       }),
       permissions.factory,
       scheduler.factory,
+      ...(options.features ?? []),
     ],
   });
 

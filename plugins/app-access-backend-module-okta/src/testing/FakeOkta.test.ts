@@ -211,3 +211,130 @@ describe('FakeOkta', () => {
     });
   });
 });
+
+describe('FakeOkta System Log and sync helpers', () => {
+  let fake: FakeOkta;
+
+  const client = () =>
+    new Client({
+      orgUrl: fake.url,
+      token: 'test-api-token',
+      cacheMiddleware: null,
+      requestExecutor: new DefaultRequestExecutor({
+        maxRetries: 0,
+        requestTimeout: 5000,
+      }),
+    });
+
+  beforeEach(async () => {
+    fake = await FakeOkta.start({ maxPageSize: 2 });
+  });
+
+  afterEach(async () => {
+    await fake.stop();
+  });
+
+  it('records changes in the System Log, which the SDK reads with since, until and or-filters', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const user = fake.addUser({ login: 'jane@acme.example' });
+    const group = fake.addGroup({ name: 'Engineering' });
+    const app = fake.addApp({ label: 'Slack' });
+    fake.assignGroupToApp(app.id, group.id);
+    fake.addToGroup(group.id, user.id);
+    fake.removeFromGroup(group.id, user.id);
+    fake.recordSignIn(app.id, user.id);
+
+    const types: string[] = [];
+    for await (const event of await client().systemLogApi.listLogEvents({
+      since,
+      until: new Date(Date.now() + 1000).toISOString(),
+      filter:
+        'eventType eq "group.user_membership.add" or eventType eq "group.user_membership.remove" or eventType eq "application.user_membership.add"',
+    })) {
+      types.push(event!.eventType!);
+    }
+    expect(types).toEqual([
+      'group.user_membership.add',
+      'application.user_membership.add',
+      'group.user_membership.remove',
+    ]);
+    // Two events per page: several pages.
+    expect(fake.count('GET /api/v1/logs')).toBe(2);
+    const [membership] = fake.events.filter(
+      e => e.eventType === 'group.user_membership.add',
+    );
+    expect(membership.target.map(t => [t.type, t.id])).toEqual([
+      ['User', user.id],
+      ['UserGroup', group.id],
+    ]);
+    const sso = fake.events.find(
+      e => e.eventType === 'user.authentication.sso',
+    )!;
+    expect(sso.actor.id).toBe(user.id);
+    expect(sso.target).toEqual([
+      expect.objectContaining({ type: 'AppInstance', id: app.id }),
+    ]);
+
+    // Removing the member took the app the group gave.
+    expect(fake.getAppUser(app.id, user.id)).toBeUndefined();
+  });
+
+  it('leaves deactivated users out of a plain list, but not out of a search', async () => {
+    fake.addUser({ login: 'ann@acme.example' });
+    fake.addUser({ login: 'bob@acme.example', status: 'DEPROVISIONED' });
+    const logins = async (params: Record<string, string>) => {
+      const out: string[] = [];
+      for await (const u of await client().userApi.listUsers(params)) {
+        out.push(u!.profile!.login!);
+      }
+      return out;
+    };
+    expect(await logins({})).toEqual(['ann@acme.example']);
+    expect(
+      await logins({ search: 'lastUpdated gt "1970-01-01T00:00:00.000Z"' }),
+    ).toEqual(['ann@acme.example', 'bob@acme.example']);
+    expect(
+      await logins({
+        search:
+          'status eq "DEPROVISIONED" or profile.login eq "ann@acme.example"',
+      }),
+    ).toEqual(['ann@acme.example', 'bob@acme.example']);
+  });
+
+  it('keeps a direct assignment as GROUP when a group still gives the app, and can fail after N requests', async () => {
+    const user = fake.addUser({ login: 'jane@acme.example' });
+    const group = fake.addGroup({ name: 'Everyone here' });
+    const app = fake.addApp({ label: 'Zoom' });
+    fake.addToGroup(group.id, user.id);
+    fake.assignGroupToApp(app.id, group.id);
+    fake.assignUserToApp(app.id, user.id);
+    expect(fake.getAppUser(app.id, user.id)!.scope).toBe('USER');
+    fake.unassignUserFromApp(app.id, user.id);
+    expect(fake.getAppUser(app.id, user.id)!.scope).toBe('GROUP');
+
+    fake.failNext(1, { status: 503, family: 'users', skip: 2 });
+    await client().userApi.getUser({ userId: user.id });
+    await client().userApi.getUser({ userId: user.id });
+    await expect(
+      client().userApi.getUser({ userId: user.id }),
+    ).rejects.toMatchObject({
+      status: 503,
+    });
+    await client().userApi.getUser({ userId: user.id });
+    expect(fake.requests.map(r => r.status)).toEqual([200, 200, 503, 200]);
+    expect(fake.requests[0].rateLimit).toMatchObject({
+      limit: 600,
+      remaining: 599,
+    });
+  });
+
+  it('moves timestamps into the past', () => {
+    const user = fake.addUser({ login: 'jane@acme.example' });
+    const before = Date.parse(user.lastUpdated);
+    fake.backdate(3600_000);
+    expect(Date.parse(user.lastUpdated)).toBe(before - 3600_000);
+    expect(Date.parse(fake.events[0].published)).toBeLessThan(
+      Date.now() - 3500_000,
+    );
+  });
+});

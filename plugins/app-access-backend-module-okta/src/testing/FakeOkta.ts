@@ -7,13 +7,39 @@ import crypto from 'node:crypto';
  * wire format closely enough for the real `@okta/okta-sdk-nodejs` client:
  * SSWS and OAuth (private key JWT) auth, `Link: <…>; rel="next"` paging with
  * `limit` / `after`, Okta error bodies, per-family rate limits with the
- * `X-Rate-Limit-*` headers, and app users that provision asynchronously.
+ * `X-Rate-Limit-*` headers, app users that provision asynchronously, and a
+ * System Log (`/api/v1/logs`) that records every change made to the data.
  *
- * Data lives in in-memory maps, so it holds tens of thousands of users.
+ * Data lives in in-memory maps, so it holds 100,000 users and millions of
+ * app users (turn the System Log off while seeding that many, see `setSystemLog`).
  */
 
 /** Rate-limit buckets; real Okta has finer ones, these are enough to test with. */
-export type FakeOktaFamily = 'users' | 'groups' | 'apps' | 'oauth' | 'other';
+export type FakeOktaFamily =
+  | 'users'
+  | 'groups'
+  | 'apps'
+  | 'logs'
+  | 'oauth'
+  | 'other';
+
+/** One System Log event, in Okta's wire format (the fields App Access reads and a few more). */
+export type FakeOktaLogEvent = {
+  uuid: string;
+  published: string;
+  eventType: string;
+  version: string;
+  severity: 'INFO' | 'WARN';
+  displayMessage: string;
+  actor: { id: string; type: string; alternateId: string; displayName: string };
+  outcome: { result: 'SUCCESS' };
+  target: Array<{
+    id: string;
+    type: 'User' | 'UserGroup' | 'AppInstance' | 'AppUser';
+    alternateId: string;
+    displayName: string;
+  }>;
+};
 
 export type FakeOktaUser = {
   id: string;
@@ -85,6 +111,8 @@ export type FakeOktaFailure = {
   path?: string | RegExp;
   /** For 429: seconds until X-Rate-Limit-Reset (default: the current window's end). */
   resetInSeconds?: number;
+  /** Let this many matching requests through first ("fail after N pages"). */
+  skip?: number;
   /** Answer with an HTML page instead of Okta's JSON error body (like a proxy would). */
   html?: boolean;
 };
@@ -105,6 +133,10 @@ export type FakeOktaOptions = {
   rateLimits?: Partial<Record<FakeOktaFamily, number>>;
   /** Rate-limit window length (default 60 s). */
   rateLimitWindowSeconds?: number;
+  /** Rate-limit window length in ms; wins over `rateLimitWindowSeconds` (short windows for tests). */
+  rateLimitWindowMs?: number;
+  /** Record System Log events (default true); `setSystemLog` switches it later. */
+  systemLog?: boolean;
   /** Caps every page (Okta caps at 200 for most lists); small values force paging in tests. */
   maxPageSize?: number;
   /** Delay before every answer, for benchmarks. */
@@ -117,9 +149,14 @@ export type FakeOktaOptions = {
 export type FakeOktaRequest = {
   method: string;
   path: string;
+  /** The query string, with its `?` (`''` without one). */
+  query: string;
   route: string;
+  family: FakeOktaFamily;
   /** 0 when the connection was dropped. */
   status: number;
+  /** The X-Rate-Limit-* headers of the answer (reset in epoch seconds). */
+  rateLimit?: { limit: number; remaining: number; reset: number };
   /** When it arrived (ms since epoch). */
   at: number;
 };
@@ -170,10 +207,26 @@ const PAGE_SIZES = {
   apps: { def: 20, max: 200 },
   appUsers: { def: 50, max: 500 },
   appGroups: { def: 20, max: 200 },
+  logs: { def: 100, max: 1000 },
 };
 
-function iso(date = new Date()) {
-  return date.toISOString().replace(/\.\d{3}Z$/, '.000Z');
+let lastIso = { second: -1, text: '' };
+
+/** Okta-style timestamp (whole seconds); one shared string per second keeps big seeds small. */
+function iso(date?: Date) {
+  if (date) return date.toISOString().replace(/\.\d{3}Z$/, '.000Z');
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== lastIso.second) {
+    lastIso = {
+      second,
+      text: new Date(second * 1000).toISOString(),
+    };
+  }
+  return lastIso.text;
+}
+
+function shiftIso(value: string, ms: number) {
+  return new Date(Date.parse(value) - ms).toISOString();
 }
 
 function oktaId(prefix: string) {
@@ -198,48 +251,83 @@ function pick(obj: unknown, path: string): unknown {
 
 /**
  * Okta's filter/search expression language, the subset tests need:
- * `field op "value"` clauses joined by `and`; ops eq, ne, sw, co, gt, ge, lt, le.
+ * `field op "value"` clauses joined by `and`, groups of those joined by `or`
+ * (`and` binds tighter; parentheses only group); ops eq, ne, sw, co, gt, ge,
+ * lt, le. Quoted values may hold spaces, parentheses and `\"`.
  */
 function compileExpression(expr: string): (item: unknown) => boolean {
-  const clauses = expr.split(/\s+and\s+/i).map(clause => {
-    const m = clause
-      .trim()
-      .replace(/^\(|\)$/g, '')
-      .match(
-        /^([\w.]+)\s+(eq|ne|sw|co|gt|ge|lt|le)\s+(?:"((?:[^"\\]|\\.)*)"|(\S+))$/i,
-      );
-    if (!m) {
-      throw new FakeOktaHttpError(400, 'E0000031', 'Invalid search criteria.');
+  const invalid = () =>
+    new FakeOktaHttpError(400, 'E0000031', 'Invalid search criteria.');
+  const tokens: string[] = [];
+  const re = /\s*("(?:[^"\\]|\\.)*"|[()]|[^\s()"]+)/y;
+  let at = 0;
+  while (at < expr.length) {
+    const m = re.exec(expr);
+    if (!m) break;
+    tokens.push(m[1]);
+    at = re.lastIndex;
+  }
+  if (expr.slice(at).trim()) throw invalid();
+  const words = tokens.filter(t => t !== '(' && t !== ')');
+  const alternatives: Array<Array<(item: unknown) => boolean>> = [[]];
+  for (let i = 0; i < words.length; ) {
+    const [field, rawOp, value] = words.slice(i, i + 3);
+    const op = rawOp?.toLowerCase();
+    if (
+      !field ||
+      !/^[\w.]+$/.test(field) ||
+      !['eq', 'ne', 'sw', 'co', 'gt', 'ge', 'lt', 'le'].includes(op) ||
+      value === undefined
+    ) {
+      throw invalid();
     }
-    const [, field, rawOp, quoted, bare] = m;
-    const op = rawOp.toLowerCase();
-    const wanted = (quoted ?? bare).replace(/\\"/g, '"');
-    return (item: unknown) => {
-      const actual = pick(item, field);
-      if (actual === undefined || actual === null) return op === 'ne';
-      const a = String(actual).toLowerCase();
-      const b = wanted.toLowerCase();
-      switch (op) {
-        case 'eq':
-          return a === b;
-        case 'ne':
-          return a !== b;
-        case 'sw':
-          return a.startsWith(b);
-        case 'co':
-          return a.includes(b);
-        case 'gt':
-          return a > b;
-        case 'ge':
-          return a >= b;
-        case 'lt':
-          return a < b;
-        default:
-          return a <= b;
-      }
-    };
-  });
-  return item => clauses.every(c => c(item));
+    const wanted = value.startsWith('"')
+      ? value.slice(1, -1).replace(/\\(.)/g, '$1')
+      : value;
+    alternatives[alternatives.length - 1].push(
+      compileClause(field, op, wanted),
+    );
+    i += 3;
+    if (i >= words.length) break;
+    const joiner = words[i].toLowerCase();
+    if (joiner === 'or') alternatives.push([]);
+    else if (joiner !== 'and') throw invalid();
+    i += 1;
+    if (i >= words.length) throw invalid();
+  }
+  if (!alternatives[0].length) throw invalid();
+  return item => alternatives.some(all => all.every(c => c(item)));
+}
+
+function compileClause(
+  field: string,
+  op: string,
+  wanted: string,
+): (item: unknown) => boolean {
+  const b = wanted.toLowerCase();
+  return (item: unknown) => {
+    const actual = pick(item, field);
+    if (actual === undefined || actual === null) return op === 'ne';
+    const a = String(actual).toLowerCase();
+    switch (op) {
+      case 'eq':
+        return a === b;
+      case 'ne':
+        return a !== b;
+      case 'sw':
+        return a.startsWith(b);
+      case 'co':
+        return a.includes(b);
+      case 'gt':
+        return a > b;
+      case 'ge':
+        return a >= b;
+      case 'lt':
+        return a < b;
+      default:
+        return a <= b;
+    }
+  };
 }
 
 export class FakeOkta {
@@ -259,6 +347,12 @@ export class FakeOkta {
   >();
   /** The latest answered requests (bounded by `requestLogLimit`). */
   readonly requests: FakeOktaRequest[] = [];
+  /** The System Log, oldest first. */
+  readonly events: FakeOktaLogEvent[] = [];
+
+  /** Group id → ids of the apps it is assigned to. */
+  private readonly groupApps = new Map<string, Set<string>>();
+  private systemLog: boolean;
 
   private readonly callCounts = new Map<string, number>();
   private readonly apiTokens: Set<string>;
@@ -278,10 +372,12 @@ export class FakeOkta {
 
   constructor(private readonly options: FakeOktaOptions = {}) {
     this.apiTokens = new Set(options.apiTokens ?? ['test-api-token']);
+    this.systemLog = options.systemLog ?? true;
     this.rateLimits = {
       users: 600,
       groups: 600,
       apps: 600,
+      logs: 600,
       oauth: 600,
       other: 600,
       ...options.rateLimits,
@@ -326,6 +422,11 @@ export class FakeOkta {
   }
 
   // --- data -----------------------------------------------------------------
+  //
+  // Every change below is recorded in the System Log (`events`, served at
+  // GET /api/v1/logs) under the event type Okta uses for it, and users'
+  // `lastUpdated` moves when their profile or status changes, so an
+  // incremental sync can find what changed.
 
   addUser(input: {
     login: string;
@@ -335,6 +436,8 @@ export class FakeOkta {
     status?: string;
     id?: string;
     lastUpdated?: string;
+    /** Extra profile attributes (title, department, displayName, managerId, …). */
+    profile?: Record<string, unknown>;
   }): FakeOktaUser {
     const now = iso();
     const [first, last] = input.login.split('@')[0].split('.');
@@ -344,6 +447,7 @@ export class FakeOkta {
       created: now,
       lastUpdated: input.lastUpdated ?? now,
       profile: {
+        ...input.profile,
         login: input.login,
         email: input.email ?? input.login,
         firstName: input.firstName ?? first ?? input.login,
@@ -352,9 +456,43 @@ export class FakeOkta {
     };
     this.users.set(user.id, user);
     this.logins.set(user.profile.login.toLowerCase(), user.id);
+    this.log('user.lifecycle.create', 'Create okta user', [
+      this.userTarget(user),
+    ]);
     return user;
   }
 
+  /**
+   * Changes a user's profile attributes and/or status (ACTIVE, SUSPENDED,
+   * DEPROVISIONED, …); `lastUpdated` becomes now.
+   */
+  updateUser(
+    idOrLogin: string,
+    changes: { status?: string; profile?: Record<string, unknown> },
+  ): FakeOktaUser {
+    const user = this.findUser(idOrLogin);
+    if (!user) throw new Error(`No user ${idOrLogin}`);
+    if (changes.profile) {
+      Object.assign(user.profile, changes.profile);
+      this.log('user.account.update_profile', 'Update user profile for Okta', [
+        this.userTarget(user),
+      ]);
+    }
+    if (changes.status && changes.status !== user.status) {
+      user.status = changes.status;
+      const type =
+        {
+          DEPROVISIONED: 'user.lifecycle.deactivate',
+          SUSPENDED: 'user.lifecycle.suspend',
+          ACTIVE: 'user.lifecycle.activate',
+        }[changes.status] ?? 'user.lifecycle.update';
+      this.log(type, `User status ${changes.status}`, [this.userTarget(user)]);
+    }
+    user.lastUpdated = iso();
+    return user;
+  }
+
+  /** Deletes a user for good (Okta only deletes deactivated users; the fake does not check). */
   removeUser(idOrLogin: string) {
     const user = this.findUser(idOrLogin);
     if (!user) return;
@@ -362,6 +500,9 @@ export class FakeOkta {
     this.logins.delete(user.profile.login.toLowerCase());
     for (const members of this.groupMembers.values()) members.delete(user.id);
     for (const appUsers of this.appUsers.values()) appUsers.delete(user.id);
+    this.log('user.lifecycle.delete.completed', 'Delete Okta user completed', [
+      this.userTarget(user),
+    ]);
   }
 
   findUser(idOrLogin: string): FakeOktaUser | undefined {
@@ -388,13 +529,34 @@ export class FakeOkta {
     };
     this.groups.set(group.id, group);
     this.groupMembers.set(group.id, new Set());
+    this.log('group.lifecycle.create', 'Create okta group', [
+      this.groupTarget(group),
+    ]);
     return group;
   }
 
+  renameGroup(id: string, name: string) {
+    const group = this.groups.get(id);
+    if (!group) throw new Error(`No group ${id}`);
+    group.profile.name = name;
+    group.lastUpdated = iso();
+    this.log('group.profile.update', 'Update group profile', [
+      this.groupTarget(group),
+    ]);
+  }
+
   removeGroup(id: string) {
+    const group = this.groups.get(id);
+    if (!group) return;
+    for (const appId of [...(this.groupApps.get(id) ?? [])]) {
+      this.unassignGroupFromApp(appId, id);
+    }
     this.groups.delete(id);
     this.groupMembers.delete(id);
-    for (const groups of this.appGroups.values()) groups.delete(id);
+    this.groupApps.delete(id);
+    this.log('group.lifecycle.delete', 'Delete Okta group', [
+      this.groupTarget(group),
+    ]);
   }
 
   addApp(input: {
@@ -422,14 +584,60 @@ export class FakeOkta {
     this.apps.set(id, app);
     this.appUsers.set(id, new Map());
     this.appGroups.set(id, new Map());
+    this.log('application.lifecycle.create', 'Add application', [
+      this.appTarget(app),
+    ]);
     return app;
+  }
+
+  /** Renames, activates or deactivates an app. */
+  updateApp(
+    id: string,
+    changes: { label?: string; status?: FakeOktaApp['status'] },
+  ) {
+    const app = this.apps.get(id);
+    if (!app) throw new Error(`No app ${id}`);
+    if (changes.label) app.label = changes.label;
+    let type = 'application.lifecycle.update';
+    if (changes.status && changes.status !== app.status) {
+      app.status = changes.status;
+      type =
+        changes.status === 'ACTIVE'
+          ? 'application.lifecycle.activate'
+          : 'application.lifecycle.deactivate';
+    }
+    app.lastUpdated = iso();
+    this.log(type, 'Update application', [this.appTarget(app)]);
   }
 
   /** Assigns a group to an app: its members (present and future) get app users. */
   assignGroupToApp(appId: string, groupId: string, priority = 0) {
-    this.appGroups.get(appId)?.set(groupId, { priority, lastUpdated: iso() });
+    const app = this.apps.get(appId);
+    const group = this.groups.get(groupId);
+    if (!app || !group) return;
+    this.appGroups.get(appId)!.set(groupId, { priority, lastUpdated: iso() });
+    this.groupAppsOf(groupId).add(appId);
+    this.log('group.application_assignment.add', 'Assign group to app', [
+      this.groupTarget(group),
+      this.appTarget(app),
+    ]);
     for (const userId of this.groupMembers.get(groupId) ?? []) {
       this.assignAppUser(appId, userId, 'GROUP');
+    }
+  }
+
+  /** Takes a group off an app: members no other group or direct assignment covers lose it. */
+  unassignGroupFromApp(appId: string, groupId: string) {
+    const app = this.apps.get(appId);
+    const group = this.groups.get(groupId);
+    if (!app || !group || !this.appGroups.get(appId)!.delete(groupId)) return;
+    this.groupApps.get(groupId)?.delete(appId);
+    this.log('group.application_assignment.remove', 'Unassign group from app', [
+      this.groupTarget(group),
+      this.appTarget(app),
+    ]);
+    for (const userId of this.groupMembers.get(groupId) ?? []) {
+      this.dropGroupAppUser(appId, userId);
     }
   }
 
@@ -437,11 +645,38 @@ export class FakeOkta {
   addToGroup(groupId: string, userId: string) {
     const members = this.groupMembers.get(groupId);
     if (!members) throw new Error(`No group ${groupId}`);
+    if (members.has(userId)) return;
     members.add(userId);
     const group = this.groups.get(groupId)!;
     group.lastMembershipUpdated = iso();
-    for (const [appId, groups] of this.appGroups) {
-      if (groups.has(groupId)) this.assignAppUser(appId, userId, 'GROUP');
+    const user = this.users.get(userId);
+    if (user) {
+      this.log('group.user_membership.add', 'Add user to group membership', [
+        this.userTarget(user),
+        this.groupTarget(group),
+      ]);
+    }
+    for (const appId of this.groupApps.get(groupId) ?? []) {
+      this.assignAppUser(appId, userId, 'GROUP');
+    }
+  }
+
+  /** Removes a member (no request counted); app users the group gave go too. */
+  removeFromGroup(groupId: string, userId: string) {
+    const members = this.groupMembers.get(groupId);
+    if (!members?.delete(userId)) return;
+    const group = this.groups.get(groupId)!;
+    group.lastMembershipUpdated = iso();
+    const user = this.users.get(userId);
+    if (user) {
+      this.log(
+        'group.user_membership.remove',
+        'Remove user from group membership',
+        [this.userTarget(user), this.groupTarget(group)],
+      );
+    }
+    for (const appId of this.groupApps.get(groupId) ?? []) {
+      this.dropGroupAppUser(appId, userId);
     }
   }
 
@@ -449,6 +684,45 @@ export class FakeOkta {
   assignUserToApp(appId: string, userId: string): FakeOktaAppUser {
     if (!this.apps.has(appId)) throw new Error(`No app ${appId}`);
     return this.assignAppUser(appId, userId, 'USER');
+  }
+
+  /**
+   * Removes a direct assignment. When a group still gives the app, the app
+   * user stays with scope GROUP (Okta does the same).
+   */
+  unassignUserFromApp(appId: string, userId: string): boolean {
+    const appUsers = this.appUsers.get(appId);
+    const appUser = appUsers?.get(userId);
+    if (!appUser) return false;
+    const app = this.apps.get(appId)!;
+    if (this.coveringGroup(appId, userId)) {
+      appUser.scope = 'GROUP';
+      appUser.lastUpdated = iso();
+    } else {
+      appUsers!.delete(userId);
+    }
+    const user = this.users.get(userId);
+    if (user) {
+      this.log(
+        'application.user_membership.remove',
+        'Remove user from application membership',
+        [this.userTarget(user), this.appUserTarget(user), this.appTarget(app)],
+      );
+    }
+    return true;
+  }
+
+  /** A sign-in to an app through Okta (`user.authentication.sso`). */
+  recordSignIn(appId: string, userIdOrLogin: string, at = new Date()) {
+    const app = this.apps.get(appId);
+    const user = this.findUser(userIdOrLogin);
+    if (!app || !user) throw new Error('No such app or user');
+    this.log(
+      'user.authentication.sso',
+      'User single sign on to app',
+      [this.appTarget(app)],
+      { at, actor: user },
+    );
   }
 
   isMember(groupId: string, userIdOrLogin: string): boolean {
@@ -464,6 +738,65 @@ export class FakeOkta {
     return user ? this.appUsers.get(appId)?.get(user.id) : undefined;
   }
 
+  /**
+   * Moves every timestamp (users, groups, apps, System Log events) `ms` into
+   * the past, as if the data had been there for a while: tests seed, backdate,
+   * then change something and see that an incremental sync finds just that.
+   */
+  backdate(ms: number) {
+    for (const u of this.users.values()) {
+      u.created = shiftIso(u.created, ms);
+      u.lastUpdated = shiftIso(u.lastUpdated, ms);
+    }
+    for (const g of this.groups.values()) {
+      g.created = shiftIso(g.created, ms);
+      g.lastUpdated = shiftIso(g.lastUpdated, ms);
+      g.lastMembershipUpdated = shiftIso(g.lastMembershipUpdated, ms);
+    }
+    for (const a of this.apps.values()) {
+      a.created = shiftIso(a.created, ms);
+      a.lastUpdated = shiftIso(a.lastUpdated, ms);
+    }
+    for (const e of this.events) e.published = shiftIso(e.published, ms);
+  }
+
+  private groupAppsOf(groupId: string) {
+    let apps = this.groupApps.get(groupId);
+    if (!apps) {
+      apps = new Set();
+      this.groupApps.set(groupId, apps);
+    }
+    return apps;
+  }
+
+  private coveringGroup(appId: string, userId: string): boolean {
+    for (const groupId of this.appGroups.get(appId)?.keys() ?? []) {
+      if (this.groupMembers.get(groupId)?.has(userId)) return true;
+    }
+    return false;
+  }
+
+  /** A group no longer gives the app: the app user goes unless still covered. */
+  private dropGroupAppUser(appId: string, userId: string) {
+    const appUsers = this.appUsers.get(appId);
+    const appUser = appUsers?.get(userId);
+    if (!appUser || appUser.scope === 'USER') return;
+    if (this.coveringGroup(appId, userId)) return;
+    appUsers!.delete(userId);
+    const user = this.users.get(userId);
+    if (user) {
+      this.log(
+        'application.user_membership.remove',
+        'Remove user from application membership',
+        [
+          this.userTarget(user),
+          this.appUserTarget(user),
+          this.appTarget(this.apps.get(appId)!),
+        ],
+      );
+    }
+  }
+
   private assignAppUser(
     appId: string,
     userId: string,
@@ -475,7 +808,10 @@ export class FakeOkta {
     const now = iso();
     if (existing) {
       // A direct assignment takes over a group one; never the other way round.
-      if (scope === 'USER') existing.scope = 'USER';
+      if (scope === 'USER' && existing.scope !== 'USER') {
+        existing.scope = 'USER';
+        this.logAppMembership(app, userId);
+      }
       existing.lastUpdated = now;
       return existing;
     }
@@ -499,7 +835,78 @@ export class FakeOkta {
         this.advanceProvisioning(app, appUser);
     }
     appUsers.set(userId, appUser);
+    this.logAppMembership(app, userId);
     return appUser;
+  }
+
+  private logAppMembership(app: FakeOktaApp, userId: string) {
+    if (!this.systemLog) return;
+    const user = this.users.get(userId);
+    if (!user) return;
+    this.log(
+      'application.user_membership.add',
+      'Add user to application membership',
+      [this.userTarget(user), this.appUserTarget(user), this.appTarget(app)],
+    );
+  }
+
+  private userTarget(user: FakeOktaUser) {
+    return {
+      id: user.id,
+      type: 'User' as const,
+      alternateId: user.profile.login,
+      displayName: `${user.profile.firstName} ${user.profile.lastName}`.trim(),
+    };
+  }
+
+  private appUserTarget(user: FakeOktaUser) {
+    return { ...this.userTarget(user), type: 'AppUser' as const };
+  }
+
+  private groupTarget(group: FakeOktaGroup) {
+    return {
+      id: group.id,
+      type: 'UserGroup' as const,
+      alternateId: 'unknown',
+      displayName: group.profile.name,
+    };
+  }
+
+  private appTarget(app: FakeOktaApp) {
+    return {
+      id: app.id,
+      type: 'AppInstance' as const,
+      alternateId: app.label,
+      displayName: app.label,
+    };
+  }
+
+  private log(
+    eventType: string,
+    displayMessage: string,
+    target: FakeOktaLogEvent['target'],
+    options: { at?: Date; actor?: FakeOktaUser } = {},
+  ) {
+    if (!this.systemLog) return;
+    const actor = options.actor
+      ? this.userTarget(options.actor)
+      : {
+          id: '00uadmin000000000000',
+          type: 'User',
+          alternateId: 'admin@acme.example',
+          displayName: 'Okta Admin',
+        };
+    this.events.push({
+      uuid: crypto.randomUUID(),
+      published: (options.at ?? new Date()).toISOString(),
+      eventType,
+      version: '0',
+      severity: 'INFO',
+      displayMessage,
+      actor,
+      outcome: { result: 'SUCCESS' },
+      target,
+    });
   }
 
   /** One read of an app user moves its provisioning along. */
@@ -528,6 +935,15 @@ export class FakeOkta {
 
   clearFailures() {
     this.failures = [];
+  }
+
+  /** Turns System Log recording on or off (off while seeding millions of assignments). */
+  setSystemLog(on: boolean) {
+    this.systemLog = on;
+  }
+
+  clearSystemLog() {
+    this.events.length = 0;
   }
 
   setRateLimit(family: FakeOktaFamily, perWindow: number) {
@@ -705,6 +1121,9 @@ export class FakeOkta {
         );
       }
       if (match) items = items.filter(match);
+      // Like Okta: a plain list leaves out deactivated users; search and
+      // filter see every status.
+      else items = items.filter(u => u.status !== 'DEPROVISIONED');
       this.page(
         ctx,
         items,
@@ -791,7 +1210,7 @@ export class FakeOkta {
       ctx => {
         const members = this.groupMembers.get(ctx.params.groupId);
         if (!members) throw notFound(ctx.params.groupId, 'UserGroup');
-        members.delete(ctx.params.userId);
+        this.removeFromGroup(ctx.params.groupId, ctx.params.userId);
         this.empty(ctx, 204);
       },
     );
@@ -888,7 +1307,7 @@ export class FakeOkta {
       manage('apps'),
       ctx => {
         const app = this.app(ctx.params.appId);
-        if (!this.appUsers.get(app.id)!.delete(ctx.params.userId)) {
+        if (!this.unassignUserFromApp(app.id, ctx.params.userId)) {
           throw notFound(ctx.params.userId, 'AppUser');
         }
         this.empty(ctx, 204);
@@ -941,7 +1360,76 @@ export class FakeOkta {
       },
     );
 
+    add('GET', '/api/v1/logs', 'logs', ['okta.logs.read'], ctx => {
+      this.systemLogPage(ctx);
+    });
+
     add('POST', '/oauth2/v1/token', 'oauth', [], ctx => this.token(ctx));
+  }
+
+  /**
+   * GET /api/v1/logs: `since` (default 7 days ago), `until`, `filter`, `q`,
+   * `limit` (≤ 1000), `after`, `sortOrder` ASCENDING (default) or DESCENDING.
+   * Like Okta, without `until` it is a polling request: there is always a
+   * `next` link, even after the last event; with `until` the pages end.
+   */
+  private systemLogPage(ctx: Ctx) {
+    const params = ctx.url.searchParams;
+    const time = (name: string, fallback: number) => {
+      const raw = params.get(name);
+      if (!raw) return fallback;
+      const value = Date.parse(raw);
+      if (Number.isNaN(value)) {
+        throw new FakeOktaHttpError(
+          400,
+          'E0000001',
+          `Api validation failed: ${name}`,
+        );
+      }
+      return value;
+    };
+    const since = time('since', Date.now() - 7 * 24 * 3600_000);
+    const until = time('until', Infinity);
+    const expr = params.get('filter');
+    const match = expr ? compileExpression(expr) : undefined;
+    const q = params.get('q')?.toLowerCase();
+    let items = this.events.filter(e => {
+      const at = Date.parse(e.published);
+      return at >= since && at < until;
+    });
+    if (match) items = items.filter(match);
+    if (q) {
+      items = items.filter(e => JSON.stringify(e).toLowerCase().includes(q));
+    }
+    items.sort((a, b) => a.published.localeCompare(b.published));
+    if (params.get('sortOrder') === 'DESCENDING') items.reverse();
+    const polling = !params.get('until');
+    const max = Math.min(
+      PAGE_SIZES.logs.max,
+      this.options.maxPageSize ?? Infinity,
+    );
+    const limit = Math.max(
+      1,
+      Math.min(Number(params.get('limit') ?? PAGE_SIZES.logs.def) || 1, max),
+    );
+    const after = params.get('after');
+    let start = 0;
+    if (after) {
+      const index = items.findIndex(e => e.uuid === after);
+      start = index === -1 ? items.length : index + 1;
+    }
+    const page = items.slice(start, start + limit);
+    const links = [
+      `<${this.baseUrl}${ctx.url.pathname}${ctx.url.search}>; rel="self"`,
+    ];
+    const lastId = page.length ? page[page.length - 1].uuid : after;
+    if ((polling || start + limit < items.length) && lastId) {
+      const next = new URLSearchParams(params);
+      next.set('after', lastId);
+      links.push(`<${this.baseUrl}${ctx.url.pathname}?${next}>; rel="next"`);
+    }
+    ctx.res.setHeader('Link', links);
+    this.json(ctx, 200, page);
   }
 
   private appGroupJson(
@@ -1126,7 +1614,9 @@ export class FakeOkta {
     headers: Record<string, string>;
     exceeded: boolean;
   } {
-    const windowMs = (this.options.rateLimitWindowSeconds ?? 60) * 1000;
+    const windowMs =
+      this.options.rateLimitWindowMs ??
+      (this.options.rateLimitWindowSeconds ?? 60) * 1000;
     const now = Date.now();
     let window = this.windows.get(family);
     if (!window || now >= window.start + windowMs) {
@@ -1160,6 +1650,10 @@ export class FakeOkta {
     );
     if (index === -1) return undefined;
     const failure = this.failures[index];
+    if (failure.skip) {
+      failure.skip -= 1;
+      return undefined;
+    }
     failure.remaining -= 1;
     if (failure.remaining <= 0) this.failures.splice(index, 1);
     return failure;
@@ -1198,14 +1692,33 @@ export class FakeOkta {
 
   private record(
     method: string,
-    path: string,
+    url: URL,
     route: string,
+    family: FakeOktaFamily,
     status: number,
     at: number,
+    res?: http.ServerResponse,
   ) {
     const key = `${method} ${route}`;
     this.callCounts.set(key, (this.callCounts.get(key) ?? 0) + 1);
-    this.requests.push({ method, path, route, status, at });
+    const remaining = res?.getHeader('X-Rate-Limit-Remaining');
+    this.requests.push({
+      method,
+      path: url.pathname,
+      query: url.search,
+      route,
+      family,
+      status,
+      at,
+      rateLimit:
+        remaining === undefined
+          ? undefined
+          : {
+              limit: Number(res!.getHeader('X-Rate-Limit-Limit')),
+              remaining: Number(remaining),
+              reset: Number(res!.getHeader('X-Rate-Limit-Reset')),
+            },
+    });
     const limit = this.options.requestLogLimit ?? 10_000;
     if (this.requests.length > limit)
       this.requests.splice(0, this.requests.length - limit);
@@ -1236,13 +1749,13 @@ export class FakeOkta {
     const family: FakeOktaFamily = route?.family ?? 'other';
     const routeName = route?.pattern ?? url.pathname;
     res.on('finish', () =>
-      this.record(method, url.pathname, routeName, res.statusCode, at),
+      this.record(method, url, routeName, family, res.statusCode, at, res),
     );
 
     let failure = this.takeFailure(method, url.pathname, family);
     if (failure?.disconnect) {
       const drop = () => {
-        this.record(method, url.pathname, routeName, 0, at);
+        this.record(method, url, routeName, family, 0, at);
         req.socket.destroy();
         return res;
       };

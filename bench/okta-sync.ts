@@ -1,0 +1,529 @@
+/*
+ * Benchmark: the Okta directory + usage sync against an in-process FakeOkta
+ * with 100,000 users, 5,000 groups, 1,000 apps and ~2,000,000 assignments
+ * (group and direct), under Okta-like rate limits, into PostgreSQL.
+ *
+ *   node --require @backstage/cli/config/nodeTransform.cjs bench/okta-sync.ts
+ *
+ * It runs one full sync (the real OktaSync class and the real App Access core,
+ * AppAccessEngine.usageApi(), on PostgreSQL), prints pages per endpoint
+ * family, the floor the rate limit implies, the time it took and the 429s it
+ * got; then applies BENCH_CHANGES changes in the fake and times an
+ * incremental sync.
+ *
+ * Env (every value is printed at start):
+ *   BENCH_PG            postgresql://postgres@127.0.0.1:5432
+ *   BENCH_DB            app_access_okta_bench (dropped and created afresh)
+ *   BENCH_USERS         100000
+ *   BENCH_GROUPS        5000
+ *   BENCH_APPS          1000
+ *   BENCH_ASSIGNMENTS   2000000  (app users in Okta: distinct user/app pairs)
+ *   BENCH_DIRECT_SHARE  0.2      (share of them assigned directly, the rest by group)
+ *   BENCH_CATALOG_SHARE 0.5      (share of people the catalog already knows)
+ *   BENCH_OKTA_RPM      600      (requests per window, every endpoint family)
+ *   BENCH_WINDOW_SECONDS 60      (the fake's rate-limit window)
+ *   BENCH_PAGE          Okta's maximum per list (200 users, 1000 group
+ *                       members, 200 apps / app groups, 500 app users, 1000 log events)
+ *   BENCH_RESERVE       10       (percent of each window the sync leaves unused)
+ *   BENCH_CHANGES       100
+ *   BENCH_SEED          42       (random seed of the data set)
+ */
+import knexFactory, { Knex } from 'knex';
+import { ConfigReader } from '@backstage/config';
+import { AppAccessEngine } from '../plugins/app-access-backend/src/AppAccessEngine';
+import { FakeOkta } from '../plugins/app-access-backend-module-okta/src/testing/FakeOkta';
+import { OktaSync } from '../plugins/app-access-backend-module-okta/src/sync/OktaSync';
+import { OktaSyncStore } from '../plugins/app-access-backend-module-okta/src/sync/OktaSyncStore';
+
+const env = (name: string, fallback: number) => {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`${name} must be a number`);
+  return value;
+};
+
+const PG = process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
+const DB = process.env.BENCH_DB ?? 'app_access_okta_bench';
+const USERS = env('BENCH_USERS', 100_000);
+const GROUPS = env('BENCH_GROUPS', 5_000);
+const APPS = env('BENCH_APPS', 1_000);
+const ASSIGNMENTS = env('BENCH_ASSIGNMENTS', 2_000_000);
+const DIRECT_SHARE = env('BENCH_DIRECT_SHARE', 0.2);
+const CATALOG_SHARE = env('BENCH_CATALOG_SHARE', 0.5);
+const RPM = env('BENCH_OKTA_RPM', 600);
+const WINDOW_SECONDS = env('BENCH_WINDOW_SECONDS', 60);
+const PAGE = process.env.BENCH_PAGE ? env('BENCH_PAGE', 200) : undefined;
+const RESERVE = env('BENCH_RESERVE', 10);
+const CHANGES = env('BENCH_CHANGES', 100);
+const SEED = env('BENCH_SEED', 42);
+
+const TITLES = 400;
+const DEPARTMENTS = 25;
+
+/** Deterministic random numbers (mulberry32). */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The sync's stage timings, from its log lines ("… in 12.3 s"). */
+const stages: Array<{ what: string; ms: number }> = [];
+
+const logger: any = {
+  info: (m: string) => {
+    const stage = /^Okta sync: (.*) in ([\d.]+) s \(/.exec(m);
+    if (stage) stages.push({ what: stage[1], ms: Number(stage[2]) * 1000 });
+    console.log(`  [sync] ${m}`);
+  },
+  warn: (m: string) => console.log(`  [sync] WARN ${m}`),
+  error: (m: string) => console.log(`  [sync] ERROR ${m}`),
+  debug() {},
+  child() {
+    return logger;
+  },
+};
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const n = (v: number) => v.toLocaleString('en-US');
+
+async function database(): Promise<Knex> {
+  const admin = knexFactory({ client: 'pg', connection: `${PG}/postgres` });
+  await admin.raw(`drop database if exists ${DB} with (force)`);
+  await admin.raw(`create database ${DB}`);
+  await admin.destroy();
+  return knexFactory({
+    client: 'pg',
+    connection: `${PG}/${DB}`,
+    pool: { min: 2, max: 10 },
+  });
+}
+
+/** The org: skewed group sizes and app popularity, like real ones. */
+function seedOkta(fake: FakeOkta) {
+  const rnd = random(SEED);
+  const userIds: string[] = [];
+  const padded = (i: number, w: number) => String(i).padStart(w, '0');
+  for (let i = 0; i < USERS; i++) {
+    const r = rnd();
+    const user = fake.addUser({
+      id: `00u${padded(i, 17)}`,
+      login: `user${padded(i, 6)}@bench.example`,
+      status: r < 0.005 ? 'DEPROVISIONED' : r < 0.01 ? 'SUSPENDED' : 'ACTIVE',
+      profile: {
+        title: `Title ${Math.floor(rnd() * TITLES)}`,
+        department: `Dept ${Math.floor(rnd() * DEPARTMENTS)}`,
+      },
+    });
+    userIds.push(user.id);
+  }
+  const groupIds: string[] = [];
+  for (let g = 0; g < GROUPS; g++) {
+    groupIds.push(
+      fake.addGroup({ id: `00g${padded(g, 17)}`, name: `Group ${g}` }).id,
+    );
+  }
+  const appIds: string[] = [];
+  for (let a = 0; a < APPS; a++) {
+    appIds.push(
+      fake.addApp({
+        id: `0oa${padded(a, 17)}`,
+        label: `App ${a}`,
+        // 2 % of apps are switched off: nobody counts as using them.
+        status: a % 50 === 49 ? 'INACTIVE' : 'ACTIVE',
+      }).id,
+    );
+  }
+  // Memberships: 4 groups per person; a fifth of them among the 5 % biggest groups.
+  let memberships = 0;
+  for (const userId of userIds) {
+    for (let k = 0; k < 4; k++) {
+      const g =
+        k === 0 && rnd() < 0.8
+          ? Math.floor(rnd() ** 3 * GROUPS * 0.05)
+          : Math.floor(rnd() * GROUPS);
+      fake.addToGroup(groupIds[g], userId);
+    }
+  }
+  for (const members of fake.groupMembers.values()) memberships += members.size;
+
+  // Group assignments until the group share of app users is reached.
+  const appUserCount = () => {
+    let total = 0;
+    for (const m of fake.appUsers.values()) total += m.size;
+    return total;
+  };
+  const groupTarget = ASSIGNMENTS * (1 - DIRECT_SHARE);
+  let total = 0;
+  let groupAssignments = 0;
+  const order = [...groupIds].sort(() => rnd() - 0.5);
+  for (let round = 0; total < groupTarget && round < 100; round++) {
+    for (const groupId of order) {
+      const app = appIds[Math.floor(rnd() ** 2 * APPS)];
+      const before = fake.appUsers.get(app)!.size;
+      fake.assignGroupToApp(app, groupId);
+      groupAssignments += 1;
+      total += fake.appUsers.get(app)!.size - before;
+      if (total >= groupTarget) break;
+    }
+  }
+  // Direct assignments for the rest.
+  let direct = 0;
+  while (appUserCount() < ASSIGNMENTS) {
+    for (let i = 0; i < 10_000; i++) {
+      const app = appIds[Math.floor(rnd() ** 1.5 * APPS)];
+      const user = userIds[Math.floor(rnd() * USERS)];
+      const existing = fake.appUsers.get(app)!.get(user);
+      if (existing?.scope === 'USER') continue;
+      fake.assignUserToApp(app, user);
+      direct += 1;
+    }
+  }
+  return {
+    userIds,
+    groupIds,
+    appIds,
+    memberships,
+    groupAssignments,
+    direct,
+    appUsers: appUserCount(),
+  };
+}
+
+/** Assignments the core should hold (distinct person/app/source), from the fake's data. */
+function expectedTotal(fake: FakeOkta) {
+  const inactive = new Set(['DEPROVISIONED', 'SUSPENDED']);
+  let total = 0;
+  for (const [appId, app] of fake.apps) {
+    if (app.status !== 'ACTIVE') continue;
+    const viaGroups = new Set<string>();
+    for (const groupId of fake.appGroups.get(appId)!.keys()) {
+      for (const u of fake.groupMembers.get(groupId)!) viaGroups.add(u);
+    }
+    for (const u of viaGroups)
+      if (!inactive.has(fake.users.get(u)!.status)) total += 1;
+    for (const [u, appUser] of fake.appUsers.get(appId)!) {
+      if (appUser.scope === 'USER' && !inactive.has(fake.users.get(u)!.status))
+        total += 1;
+    }
+  }
+  return total;
+}
+
+async function main() {
+  console.log('Okta sync benchmark');
+  console.log(
+    `  parameters: users=${n(USERS)} groups=${n(GROUPS)} apps=${n(
+      APPS,
+    )} assignments≈${n(
+      ASSIGNMENTS,
+    )} directShare=${DIRECT_SHARE} catalogShare=${CATALOG_SHARE} rpm=${RPM} (users, groups, apps, logs; window ${WINDOW_SECONDS} s) page=${
+      PAGE ?? 'Okta max per list'
+    } reserve=${RESERVE}% changes=${CHANGES} seed=${SEED}`,
+  );
+  console.log(`  database: ${PG}/${DB} (dropped and created afresh)`);
+  const os = require('node:os');
+  console.log(
+    `  machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), ${Math.round(
+      os.totalmem() / 2 ** 30,
+    )} GB; load average at start ${os
+      .loadavg()
+      .map((l: number) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `  node ${process.version}, heap limit ${n(
+      Math.round(require('v8').getHeapStatistics().heap_size_limit / 2 ** 20),
+    )} MB`,
+  );
+
+  const t0 = Date.now();
+  const fake = await FakeOkta.start({
+    rateLimits: {
+      users: RPM,
+      groups: RPM,
+      apps: RPM,
+      logs: RPM,
+      oauth: RPM,
+      other: RPM,
+    },
+    rateLimitWindowMs: WINDOW_SECONDS * 1000,
+    systemLog: false,
+    requestLogLimit: 2_000_000,
+  });
+  const seeded = seedOkta(fake);
+  // The org has been like this for a while (incremental runs read a minute back).
+  fake.backdate(3600_000);
+  console.log(
+    `  seeded the fake in ${seconds(Date.now() - t0)}: ${n(
+      fake.users.size,
+    )} users, ${n(fake.groups.size)} groups (${n(
+      seeded.memberships,
+    )} memberships), ${n(fake.apps.size)} apps, ${n(
+      seeded.groupAssignments,
+    )} group→app assignments, ${n(seeded.direct)} direct assignments, ${n(
+      seeded.appUsers,
+    )} app users (user/app pairs)`,
+  );
+
+  const knex = await database();
+  const engine = await AppAccessEngine.create({
+    config: new ConfigReader({}),
+    logger,
+    knex,
+  });
+  const usage = engine.usageApi();
+  // The catalog copy has run: a share of the people are known by email.
+  const catalogPeople = [];
+  for (let i = 0; i < USERS * CATALOG_SHARE; i++) {
+    const user = fake.users.get(seeded.userIds[Math.floor(i / CATALOG_SHARE)])!;
+    catalogPeople.push({
+      ref: `user:default/catalog-${user.profile.login.split('@')[0]}`,
+      email: user.profile.email,
+      displayName: `Catalog ${i}`,
+      title: String(user.profile.title),
+      groups: [`group:default/team-${i % 2000}`],
+    });
+  }
+  await usage.upsertPeople(catalogPeople, 'catalog');
+  const store = await OktaSyncStore.create(knex);
+  console.log(
+    `  ${n(catalogPeople.length)} catalog people in App Access; database ready`,
+  );
+
+  const sync = new OktaSync({
+    okta: {
+      orgUrl: fake.url,
+      auth: { type: 'apiToken', token: 'test-api-token' },
+      requestTimeoutMs: 60_000,
+    },
+    usage,
+    store,
+    logger,
+    pageSize: PAGE,
+    config: { rateLimitReservePercent: RESERVE },
+  });
+
+  // --- full sync ---
+  console.log('\nfull sync ...');
+  const progress = setInterval(async () => {
+    const state = await usage.getSyncState('okta');
+    const c = state?.lastCounts ?? {};
+    console.log(
+      `  ${seconds(Date.now() - started)}: pages users ${c.pagesUsers} groups ${
+        c.pagesGroups
+      } apps ${c.pagesApps}, stage ${
+        (state?.checkpoint as any)?.run?.stage
+      }, waited ${seconds(c.throttledMs ?? 0)}, 429s ${c.http429}`,
+    );
+  }, 60_000);
+  const started = Date.now();
+  const fullResult = await sync.run();
+  const fullMs = Date.now() - started;
+  clearInterval(progress);
+  const full = fullResult.counts;
+
+  const families = [
+    ['users', full.pagesUsers],
+    ['groups', full.pagesGroups],
+    ['apps', full.pagesApps],
+  ] as const;
+  const windowMinutes = WINDOW_SECONDS / 60;
+  const floorOf = (pages: number) => (pages / RPM) * windowMinutes * 60_000;
+  const floors = families.map(([, pages]) => floorOf(pages));
+  const floor = Math.max(...floors);
+  const fake429 = fake.requests.filter(r => r.status === 429).length;
+  const assignmentsInCore = Number(
+    (
+      (await knex('app_assignments')
+        .whereIn('source', ['okta-direct', 'okta-group'])
+        .count({ c: '*' })) as any
+    )[0].c,
+  );
+  const expected = expectedTotal(fake);
+
+  console.log('\nfull sync results');
+  for (const [i, [family, pages]] of families.entries()) {
+    console.log(
+      `  ${family.padEnd(7)} ${n(pages).padStart(6)} pages  floor ${seconds(
+        floors[i],
+      ).padStart(8)} (${n(pages)} ÷ ${RPM}/${WINDOW_SECONDS} s)`,
+    );
+  }
+  console.log(
+    `  total   ${n(full.pages).padStart(6)} pages, ${n(
+      full.requests,
+    )} requests`,
+  );
+  console.log(
+    `  floor (families run side by side, so the busiest one): ${seconds(
+      floor,
+    )}; all families one after another would be ${seconds(
+      floors.reduce((a, b) => a + b, 0),
+    )}`,
+  );
+  console.log(
+    `  actual: ${seconds(fullMs)}  ratio ${(fullMs / floor).toFixed(
+      3,
+    )}× (target ≤ 1.2×)`,
+  );
+  console.log(
+    `  429s received: ${full.http429} (fake served ${fake429}) (target 0)`,
+  );
+  console.log(
+    `  waited for rate-limit windows: ${seconds(
+      full.throttledMs,
+    )} (summed over families)`,
+  );
+  console.log(
+    `  read: ${n(full.users)} users, ${n(full.groups)} groups, ${n(
+      full.memberships,
+    )} memberships, ${n(full.apps)} apps, ${n(full.appGroups)} app groups, ${n(
+      full.appUsers,
+    )} app users`,
+  );
+  console.log(
+    `  wrote: ${n(full.people)} people only Okta knows, ${n(
+      full.peopleFromCatalog,
+    )} catalog people's assignments, ${n(full.assignmentsDirect)} direct + ${n(
+      full.assignmentsGroup,
+    )} group assignments, ${n(full.deactivated)} deactivated`,
+  );
+  console.log(
+    `  assignments in App Access: ${n(
+      assignmentsInCore,
+    )} (expected from the fake's data: ${n(expected)}) ${
+      assignmentsInCore === expected ? 'OK' : 'MISMATCH'
+    }`,
+  );
+
+  // --- changes ---
+  // The next scheduled run is an hour later; wait for the windows the full
+  // run used to end instead of starting the incremental run into them.
+  const lastReset = Math.max(
+    ...fake.requests.slice(-200).map(r => (r.rateLimit?.reset ?? 0) * 1000),
+  );
+  const wait = Math.max(0, lastReset - Date.now() + 100);
+  if (wait) {
+    console.log(
+      `\nwaiting ${seconds(
+        wait,
+      )} for the rate-limit windows the full run used to end`,
+    );
+    await new Promise(r => setTimeout(r, wait));
+  }
+  fake.setSystemLog(true);
+  const rnd = random(SEED + 1);
+  const pick = <T>(list: T[]) => list[Math.floor(rnd() * list.length)];
+  const kinds = {
+    updated: 0,
+    deactivated: 0,
+    joinedGroup: 0,
+    assignedDirect: 0,
+  };
+  const touched = new Set<string>();
+  for (let i = 0; i < CHANGES; i++) {
+    const user = pick(seeded.userIds);
+    touched.add(user);
+    switch (i % 4) {
+      case 0:
+        fake.updateUser(user, {
+          profile: { title: `Title ${Math.floor(rnd() * TITLES)}` },
+        });
+        kinds.updated += 1;
+        break;
+      case 1:
+        fake.updateUser(user, { status: 'DEPROVISIONED' });
+        kinds.deactivated += 1;
+        break;
+      case 2:
+        fake.addToGroup(pick(seeded.groupIds), user);
+        kinds.joinedGroup += 1;
+        break;
+      default:
+        fake.assignUserToApp(
+          pick(seeded.appIds.filter((_, k) => k % 50 !== 49)),
+          user,
+        );
+        kinds.assignedDirect += 1;
+    }
+  }
+  console.log(
+    `\napplied ${CHANGES} changes to ${touched.size} users: ${kinds.updated} profile updates, ${kinds.deactivated} deactivations, ${kinds.joinedGroup} group joins, ${kinds.assignedDirect} direct assignments (${fake.events.length} System Log events)`,
+  );
+
+  console.log('incremental sync ...');
+  stages.length = 0;
+  const t2 = Date.now();
+  const incResult = await sync.run();
+  const incMs = Date.now() - t2;
+  const inc = incResult.counts;
+  const assignmentsAfter = Number(
+    (
+      (await knex('app_assignments')
+        .whereIn('source', ['okta-direct', 'okta-group'])
+        .count({ c: '*' })) as any
+    )[0].c,
+  );
+  const expectedAfter = expectedTotal(fake);
+  console.log('\nincremental sync results');
+  console.log(`  mode: ${incResult.mode}`);
+  console.log(`  time: ${seconds(incMs)} (target < 10 s)`);
+  console.log(
+    `  read: ${n(inc.users)} changed users, ${n(inc.events)} events, ${n(
+      inc.refreshed,
+    )} re-reads; ${n(inc.pages)} pages/requests (users ${
+      inc.pagesUsers
+    }, groups ${inc.pagesGroups}, apps ${inc.pagesApps}, logs ${
+      inc.pagesLogs
+    }); 429s ${inc.http429}; waited ${seconds(inc.throttledMs)}`,
+  );
+  console.log(
+    `  resolved ${n(inc.resolved)} people, ${n(inc.deactivated)} deactivated`,
+  );
+  const rollupMs =
+    stages.find(st => st.what.startsWith('recomputed the peer rollups'))?.ms ??
+    0;
+  console.log(
+    `  of which: Okta reads and writes ${seconds(
+      incMs - rollupMs,
+    )}, the core's recomputeRollups() over all ${n(
+      assignmentsAfter,
+    )} assignments ${seconds(rollupMs)}`,
+  );
+  console.log(
+    `  assignments in App Access: ${n(assignmentsAfter)} (expected: ${n(
+      expectedAfter,
+    )}) ${assignmentsAfter === expectedAfter ? 'OK' : 'MISMATCH'}`,
+  );
+
+  console.log(
+    `  load average at the end: ${require('node:os')
+      .loadavg()
+      .map((l: number) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log('\nsummary');
+  console.log(
+    `  full: ${seconds(fullMs)} for ${n(full.pages)} pages, floor ${seconds(
+      floor,
+    )}, ratio ${(fullMs / floor).toFixed(3)}×, 429s ${
+      full.http429
+    }; incremental (${CHANGES} changes): ${seconds(incMs)}, 429s ${
+      inc.http429
+    }`,
+  );
+
+  await fake.stop();
+  await knex.destroy();
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
