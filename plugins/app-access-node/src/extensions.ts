@@ -271,7 +271,11 @@ export interface AppAccessUsageApi {
    * lower-cased; emails nobody has are missing from the map.
    */
   refsByEmail(emails: string[]): Promise<Map<string, string>>;
-  /** Recomputes per-title/department counts; call after a sync. */
+  /**
+   * Recomputes the per-title/department counts from scratch. The writes above
+   * keep them up to date as they go; this is a repair, worth calling after a
+   * full sync only (it reads every assignment).
+   */
   recomputeRollups(): Promise<void>;
   getSyncState(id: string): Promise<UsageSyncState | undefined>;
   saveSyncState(id: string, changes: Partial<UsageSyncState>): Promise<void>;

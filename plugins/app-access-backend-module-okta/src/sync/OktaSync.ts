@@ -1058,11 +1058,8 @@ export class OktaSync {
         `wrote ${run.counts.resolved} people's assignments`,
         t,
       );
-      t = Date.now();
-      if (run.counts.resolved > 0) {
-        await this.usage.recomputeRollups();
-        this.stageDone(run, 'recomputed the peer rollups', t);
-      }
+      // The core keeps the peer rollups up to date as people and
+      // assignments are written; only a full run recomputes them.
       run.stage = 'lastUsed';
       await this.save();
     }

@@ -31,8 +31,118 @@ const CHUNK = 500;
 
 function chunks<T>(items: T[], size = CHUNK): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  for (let i = 0; i < items.length; i += size)
+    out.push(items.slice(i, i + size));
   return out;
+}
+
+const DIMENSIONS = ['title', 'department'] as const;
+
+/** What the given people add to the rollups now: (dimension, value, app) → people. */
+async function rollupContributions(
+  tx: Knex,
+  refs: string[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const batch of chunks(refs)) {
+    const rows = (await tx('people as p')
+      .join('app_assignments as a', 'a.person_ref', 'p.ref')
+      .whereIn('p.ref', batch)
+      .where('p.active', true)
+      .distinct('p.ref', 'p.title', 'p.department', 'a.app_id')) as Array<{
+      ref: string;
+      title: string | null;
+      department: string | null;
+      app_id: string;
+    }>;
+    for (const row of rows) {
+      for (const dimension of DIMENSIONS) {
+        const value = row[dimension];
+        if (value === null || value === undefined) continue;
+        const key = JSON.stringify([dimension, value, row.app_id]);
+        out.set(key, (out.get(key) ?? 0) + 1);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs `write` (which changes the given people or their assignments) inside
+ * `tx` and moves the per-title/department rollups by exactly what it changed,
+ * so that a sync of 100 changes touches 100 people's rows, not the company's.
+ *
+ * On PostgreSQL the people's rows are locked first (in ref order, so two
+ * writers never deadlock): a concurrent write of the same person waits and
+ * then sees this one's result in its own "before", so no change is counted
+ * twice. SQLite has one writer at a time anyway.
+ */
+export async function withRollupDelta<T>(
+  tx: Knex.Transaction,
+  personRefs: string[],
+  write: () => Promise<T>,
+): Promise<T> {
+  const refs = [...new Set(personRefs)].sort();
+  if (!refs.length) return write();
+  if (isPostgres(tx)) {
+    for (const batch of chunks(refs)) {
+      await tx('people')
+        .whereIn('ref', batch)
+        .orderBy('ref')
+        .forUpdate()
+        .select('ref');
+    }
+  }
+  const before = await rollupContributions(tx, refs);
+  const result = await write();
+  const after = await rollupContributions(tx, refs);
+  const deltas = new Map(after);
+  for (const [key, n] of before) deltas.set(key, (deltas.get(key) ?? 0) - n);
+  const changed = [...deltas].filter(([, n]) => n !== 0);
+  for (const batch of chunks(changed)) {
+    const rows = batch.map(([key, users]) => {
+      const [dimension, value, app_id] = JSON.parse(key) as [
+        string,
+        string,
+        string,
+      ];
+      return { dimension, value, app_id, users };
+    });
+    await tx('usage_rollups')
+      .insert(rows)
+      .onConflict(['dimension', 'value', 'app_id'])
+      .merge({ users: tx.raw('usage_rollups.users + excluded.users') });
+    const dropped = rows.filter(r => r.users < 0);
+    if (dropped.length) {
+      await tx('usage_rollups')
+        .whereIn(
+          ['dimension', 'value', 'app_id'],
+          dropped.map(r => [r.dimension, r.value, r.app_id]),
+        )
+        .where('users', '<=', 0)
+        .delete();
+    }
+  }
+  return result;
+}
+
+/** Records that a person has an app (e.g. a fulfilled portal request), inside `tx`. */
+export async function addAssignment(
+  tx: Knex.Transaction,
+  personRef: string,
+  appId: string,
+  source: AssignmentSource,
+): Promise<void> {
+  await withRollupDelta(tx, [personRef], async () => {
+    await tx('app_assignments')
+      .insert({ person_ref: personRef, app_id: appId, source, since: nowIso() })
+      .onConflict(['person_ref', 'app_id', 'source'])
+      .ignore();
+  });
+}
+
+function isPostgres(db: Knex): boolean {
+  return String(db.client.config.client).includes('pg');
 }
 
 /**
@@ -46,36 +156,56 @@ export class UsageStore {
   async upsertPeople(people: PersonRecord[], source: string): Promise<void> {
     const now = nowIso();
     for (const batch of chunks(people)) {
-      await this.db.transaction(async tx => {
-        await tx('people')
-          .insert(
-            batch.map(p => ({
-              ref: p.ref,
-              email: p.email?.toLowerCase() ?? null,
-              display_name: p.displayName ?? null,
-              department: p.department ?? null,
-              title: p.title ?? null,
-              manager: p.manager ?? null,
-              source,
-              active: p.active ?? true,
-              updated_at: now,
-            })),
-          )
-          .onConflict('ref')
-          .merge();
-        await tx('person_groups').whereIn('person_ref', batch.map(p => p.ref)).delete();
-        const links = batch.flatMap(p =>
-          [...new Set(p.groups)].map(g => ({ person_ref: p.ref, group_ref: g })),
-        );
-        for (const linkBatch of chunks(links)) {
-          await tx('person_groups').insert(linkBatch);
-        }
-        const inactive = batch.filter(p => p.active === false).map(p => p.ref);
-        if (inactive.length) {
-          await tx('app_assignments').whereIn('person_ref', inactive).delete();
-          await tx('person_groups').whereIn('person_ref', inactive).delete();
-        }
-      });
+      await this.db.transaction(async tx =>
+        withRollupDelta(
+          tx,
+          batch.map(p => p.ref),
+          async () => {
+            await tx('people')
+              .insert(
+                batch.map(p => ({
+                  ref: p.ref,
+                  email: p.email?.toLowerCase() ?? null,
+                  display_name: p.displayName ?? null,
+                  department: p.department ?? null,
+                  title: p.title ?? null,
+                  manager: p.manager ?? null,
+                  source,
+                  active: p.active ?? true,
+                  updated_at: now,
+                })),
+              )
+              .onConflict('ref')
+              .merge();
+            await tx('person_groups')
+              .whereIn(
+                'person_ref',
+                batch.map(p => p.ref),
+              )
+              .delete();
+            const links = batch.flatMap(p =>
+              [...new Set(p.groups)].map(g => ({
+                person_ref: p.ref,
+                group_ref: g,
+              })),
+            );
+            for (const linkBatch of chunks(links)) {
+              await tx('person_groups').insert(linkBatch);
+            }
+            const inactive = batch
+              .filter(p => p.active === false)
+              .map(p => p.ref);
+            if (inactive.length) {
+              await tx('app_assignments')
+                .whereIn('person_ref', inactive)
+                .delete();
+              await tx('person_groups')
+                .whereIn('person_ref', inactive)
+                .delete();
+            }
+          },
+        ),
+      );
     }
   }
 
@@ -85,23 +215,32 @@ export class UsageStore {
     assignments: Array<{ personRef: string; appIds: string[]; since?: string }>,
   ): Promise<void> {
     for (const batch of chunks(assignments, 200)) {
-      await this.db.transaction(async tx => {
-        await tx('app_assignments')
-          .where('source', source)
-          .whereIn('person_ref', batch.map(a => a.personRef))
-          .delete();
-        const rows = batch.flatMap(a =>
-          [...new Set(a.appIds)].map(appId => ({
-            person_ref: a.personRef,
-            app_id: appId,
-            source,
-            since: a.since ?? null,
-          })),
-        );
-        for (const rowBatch of chunks(rows)) {
-          await tx('app_assignments').insert(rowBatch);
-        }
-      });
+      await this.db.transaction(async tx =>
+        withRollupDelta(
+          tx,
+          batch.map(a => a.personRef),
+          async () => {
+            await tx('app_assignments')
+              .where('source', source)
+              .whereIn(
+                'person_ref',
+                batch.map(a => a.personRef),
+              )
+              .delete();
+            const rows = batch.flatMap(a =>
+              [...new Set(a.appIds)].map(appId => ({
+                person_ref: a.personRef,
+                app_id: appId,
+                source,
+                since: a.since ?? null,
+              })),
+            );
+            for (const rowBatch of chunks(rows)) {
+              await tx('app_assignments').insert(rowBatch);
+            }
+          },
+        ),
+      );
     }
   }
 
@@ -109,40 +248,55 @@ export class UsageStore {
     personRef: string,
     appId: string,
     source: AssignmentSource,
-    tx: Knex = this.db,
   ) {
-    await tx('app_assignments')
-      .insert({ person_ref: personRef, app_id: appId, source, since: nowIso() })
-      .onConflict(['person_ref', 'app_id', 'source'])
-      .ignore();
+    await this.db.transaction(tx =>
+      addAssignment(tx, personRef, appId, source),
+    );
   }
 
-  async removeAssignments(source: AssignmentSource, pairs: Array<{ personRef: string; appId: string }>) {
+  async removeAssignments(
+    source: AssignmentSource,
+    pairs: Array<{ personRef: string; appId: string }>,
+  ) {
     for (const batch of chunks(pairs, 200)) {
       await this.db.transaction(async tx => {
-        for (const p of batch) {
-          await tx('app_assignments')
-            .where({ source, person_ref: p.personRef, app_id: p.appId })
-            .delete();
-        }
+        await withRollupDelta(
+          tx,
+          batch.map(p => p.personRef),
+          async () => {
+            for (const p of batch) {
+              await tx('app_assignments')
+                .where({ source, person_ref: p.personRef, app_id: p.appId })
+                .delete();
+            }
+          },
+        );
       });
     }
   }
 
-  async markLastUsed(pairs: Array<{ personRef: string; appId: string; at: string }>) {
+  async markLastUsed(
+    pairs: Array<{ personRef: string; appId: string; at: string }>,
+  ) {
     for (const p of pairs) {
       await this.db('app_assignments')
         .where({ person_ref: p.personRef, app_id: p.appId })
-        .where(q => q.whereNull('last_used_at').orWhere('last_used_at', '<', p.at))
+        .where(q =>
+          q.whereNull('last_used_at').orWhere('last_used_at', '<', p.at),
+        )
         .update({ last_used_at: p.at });
     }
   }
 
-  /** Recomputes the per-title and per-department counts of distinct users. */
+  /**
+   * Recomputes the per-title and per-department counts of distinct users from
+   * scratch. Every write above keeps them up to date already; this is the
+   * repair (after a seed import or a full directory sync).
+   */
   async recomputeRollups(): Promise<void> {
     await this.db.transaction(async tx => {
       await tx('usage_rollups').delete();
-      for (const dimension of ['title', 'department'] as const) {
+      for (const dimension of DIMENSIONS) {
         await tx.raw(
           `insert into usage_rollups (dimension, value, app_id, users)
            select ?, p.${dimension}, u.app_id, count(*)
@@ -159,7 +313,9 @@ export class UsageStore {
   async getPerson(ref: string): Promise<PersonRecord | undefined> {
     const row = await this.db('people').where({ ref }).first();
     if (!row) return undefined;
-    const groups = await this.db('person_groups').where({ person_ref: ref }).pluck('group_ref');
+    const groups = await this.db('person_groups')
+      .where({ person_ref: ref })
+      .pluck('group_ref');
     return {
       ref: row.ref,
       email: row.email ?? undefined,
@@ -184,8 +340,11 @@ export class UsageStore {
     const out = new Map<string, string>();
     const wanted = [...new Set(emails.map(e => e.trim().toLowerCase()))];
     for (const batch of chunks(wanted)) {
-      const rows = await this.db('people').whereIn('email', batch).select('email', 'ref');
-      for (const row of rows as Array<{ email: string; ref: string }>) out.set(row.email, row.ref);
+      const rows = await this.db('people')
+        .whereIn('email', batch)
+        .select('email', 'ref');
+      for (const row of rows as Array<{ email: string; ref: string }>)
+        out.set(row.email, row.ref);
     }
     return out;
   }
@@ -198,7 +357,9 @@ export class UsageStore {
   }
 
   async appsOf(personRef: string): Promise<Set<string>> {
-    const rows = await this.db('app_assignments').where({ person_ref: personRef }).distinct('app_id');
+    const rows = await this.db('app_assignments')
+      .where({ person_ref: personRef })
+      .distinct('app_id');
     return new Set(rows.map((r: { app_id: string }) => r.app_id));
   }
 
@@ -214,7 +375,10 @@ export class UsageStore {
       .select('a.app_id')
       .countDistinct({ n: 'a.person_ref' });
     if (appIds) query = query.whereIn('a.app_id', appIds);
-    for (const row of (await query) as Array<{ app_id: string; n: string | number }>) {
+    for (const row of (await query) as Array<{
+      app_id: string;
+      n: string | number;
+    }>) {
       counts.set(row.app_id, Number(row.n));
     }
     return counts;
@@ -242,14 +406,21 @@ export class UsageStore {
       .where({ dimension: basis, value })
       .select('app_id', 'users');
     if (appIds) query = query.whereIn('app_id', appIds);
-    for (const row of (await query) as Array<{ app_id: string; users: number }>) {
+    for (const row of (await query) as Array<{
+      app_id: string;
+      users: number;
+    }>) {
       const n = Number(row.users) - (viewerApps.has(row.app_id) ? 1 : 0);
       if (n > 0) counts.set(row.app_id, n);
     }
     return counts;
   }
 
-  async roleSize(basis: RoleBasis, value: string | undefined, viewerRef: string) {
+  async roleSize(
+    basis: RoleBasis,
+    value: string | undefined,
+    viewerRef: string,
+  ) {
     if (!value) return 0;
     const [row] = await this.db('people')
       .where({ [basis]: value, active: true })
@@ -259,7 +430,12 @@ export class UsageStore {
   }
 
   /** Who on the team / in the role uses an app (for names, when allowed). */
-  async teamUsers(viewerRef: string, groups: string[], appId: string, limit = 50) {
+  async teamUsers(
+    viewerRef: string,
+    groups: string[],
+    appId: string,
+    limit = 50,
+  ) {
     if (!groups.length) return [];
     return (await this.db('person_groups as pg')
       .join('app_assignments as a', 'a.person_ref', 'pg.person_ref')
@@ -272,7 +448,13 @@ export class UsageStore {
       .limit(limit)) as Array<{ ref: string; displayName: string | null }>;
   }
 
-  async roleUsers(basis: RoleBasis, value: string | undefined, viewerRef: string, appId: string, limit = 50) {
+  async roleUsers(
+    basis: RoleBasis,
+    value: string | undefined,
+    viewerRef: string,
+    appId: string,
+    limit = 50,
+  ) {
     if (!value) return [];
     return (await this.db('people as p')
       .join('app_assignments as a', 'a.person_ref', 'p.ref')
@@ -284,7 +466,9 @@ export class UsageStore {
   }
 
   async peopleCount(): Promise<number> {
-    const [row] = await this.db('people').where('active', true).count({ n: '*' });
+    const [row] = await this.db('people')
+      .where('active', true)
+      .count({ n: '*' });
     return Number((row as { n: string | number }).n);
   }
 
@@ -315,11 +499,16 @@ export class UsageStore {
   async saveSync(id: string, changes: Partial<SyncRun>) {
     const row: Record<string, unknown> = {};
     if (changes.status) row.status = changes.status;
-    if ('checkpoint' in changes) row.checkpoint = changes.checkpoint ? JSON.stringify(changes.checkpoint) : null;
+    if ('checkpoint' in changes)
+      row.checkpoint = changes.checkpoint
+        ? JSON.stringify(changes.checkpoint)
+        : null;
     if (changes.lastStartedAt) row.last_started_at = changes.lastStartedAt;
     if (changes.lastFinishedAt) row.last_finished_at = changes.lastFinishedAt;
-    if (changes.lastDurationMs !== undefined) row.last_duration_ms = changes.lastDurationMs;
-    if (changes.lastCounts) row.last_counts = JSON.stringify(changes.lastCounts);
+    if (changes.lastDurationMs !== undefined)
+      row.last_duration_ms = changes.lastDurationMs;
+    if (changes.lastCounts)
+      row.last_counts = JSON.stringify(changes.lastCounts);
     if ('lastError' in changes) row.last_error = changes.lastError ?? null;
     await this.db('sync_state')
       .insert({ id, status: changes.status ?? 'idle', ...row })

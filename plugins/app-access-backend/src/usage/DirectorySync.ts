@@ -43,7 +43,6 @@ export class CatalogPeopleSync {
         await this.deps.usage.upsertPeople(people, 'catalog');
         count += people.length;
       }
-      await this.deps.usage.recomputeRollups();
       await this.deps.usage.saveSync('catalog', {
         status: 'idle',
         lastFinishedAt: nowIso(),

@@ -1,5 +1,6 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import { Knex } from 'knex';
 import { AppAccessEngine } from '../AppAccessEngine';
 import { FakeDirectory } from '../__testUtils__/fakes';
 import { DirectoryPerson } from '@app-access/plugin-app-access-node';
@@ -27,12 +28,14 @@ const people: DirectoryPerson[] = [
 describe.each(databases.eachSupportedId())('peer usage on %p', databaseId => {
   let engine: AppAccessEngine;
   let settings: AppAccessSettings;
+  let knex: Knex;
 
   beforeEach(async () => {
+    knex = await databases.init(databaseId);
     engine = await AppAccessEngine.create({
       config: new ConfigReader({}),
       logger: mockServices.logger.mock(),
-      knex: await databases.init(databaseId),
+      knex,
       directory: new FakeDirectory(people),
     });
     await engine.seeds.importApps(
@@ -57,7 +60,7 @@ describe.each(databases.eachSupportedId())('peer usage on %p', databaseId => {
     ]);
     // Okta and the portal may both report the same person: counted once.
     await engine.usage.setAssignments('okta-group', [{ personRef: u('c'), appIds: ['datadog'] }]);
-    await engine.usage.recomputeRollups();
+    // No recomputeRollups(): every write keeps the rollups up to date.
     settings = await engine.settings.get();
   });
 
@@ -114,9 +117,55 @@ describe.each(databases.eachSupportedId())('peer usage on %p', databaseId => {
 
   it('drops a deactivated person’s assignments', async () => {
     await engine.usage.upsertPeople([{ ...people[1], active: false }], 'okta');
-    await engine.usage.recomputeRollups();
     const viewer = await engine.peers.viewer(u('priya'));
     const counts = await engine.peers.counts(viewer, settings, ['linear']);
     expect(counts.get('linear')).toEqual({ team: 1, role: 0 });
+  });
+
+  it('keeps the title and department rollups exact through every kind of write, without a recompute', async () => {
+    const rollups = async () =>
+      (await knex('usage_rollups')
+        .where('users', '>', 0)
+        .orderBy(['dimension', 'value', 'app_id'])
+        .select('dimension', 'value', 'app_id', 'users')).map(
+        r => `${r.dimension}|${r.value}|${r.app_id}|${Number(r.users)}`,
+      );
+    const sre = async (appId: string) =>
+      Number(
+        (await knex('usage_rollups').where({ dimension: 'title', value: 'SRE', app_id: appId }).first())?.users ?? 0,
+      );
+    expect(await sre('datadog')).toBe(2); // a, e
+
+    // A second source for an app someone already has: still one person.
+    await engine.usage.setAssignments('okta-direct', [{ personRef: u('a'), appIds: ['datadog', 'jira'] }]);
+    expect(await sre('datadog')).toBe(2);
+    expect(await sre('jira')).toBe(1);
+    // A new title moves every app of the person from one rollup to the other.
+    await engine.usage.upsertPeople([{ ...people[2], title: 'SRE' }], 'okta');
+    expect(await sre('linear')).toBe(3); // priya, a, b
+    // Removing one source keeps the app while another source has it.
+    await engine.usage.removeAssignments('okta-direct', [{ personRef: u('a'), appId: 'datadog' }]);
+    expect(await sre('datadog')).toBe(2);
+    await engine.usage.removeAssignments('demo', [{ personRef: u('e'), appId: 'datadog' }]);
+    expect(await sre('datadog')).toBe(1);
+    // A fulfilled portal request, someone new, a deactivation, a replaced set.
+    await engine.usage.addAssignment(u('f'), 'linear', 'portal');
+    await engine.usage.upsertPeople(
+      [{ ref: u('g'), groups: [design], title: 'SRE', department: 'Design', displayName: 'G' }],
+      'okta',
+    );
+    await engine.usage.setAssignments('okta-group', [{ personRef: u('g'), appIds: ['figma', 'linear'] }]);
+    await engine.usage.upsertPeople([{ ...people[5], active: false }], 'okta');
+    await engine.usage.setAssignments('demo', [{ personRef: u('priya'), appIds: ['jira'] }]);
+    expect(await sre('figma')).toBe(1); // g; e is gone
+    expect(await sre('linear')).toBe(3); // a, b, g — priya swapped linear for jira
+
+    const maintained = await rollups();
+    await engine.usage.recomputeRollups();
+    expect(maintained).toEqual(await rollups());
+    expect(maintained.length).toBeGreaterThan(5);
+    // No rows left at zero after removals.
+    const [{ n }] = await knex('usage_rollups').where('users', '<=', 0).count({ n: '*' });
+    expect(Number(n)).toBe(0);
   });
 });

@@ -22,6 +22,7 @@ import {
   StoredRequest,
 } from '../database/RequestStore';
 import { SettingsStore } from '../database/SettingsStore';
+import { addAssignment } from '../database/UsageStore';
 import { isUniqueViolation, nowIso } from '../database/json';
 import { ApprovalPolicyResolver } from './ApprovalPolicyResolver';
 
@@ -118,17 +119,9 @@ export class RequestWorkflow {
   }
 
   /** A fulfilled portal request counts as usage for peers from now on. */
-  private async recordAssignment(request: StoredRequest, tx: Knex) {
+  private async recordAssignment(request: StoredRequest, tx: Knex.Transaction) {
     if (!request.appId) return;
-    await tx('app_assignments')
-      .insert({
-        person_ref: request.requester,
-        app_id: request.appId,
-        source: 'portal',
-        since: nowIso(),
-      })
-      .onConflict(['person_ref', 'app_id', 'source'])
-      .ignore();
+    await addAssignment(tx, request.requester, request.appId, 'portal');
   }
 
   private afterCommit() {
