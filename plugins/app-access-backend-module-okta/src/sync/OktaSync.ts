@@ -15,6 +15,18 @@ import {
 } from './OktaSyncStore';
 import { groupRefFor, userRefCandidates } from './refs';
 
+/**
+ * An error's message short enough for a log line and the admin page: a
+ * database error's message carries the whole statement, thousands of
+ * parameters long.
+ */
+function shortMessage(error: unknown): string {
+  const message = String((error as Error)?.message ?? error);
+  return message.length > 500
+    ? `${message.slice(0, 240)} … ${message.slice(-240)}`
+    : message;
+}
+
 /** The sync's id in the core's sync state (GET /api/app-access/admin/sync). */
 export const OKTA_SYNC_ID = 'okta';
 
@@ -379,7 +391,7 @@ export class OktaSync {
         ? `Stopped before finishing (${
             (external.reason as Error)?.message ?? 'aborted'
           }); the next run continues from the checkpoint`
-        : `${(error as Error).message}${
+        : `${shortMessage(error)}${
             run ? '; the next run continues from the checkpoint' : ''
           }`;
       try {

@@ -98,7 +98,11 @@ export async function withRollupDelta<T>(
   const after = await rollupContributions(tx, refs);
   const deltas = new Map(after);
   for (const [key, n] of before) deltas.set(key, (deltas.get(key) ?? 0) - n);
-  const changed = [...deltas].filter(([, n]) => n !== 0);
+  // In key order, so that concurrent writers (a sync writes a few batches at
+  // once) lock shared rollup rows in the same order and cannot deadlock.
+  const changed = [...deltas]
+    .filter(([, n]) => n !== 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const batch of chunks(changed)) {
     const rows = batch.map(([key, users]) => {
       const [dimension, value, app_id] = JSON.parse(key) as [

@@ -168,4 +168,35 @@ describe.each(databases.eachSupportedId())('peer usage on %p', databaseId => {
     const [{ n }] = await knex('usage_rollups').where('users', '<=', 0).count({ n: '*' });
     expect(Number(n)).toBe(0);
   });
+
+  it('keeps the rollups exact when several writers change people of the same titles at once', async () => {
+    const apps = ['linear', 'jira', 'figma', 'datadog'];
+    const many = Array.from({ length: 120 }, (_, i) => ({
+      ref: u(`p${i}`),
+      groups: [i % 2 ? platform : design],
+      title: i % 3 ? 'SRE' : 'Engineer',
+      department: 'Engineering',
+    }));
+    await engine.usage.upsertPeople(many, 'okta');
+    // Six writers at once, each over interleaved people, in opposite app orders.
+    await Promise.all(
+      Array.from({ length: 6 }, (_, w) =>
+        engine.usage.setAssignments(
+          'okta-group',
+          many
+            .filter((_, i) => i % 6 === w)
+            .map((p, i) => ({ personRef: p.ref, appIds: w % 2 ? apps : [...apps].reverse().slice(i % 3) })),
+        ),
+      ),
+    );
+    const snapshot = async () =>
+      (await knex('usage_rollups').where('users', '>', 0).orderBy(['dimension', 'value', 'app_id']).select()).map(
+        r => `${r.dimension}|${r.value}|${r.app_id}|${Number(r.users)}`,
+      );
+    const maintained = await snapshot();
+    await engine.usage.recomputeRollups();
+    expect(maintained).toEqual(await snapshot());
+    // Every one of the 120 got linear (each slice of the reversed list ends with it), plus priya, a and b.
+    expect(maintained).toContain('department|Engineering|linear|123');
+  });
 });
