@@ -1,25 +1,14 @@
 import { Knex } from 'knex';
 import request from 'supertest';
-import {
-  createServiceFactory,
-  SchedulerServiceTaskInvocationDefinition,
-} from '@backstage/backend-plugin-api';
-import {
-  createMockDirectory,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
-// The core plugin needs a catalog and a notification service. Both packages
-// are installed with the core (hoisted) but not yet declared here: declare
-// them as devDependencies at the next `yarn install`.
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { notificationService } from '@backstage/plugin-notifications-node';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { AccessRequest } from '@app-access/plugin-app-access-common';
 // On purpose: the module is tested against the real core, not a fake of it.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import appAccessPlugin from '@app-access/plugin-app-access-backend';
+import {
+  startCoreTestBackend,
+  TestPerson,
+  testCatalogEntities,
+} from '@app-access/plugin-app-access-backend/testUtils';
 import appAccessModuleEmail from '.';
 import { ReceivedMail, TestSmtpServer } from './testing/TestSmtpServer';
 
@@ -117,15 +106,7 @@ apps:
           type: manual
 `;
 
-type Person = {
-  name: string;
-  displayName: string;
-  manager?: string;
-  groups: string[];
-  email?: string | null;
-};
-
-const PEOPLE: Person[] = [
+const PEOPLE: TestPerson[] = [
   {
     name: 'jane.doe',
     displayName: 'Jane Doe',
@@ -164,36 +145,7 @@ const PEOPLE: Person[] = [
   },
 ];
 
-const entities = [
-  ...PEOPLE.map(p => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'User',
-    metadata: {
-      name: p.name,
-      namespace: 'default',
-      annotations: Object.fromEntries(
-        p.manager ? [['app-access/manager', p.manager]] : [],
-      ),
-    },
-    spec: {
-      profile: {
-        displayName: p.displayName,
-        ...(p.email === null ? {} : { email: mail(p.name) }),
-      },
-      memberOf: p.groups,
-    },
-    relations: p.groups.map(g => ({
-      type: 'memberOf',
-      targetRef: `group:default/${g}`,
-    })),
-  })),
-  ...['engineering', 'it-admins', 'sales'].map(g => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Group',
-    metadata: { name: g, namespace: 'default' },
-    spec: { type: 'team', children: [] },
-  })),
-];
+const entities = testCatalogEntities(PEOPLE);
 
 function emailSettings(smtp: TestSmtpServer) {
   return {
@@ -205,14 +157,12 @@ function emailSettings(smtp: TestSmtpServer) {
 
 function configData(
   smtp: TestSmtpServer,
-  seedFile: string,
   email: unknown = emailSettings(smtp),
 ) {
   return {
     backend: { baseUrl: 'http://backstage.test:7007' },
     app: { baseUrl: 'http://portal.test' },
     appAccess: {
-      catalog: { seedFiles: [seedFile] },
       approvals: { method: 'email', fallbackApprover: FIONA },
       ticketing: { system: 'email' },
       // Tasks are due for a reminder almost at once; the reminder task only
@@ -229,34 +179,16 @@ function configData(
   };
 }
 
-type Scheduled = SchedulerServiceTaskInvocationDefinition;
-
-async function startBackend(options: { knex: Knex; config: unknown }) {
-  const tasks = new Map<string, Scheduled>();
-  const scheduler = mockServices.scheduler.mock({
-    scheduleTask: async task => {
-      tasks.set(task.id, task);
-    },
+function startBackend(options: { knex: Knex; config: Record<string, any> }) {
+  return startCoreTestBackend({
+    knex: options.knex,
+    features: [appAccessModuleEmail],
+    seedYaml: SEED_YAML,
+    entities,
+    config: options.config,
+    scheduler: 'manual',
   });
-  const backend = await startTestBackend({
-    features: [
-      appAccessPlugin,
-      appAccessModuleEmail,
-      mockServices.rootConfig.factory({ data: options.config as any }),
-      mockServices.database.factory({ knex: options.knex }),
-      catalogServiceMock.factory({ entities }),
-      createServiceFactory({
-        service: notificationService,
-        deps: {},
-        factory: () => ({ send: jest.fn() }),
-      }),
-      scheduler.factory,
-    ],
-  });
-  return { server: backend.server, stop: () => backend.stop(), tasks };
 }
-
-const seedDir = createMockDirectory({ content: { 'apps.yaml': SEED_YAML } });
 
 describe('App Access email module, through the real core', () => {
   const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
@@ -280,7 +212,7 @@ describe('App Access email module, through the real core', () => {
       knex = await databases.init(databaseId);
       backend = await startBackend({
         knex,
-        config: configData(smtp, seedDir.resolve('apps.yaml')),
+        config: configData(smtp),
       });
     });
     afterAll(async () => {
@@ -830,7 +762,7 @@ describe('App Access email module, through the real core', () => {
       await expect(
         startBackend({
           knex: await databases.init('SQLITE_3'),
-          config: configData(smtp, seedDir.resolve('apps.yaml'), {
+          config: configData(smtp, {
             smtp: { port: 25 },
             from: { address: 'it@acme.example' },
           }),
@@ -839,7 +771,7 @@ describe('App Access email module, through the real core', () => {
       await expect(
         startBackend({
           knex: await databases.init('SQLITE_3'),
-          config: configData(smtp, seedDir.resolve('apps.yaml'), {
+          config: configData(smtp, {
             smtp: { host: '127.0.0.1', port: 99999 },
             from: { address: 'it@acme.example' },
           }),
@@ -850,7 +782,7 @@ describe('App Access email module, through the real core', () => {
     it('registers nothing when email is not configured', async () => {
       const backend = await startBackend({
         knex: await databases.init('SQLITE_3'),
-        config: configData(smtp, seedDir.resolve('apps.yaml'), null),
+        config: configData(smtp, null),
       });
       try {
         const res = await request(backend.server)

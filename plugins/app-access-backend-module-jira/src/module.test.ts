@@ -1,16 +1,18 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import jiraModule from '.';
 import { FakeJira } from './testing/FakeJira';
+// The module is tested against the real core plugin (a devDependency).
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import {
   JANE,
   KIM,
   SAM,
   IVAN,
   fakeOktaModule,
-  startModuleTestBackend,
-  TestBackend,
+  startTicketingModuleTestBackend,
+  TicketingModuleTestBackend,
   waitFor,
-} from './__testUtils__/testBackend';
+} from '@app-access/plugin-app-access-backend/testUtils';
 
 jest.setTimeout(60_000);
 
@@ -20,7 +22,7 @@ describe.each(databases.eachSupportedId())(
   'Jira module through the App Access core on %p',
   databaseId => {
     let fake: FakeJira;
-    let backend: TestBackend | undefined;
+    let backend: TicketingModuleTestBackend | undefined;
 
     beforeAll(async () => {
       fake = await FakeJira.start();
@@ -37,7 +39,7 @@ describe.each(databases.eachSupportedId())(
       jira: Record<string, unknown> = {},
       more: { auditTickets?: boolean } = {},
     ) {
-      backend = await startModuleTestBackend({
+      backend = await startTicketingModuleTestBackend({
         ...more,
         extraFeatures: [fakeOktaModule],
         knex: await databases.init(databaseId),

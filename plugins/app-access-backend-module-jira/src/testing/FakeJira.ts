@@ -1,5 +1,11 @@
 import http from 'node:http';
-import { AddressInfo } from 'node:net';
+import {
+  basicAuthorization,
+  FakeVendorApi,
+  FakeVendorCall,
+  FakeVendorRequest,
+  FakeVendorSend,
+} from '@app-access/plugin-app-access-node/testUtils';
 
 /* A local Jira Cloud (platform REST v2 + Jira Service Management) that
  * speaks the real wire format, for jira.js to talk to in tests. */
@@ -36,23 +42,7 @@ export type FakeJiraIssue = {
   created: string;
 };
 
-export type FakeJiraCall = {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  body: any;
-  headers: http.IncomingHttpHeaders;
-  status: number;
-  at: number;
-};
-
-type Switch = {
-  remaining: number;
-  status: number;
-  retryAfterSeconds?: number;
-  method?: string;
-  path?: string | RegExp;
-};
+export type FakeJiraCall = FakeVendorCall;
 
 const BOT_ACCOUNT = 'acct-bot';
 
@@ -62,50 +52,20 @@ const CATEGORY_NAMES = {
   done: 'Done',
 };
 
-export class FakeJira {
+export class FakeJira extends FakeVendorApi {
   readonly email = 'app-access-bot@example.com';
   apiToken = 'jira-api-token';
   serviceDesks: FakeServiceDesk[] = [];
   issues: FakeJiraIssue[] = [];
-  calls: FakeJiraCall[] = [];
   /** Whether the request type has the Labels field (labels settable at creation). */
   acceptLabelsOnCreate = true;
   /** Customers (account ids) Jira refuses to raise requests for (400). */
   refuseOnBehalfOf = new Set<string>();
-  private switches: Switch[] = [];
-  private dropCreates = 0;
-  private server?: http.Server;
   private nextId = 10000;
-
-  static async start(): Promise<FakeJira> {
-    const fake = new FakeJira();
-    fake.reset();
-    fake.server = http.createServer((req, res) => {
-      fake.handle(req, res).catch(error => {
-        res.statusCode = 500;
-        res.end(String(error));
-      });
-    });
-    await new Promise<void>(resolve =>
-      fake.server!.listen(0, '127.0.0.1', resolve),
-    );
-    return fake;
-  }
-
-  get url(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
-  }
-
-  async stop() {
-    this.server?.closeAllConnections?.();
-    await new Promise<void>(
-      resolve => this.server?.close(() => resolve()) ?? resolve(),
-    );
-  }
 
   /** Back to one service desk 1 (project IT) with request type 11 and one customer. */
   reset() {
+    super.reset();
     this.apiToken = 'jira-api-token';
     this.serviceDesks = [
       {
@@ -127,38 +87,8 @@ export class FakeJira {
       },
     ];
     this.issues = [];
-    this.calls = [];
-    this.switches = [];
-    this.dropCreates = 0;
     this.acceptLabelsOnCreate = true;
     this.refuseOnBehalfOf = new Set();
-  }
-
-  /** The next `times` matching calls answer `status` (default 503). */
-  failNext(
-    times: number,
-    status = 503,
-    options: {
-      retryAfterSeconds?: number;
-      method?: string;
-      path?: string | RegExp;
-    } = {},
-  ) {
-    this.switches.push({ remaining: times, status, ...options });
-  }
-
-  /** The next `times` matching calls answer 429 with Retry-After. */
-  rateLimitNext(
-    times: number,
-    retryAfterSeconds: number,
-    options: { method?: string; path?: string | RegExp } = {},
-  ) {
-    this.failNext(times, 429, { retryAfterSeconds, ...options });
-  }
-
-  /** The next create really creates the request, then drops the connection. */
-  dropNextCreate(times = 1) {
-    this.dropCreates += times;
   }
 
   /** Moves an issue along its workflow, as an agent would. */
@@ -202,93 +132,32 @@ export class FakeJira {
 
   // --- HTTP ---
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const method = req.method ?? 'GET';
-    const path = url.pathname;
-    const query = Object.fromEntries(url.searchParams.entries());
-    const raw = await new Promise<string>(resolve => {
-      let data = '';
-      req.on('data', chunk => (data += chunk));
-      req.on('end', () => resolve(data));
-    });
-    let body: any = undefined;
-    if (raw) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = raw;
-      }
-    }
-    const call: FakeJiraCall = {
-      method,
-      path,
-      query,
-      body,
-      headers: req.headers,
-      status: 0,
-      at: Date.now(),
-    };
-    this.calls.push(call);
+  protected expectedAuthorization() {
+    return basicAuthorization(this.email, this.apiToken);
+  }
 
-    const send = (
-      status: number,
-      payload?: unknown,
-      headers: Record<string, string> = {},
-    ) => {
-      call.status = status;
-      res.statusCode = status;
-      for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-      if (payload === undefined) {
-        res.end();
-      } else if (typeof payload === 'string') {
-        res.setHeader('Content-Type', 'text/plain;charset=UTF-8');
-        res.end(payload);
-      } else {
-        res.setHeader('Content-Type', 'application/json;charset=UTF-8');
-        res.end(JSON.stringify(payload));
-      }
-    };
+  protected unauthorizedBody() {
+    return 'Client must be authenticated to access this resource.';
+  }
 
-    const sw = this.switches.find(
-      s =>
-        s.remaining > 0 &&
-        (!s.method || s.method === method) &&
-        (!s.path ||
-          (typeof s.path === 'string' ? s.path === path : s.path.test(path))),
-    );
-    if (sw) {
-      sw.remaining--;
-      const headers: Record<string, string> = {};
-      if (sw.retryAfterSeconds !== undefined)
-        headers['Retry-After'] = String(sw.retryAfterSeconds);
-      if (sw.status === 429) {
-        send(
-          429,
-          { errorMessages: ['Rate limit exceeded.'], errors: {} },
-          headers,
-        );
-      } else {
-        send(
-          sw.status,
-          {
-            errorMessages: [`Service unavailable (fake ${sw.status})`],
-            errors: {},
-          },
-          headers,
-        );
-      }
-      return;
-    }
+  protected failureBody(status: number) {
+    return status === 429
+      ? { errorMessages: ['Rate limit exceeded.'], errors: {} }
+      : {
+          errorMessages: [`Service unavailable (fake ${status})`],
+          errors: {},
+        };
+  }
 
-    const expected = `Basic ${Buffer.from(
-      `${this.email}:${this.apiToken}`,
-    ).toString('base64')}`;
-    if (req.headers.authorization !== expected) {
-      send(401, 'Client must be authenticated to access this resource.');
-      return;
-    }
-
+  protected route({
+    req,
+    res,
+    method,
+    path,
+    query,
+    body,
+    send,
+  }: FakeVendorRequest) {
     let m: RegExpMatchArray | null;
     if (method === 'POST' && path === '/rest/servicedeskapi/request') {
       this.createRequest(body, send, res);
@@ -393,7 +262,7 @@ export class FakeJira {
 
   private createRequest(
     body: any,
-    send: (status: number, payload?: unknown) => void,
+    send: FakeVendorSend,
     res: http.ServerResponse,
   ) {
     const desk = this.serviceDesks.find(
@@ -475,11 +344,7 @@ export class FakeJira {
       created,
     };
     this.issues.push(issue);
-    if (this.dropCreates > 0) {
-      this.dropCreates--;
-      res.socket?.destroy();
-      return;
-    }
+    if (this.dropConnectionIfAsked(res)) return;
     send(201, {
       issueId: id,
       issueKey: key,
@@ -556,7 +421,7 @@ export class FakeJira {
     rest: string,
     query: Record<string, string>,
     body: any,
-    send: (status: number, payload?: unknown) => void,
+    send: FakeVendorSend,
   ) {
     if (rest === 'myself' && method === 'GET') {
       send(200, {

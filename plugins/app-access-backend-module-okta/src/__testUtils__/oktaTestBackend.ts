@@ -1,28 +1,18 @@
 import { Knex } from 'knex';
-import {
-  BackendFeature,
-  BackstageCredentials,
-  BackstageUserPrincipal,
-  PermissionsService,
-  SchedulerServiceTaskScheduleDefinition,
-  SchedulerServiceTaskInvocationDefinition,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
-  createMockDirectory,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-// The core plugin needs a catalog and a notification service; both packages
-// come with @app-access/plugin-app-access-backend, a devDependency.
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { notificationService } from '@backstage/plugin-notifications-node';
+import { BackendFeature } from '@backstage/backend-plugin-api';
 // The module is tested inside the real core plugin, as a portal runs it.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import appAccessPlugin from '@app-access/plugin-app-access-backend';
+import {
+  ScheduledTestTask,
+  startCoreTestBackend,
+  testCatalogEntities,
+  userRef,
+} from '@app-access/plugin-app-access-backend/testUtils';
 import appAccessModuleOkta from '..';
 import { FakeOkta } from '../testing/FakeOkta';
+
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+export { waitFor } from '@app-access/plugin-app-access-backend/testUtils';
 
 export const ADMIN = 'user:default/ivan.admin';
 export const MANAGER = 'user:default/sam.manager';
@@ -97,15 +87,10 @@ export const PEOPLE = [
   'ivan.admin',
 ];
 
-export const ref = (name: string) => `user:default/${name}`;
+export const ref = userRef;
 export const emailOf = (name: string) => `${name}@acme.example`;
 
-const entities = PEOPLE.map(name => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'User',
-  metadata: { name, namespace: 'default' },
-  spec: { profile: { displayName: name, email: emailOf(name) }, memberOf: [] },
-}));
+const entities = testCatalogEntities(PEOPLE.map(name => ({ name })));
 
 /** Okta as the tests start from: everyone but bob.other has an Okta user. */
 export function seedFakeOkta(fake: FakeOkta) {
@@ -126,17 +111,7 @@ export function seedFakeOkta(fake: FakeOkta) {
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-type Decision = Awaited<
-  ReturnType<PermissionsService['authorize']>
->[number]['result'];
-
-function userRefOf(credentials: BackstageCredentials): string | undefined {
-  const principal = credentials.principal as Partial<BackstageUserPrincipal>;
-  return principal.type === 'user' ? principal.userEntityRef : undefined;
-}
-
-export type ScheduledTask = SchedulerServiceTaskScheduleDefinition &
-  SchedulerServiceTaskInvocationDefinition;
+export type ScheduledTask = ScheduledTestTask;
 
 export type OktaTestBackend = {
   baseUrl: string;
@@ -163,93 +138,26 @@ export async function startOktaTestBackend(options: {
   /** More features, e.g. a module that captures an extension point. */
   features?: BackendFeature[];
 }): Promise<OktaTestBackend> {
-  const seedDir = createMockDirectory({ content: { 'apps.yaml': SEED_YAML } });
-  const tasks = new Map<string, ScheduledTask>();
-  const permissions = mockServices.permissions.mock({
-    authorize: async (requests, opts) =>
-      requests.map(r => ({
-        result: (r.permission.name.startsWith('app-access.') &&
-        userRefOf(opts.credentials) === ADMIN
-          ? 'ALLOW'
-          : 'DENY') as unknown as Decision,
-      })),
-  });
-  const scheduler = mockServices.scheduler.mock({
-    scheduleTask: async task => {
-      tasks.set(task.id, task);
+  const backend = await startCoreTestBackend({
+    knex: options.knex,
+    features: [appAccessModuleOkta, ...(options.features ?? [])],
+    seedYaml: SEED_YAML,
+    entities,
+    admin: ADMIN,
+    scheduler: 'manual',
+    config: {
+      app: { baseUrl: 'http://localhost:3000' },
+      appAccess: {
+        outbox: { pollIntervalMs: 50, baseDelaySeconds: 0.05 },
+        ...(options.okta ? { okta: options.okta } : {}),
+      },
     },
   });
-
-  const backend = await startTestBackend({
-    features: [
-      appAccessPlugin,
-      appAccessModuleOkta,
-      mockServices.rootConfig.factory({
-        data: {
-          app: { baseUrl: 'http://localhost:3000' },
-          appAccess: {
-            catalog: { seedFiles: [seedDir.resolve('apps.yaml')] },
-            outbox: { pollIntervalMs: 50, baseDelaySeconds: 0.05 },
-            ...(options.okta ? { okta: options.okta } : {}),
-          },
-        },
-      }),
-      ...(options.knex
-        ? [mockServices.database.factory({ knex: options.knex })]
-        : []),
-      catalogServiceMock.factory({ entities }),
-      createServiceFactory({
-        service: notificationService,
-        deps: {},
-        factory: () => ({ send: jest.fn(async () => {}) }),
-      }),
-      permissions.factory,
-      scheduler.factory,
-      ...(options.features ?? []),
-    ],
-  });
-
-  const baseUrl = `http://localhost:${backend.server.port()}/api/app-access`;
   return {
-    baseUrl,
-    tasks,
-    async call(as, path, init = {}) {
-      const response = await fetch(`${baseUrl}${path}`, {
-        method: init.method ?? 'GET',
-        headers: {
-          Authorization: as
-            ? mockCredentials.user.header(as)
-            : mockCredentials.none.header(),
-          ...(init.body !== undefined
-            ? { 'Content-Type': 'application/json' }
-            : {}),
-        },
-        body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-      });
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: response.status, body };
-    },
-    stop: () => backend.stop(),
+    baseUrl: backend.baseUrl,
+    tasks: backend.tasks,
+    call: (as, path, init = {}) =>
+      backend.api(init.method ?? 'GET', path, as, init.body),
+    stop: backend.stop,
   };
-}
-
-/** Polls `probe` until it returns a value, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
 }

@@ -1,21 +1,21 @@
 import { Knex } from 'knex';
 import request from 'supertest';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
-import {
-  createMockDirectory,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-// The core plugin needs a catalog and a notification service: in-memory ones.
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { notificationService } from '@backstage/plugin-notifications-node';
+import { mockCredentials } from '@backstage/backend-test-utils';
 // These tests run the module inside the real core plugin, on purpose.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import appAccessPlugin from '@app-access/plugin-app-access-backend';
+import {
+  CoreTestBackend,
+  TestPerson,
+  startCoreTestBackend,
+  testCatalogEntities,
+  userRef,
+} from '@app-access/plugin-app-access-backend/testUtils';
 import slackModule from '..';
 import { FakeSlackApi, FakeSlackUser } from '../testing/FakeSlackApi';
 import { signInteraction } from '../testing/slackInteractions';
+
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+export { waitFor } from '@app-access/plugin-app-access-backend/testUtils';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const APPROVALS_CHANNEL = 'C0APPROVALS';
@@ -25,13 +25,7 @@ export const APPROVALS_CHANNEL = 'C0APPROVALS';
  * no Slack account; Ivan and Tom are IT admins (level 2 of Zoom Webinar);
  * Fiona is the fallback approver; Bob approves nothing.
  */
-type Person = {
-  name: string;
-  displayName: string;
-  manager?: string;
-  groups: string[];
-  slackId?: string;
-};
+type Person = TestPerson & { slackId?: string };
 
 export const PEOPLE: Person[] = [
   {
@@ -104,7 +98,7 @@ export const PEOPLE: Person[] = [
 
 const GROUPS = ['engineering', 'it-admins', 'people-ops', 'sales'];
 
-export const ref = (name: string) => `user:default/${name}`;
+export const ref = userRef;
 export const emailOf = (name: string) => `${name}@acme.example`;
 export const slackIdOf = (name: string) => {
   const id = PEOPLE.find(p => p.name === name)?.slackId;
@@ -120,33 +114,9 @@ export const slackUsers: FakeSlackUser[] = PEOPLE.filter(p => p.slackId).map(
   }),
 );
 
-export const catalogEntities = [
-  ...PEOPLE.map(p => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'User',
-    metadata: {
-      name: p.name,
-      namespace: 'default',
-      annotations: (p.manager
-        ? { 'app-access/manager': p.manager }
-        : {}) as Record<string, string>,
-    },
-    spec: {
-      profile: { displayName: p.displayName, email: emailOf(p.name) },
-      memberOf: p.groups,
-    },
-    relations: p.groups.map(g => ({
-      type: 'memberOf',
-      targetRef: `group:default/${g}`,
-    })),
-  })),
-  ...GROUPS.map(g => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Group',
-    metadata: { name: g, namespace: 'default' },
-    spec: { type: 'team', children: [] },
-  })),
-];
+export const catalogEntities = testCatalogEntities(PEOPLE, {
+  groups: GROUPS,
+});
 
 /** Notion Editor needs the manager; Zoom Webinar the manager, then IT admins. */
 export const SEED_YAML = `
@@ -188,9 +158,7 @@ apps:
           type: manual
 `;
 
-export type SlackTestBackend = {
-  server: Awaited<ReturnType<typeof startTestBackend>>['server'];
-  stop(): Promise<void>;
+export type SlackTestBackend = Pick<CoreTestBackend, 'server' | 'stop'> & {
   /** Submits a request as `requester`; returns its id. */
   submit(requester: string, appId: string, tierId: string): Promise<string>;
   /** The request as its requester sees it (with events and approvals). */
@@ -209,51 +177,40 @@ export async function startSlackTestBackend(options: {
   /** Merged into appAccess.slack; false leaves Slack unconfigured. */
   slack?: Record<string, unknown> | false;
 }): Promise<SlackTestBackend> {
-  const seedDir = createMockDirectory({ content: { 'apps.yaml': SEED_YAML } });
-  const backend = await startTestBackend({
-    features: [
-      appAccessPlugin,
-      slackModule,
-      mockServices.rootConfig.factory({
-        data: {
-          app: { baseUrl: 'http://portal.test' },
-          appAccess: {
-            catalog: { seedFiles: [seedDir.resolve('apps.yaml')] },
-            approvals: {
-              method: 'slack',
-              fallbackApprover: ref('fiona.fallback'),
-            },
-            outbox: {
-              pollIntervalMs: 50,
-              baseDelaySeconds: 0.2,
-              maxDelaySeconds: 1,
-            },
-            ...(options.slack === false
-              ? {}
-              : {
-                  slack: {
-                    botToken: options.fake.token,
-                    signingSecret: SIGNING_SECRET,
-                    apiUrl: options.fake.apiUrl,
-                    ...options.slack,
-                  },
-                }),
-          },
+  const backend = await startCoreTestBackend({
+    knex: options.knex,
+    features: [slackModule],
+    seedYaml: SEED_YAML,
+    entities: catalogEntities,
+    config: {
+      app: { baseUrl: 'http://portal.test' },
+      appAccess: {
+        approvals: {
+          method: 'slack',
+          fallbackApprover: ref('fiona.fallback'),
         },
-      }),
-      mockServices.database.factory({ knex: options.knex }),
-      catalogServiceMock.factory({ entities: catalogEntities }),
-      createServiceFactory({
-        service: notificationService,
-        deps: {},
-        factory: () => ({ send: jest.fn(async () => {}) }),
-      }),
-    ],
+        outbox: {
+          pollIntervalMs: 50,
+          baseDelaySeconds: 0.2,
+          maxDelaySeconds: 1,
+        },
+        ...(options.slack === false
+          ? {}
+          : {
+              slack: {
+                botToken: options.fake.token,
+                signingSecret: SIGNING_SECRET,
+                apiUrl: options.fake.apiUrl,
+                ...options.slack,
+              },
+            }),
+      },
+    },
   });
   const { server } = backend;
   return {
     server,
-    stop: () => backend.stop(),
+    stop: backend.stop,
     async submit(requester, appId, tierId) {
       const res = await request(server)
         .post('/api/app-access/requests')
@@ -291,30 +248,4 @@ export async function startSlackTestBackend(options: {
         .send(signed.body);
     },
   };
-}
-
-/** Polls `probe` until it returns a value, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Timed out after ${timeoutMs} ms waiting for ${what}${
-          last ? `: ${last}` : ''
-        }`,
-      );
-    }
-    await new Promise(resolve => setTimeout(resolve, 25));
-  }
 }

@@ -1,8 +1,14 @@
 import http from 'node:http';
-import { AddressInfo } from 'node:net';
+import {
+  basicAuthorization,
+  FakeVendorApi,
+  FakeVendorCall,
+  FakeVendorRequest,
+  FakeVendorSend,
+} from '@app-access/plugin-app-access-node/testUtils';
 
 /* A local Zendesk Support API (/api/v2) that speaks the real wire format,
- * for node-zendesk to talk to in tests. */
+ * for node-zendesk to talk to in tests. The API is at `${url}/api/v2`. */
 
 export type FakeZendeskUser = {
   id: number;
@@ -36,111 +42,36 @@ export type FakeZendeskTicket = {
   updated_at: string;
 };
 
-export type FakeZendeskCall = {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  body: any;
-  headers: http.IncomingHttpHeaders;
-  status: number;
-  at: number;
-};
+export type FakeZendeskCall = FakeVendorCall;
 
-type Switch = {
-  remaining: number;
-  status: number;
-  retryAfterSeconds?: number;
-  method?: string;
-  path?: string | RegExp;
-};
-
-export class FakeZendesk {
+export class FakeZendesk extends FakeVendorApi {
   readonly email = 'app-access-bot@example.com';
   apiToken = 'zendesk-api-token';
   users: FakeZendeskUser[] = [];
   groups: Array<{ id: number; name: string }> = [];
   tickets: FakeZendeskTicket[] = [];
-  calls: FakeZendeskCall[] = [];
   /** Idempotency-Key → the ticket it created and the body it was created with. */
   idempotency = new Map<string, { ticketId: number; body: string }>();
   /** Simulates a lagging index: listing by external_id finds nothing. */
   listLag = false;
-  private switches: Switch[] = [];
-  private dropCreates = 0;
-  private server?: http.Server;
   private nextId = 1;
   private nextCommentId = 1;
 
-  static async start(): Promise<FakeZendesk> {
-    const fake = new FakeZendesk();
-    fake.reset();
-    fake.server = http.createServer((req, res) => {
-      fake.handle(req, res).catch(error => {
-        res.statusCode = 500;
-        res.end(String(error));
-      });
-    });
-    await new Promise<void>(resolve =>
-      fake.server!.listen(0, '127.0.0.1', resolve),
-    );
-    return fake;
-  }
-
-  /** Base of the fake: the API is at `${url}/api/v2`. */
-  get url(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
-  }
-
-  async stop() {
-    this.server?.closeAllConnections?.();
-    await new Promise<void>(
-      resolve => this.server?.close(() => resolve()) ?? resolve(),
-    );
-  }
+  protected jsonContentType = 'application/json; charset=utf-8';
 
   /** Back to the bot agent, group 360 "IT Access" and no tickets. */
   reset() {
+    super.reset();
     this.apiToken = 'zendesk-api-token';
     this.users = [
       { id: 900, name: 'App Access Bot', email: this.email, role: 'agent' },
     ];
     this.groups = [{ id: 360, name: 'IT Access' }];
     this.tickets = [];
-    this.calls = [];
     this.idempotency = new Map();
-    this.switches = [];
-    this.dropCreates = 0;
     this.nextId = 1;
     this.nextCommentId = 1;
     this.listLag = false;
-  }
-
-  /** The next `times` matching calls answer `status` (default 503). */
-  failNext(
-    times: number,
-    status = 503,
-    options: {
-      retryAfterSeconds?: number;
-      method?: string;
-      path?: string | RegExp;
-    } = {},
-  ) {
-    this.switches.push({ remaining: times, status, ...options });
-  }
-
-  /** The next `times` matching calls answer 429 with Retry-After. */
-  rateLimitNext(
-    times: number,
-    retryAfterSeconds: number,
-    options: { method?: string; path?: string | RegExp } = {},
-  ) {
-    this.failNext(times, 429, { retryAfterSeconds, ...options });
-  }
-
-  /** The next create really creates the ticket, then drops the connection. */
-  dropNextCreate(times = 1) {
-    this.dropCreates += times;
   }
 
   ticket(id: number | string): FakeZendeskTicket | undefined {
@@ -224,96 +155,40 @@ export class FakeZendesk {
 
   // --- HTTP ---
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const method = req.method ?? 'GET';
-    const path = url.pathname;
-    const query = Object.fromEntries(url.searchParams.entries());
-    const raw = await new Promise<string>(resolve => {
-      let data = '';
-      req.on('data', chunk => (data += chunk));
-      req.on('end', () => resolve(data));
-    });
-    let body: any = undefined;
-    if (raw) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = raw;
-      }
-    }
-    const call: FakeZendeskCall = {
-      method,
-      path,
-      query,
-      body,
-      headers: { ...req.headers },
-      status: 0,
-      at: Date.now(),
-    };
-    this.calls.push(call);
+  protected expectedAuthorization() {
+    return basicAuthorization(`${this.email}/token`, this.apiToken);
+  }
 
-    const send = (
-      status: number,
-      payload?: unknown,
-      headers: Record<string, string> = {},
-    ) => {
-      call.status = status;
-      res.statusCode = status;
-      for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-      if (payload === undefined) {
-        res.end();
-      } else {
-        res.setHeader('Content-Type', 'application/json; charset=utf-8');
-        res.end(JSON.stringify(payload));
-      }
-    };
+  protected unauthorizedBody() {
+    return { error: "Couldn't authenticate you" };
+  }
 
-    const sw = this.switches.find(
-      s =>
-        s.remaining > 0 &&
-        (!s.method || s.method === method) &&
-        (!s.path ||
-          (typeof s.path === 'string' ? s.path === path : s.path.test(path))),
-    );
-    if (sw) {
-      sw.remaining--;
-      const headers: Record<string, string> = {};
-      if (sw.retryAfterSeconds !== undefined)
-        headers['Retry-After'] = String(sw.retryAfterSeconds);
-      if (sw.status === 429) {
-        send(
-          429,
-          {
-            error: 'APIRateLimitExceeded',
-            description: 'Number of allowed API requests per minute exceeded',
-          },
-          headers,
-        );
-      } else {
-        send(
-          sw.status,
-          {
-            error: 'ServiceUnavailable',
-            description: `Fake outage (${sw.status})`,
-          },
-          headers,
-        );
-      }
-      return;
-    }
+  protected failureBody(status: number) {
+    return status === 429
+      ? {
+          error: 'APIRateLimitExceeded',
+          description: 'Number of allowed API requests per minute exceeded',
+        }
+      : {
+          error: 'ServiceUnavailable',
+          description: `Fake outage (${status})`,
+        };
+  }
 
-    const expected = `Basic ${Buffer.from(
-      `${this.email}/token:${this.apiToken}`,
-    ).toString('base64')}`;
-    if (req.headers.authorization !== expected) {
-      send(401, { error: "Couldn't authenticate you" });
-      return;
-    }
-
+  protected route({
+    req,
+    res,
+    method,
+    path,
+    query,
+    raw,
+    body,
+    call,
+    send,
+  }: FakeVendorRequest) {
     let m: RegExpMatchArray | null;
     if (path === '/api/v2/tickets.json' && method === 'POST') {
-      this.create(req, raw, body, send, res);
+      this.create(req, raw, body, call, send, res);
       return;
     }
     if (path === '/api/v2/tickets.json' && method === 'GET') {
@@ -382,11 +257,8 @@ export class FakeZendesk {
     req: http.IncomingMessage,
     raw: string,
     body: any,
-    send: (
-      status: number,
-      payload?: unknown,
-      headers?: Record<string, string>,
-    ) => void,
+    call: FakeVendorCall,
+    send: FakeVendorSend,
     res: http.ServerResponse,
   ) {
     const key = req.headers['idempotency-key'];
@@ -402,7 +274,7 @@ export class FakeZendesk {
           return;
         }
         const ticket = this.ticket(seen.ticketId)!;
-        this.calls[this.calls.length - 1].headers['x-replayed'] = 'true';
+        call.headers['x-replayed'] = 'true';
         send(
           201,
           { ticket: this.ticketJson(ticket) },
@@ -471,11 +343,7 @@ export class FakeZendesk {
     this.tickets.push(ticket);
     if (typeof key === 'string' && key)
       this.idempotency.set(key, { ticketId: ticket.id, body: raw });
-    if (this.dropCreates > 0) {
-      this.dropCreates--;
-      res.socket?.destroy();
-      return;
-    }
+    if (this.dropConnectionIfAsked(res)) return;
     send(
       201,
       {

@@ -1,20 +1,14 @@
 import { Knex } from 'knex';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import {
-  BackstageCredentials,
-  BackstageUserPrincipal,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
-  createMockDirectory,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { Entity, RELATION_MEMBER_OF } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { notificationService } from '@backstage/plugin-notifications-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import appAccessPlugin from '../..';
+  CoreTestBackend,
+  TestPerson,
+  startCoreTestBackend,
+  testCatalogEntities,
+  userRefOf,
+} from '../../testUtils';
+
+export { waitFor } from '../../testUtils';
 
 export const JANE = 'user:default/jane.doe';
 export const KIM = 'user:default/kim.lee';
@@ -75,9 +69,7 @@ apps:
         name: User
 `;
 
-type Person = { name: string; manager?: string; groups: string[] };
-
-const PEOPLE: Person[] = [
+const PEOPLE: TestPerson[] = [
   { name: 'jane.doe', manager: 'sam.manager', groups: ['engineering'] },
   { name: 'kim.lee', manager: 'sam.manager', groups: ['engineering'] },
   { name: 'raj.patel', manager: 'sam.manager', groups: ['engineering'] },
@@ -87,58 +79,24 @@ const PEOPLE: Person[] = [
   { name: 'bob.other', groups: ['sales'] },
 ];
 
-const GROUPS = ['engineering', 'it-admins', 'sales'];
-
 function groupsOf(userRef: string): string[] {
   const person = PEOPLE.find(p => `user:default/${p.name}` === userRef);
   return (person?.groups ?? []).map(g => `group:default/${g}`);
 }
 
-export const catalogEntities: Entity[] = [
-  ...PEOPLE.map(
-    (p): Entity => ({
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'User',
-      metadata: {
-        name: p.name,
-        namespace: 'default',
-        annotations: p.manager ? { 'app-access/manager': p.manager } : {},
-      },
-      spec: {
-        profile: { displayName: p.name, email: `${p.name}@example.com` },
-        memberOf: p.groups,
-      },
-      relations: p.groups.map(g => ({
-        type: RELATION_MEMBER_OF,
-        targetRef: `group:default/${g}`,
-      })),
-    }),
-  ),
-  ...GROUPS.map(
-    (g): Entity => ({
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Group',
-      metadata: { name: g, namespace: 'default' },
-      spec: { type: 'team', children: [] },
-    }),
-  ),
-];
-
-function userRefOf(credentials: BackstageCredentials): string | undefined {
-  const principal = credentials.principal as Partial<BackstageUserPrincipal>;
-  return principal.type === 'user' ? principal.userEntityRef : undefined;
-}
+export const catalogEntities = testCatalogEntities(PEOPLE, {
+  emailDomain: 'example.com',
+});
 
 /** Authorization header of a signed-in user. */
 export function as(userRef: string): string {
   return mockCredentials.user.header(userRef);
 }
 
-export type AppAccessTestBackend = {
-  server: Awaited<ReturnType<typeof startTestBackend>>['server'];
-  notificationsSend: jest.Mock;
-  stop(): Promise<void>;
-};
+export type AppAccessTestBackend = Pick<
+  CoreTestBackend,
+  'server' | 'notificationsSend' | 'stop'
+>;
 
 /**
  * Starts the real App Access plugin on the given database, with an in-memory
@@ -150,20 +108,6 @@ export async function startAppAccessTestBackend(options: {
   /** Extra config merged over the defaults (e.g. integration credentials). */
   config?: Record<string, any>;
 }): Promise<AppAccessTestBackend> {
-  const seedDir = createMockDirectory({ content: { 'apps.yaml': SEED_YAML } });
-  const notificationsSend = jest.fn(async () => {});
-
-  const permissions = mockServices.permissions.mock({
-    authorize: async (requests, opts) =>
-      requests.map(r => ({
-        result:
-          r.permission.name.startsWith('app-access.') &&
-          userRefOf(opts.credentials) === ADMIN
-            ? AuthorizeResult.ALLOW
-            : AuthorizeResult.DENY,
-      })),
-  });
-
   const userInfo = mockServices.userInfo.mock({
     getUserInfo: async credentials => {
       const userEntityRef = userRefOf(credentials);
@@ -175,61 +119,20 @@ export async function startAppAccessTestBackend(options: {
     },
   });
 
-  const backend = await startTestBackend({
-    features: [
-      appAccessPlugin,
-      mockServices.rootConfig.factory({
-        data: {
-          ...options.config,
-          appAccess: {
-            catalog: { seedFiles: [seedDir.resolve('apps.yaml')] },
-            approvals: { fallbackApprover: FIONA },
-            outbox: { pollIntervalMs: 50 },
-            ...options.config?.appAccess,
-          },
-        },
-      }),
-      mockServices.database.factory({ knex: options.knex }),
-      catalogServiceMock.factory({ entities: catalogEntities }),
-      createServiceFactory({
-        service: notificationService,
-        deps: {},
-        factory: () => ({ send: notificationsSend }),
-      }),
-      permissions.factory,
-      userInfo.factory,
-    ],
+  const { server, notificationsSend, stop } = await startCoreTestBackend({
+    knex: options.knex,
+    features: [userInfo.factory],
+    seedYaml: SEED_YAML,
+    entities: catalogEntities,
+    admin: ADMIN,
+    config: {
+      ...options.config,
+      appAccess: {
+        approvals: { fallbackApprover: FIONA },
+        outbox: { pollIntervalMs: 50 },
+        ...options.config?.appAccess,
+      },
+    },
   });
-
-  return {
-    server: backend.server,
-    notificationsSend,
-    stop: () => backend.stop(),
-  };
-}
-
-/** Polls `probe` until it returns a value, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Timed out after ${timeoutMs} ms waiting for ${what}${
-          last ? `: ${last}` : ''
-        }`,
-      );
-    }
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
+  return { server, notificationsSend, stop };
 }

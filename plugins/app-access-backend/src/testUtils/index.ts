@@ -1,0 +1,10 @@
+/**
+ * Test utilities for App Access and its modules: the real core on a test
+ * backend, a test org for the in-memory catalog, and polling.
+ *
+ * @packageDocumentation
+ */
+export * from './catalog';
+export * from './coreTestBackend';
+export * from './ticketing';
+export * from './waitFor';

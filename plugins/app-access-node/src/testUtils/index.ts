@@ -1,0 +1,6 @@
+/**
+ * Test utilities for App Access module authors.
+ *
+ * @packageDocumentation
+ */
+export * from './FakeVendorApi';
