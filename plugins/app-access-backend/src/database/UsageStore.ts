@@ -102,7 +102,7 @@ export async function withRollupDelta<T>(
   // once) lock shared rollup rows in the same order and cannot deadlock.
   const changed = [...deltas]
     .filter(([, n]) => n !== 0)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(([a], [b]) => byCodeUnits(a, b));
   for (const batch of chunks(changed)) {
     const rows = batch.map(([key, users]) => {
       const [dimension, value, app_id] = JSON.parse(key) as [
@@ -143,6 +143,11 @@ export async function addAssignment(
       .onConflict(['person_ref', 'app_id', 'source'])
       .ignore();
   });
+}
+
+function byCodeUnits(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 
 function isPostgres(db: Knex): boolean {

@@ -184,7 +184,7 @@ describe.each(databases.eachSupportedId())('peer usage on %p', databaseId => {
         engine.usage.setAssignments(
           'okta-group',
           many
-            .filter((_, i) => i % 6 === w)
+            .filter((_p, i) => i % 6 === w)
             .map((p, i) => ({ personRef: p.ref, appIds: w % 2 ? apps : [...apps].reverse().slice(i % 3) })),
         ),
       ),
