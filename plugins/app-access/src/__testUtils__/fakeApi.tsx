@@ -13,6 +13,9 @@ import {
 import {
   CatalogApi,
   catalogApiRef,
+  defaultEntityPresentation,
+  EntityPresentationApi,
+  entityPresentationApiRef,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import {
@@ -31,7 +34,13 @@ import {
   SettingsResponse,
 } from '@app-access/plugin-app-access-common';
 import { AppAccessApi, appAccessApiRef } from '../api';
-import type { AdminApp, OutboxJob, SettingsUpdate } from '../api/AppAccessApi';
+import type {
+  AdminApp,
+  OutboxJob,
+  SettingsUpdate,
+  SyncOverview,
+  SyncRun,
+} from '../api/AppAccessApi';
 import { rootRouteRef } from '../routes';
 
 export const JANE = 'user:default/jane.doe';
@@ -721,6 +730,56 @@ export const deadJobs: OutboxJob[] = [
   },
 ];
 
+/** The Okta sync after an incremental run that met some rate limiting. */
+export const oktaSync: SyncRun = {
+  id: 'okta',
+  status: 'idle',
+  checkpoint: {
+    since: hoursAgo(1),
+    lastFullAt: hoursAgo(20),
+    lastMode: 'incremental',
+  },
+  lastStartedAt: hoursAgo(1.5),
+  lastFinishedAt: hoursAgo(1),
+  lastDurationMs: 1_530_000,
+  lastCounts: {
+    full: 0,
+    users: 12480,
+    groups: 640,
+    apps: 212,
+    memberships: 51230,
+    events: 318,
+    people: 12,
+    peopleFromCatalog: 12468,
+    assignments: 48210,
+    assignmentsDirect: 9120,
+    assignmentsGroup: 39090,
+    deactivated: 37,
+    removed: 4,
+    pages: 1893,
+    requests: 2105,
+    http429: 3,
+    throttledMs: 754_000,
+    retries: 2,
+    resumes: 1,
+  },
+};
+
+/** The copy of the catalog's people. */
+export const catalogSync: SyncRun = {
+  id: 'catalog',
+  status: 'idle',
+  lastStartedAt: hoursAgo(0.25),
+  lastFinishedAt: hoursAgo(0.25),
+  lastDurationMs: 4200,
+  lastCounts: { people: 12468 },
+};
+
+export const syncOverview: SyncOverview = {
+  items: [catalogSync, oktaSync],
+  people: 12480,
+};
+
 export const auditEvents: RequestEvent[] = [
   ...[pendingRequest, fulfilledRequest, failedRequest, awaitingRequest]
     .flatMap(r =>
@@ -932,6 +991,7 @@ export function createFakeApi(
     downloadAuditCsv: jest.fn(
       async () => new Blob(['id,at,type\n'], { type: 'text/csv' }),
     ),
+    getSyncStatus: jest.fn(async () => structuredClone(syncOverview)),
   };
   return Object.assign(api, overrides);
 }
@@ -971,7 +1031,29 @@ export type RenderOptions = {
   config?: NonNullable<Parameters<typeof mockApis.config>[0]>['data'];
   /** Elements rendered next to the routes, e.g. a sidebar item. */
   sidebar?: ReactElement;
+  /** Display names the catalog knows, by entity ref; without it refs are shown short. */
+  displayNames?: Record<string, string>;
 };
+
+/** Entity presentation as the catalog plugin's does it, for a few known people and groups. */
+export function fakeEntityPresentationApi(
+  displayNames: Record<string, string>,
+): EntityPresentationApi {
+  return {
+    forEntity(entityOrRef, context) {
+      const fallback = defaultEntityPresentation(entityOrRef, context);
+      const name = displayNames[fallback.entityRef];
+      const snapshot = name
+        ? {
+            ...fallback,
+            primaryTitle: name,
+            secondaryTitle: fallback.entityRef,
+          }
+        : fallback;
+      return { snapshot, promise: Promise.resolve(snapshot) };
+    },
+  };
+}
 
 /** A permission API that allows (or denies) every App Access permission, or those `allow` accepts. */
 export function fakePermissionApi(
@@ -998,6 +1080,7 @@ export function renderInPlugin(element: ReactElement, options: RenderOptions) {
     catalogApi,
     config,
     sidebar,
+    displayNames,
   } = options;
   const apis: Array<readonly [ApiRef<any>, any]> = [
     [appAccessApiRef, api],
@@ -1011,6 +1094,12 @@ export function renderInPlugin(element: ReactElement, options: RenderOptions) {
   }
   if (config) {
     apis.push([configApiRef, mockApis.config({ data: config })]);
+  }
+  if (displayNames) {
+    apis.push([
+      entityPresentationApiRef,
+      fakeEntityPresentationApi(displayNames),
+    ]);
   }
   return renderInTestApp(
     <TestApiProvider apis={apis as any}>

@@ -126,6 +126,32 @@ export type AuditQuery = {
   cursor?: string;
 };
 
+/** `idle` (the last run finished), `running`, or `failed` (see `lastError`). */
+export type SyncRunStatus = 'idle' | 'running' | 'failed';
+
+/**
+ * One directory or usage sync (the Okta sync `okta`, the catalog people
+ * copy `catalog`, …) as the backend records it.
+ */
+export type SyncRun = {
+  id: string;
+  status: SyncRunStatus;
+  /** The sync's own resume state, e.g. the Okta sync's `lastMode` and unfinished `run`. */
+  checkpoint?: Record<string, unknown>;
+  lastStartedAt?: string;
+  lastFinishedAt?: string;
+  lastDurationMs?: number;
+  /** What the last (or the running) run counted, e.g. `users`, `http429`, `throttledMs`. */
+  lastCounts?: Record<string, number>;
+  lastError?: string;
+};
+
+/** `GET /admin/sync`: every sync that ever ran, and how many active people are known. */
+export type SyncOverview = {
+  items: SyncRun[];
+  people: number;
+};
+
 /** The App Access backend as the frontend sees it. */
 export interface AppAccessApi {
   listApps(query?: ListAppsQuery): Promise<Paginated<CatalogApp>>;
@@ -183,6 +209,8 @@ export interface AppAccessApi {
   listAudit(query?: AuditQuery): Promise<Paginated<RequestEvent>>;
   /** The audit trail as CSV, with the same filters. */
   downloadAuditCsv(query?: AuditQuery): Promise<Blob>;
+  /** The directory and usage syncs' last runs (needs the settings permission). */
+  getSyncStatus(): Promise<SyncOverview>;
 }
 
 export const appAccessApiRef = createApiRef<AppAccessApi>({

@@ -30,6 +30,7 @@ import {
   OutboxJobStatus,
   OutboxList,
   SettingsUpdate,
+  SyncOverview,
 } from './AppAccessApi';
 
 function queryString(query: Record<string, unknown> = {}): string {
@@ -256,5 +257,9 @@ export class AppAccessClient implements AppAccessApi {
       `/admin/audit${queryString({ ...query, format: 'csv' })}`,
     );
     return res.blob();
+  }
+
+  getSyncStatus() {
+    return this.call<SyncOverview>('/admin/sync');
   }
 }

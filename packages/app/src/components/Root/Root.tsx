@@ -1,10 +1,10 @@
 import { PropsWithChildren } from 'react';
 import { makeStyles } from '@material-ui/core';
-import AppsIcon from '@material-ui/icons/Apps';
 import CategoryIcon from '@material-ui/icons/Category';
 import SwapHorizIcon from '@material-ui/icons/SwapHoriz';
 import LogoFull from './LogoFull';
 import LogoIcon from './LogoIcon';
+import { AppsSidebarItem } from './AppsSidebarItem';
 import {
   Settings as SidebarSettings,
   UserSettingsSignInAvatar,
@@ -78,7 +78,7 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
       <SidebarLogo />
       <SidebarDivider />
       <SidebarGroup label="Menu" icon={<MenuIcon />}>
-        <SidebarItem icon={AppsIcon} to="apps" text="Apps" />
+        <AppsSidebarItem />
         <AppAccessApprovalsSidebarItem />
         <SidebarItem icon={CategoryIcon} to="catalog" text="Catalog" />
         <MyGroupsSidebarItem

@@ -2,6 +2,7 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import {
   createFakeApi,
+  JANE,
   pendingRequest,
   renderInPlugin,
   responseError,
@@ -13,13 +14,19 @@ const render = (
   requestId: string,
   api = createFakeApi(),
   userEntityRef?: string,
+  displayNames?: Record<string, string>,
 ) =>
   renderInPlugin(<RequestPage />, {
     api,
     path: '/apps/requests/:requestId',
     route: `/apps/requests/${requestId}`,
     userEntityRef,
+    displayNames,
   });
+
+/** The value next to a term of the details list. */
+const fact = (term: string) =>
+  screen.getByText(term, { selector: 'dt' }).nextElementSibling as HTMLElement;
 
 describe('RequestPage', () => {
   it('shows the request and who it is waiting for', async () => {
@@ -32,7 +39,7 @@ describe('RequestPage', () => {
     expect(
       screen.getByText('I design the onboarding flow.'),
     ).toBeInTheDocument();
-    expect(screen.getByText('Level 1: sam.manager')).toBeInTheDocument();
+    expect(fact('Waiting for')).toHaveTextContent('Level 1: sam.manager');
     expect(screen.getByRole('link', { name: 'Figma' })).toHaveAttribute(
       'href',
       '/apps/figma',
@@ -65,6 +72,50 @@ describe('RequestPage', () => {
     expect(
       screen.queryByRole('button', { name: 'Cancel request' }),
     ).not.toBeInTheDocument();
+  });
+
+  it('names people by their catalog display names, linking to them', async () => {
+    await render('req-slack', createFakeApi(), undefined, {
+      [JANE]: 'Jane Doe',
+      [SAM]: 'Sam Manager',
+    });
+
+    const history = await screen.findByRole('list', {
+      name: 'Request history',
+    });
+    expect(
+      within(fact('Requested by')).getByRole('link', { name: 'Jane Doe' }),
+    ).toHaveAttribute('href', '/catalog/default/user/jane.doe');
+    const items = within(history).getAllByRole('listitem');
+    expect(
+      within(items[0]).getByRole('link', { name: 'Jane Doe' }),
+    ).toBeInTheDocument();
+    expect(
+      within(items[1]).getByRole('link', { name: 'Sam Manager' }),
+    ).toHaveAttribute('href', '/catalog/default/user/sam.manager');
+    // Not in the catalog: the short ref, still linked.
+    expect(
+      within(items[2]).getByRole('link', { name: 'lee.director' }),
+    ).toHaveAttribute('href', '/catalog/default/user/lee.director');
+    expect(history).not.toHaveTextContent('user:default/');
+  });
+
+  it('names whom it waits for, and who was asked', async () => {
+    await render('req-1', createFakeApi(), undefined, {
+      [SAM]: 'Sam Manager',
+    });
+
+    expect(
+      await screen.findByRole('heading', { name: 'Figma — Editor' }),
+    ).toBeInTheDocument();
+    expect(fact('Waiting for')).toHaveTextContent('Level 1: Sam Manager');
+    expect(
+      within(fact('Waiting for')).getByRole('link', { name: 'Sam Manager' }),
+    ).toHaveAttribute('href', '/catalog/default/user/sam.manager');
+    const asked = screen.getByTestId('event-approval_requested');
+    expect(asked).toHaveTextContent('Asked: Sam Manager');
+    // The system itself is not a person.
+    expect(asked).toHaveTextContent('App Access');
   });
 
   it('explains a failure', async () => {

@@ -15,7 +15,6 @@ import {
   useApi,
   useRouteRef,
 } from '@backstage/core-plugin-api';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   Box,
   Button,
@@ -35,8 +34,9 @@ import {
 } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../api';
 import { getErrorMessage } from '../../lib/errors';
-import { formatDateTime, formatDay, humanizeRef } from '../../lib/format';
+import { formatDateTime, formatDay } from '../../lib/format';
 import { appRouteRef, myRequestsRouteRef } from '../../routes';
+import { EntityName, EntityNames } from '../EntityName';
 import { requestTitle } from '../MyRequestsPage';
 import { RequestTimeline } from '../RequestTimeline';
 import { StatusChip } from '../StatusChip';
@@ -113,10 +113,7 @@ const Details = ({ request }: { request: AccessRequest }) => {
         )}
         <dt>Requested by</dt>
         <dd>
-          <EntityRefLink
-            entityRef={request.requester}
-            title={humanizeRef(request.requester)}
-          />
+          <EntityName entityRef={request.requester} />
         </dd>
         <dt>Submitted</dt>
         <dd>{formatDateTime(request.createdAt)}</dd>
@@ -137,7 +134,7 @@ const Details = ({ request }: { request: AccessRequest }) => {
             <dt>Waiting for</dt>
             <dd>
               Level {task.level}:{' '}
-              {task.approvers.map(humanizeRef).join(', ') || 'the admins'}
+              <EntityNames entityRefs={task.approvers} empty="the admins" />
               {task.fallback && ' (fallback approver)'}
             </dd>
           </Fragment>

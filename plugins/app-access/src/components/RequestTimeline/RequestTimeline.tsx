@@ -1,6 +1,5 @@
 import { ReactNode } from 'react';
 import { Link } from '@backstage/core-components';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { makeStyles, Typography } from '@material-ui/core';
 import {
   Timeline,
@@ -14,8 +13,9 @@ import {
   AccessRequest,
   RequestEvent,
 } from '@app-access/plugin-app-access-common';
-import { formatDateTime, humanizeRef } from '../../lib/format';
+import { formatDateTime } from '../../lib/format';
 import { statusLabel } from '../../lib/status';
+import { EntityName, EntityNames, isPersonOrGroup } from '../EntityName';
 
 const useStyles = makeStyles(theme => ({
   timeline: {
@@ -65,14 +65,10 @@ function dataRefs(
     : [];
 }
 
-/** Refs of the system itself (plugin:…) are not people to link to. */
-function isPersonOrGroup(ref: string) {
-  return /^(user|group):/i.test(ref);
-}
-
+/** A person or group by name; anything else (plugin:…) is the system itself. */
 const Actor = ({ actorRef }: { actorRef: string }) =>
   isPersonOrGroup(actorRef) ? (
-    <EntityRefLink entityRef={actorRef} title={humanizeRef(actorRef)} />
+    <EntityName entityRef={actorRef} />
   ) : (
     <>App Access</>
   );
@@ -113,9 +109,11 @@ function describe(event: RequestEvent, request: AccessRequest): Described {
       return {
         title: `Waiting for approval${level(event)}`,
         detail:
-          approvers.length > 0
-            ? `Asked: ${approvers.map(humanizeRef).join(', ')}`
-            : undefined,
+          approvers.length > 0 ? (
+            <>
+              Asked: <EntityNames entityRefs={approvers} />
+            </>
+          ) : undefined,
         dot: 'grey',
       };
     }

@@ -25,6 +25,14 @@ const rows = () =>
     .filter(Boolean);
 
 describe('AdminAppsPage', () => {
+  it('keeps the app name column wide enough to read', async () => {
+    await render();
+    const cell = (
+      await screen.findByRole('link', { name: 'GitHub Enterprise' })
+    ).closest('td');
+    expect(cell).toHaveStyle({ minWidth: '240px' });
+  });
+
   it('lists apps in and not in the catalog, with search', async () => {
     const api = createFakeApi();
     await render(api);

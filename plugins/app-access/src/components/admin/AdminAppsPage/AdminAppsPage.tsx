@@ -56,6 +56,9 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
+/** The app name column's width at least, in px. */
+const NAME_MIN_WIDTH = 240;
+
 function emptyText(q: string, listed: boolean) {
   if (q) {
     return `No app matches “${q}”.`;
@@ -113,6 +116,9 @@ const AppsContent = () => {
         title: 'App',
         field: 'name',
         highlight: true,
+        // Room for a logo and a name of a few words next to the other
+        // columns (the cells' min-width widens the whole column).
+        cellStyle: { minWidth: NAME_MIN_WIDTH },
         render: app => (
           <Box className={classes.name}>
             <AppLogo app={app} size="small" />

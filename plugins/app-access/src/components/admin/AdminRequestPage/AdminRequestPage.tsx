@@ -9,7 +9,6 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { Box, Grid, makeStyles, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import {
@@ -17,7 +16,8 @@ import {
   appAccessRequestReadAllPermission,
 } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../../api';
-import { formatDateTime, formatDay, humanizeRef } from '../../../lib/format';
+import { formatDateTime, formatDay } from '../../../lib/format';
+import { EntityName, EntityNames } from '../../EntityName';
 import { RequestTimeline } from '../../RequestTimeline';
 import { StatusChip } from '../../StatusChip';
 import { AdminGate } from '../AdminGate';
@@ -57,13 +57,7 @@ const Facts = ({ request }: { request: AccessRequest }) => {
     ],
   ];
   if (request.tierName) rows.push(['Tier', request.tierName]);
-  rows.push([
-    'Requester',
-    <EntityRefLink
-      entityRef={request.requester}
-      title={humanizeRef(request.requester)}
-    />,
-  ]);
+  rows.push(['Requester', <EntityName entityRef={request.requester} />]);
   rows.push(['Submitted', formatDateTime(request.createdAt)]);
   rows.push(['Last change', formatDateTime(request.updatedAt)]);
   if (request.neededBy) rows.push(['Needed by', formatDay(request.neededBy)]);
@@ -84,11 +78,19 @@ const Facts = ({ request }: { request: AccessRequest }) => {
   for (const task of request.approvals ?? []) {
     rows.push([
       `Level ${task.level}`,
-      `${task.status}${
-        task.decidedBy ? ` by ${humanizeRef(task.decidedBy)}` : ''
-      }; asked ${task.approvers.map(humanizeRef).join(', ') || 'nobody'}${
-        task.fallback ? ' (fallback)' : ''
-      }; ${task.reminders} reminder${task.reminders === 1 ? '' : 's'}`,
+      <>
+        {task.status}
+        {task.decidedBy && (
+          <>
+            {' by '}
+            <EntityName entityRef={task.decidedBy} />
+          </>
+        )}
+        {'; asked '}
+        <EntityNames entityRefs={task.approvers} empty="nobody" />
+        {task.fallback ? ' (fallback)' : ''}
+        {`; ${task.reminders} reminder${task.reminders === 1 ? '' : 's'}`}
+      </>,
     ]);
   }
   return (

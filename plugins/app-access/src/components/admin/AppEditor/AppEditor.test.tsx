@@ -64,6 +64,75 @@ describe('AppEditor', () => {
     expect(api.createApp).not.toHaveBeenCalled();
   });
 
+  it('takes the “fix the fields” banner away once the fields are fixed', async () => {
+    const { api } = await render();
+    const create = await screen.findByRole('button', { name: 'Create app' });
+
+    await userEvent.click(create);
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      'Not saved: fix the fields marked in red.',
+    );
+
+    // Name (and with it the id) fixed, the category still missing.
+    fill(screen.getByLabelText(/^Name/), 'Linear');
+    expect(screen.getByLabelText(/^Name/)).not.toHaveAccessibleDescription(
+      'Name the app',
+    );
+    expect(screen.getByLabelText(/^Id/)).not.toHaveAccessibleDescription(
+      'Give the app an id',
+    );
+    expect(screen.getByLabelText(/^Category/)).toHaveAccessibleDescription(
+      'Pick or type a category',
+    );
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      'Not saved: fix the fields marked in red.',
+    );
+
+    // A field made invalid again says so at once.
+    fill(screen.getByLabelText(/^Id/), 'Linear App');
+    expect(screen.getByLabelText(/^Id/)).toHaveAccessibleDescription(
+      'Use lowercase letters, digits and dashes',
+    );
+    fill(screen.getByLabelText(/^Id/), 'linear');
+    fill(screen.getByLabelText(/^Category/), 'Project management');
+
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(screen.getByLabelText(/^Category/)).not.toHaveAccessibleDescription(
+      'Pick or type a category',
+    );
+    expect(api.createApp).not.toHaveBeenCalled();
+
+    await userEvent.click(create);
+    await waitFor(() => expect(api.createApp).toHaveBeenCalled());
+  });
+
+  it('clears the banner when a tier’s fields are fixed too', async () => {
+    await render({
+      initial: { ...emptyDraft(), id: 'x', name: 'X', category: 'Y' },
+    });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Add tier' }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Create app' }));
+    expect(
+      within(tier(1)).getByLabelText(/Tier id/),
+    ).toHaveAccessibleDescription('Give the tier an id');
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      'Not saved: fix the fields marked in red.',
+    );
+
+    fill(within(tier(1)).getByLabelText(/Tier id/), 'member');
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      'Not saved: fix the fields marked in red.',
+    );
+    fill(within(tier(1)).getByLabelText(/Tier name/), 'Member');
+
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(
+      within(tier(1)).getByLabelText(/Tier id/),
+    ).not.toHaveAccessibleDescription('Give the tier an id');
+  });
+
   it('creates an app, with an id made from its name', async () => {
     const { api, onSaved } = await render();
 

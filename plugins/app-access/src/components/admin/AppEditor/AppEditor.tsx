@@ -1,4 +1,4 @@
-import { FormEvent, useRef, useState } from 'react';
+import { FormEvent, useMemo, useRef, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   Box,
@@ -83,6 +83,11 @@ export const AppEditor = ({
   const [draft, setDraft] = useState<AppDraft>(initial);
   const [errors, setErrors] = useState<Errors>({});
   const [general, setGeneral] = useState<string>();
+  // After a save refused for invalid fields, the fields are checked again on
+  // every change: errors go as soon as their field is fixed, and so does the
+  // banner once nothing is left to fix. `listed` is the value that save used
+  // ("Remove from catalog" saves with false), undefined for the switch's.
+  const [recheck, setRecheck] = useState<{ listed?: boolean }>();
   const [saving, setSaving] = useState(false);
   const [confirmRemove, setConfirmRemove] = useState(false);
   const idTouched = useRef(Boolean(initial.id));
@@ -111,9 +116,11 @@ export const AppEditor = ({
     const found = validateDraft(toSave);
     setErrors(found);
     if (Object.keys(found).length > 0) {
-      setGeneral('Not saved: fix the fields marked in red.');
+      setRecheck({ listed: listed === draft.listed ? undefined : listed });
+      setGeneral(undefined);
       return;
     }
+    setRecheck(undefined);
     savingRef.current = true;
     setSaving(true);
     setGeneral(undefined);
@@ -170,20 +177,36 @@ export const AppEditor = ({
     );
   };
 
+  const rechecked = useMemo(
+    () =>
+      recheck
+        ? validateDraft({ ...draft, listed: recheck.listed ?? draft.listed })
+        : undefined,
+    [recheck, draft],
+  );
+  const shownErrors = rechecked ?? errors;
+  let banner = general;
+  if (rechecked) {
+    banner =
+      Object.keys(rechecked).length > 0
+        ? 'Not saved: fix the fields marked in red.'
+        : undefined;
+  }
+
   const oktaAppId = draft.externalIds.oktaAppId ?? '';
   const otherIds = Object.entries(draft.externalIds).filter(
     ([k]) => k !== 'oktaAppId',
   );
   const field = (name: string) => ({
-    error: Boolean(errors[name]),
-    helperText: errors[name],
+    error: Boolean(shownErrors[name]),
+    helperText: shownErrors[name],
   });
 
   return (
     <form onSubmit={onSubmit} noValidate aria-label="App editor">
-      {general && (
+      {banner && (
         <Alert severity="error" role="alert">
-          {general}
+          {banner}
         </Alert>
       )}
 
@@ -223,9 +246,9 @@ export const AppEditor = ({
             }}
             fullWidth
             margin="dense"
-            error={Boolean(errors.id)}
+            error={Boolean(shownErrors.id)}
             helperText={
-              errors.id ??
+              shownErrors.id ??
               (isNew
                 ? 'Lowercase letters, digits and dashes; part of the app’s address and fixed once created'
                 : 'Fixed once created')
@@ -252,8 +275,8 @@ export const AppEditor = ({
             onChange={e => set({ category: e.target.value })}
             fullWidth
             margin="dense"
-            error={Boolean(errors.category)}
-            helperText={errors.category ?? 'e.g. Design, Engineering'}
+            error={Boolean(shownErrors.category)}
+            helperText={shownErrors.category ?? 'e.g. Design, Engineering'}
           />
         </Grid>
         <Grid item xs={12}>
@@ -346,7 +369,7 @@ export const AppEditor = ({
             kinds={['User', 'Group']}
             value={draft.owner}
             onChange={owner => set({ owner })}
-            error={errors.owner}
+            error={shownErrors.owner}
             helperText="A user or group; can be asked to approve as “the app’s owner”"
           />
         </Grid>
@@ -362,7 +385,7 @@ export const AppEditor = ({
                 'externalIds.oktaAppId',
               )
             }
-            error={errors['externalIds.oktaAppId']}
+            error={shownErrors['externalIds.oktaAppId']}
           />
           {otherIds.length > 0 && (
             <Box mt={1} display="flex" flexWrap="wrap" style={{ gap: 4 }}>
@@ -421,7 +444,7 @@ export const AppEditor = ({
             onChange={(own, approval) =>
               set({ ownPolicy: own, approval }, 'approval')
             }
-            errors={errors}
+            errors={shownErrors}
           />
           <Typography variant="caption" color="textSecondary">
             Tiers follow this policy unless they have their own.
@@ -443,7 +466,7 @@ export const AppEditor = ({
           index={index}
           count={draft.tiers.length}
           tier={tier}
-          errors={errors}
+          errors={shownErrors}
           appOktaAppId={oktaAppId || undefined}
           onChange={t =>
             setDraft(d => ({
@@ -455,10 +478,10 @@ export const AppEditor = ({
           onRemove={() => removeTier(index)}
         />
       ))}
-      {errors.tiers && (
+      {shownErrors.tiers && (
         <Box mt={1}>
           <Alert severity="error" role="alert" data-testid="tiers-error">
-            {errors.tiers}
+            {shownErrors.tiers}
           </Alert>
         </Box>
       )}

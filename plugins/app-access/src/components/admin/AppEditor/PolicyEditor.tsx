@@ -43,6 +43,9 @@ const APPROVER_TYPES: Array<{ value: ApproverType; label: string }> = [
   { value: 'group', label: 'A group (any member)' },
 ];
 
+/** At most this many approvers per level (as the backend allows). */
+const MAX_APPROVERS = 20;
+
 const REQUIREMENTS: Array<{ value: ApprovalRequirement; label: string }> = [
   { value: 'everyone', label: 'Everyone' },
   { value: 'nobody', label: 'Nobody: granted at once' },
@@ -108,6 +111,77 @@ const ApproverRow = ({
   );
 };
 
+type LevelEditorProps = {
+  level: 1 | 2;
+  /** Field path prefix of the policy: "approval" or "tiers.0.approval". */
+  prefix: string;
+  idPrefix: string;
+  approvers: ApproverDraft[];
+  onChange: (approvers: ApproverDraft[]) => void;
+  /** Only level 2 can be taken away (level 1 is then left alone). */
+  onRemoveLevel?: () => void;
+  errors: Errors;
+};
+
+/** One approval level: its approvers (any one of whom may decide), with add and remove. */
+const LevelEditor = ({
+  level,
+  prefix,
+  idPrefix,
+  approvers,
+  onChange,
+  onRemoveLevel,
+  errors,
+}: LevelEditorProps) => {
+  const classes = useStyles();
+  const key = `level${level}`;
+  return (
+    <Box className={classes.level} data-testid={`${idPrefix}-${key}`}>
+      <Typography variant="subtitle2">Level {level} approvers</Typography>
+      {approvers.length === 0 && (
+        <Typography variant="body2" color="textSecondary">
+          {level === 1
+            ? 'None named: the default approvers from Settings decide.'
+            : 'None yet.'}
+        </Typography>
+      )}
+      {approvers.map((a, i) => (
+        <ApproverRow
+          key={i}
+          idPrefix={`${idPrefix}-${key}-${i}`}
+          label={`Level ${level} approver ${i + 1}`}
+          approver={a}
+          error={errors[`${prefix}.${key}.${i}.ref`]}
+          onChange={changed =>
+            onChange(approvers.map((x, j) => (j === i ? changed : x)))
+          }
+          onRemove={() => onChange(approvers.filter((_, j) => j !== i))}
+        />
+      ))}
+      {errors[`${prefix}.${key}`] && (
+        <Alert severity="error" role="alert">
+          {errors[`${prefix}.${key}`]}
+        </Alert>
+      )}
+      <Box mt={1} display="flex" style={{ gap: 8 }}>
+        <Button
+          size="small"
+          startIcon={<AddIcon />}
+          onClick={() => onChange([...approvers, { type: 'manager', ref: '' }])}
+          disabled={approvers.length >= MAX_APPROVERS}
+        >
+          Add level {level} approver
+        </Button>
+        {onRemoveLevel && (
+          <Button size="small" onClick={onRemoveLevel}>
+            Remove level {level}
+          </Button>
+        )}
+      </Box>
+    </Box>
+  );
+};
+
 export type PolicyEditorProps = {
   /** Field path prefix: "approval" or "tiers.0.approval". */
   prefix: string;
@@ -134,59 +208,8 @@ export const PolicyEditor = ({
   onChange,
   errors,
 }: PolicyEditorProps) => {
-  const classes = useStyles();
   const set = (next: Partial<PolicyDraft>) =>
     onChange(true, { ...policy, ...next });
-
-  const levelEditor = (level: 'level1' | 'level2', n: 1 | 2) => {
-    const approvers = policy[level] ?? [];
-    const update = (list: ApproverDraft[]) => set({ [level]: list });
-    return (
-      <Box className={classes.level} data-testid={`${idPrefix}-${level}`}>
-        <Typography variant="subtitle2">Level {n} approvers</Typography>
-        {approvers.length === 0 && (
-          <Typography variant="body2" color="textSecondary">
-            {n === 1
-              ? 'None named: the default approvers from Settings decide.'
-              : 'None yet.'}
-          </Typography>
-        )}
-        {approvers.map((a, i) => (
-          <ApproverRow
-            key={i}
-            idPrefix={`${idPrefix}-${level}-${i}`}
-            label={`Level ${n} approver ${i + 1}`}
-            approver={a}
-            error={errors[`${prefix}.${level}.${i}.ref`]}
-            onChange={changed =>
-              update(approvers.map((x, j) => (j === i ? changed : x)))
-            }
-            onRemove={() => update(approvers.filter((_, j) => j !== i))}
-          />
-        ))}
-        {errors[`${prefix}.${level}`] && (
-          <Alert severity="error" role="alert">
-            {errors[`${prefix}.${level}`]}
-          </Alert>
-        )}
-        <Box mt={1} display="flex" style={{ gap: 8 }}>
-          <Button
-            size="small"
-            startIcon={<AddIcon />}
-            onClick={() => update([...approvers, { type: 'manager', ref: '' }])}
-            disabled={approvers.length >= 20}
-          >
-            Add level {n} approver
-          </Button>
-          {n === 2 && (
-            <Button size="small" onClick={() => set({ level2: undefined })}>
-              Remove level 2
-            </Button>
-          )}
-        </Box>
-      </Box>
-    );
-  };
 
   const value = own ? policy.required : 'inherit';
   return (
@@ -226,9 +249,24 @@ export const PolicyEditor = ({
       )}
       {own && policy.required !== 'nobody' && (
         <>
-          {levelEditor('level1', 1)}
+          <LevelEditor
+            level={1}
+            prefix={prefix}
+            idPrefix={idPrefix}
+            approvers={policy.level1 ?? []}
+            onChange={level1 => set({ level1 })}
+            errors={errors}
+          />
           {policy.level2 ? (
-            levelEditor('level2', 2)
+            <LevelEditor
+              level={2}
+              prefix={prefix}
+              idPrefix={idPrefix}
+              approvers={policy.level2}
+              onChange={level2 => set({ level2 })}
+              onRemoveLevel={() => set({ level2: undefined })}
+              errors={errors}
+            />
           ) : (
             <Box mt={1}>
               <Tooltip

@@ -1,4 +1,4 @@
-import { FormEvent, useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import {
   ContentHeader,
   Link,
@@ -11,7 +11,6 @@ import { useApi } from '@backstage/core-plugin-api';
 import {
   Box,
   Button,
-  Grid,
   MenuItem,
   TextField,
   Typography,
@@ -29,6 +28,7 @@ import { getErrorMessage } from '../../../lib/errors';
 import { formatDateTime, humanizeRef } from '../../../lib/format';
 import { statusLabel } from '../../../lib/status';
 import { AdminGate } from '../AdminGate';
+import { FilterBar, FilterField } from '../FilterBar';
 import { useAdminPaths } from '../lib/adminPaths';
 import { dayToIso, saveBlob } from '../lib/download';
 
@@ -162,8 +162,7 @@ const AuditContent = () => {
     setErrors({});
   };
 
-  const apply = (e: FormEvent) => {
-    e.preventDefault();
+  const apply = () => {
     const found = validate(filters);
     setErrors(found);
     if (Object.keys(found).length === 0) {
@@ -248,109 +247,100 @@ const AuditContent = () => {
         newest first. The export uses the filters applied below (up to 5000
         events).
       </Typography>
-      <form onSubmit={apply} noValidate aria-label="Audit filters">
-        <Grid container spacing={2} alignItems="flex-end">
-          <Grid item xs={12} sm={6} md={2}>
-            <TextField
-              select
-              id="app-access-audit-type"
-              label="Event"
-              fullWidth
-              value={filters.type}
-              SelectProps={{ displayEmpty: true }}
-              InputLabelProps={{ shrink: true }}
-              onChange={e => set({ type: e.target.value })}
-            >
-              <MenuItem value="">Any event</MenuItem>
-              {(Object.keys(EVENT_LABELS) as RequestEventType[]).map(t => (
-                <MenuItem key={t} value={t}>
-                  {EVENT_LABELS[t]}
-                </MenuItem>
-              ))}
-            </TextField>
-          </Grid>
-          <Grid item xs={12} sm={6} md={2}>
-            <TextField
-              id="app-access-audit-actor"
-              label="Actor"
-              placeholder="user:default/sam.manager"
-              fullWidth
-              value={filters.actor}
-              onChange={e => set({ actor: e.target.value })}
-              error={Boolean(errors.actor)}
-              helperText={errors.actor}
-              InputLabelProps={{ shrink: true }}
-            />
-          </Grid>
-          <Grid item xs={12} sm={6} md={2}>
-            <TextField
-              id="app-access-audit-app"
-              label="App id"
-              placeholder="figma"
-              fullWidth
-              value={filters.appId}
-              onChange={e => set({ appId: e.target.value })}
-              error={Boolean(errors.appId)}
-              helperText={errors.appId}
-              InputLabelProps={{ shrink: true }}
-            />
-          </Grid>
-          <Grid item xs={12} sm={6} md={2}>
-            <TextField
-              id="app-access-audit-request"
-              label="Request id"
-              fullWidth
-              value={filters.requestId}
-              onChange={e => set({ requestId: e.target.value })}
-              error={Boolean(errors.requestId)}
-              helperText={errors.requestId}
-              InputLabelProps={{ shrink: true }}
-            />
-          </Grid>
-          <Grid item xs={6} sm={3} md={1}>
-            <TextField
-              id="app-access-audit-since"
-              label="Since"
-              type="date"
-              fullWidth
-              value={filters.since}
-              onChange={e => set({ since: e.target.value })}
-              error={Boolean(errors.since)}
-              helperText={errors.since}
-              InputLabelProps={{ shrink: true }}
-            />
-          </Grid>
-          <Grid item xs={6} sm={3} md={1}>
-            <TextField
-              id="app-access-audit-until"
-              label="Until"
-              type="date"
-              fullWidth
-              value={filters.until}
-              onChange={e => set({ until: e.target.value })}
-              error={Boolean(errors.until)}
-              helperText={errors.until}
-              InputLabelProps={{ shrink: true }}
-            />
-          </Grid>
-          <Grid item xs={12} md={2}>
-            <Box display="flex" style={{ gap: 8 }}>
-              <Button type="submit" variant="contained" color="primary">
-                Apply filters
-              </Button>
-              <Button
-                onClick={() => {
-                  setFilters(NO_FILTERS);
-                  setApplied(NO_FILTERS);
-                  setErrors({});
-                }}
-              >
-                Clear
-              </Button>
-            </Box>
-          </Grid>
-        </Grid>
-      </form>
+      <FilterBar
+        label="Audit filters"
+        onApply={apply}
+        onClear={() => {
+          setFilters(NO_FILTERS);
+          setApplied(NO_FILTERS);
+          setErrors({});
+        }}
+        actionsMd={2}
+      >
+        <FilterField md={2}>
+          <TextField
+            select
+            id="app-access-audit-type"
+            label="Event"
+            fullWidth
+            value={filters.type}
+            SelectProps={{ displayEmpty: true }}
+            InputLabelProps={{ shrink: true }}
+            onChange={e => set({ type: e.target.value })}
+          >
+            <MenuItem value="">Any event</MenuItem>
+            {(Object.keys(EVENT_LABELS) as RequestEventType[]).map(t => (
+              <MenuItem key={t} value={t}>
+                {EVENT_LABELS[t]}
+              </MenuItem>
+            ))}
+          </TextField>
+        </FilterField>
+        <FilterField md={2}>
+          <TextField
+            id="app-access-audit-actor"
+            label="Actor"
+            placeholder="user:default/sam.manager"
+            fullWidth
+            value={filters.actor}
+            onChange={e => set({ actor: e.target.value })}
+            error={Boolean(errors.actor)}
+            helperText={errors.actor}
+            InputLabelProps={{ shrink: true }}
+          />
+        </FilterField>
+        <FilterField md={2}>
+          <TextField
+            id="app-access-audit-app"
+            label="App id"
+            placeholder="figma"
+            fullWidth
+            value={filters.appId}
+            onChange={e => set({ appId: e.target.value })}
+            error={Boolean(errors.appId)}
+            helperText={errors.appId}
+            InputLabelProps={{ shrink: true }}
+          />
+        </FilterField>
+        <FilterField md={2}>
+          <TextField
+            id="app-access-audit-request"
+            label="Request id"
+            fullWidth
+            value={filters.requestId}
+            onChange={e => set({ requestId: e.target.value })}
+            error={Boolean(errors.requestId)}
+            helperText={errors.requestId}
+            InputLabelProps={{ shrink: true }}
+          />
+        </FilterField>
+        <FilterField xs={6} sm={3} md={1}>
+          <TextField
+            id="app-access-audit-since"
+            label="Since"
+            type="date"
+            fullWidth
+            value={filters.since}
+            onChange={e => set({ since: e.target.value })}
+            error={Boolean(errors.since)}
+            helperText={errors.since}
+            InputLabelProps={{ shrink: true }}
+          />
+        </FilterField>
+        <FilterField xs={6} sm={3} md={1}>
+          <TextField
+            id="app-access-audit-until"
+            label="Until"
+            type="date"
+            fullWidth
+            value={filters.until}
+            onChange={e => set({ until: e.target.value })}
+            error={Boolean(errors.until)}
+            helperText={errors.until}
+            InputLabelProps={{ shrink: true }}
+          />
+        </FilterField>
+      </FilterBar>
       {exportError && (
         <Box mt={2}>
           <Alert severity="error" onClose={() => setExportError(undefined)}>

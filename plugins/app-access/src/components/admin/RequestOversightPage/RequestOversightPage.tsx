@@ -16,7 +16,6 @@ import {
   Box,
   Button,
   Checkbox,
-  Grid,
   ListItemText,
   MenuItem,
   Snackbar,
@@ -42,6 +41,7 @@ import {
 import { statusLabel } from '../../../lib/status';
 import { StatusChip } from '../../StatusChip';
 import { AdminGate } from '../AdminGate';
+import { FilterBar, FilterField } from '../FilterBar';
 import { EntityRefPicker } from '../EntityRefPicker';
 import { ActionOutcome, RequestActions } from '../RequestActions';
 import { useAdminPaths } from '../lib/adminPaths';
@@ -215,8 +215,12 @@ const RequestsTab = ({
 
   return (
     <>
-      <Grid container spacing={2} aria-label="Filters" role="search">
-        <Grid item xs={12} sm={6} md={3}>
+      <FilterBar
+        label="Filters"
+        onClear={() => setFilters(NO_FILTERS)}
+        clearDisabled={filters === NO_FILTERS}
+      >
+        <FilterField>
           <TextField
             select
             id="app-access-requests-status"
@@ -244,8 +248,8 @@ const RequestsTab = ({
               </MenuItem>
             ))}
           </TextField>
-        </Grid>
-        <Grid item xs={12} sm={6} md={3}>
+        </FilterField>
+        <FilterField>
           <TextField
             select
             id="app-access-requests-app"
@@ -264,8 +268,8 @@ const RequestsTab = ({
               </MenuItem>
             ))}
           </TextField>
-        </Grid>
-        <Grid item xs={12} sm={6} md={3}>
+        </FilterField>
+        <FilterField>
           <EntityRefPicker
             id="app-access-requests-requester"
             label="Requester"
@@ -274,8 +278,8 @@ const RequestsTab = ({
             onChange={requester => set({ requester })}
             placeholder="user:default/jane.doe"
           />
-        </Grid>
-        <Grid item xs={12} sm={6} md={3}>
+        </FilterField>
+        <FilterField>
           <TextField
             id="app-access-requests-age"
             label="Older than (days)"
@@ -288,17 +292,8 @@ const RequestsTab = ({
             error={Boolean(daysError)}
             helperText={daysError}
           />
-        </Grid>
-      </Grid>
-      <Box mb={2}>
-        <Button
-          size="small"
-          onClick={() => setFilters(NO_FILTERS)}
-          disabled={filters === NO_FILTERS}
-        >
-          Clear filters
-        </Button>
-      </Box>
+        </FilterField>
+      </FilterBar>
       {error && <ResponseErrorPanel error={error} />}
       {!items && loading && <Progress />}
       {items && (

@@ -80,6 +80,10 @@ describe('SettingsPage (admin)', () => {
     expect(screen.getByTestId('teams-webhook')).toHaveTextContent(
       'No Teams webhook configured in app-config.',
     );
+    // The directory sync status, below the settings.
+    expect(
+      await screen.findByRole('region', { name: 'Okta sync' }),
+    ).toBeInTheDocument();
   });
 
   it('saves only the changed value, and shows it as changed here', async () => {

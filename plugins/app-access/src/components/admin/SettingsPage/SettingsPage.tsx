@@ -21,6 +21,7 @@ import {
   NotificationsSection,
   PeersSection,
 } from './sections';
+import { SyncStatusCard } from './SyncStatusCard';
 
 const SettingsContent = () => {
   const api = useApi(appAccessApiRef);
@@ -70,6 +71,9 @@ const SettingsContent = () => {
         </Grid>
         <Grid item xs={12} lg={6}>
           <BrandingSection {...props} />
+        </Grid>
+        <Grid item xs={12}>
+          <SyncStatusCard />
         </Grid>
       </Grid>
       <Snackbar

@@ -13,7 +13,6 @@ import {
   Radio,
   RadioGroup,
   Switch,
-  TextField,
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
@@ -24,7 +23,7 @@ import {
 import { EntityRefPicker, EntityRefsPicker } from '../EntityRefPicker';
 import { ModuleTestButton } from '../ModuleTestButton';
 import { HEX_COLOUR } from '../lib/validation';
-import { SettingHeading } from './SourceChip';
+import { Setting, SettingTextField } from './SettingField';
 import {
   SectionProps,
   SettingsSection,
@@ -189,106 +188,87 @@ export const DefaultsSection = (props: SectionProps) => {
       subheader="How approvers are asked, who decides when an app names nobody, and reminders"
       section={section}
     >
-      <SettingHeading
-        settingKey="approvalMethod"
-        settings={settings}
-        section={section}
-      />
-      <FormControl component="fieldset" error={Boolean(errors.approvalMethod)}>
-        <FormLabel component="legend">How approvers are asked</FormLabel>
-        <RadioGroup
-          aria-label="Approval method"
-          name="approvalMethod"
-          value={form.approvalMethod}
-          onChange={e => set('approvalMethod', e.target.value)}
+      <Setting settingKey="approvalMethod" section={section}>
+        <FormControl
+          component="fieldset"
+          error={Boolean(errors.approvalMethod)}
         >
-          {METHODS.map(m => {
-            const note = channelNote(settings, m.integration);
-            return (
-              <FormControlLabel
-                key={m.id}
-                value={m.id}
-                control={<Radio />}
-                disabled={Boolean(note)}
-                label={note ? `${m.label} (${note})` : m.label}
-              />
-            );
-          })}
-        </RadioGroup>
-        <FormHelperText>
-          {errors.approvalMethod ??
-            'Channels whose backend module is missing or not configured cannot be chosen. Approvers can always answer in the portal.'}
-        </FormHelperText>
-      </FormControl>
+          <FormLabel component="legend">How approvers are asked</FormLabel>
+          <RadioGroup
+            aria-label="Approval method"
+            name="approvalMethod"
+            value={form.approvalMethod}
+            onChange={e => set('approvalMethod', e.target.value)}
+          >
+            {METHODS.map(m => {
+              const note = channelNote(settings, m.integration);
+              return (
+                <FormControlLabel
+                  key={m.id}
+                  value={m.id}
+                  control={<Radio />}
+                  disabled={Boolean(note)}
+                  label={note ? `${m.label} (${note})` : m.label}
+                />
+              );
+            })}
+          </RadioGroup>
+          <FormHelperText>
+            {errors.approvalMethod ??
+              'Channels whose backend module is missing or not configured cannot be chosen. Approvers can always answer in the portal.'}
+          </FormHelperText>
+        </FormControl>
+      </Setting>
 
-      <SettingHeading
-        settingKey="defaultApprovers"
-        settings={settings}
-        section={section}
-      />
-      <EntityRefsPicker
-        id="app-access-settings-default-approvers"
-        label="Default approvers"
-        kinds={['User', 'Group']}
-        value={form.defaultApprovers}
-        onChange={refs => set('defaultApprovers', refs)}
-        error={errors.defaultApprovers}
-        helperText="Decide a level that names no approvers. Pick users or groups, or type an entity ref and press Enter."
-      />
+      <Setting settingKey="defaultApprovers" section={section}>
+        <EntityRefsPicker
+          id="app-access-settings-default-approvers"
+          label="Default approvers"
+          kinds={['User', 'Group']}
+          value={form.defaultApprovers}
+          onChange={refs => set('defaultApprovers', refs)}
+          error={errors.defaultApprovers}
+          helperText="Decide a level that names no approvers. Pick users or groups, or type an entity ref and press Enter."
+        />
+      </Setting>
 
-      <SettingHeading
-        settingKey="fallbackApprover"
-        settings={settings}
-        section={section}
-      />
-      <EntityRefPicker
-        id="app-access-settings-fallback-approver"
-        label="Fallback approver"
-        kinds={['User', 'Group']}
-        value={form.fallbackApprover}
-        onChange={ref => set('fallbackApprover', ref)}
-        error={errors.fallbackApprover}
-        helperText="Asked when a level's approvers cannot be reached (or only the requester is left). Empty: app-config's value."
-      />
+      <Setting settingKey="fallbackApprover" section={section}>
+        <EntityRefPicker
+          id="app-access-settings-fallback-approver"
+          label="Fallback approver"
+          kinds={['User', 'Group']}
+          value={form.fallbackApprover}
+          onChange={ref => set('fallbackApprover', ref)}
+          error={errors.fallbackApprover}
+          helperText="Asked when a level's approvers cannot be reached (or only the requester is left). Empty: app-config's value."
+        />
+      </Setting>
 
-      <SettingHeading
-        settingKey="reminders"
-        settings={settings}
-        section={section}
-      />
-      <Grid container spacing={2}>
-        <Grid item xs={12} sm={6}>
-          <TextField
-            id="app-access-settings-reminder-interval"
-            label="Hours between reminders"
-            type="number"
-            inputProps={{ min: 1, max: 720, step: 1 }}
-            value={form['reminders.intervalHours']}
-            onChange={e => set('reminders.intervalHours', e.target.value)}
-            fullWidth
-            margin="normal"
-            error={Boolean(errors['reminders.intervalHours'])}
-            helperText={errors['reminders.intervalHours']}
-          />
+      <Setting settingKey="reminders" section={section}>
+        <Grid container spacing={2}>
+          <Grid item xs={12} sm={6}>
+            <SettingTextField
+              section={section}
+              field="reminders.intervalHours"
+              id="app-access-settings-reminder-interval"
+              label="Hours between reminders"
+              type="number"
+              inputProps={{ min: 1, max: 720, step: 1 }}
+            />
+          </Grid>
+          <Grid item xs={12} sm={6}>
+            <SettingTextField
+              section={section}
+              field="reminders.maxCount"
+              id="app-access-settings-reminder-max"
+              label="Reminders at most"
+              type="number"
+              inputProps={{ min: 0, max: 20, step: 1 }}
+              hint="After the last one the fallback approver is asked."
+            />
+          </Grid>
         </Grid>
-        <Grid item xs={12} sm={6}>
-          <TextField
-            id="app-access-settings-reminder-max"
-            label="Reminders at most"
-            type="number"
-            inputProps={{ min: 0, max: 20, step: 1 }}
-            value={form['reminders.maxCount']}
-            onChange={e => set('reminders.maxCount', e.target.value)}
-            fullWidth
-            margin="normal"
-            error={Boolean(errors['reminders.maxCount'])}
-            helperText={
-              errors['reminders.maxCount'] ??
-              'After the last one the fallback approver is asked.'
-            }
-          />
-        </Grid>
-      </Grid>
+      </Setting>
     </SectionCard>
   );
 };
@@ -320,196 +300,169 @@ export const FulfillmentSection = (props: SectionProps) => {
       subheader="How access is granted when Okta cannot do it: the one ticketing system IT works from"
       section={section}
     >
-      <SettingHeading
+      <Setting
         settingKey="ticketing"
-        settings={settings}
         section={section}
         label="Ticketing system"
-      />
-      <FormControl
-        component="fieldset"
-        error={Boolean(errors['ticketing.system'])}
       >
-        <FormLabel component="legend">Active ticketing system</FormLabel>
-        <RadioGroup
-          aria-label="Ticketing system"
-          name="ticketing.system"
-          value={system}
-          onChange={e => set('ticketing.system', e.target.value)}
+        <FormControl
+          component="fieldset"
+          error={Boolean(errors['ticketing.system'])}
         >
-          {SYSTEMS.map(s => (
-            <FormControlLabel
-              key={s.id}
-              value={s.id}
-              control={<Radio />}
-              label={
-                s.id !== 'manual' && !installed(s.id)
-                  ? `${s.label} (module not installed)`
-                  : s.label
-              }
-            />
-          ))}
-        </RadioGroup>
-        {errors['ticketing.system'] && (
-          <FormHelperText>{errors['ticketing.system']}</FormHelperText>
-        )}
-      </FormControl>
-
-      <Box mt={1}>
-        <FormControlLabel
-          control={
-            <Switch
-              checked={form['ticketing.auditTickets']}
-              onChange={e => set('ticketing.auditTickets', e.target.checked)}
-              color="primary"
-            />
-          }
-          label="Audit-trail tickets: also file a record ticket for requests fulfilled through Okta"
-        />
-      </Box>
-
-      {system === 'jira' && (
-        <Box className={classes.sub}>
-          <Typography variant="subtitle2">Jira Service Management</Typography>
-          <IntegrationLine name="Jira" status={settings.integrations?.jira} />
-          <Grid container spacing={2}>
-            <Grid item xs={12} sm={6}>
-              <TextField
-                id="app-access-settings-jira-desk"
-                label="Service desk id"
-                value={form['ticketing.jira.serviceDeskId']}
-                onChange={e =>
-                  set('ticketing.jira.serviceDeskId', e.target.value)
-                }
-                fullWidth
-                margin="normal"
-                error={Boolean(errors['ticketing.jira.serviceDeskId'])}
-                helperText={
-                  errors['ticketing.jira.serviceDeskId'] ??
-                  'The numeric id of the IT service desk'
+          <FormLabel component="legend">Active ticketing system</FormLabel>
+          <RadioGroup
+            aria-label="Ticketing system"
+            name="ticketing.system"
+            value={system}
+            onChange={e => set('ticketing.system', e.target.value)}
+          >
+            {SYSTEMS.map(s => (
+              <FormControlLabel
+                key={s.id}
+                value={s.id}
+                control={<Radio />}
+                label={
+                  s.id !== 'manual' && !installed(s.id)
+                    ? `${s.label} (module not installed)`
+                    : s.label
                 }
               />
-            </Grid>
-            <Grid item xs={12} sm={6}>
-              <TextField
-                id="app-access-settings-jira-type"
-                label="Request type id"
-                value={form['ticketing.jira.requestTypeId']}
-                onChange={e =>
-                  set('ticketing.jira.requestTypeId', e.target.value)
-                }
-                fullWidth
-                margin="normal"
-                error={Boolean(errors['ticketing.jira.requestTypeId'])}
-                helperText={
-                  errors['ticketing.jira.requestTypeId'] ??
-                  'The numeric id of the "access request" type'
-                }
-              />
-            </Grid>
-          </Grid>
-        </Box>
-      )}
-
-      {system === 'zendesk' && (
-        <Box className={classes.sub}>
-          <Typography variant="subtitle2">Zendesk</Typography>
-          <IntegrationLine
-            name="Zendesk"
-            status={settings.integrations?.zendesk}
-          />
-          <Grid container spacing={2}>
-            <Grid item xs={12} sm={6}>
-              <TextField
-                id="app-access-settings-zendesk-group"
-                label="Group id"
-                value={form['ticketing.zendesk.groupId']}
-                onChange={e => set('ticketing.zendesk.groupId', e.target.value)}
-                fullWidth
-                margin="normal"
-                error={Boolean(errors['ticketing.zendesk.groupId'])}
-                helperText={
-                  errors['ticketing.zendesk.groupId'] ??
-                  'The numeric id of the group tickets are assigned to'
-                }
-              />
-            </Grid>
-            <Grid item xs={12} sm={6}>
-              <TextField
-                id="app-access-settings-zendesk-tags"
-                label="Tags"
-                value={form['ticketing.zendesk.tags']}
-                onChange={e => set('ticketing.zendesk.tags', e.target.value)}
-                fullWidth
-                margin="normal"
-                error={Boolean(errors['ticketing.zendesk.tags'])}
-                helperText={
-                  errors['ticketing.zendesk.tags'] ??
-                  'Separated by commas, e.g. app-access, access-request'
-                }
-              />
-            </Grid>
-          </Grid>
-        </Box>
-      )}
-
-      {system === 'email' && (
-        <Box className={classes.sub}>
-          <Typography variant="subtitle2">Email to the IT help desk</Typography>
-          <IntegrationLine name="Email" status={settings.integrations?.email} />
-          <TextField
-            id="app-access-settings-ticket-address"
-            label="IT help desk address"
-            type="email"
-            value={form['ticketing.email.ticketAddress']}
-            onChange={e => set('ticketing.email.ticketAddress', e.target.value)}
-            fullWidth
-            margin="normal"
-            error={Boolean(errors['ticketing.email.ticketAddress'])}
-            helperText={
-              errors['ticketing.email.ticketAddress'] ??
-              'Where the ticket emails go, e.g. it-help@example.com'
-            }
-          />
-        </Box>
-      )}
-
-      {system === 'manual' ? (
-        <Box className={classes.sub}>
-          <Typography variant="body2" color="textSecondary">
-            Nothing to configure: approved requests wait for IT under Requests,
-            where an admin marks them fulfilled.
-          </Typography>
-        </Box>
-      ) : (
-        <>
-          {!installed(system) && (
-            <Box mt={2}>
-              <Alert severity="warning">
-                The {system} fulfiller module is not installed in the backend:
-                tickets cannot be filed until it is.
-              </Alert>
-            </Box>
+            ))}
+          </RadioGroup>
+          {errors['ticketing.system'] && (
+            <FormHelperText>{errors['ticketing.system']}</FormHelperText>
           )}
+        </FormControl>
+
+        <Box mt={1}>
+          <FormControlLabel
+            control={
+              <Switch
+                checked={form['ticketing.auditTickets']}
+                onChange={e => set('ticketing.auditTickets', e.target.checked)}
+                color="primary"
+              />
+            }
+            label="Audit-trail tickets: also file a record ticket for requests fulfilled through Okta"
+          />
+        </Box>
+
+        {system === 'jira' && (
+          <Box className={classes.sub}>
+            <Typography variant="subtitle2">Jira Service Management</Typography>
+            <IntegrationLine name="Jira" status={settings.integrations?.jira} />
+            <Grid container spacing={2}>
+              <Grid item xs={12} sm={6}>
+                <SettingTextField
+                  section={section}
+                  field="ticketing.jira.serviceDeskId"
+                  id="app-access-settings-jira-desk"
+                  label="Service desk id"
+                  hint="The numeric id of the IT service desk"
+                />
+              </Grid>
+              <Grid item xs={12} sm={6}>
+                <SettingTextField
+                  section={section}
+                  field="ticketing.jira.requestTypeId"
+                  id="app-access-settings-jira-type"
+                  label="Request type id"
+                  hint='The numeric id of the "access request" type'
+                />
+              </Grid>
+            </Grid>
+          </Box>
+        )}
+
+        {system === 'zendesk' && (
+          <Box className={classes.sub}>
+            <Typography variant="subtitle2">Zendesk</Typography>
+            <IntegrationLine
+              name="Zendesk"
+              status={settings.integrations?.zendesk}
+            />
+            <Grid container spacing={2}>
+              <Grid item xs={12} sm={6}>
+                <SettingTextField
+                  section={section}
+                  field="ticketing.zendesk.groupId"
+                  id="app-access-settings-zendesk-group"
+                  label="Group id"
+                  hint="The numeric id of the group tickets are assigned to"
+                />
+              </Grid>
+              <Grid item xs={12} sm={6}>
+                <SettingTextField
+                  section={section}
+                  field="ticketing.zendesk.tags"
+                  id="app-access-settings-zendesk-tags"
+                  label="Tags"
+                  hint="Separated by commas, e.g. app-access, access-request"
+                />
+              </Grid>
+            </Grid>
+          </Box>
+        )}
+
+        {system === 'email' && (
+          <Box className={classes.sub}>
+            <Typography variant="subtitle2">
+              Email to the IT help desk
+            </Typography>
+            <IntegrationLine
+              name="Email"
+              status={settings.integrations?.email}
+            />
+            <SettingTextField
+              section={section}
+              field="ticketing.email.ticketAddress"
+              id="app-access-settings-ticket-address"
+              label="IT help desk address"
+              type="email"
+              hint="Where the ticket emails go, e.g. it-help@example.com"
+            />
+          </Box>
+        )}
+
+        {system === 'manual' ? (
+          <Box className={classes.sub}>
+            <Typography variant="body2" color="textSecondary">
+              Nothing to configure: approved requests wait for IT under
+              Requests, where an admin marks them fulfilled.
+            </Typography>
+          </Box>
+        ) : (
+          <>
+            {!installed(system) && (
+              <Box mt={2}>
+                <Alert severity="warning">
+                  The {system} fulfiller module is not installed in the backend:
+                  tickets cannot be filed until it is.
+                </Alert>
+              </Box>
+            )}
+            <ModuleTestButton
+              kind="fulfiller"
+              moduleId={system}
+              name={SYSTEMS.find(s => s.id === system)?.label ?? system}
+              installed={installed(system)}
+            />
+          </>
+        )}
+
+        <Box className={classes.sub}>
+          <Typography variant="subtitle2">
+            Okta (automatic fulfilment)
+          </Typography>
+          <IntegrationLine name="Okta" status={settings.integrations?.okta} />
           <ModuleTestButton
             kind="fulfiller"
-            moduleId={system}
-            name={SYSTEMS.find(s => s.id === system)?.label ?? system}
-            installed={installed(system)}
+            moduleId="okta-group"
+            name="Okta"
+            installed={oktaInstalled}
           />
-        </>
-      )}
-
-      <Box className={classes.sub}>
-        <Typography variant="subtitle2">Okta (automatic fulfilment)</Typography>
-        <IntegrationLine name="Okta" status={settings.integrations?.okta} />
-        <ModuleTestButton
-          kind="fulfiller"
-          moduleId="okta-group"
-          name="Okta"
-          installed={oktaInstalled}
-        />
-      </Box>
+        </Box>
+      </Setting>
     </SectionCard>
   );
 };
@@ -520,7 +473,6 @@ export const NotificationsSection = (props: SectionProps) => {
   const classes = useStyles();
   const { settings } = props;
   const section = useSettingsSection('Notifications', ['notifications'], props);
-  const { form, set, errors } = section;
   const notifiers = settings.modules?.notifiers ?? [];
   const teams = settings.integrations?.msteams;
   return (
@@ -529,89 +481,73 @@ export const NotificationsSection = (props: SectionProps) => {
       subheader="Who messages come from, and where; secrets stay in app-config"
       section={section}
     >
-      <SettingHeading
+      <Setting
         settingKey="notifications"
-        settings={settings}
         section={section}
         label="Senders and channels"
-      />
-      <Box className={classes.sub}>
-        <Typography variant="subtitle2">Email</Typography>
-        <IntegrationLine name="Email" status={settings.integrations?.email} />
-        <Grid container spacing={2}>
-          <Grid item xs={12} sm={6}>
-            <TextField
-              id="app-access-settings-from-name"
-              label="From name"
-              value={form['notifications.emailFromName']}
-              onChange={e => set('notifications.emailFromName', e.target.value)}
-              fullWidth
-              margin="normal"
-              error={Boolean(errors['notifications.emailFromName'])}
-              helperText={errors['notifications.emailFromName']}
-            />
+      >
+        <Box className={classes.sub}>
+          <Typography variant="subtitle2">Email</Typography>
+          <IntegrationLine name="Email" status={settings.integrations?.email} />
+          <Grid container spacing={2}>
+            <Grid item xs={12} sm={6}>
+              <SettingTextField
+                section={section}
+                field="notifications.emailFromName"
+                id="app-access-settings-from-name"
+                label="From name"
+              />
+            </Grid>
+            <Grid item xs={12} sm={6}>
+              <SettingTextField
+                section={section}
+                field="notifications.emailFromAddress"
+                id="app-access-settings-from-address"
+                label="From address"
+                type="email"
+              />
+            </Grid>
           </Grid>
-          <Grid item xs={12} sm={6}>
-            <TextField
-              id="app-access-settings-from-address"
-              label="From address"
-              type="email"
-              value={form['notifications.emailFromAddress']}
-              onChange={e =>
-                set('notifications.emailFromAddress', e.target.value)
-              }
-              fullWidth
-              margin="normal"
-              error={Boolean(errors['notifications.emailFromAddress'])}
-              helperText={errors['notifications.emailFromAddress']}
-            />
-          </Grid>
-        </Grid>
-        <ModuleTestButton
-          kind="notifier"
-          moduleId="email"
-          name="Email"
-          installed={notifiers.includes('email')}
-        />
-      </Box>
-      <Box className={classes.sub}>
-        <Typography variant="subtitle2">Slack</Typography>
-        <IntegrationLine name="Slack" status={settings.integrations?.slack} />
-        <TextField
-          id="app-access-settings-slack-channel"
-          label="Slack channel"
-          placeholder="#it-requests"
-          value={form['notifications.slackChannel']}
-          onChange={e => set('notifications.slackChannel', e.target.value)}
-          fullWidth
-          margin="normal"
-          error={Boolean(errors['notifications.slackChannel'])}
-          helperText={
-            errors['notifications.slackChannel'] ??
-            'Also receives new requests and decisions. A name such as #it-requests or a channel id.'
-          }
-        />
-        <ModuleTestButton
-          kind="notifier"
-          moduleId="slack"
-          name="Slack"
-          installed={notifiers.includes('slack')}
-        />
-      </Box>
-      <Box className={classes.sub}>
-        <Typography variant="subtitle2">Microsoft Teams</Typography>
-        <Typography variant="body2" data-testid="teams-webhook">
-          {teams?.configured
-            ? 'Teams webhook configured in app-config.'
-            : 'No Teams webhook configured in app-config.'}
-        </Typography>
-        <ModuleTestButton
-          kind="notifier"
-          moduleId="msteams"
-          name="Microsoft Teams"
-          installed={notifiers.includes('msteams')}
-        />
-      </Box>
+          <ModuleTestButton
+            kind="notifier"
+            moduleId="email"
+            name="Email"
+            installed={notifiers.includes('email')}
+          />
+        </Box>
+        <Box className={classes.sub}>
+          <Typography variant="subtitle2">Slack</Typography>
+          <IntegrationLine name="Slack" status={settings.integrations?.slack} />
+          <SettingTextField
+            section={section}
+            field="notifications.slackChannel"
+            id="app-access-settings-slack-channel"
+            label="Slack channel"
+            placeholder="#it-requests"
+            hint="Also receives new requests and decisions. A name such as #it-requests or a channel id."
+          />
+          <ModuleTestButton
+            kind="notifier"
+            moduleId="slack"
+            name="Slack"
+            installed={notifiers.includes('slack')}
+          />
+        </Box>
+        <Box className={classes.sub}>
+          <Typography variant="subtitle2">Microsoft Teams</Typography>
+          <Typography variant="body2" data-testid="teams-webhook">
+            {teams?.configured
+              ? 'Teams webhook configured in app-config.'
+              : 'No Teams webhook configured in app-config.'}
+          </Typography>
+          <ModuleTestButton
+            kind="notifier"
+            moduleId="msteams"
+            name="Microsoft Teams"
+            installed={notifiers.includes('msteams')}
+          />
+        </Box>
+      </Setting>
     </SectionCard>
   );
 };
@@ -619,7 +555,6 @@ export const NotificationsSection = (props: SectionProps) => {
 // ------------------------------------------------------------------- peers
 
 export const PeersSection = (props: SectionProps) => {
-  const { settings } = props;
   const section = useSettingsSection('Peer usage privacy', ['peers'], props);
   const { form, set } = section;
   return (
@@ -628,62 +563,59 @@ export const PeersSection = (props: SectionProps) => {
       subheader="What app pages say about who else uses an app"
       section={section}
     >
-      <SettingHeading
-        settingKey="peers"
-        settings={settings}
-        section={section}
-      />
-      <Grid container spacing={2}>
-        <Grid item xs={12} sm={6}>
-          <FormControl component="fieldset">
-            <FormLabel component="legend">“Similar role” means</FormLabel>
-            <RadioGroup
-              aria-label="Similar role means"
-              name="peers.roleBasis"
-              value={form['peers.roleBasis']}
-              onChange={e => set('peers.roleBasis', e.target.value)}
-            >
-              <FormControlLabel
-                value="title"
-                control={<Radio />}
-                label="The same job title"
-              />
-              <FormControlLabel
-                value="department"
-                control={<Radio />}
-                label="The same department"
-              />
-            </RadioGroup>
-          </FormControl>
+      <Setting settingKey="peers" section={section}>
+        <Grid container spacing={2}>
+          <Grid item xs={12} sm={6}>
+            <FormControl component="fieldset">
+              <FormLabel component="legend">“Similar role” means</FormLabel>
+              <RadioGroup
+                aria-label="Similar role means"
+                name="peers.roleBasis"
+                value={form['peers.roleBasis']}
+                onChange={e => set('peers.roleBasis', e.target.value)}
+              >
+                <FormControlLabel
+                  value="title"
+                  control={<Radio />}
+                  label="The same job title"
+                />
+                <FormControlLabel
+                  value="department"
+                  control={<Radio />}
+                  label="The same department"
+                />
+              </RadioGroup>
+            </FormControl>
+          </Grid>
+          <Grid item xs={12} sm={6}>
+            <FormControl component="fieldset">
+              <FormLabel component="legend">Show names of</FormLabel>
+              <RadioGroup
+                aria-label="Show names of"
+                name="peers.showNames"
+                value={form['peers.showNames']}
+                onChange={e => set('peers.showNames', e.target.value)}
+              >
+                <FormControlLabel
+                  value="none"
+                  control={<Radio />}
+                  label="Nobody: counts only"
+                />
+                <FormControlLabel
+                  value="team"
+                  control={<Radio />}
+                  label="Teammates only"
+                />
+                <FormControlLabel
+                  value="all"
+                  control={<Radio />}
+                  label="Everyone"
+                />
+              </RadioGroup>
+            </FormControl>
+          </Grid>
         </Grid>
-        <Grid item xs={12} sm={6}>
-          <FormControl component="fieldset">
-            <FormLabel component="legend">Show names of</FormLabel>
-            <RadioGroup
-              aria-label="Show names of"
-              name="peers.showNames"
-              value={form['peers.showNames']}
-              onChange={e => set('peers.showNames', e.target.value)}
-            >
-              <FormControlLabel
-                value="none"
-                control={<Radio />}
-                label="Nobody: counts only"
-              />
-              <FormControlLabel
-                value="team"
-                control={<Radio />}
-                label="Teammates only"
-              />
-              <FormControlLabel
-                value="all"
-                control={<Radio />}
-                label="Everyone"
-              />
-            </RadioGroup>
-          </FormControl>
-        </Grid>
-      </Grid>
+      </Setting>
     </SectionCard>
   );
 };
@@ -692,9 +624,8 @@ export const PeersSection = (props: SectionProps) => {
 
 export const BrandingSection = (props: SectionProps) => {
   const classes = useStyles();
-  const { settings } = props;
   const section = useSettingsSection('Branding', ['branding'], props);
-  const { form, set, errors } = section;
+  const { form } = section;
   const colour = form['branding.accentColor'].trim();
   return (
     <SectionCard
@@ -702,55 +633,41 @@ export const BrandingSection = (props: SectionProps) => {
       subheader="Co-branding of the App Access pages and messages"
       section={section}
     >
-      <SettingHeading
-        settingKey="branding"
-        settings={settings}
-        section={section}
-      />
-      <TextField
-        id="app-access-settings-brand-title"
-        label="Title"
-        placeholder="Apps"
-        value={form['branding.title']}
-        onChange={e => set('branding.title', e.target.value)}
-        fullWidth
-        margin="normal"
-        error={Boolean(errors['branding.title'])}
-        helperText={errors['branding.title']}
-      />
-      <TextField
-        id="app-access-settings-brand-logo"
-        label="Logo URL"
-        type="url"
-        placeholder="https://"
-        value={form['branding.logoUrl']}
-        onChange={e => set('branding.logoUrl', e.target.value)}
-        fullWidth
-        margin="normal"
-        error={Boolean(errors['branding.logoUrl'])}
-        helperText={errors['branding.logoUrl']}
-      />
-      <Box display="flex" alignItems="center" style={{ gap: 12 }}>
-        <TextField
-          id="app-access-settings-brand-colour"
-          label="Accent colour"
-          placeholder="#1f5493"
-          value={form['branding.accentColor']}
-          onChange={e => set('branding.accentColor', e.target.value)}
-          margin="normal"
-          error={Boolean(errors['branding.accentColor'])}
-          helperText={
-            errors['branding.accentColor'] ?? 'A hex colour such as #1f5493'
-          }
+      <Setting settingKey="branding" section={section}>
+        <SettingTextField
+          section={section}
+          field="branding.title"
+          id="app-access-settings-brand-title"
+          label="Title"
+          placeholder="Apps"
         />
-        {HEX_COLOUR.test(colour) && (
-          <span
-            className={classes.swatch}
-            style={{ backgroundColor: colour }}
-            aria-hidden
+        <SettingTextField
+          section={section}
+          field="branding.logoUrl"
+          id="app-access-settings-brand-logo"
+          label="Logo URL"
+          type="url"
+          placeholder="https://"
+        />
+        <Box display="flex" alignItems="center" style={{ gap: 12 }}>
+          <SettingTextField
+            section={section}
+            field="branding.accentColor"
+            id="app-access-settings-brand-colour"
+            label="Accent colour"
+            placeholder="#1f5493"
+            hint="A hex colour such as #1f5493"
+            fullWidth={false}
           />
-        )}
-      </Box>
+          {HEX_COLOUR.test(colour) && (
+            <span
+              className={classes.swatch}
+              style={{ backgroundColor: colour }}
+              aria-hidden
+            />
+          )}
+        </Box>
+      </Setting>
     </SectionCard>
   );
 };

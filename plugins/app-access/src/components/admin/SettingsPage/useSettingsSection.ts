@@ -114,7 +114,7 @@ export function useSettingsSection(
     }
   };
 
-  return { form, set, errors, general, busy, dirty, save, reset };
+  return { settings, form, set, errors, general, busy, dirty, save, reset };
 }
 
 export type SettingsSection = ReturnType<typeof useSettingsSection>;

@@ -146,4 +146,16 @@ describe('AppAccessClient admin calls', () => {
       response: { status: 404 },
     });
   });
+
+  it('reads the directory sync status', async () => {
+    const answer = {
+      items: [{ id: 'okta', status: 'running', lastCounts: { users: 3 } }],
+      people: 3,
+    };
+    server.use(
+      http.get(`${baseUrl}/admin/sync`, () => HttpResponse.json(answer)),
+    );
+    await expect(client.getSyncStatus()).resolves.toEqual(answer);
+    expect(fetched.at(-1)).toBe(`${baseUrl}/admin/sync`);
+  });
 });

@@ -20,6 +20,7 @@ import {
   formFromValues,
   validateSettings,
 } from './settingsForm';
+import { formatMs, syncCounts, syncMode } from './syncStatus';
 import { slugify } from './validation';
 import { settingsResponse } from '../../../__testUtils__/fakeApi';
 
@@ -335,5 +336,69 @@ describe('dates', () => {
       new Date(2030, 0, 5, 23, 59, 59, 999).toISOString(),
     );
     expect(dayToIso('05/01/2030', 'start')).toBeUndefined();
+  });
+});
+
+describe('sync status', () => {
+  it('says how long something took', () => {
+    expect(formatMs(0)).toBe('0 s');
+    expect(formatMs(420)).toBe('0.4 s');
+    expect(formatMs(4200)).toBe('4.2 s');
+    expect(formatMs(42_000)).toBe('42 s');
+    expect(formatMs(120_000)).toBe('2 min');
+    expect(formatMs(1_530_000)).toBe('25 min 30 s');
+    expect(formatMs(7_500_000)).toBe('2 h 5 min');
+    expect(formatMs(undefined)).toBe('');
+  });
+
+  it('reads the mode from the counts, else the checkpoint', () => {
+    expect(
+      syncMode({ id: 'okta', status: 'idle', lastCounts: { full: 1 } }),
+    ).toEqual({ mode: 'full', resumes: 0 });
+    expect(
+      syncMode({
+        id: 'okta',
+        status: 'running',
+        checkpoint: { lastMode: 'full', run: { mode: 'incremental' } },
+        lastCounts: { resumes: 2 },
+      }),
+    ).toEqual({ mode: 'incremental', resumes: 2 });
+    expect(
+      syncMode({
+        id: 'okta',
+        status: 'idle',
+        checkpoint: { lastMode: 'full' },
+      }),
+    ).toEqual({ mode: 'full', resumes: 0 });
+    expect(
+      syncMode({ id: 'catalog', status: 'idle', lastCounts: { people: 4 } }),
+    ).toBeUndefined();
+  });
+
+  it('names the key counts first and the rest after, zeros left out', () => {
+    const { primary, secondary } = syncCounts({
+      id: 'okta',
+      status: 'idle',
+      lastCounts: {
+        full: 1,
+        users: 5,
+        groups: 0,
+        http429: 0,
+        throttledMs: 65_000,
+        removed: 0,
+        pagesUsers: 2,
+        someNewCount: 7,
+      },
+    });
+    expect(primary.map(c => `${c.label}=${c.value}`)).toEqual([
+      'Users read=5',
+      'Groups=0',
+      '429s received=0',
+      'Waiting on rate limits=1 min 5 s',
+    ]);
+    expect(secondary.map(c => `${c.label}=${c.value}`)).toEqual([
+      'Pages of users=2',
+      'Some new count=7',
+    ]);
   });
 });

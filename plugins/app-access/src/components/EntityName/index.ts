@@ -1,0 +1,2 @@
+export { EntityName, EntityNames, isPersonOrGroup } from './EntityName';
+export type { EntityNameProps, EntityNamesProps } from './EntityName';

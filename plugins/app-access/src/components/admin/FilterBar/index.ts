@@ -1,0 +1,2 @@
+export { FilterBar, FilterField } from './FilterBar';
+export type { FilterBarProps, FilterFieldProps } from './FilterBar';
