@@ -257,9 +257,10 @@ export class AppAccessEngine {
   /** What directory and usage sources (the Okta sync) may write. */
   usageApi(): AppAccessUsageApi {
     return {
-      upsertPeople: (people, source) => this.usage.upsertPeople(people, source),
-      setAssignments: (source, assignments) => this.usage.setAssignments(source, assignments),
-      removeAssignments: (source, pairs) => this.usage.removeAssignments(source, pairs),
+      upsertPeople: (people, source, options) => this.usage.upsertPeople(people, source, options),
+      setAssignments: (source, assignments, options) =>
+        this.usage.setAssignments(source, assignments, options),
+      removeAssignments: (source, pairs, options) => this.usage.removeAssignments(source, pairs, options),
       markLastUsed: pairs => this.usage.markLastUsed(pairs),
       recomputeRollups: () => this.usage.recomputeRollups(),
       refsByEmail: emails => this.usage.refsByEmail(emails),

@@ -243,28 +243,53 @@ export type UsageSyncState = {
   lastError?: string;
 };
 
+/** @public */
+export type UsageWriteOptions = {
+  /**
+   * `now` (default): the write moves the peer counts it changes, in its own
+   * transaction. `later`: it does not; the caller rewrites most of the
+   * directory and calls `recomputeRollups()` when done (cheaper for a full
+   * sync; counts lag until then).
+   */
+  rollups?: 'now' | 'later';
+};
+
 /**
  * What directory and usage sources (e.g. the Okta sync) write: people, who
  * has which app, apps discovered outside the catalog, and their own progress.
  */
 export interface AppAccessUsageApi {
-  upsertPeople(people: UsagePerson[], source: string): Promise<void>;
+  upsertPeople(
+    people: UsagePerson[],
+    source: string,
+    options?: UsageWriteOptions,
+  ): Promise<void>;
   /** Replaces this source's assignments of the given people. */
   setAssignments(
     source: 'okta-direct' | 'okta-group',
     assignments: Array<{ personRef: string; appIds: string[] }>,
+    options?: UsageWriteOptions,
   ): Promise<void>;
   removeAssignments(
     source: 'okta-direct' | 'okta-group',
     pairs: Array<{ personRef: string; appId: string }>,
+    options?: UsageWriteOptions,
   ): Promise<void>;
-  markLastUsed(pairs: Array<{ personRef: string; appId: string; at: string }>): Promise<void>;
+  markLastUsed(
+    pairs: Array<{ personRef: string; appId: string; at: string }>,
+  ): Promise<void>;
   /**
    * Apps known to the source; ones not in the catalog yet are added as "not
    * in catalog" for admins. Returns the catalog app id per external id.
    */
   upsertDiscoveredApps(
-    apps: Array<{ externalKey: string; externalId: string; name: string; logoUrl?: string; url?: string }>,
+    apps: Array<{
+      externalKey: string;
+      externalId: string;
+      name: string;
+      logoUrl?: string;
+      url?: string;
+    }>,
   ): Promise<Map<string, string>>;
   /**
    * User entity refs of known people (catalog or earlier syncs) by email,

@@ -2,6 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   AppAccessUsageApi,
   UsagePerson,
+  UsageWriteOptions,
 } from '@app-access/plugin-app-access-node';
 import { OktaConfig, OktaSyncConfig } from '../config';
 import { OktaSyncClient } from './OktaSyncClient';
@@ -1510,12 +1511,16 @@ export class OktaSync {
     run.counts.assignments =
       run.counts.assignmentsDirect + run.counts.assignmentsGroup;
 
-    if (people.length) await this.usage.upsertPeople(people, 'okta');
+    // A full run rewrites nearly everyone and recomputes the peer rollups
+    // once at its end; an incremental run's writes move them as they go.
+    const write = { rollups: run.mode === 'full' ? 'later' : 'now' } as const;
+    if (people.length) await this.usage.upsertPeople(people, 'okta', write);
     if (viaGroups.length)
-      await this.usage.setAssignments('okta-group', viaGroups);
-    if (direct.length) await this.usage.setAssignments('okta-direct', direct);
+      await this.usage.setAssignments('okta-group', viaGroups, write);
+    if (direct.length)
+      await this.usage.setAssignments('okta-direct', direct, write);
     if (writeDirect) {
-      await this.cleanUpPreviousRefs(rows);
+      await this.cleanUpPreviousRefs(rows, write);
       if (removed.length) await this.store.deleteUsers(removed);
     }
 
@@ -1542,7 +1547,10 @@ export class OktaSync {
   }
 
   /** A user's ref changed: what the sync wrote under the old one goes, unless someone holds it now. */
-  private async cleanUpPreviousRefs(rows: MirrorUser[]) {
+  private async cleanUpPreviousRefs(
+    rows: MirrorUser[],
+    write: UsageWriteOptions,
+  ) {
     const moved = rows.filter(r => r.prevRef && r.prevRef !== r.ref);
     if (!moved.length) return;
     const held = new Set(
@@ -1554,12 +1562,13 @@ export class OktaSync {
       await this.usage.upsertPeople(
         wasOurs.map(r => ({ ref: r.prevRef!, groups: [], active: false })),
         'okta',
+        write,
       );
     }
     if (orphans.length) {
       const none = orphans.map(r => ({ personRef: r.prevRef!, appIds: [] }));
-      await this.usage.setAssignments('okta-direct', none);
-      await this.usage.setAssignments('okta-group', none);
+      await this.usage.setAssignments('okta-direct', none, write);
+      await this.usage.setAssignments('okta-group', none, write);
     }
     await this.store.clearPrevRefs(moved.map(r => r.id));
   }

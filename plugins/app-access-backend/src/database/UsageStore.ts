@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { UsageWriteOptions } from '@app-access/plugin-app-access-node';
 import { fromJson, nowIso } from './json';
 
 export type PersonRecord = {
@@ -81,9 +82,10 @@ export async function withRollupDelta<T>(
   tx: Knex.Transaction,
   personRefs: string[],
   write: () => Promise<T>,
+  options: UsageWriteOptions = {},
 ): Promise<T> {
   const refs = [...new Set(personRefs)].sort();
-  if (!refs.length) return write();
+  if (!refs.length || options.rollups === 'later') return write();
   if (isPostgres(tx)) {
     for (const batch of chunks(refs)) {
       await tx('people')
@@ -162,7 +164,11 @@ function isPostgres(db: Knex): boolean {
 export class UsageStore {
   constructor(private readonly db: Knex) {}
 
-  async upsertPeople(people: PersonRecord[], source: string): Promise<void> {
+  async upsertPeople(
+    people: PersonRecord[],
+    source: string,
+    options?: UsageWriteOptions,
+  ): Promise<void> {
     const now = nowIso();
     for (const batch of chunks(people)) {
       await this.db.transaction(async tx =>
@@ -213,6 +219,7 @@ export class UsageStore {
                 .delete();
             }
           },
+          options,
         ),
       );
     }
@@ -222,6 +229,7 @@ export class UsageStore {
   async setAssignments(
     source: AssignmentSource,
     assignments: Array<{ personRef: string; appIds: string[]; since?: string }>,
+    options?: UsageWriteOptions,
   ): Promise<void> {
     for (const batch of chunks(assignments, 200)) {
       await this.db.transaction(async tx =>
@@ -248,6 +256,7 @@ export class UsageStore {
               await tx('app_assignments').insert(rowBatch);
             }
           },
+          options,
         ),
       );
     }
@@ -266,6 +275,7 @@ export class UsageStore {
   async removeAssignments(
     source: AssignmentSource,
     pairs: Array<{ personRef: string; appId: string }>,
+    options?: UsageWriteOptions,
   ) {
     for (const batch of chunks(pairs, 200)) {
       await this.db.transaction(async tx => {
@@ -279,6 +289,7 @@ export class UsageStore {
                 .delete();
             }
           },
+          options,
         );
       });
     }

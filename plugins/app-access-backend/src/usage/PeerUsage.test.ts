@@ -164,6 +164,12 @@ describe.each(databases.eachSupportedId())('peer usage on %p', databaseId => {
     await engine.usage.recomputeRollups();
     expect(maintained).toEqual(await rollups());
     expect(maintained.length).toBeGreaterThan(5);
+
+    // A full sync defers them and recomputes once at its end.
+    await engine.usage.setAssignments('okta-direct', [{ personRef: u('a'), appIds: ['figma'] }], { rollups: 'later' });
+    expect(await sre('figma')).toBe(1);
+    await engine.usage.recomputeRollups();
+    expect(await sre('figma')).toBe(2); // g, a
     // No rows left at zero after removals.
     const [{ n }] = await knex('usage_rollups').where('users', '<=', 0).count({ n: '*' });
     expect(Number(n)).toBe(0);
