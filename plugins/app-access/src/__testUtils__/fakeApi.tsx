@@ -1,5 +1,6 @@
 import { ReactElement } from 'react';
 import { Route, Routes, useLocation } from 'react-router-dom';
+import type { Entity } from '@backstage/catalog-model';
 import {
   ApiRef,
   configApiRef,
@@ -16,6 +17,7 @@ import {
   defaultEntityPresentation,
   EntityPresentationApi,
   entityPresentationApiRef,
+  EntityRefPresentation,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import {
@@ -1033,6 +1035,8 @@ export type RenderOptions = {
   sidebar?: ReactElement;
   /** Display names the catalog knows, by entity ref; without it refs are shown short. */
   displayNames?: Record<string, string>;
+  /** The entity presentation API, e.g. batchingEntityPresentationApi(catalogApi); wins over displayNames. */
+  entityPresentationApi?: EntityPresentationApi;
 };
 
 /** Entity presentation as the catalog plugin's does it, for a few known people and groups. */
@@ -1051,6 +1055,110 @@ export function fakeEntityPresentationApi(
           }
         : fallback;
       return { snapshot, promise: Promise.resolve(snapshot) };
+    },
+  };
+}
+
+type SnapshotObservable = NonNullable<EntityRefPresentation['update$']>;
+type Snapshot = EntityRefPresentation['snapshot'];
+
+/** The value a promise resolves to, as an observable (nothing when it fails). */
+function observe(promise: Promise<Snapshot>): SnapshotObservable {
+  const observable = {
+    [Symbol.observable]: () => observable,
+    subscribe(
+      observerOrNext?:
+        | { next?: (v: Snapshot) => void; complete?: () => void }
+        | ((v: Snapshot) => void),
+      _onError?: (e: Error) => void,
+      onComplete?: () => void,
+    ) {
+      const observer =
+        typeof observerOrNext === 'function'
+          ? { next: observerOrNext, complete: onComplete }
+          : observerOrNext ?? {};
+      let closed = false;
+      promise.then(value => {
+        if (!closed) {
+          observer.next?.(value);
+          observer.complete?.();
+        }
+      });
+      return {
+        unsubscribe: () => {
+          closed = true;
+        },
+        get closed() {
+          return closed;
+        },
+      };
+    },
+  };
+  return observable as SnapshotObservable;
+}
+
+/**
+ * Entity presentation the way the catalog plugin's DefaultEntityPresentationApi
+ * does it in the app: the refs asked for at about the same time are looked up
+ * in one `getEntitiesByRefs` call (and each ref once); until then, and when the
+ * catalog fails or does not know someone, the short ref.
+ */
+export function batchingEntityPresentationApi(
+  catalogApi: CatalogApi,
+): EntityPresentationApi {
+  const loads = new Map<string, Promise<Entity | undefined>>();
+  let queue: Array<{
+    ref: string;
+    resolve: (entity: Entity | undefined) => void;
+    reject: (error: unknown) => void;
+  }> = [];
+
+  const flush = async () => {
+    const batch = queue;
+    queue = [];
+    try {
+      const { items } = await catalogApi.getEntitiesByRefs({
+        entityRefs: batch.map(b => b.ref),
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.title',
+          'spec.profile.displayName',
+        ],
+      });
+      batch.forEach((b, i) => b.resolve(items[i] ?? undefined));
+    } catch (error) {
+      batch.forEach(b => b.reject(error));
+    }
+  };
+
+  const load = (ref: string) => {
+    let loading = loads.get(ref);
+    if (!loading) {
+      loading = new Promise<Entity | undefined>((resolve, reject) => {
+        if (queue.length === 0) {
+          setTimeout(flush, 10);
+        }
+        queue.push({ ref, resolve, reject });
+      });
+      loads.set(ref, loading);
+    }
+    return loading;
+  };
+
+  return {
+    forEntity(entityOrRef, context) {
+      const snapshot = defaultEntityPresentation(entityOrRef, context);
+      if (typeof entityOrRef !== 'string') {
+        return { snapshot, promise: Promise.resolve(snapshot) };
+      }
+      const promise = load(entityOrRef).then(
+        entity =>
+          entity ? defaultEntityPresentation(entity, context) : snapshot,
+        () => snapshot,
+      );
+      return { snapshot, update$: observe(promise), promise };
     },
   };
 }
@@ -1081,6 +1189,7 @@ export function renderInPlugin(element: ReactElement, options: RenderOptions) {
     config,
     sidebar,
     displayNames,
+    entityPresentationApi,
   } = options;
   const apis: Array<readonly [ApiRef<any>, any]> = [
     [appAccessApiRef, api],
@@ -1095,7 +1204,9 @@ export function renderInPlugin(element: ReactElement, options: RenderOptions) {
   if (config) {
     apis.push([configApiRef, mockApis.config({ data: config })]);
   }
-  if (displayNames) {
+  if (entityPresentationApi) {
+    apis.push([entityPresentationApiRef, entityPresentationApi]);
+  } else if (displayNames) {
     apis.push([
       entityPresentationApiRef,
       fakeEntityPresentationApi(displayNames),

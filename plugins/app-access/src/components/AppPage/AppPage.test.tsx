@@ -7,12 +7,22 @@ import {
 } from '../../__testUtils__/fakeApi';
 import { AppPage } from './AppPage';
 
-const render = (appId: string, api = createFakeApi()) =>
+const render = (
+  appId: string,
+  api = createFakeApi(),
+  displayNames?: Record<string, string>,
+) =>
   renderInPlugin(<AppPage />, {
     api,
     path: '/apps/:appId',
     route: `/apps/${appId}`,
+    displayNames,
   });
+
+/** The owner in the app's details. */
+const owner = () =>
+  screen.getByText('Owner', { selector: 'dt' })
+    .nextElementSibling as HTMLElement;
 
 describe('AppPage', () => {
   it('shows the app, its owner and its tiers', async () => {
@@ -27,10 +37,9 @@ describe('AppPage', () => {
     expect(
       screen.getByText('Source code hosting and reviews.'),
     ).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: /platform/ })).toHaveAttribute(
-      'href',
-      '/catalog/default/group/platform',
-    );
+    expect(
+      within(owner()).getByRole('link', { name: 'platform' }),
+    ).toHaveAttribute('href', '/catalog/default/group/platform');
     const tier = screen.getByTestId('tier-member');
     expect(within(tier).getByText('Member')).toBeInTheDocument();
     expect(within(tier).getByText('Organisation member.')).toBeInTheDocument();
@@ -114,9 +123,20 @@ describe('AppPage', () => {
     await render('jira');
 
     await screen.findByRole('heading', { name: 'Jira Software' });
-    const owner = screen.getByRole('link', { name: 'olivia.owner' });
-    expect(owner).toHaveAttribute('href', '/catalog/default/user/olivia.owner');
+    const link = within(owner()).getByRole('link', { name: 'olivia.owner' });
+    expect(link).toHaveAttribute('href', '/catalog/default/user/olivia.owner');
     expect(screen.queryByText(/user:olivia\.owner/)).not.toBeInTheDocument();
+  });
+
+  it('shows the owner by their catalog display name', async () => {
+    await render('jira', createFakeApi(), {
+      'user:default/olivia.owner': 'Olivia Owner',
+    });
+
+    await screen.findByRole('heading', { name: 'Jira Software' });
+    expect(
+      within(owner()).getByRole('link', { name: 'Olivia Owner' }),
+    ).toHaveAttribute('href', '/catalog/default/user/olivia.owner');
   });
 
   it('cannot request a tier the user already has', async () => {

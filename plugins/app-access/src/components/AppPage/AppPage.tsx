@@ -11,7 +11,6 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   Box,
   Button,
@@ -33,6 +32,7 @@ import { ownerRef } from '../../lib/format';
 import { requestRouteRef, rootRouteRef } from '../../routes';
 import { AppBadge } from '../AppBadge';
 import { AppLogo } from '../AppLogo';
+import { EntityName } from '../EntityName';
 import { WhoUsesIt } from '../PeerUsage';
 import { RequestForm } from '../RequestForm';
 import { StatusChip } from '../StatusChip';
@@ -256,7 +256,7 @@ export const AppPage = () => {
                   <dt>Owner</dt>
                   <dd>
                     {app.owner ? (
-                      <EntityRefLink entityRef={ownerRef(app.owner)} />
+                      <EntityName entityRef={ownerRef(app.owner)} />
                     ) : (
                       'Not set'
                     )}

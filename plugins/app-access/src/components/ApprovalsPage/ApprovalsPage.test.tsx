@@ -8,12 +8,13 @@ import {
 } from '../../__testUtils__/fakeApi';
 import { ApprovalsPage } from './ApprovalsPage';
 
-const render = (api = createFakeApi()) =>
+const render = (api = createFakeApi(), displayNames?: Record<string, string>) =>
   renderInPlugin(<ApprovalsPage />, {
     api,
     path: '/apps/approvals',
     route: '/apps/approvals',
     userEntityRef: 'user:default/sam.manager',
+    displayNames,
   });
 
 const rowOf = (name: string) =>
@@ -42,6 +43,42 @@ describe('ApprovalsPage', () => {
     const rows = screen.getAllByRole('row').slice(1);
     expect(rows[0]).toHaveTextContent('Figma');
     expect(rows[1]).toHaveTextContent('GitHub Enterprise');
+  });
+
+  it('names requesters by their catalog display names, in the row, the dialog and the message', async () => {
+    const api = createFakeApi();
+    await render(api, { 'user:default/alex.dev': 'Alex Dev' });
+
+    await screen.findByText('Waiting for your decision (2)');
+    expect(
+      within(rowOf('GitHub Enterprise')).getByRole('link', {
+        name: 'Alex Dev',
+      }),
+    ).toHaveAttribute('href', '/catalog/default/user/alex.dev');
+    // The catalog does not know kim.design: the short ref.
+    expect(
+      within(rowOf('Figma')).getByRole('link', { name: 'kim.design' }),
+    ).toHaveAttribute('href', '/catalog/default/user/kim.design');
+
+    await userEvent.click(
+      screen.getByRole('button', {
+        name: 'Approve GitHub Enterprise for Alex Dev',
+      }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByRole('heading')).toHaveTextContent(
+      /^Approve GitHub Enterprise \(.+\) for Alex Dev\?$/,
+    );
+    expect(
+      within(dialog).getByText('Optional: Alex Dev sees it with the decision.'),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Approve' }),
+    );
+
+    expect(
+      await screen.findByText('Approved GitHub Enterprise for Alex Dev.'),
+    ).toBeInTheDocument();
   });
 
   it('approves with an optional comment and removes the row', async () => {

@@ -10,7 +10,6 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { Box, Button, makeStyles, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import {
@@ -20,14 +19,10 @@ import {
 import { appAccessApiRef } from '../../api';
 import { fetchAllPages } from '../../lib/apps';
 import { notifyApprovalsChanged } from '../../lib/events';
-import {
-  formatDateTime,
-  formatDay,
-  formatDuration,
-  humanizeRef,
-} from '../../lib/format';
+import { formatDateTime, formatDay, formatDuration } from '../../lib/format';
 import { requestRouteRef } from '../../routes';
 import { Decision, DecisionDialog } from '../DecisionDialog';
+import { EntityName, useEntityDisplayName } from '../EntityName';
 
 const useStyles = makeStyles(theme => ({
   actions: {
@@ -43,6 +38,40 @@ const useStyles = makeStyles(theme => ({
 }));
 
 type Notice = { severity: 'success' | 'info' | 'error'; message: string };
+
+/** Approve and Deny for one row, labelled with the requester's name. */
+const DecisionButtons = ({
+  task,
+  onDecide,
+}: {
+  task: PendingApproval;
+  onDecide: (decision: Decision) => void;
+}) => {
+  const classes = useStyles();
+  const who = useEntityDisplayName(task.request.requester);
+  const label = `${task.request.appName} for ${who}`;
+  return (
+    <Box className={classes.actions}>
+      <Button
+        size="small"
+        variant="contained"
+        color="primary"
+        aria-label={`Approve ${label}`}
+        onClick={() => onDecide('approve')}
+      >
+        Approve
+      </Button>
+      <Button
+        size="small"
+        variant="outlined"
+        aria-label={`Deny ${label}`}
+        onClick={() => onDecide('deny')}
+      >
+        Deny
+      </Button>
+    </Box>
+  );
+};
 
 /** Requests waiting for the signed-in user's decision. */
 export const ApprovalsPage = () => {
@@ -60,6 +89,8 @@ export const ApprovalsPage = () => {
     decision: Decision;
   }>({ decision: 'approve' });
   const [notice, setNotice] = useState<Notice>();
+  // The requester of the open dialog, by name, for the message afterwards.
+  const who = useEntityDisplayName(dialog.approval?.request.requester);
 
   const rows = useMemo(
     () =>
@@ -79,7 +110,6 @@ export const ApprovalsPage = () => {
     closeDialog();
     // The sidebar count (and anything else listening) reloads.
     notifyApprovalsChanged();
-    const who = humanizeRef(approval.request.requester);
     setNotice({
       severity: 'success',
       message:
@@ -116,12 +146,7 @@ export const ApprovalsPage = () => {
     {
       title: 'Requester',
       field: 'request.requester',
-      render: task => (
-        <EntityRefLink
-          entityRef={task.request.requester}
-          title={humanizeRef(task.request.requester)}
-        />
-      ),
+      render: task => <EntityName entityRef={task.request.requester} />,
     },
     {
       title: 'App',
@@ -182,32 +207,12 @@ export const ApprovalsPage = () => {
     {
       title: 'Decision',
       sorting: false,
-      render: task => {
-        const label = `${task.request.appName} for ${humanizeRef(
-          task.request.requester,
-        )}`;
-        return (
-          <Box className={classes.actions}>
-            <Button
-              size="small"
-              variant="contained"
-              color="primary"
-              aria-label={`Approve ${label}`}
-              onClick={() => setDialog({ approval: task, decision: 'approve' })}
-            >
-              Approve
-            </Button>
-            <Button
-              size="small"
-              variant="outlined"
-              aria-label={`Deny ${label}`}
-              onClick={() => setDialog({ approval: task, decision: 'deny' })}
-            >
-              Deny
-            </Button>
-          </Box>
-        );
-      },
+      render: task => (
+        <DecisionButtons
+          task={task}
+          onDecide={decision => setDialog({ approval: task, decision })}
+        />
+      ),
     },
   ];
 

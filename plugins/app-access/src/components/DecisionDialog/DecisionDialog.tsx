@@ -20,7 +20,7 @@ import {
   getErrorStatus,
   splitFieldErrors,
 } from '../../lib/errors';
-import { humanizeRef } from '../../lib/format';
+import { useEntityDisplayName } from '../EntityName';
 
 export type Decision = 'approve' | 'deny';
 
@@ -50,7 +50,7 @@ const DecisionForm = ({
   const submittingRef = useRef(false);
   const deny = decision === 'deny';
   const { request } = approval;
-  const who = humanizeRef(request.requester);
+  const who = useEntityDisplayName(request.requester);
   const what = `${request.appName}${
     request.tierName ? ` (${request.tierName})` : ''
   }`;

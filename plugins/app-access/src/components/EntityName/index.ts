@@ -1,2 +1,9 @@
-export { EntityName, EntityNames, isPersonOrGroup } from './EntityName';
+export {
+  EntityName,
+  EntityNames,
+  isPersonOrGroup,
+  personOrGroupRef,
+  shortName,
+  useEntityDisplayName,
+} from './EntityName';
 export type { EntityNameProps, EntityNamesProps } from './EntityName';

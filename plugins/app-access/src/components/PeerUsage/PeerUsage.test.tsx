@@ -10,11 +10,16 @@ import {
 import { PeerUsageBadges } from './PeerUsageBadges';
 import { WhoUsesIt } from './WhoUsesIt';
 
-const renderWho = (appId: string, api = createFakeApi()) =>
+const renderWho = (
+  appId: string,
+  api = createFakeApi(),
+  displayNames?: Record<string, string>,
+) =>
   renderInPlugin(<WhoUsesIt appId={appId} />, {
     api,
     path: '/apps/:appId',
     route: `/apps/${appId}`,
+    displayNames,
   });
 
 describe('PeerUsageBadges', () => {
@@ -58,7 +63,11 @@ describe('WhoUsesIt', () => {
       await screen.findByText('3 of 6 on your team use it'),
     ).toBeInTheDocument();
     expect(api.getAppPeers).toHaveBeenCalledWith('github');
-    expect(screen.getByText('Members of platform')).toBeInTheDocument();
+    const groups = screen.getByText(/Members of/);
+    expect(groups).toHaveTextContent(/^Members of platform$/);
+    expect(
+      within(groups).getByRole('link', { name: 'platform' }),
+    ).toHaveAttribute('href', '/catalog/default/group/platform');
     const team = screen.getByRole('list', { name: 'Teammates who use it' });
     expect(
       within(team).getByRole('link', { name: 'Alex Dev' }),
@@ -82,13 +91,38 @@ describe('WhoUsesIt', () => {
     expect(screen.queryByText(/privacy setting/)).not.toBeInTheDocument();
   });
 
+  it('asks the catalog for the names the backend did not send', async () => {
+    await renderWho('github', createFakeApi(), {
+      'user:default/lee.ops': 'Lee Ops',
+      'group:default/platform': 'Platform Team',
+      // The backend's name wins.
+      'user:default/alex.dev': 'Alexandra Dev',
+    });
+
+    const team = await screen.findByRole('list', {
+      name: 'Teammates who use it',
+    });
+    expect(within(team).getByRole('link', { name: 'Lee Ops' })).toHaveAttribute(
+      'href',
+      '/catalog/default/user/lee.ops',
+    );
+    expect(
+      within(team).getByRole('link', { name: 'Alex Dev' }),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/Members of/)).toHaveTextContent(
+      /^Members of Platform Team$/,
+    );
+  });
+
   it('says when names outside the team are hidden', async () => {
     await renderWho('slack');
 
     expect(
       await screen.findByText('5 of 6 on your team use it'),
     ).toBeInTheDocument();
-    expect(screen.getByText('Members of platform and sre')).toBeInTheDocument();
+    expect(screen.getByText(/Members of/)).toHaveTextContent(
+      /^Members of platform and sre$/,
+    );
     expect(
       within(
         screen.getByRole('list', { name: 'Teammates who use it' }),

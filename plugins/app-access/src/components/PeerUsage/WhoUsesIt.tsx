@@ -2,14 +2,13 @@ import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { Box, Button, Chip, makeStyles, Typography } from '@material-ui/core';
 import PersonIcon from '@material-ui/icons/Person';
 import LockIcon from '@material-ui/icons/Lock';
 import { AppPeers } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../api';
 import { getErrorMessage, getErrorStatus } from '../../lib/errors';
-import { humanizeRef } from '../../lib/format';
+import { EntityName, EntityNames } from '../EntityName';
 
 /** Names shown before "Show all". */
 export const PEOPLE_SHOWN = 12;
@@ -55,9 +54,9 @@ const People = ({ people, label }: { people: Person[]; label: string }) => {
               variant="outlined"
               icon={<PersonIcon />}
               label={
-                <EntityRefLink
+                <EntityName
                   entityRef={person.ref}
-                  title={person.displayName ?? humanizeRef(person.ref)}
+                  displayName={person.displayName}
                 />
               }
             />
@@ -78,18 +77,6 @@ function teamSentence(team: AppPeers['team']): string {
     return "You aren't in a team in the catalog, so there is no team to compare with.";
   }
   return `${team.count} of ${team.size} on your team use it`;
-}
-
-function teamGroups(team: AppPeers['team']): string | undefined {
-  if (team.groups.length === 0) {
-    return undefined;
-  }
-  const names = team.groups.map(humanizeRef);
-  const list =
-    names.length === 1
-      ? names[0]
-      : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-  return `Members of ${list}`;
 }
 
 function roleSentence(role: AppPeers['role']): string {
@@ -124,7 +111,6 @@ export const WhoUsesIt = ({ appId }: { appId: string }) => {
       </Typography>
     );
   } else {
-    const groups = teamGroups(value.team);
     body = (
       <>
         <Box className={classes.section}>
@@ -132,9 +118,13 @@ export const WhoUsesIt = ({ appId }: { appId: string }) => {
             Your team
           </Typography>
           <Typography variant="body2">{teamSentence(value.team)}</Typography>
-          {groups && (
+          {value.team.groups.length > 0 && (
             <Typography variant="caption" color="textSecondary">
-              {groups}
+              Members of{' '}
+              <EntityNames
+                entityRefs={value.team.groups}
+                lastSeparator=" and "
+              />
             </Typography>
           )}
           <People

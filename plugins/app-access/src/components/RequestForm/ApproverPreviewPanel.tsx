@@ -2,12 +2,11 @@ import { Fragment } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/core-plugin-api';
 import { Progress } from '@backstage/core-components';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { Box, makeStyles, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import { appAccessApiRef } from '../../api';
 import { getErrorMessage } from '../../lib/errors';
-import { humanizeRef } from '../../lib/format';
+import { EntityName } from '../EntityName';
 
 const useStyles = makeStyles(theme => ({
   root: {
@@ -62,9 +61,9 @@ export const ApproverPreviewPanel = ({
               {level.approvers.map((approver, i) => (
                 <Fragment key={approver.ref}>
                   {i > 0 && (i === level.approvers.length - 1 ? ' or ' : ', ')}
-                  <EntityRefLink
+                  <EntityName
                     entityRef={approver.ref}
-                    title={approver.displayName ?? humanizeRef(approver.ref)}
+                    displayName={approver.displayName}
                     target="_blank"
                   />
                 </Fragment>

@@ -15,10 +15,11 @@ import { RequestForm } from './RequestForm';
 const render = (
   api = createFakeApi(),
   props: Partial<Parameters<typeof RequestForm>[0]> = {},
+  displayNames?: Record<string, string>,
 ) =>
   renderInPlugin(
     <RequestForm app={figma} open onClose={jest.fn()} {...props} />,
-    { api, path: '/apps/:appId', route: '/apps/figma' },
+    { api, path: '/apps/:appId', route: '/apps/figma', displayNames },
   );
 
 describe('RequestForm', () => {
@@ -51,6 +52,38 @@ describe('RequestForm', () => {
       within(approvers).getByText(/standing in as fallback approver/),
     ).toBeInTheDocument();
     expect(api.getApproverPreview).toHaveBeenLastCalledWith('figma', 'editor');
+  });
+
+  it('asks the catalog for approvers the backend did not name', async () => {
+    const api = createFakeApi({
+      getApproverPreview: jest.fn(async () => ({
+        needsApproval: true,
+        levels: [
+          {
+            level: 1,
+            approvers: [
+              { ref: 'user:default/sam.manager' },
+              { ref: 'user:default/gone.person' },
+            ],
+            fallback: false,
+          },
+        ],
+      })),
+    });
+    await render(
+      api,
+      { initialTierId: 'editor' },
+      { 'user:default/sam.manager': 'Sam Manager' },
+    );
+
+    const approvers = await screen.findByRole('list', { name: 'Approvers' });
+    expect(approvers).toHaveTextContent(
+      /^Level 1: Sam Manager or gone\.person$/,
+    );
+    const sam = within(approvers).getByRole('link', { name: 'Sam Manager' });
+    expect(sam).toHaveAttribute('href', '/catalog/default/user/sam.manager');
+    // Opens next to the form, which keeps what was typed.
+    expect(sam).toHaveAttribute('target', '_blank');
   });
 
   it('labels each approval level once, without list numbers on top', async () => {

@@ -10,12 +10,13 @@ import { AdminAppsPage } from './AdminAppsPage';
 
 jest.setTimeout(60_000);
 
-const render = (api = createFakeApi()) =>
+const render = (api = createFakeApi(), displayNames?: Record<string, string>) =>
   renderInPlugin(<AdminAppsPage />, {
     api,
     path: '/apps/admin/apps',
     route: '/apps/admin/apps',
     permissionApi: mockApis.permission(),
+    displayNames,
   });
 
 const rows = () =>
@@ -31,6 +32,25 @@ describe('AdminAppsPage', () => {
       await screen.findByRole('link', { name: 'GitHub Enterprise' })
     ).closest('td');
     expect(cell).toHaveStyle({ minWidth: '240px' });
+  });
+
+  it('names owners by their catalog display names', async () => {
+    await render(createFakeApi(), {
+      'group:default/platform': 'Platform Team',
+    });
+
+    const github = (
+      await screen.findByRole('link', { name: 'GitHub Enterprise' })
+    ).closest('tr')!;
+    expect(
+      within(github).getByRole('link', { name: 'Platform Team' }),
+    ).toHaveAttribute('href', '/catalog/default/group/platform');
+    // Not in the catalog: the short ref.
+    const figma = screen.getByRole('link', { name: 'Figma' }).closest('tr')!;
+    expect(within(figma).getByRole('link', { name: 'design' })).toHaveAttribute(
+      'href',
+      '/catalog/default/group/design',
+    );
   });
 
   it('lists apps in and not in the catalog, with search', async () => {

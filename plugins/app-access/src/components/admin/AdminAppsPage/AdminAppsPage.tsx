@@ -30,8 +30,9 @@ import { appAccessAppManagePermission } from '@app-access/plugin-app-access-comm
 import { appAccessApiRef } from '../../../api';
 import type { AdminApp } from '../../../api/AppAccessApi';
 import { fetchAllPages } from '../../../lib/apps';
-import { humanizeRef } from '../../../lib/format';
+import { ownerRef } from '../../../lib/format';
 import { AppLogo } from '../../AppLogo';
+import { EntityName } from '../../EntityName';
 import { AdminGate } from '../AdminGate';
 import { AppEditorDialog } from '../AppEditor';
 import { useAdminPaths } from '../lib/adminPaths';
@@ -138,7 +139,8 @@ const AppsContent = () => {
       {
         title: 'Owner',
         field: 'owner',
-        render: app => (app.owner ? humanizeRef(app.owner) : '—'),
+        render: app =>
+          app.owner ? <EntityName entityRef={ownerRef(app.owner)} /> : '—',
       },
       {
         title: 'Source',

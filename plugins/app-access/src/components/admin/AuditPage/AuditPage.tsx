@@ -25,8 +25,9 @@ import {
 import { appAccessApiRef } from '../../../api';
 import type { AuditQuery } from '../../../api/AppAccessApi';
 import { getErrorMessage } from '../../../lib/errors';
-import { formatDateTime, humanizeRef } from '../../../lib/format';
+import { formatDateTime } from '../../../lib/format';
 import { statusLabel } from '../../../lib/status';
+import { EntityName } from '../../EntityName';
 import { AdminGate } from '../AdminGate';
 import { FilterBar, FilterField } from '../FilterBar';
 import { useAdminPaths } from '../lib/adminPaths';
@@ -205,8 +206,8 @@ const AuditContent = () => {
     {
       title: 'Actor',
       field: 'actor',
-      render: e =>
-        /^(user|group):/.test(e.actor) ? humanizeRef(e.actor) : e.actor,
+      // People by name; the export keeps the raw refs.
+      render: e => <EntityName entityRef={e.actor} />,
     },
     {
       title: 'App',

@@ -16,7 +16,7 @@ import {
 } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../../api';
 import { getErrorMessage } from '../../../lib/errors';
-import { humanizeRef } from '../../../lib/format';
+import { useEntityDisplayName } from '../../EntityName';
 
 export const RETRYABLE: RequestStatus[] = ['failed'];
 export const MARKABLE: RequestStatus[] = ['awaiting_it', 'failed'];
@@ -33,9 +33,9 @@ export type RequestActionsProps = {
   size?: 'small' | 'medium';
 };
 
-function describe(request: AccessRequest) {
+function describe(request: AccessRequest, who: string) {
   const tier = request.tierName ? ` ${request.tierName}` : '';
-  return `${request.appName}${tier} for ${humanizeRef(request.requester)}`;
+  return `${request.appName}${tier} for ${who}`;
 }
 
 /**
@@ -56,9 +56,14 @@ export const RequestActions = ({
 
   const canRetry = RETRYABLE.includes(request.status);
   const canMark = MARKABLE.includes(request.status);
+  // Only rows with something to do look the requester up.
+  const who = useEntityDisplayName(
+    canRetry || canMark ? request.requester : undefined,
+  );
   if (!canRetry && !canMark) {
     return null;
   }
+  const what = describe(request, who);
 
   const retry = async () => {
     setBusy(true);
@@ -66,7 +71,7 @@ export const RequestActions = ({
       const updated = await api.retryRequest(request.id);
       onDone({
         severity: 'success',
-        message: `Retrying ${describe(request)}.`,
+        message: `Retrying ${what}.`,
         request: updated,
       });
     } catch (e) {
@@ -93,7 +98,7 @@ export const RequestActions = ({
       setNote('');
       onDone({
         severity: 'success',
-        message: `Marked ${describe(request)} fulfilled.`,
+        message: `Marked ${what} fulfilled.`,
         request: updated,
       });
     } catch (e) {
@@ -111,7 +116,7 @@ export const RequestActions = ({
           variant="outlined"
           onClick={retry}
           disabled={busy}
-          aria-label={`Retry ${describe(request)}`}
+          aria-label={`Retry ${what}`}
         >
           Retry
         </Button>
@@ -123,7 +128,7 @@ export const RequestActions = ({
           color="primary"
           onClick={() => setMarking(true)}
           disabled={busy}
-          aria-label={`Mark ${describe(request)} fulfilled`}
+          aria-label={`Mark ${what} fulfilled`}
         >
           Mark fulfilled
         </Button>
@@ -136,7 +141,7 @@ export const RequestActions = ({
         aria-labelledby={`app-access-mark-${request.id}`}
       >
         <DialogTitle id={`app-access-mark-${request.id}`}>
-          Mark {describe(request)} fulfilled?
+          Mark {what} fulfilled?
         </DialogTitle>
         <DialogContent>
           <DialogContentText>

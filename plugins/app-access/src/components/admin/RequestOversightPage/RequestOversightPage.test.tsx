@@ -1,19 +1,30 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { mockApis } from '@backstage/test-utils';
-import { createFakeApi, renderInPlugin } from '../../../__testUtils__/fakeApi';
+import {
+  createFakeApi,
+  JANE,
+  renderInPlugin,
+} from '../../../__testUtils__/fakeApi';
 import { AdminRequestPage } from '../AdminRequestPage';
 import { RequestOversightPage } from './RequestOversightPage';
 
 jest.setTimeout(60_000);
 
-const render = (api = createFakeApi()) =>
+const render = (api = createFakeApi(), displayNames?: Record<string, string>) =>
   renderInPlugin(<RequestOversightPage />, {
     api,
     path: '/apps/admin/requests',
     route: '/apps/admin/requests',
     permissionApi: mockApis.permission(),
+    displayNames,
   });
+
+/** The row of a request, by its id. */
+const rowOf = (requestId: string) =>
+  document
+    .querySelector(`a[href="/apps/admin/requests/${requestId}"]`)!
+    .closest('tr')!;
 
 describe('RequestOversightPage', () => {
   it('lists every request and filters by status, app, requester and age', async () => {
@@ -70,6 +81,30 @@ describe('RequestOversightPage', () => {
     );
     expect(
       await screen.findByText('No request matches these filters.'),
+    ).toBeInTheDocument();
+  });
+
+  it('names requesters by their catalog display names, opening them and not the row', async () => {
+    await render(createFakeApi(), { [JANE]: 'Jane Doe' });
+
+    await screen.findByRole('link', { name: 'GitHub Enterprise — Member' });
+    const jane = within(rowOf('req-failed')).getByRole('link', {
+      name: 'Jane Doe',
+    });
+    expect(jane).toHaveAttribute('href', '/catalog/default/user/jane.doe');
+    // The catalog does not know kim.design: the short ref.
+    expect(
+      within(rowOf('req-awaiting')).getByRole('link', { name: 'kim.design' }),
+    ).toHaveAttribute('href', '/catalog/default/user/kim.design');
+    expect(
+      screen.getByRole('button', {
+        name: 'Retry GitHub Enterprise Member for Jane Doe',
+      }),
+    ).toBeInTheDocument();
+
+    await userEvent.click(jane);
+    expect(
+      await screen.findByText('Now at /catalog/default/user/jane.doe'),
     ).toBeInTheDocument();
   });
 

@@ -33,12 +33,9 @@ import {
 } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../../api';
 import { fetchAllPages } from '../../../lib/apps';
-import {
-  formatDateTime,
-  formatDuration,
-  humanizeRef,
-} from '../../../lib/format';
+import { formatDateTime, formatDuration } from '../../../lib/format';
 import { statusLabel } from '../../../lib/status';
+import { EntityName } from '../../EntityName';
 import { StatusChip } from '../../StatusChip';
 import { AdminGate } from '../AdminGate';
 import { FilterBar, FilterField } from '../FilterBar';
@@ -157,7 +154,7 @@ const RequestsTab = ({
     {
       title: 'Requester',
       field: 'requester',
-      render: r => humanizeRef(r.requester),
+      render: r => <EntityName entityRef={r.requester} />,
     },
     {
       title: 'Status',
