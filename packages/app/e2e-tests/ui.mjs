@@ -105,11 +105,13 @@ export function requestIdFromUrl(url) {
  * Reloads the page until `locator` shows up: the request page reads the
  * request once, and fulfilment runs in the background after a decision.
  */
-export async function reloadUntilVisible(page, locator, timeoutMs = 30_000) {
+export async function reloadUntilVisible(page, locator, timeoutMs = 60_000) {
   const started = Date.now();
   for (;;) {
     try {
-      await locator.first().waitFor({ timeout: 2_000 });
+      // A reload of the dev build can itself take seconds on a busy machine:
+      // give the page time to render before reloading it again.
+      await locator.first().waitFor({ timeout: 6_000 });
       return;
     } catch (e) {
       if (Date.now() - started > timeoutMs) throw e;

@@ -304,7 +304,7 @@ test('admin adds an app from "Not in catalog" with two tiers', async ({
   await row.waitFor();
   await row.getByText('Viewer, Editor').waitFor();
   await row.getByText(APP.category, { exact: true }).waitFor();
-  await row.getByText('olivia.owner').waitFor();
+  await row.getByText('Olivia Owner').waitFor();
   await shot(page, outputDir, 'admin-04-in-catalog');
 
   // What was saved, as the backend has it.
@@ -402,11 +402,11 @@ test('employee requests the new app; level 1 is her manager, level 2 the named a
     .waitFor();
   await page.getByTestId('status-pending_approval').waitFor();
   // The request page says who it waits for; the timeline whom it asked.
-  await page.getByText('Level 1: sam.manager', { exact: true }).waitFor();
+  await page.getByText('Level 1: Sam Manager', { exact: true }).waitFor();
   const asked1 = page
     .getByTestId('event-approval_requested')
     .filter({ hasText: 'Waiting for approval (level 1)' });
-  await asked1.getByText('Asked: sam.manager').waitFor();
+  await asked1.getByText('Asked: Sam Manager').waitFor();
   await page.getByText(JUSTIFICATION, { exact: true }).waitFor();
   await settled(page);
   await shot(page, outputDir, 'admin-08-employee-request-pending');
@@ -417,10 +417,10 @@ test('employee requests the new app; level 1 is her manager, level 2 the named a
   await headerTab(page, 'Approvals').click();
   await page.waitForURL(`${APP_URL}/apps/approvals`);
   await page
-    .getByRole('button', { name: `Approve ${APP.name} for jane.doe` })
+    .getByRole('button', { name: `Approve ${APP.name} for Jane Doe` })
     .click();
   const approve = page.getByRole('dialog', {
-    name: `Approve ${APP.name} (Editor) for jane.doe?`,
+    name: `Approve ${APP.name} (Editor) for Jane Doe?`,
   });
   await approve.getByText(`They wrote: “${JUSTIFICATION}”`).waitFor();
   await clickAndCall(
@@ -429,7 +429,7 @@ test('employee requests the new app; level 1 is her manager, level 2 the named a
     'POST',
     /^\/requests\/[^/]+\/decisions$/,
   );
-  await page.getByText(`Approved ${APP.name} for jane.doe.`).waitFor();
+  await page.getByText(`Approved ${APP.name} for Jane Doe.`).waitFor();
 
   await signInAs(page, APP_URL, 'jane.doe');
   await page.getByRole('heading', { name: 'App catalog' }).waitFor();
@@ -443,12 +443,12 @@ test('employee requests the new app; level 1 is her manager, level 2 the named a
     .getByTestId('event-approval_requested')
     .filter({ hasText: 'Waiting for approval (level 2)' });
   await reloadUntilVisible(page, asked2);
-  await asked2.getByText('Asked: olivia.owner').waitFor();
+  await asked2.getByText('Asked: Olivia Owner').waitFor();
   await page
     .getByTestId('event-approved')
     .getByText('Approved (level 1)')
     .waitFor();
-  await page.getByText('Level 2: olivia.owner', { exact: true }).waitFor();
+  await page.getByText('Level 2: Olivia Owner', { exact: true }).waitFor();
   await page.getByTestId('status-pending_approval').waitFor();
   await settled(page);
   await shot(page, outputDir, 'admin-09-employee-request-level2');

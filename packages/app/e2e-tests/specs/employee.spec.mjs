@@ -100,7 +100,7 @@ async function openApprovals(page, APP_URL, app) {
   const row = page
     .getByRole('row')
     .filter({ hasText: app.name })
-    .filter({ hasText: 'jane.doe' });
+    .filter({ hasText: 'Jane Doe' });
   await row.first().waitFor();
 }
 
@@ -182,10 +182,10 @@ test('employee requests an app, the manager approves, the timeline shows fulfilm
   await shot(page, outputDir, 'employee-08-approvals-inbox');
 
   await page
-    .getByRole('button', { name: `Approve ${APPROVE_APP.name} for jane.doe` })
+    .getByRole('button', { name: `Approve ${APPROVE_APP.name} for Jane Doe` })
     .click();
   const approveDialog = page.getByRole('dialog', {
-    name: `Approve ${APPROVE_APP.name} (${APPROVE_APP.tier}) for jane.doe?`,
+    name: `Approve ${APPROVE_APP.name} (${APPROVE_APP.tier}) for Jane Doe?`,
   });
   await approveDialog
     .getByText('They wrote: “Marketing launch calendar for Q3 lives in Asana”')
@@ -195,12 +195,12 @@ test('employee requests an app, the manager approves, the timeline shows fulfilm
   await approveDialog
     .getByRole('button', { name: 'Approve', exact: true })
     .click();
-  await page.getByText(`Approved ${APPROVE_APP.name} for jane.doe.`).waitFor();
+  await page.getByText(`Approved ${APPROVE_APP.name} for Jane Doe.`).waitFor();
   await approveDialog.waitFor({ state: 'detached' });
   await shot(page, outputDir, 'employee-10-approved-notice');
   assert(
     (await page
-      .getByRole('button', { name: `Approve ${APPROVE_APP.name} for jane.doe` })
+      .getByRole('button', { name: `Approve ${APPROVE_APP.name} for Jane Doe` })
       .count()) === 0,
     'the decided request should leave the inbox',
   );
@@ -259,20 +259,20 @@ test('employee requests an app, the manager denies it with a reason', async ({
   await openApprovals(page, APP_URL, DENY_APP);
   await shot(page, outputDir, 'employee-deny-05-approvals-inbox');
   await page
-    .getByRole('button', { name: `Deny ${DENY_APP.name} for jane.doe` })
+    .getByRole('button', { name: `Deny ${DENY_APP.name} for Jane Doe` })
     .click();
   const denyDialog = page.getByRole('dialog', {
-    name: `Deny ${DENY_APP.name} (${DENY_APP.tier}) for jane.doe?`,
+    name: `Deny ${DENY_APP.name} (${DENY_APP.tier}) for Jane Doe?`,
   });
   await denyDialog.waitFor();
   await denyDialog.getByRole('button', { name: 'Deny', exact: true }).click();
   await denyDialog
-    .getByText('Tell jane.doe why, so they know what to do instead')
+    .getByText('Tell Jane Doe why, so they know what to do instead')
     .waitFor();
   await denyDialog.getByLabel('Reason').fill(reason);
   await shot(page, outputDir, 'employee-deny-06-deny-dialog');
   await denyDialog.getByRole('button', { name: 'Deny', exact: true }).click();
-  await page.getByText(`Denied ${DENY_APP.name} for jane.doe.`).waitFor();
+  await page.getByText(`Denied ${DENY_APP.name} for Jane Doe.`).waitFor();
 
   // --- Jane sees the denial and the reason ---------------------------------------------
   await signInAs(page, APP_URL, 'jane.doe');
