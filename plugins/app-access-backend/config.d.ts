@@ -89,6 +89,17 @@ export interface Config {
        */
       accentColor?: string;
     };
+    database?: {
+      /**
+       * On PostgreSQL, keep the reads every catalog page makes (the caller
+       * with their groups; peer counts with the caller's requests) as named
+       * prepared statements on each pooled connection, planned once instead
+       * of on every request. Turn off behind a connection pooler that does not
+       * keep prepared statements (PgBouncer before 1.21 in transaction
+       * mode). Default: true.
+       */
+      preparedStatements?: boolean;
+    };
     outbox?: {
       /** Attempts before a job is marked dead and shown to admins. Default: 8. */
       maxAttempts?: number;

@@ -23,6 +23,7 @@ import { OutboxStore } from './database/OutboxStore';
 import { RequestStore } from './database/RequestStore';
 import { SettingsStore, settingsFromConfig } from './database/SettingsStore';
 import { UsageStore } from './database/UsageStore';
+import { CachingUsageStore, PeerReads } from './database/PeerReads';
 import { PeerUsage } from './usage/PeerUsage';
 import { CatalogPeopleSync } from './usage/DirectorySync';
 import { importUsageSeeds } from './usage/UsageSeedImporter';
@@ -112,7 +113,12 @@ export class AppAccessEngine {
       directories.push(new CatalogDirectory(options.catalog, options.auth));
     }
     directories.push(...(options.directories ?? []));
-    const usage = new UsageStore(db);
+    // People are read through a short per-person cache that this process's
+    // people writes invalidate (see PeerReads).
+    const peerReads = new PeerReads(db, {
+      preparedStatements: config.getOptionalBoolean('appAccess.database.preparedStatements') ?? true,
+    });
+    const usage: UsageStore = new CachingUsageStore(db, peerReads);
     // Last resort: people synced from Okta that the catalog does not have.
     directories.push(new StoredPeopleDirectory(usage));
     const directory = new CompositeDirectory(directories);
@@ -181,7 +187,7 @@ export class AppAccessEngine {
 
     const reminders = new ReminderTask({ requests, settings, workflow, logger });
     const seeds = new SeedImporter(db, apps, logger);
-    const peers = new PeerUsage(usage, directory);
+    const peers = new PeerUsage(usage, directory, peerReads);
 
     return new AppAccessEngine(
       db,

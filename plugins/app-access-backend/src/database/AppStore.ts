@@ -1,6 +1,7 @@
 import { Knex } from 'knex';
 import { App, Tier } from '@app-access/plugin-app-access-common';
 import { decodeCursor, encodeCursor, fromJson, nowIso, toJson } from './json';
+import { TtlCache } from './TtlCache';
 
 type AppRow = {
   id: string;
@@ -80,9 +81,44 @@ export type ListAppsOptions = {
   cursor?: string;
 };
 
+export type AppStoreOptions = {
+  /**
+   * How long the employee catalog's pages and apps are served from memory
+   * (`cached: true` reads). Saves in this process are seen at once; saves by
+   * other instances after at most this long. 0 turns the cache off.
+   */
+  cacheTtlMs?: number;
+  /** Clock (tests). */
+  now?: () => number;
+};
+
 /** Apps and their license tiers. */
 export class AppStore {
-  constructor(private readonly db: Knex) {}
+  /**
+   * Catalog pages and single apps as employees read them: the same for
+   * everyone, so a page of 50 apps with tiers is read once every few seconds
+   * instead of twice per request. Pages are keyed by their list options (a
+   * search is a key of its own, hence the small bound), apps by id.
+   */
+  private readonly pages: TtlCache<string, { items: StoredApp[]; nextCursor?: string }>;
+  private readonly byId: TtlCache<string, StoredApp | undefined>;
+
+  constructor(
+    private readonly db: Knex,
+    options: AppStoreOptions = {},
+  ) {
+    const ttlMs = options.cacheTtlMs ?? 5_000;
+    this.pages = new TtlCache({ ttlMs, maxEntries: 100, now: options.now });
+    this.byId = new TtlCache({ ttlMs, maxEntries: 2_000, now: options.now });
+  }
+
+  /**
+   * The app as `get` returns it, from the catalog cache. The returned object
+   * is shared between callers: do not modify it.
+   */
+  async getCached(id: string): Promise<StoredApp | undefined> {
+    return this.byId.get(id, () => this.get(id));
+  }
 
   async get(id: string, tx: Knex = this.db): Promise<StoredApp | undefined> {
     const row = await tx<AppRow>('apps').where({ id }).first();
@@ -91,9 +127,18 @@ export class AppStore {
     return rowToApp(row, tiers);
   }
 
+  /**
+   * A page of apps by name. With `cached`, from the catalog cache: the result
+   * is shared between callers and must not be modified.
+   */
   async list(
     options: ListAppsOptions,
+    read: { cached?: boolean } = {},
   ): Promise<{ items: StoredApp[]; nextCursor?: string }> {
+    if (read.cached) {
+      const key = JSON.stringify([options.listed, options.q, options.category, options.limit, options.cursor]);
+      return this.pages.get(key, () => this.list(options));
+    }
     let query = this.db<AppRow>('apps');
     if (options.listed !== undefined) {
       query = query.where('listed', options.listed);
@@ -174,6 +219,10 @@ export class AppStore {
     meta: { source: AppSource; seedHash?: string; adminModified: boolean },
     tx: Knex,
   ): Promise<void> {
+    // Cached pages and apps are dropped now and once `tx` has committed (a
+    // read in between may still see the old rows).
+    this.pages.invalidateAfterCommit(tx);
+    this.byId.invalidateAfterCommit(tx);
     const now = nowIso();
     const existing = await tx<AppRow>('apps').where({ id: app.id }).first();
     const row = {

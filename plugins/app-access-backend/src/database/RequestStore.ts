@@ -131,6 +131,19 @@ function rowToEvent(row: EventRow): RequestEvent {
 
 export type StoredRequest = ReturnType<typeof rowToRequest>;
 
+/**
+ * The statuses of an access request that mark its app in the catalog
+ * ("requested" / "you have it"); of several, the latest request counts.
+ */
+export const BADGE_STATUSES: RequestStatus[] = [
+  'submitted',
+  'pending_approval',
+  'approved',
+  'fulfilling',
+  'awaiting_it',
+  'fulfilled',
+];
+
 export type NewEvent = Omit<RequestEvent, 'id' | 'at'> & { at?: string };
 
 export type ListRequestsOptions = {
@@ -239,14 +252,7 @@ export class RequestStore {
   async latestByRequester(requester: string) {
     const rows = await this.db<RequestRow>('requests')
       .where({ requester, kind: 'access' })
-      .whereIn('status', [
-        'submitted',
-        'pending_approval',
-        'approved',
-        'fulfilling',
-        'awaiting_it',
-        'fulfilled',
-      ])
+      .whereIn('status', BADGE_STATUSES)
       .orderBy('created_at', 'asc');
     const byApp = new Map<string, StoredRequest>();
     for (const row of rows) {

@@ -383,27 +383,6 @@ export class UsageStore {
     return new Set(rows.map((r: { app_id: string }) => r.app_id));
   }
 
-  /** Distinct teammates (members of the viewer's groups, not the viewer) per app. */
-  async teamCounts(viewerRef: string, groups: string[], appIds?: string[]) {
-    const counts = new Map<string, number>();
-    if (!groups.length) return counts;
-    let query = this.db('person_groups as pg')
-      .join('app_assignments as a', 'a.person_ref', 'pg.person_ref')
-      .whereIn('pg.group_ref', groups)
-      .whereNot('pg.person_ref', viewerRef)
-      .groupBy('a.app_id')
-      .select('a.app_id')
-      .countDistinct({ n: 'a.person_ref' });
-    if (appIds) query = query.whereIn('a.app_id', appIds);
-    for (const row of (await query) as Array<{
-      app_id: string;
-      n: string | number;
-    }>) {
-      counts.set(row.app_id, Number(row.n));
-    }
-    return counts;
-  }
-
   async teamSize(viewerRef: string, groups: string[]): Promise<number> {
     if (!groups.length) return 0;
     const [row] = await this.db('person_groups')
@@ -411,29 +390,6 @@ export class UsageStore {
       .whereNot('person_ref', viewerRef)
       .countDistinct({ n: 'person_ref' });
     return Number((row as { n: string | number }).n);
-  }
-
-  /** People with the same title (or department) per app, viewer excluded. */
-  async roleCounts(
-    basis: RoleBasis,
-    value: string | undefined,
-    viewerApps: Set<string>,
-    appIds?: string[],
-  ) {
-    const counts = new Map<string, number>();
-    if (!value) return counts;
-    let query = this.db('usage_rollups')
-      .where({ dimension: basis, value })
-      .select('app_id', 'users');
-    if (appIds) query = query.whereIn('app_id', appIds);
-    for (const row of (await query) as Array<{
-      app_id: string;
-      users: number;
-    }>) {
-      const n = Number(row.users) - (viewerApps.has(row.app_id) ? 1 : 0);
-      if (n > 0) counts.set(row.app_id, n);
-    }
-    return counts;
   }
 
   async roleSize(

@@ -398,27 +398,54 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     };
   }
 
+  /**
+   * Peer counts and the caller's latest request per app for a catalog page
+   * (all listed apps when `appIds` is undefined): one statement with peer
+   * usage, the caller's requests alone without.
+   */
+  async function pageState(
+    who: Caller,
+    person: DirectoryPerson | undefined,
+    currentSettings: AppAccessSettings,
+    appIds?: string[],
+  ): Promise<{
+    counts: Map<string, { team: number; role: number }>;
+    mine: Map<string, { id: string; tierId?: string; status: RequestStatus }>;
+  }> {
+    if (!options.peers) {
+      return { counts: new Map(), mine: await requests.latestByRequester(who.userRef) };
+    }
+    const viewer = await options.peers.viewer(who.userRef, person);
+    const { counts, requests: mine } = await options.peers.countsAndRequests(viewer, currentSettings, appIds);
+    return { counts, mine };
+  }
+
   router.get('/apps', async (req, res) => {
     const { caller: who } = await caller(req);
     const query = parseInput(employeeAppsQuery, req.query, 'query');
-    const [currentSettings, mine, person] = await Promise.all([
+    // The catalog's pages are the same for everyone: served from a cache
+    // that admin saves in this process invalidate (AppStore); the caller's
+    // person is cached briefly too (PeerReads). Then one statement for the
+    // counts and the caller's requests (PeerReads.counts).
+    const [currentSettings, person, namePage] = await Promise.all([
       settings.get(),
-      requests.latestByRequester(who.userRef),
       directory.getPerson(who.userRef),
+      query.sort === 'name' ? apps.list({ ...query, listed: true }, { cached: true }) : undefined,
     ]);
-    if (query.sort !== 'name') {
+    if (!namePage) {
       // Ranked by peer usage across the whole catalog; cursor is an offset.
       const all: StoredApp[] = [];
       let cursor: string | undefined;
       do {
-        const page = await apps.list({ q: query.q, category: query.category, listed: true, limit: 200, cursor });
+        const page = await apps.list(
+          { q: query.q, category: query.category, listed: true, limit: 200, cursor },
+          { cached: true },
+        );
         all.push(...page.items);
         cursor = page.nextCursor;
       } while (cursor);
-      const counts = options.peers
-        ? await options.peers.counts(await options.peers.viewer(who.userRef, person), currentSettings)
-        : new Map();
-      const key = query.sort;
+      const { counts, mine } = await pageState(who, person, currentSettings);
+      const key = query.sort === 'role' ? 'role' : 'team';
       all.sort(
         (a, b) =>
           (counts.get(b.id)?.[key] ?? 0) - (counts.get(a.id)?.[key] ?? 0) ||
@@ -436,14 +463,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       });
       return;
     }
-    const page = await apps.list({ ...query, listed: true });
-    const counts = options.peers
-      ? await options.peers.counts(
-          await options.peers.viewer(who.userRef, person),
-          currentSettings,
-          page.items.map(a => a.id),
-        )
-      : new Map();
+    const page = namePage;
+    const { counts, mine } = await pageState(
+      who,
+      person,
+      currentSettings,
+      page.items.map(a => a.id),
+    );
     const items = page.items.map(a => toCatalogApp(a, person, mine));
     res.json({
       items: items.map(a => ({ ...a, peers: counts.get(a.id) ?? { team: 0, role: 0 } })),
@@ -454,7 +480,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/apps/:id/peers', async (req, res) => {
     const { caller: who } = await caller(req);
     const id = parseInput(idParam, req.params.id, 'id');
-    const app = await apps.get(id);
+    const app = await apps.getCached(id);
     if (!app || !app.listed) throw new NotFoundError(`No app '${id}' in the catalog`);
     if (!options.peers) throw new NotFoundError('Peer usage is not available');
     const details = await options.peers.details(
@@ -490,7 +516,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     );
     const items = [];
     for (const r of recs) {
-      const app = await apps.get(r.appId);
+      const app = await apps.getCached(r.appId);
       if (app) items.push({ ...r, app: toCatalogApp(app, person, mine) });
     }
     res.json({ items });

@@ -4,6 +4,7 @@ import {
   DirectoryPerson,
 } from '@app-access/plugin-app-access-node';
 import { RoleBasis, UsageStore } from '../database/UsageStore';
+import { BadgeRequest, PeerReads } from '../database/PeerReads';
 
 export type PeerCounts = { team: number; role: number };
 
@@ -40,6 +41,7 @@ export class PeerUsage {
   constructor(
     private readonly usage: UsageStore,
     private readonly directory: AppAccessDirectory,
+    private readonly reads: PeerReads,
   ) {}
 
   /** The viewer as peer counting sees them: catalog groups, stored title/department. */
@@ -66,17 +68,43 @@ export class PeerUsage {
     settings: AppAccessSettings,
     appIds?: string[],
   ): Promise<Map<string, PeerCounts>> {
+    return (await this.read(viewer, settings, appIds, false)).counts;
+  }
+
+  /**
+   * `counts`, and the viewer's latest access request per app (the catalog's
+   * badges, as `RequestStore.latestByRequester` has them), in one statement:
+   * what a catalog page needs besides the apps.
+   */
+  async countsAndRequests(
+    viewer: Viewer,
+    settings: AppAccessSettings,
+    appIds?: string[],
+  ): Promise<{ counts: Map<string, PeerCounts>; requests: Map<string, BadgeRequest> }> {
+    return this.read(viewer, settings, appIds, true);
+  }
+
+  private async read(
+    viewer: Viewer,
+    settings: AppAccessSettings,
+    appIds: string[] | undefined,
+    withRequests: boolean,
+  ) {
     const basis = settings.peers.roleBasis;
-    const viewerApps = await this.usage.appsOf(viewer.ref);
-    const [team, role] = await Promise.all([
-      this.usage.teamCounts(viewer.ref, viewer.groups, appIds),
-      this.usage.roleCounts(basis, this.basisValue(viewer, basis), viewerApps, appIds),
-    ]);
-    const result = new Map<string, PeerCounts>();
+    // Team counts, role counts, the viewer's own apps (and requests) in one statement.
+    const { team, role, requests } = await this.reads.counts(
+      viewer.ref,
+      viewer.groups,
+      basis,
+      this.basisValue(viewer, basis),
+      appIds,
+      withRequests,
+    );
+    const counts = new Map<string, PeerCounts>();
     for (const id of new Set([...team.keys(), ...role.keys(), ...(appIds ?? [])])) {
-      result.set(id, { team: team.get(id) ?? 0, role: role.get(id) ?? 0 });
+      counts.set(id, { team: team.get(id) ?? 0, role: role.get(id) ?? 0 });
     }
-    return result;
+    return { counts, requests };
   }
 
   async details(
