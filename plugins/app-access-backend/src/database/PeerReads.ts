@@ -3,7 +3,12 @@ import { RequestStatus } from '@app-access/plugin-app-access-common';
 import { BADGE_STATUSES } from './RequestStore';
 import { prepared, rowsOf, SqlParts } from './statements';
 import { TtlCache } from './TtlCache';
-import { PersonRecord, RoleBasis, UsageStore } from './UsageStore';
+import {
+  PersonRecord,
+  personFromRow,
+  RoleBasis,
+  UsageStore,
+} from './UsageStore';
 
 export type PeerReadsOptions = {
   /** How long a person (with their groups) is served from memory; 0 turns it off. */
@@ -100,18 +105,11 @@ export class PeerReads {
     );
     const row = rows[0];
     if (!row) return undefined;
-    return Object.freeze({
-      ref: row.ref,
-      email: row.email ?? undefined,
-      displayName: row.display_name ?? undefined,
-      department: row.department ?? undefined,
-      title: row.title ?? undefined,
-      manager: row.manager ?? undefined,
-      groups: Object.freeze(
-        rows.flatMap(r => (r.group_ref === null ? [] : [r.group_ref])),
-      ) as string[],
-      active: Boolean(row.active),
-    });
+    const groups = rows.flatMap(r =>
+      r.group_ref === null ? [] : [r.group_ref],
+    );
+    const person = personFromRow(row, Object.freeze(groups) as string[]);
+    return Object.freeze(person);
   }
 
   /**

@@ -156,6 +156,31 @@ function isPostgres(db: Knex): boolean {
   return String(db.client.config.client).includes('pg');
 }
 
+/** A `people` row and its groups as a PersonRecord. */
+export function personFromRow(
+  row: {
+    ref: string;
+    email: string | null;
+    display_name: string | null;
+    department: string | null;
+    title: string | null;
+    manager: string | null;
+    active: boolean | number;
+  },
+  groups: string[],
+): PersonRecord {
+  return {
+    ref: row.ref,
+    email: row.email ?? undefined,
+    displayName: row.display_name ?? undefined,
+    department: row.department ?? undefined,
+    title: row.title ?? undefined,
+    manager: row.manager ?? undefined,
+    groups,
+    active: Boolean(row.active),
+  };
+}
+
 /**
  * People, their groups and their app assignments, with per-title and
  * per-department rollups so that peer counts never scan the assignments of
@@ -336,16 +361,7 @@ export class UsageStore {
     const groups = await this.db('person_groups')
       .where({ person_ref: ref })
       .pluck('group_ref');
-    return {
-      ref: row.ref,
-      email: row.email ?? undefined,
-      displayName: row.display_name ?? undefined,
-      department: row.department ?? undefined,
-      title: row.title ?? undefined,
-      manager: row.manager ?? undefined,
-      groups,
-      active: Boolean(row.active),
-    };
+    return personFromRow(row, groups);
   }
 
   async groupMembers(groupRef: string): Promise<string[]> {
