@@ -45,6 +45,35 @@ describe('ApprovalsPage', () => {
     expect(rows[1]).toHaveTextContent('GitHub Enterprise');
   });
 
+  it('finds requesters by display name as well as by ref', async () => {
+    await render(createFakeApi(), { 'user:default/alex.dev': 'Alex Dev' });
+    await screen.findByText('Waiting for your decision (2)');
+    // The name has been looked up once the row shows it.
+    await within(rowOf('GitHub Enterprise')).findByRole('link', {
+      name: 'Alex Dev',
+    });
+
+    const search = screen.getByPlaceholderText('Filter');
+    await userEvent.type(search, 'Alex D');
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('link', { name: 'Figma' }),
+      ).not.toBeInTheDocument(),
+    );
+    expect(
+      screen.getByRole('link', { name: 'GitHub Enterprise' }),
+    ).toBeInTheDocument();
+
+    await userEvent.clear(search);
+    await userEvent.type(search, 'kim.des');
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('link', { name: 'GitHub Enterprise' }),
+      ).not.toBeInTheDocument(),
+    );
+    expect(screen.getByRole('link', { name: 'Figma' })).toBeInTheDocument();
+  });
+
   it('names requesters by their catalog display names, in the row, the dialog and the message', async () => {
     const api = createFakeApi();
     await render(api, { 'user:default/alex.dev': 'Alex Dev' });

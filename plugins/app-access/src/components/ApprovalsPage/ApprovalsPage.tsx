@@ -22,7 +22,11 @@ import { notifyApprovalsChanged } from '../../lib/events';
 import { formatDateTime, formatDay, formatDuration } from '../../lib/format';
 import { requestRouteRef } from '../../routes';
 import { Decision, DecisionDialog } from '../DecisionDialog';
-import { EntityName, useEntityDisplayName } from '../EntityName';
+import {
+  EntityName,
+  useEntityDisplayName,
+  useEntityNameMatcher,
+} from '../EntityName';
 
 const useStyles = makeStyles(theme => ({
   actions: {
@@ -91,6 +95,7 @@ export const ApprovalsPage = () => {
   const [notice, setNotice] = useState<Notice>();
   // The requester of the open dialog, by name, for the message afterwards.
   const who = useEntityDisplayName(dialog.approval?.request.requester);
+  const nameMatches = useEntityNameMatcher();
 
   const rows = useMemo(
     () =>
@@ -147,6 +152,9 @@ export const ApprovalsPage = () => {
       title: 'Requester',
       field: 'request.requester',
       render: task => <EntityName entityRef={task.request.requester} />,
+      // Search finds "Jane" as well as "jane.doe".
+      customFilterAndSearch: (term: string, task: PendingApproval) =>
+        nameMatches(task.request.requester, term),
     },
     {
       title: 'App',

@@ -3,6 +3,7 @@ import {
   Fragment,
   MouseEvent,
   ReactNode,
+  useCallback,
   useEffect,
   useState,
 } from 'react';
@@ -91,6 +92,38 @@ export function useEntityDisplayName(entityRef: string | undefined): string {
   }, [ref, presentationApi]);
 
   return found && found.ref === ref ? found.name : shortName(entityRef);
+}
+
+/**
+ * For table search: whether `term` is in the ref or in the display name the
+ * catalog has already answered with (the entity presentation API's cached
+ * snapshot, so a search never waits for a lookup).
+ */
+export function useEntityNameMatcher(): (
+  entityRef: string | undefined,
+  term: string,
+) => boolean {
+  const presentationApi = useApiHolder().get(entityPresentationApiRef);
+  return useCallback(
+    (entityRef, term) => {
+      const needle = term.trim().toLocaleLowerCase();
+      if (!needle) return true;
+      if (!entityRef) return false;
+      if (entityRef.toLocaleLowerCase().includes(needle)) return true;
+      const ref = personOrGroupRef(entityRef);
+      if (!ref || !presentationApi) return false;
+      try {
+        const title = presentationApi.forEntity(ref).snapshot.primaryTitle;
+        return (
+          typeof title === 'string' &&
+          title.toLocaleLowerCase().includes(needle)
+        );
+      } catch {
+        return false;
+      }
+    },
+    [presentationApi],
+  );
 }
 
 /** The name without a link, the full ref on hover. */

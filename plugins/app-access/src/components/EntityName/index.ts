@@ -5,5 +5,6 @@ export {
   personOrGroupRef,
   shortName,
   useEntityDisplayName,
+  useEntityNameMatcher,
 } from './EntityName';
 export type { EntityNameProps, EntityNamesProps } from './EntityName';
