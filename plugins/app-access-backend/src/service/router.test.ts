@@ -154,6 +154,34 @@ describe.each(databases.eachSupportedId())(
         expect(second.body.nextCursor).toBeUndefined();
       });
 
+      it('refuses a cursor no list handed out (400) on every paged route, rather than starting over', async () => {
+        for (const path of [
+          '/apps',
+          '/requests',
+          '/approvals',
+          '/admin/requests',
+          '/admin/apps',
+        ]) {
+          for (const cursor of [
+            'abc',
+            '%%%',
+            Buffer.from('[1,2]').toString('base64url'),
+          ]) {
+            const res = await api()
+              .get(`${BASE}${path}`)
+              .query({ cursor })
+              .set(
+                'Authorization',
+                as(path.startsWith('/admin') ? IVAN : JANE),
+              );
+            expect([path, cursor, res.status]).toEqual([path, cursor, 400]);
+            expect(errorOf(res)).toBe(
+              'cursor: not a cursor this list returned',
+            );
+          }
+        }
+      });
+
       it('shows one listed app, and 404 for an unlisted or unknown one', async () => {
         const notion = await api()
           .get(`${BASE}/apps/notion`)
@@ -881,7 +909,9 @@ describe.each(databases.eachSupportedId())(
           tierId: 'viewer',
         });
         expect(resubmit.status).toBe(409);
-        expect(errorOf(resubmit)).toMatch(/^You already have Notion Viewer \(request /);
+        expect(errorOf(resubmit)).toMatch(
+          /^You already have Notion Viewer \(request /,
+        );
       });
 
       it("lets an admin read anyone's request", async () => {

@@ -76,7 +76,13 @@ export type RouterOptions = {
   moduleFor?: (
     kind: 'fulfiller' | 'notifier',
     id: string,
-  ) => { selfTest?: () => Promise<import('@app-access/plugin-app-access-common').ModuleTestResult> } | undefined;
+  ) =>
+    | {
+        selfTest?: () => Promise<
+          import('@app-access/plugin-app-access-common').ModuleTestResult
+        >;
+      }
+    | undefined;
 };
 
 /**
@@ -96,7 +102,17 @@ const auditTime = z
 
 const idParam = z.string().min(1).max(100);
 const limitQuery = z.coerce.number().int().min(1).max(200).default(50);
-const cursorQuery = z.string().max(500).optional();
+// Every list's cursor is one it handed out (encodeCursor); anything else is
+// refused rather than silently read as "from the start", which would make a
+// client that pages with a damaged cursor loop over the first page.
+const cursorQuery = z
+  .string()
+  .max(500)
+  .optional()
+  .refine(
+    c => c === undefined || decodeCursor(c) !== undefined,
+    'not a cursor this list returned',
+  );
 const refQuery = z.string().max(300).optional();
 
 const listAppsQuery = z.object({
@@ -158,20 +174,36 @@ const adminRequestsQuery = z.object({
 
 const settingsBody = z
   .object({
-    approvalMethod: z.enum(['slack', 'email', 'msteams', 'portal']).nullable().optional(),
+    approvalMethod: z
+      .enum(['slack', 'email', 'msteams', 'portal'])
+      .nullable()
+      .optional(),
     defaultApprovers: z
-      .array(z.string().regex(/^(user|group):[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'must be a user or group entity ref'))
+      .array(
+        z
+          .string()
+          .regex(
+            /^(user|group):[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/,
+            'must be a user or group entity ref',
+          ),
+      )
       .max(50)
       .nullable()
       .optional(),
     fallbackApprover: z
       .string()
-      .regex(/^(user|group):[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'must be a user or group entity ref')
+      .regex(
+        /^(user|group):[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/,
+        'must be a user or group entity ref',
+      )
       .nullable()
       .optional(),
     reminders: z
       .object({
-        intervalHours: z.number().positive().max(24 * 30),
+        intervalHours: z
+          .number()
+          .positive()
+          .max(24 * 30),
         maxCount: z.number().int().min(0).max(20),
       })
       .strict()
@@ -183,15 +215,31 @@ const settingsBody = z
         auditTickets: z.boolean().optional(),
         jira: z
           .object({
-            serviceDeskId: z.string().regex(/^\d{1,12}$/, 'must be a numeric id').optional(),
-            requestTypeId: z.string().regex(/^\d{1,12}$/, 'must be a numeric id').optional(),
+            serviceDeskId: z
+              .string()
+              .regex(/^\d{1,12}$/, 'must be a numeric id')
+              .optional(),
+            requestTypeId: z
+              .string()
+              .regex(/^\d{1,12}$/, 'must be a numeric id')
+              .optional(),
           })
           .strict()
           .optional(),
         zendesk: z
           .object({
-            groupId: z.string().regex(/^\d{1,20}$/, 'must be a numeric id').optional(),
-            tags: z.array(z.string().regex(/^[a-z0-9_:-]{1,80}$/i, 'must be a simple tag')).max(20).optional(),
+            groupId: z
+              .string()
+              .regex(/^\d{1,20}$/, 'must be a numeric id')
+              .optional(),
+            tags: z
+              .array(
+                z
+                  .string()
+                  .regex(/^[a-z0-9_:-]{1,80}$/i, 'must be a simple tag'),
+              )
+              .max(20)
+              .optional(),
           })
           .strict()
           .optional(),
@@ -207,7 +255,13 @@ const settingsBody = z
       .object({
         emailFromName: z.string().max(200).optional(),
         emailFromAddress: z.string().email().max(300).optional(),
-        slackChannel: z.string().regex(/^[#]?[a-z0-9._-]{1,80}$|^[CG][A-Z0-9]{6,}$/, 'must be a channel name such as #it-requests or a channel id').optional(),
+        slackChannel: z
+          .string()
+          .regex(
+            /^[#]?[a-z0-9._-]{1,80}$|^[CG][A-Z0-9]{6,}$/,
+            'must be a channel name such as #it-requests or a channel id',
+          )
+          .optional(),
       })
       .strict()
       .nullable()
@@ -224,7 +278,10 @@ const settingsBody = z
       .object({
         title: z.string().max(100).optional(),
         logoUrl: z.string().url().max(2000).optional(),
-        accentColor: z.string().regex(/^#[0-9a-fA-F]{3,8}$/, 'must be a hex colour such as #1f5493').optional(),
+        accentColor: z
+          .string()
+          .regex(/^#[0-9a-fA-F]{3,8}$/, 'must be a hex colour such as #1f5493')
+          .optional(),
       })
       .strict()
       .nullable()
@@ -244,13 +301,20 @@ const auditQuery = z.object({
   // The audit list pages by event id; a cursor it did not hand out is refused
   // here rather than reaching the database as NaN.
   cursor: cursorQuery.refine(
-    c => c === undefined || /^\d{1,18}$/.test(decodeCursor(c)?.[1] ?? ''),
+    // (cursorQuery itself refuses what does not decode at all)
+    c => {
+      const decoded = c === undefined ? undefined : decodeCursor(c);
+      return decoded === undefined || /^\d{1,18}$/.test(decoded[1]);
+    },
     'not a cursor this list returned',
   ),
 });
 
 /** How an admin's save changed an app, for the audit trail. */
-function appChangeComment(existing: StoredApp | undefined, app: { listed: boolean }): string {
+function appChangeComment(
+  existing: StoredApp | undefined,
+  app: { listed: boolean },
+): string {
   if (!existing) return 'Created';
   if (existing.listed && !app.listed) return 'Removed from the catalog';
   if (!existing.listed && app.listed) return 'Added to the catalog';
@@ -259,7 +323,10 @@ function appChangeComment(existing: StoredApp | undefined, app: { listed: boolea
 
 function parseStatuses(value: string | undefined): RequestStatus[] | undefined {
   if (!value) return undefined;
-  const list = value.split(',').map(s => s.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean);
   for (const s of list) {
     if (!REQUEST_STATUSES.includes(s as RequestStatus)) {
       throw new InputError(
@@ -270,7 +337,9 @@ function parseStatuses(value: string | undefined): RequestStatus[] | undefined {
   return list as RequestStatus[];
 }
 
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const {
     httpAuth,
     userInfo,
@@ -291,7 +360,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json({ status: 'ok' });
   });
 
-  async function caller(req: express.Request): Promise<{ caller: Caller; credentials: BackstageCredentials }> {
+  async function caller(
+    req: express.Request,
+  ): Promise<{ caller: Caller; credentials: BackstageCredentials }> {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const info = await userInfo.getUserInfo(credentials);
     return {
@@ -303,12 +374,20 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     };
   }
 
-  async function isAllowed(credentials: BackstageCredentials, permission: BasicPermission) {
-    const [decision] = await permissions.authorize([{ permission }], { credentials });
+  async function isAllowed(
+    credentials: BackstageCredentials,
+    permission: BasicPermission,
+  ) {
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
     return decision.result === AuthorizeResult.ALLOW;
   }
 
-  async function requirePermission(req: express.Request, permission: BasicPermission) {
+  async function requirePermission(
+    req: express.Request,
+    permission: BasicPermission,
+  ) {
     const who = await caller(req);
     if (!(await isAllowed(who.credentials, permission))) {
       throw new NotAllowedError(`You need the ${permission.name} permission`);
@@ -350,7 +429,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         configured: Boolean(config?.has('appAccess.email.smtp.host')),
         installed: installed('email'),
         details: {
-          ...(config?.getOptionalString('appAccess.email.smtp.host') ? { smtpHost: config.getString('appAccess.email.smtp.host') } : {}),
+          ...(config?.getOptionalString('appAccess.email.smtp.host')
+            ? { smtpHost: config.getString('appAccess.email.smtp.host') }
+            : {}),
           dkim: Boolean(config?.has('appAccess.email.dkim')),
         },
       },
@@ -365,12 +446,16 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       okta: {
         configured: Boolean(config?.has('appAccess.okta.orgUrl')),
         installed: installed('okta-group') || installed('okta-app'),
-        details: config?.getOptionalString('appAccess.okta.orgUrl') ? { orgUrl: config.getString('appAccess.okta.orgUrl') } : {},
+        details: config?.getOptionalString('appAccess.okta.orgUrl')
+          ? { orgUrl: config.getString('appAccess.okta.orgUrl') }
+          : {},
       },
       jira: {
         configured: Boolean(config?.has('appAccess.jira.baseUrl')),
         installed: installed('jira'),
-        details: config?.getOptionalString('appAccess.jira.baseUrl') ? { baseUrl: config.getString('appAccess.jira.baseUrl') } : {},
+        details: config?.getOptionalString('appAccess.jira.baseUrl')
+          ? { baseUrl: config.getString('appAccess.jira.baseUrl') }
+          : {},
       },
       zendesk: {
         configured: Boolean(config?.has('appAccess.zendesk.apiToken')),
@@ -394,7 +479,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         ...t,
         needsApproval: needsApproval(effectivePolicy(app, t), person),
       })),
-      myRequest: my ? { id: my.id, tierId: my.tierId, status: my.status } : undefined,
+      myRequest: my
+        ? { id: my.id, tierId: my.tierId, status: my.status }
+        : undefined,
     };
   }
 
@@ -413,10 +500,17 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     mine: Map<string, { id: string; tierId?: string; status: RequestStatus }>;
   }> {
     if (!options.peers) {
-      return { counts: new Map(), mine: await requests.latestByRequester(who.userRef) };
+      return {
+        counts: new Map(),
+        mine: await requests.latestByRequester(who.userRef),
+      };
     }
     const viewer = await options.peers.viewer(who.userRef, person);
-    const { counts, requests: mine } = await options.peers.countsAndRequests(viewer, currentSettings, appIds);
+    const { counts, requests: mine } = await options.peers.countsAndRequests(
+      viewer,
+      currentSettings,
+      appIds,
+    );
     return { counts, mine };
   }
 
@@ -430,7 +524,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const [currentSettings, person, namePage] = await Promise.all([
       settings.get(),
       directory.getPerson(who.userRef),
-      query.sort === 'name' ? apps.list({ ...query, listed: true }, { cached: true }) : undefined,
+      query.sort === 'name'
+        ? apps.list({ ...query, listed: true }, { cached: true })
+        : undefined,
     ]);
     if (!namePage) {
       // Ranked by peer usage across the whole catalog; cursor is an offset.
@@ -438,7 +534,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       let cursor: string | undefined;
       do {
         const page = await apps.list(
-          { q: query.q, category: query.category, listed: true, limit: 200, cursor },
+          {
+            q: query.q,
+            category: query.category,
+            listed: true,
+            limit: 200,
+            cursor,
+          },
           { cached: true },
         );
         all.push(...page.items);
@@ -451,15 +553,23 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
           (counts.get(b.id)?.[key] ?? 0) - (counts.get(a.id)?.[key] ?? 0) ||
           a.name.localeCompare(b.name),
       );
-      const offset = query.cursor ? Number(decodeCursor(query.cursor)?.[1] ?? NaN) : 0;
+      const offset = query.cursor
+        ? Number(decodeCursor(query.cursor)?.[1] ?? NaN)
+        : 0;
       if (!Number.isInteger(offset) || offset < 0) {
         throw new InputError('cursor: not a cursor this list returned');
       }
       const slice = all.slice(offset, offset + query.limit);
       const items = slice.map(a => toCatalogApp(a, person, mine));
       res.json({
-        items: items.map(a => ({ ...a, peers: counts.get(a.id) ?? { team: 0, role: 0 } })),
-        nextCursor: offset + query.limit < all.length ? encodeCursor('offset', offset + query.limit) : undefined,
+        items: items.map(a => ({
+          ...a,
+          peers: counts.get(a.id) ?? { team: 0, role: 0 },
+        })),
+        nextCursor:
+          offset + query.limit < all.length
+            ? encodeCursor('offset', offset + query.limit)
+            : undefined,
       });
       return;
     }
@@ -472,7 +582,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     );
     const items = page.items.map(a => toCatalogApp(a, person, mine));
     res.json({
-      items: items.map(a => ({ ...a, peers: counts.get(a.id) ?? { team: 0, role: 0 } })),
+      items: items.map(a => ({
+        ...a,
+        peers: counts.get(a.id) ?? { team: 0, role: 0 },
+      })),
       nextCursor: page.nextCursor,
     });
   });
@@ -481,7 +594,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const { caller: who } = await caller(req);
     const id = parseInput(idParam, req.params.id, 'id');
     const app = await apps.getCached(id);
-    if (!app || !app.listed) throw new NotFoundError(`No app '${id}' in the catalog`);
+    if (!app || !app.listed)
+      throw new NotFoundError(`No app '${id}' in the catalog`);
     if (!options.peers) throw new NotFoundError('Peer usage is not available');
     const details = await options.peers.details(
       await options.peers.viewer(who.userRef),
@@ -505,7 +619,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const person = await directory.getPerson(who.userRef);
     const viewer = await options.peers.viewer(who.userRef, person);
     const mine = await requests.latestByRequester(who.userRef);
-    const excluded = new Set([...(await options.usage.appsOf(who.userRef)), ...mine.keys()]);
+    const excluded = new Set([
+      ...(await options.usage.appsOf(who.userRef)),
+      ...mine.keys(),
+    ]);
     const recs = await options.peers.recommendations(
       viewer,
       await settings.get(),
@@ -534,7 +651,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const { caller: who } = await caller(req);
     const id = parseInput(idParam, req.params.id, 'id');
     const app = await apps.get(id);
-    if (!app || !app.listed) throw new NotFoundError(`No app '${id}' in the catalog`);
+    if (!app || !app.listed)
+      throw new NotFoundError(`No app '${id}' in the catalog`);
     const mine = await requests.latestByRequester(who.userRef);
     res.json(toCatalogApp(app, await directory.getPerson(who.userRef), mine));
   });
@@ -542,9 +660,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/apps/:id/tiers/:tierId/approvers', async (req, res) => {
     const { caller: who } = await caller(req);
     const app = await apps.get(parseInput(idParam, req.params.id, 'id'));
-    if (!app || !app.listed) throw new NotFoundError(`No app '${req.params.id}' in the catalog`);
+    if (!app || !app.listed)
+      throw new NotFoundError(`No app '${req.params.id}' in the catalog`);
     const tier = app.tiers.find(t => t.id === req.params.tierId);
-    if (!tier) throw new NotFoundError(`App '${app.id}' has no tier '${req.params.tierId}'`);
+    if (!tier)
+      throw new NotFoundError(
+        `App '${app.id}' has no tier '${req.params.tierId}'`,
+      );
     const plan = await resolver.plan({
       app,
       tier,
@@ -559,7 +681,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
           l.approvers.map(async ref => ({
             ref,
             displayName: ref.startsWith('user:')
-              ? (await directory.getPerson(ref))?.displayName
+              ? (
+                  await directory.getPerson(ref)
+                )?.displayName
               : undefined,
           })),
         ),
@@ -571,8 +695,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.post('/requests', async (req, res) => {
     const { caller: who } = await caller(req);
     const body = parseInput(createRequestBody, req.body);
-    const created = await audited(req, 'request-submit', { appId: body.appId, tierId: body.tierId }, () =>
-      workflow.submit(who, body),
+    const created = await audited(
+      req,
+      'request-submit',
+      { appId: body.appId, tierId: body.tierId },
+      () => workflow.submit(who, body),
     );
     res.status(201).json(await workflow.withDetails(created));
   });
@@ -580,8 +707,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.post('/requests/intake', async (req, res) => {
     const { caller: who } = await caller(req);
     const body = parseInput(intakeBody, req.body);
-    const created = await audited(req, 'request-intake', { name: body.name }, () =>
-      workflow.submitIntake(who, body),
+    const created = await audited(
+      req,
+      'request-intake',
+      { name: body.name },
+      () => workflow.submitIntake(who, body),
     );
     res.status(201).json(await workflow.withDetails(created));
   });
@@ -595,16 +725,24 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       limit: query.limit,
       cursor: query.cursor,
     });
-    res.json({ items: page.items.map(publicRequest), nextCursor: page.nextCursor });
+    res.json({
+      items: page.items.map(publicRequest),
+      nextCursor: page.nextCursor,
+    });
   });
 
   router.get('/requests/:id', async (req, res) => {
     const { caller: who, credentials } = await caller(req);
-    const request = await workflow.getRequest(parseInput(idParam, req.params.id, 'id'));
+    const request = await workflow.getRequest(
+      parseInput(idParam, req.params.id, 'id'),
+    );
     if (request.requester !== who.userRef) {
       const tasks = await requests.tasksForRequest(request.id);
       const isApprover = tasks.some(t => RequestWorkflow.holdsTask(t, who));
-      if (!isApprover && !(await isAllowed(credentials, appAccessRequestReadAllPermission))) {
+      if (
+        !isApprover &&
+        !(await isAllowed(credentials, appAccessRequestReadAllPermission))
+      ) {
         // Not found rather than forbidden: others' request ids are not disclosed.
         throw new NotFoundError(`No request with id '${request.id}'`);
       }
@@ -615,8 +753,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.post('/requests/:id/cancel', async (req, res) => {
     const { caller: who } = await caller(req);
     const id = parseInput(idParam, req.params.id, 'id');
-    const updated = await audited(req, 'request-cancel', { requestId: id }, () =>
-      workflow.cancel(who, id),
+    const updated = await audited(
+      req,
+      'request-cancel',
+      { requestId: id },
+      () => workflow.cancel(who, id),
     );
     res.json(await workflow.withDetails(updated));
   });
@@ -649,8 +790,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const { caller: who } = await caller(req);
     const id = parseInput(idParam, req.params.id, 'id');
     const body = parseInput(decisionBody, req.body);
-    const updated = await audited(req, 'request-decide', { requestId: id, decision: body.decision }, () =>
-      workflow.decide(who, id, body),
+    const updated = await audited(
+      req,
+      'request-decide',
+      { requestId: id, decision: body.decision },
+      () => workflow.decide(who, id, body),
     );
     res.json(await workflow.withDetails(updated));
   });
@@ -660,25 +804,39 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/settings', async (req, res) => {
     await requirePermission(req, appAccessSettingsManagePermission);
     const view = await settings.view();
-    res.json({ ...view, modules: options.installedModules(), integrations: integrations() });
+    res.json({
+      ...view,
+      modules: options.installedModules(),
+      integrations: integrations(),
+    });
   });
 
   router.put('/settings', async (req, res) => {
-    const { caller: who } = await requirePermission(req, appAccessSettingsManagePermission);
-    const body = parseInput(settingsBody, req.body) as Partial<Record<keyof AppAccessSettings, unknown>>;
-    await audited(req, 'settings-update', { keys: Object.keys(body) }, async () => {
-      await options.db.transaction(async tx => {
-        await settings.update(body, who.userRef, tx);
-        await requests.addEvent(
-          {
-            actor: who.userRef,
-            type: 'settings_changed',
-            data: body as Record<string, unknown>,
-          },
-          tx,
-        );
-      });
-    });
+    const { caller: who } = await requirePermission(
+      req,
+      appAccessSettingsManagePermission,
+    );
+    const body = parseInput(settingsBody, req.body) as Partial<
+      Record<keyof AppAccessSettings, unknown>
+    >;
+    await audited(
+      req,
+      'settings-update',
+      { keys: Object.keys(body) },
+      async () => {
+        await options.db.transaction(async tx => {
+          await settings.update(body, who.userRef, tx);
+          await requests.addEvent(
+            {
+              actor: who.userRef,
+              type: 'settings_changed',
+              data: body as Record<string, unknown>,
+            },
+            tx,
+          );
+        });
+      },
+    );
     settings.invalidate();
     res.json({
       ...(await settings.view()),
@@ -689,14 +847,21 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.post('/admin/modules/:kind/:id/test', async (req, res) => {
     await requirePermission(req, appAccessSettingsManagePermission);
-    const kind = parseInput(z.enum(['fulfiller', 'notifier']), req.params.kind, 'kind');
+    const kind = parseInput(
+      z.enum(['fulfiller', 'notifier']),
+      req.params.kind,
+      'kind',
+    );
     const id = parseInput(idParam, req.params.id, 'id');
     const module = options.moduleFor?.(kind, id);
     if (!module) {
       throw new NotFoundError(`The ${kind} '${id}' is not installed`);
     }
     if (!module.selfTest) {
-      res.json({ ok: true, message: `The ${kind} '${id}' has nothing to check` });
+      res.json({
+        ok: true,
+        message: `The ${kind} '${id}' has nothing to check`,
+      });
       return;
     }
     try {
@@ -738,40 +903,51 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     mustBeNew: boolean,
     urlId?: string,
   ) {
-    const { caller: who } = await requirePermission(req, appAccessAppManagePermission);
+    const { caller: who } = await requirePermission(
+      req,
+      appAccessAppManagePermission,
+    );
     // Checked after the permission: non-admins learn nothing about the body.
     const bodyId = (body as { id?: unknown } | undefined)?.id;
     if (urlId !== undefined && bodyId !== urlId) {
-      throw new InputError(`id: the body's id '${bodyId}' differs from the URL's '${urlId}'`);
+      throw new InputError(
+        `id: the body's id '${bodyId}' differs from the URL's '${urlId}'`,
+      );
     }
     const app = parseInput(appSchema, body);
-    return audited(req, mustBeNew ? 'app-create' : 'app-update', { appId: app.id }, () =>
-      options.db.transaction(async tx => {
-        const existing = await apps.get(app.id, tx);
-        if (mustBeNew && existing) {
-          throw new ConflictError(`An app with id '${app.id}' already exists`);
-        }
-        await apps.save(
-          app,
-          {
-            source: existing?.source ?? 'admin',
-            seedHash: existing?.seedHash,
-            adminModified: true,
-          },
-          tx,
-        );
-        await requests.addEvent(
-          {
-            appId: app.id,
-            actor: who.userRef,
-            type: 'app_changed',
-            comment: appChangeComment(existing, app),
-            data: { listed: app.listed, tiers: app.tiers.map(t => t.id) },
-          },
-          tx,
-        );
-        return (await apps.get(app.id, tx))!;
-      }),
+    return audited(
+      req,
+      mustBeNew ? 'app-create' : 'app-update',
+      { appId: app.id },
+      () =>
+        options.db.transaction(async tx => {
+          const existing = await apps.get(app.id, tx);
+          if (mustBeNew && existing) {
+            throw new ConflictError(
+              `An app with id '${app.id}' already exists`,
+            );
+          }
+          await apps.save(
+            app,
+            {
+              source: existing?.source ?? 'admin',
+              seedHash: existing?.seedHash,
+              adminModified: true,
+            },
+            tx,
+          );
+          await requests.addEvent(
+            {
+              appId: app.id,
+              actor: who.userRef,
+              type: 'app_changed',
+              comment: appChangeComment(existing, app),
+              data: { listed: app.listed, tiers: app.tiers.map(t => t.id) },
+            },
+            tx,
+          );
+          return (await apps.get(app.id, tx))!;
+        }),
     );
   }
 
@@ -801,17 +977,25 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       limit: query.limit,
       cursor: query.cursor,
     });
-    res.json({ items: page.items.map(publicRequest), nextCursor: page.nextCursor });
+    res.json({
+      items: page.items.map(publicRequest),
+      nextCursor: page.nextCursor,
+    });
   });
 
   router.get('/admin/requests/:id', async (req, res) => {
     await requirePermission(req, appAccessRequestReadAllPermission);
-    const request = await workflow.getRequest(parseInput(idParam, req.params.id, 'id'));
+    const request = await workflow.getRequest(
+      parseInput(idParam, req.params.id, 'id'),
+    );
     res.json(await workflow.withDetails(request));
   });
 
   router.post('/admin/requests/:id/retry', async (req, res) => {
-    const { caller: who } = await requirePermission(req, appAccessRequestManagePermission);
+    const { caller: who } = await requirePermission(
+      req,
+      appAccessRequestManagePermission,
+    );
     const id = parseInput(idParam, req.params.id, 'id');
     const updated = await audited(req, 'request-retry', { requestId: id }, () =>
       workflow.retry(who, id),
@@ -820,14 +1004,20 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/admin/requests/:id/mark-fulfilled', async (req, res) => {
-    const { caller: who } = await requirePermission(req, appAccessRequestManagePermission);
+    const { caller: who } = await requirePermission(
+      req,
+      appAccessRequestManagePermission,
+    );
     const id = parseInput(idParam, req.params.id, 'id');
     const body = parseInput(
       z.object({ note: z.string().max(4000).optional() }).strict(),
       req.body ?? {},
     );
-    const updated = await audited(req, 'request-mark-fulfilled', { requestId: id }, () =>
-      workflow.markFulfilled(who, id, body.note),
+    const updated = await audited(
+      req,
+      'request-mark-fulfilled',
+      { requestId: id },
+      () => workflow.markFulfilled(who, id, body.note),
     );
     res.json(await workflow.withDetails(updated));
   });
@@ -843,24 +1033,38 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       req.query,
       'query',
     );
-    res.json({ items: await outbox.list(query), counts: await outbox.countByStatus() });
+    res.json({
+      items: await outbox.list(query),
+      counts: await outbox.countByStatus(),
+    });
   });
 
   router.post('/admin/outbox/:id/retry', async (req, res) => {
     await requirePermission(req, appAccessRequestManagePermission);
-    const id = parseInput(z.string().regex(/^\d{1,18}$/, 'must be a job id'), req.params.id, 'id');
+    const id = parseInput(
+      z.string().regex(/^\d{1,18}$/, 'must be a job id'),
+      req.params.id,
+      'id',
+    );
     const job = await outbox.get(id);
     if (!job) throw new NotFoundError(`No outbox job ${id}`);
     await audited(req, 'outbox-retry', { jobId: id }, async () => {
       await options.db.transaction(async tx => {
         if (!(await outbox.revive(id, tx))) {
-          throw new ConflictError(`Outbox job ${id} is ${job.status}, not dead`);
+          throw new ConflictError(
+            `Outbox job ${id} is ${job.status}, not dead`,
+          );
         }
         // A dead fulfil job failed its request; reviving the job resumes it.
         if (job.kind === 'fulfill' && job.payload.requestId) {
           const request = await requests.get(String(job.payload.requestId), tx);
           if (request?.status === 'failed') {
-            await requests.transition(request.id, 'failed', { status: 'fulfilling', failure_reason: null }, tx);
+            await requests.transition(
+              request.id,
+              'failed',
+              { status: 'fulfilling', failure_reason: null },
+              tx,
+            );
             await requests.addEvent(
               {
                 requestId: request.id,
@@ -888,7 +1092,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const page = await requests.listEvents(query);
     if (query.format === 'csv') {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-      res.setHeader('Content-Disposition', 'attachment; filename="app-access-audit.csv"');
+      res.setHeader(
+        'Content-Disposition',
+        'attachment; filename="app-access-audit.csv"',
+      );
       res.send(eventsToCsv(page.items));
       return;
     }
