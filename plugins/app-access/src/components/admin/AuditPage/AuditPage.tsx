@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import {
   ContentHeader,
   Link,
@@ -28,6 +28,7 @@ import { getErrorMessage } from '../../../lib/errors';
 import { formatDateTime } from '../../../lib/format';
 import { statusLabel } from '../../../lib/status';
 import { EntityName } from '../../EntityName';
+import { useCursorPages } from '../../../hooks/useCursorPages';
 import { AdminGate } from '../AdminGate';
 import { FilterBar, FilterField } from '../FilterBar';
 import { useAdminPaths } from '../lib/adminPaths';
@@ -124,39 +125,16 @@ const AuditContent = () => {
   const [errors, setErrors] = useState<
     Partial<Record<keyof AuditFilters, string>>
   >({});
-  const [items, setItems] = useState<RequestEvent[]>();
-  const [cursor, setCursor] = useState<string>();
-  const [error, setError] = useState<Error>();
-  const [loading, setLoading] = useState(false);
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<string>();
 
-  const load = useCallback(
-    async (from?: string) => {
-      setLoading(true);
-      setError(undefined);
-      try {
-        const page = await api.listAudit({
-          ...auditQuery(applied),
-          limit: PAGE,
-          cursor: from,
-        });
-        setItems(prev =>
-          from ? [...(prev ?? []), ...page.items] : page.items,
-        );
-        setCursor(page.nextCursor);
-      } catch (e) {
-        setError(e as Error);
-      } finally {
-        setLoading(false);
-      }
-    },
+  const fetchPage = useCallback(
+    (from?: string) =>
+      api.listAudit({ ...auditQuery(applied), limit: PAGE, cursor: from }),
     [api, applied],
   );
-
-  useEffect(() => {
-    load();
-  }, [load]);
+  const { items, cursor, error, loading, loadMore } =
+    useCursorPages<RequestEvent>(fetchPage);
 
   const set = (next: Partial<AuditFilters>) => {
     setFilters(f => ({ ...f, ...next }));
@@ -375,7 +353,7 @@ const AuditContent = () => {
         )}
         {cursor && (
           <Box mt={2} textAlign="center">
-            <Button onClick={() => load(cursor)} disabled={loading}>
+            <Button onClick={loadMore} disabled={loading}>
               Load more
             </Button>
           </Box>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useDebounce from 'react-use/esm/useDebounce';
@@ -36,6 +36,7 @@ import { fetchAllPages } from '../../../lib/apps';
 import { formatDateTime, formatDuration } from '../../../lib/format';
 import { statusLabel } from '../../../lib/status';
 import { EntityName } from '../../EntityName';
+import { useCursorPages } from '../../../hooks/useCursorPages';
 import { StatusChip } from '../../StatusChip';
 import { AdminGate } from '../AdminGate';
 import { FilterBar, FilterField } from '../FilterBar';
@@ -84,10 +85,6 @@ const RequestsTab = ({
   const [filters, setFilters] = useState<RequestFilters>(NO_FILTERS);
   const [applied, setApplied] = useState<RequestFilters>(NO_FILTERS);
   useDebounce(() => setApplied(filters), 300, [filters]);
-  const [items, setItems] = useState<AccessRequest[]>();
-  const [cursor, setCursor] = useState<string>();
-  const [error, setError] = useState<Error>();
-  const [loading, setLoading] = useState(false);
   const [reload, setReload] = useState(0);
 
   const days = filters.olderThanDays.trim();
@@ -102,32 +99,13 @@ const RequestsTab = ({
     [api],
   );
 
-  const load = useCallback(
-    async (from?: string) => {
-      setLoading(true);
-      setError(undefined);
-      try {
-        const page = await api.listAdminRequests({
-          ...toQuery(applied),
-          limit: PAGE,
-          cursor: from,
-        });
-        setItems(prev =>
-          from ? [...(prev ?? []), ...page.items] : page.items,
-        );
-        setCursor(page.nextCursor);
-      } catch (e) {
-        setError(e as Error);
-      } finally {
-        setLoading(false);
-      }
-    },
+  const fetchPage = useCallback(
+    (from?: string) =>
+      api.listAdminRequests({ ...toQuery(applied), limit: PAGE, cursor: from }),
     [api, applied],
   );
-
-  useEffect(() => {
-    load();
-  }, [load, reload]);
+  const { items, cursor, error, loading, loadMore } =
+    useCursorPages<AccessRequest>(fetchPage, reload);
 
   const done = (o: ActionOutcome) => {
     onOutcome(o);
@@ -317,7 +295,7 @@ const RequestsTab = ({
       )}
       {cursor && (
         <Box mt={2} textAlign="center">
-          <Button onClick={() => load(cursor)} disabled={loading}>
+          <Button onClick={loadMore} disabled={loading}>
             Load more
           </Button>
         </Box>
