@@ -1,8 +1,9 @@
 /**
  * Types, permissions and API shapes shared by the App Access frontend and
- * backend.
+ * backend. The API shapes are generated from the backend's openapi.yaml.
  *
  * @packageDocumentation
  */
 export * from './permissions';
 export * from './types';
+export * from './schema/openapi/generated';

@@ -1,9 +1,17 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
   AccessRequest,
+  AdminApp,
   App,
-  AppAccessSettings,
   AppPeers,
+  CreateRequestBody,
+  DecisionBody,
+  IntakeBody,
+  OutboxJob,
+  OutboxJobStatus,
+  OutboxList,
+  SettingsUpdate,
+  SyncOverview,
   ApproverPreview,
   CatalogApp,
   ModuleTestResult,
@@ -14,6 +22,21 @@ import {
   RequestStatus,
   SettingsResponse,
 } from '@app-access/plugin-app-access-common';
+
+/** The body of `POST /requests/intake`. */
+export type CreateIntakeBody = IntakeBody;
+
+export type {
+  AdminApp,
+  CreateRequestBody,
+  DecisionBody,
+  OutboxJob,
+  OutboxJobStatus,
+  OutboxList,
+  SettingsUpdate,
+  SyncOverview,
+};
+export type { SyncRun, SyncRunStatus } from '@app-access/plugin-app-access-common';
 
 /** How the backend orders the catalog: by name, or by use on the caller's team or role. */
 export type AppSort = 'name' | 'team' | 'role';
@@ -26,39 +49,7 @@ export type ListAppsQuery = {
   cursor?: string;
 };
 
-export type CreateRequestBody = {
-  appId: string;
-  tierId: string;
-  justification?: string;
-  neededBy?: string;
-};
-
-export type CreateIntakeBody = {
-  name: string;
-  url?: string;
-  vendor?: string;
-  justification: string;
-};
-
-export type DecisionBody = {
-  decision: 'approve' | 'deny';
-  comment?: string;
-};
-
-/** A settings change: the keys to set; `null` removes the override (back to app-config). */
-export type SettingsUpdate = {
-  [K in keyof AppAccessSettings]?: AppAccessSettings[K] | null;
-};
-
 export type ModuleKind = 'fulfiller' | 'notifier';
-
-/** An app as admins see it: with where it came from. */
-export type AdminApp = App & {
-  /** `seed`, `admin` or `directory`. */
-  source?: string;
-  /** Whether an admin changed it since it was imported. */
-  adminModified?: boolean;
-};
 
 export type ListAdminAppsQuery = {
   /** Only apps in (true) or not in (false) the catalog; both when undefined. */
@@ -93,26 +84,6 @@ export type AdminRequestsQuery = {
   cursor?: string;
 };
 
-export type OutboxJobStatus = 'pending' | 'running' | 'done' | 'dead';
-
-/** A background job (fulfilment, notification, …) of the backend's outbox. */
-export type OutboxJob = {
-  id: string;
-  kind: string;
-  payload: Record<string, unknown>;
-  status: OutboxJobStatus;
-  attempts: number;
-  lastError?: string;
-  nextAttemptAt?: string;
-  createdAt?: string;
-  updatedAt: string;
-};
-
-export type OutboxList = {
-  items: OutboxJob[];
-  counts: Partial<Record<OutboxJobStatus, number>>;
-};
-
 export type AuditQuery = {
   requestId?: string;
   appId?: string;
@@ -124,32 +95,6 @@ export type AuditQuery = {
   until?: string;
   limit?: number;
   cursor?: string;
-};
-
-/** `idle` (the last run finished), `running`, or `failed` (see `lastError`). */
-export type SyncRunStatus = 'idle' | 'running' | 'failed';
-
-/**
- * One directory or usage sync (the Okta sync `okta`, the catalog people
- * copy `catalog`, …) as the backend records it.
- */
-export type SyncRun = {
-  id: string;
-  status: SyncRunStatus;
-  /** The sync's own resume state, e.g. the Okta sync's `lastMode` and unfinished `run`. */
-  checkpoint?: Record<string, unknown>;
-  lastStartedAt?: string;
-  lastFinishedAt?: string;
-  lastDurationMs?: number;
-  /** What the last (or the running) run counted, e.g. `users`, `http429`, `throttledMs`. */
-  lastCounts?: Record<string, number>;
-  lastError?: string;
-};
-
-/** `GET /admin/sync`: every sync that ever ran, and how many active people are known. */
-export type SyncOverview = {
-  items: SyncRun[];
-  people: number;
 };
 
 /** The App Access backend as the frontend sees it. */

@@ -55,7 +55,7 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
-type Integration = keyof SettingsResponse['integrations'];
+type Integration = 'email' | 'slack' | 'msteams' | 'okta' | 'jira' | 'zendesk';
 
 const SectionCard = ({
   title,
