@@ -41,6 +41,16 @@ import {
   createNotifyHandler,
 } from './outbox/jobHandlers';
 import { ManualFulfiller } from './builtins/ManualFulfiller';
+import {
+  AppAccessServices,
+  AppAdminService,
+  AuditService,
+  AppCatalogService,
+  OutboxService,
+  RequestService,
+  SettingsService,
+} from './services';
+import { integrationsFromConfig } from './services/SettingsService';
 import { BackstageNotifier } from './builtins/BackstageNotifier';
 
 export type AppAccessEngineOptions = {
@@ -323,23 +333,33 @@ export class AppAccessEngine {
     };
   }
 
-  routerParts() {
-    return {
-      db: this.db,
-      apps: this.apps,
-      requests: this.requests,
-      outbox: this.outbox,
-      settings: this.settings,
-      workflow: this.workflow,
-      resolver: this.resolver,
-      directory: this.directory,
-      peers: this.peers,
-      usage: this.usage,
-      onJobRevived: () => this.worker.poke(),
-      moduleFor: (kind: 'fulfiller' | 'notifier', id: string) => this.moduleFor(kind, id),
-      installedModules: () => this.installedModules(),
-    };
+  /** The services the HTTP API (and any other surface) is handed; built once. */
+  services(): AppAccessServices {
+    if (!this.builtServices) {
+      const { db, apps, requests, outbox, settings, workflow, resolver, directory, peers, usage } = this;
+      this.builtServices = {
+        catalog: new AppCatalogService({ apps, requests, settings, directory, resolver, peers, usage }),
+        requests: new RequestService({ requests, workflow }),
+        settings: new SettingsService({
+          db,
+          settings,
+          requests,
+          usage,
+          modules: {
+            list: () => this.installedModules(),
+            integrations: () => integrationsFromConfig(this.options.config, this.installedModules()),
+            find: (kind, id) => this.moduleFor(kind, id),
+          },
+        }),
+        apps: new AppAdminService({ db, apps, requests }),
+        outbox: new OutboxService({ outbox, workflow, onJobRevived: () => this.worker.poke() }),
+        audit: new AuditService({ requests }),
+      };
+    }
+    return this.builtServices;
   }
+
+  private builtServices?: AppAccessServices;
 
   private stopping = false;
 

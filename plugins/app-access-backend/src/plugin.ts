@@ -14,7 +14,7 @@ import {
   appAccessNotifiersExtensionPoint,
   appAccessUsageExtensionPoint,
 } from '@app-access/plugin-app-access-node';
-import { createRouter } from './service/router';
+import { createRouter } from './service/createRouter';
 import { AppAccessEngine, lateBound } from './AppAccessEngine';
 
 /**
@@ -71,12 +71,14 @@ export const appAccessPlugin = createBackendPlugin({
         });
         deps.httpRouter.use(
           await createRouter({
-            config: deps.config,
             httpAuth: deps.httpAuth,
             userInfo: deps.userInfo,
             permissions: deps.permissions,
             auditor: deps.auditor,
-            ...engine.routerParts(),
+            services: engine.services(),
+            // Under Jest every response is also checked against openapi.yaml,
+            // so a route cannot drift from its declared shape unnoticed.
+            validateResponses: process.env.NODE_ENV === 'test',
           }),
         );
         deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

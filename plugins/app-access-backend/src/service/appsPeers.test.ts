@@ -8,7 +8,7 @@ import { AppAccessEngine } from '../AppAccessEngine';
 import { AppStore } from '../database/AppStore';
 import { PeerReads } from '../database/PeerReads';
 import { PersonRecord } from '../database/UsageStore';
-import { createRouter } from './router';
+import { createRouter } from './createRouter';
 
 jest.setTimeout(60_000);
 
@@ -128,7 +128,7 @@ describe.each(databases.eachSupportedId())(
           } as any,
           permissions: mockServices.permissions.mock(),
           auditor: mockServices.auditor.mock(),
-          ...engine.routerParts(),
+          services: engine.services(),
         }),
       );
     });

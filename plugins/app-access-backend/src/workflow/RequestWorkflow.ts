@@ -981,6 +981,47 @@ export class RequestWorkflow {
     });
   }
 
+  /**
+   * An admin puts a dead outbox job back in the queue. A dead fulfilment
+   * had failed its request: reviving the job resumes the request exactly as
+   * `retry` does (counted as a retry, failed → fulfilling, audit event), in
+   * the same transaction as the revival.
+   */
+  async reviveDeadJob(caller: Caller, jobId: string): Promise<void> {
+    const job = await this.deps.outbox.get(jobId);
+    if (!job) throw new NotFoundError(`No outbox job ${jobId}`);
+    const requestId =
+      job.kind === 'fulfill' && job.payload.requestId
+        ? String(job.payload.requestId)
+        : undefined;
+    await this.deps.db.transaction(async tx => {
+      if (!(await this.deps.outbox.revive(jobId, tx))) {
+        throw new ConflictError(`Outbox job ${jobId} is ${job.status}, not dead`);
+      }
+      const request = requestId
+        ? await this.deps.requests.get(requestId, tx)
+        : undefined;
+      if (request?.status !== 'failed') return;
+      await this.move(tx, request, 'failed', 'fulfilling', {
+        retries: request.retries + 1,
+        failure_reason: null,
+      });
+      await this.deps.requests.addEvent(
+        {
+          requestId: request.id,
+          appId: request.appId,
+          actor: caller.userRef,
+          type: 'retried',
+          fromStatus: 'failed',
+          toStatus: 'fulfilling',
+          comment: `Outbox job ${jobId} revived`,
+        },
+        tx,
+      );
+    });
+    this.afterCommit();
+  }
+
   async withDetails(request: StoredRequest): Promise<AccessRequest> {
     const [events, approvals] = await Promise.all([
       this.deps.requests.eventsForRequest(request.id),

@@ -13,7 +13,7 @@ export const spec = {
     title: 'app-access',
     version: '1',
     description:
-      'The App Access backend under /api/app-access. This file is the contract: every route, its parameters, its body and its response shape are declared here and nowhere else. The server\'s typed router and request validation (`src/schema/openapi/generated/`) and the TypeScript models shared with the frontend (`@app-access/plugin-app-access-common`, `src/schema/openapi/generated/`) are generated from it by `yarn openapi:generate`; `yarn test:all` fails when they are out of date.\nEvery route but /health needs a Backstage user token (Authorization: Bearer …). A request that breaks this contract gets 400 with a message that names the field ("justification: must be at most 4000 characters"). Lists are paginated with `limit` (1–200, default 50) and an opaque `cursor`, and return `{ items, nextCursor }`.',
+      'The App Access backend under /api/app-access. This file is the contract: every route, its parameters, its body and its response shape are declared here and nowhere else. The server\'s typed router and request validation (`src/schema/openapi/generated/`) and the TypeScript models shared with the frontend (`@app-access/plugin-app-access-common`, `src/schema/openapi/generated/`) are generated from it by `yarn openapi:generate`; `yarn test:all` fails when they are out of date.\nEvery route but /health needs a Backstage user token (Authorization: Bearer …); an operation\'s `x-permission` names the App Access permission it also needs. Both are checked before the request is validated, so nobody learns anything about a route they may not call. A request that breaks this contract gets 400 with a message that names the field ("justification: must be at most 4000 characters"). Lists are paginated with `limit` (1–200, default 50) and an opaque `cursor`, and return `{ items, nextCursor }`.',
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -504,22 +504,6 @@ export const spec = {
               $ref: '#/components/schemas/TierInput',
             },
           },
-          createdAt: {
-            type: 'string',
-            description: 'Ignored (read-only).',
-          },
-          updatedAt: {
-            type: 'string',
-            description: 'Ignored (read-only).',
-          },
-          source: {
-            type: 'string',
-            description: 'Ignored (read-only).',
-          },
-          adminModified: {
-            type: 'boolean',
-            description: 'Ignored (read-only).',
-          },
         },
       },
       TierInput: {
@@ -544,10 +528,6 @@ export const spec = {
           },
           fulfillment: {
             $ref: '#/components/schemas/FulfillmentSpec',
-          },
-          needsApproval: {
-            type: 'boolean',
-            description: 'Ignored (read-only).',
           },
         },
       },
@@ -2104,6 +2084,7 @@ export const spec = {
             in: 'query',
             required: false,
             description: 'Comma-separated statuses.',
+            allowReserved: true,
             schema: {
               type: 'string',
               maxLength: 300,
@@ -2316,6 +2297,7 @@ export const spec = {
     '/settings': {
       get: {
         operationId: 'GetSettings',
+        'x-permission': 'app-access.settings.manage',
         description:
           'Effective settings, where each value comes from, and the modules (app-access.settings.manage).',
         responses: {
@@ -2336,6 +2318,7 @@ export const spec = {
       },
       put: {
         operationId: 'UpdateSettings',
+        'x-permission': 'app-access.settings.manage',
         description:
           'Change settings; null removes an override (app-access.settings.manage).',
         requestBody: {
@@ -2368,6 +2351,7 @@ export const spec = {
     '/admin/modules/{kind}/{id}/test': {
       post: {
         operationId: 'TestModule',
+        'x-permission': 'app-access.settings.manage',
         description:
           '"Send test" for an installed fulfiller or notifier: checks its credentials and ids (app-access.settings.manage).',
         parameters: [
@@ -2404,6 +2388,7 @@ export const spec = {
     '/admin/sync': {
       get: {
         operationId: 'GetSyncStatus',
+        'x-permission': 'app-access.settings.manage',
         description:
           'Directory and usage sync progress (app-access.settings.manage).',
         responses: {
@@ -2426,6 +2411,7 @@ export const spec = {
     '/admin/apps': {
       get: {
         operationId: 'ListAdminApps',
+        'x-permission': 'app-access.app.manage',
         description:
           'All apps, or only those in (listed=true) or not in (listed=false) the catalog (app-access.app.manage).',
         parameters: [
@@ -2469,6 +2455,7 @@ export const spec = {
       },
       post: {
         operationId: 'CreateApp',
+        'x-permission': 'app-access.app.manage',
         description:
           'Create an app; 409 when the id is taken (app-access.app.manage).',
         requestBody: {
@@ -2501,6 +2488,7 @@ export const spec = {
     '/admin/apps/{id}': {
       get: {
         operationId: 'GetAdminApp',
+        'x-permission': 'app-access.app.manage',
         parameters: [
           {
             $ref: '#/components/parameters/id',
@@ -2524,6 +2512,7 @@ export const spec = {
       },
       put: {
         operationId: 'SaveApp',
+        'x-permission': 'app-access.app.manage',
         description:
           "Create or replace an app with its tiers; listed apps need at least one tier (app-access.app.manage). The body's id may be left out; when given it must equal the URL's.",
         parameters: [
@@ -2561,6 +2550,7 @@ export const spec = {
     '/admin/requests': {
       get: {
         operationId: 'ListAllRequests',
+        'x-permission': 'app-access.request.read.all',
         description:
           'All requests, newest first (app-access.request.read.all).',
         parameters: [
@@ -2569,6 +2559,7 @@ export const spec = {
             in: 'query',
             required: false,
             description: 'Comma-separated statuses.',
+            allowReserved: true,
             schema: {
               type: 'string',
               maxLength: 300,
@@ -2629,6 +2620,7 @@ export const spec = {
     '/admin/requests/{id}': {
       get: {
         operationId: 'GetAdminRequest',
+        'x-permission': 'app-access.request.read.all',
         parameters: [
           {
             $ref: '#/components/parameters/id',
@@ -2654,6 +2646,7 @@ export const spec = {
     '/admin/requests/{id}/retry': {
       post: {
         operationId: 'RetryRequest',
+        'x-permission': 'app-access.request.manage',
         description: 'Retry a failed fulfilment (app-access.request.manage).',
         parameters: [
           {
@@ -2680,6 +2673,7 @@ export const spec = {
     '/admin/requests/{id}/mark-fulfilled': {
       post: {
         operationId: 'MarkRequestFulfilled',
+        'x-permission': 'app-access.request.manage',
         description:
           'Mark a request waiting for IT (or failed) fulfilled (app-access.request.manage).',
         parameters: [
@@ -2717,6 +2711,7 @@ export const spec = {
     '/admin/outbox': {
       get: {
         operationId: 'ListOutboxJobs',
+        'x-permission': 'app-access.request.manage',
         description:
           'Outbox jobs, e.g. status=dead, with counts (app-access.request.manage).',
         parameters: [
@@ -2761,6 +2756,7 @@ export const spec = {
     '/admin/outbox/{id}/retry': {
       post: {
         operationId: 'RetryOutboxJob',
+        'x-permission': 'app-access.request.manage',
         description:
           "Put a dead job back in the queue; a dead fulfilment's request is resumed (app-access.request.manage).",
         parameters: [
@@ -2794,6 +2790,7 @@ export const spec = {
     '/admin/audit': {
       get: {
         operationId: 'ListAuditEvents',
+        'x-permission': 'app-access.audit.read',
         description:
           'Audit trail, newest first; format=csv downloads it (app-access.audit.read).',
         parameters: [

@@ -36,20 +36,4 @@ export type AppInput = {
   approval?: ApprovalPolicy;
   approvalMethod?: ApprovalMethod;
   tiers?: Array<TierInput>;
-  /**
-   * Ignored (read-only).
-   */
-  createdAt?: string;
-  /**
-   * Ignored (read-only).
-   */
-  updatedAt?: string;
-  /**
-   * Ignored (read-only).
-   */
-  source?: string;
-  /**
-   * Ignored (read-only).
-   */
-  adminModified?: boolean;
 };

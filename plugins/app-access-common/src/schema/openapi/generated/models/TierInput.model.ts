@@ -17,8 +17,4 @@ export type TierInput = {
   description?: string;
   approval?: ApprovalPolicy;
   fulfillment?: FulfillmentSpec;
-  /**
-   * Ignored (read-only).
-   */
-  needsApproval?: boolean;
 };

@@ -1,0 +1,53 @@
+import { AppCatalogService } from '../../services/AppCatalogService';
+import { callOf } from '../accessGuard';
+import { AppAccessRouter, cursorParam } from './types';
+
+/** The employee catalog: apps, peers, approver previews, recommendations, categories, statuses. */
+export function bindCatalogEndpoints(
+  router: AppAccessRouter,
+  catalog: AppCatalogService,
+) {
+  router.get('/apps', async (req, res) => {
+    const { caller } = callOf(res);
+    res.json(
+      await catalog.listApps(caller, {
+        q: req.query.q,
+        category: req.query.category,
+        sort: req.query.sort ?? 'name',
+        limit: req.query.limit ?? 50,
+        cursor: cursorParam(req.query.cursor),
+      }),
+    );
+  });
+
+  router.get('/apps/:id', async (req, res) => {
+    res.json(await catalog.getApp(callOf(res).caller, req.params.id));
+  });
+
+  router.get('/apps/:id/peers', async (req, res) => {
+    res.json(await catalog.getPeers(callOf(res).caller, req.params.id));
+  });
+
+  router.get('/apps/:id/tiers/:tierId/approvers', async (req, res) => {
+    res.json(
+      await catalog.getApproverPreview(
+        callOf(res).caller,
+        req.params.id,
+        req.params.tierId,
+      ),
+    );
+  });
+
+  router.get('/recommendations', async (req, res) => {
+    res.json(
+      await catalog.listRecommendations(
+        callOf(res).caller,
+        req.query.limit ?? 10,
+      ),
+    );
+  });
+
+  router.get('/categories', async (_req, res) => {
+    res.json(await catalog.listCategories());
+  });
+}

@@ -1,0 +1,104 @@
+import { Knex } from 'knex';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { AdminApp, AdminAppPage } from '@app-access/plugin-app-access-common';
+import { AppStore, StoredApp } from '../database/AppStore';
+import { RequestStore } from '../database/RequestStore';
+import { appSchema, describeZodError } from '../service/schemas';
+import { Caller } from '../workflow/RequestWorkflow';
+
+/** An app as admins see it: without the seed hash, which only the importer uses. */
+export function adminApp(app: StoredApp): AdminApp {
+  const { seedHash: _hash, ...rest } = app;
+  return rest;
+}
+
+/** How an admin's save changed an app, for the audit trail. */
+function appChangeComment(
+  existing: StoredApp | undefined,
+  app: { listed: boolean },
+): string {
+  if (!existing) return 'Created';
+  if (existing.listed && !app.listed) return 'Removed from the catalog';
+  if (!existing.listed && app.listed) return 'Added to the catalog';
+  return 'Updated';
+}
+
+/** The catalog as admins curate it: every app, listed or not, and saves with an audit event. */
+export class AppAdminService {
+  constructor(
+    private readonly deps: { db: Knex; apps: AppStore; requests: RequestStore },
+  ) {}
+
+  async list(query: {
+    listed?: boolean;
+    q?: string;
+    category?: string;
+    limit: number;
+    cursor?: string;
+  }): Promise<AdminAppPage> {
+    const page = await this.deps.apps.list(query);
+    return { items: page.items.map(adminApp), nextCursor: page.nextCursor };
+  }
+
+  async get(id: string): Promise<AdminApp> {
+    const app = await this.deps.apps.get(id);
+    if (!app) throw new NotFoundError(`No app '${id}'`);
+    return adminApp(app);
+  }
+
+  /**
+   * Creates (`mustBeNew`) or replaces an app with its tiers, and records who
+   * did it, in one transaction. The body's id, when given, must be the URL's.
+   */
+  async save(
+    caller: Caller,
+    body: unknown,
+    options: { mustBeNew: boolean; id?: string },
+  ): Promise<AdminApp> {
+    const input = (body ?? {}) as Record<string, unknown>;
+    if (options.id !== undefined && input.id !== undefined && input.id !== options.id) {
+      throw new InputError(
+        `id: the body's id '${input.id}' differs from the URL's '${options.id}'`,
+      );
+    }
+    // The spec checks each field; the rules that span fields (a listed app
+    // needs a tier, tier ids are unique, ...) and the defaults are the app
+    // schema's, the same one seed files are checked with.
+    const parsed = appSchema.safeParse({
+      ...input,
+      ...(options.id !== undefined ? { id: options.id } : {}),
+    });
+    if (!parsed.success) {
+      throw new InputError(describeZodError(parsed.error) || 'invalid app');
+    }
+    const app = parsed.data;
+    const { db, apps, requests } = this.deps;
+    const saved = await db.transaction(async tx => {
+      const existing = await apps.get(app.id, tx);
+      if (options.mustBeNew && existing) {
+        throw new ConflictError(`An app with id '${app.id}' already exists`);
+      }
+      await apps.save(
+        app,
+        {
+          source: existing?.source ?? 'admin',
+          seedHash: existing?.seedHash,
+          adminModified: true,
+        },
+        tx,
+      );
+      await requests.addEvent(
+        {
+          appId: app.id,
+          actor: caller.userRef,
+          type: 'app_changed',
+          comment: appChangeComment(existing, app),
+          data: { listed: app.listed, tiers: app.tiers.map(t => t.id) },
+        },
+        tx,
+      );
+      return (await apps.get(app.id, tx))!;
+    });
+    return adminApp(saved);
+  }
+}

@@ -1,0 +1,187 @@
+import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  AccessRequest,
+  AccessRequestPage,
+  PendingApproval,
+  PendingApprovalPage,
+  REQUEST_STATUSES,
+  RequestStatus,
+} from '@app-access/plugin-app-access-common';
+import { RequestStore } from '../database/RequestStore';
+import { nowIso } from '../database/json';
+import {
+  Caller,
+  publicRequest,
+  RequestWorkflow,
+} from '../workflow/RequestWorkflow';
+
+/** Parses a comma-separated status filter; an unknown status is a 400 naming it. */
+export function parseStatuses(
+  value: string | undefined,
+): RequestStatus[] | undefined {
+  if (!value) return undefined;
+  const list = value
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean);
+  for (const s of list) {
+    if (!REQUEST_STATUSES.includes(s as RequestStatus)) {
+      throw new InputError(
+        `status: '${s}' is not one of ${REQUEST_STATUSES.join(', ')}`,
+      );
+    }
+  }
+  return list as RequestStatus[];
+}
+
+/**
+ * Whether a YYYY-MM-DD string names a day that exists; the spec's `date`
+ * format accepts days past the end of a month ('2026-02-30').
+ */
+function isCalendarDate(d: string): boolean {
+  const time = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === d;
+}
+
+/**
+ * Requests as their requesters, approvers and admins read and act on them.
+ * Every change goes through the workflow; this class decides who may see
+ * what and shapes the answers.
+ */
+export class RequestService {
+  constructor(
+    private readonly deps: {
+      requests: RequestStore;
+      workflow: RequestWorkflow;
+    },
+  ) {}
+
+  private details(request: Parameters<RequestWorkflow['withDetails']>[0]) {
+    return this.deps.workflow.withDetails(request);
+  }
+
+  async submit(
+    caller: Caller,
+    body: {
+      appId: string;
+      tierId: string;
+      justification?: string;
+      neededBy?: string;
+    },
+  ): Promise<AccessRequest> {
+    if (body.neededBy !== undefined && !isCalendarDate(body.neededBy)) {
+      throw new InputError('neededBy: must be a valid date');
+    }
+    return this.details(await this.deps.workflow.submit(caller, body));
+  }
+
+  async submitIntake(
+    caller: Caller,
+    body: { name: string; url?: string; vendor?: string; justification: string },
+  ): Promise<AccessRequest> {
+    return this.details(await this.deps.workflow.submitIntake(caller, body));
+  }
+
+  async listMine(
+    caller: Caller,
+    query: { status?: string; limit: number; cursor?: string },
+  ): Promise<AccessRequestPage> {
+    const page = await this.deps.requests.list({
+      requester: caller.userRef,
+      status: parseStatuses(query.status),
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    return { items: page.items.map(publicRequest), nextCursor: page.nextCursor };
+  }
+
+  /** A request for its requester, its approvers, and those who may read all requests; 404 for anyone else. */
+  async get(
+    caller: Caller,
+    id: string,
+    /** Whether the caller may read every request (app-access.request.read.all). */
+    canReadAll: () => Promise<boolean>,
+  ): Promise<AccessRequest> {
+    const request = await this.deps.workflow.getRequest(id);
+    if (request.requester !== caller.userRef) {
+      const tasks = await this.deps.requests.tasksForRequest(request.id);
+      const isApprover = tasks.some(t => RequestWorkflow.holdsTask(t, caller));
+      if (!isApprover && !(await canReadAll())) {
+        // Not found rather than forbidden: others' request ids are not disclosed.
+        throw new NotFoundError(`No request with id '${request.id}'`);
+      }
+    }
+    return this.details(request);
+  }
+
+  async cancel(caller: Caller, id: string): Promise<AccessRequest> {
+    return this.details(await this.deps.workflow.cancel(caller, id));
+  }
+
+  /** Approval tasks waiting for the caller, directly or through a group; never their own requests. */
+  async listPendingApprovals(
+    caller: Caller,
+    query: { limit: number; cursor?: string },
+  ): Promise<PendingApprovalPage> {
+    const page = await this.deps.requests.pendingTasksFor(
+      [...new Set([caller.userRef, ...caller.ownershipRefs])],
+      query,
+    );
+    const items: PendingApproval[] = [];
+    for (const task of page.items) {
+      const request = await this.deps.requests.get(task.requestId);
+      if (request && request.requester !== caller.userRef) {
+        items.push({ ...task, request: publicRequest(request) });
+      }
+    }
+    return { items, nextCursor: page.nextCursor };
+  }
+
+  async decide(
+    caller: Caller,
+    id: string,
+    body: { decision: 'approve' | 'deny'; comment?: string },
+  ): Promise<AccessRequest> {
+    return this.details(await this.deps.workflow.decide(caller, id, body));
+  }
+
+  // --- admin ---
+
+  async listAll(query: {
+    status?: string;
+    appId?: string;
+    requester?: string;
+    olderThanDays?: number;
+    limit: number;
+    cursor?: string;
+  }): Promise<AccessRequestPage> {
+    const page = await this.deps.requests.list({
+      status: parseStatuses(query.status),
+      appId: query.appId,
+      requester: query.requester,
+      olderThan:
+        query.olderThanDays !== undefined
+          ? nowIso(new Date(Date.now() - query.olderThanDays * 86400_000))
+          : undefined,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    return { items: page.items.map(publicRequest), nextCursor: page.nextCursor };
+  }
+
+  async getAny(id: string): Promise<AccessRequest> {
+    return this.details(await this.deps.workflow.getRequest(id));
+  }
+
+  async retry(caller: Caller, id: string): Promise<AccessRequest> {
+    return this.details(await this.deps.workflow.retry(caller, id));
+  }
+
+  async markFulfilled(
+    caller: Caller,
+    id: string,
+    note?: string,
+  ): Promise<AccessRequest> {
+    return this.details(await this.deps.workflow.markFulfilled(caller, id, note));
+  }
+}

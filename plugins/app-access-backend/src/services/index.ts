@@ -1,0 +1,25 @@
+import { AppAdminService } from './AppAdminService';
+import { AuditService } from './AuditService';
+import { AppCatalogService } from './AppCatalogService';
+import { OutboxService } from './OutboxService';
+import { RequestService } from './RequestService';
+import { SettingsService } from './SettingsService';
+
+/** Everything the HTTP API is handed: services, never tables or a database handle. */
+export type AppAccessServices = {
+  catalog: AppCatalogService;
+  requests: RequestService;
+  settings: SettingsService;
+  apps: AppAdminService;
+  outbox: OutboxService;
+  audit: AuditService;
+};
+
+export {
+  AppAdminService,
+  AuditService,
+  AppCatalogService,
+  OutboxService,
+  RequestService,
+  SettingsService,
+};
