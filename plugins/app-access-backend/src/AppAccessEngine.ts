@@ -19,6 +19,8 @@ import {
 } from '@app-access/plugin-app-access-node';
 import { ServiceUnavailableError } from '@backstage/errors';
 import { AppStore } from './database/AppStore';
+import { ApprovalTaskStore } from './database/ApprovalTaskStore';
+import { AuditEventStore } from './database/AuditEventStore';
 import { OutboxStore } from './database/OutboxStore';
 import { RequestStore } from './database/RequestStore';
 import { SettingsStore, settingsFromConfig } from './database/SettingsStore';
@@ -73,6 +75,8 @@ export class AppAccessEngine {
     readonly db: Knex,
     readonly apps: AppStore,
     readonly requests: RequestStore,
+    readonly tasks: ApprovalTaskStore,
+    readonly events: AuditEventStore,
     readonly outbox: OutboxStore,
     readonly settings: SettingsStore,
     readonly directory: AppAccessDirectory,
@@ -103,6 +107,8 @@ export class AppAccessEngine {
     const configDefaults = settingsFromConfig(config);
     const apps = new AppStore(db);
     const requests = new RequestStore(db);
+    const tasks = new ApprovalTaskStore(db);
+    const events = new AuditEventStore(db);
     const outbox = new OutboxStore(db);
     const settings = new SettingsStore(db, configDefaults);
 
@@ -141,6 +147,8 @@ export class AppAccessEngine {
       db,
       apps,
       requests,
+      tasks,
+      events,
       outbox,
       settings,
       resolver,
@@ -152,6 +160,7 @@ export class AppAccessEngine {
     const handlerDeps = {
       workflow,
       requests,
+      tasks,
       apps,
       settings,
       directory,
@@ -185,7 +194,7 @@ export class AppAccessEngine {
       }
     }
 
-    const reminders = new ReminderTask({ requests, settings, workflow, logger });
+    const reminders = new ReminderTask({ tasks, settings, workflow, logger });
     const seeds = new SeedImporter(db, apps, logger);
     const peers = new PeerUsage(usage, directory, peerReads);
 
@@ -193,6 +202,8 @@ export class AppAccessEngine {
       db,
       apps,
       requests,
+      tasks,
+      events,
       outbox,
       settings,
       directory,
@@ -231,7 +242,7 @@ export class AppAccessEngine {
       },
       getRequest: async id =>
         this.workflow.withDetails(await this.workflow.getRequest(id)),
-      getTask: id => this.requests.getTask(id),
+      getTask: id => this.tasks.getTask(id),
       getPerson: ref => this.directory.getPerson(ref),
       findPersonByEmail: async email =>
         (await this.directory.findPersonByEmail?.(email)) ?? undefined,
@@ -328,6 +339,8 @@ export class AppAccessEngine {
       db: this.db,
       apps: this.apps,
       requests: this.requests,
+      tasks: this.tasks,
+      events: this.events,
       outbox: this.outbox,
       settings: this.settings,
       workflow: this.workflow,

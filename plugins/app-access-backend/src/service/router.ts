@@ -36,6 +36,8 @@ import {
   DirectoryPerson,
 } from '@app-access/plugin-app-access-node';
 import { AppStore, StoredApp } from '../database/AppStore';
+import { ApprovalTaskStore } from '../database/ApprovalTaskStore';
+import { AuditEventStore } from '../database/AuditEventStore';
 import { OutboxStore } from '../database/OutboxStore';
 import { RequestStore } from '../database/RequestStore';
 import { SettingsStore } from '../database/SettingsStore';
@@ -63,6 +65,8 @@ export type RouterOptions = {
   db: import('knex').Knex;
   apps: AppStore;
   requests: RequestStore;
+  tasks: ApprovalTaskStore;
+  events: AuditEventStore;
   outbox: OutboxStore;
   settings: SettingsStore;
   workflow: RequestWorkflow;
@@ -347,6 +351,8 @@ export async function createRouter(
     auditor,
     apps,
     requests,
+    tasks: approvalTasks,
+    events: auditEvents,
     outbox,
     settings,
     workflow,
@@ -737,7 +743,7 @@ export async function createRouter(
       parseInput(idParam, req.params.id, 'id'),
     );
     if (request.requester !== who.userRef) {
-      const tasks = await requests.tasksForRequest(request.id);
+      const tasks = await approvalTasks.tasksForRequest(request.id);
       const isApprover = tasks.some(t => RequestWorkflow.holdsTask(t, who));
       if (
         !isApprover &&
@@ -771,7 +777,7 @@ export async function createRouter(
       req.query,
       'query',
     );
-    const page = await requests.pendingTasksFor(
+    const page = await approvalTasks.pendingTasksFor(
       [...new Set([who.userRef, ...who.ownershipRefs])],
       query,
     );
@@ -826,7 +832,7 @@ export async function createRouter(
       async () => {
         await options.db.transaction(async tx => {
           await settings.update(body, who.userRef, tx);
-          await requests.addEvent(
+          await auditEvents.addEvent(
             {
               actor: who.userRef,
               type: 'settings_changed',
@@ -936,7 +942,7 @@ export async function createRouter(
             },
             tx,
           );
-          await requests.addEvent(
+          await auditEvents.addEvent(
             {
               appId: app.id,
               actor: who.userRef,
@@ -1065,7 +1071,7 @@ export async function createRouter(
               { status: 'fulfilling', failure_reason: null },
               tx,
             );
-            await requests.addEvent(
+            await auditEvents.addEvent(
               {
                 requestId: request.id,
                 appId: request.appId,
@@ -1089,7 +1095,7 @@ export async function createRouter(
   router.get('/admin/audit', async (req, res) => {
     await requirePermission(req, appAccessAuditReadPermission);
     const query = parseInput(auditQuery, req.query, 'query');
-    const page = await requests.listEvents(query);
+    const page = await auditEvents.listEvents(query);
     if (query.format === 'csv') {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader(

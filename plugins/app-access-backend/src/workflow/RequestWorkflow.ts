@@ -14,6 +14,8 @@ import {
 } from '@app-access/plugin-app-access-common';
 import { AppAccessMessageKind } from '@app-access/plugin-app-access-node';
 import { AppStore } from '../database/AppStore';
+import { ApprovalTaskStore } from '../database/ApprovalTaskStore';
+import { AuditEventStore } from '../database/AuditEventStore';
 import { NewOutboxJob, OutboxStore } from '../database/OutboxStore';
 import {
   PlannedLevel,
@@ -59,6 +61,8 @@ export class RequestWorkflow {
       db: Knex;
       apps: AppStore;
       requests: RequestStore;
+      tasks: ApprovalTaskStore;
+      events: AuditEventStore;
       outbox: OutboxStore;
       settings: SettingsStore;
       resolver: ApprovalPolicyResolver;
@@ -205,7 +209,7 @@ export class RequestWorkflow {
     try {
       await this.deps.db.transaction(async tx => {
         await this.deps.requests.insert(row, tx);
-        await this.deps.requests.addEvent(
+        await this.deps.events.addEvent(
           {
             requestId: id,
             appId: app.id,
@@ -243,7 +247,7 @@ export class RequestWorkflow {
     const request = { id, requester: actor };
     if (levels.length === 0) {
       await this.deps.requests.transition(id, 'submitted', { status: 'approved' }, tx);
-      await this.deps.requests.addEvent(
+      await this.deps.events.addEvent(
         {
           requestId: id,
           appId,
@@ -289,7 +293,7 @@ export class RequestWorkflow {
       { status: 'pending_approval', level: level.level },
       tx,
     );
-    await this.deps.requests.insertTask(
+    await this.deps.tasks.insertTask(
       {
         id: taskId,
         requestId: id,
@@ -299,7 +303,7 @@ export class RequestWorkflow {
       },
       tx,
     );
-    await this.deps.requests.addEvent(
+    await this.deps.events.addEvent(
       {
         requestId: id,
         appId,
@@ -313,7 +317,7 @@ export class RequestWorkflow {
       tx,
     );
     if (level.fallback) {
-      await this.deps.requests.addEvent(
+      await this.deps.events.addEvent(
         {
           requestId: id,
           appId,
@@ -395,7 +399,7 @@ export class RequestWorkflow {
         },
         tx,
       );
-      await this.deps.requests.addEvent(
+      await this.deps.events.addEvent(
         {
           requestId: id,
           actor: caller.userRef,
@@ -428,7 +432,7 @@ export class RequestWorkflow {
     if (request.requester === caller.userRef) {
       throw new NotAllowedError('You cannot decide your own request');
     }
-    const tasks = await this.deps.requests.tasksForRequest(requestId);
+    const tasks = await this.deps.tasks.tasksForRequest(requestId);
     const held = tasks.filter(t => RequestWorkflow.holdsTask(t, caller));
     if (held.length === 0) {
       throw new NotAllowedError('You are not an approver of this request');
@@ -458,13 +462,13 @@ export class RequestWorkflow {
 
     const status = body.decision === 'approve' ? 'approved' : 'denied';
     await this.deps.db.transaction(async tx => {
-      const won = await this.deps.requests.decideTask(
+      const won = await this.deps.tasks.decideTask(
         task.id,
         { status, by: caller.userRef, comment },
         tx,
       );
       if (!won) {
-        const current = await this.deps.requests.getTask(task.id, tx);
+        const current = await this.deps.tasks.getTask(task.id, tx);
         throw new ConflictError(
           `Already decided: ${current?.status} by ${current?.decidedBy}`,
         );
@@ -495,7 +499,7 @@ export class RequestWorkflow {
           level: 0,
           open_key: null,
         });
-        await this.deps.requests.addEvent(
+        await this.deps.events.addEvent(
           {
             requestId,
             appId: request.appId,
@@ -525,7 +529,7 @@ export class RequestWorkflow {
         );
         return;
       }
-      await this.deps.requests.addEvent(
+      await this.deps.events.addEvent(
         {
           requestId,
           appId: request.appId,
@@ -558,7 +562,7 @@ export class RequestWorkflow {
       if (request.kind === 'intake') {
         // An approved intake goes to IT to evaluate and add the app.
         await this.move(tx, request, 'pending_approval', 'awaiting_it', { level: 0 });
-        await this.deps.requests.addEvent(
+        await this.deps.events.addEvent(
           {
             requestId,
             actor: SYSTEM_ACTOR,
@@ -627,8 +631,8 @@ export class RequestWorkflow {
         level: 0,
         open_key: null,
       });
-      await this.deps.requests.supersedeOpenTasks(requestId, tx);
-      await this.deps.requests.addEvent(
+      await this.deps.tasks.supersedeOpenTasks(requestId, tx);
+      await this.deps.events.addEvent(
         {
           requestId,
           appId: request.appId,
@@ -664,7 +668,7 @@ export class RequestWorkflow {
     if (request.status !== 'approved') return undefined;
     await this.deps.db.transaction(async tx => {
       await this.move(tx, request, 'approved', 'fulfilling');
-      await this.deps.requests.addEvent(
+      await this.deps.events.addEvent(
         {
           requestId,
           appId: request.appId,
@@ -687,7 +691,7 @@ export class RequestWorkflow {
       if (data.externalRef) {
         await this.deps.requests.update(requestId, { external_ref: data.externalRef }, tx);
       }
-      await this.deps.requests.addEvent(
+      await this.deps.events.addEvent(
         {
           requestId,
           actor: SYSTEM_ACTOR,
@@ -726,7 +730,7 @@ export class RequestWorkflow {
         // while an admin may still retry it; fulfilled ones are closed.
         ...(result.status === 'fulfilled' ? { open_key: null } : {}),
       });
-      await this.deps.requests.addEvent(
+      await this.deps.events.addEvent(
         {
           requestId,
           appId: request.appId,
@@ -792,7 +796,7 @@ export class RequestWorkflow {
         retries,
         failure_reason: null,
       });
-      await this.deps.requests.addEvent(
+      await this.deps.events.addEvent(
         {
           requestId,
           appId: request.appId,
@@ -825,7 +829,7 @@ export class RequestWorkflow {
         open_key: null,
         failure_reason: null,
       });
-      await this.deps.requests.addEvent(
+      await this.deps.events.addEvent(
         {
           requestId,
           appId: request.appId,
@@ -861,19 +865,19 @@ export class RequestWorkflow {
     previousCount: number,
     now: Date = new Date(),
   ): Promise<boolean> {
-    const task = await this.deps.requests.getTask(taskId);
+    const task = await this.deps.tasks.getTask(taskId);
     if (!task || task.status !== 'open') return false;
     const request = await this.getRequest(task.requestId);
     const reminderNumber = previousCount + 1;
     let sent = false;
     await this.deps.db.transaction(async tx => {
       if (
-        !(await this.deps.requests.markReminded(taskId, previousCount, nowIso(now), tx))
+        !(await this.deps.tasks.markReminded(taskId, previousCount, nowIso(now), tx))
       ) {
         return;
       }
       sent = true;
-      await this.deps.requests.addEvent(
+      await this.deps.events.addEvent(
         {
           requestId: request.id,
           appId: request.appId,
@@ -907,13 +911,13 @@ export class RequestWorkflow {
    * task unreachable: the fallback approver is added to the task and asked.
    */
   async escalateToFallback(taskId: string, unreachable: string[]) {
-    const task = await this.deps.requests.getTask(taskId);
+    const task = await this.deps.tasks.getTask(taskId);
     if (!task || task.status !== 'open' || task.fallback) return;
     const settings = await this.deps.settings.get();
     const request = await this.getRequest(task.requestId);
     const fallback = settings.fallbackApprover;
     await this.deps.db.transaction(async tx => {
-      await this.deps.requests.addEvent(
+      await this.deps.events.addEvent(
         {
           requestId: request.id,
           appId: request.appId,
@@ -925,9 +929,9 @@ export class RequestWorkflow {
         tx,
       );
       if (!fallback || fallback === request.requester) return;
-      await this.deps.requests.setTaskFallback(taskId, tx);
-      await this.deps.requests.addApprovers(taskId, [fallback], tx);
-      await this.deps.requests.addEvent(
+      await this.deps.tasks.setTaskFallback(taskId, tx);
+      await this.deps.tasks.addApprovers(taskId, [fallback], tx);
+      await this.deps.events.addEvent(
         {
           requestId: request.id,
           appId: request.appId,
@@ -967,7 +971,7 @@ export class RequestWorkflow {
       return;
     }
     await this.deps.db.transaction(async tx => {
-      await this.deps.requests.addEvent(
+      await this.deps.events.addEvent(
         {
           requestId,
           appId: request.appId,
@@ -983,8 +987,8 @@ export class RequestWorkflow {
 
   async withDetails(request: StoredRequest): Promise<AccessRequest> {
     const [events, approvals] = await Promise.all([
-      this.deps.requests.eventsForRequest(request.id),
-      this.deps.requests.tasksForRequest(request.id),
+      this.deps.events.eventsForRequest(request.id),
+      this.deps.tasks.tasksForRequest(request.id),
     ]);
     return { ...publicRequest(request), events, approvals };
   }
