@@ -19,6 +19,8 @@ import {
 } from '@app-access/plugin-app-access-node';
 import { ServiceUnavailableError } from '@backstage/errors';
 import { AppStore } from './database/AppStore';
+import { ApprovalTaskStore } from './database/ApprovalTaskStore';
+import { AuditEventStore } from './database/AuditEventStore';
 import { OutboxStore } from './database/OutboxStore';
 import { RequestStore } from './database/RequestStore';
 import { SettingsStore, settingsFromConfig } from './database/SettingsStore';
@@ -83,6 +85,8 @@ export class AppAccessEngine {
     readonly db: Knex,
     readonly apps: AppStore,
     readonly requests: RequestStore,
+    readonly tasks: ApprovalTaskStore,
+    readonly events: AuditEventStore,
     readonly outbox: OutboxStore,
     readonly settings: SettingsStore,
     readonly directory: AppAccessDirectory,
@@ -113,6 +117,8 @@ export class AppAccessEngine {
     const configDefaults = settingsFromConfig(config);
     const apps = new AppStore(db);
     const requests = new RequestStore(db);
+    const tasks = new ApprovalTaskStore(db);
+    const events = new AuditEventStore(db);
     const outbox = new OutboxStore(db);
     const settings = new SettingsStore(db, configDefaults);
 
@@ -151,6 +157,8 @@ export class AppAccessEngine {
       db,
       apps,
       requests,
+      tasks,
+      events,
       outbox,
       settings,
       resolver,
@@ -162,6 +170,7 @@ export class AppAccessEngine {
     const handlerDeps = {
       workflow,
       requests,
+      tasks,
       apps,
       settings,
       directory,
@@ -195,7 +204,7 @@ export class AppAccessEngine {
       }
     }
 
-    const reminders = new ReminderTask({ requests, settings, workflow, logger });
+    const reminders = new ReminderTask({ tasks, settings, workflow, logger });
     const seeds = new SeedImporter(db, apps, logger);
     const peers = new PeerUsage(usage, directory, peerReads);
 
@@ -203,6 +212,8 @@ export class AppAccessEngine {
       db,
       apps,
       requests,
+      tasks,
+      events,
       outbox,
       settings,
       directory,
@@ -241,7 +252,7 @@ export class AppAccessEngine {
       },
       getRequest: async id =>
         this.workflow.withDetails(await this.workflow.getRequest(id)),
-      getTask: id => this.requests.getTask(id),
+      getTask: id => this.tasks.getTask(id),
       getPerson: ref => this.directory.getPerson(ref),
       findPersonByEmail: async email =>
         (await this.directory.findPersonByEmail?.(email)) ?? undefined,
@@ -336,14 +347,14 @@ export class AppAccessEngine {
   /** The services the HTTP API (and any other surface) is handed; built once. */
   services(): AppAccessServices {
     if (!this.builtServices) {
-      const { db, apps, requests, outbox, settings, workflow, resolver, directory, peers, usage } = this;
+      const { db, apps, requests, tasks, events, outbox, settings, workflow, resolver, directory, peers, usage } = this;
       this.builtServices = {
         catalog: new AppCatalogService({ apps, requests, settings, directory, resolver, peers, usage }),
-        requests: new RequestService({ requests, workflow }),
+        requests: new RequestService({ requests, tasks, workflow }),
         settings: new SettingsService({
           db,
           settings,
-          requests,
+          events,
           usage,
           modules: {
             list: () => this.installedModules(),
@@ -351,9 +362,9 @@ export class AppAccessEngine {
             find: (kind, id) => this.moduleFor(kind, id),
           },
         }),
-        apps: new AppAdminService({ db, apps, requests }),
+        apps: new AppAdminService({ db, apps, events }),
         outbox: new OutboxService({ outbox, workflow, onJobRevived: () => this.worker.poke() }),
-        audit: new AuditService({ requests }),
+        audit: new AuditService({ events }),
       };
     }
     return this.builtServices;

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { App } from '@app-access/plugin-app-access-common';
 import { AppStore } from '../database/AppStore';
-import { appSchema, describeZodError, seedFileSchema } from '../service/schemas';
+import { appSchema, describeZodError, seedFileSchema } from './appSchema';
 
 export type SeedResult = { created: number; updated: number; unchanged: number; skipped: number };
 

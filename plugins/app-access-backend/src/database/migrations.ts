@@ -1,7 +1,8 @@
 import { DatabaseService, resolvePackagePath } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 
-const migrationsDir = resolvePackagePath(
+/** The plugin's own migrations (plain JS files, see migrations/). */
+export const migrationsDir = resolvePackagePath(
   '@app-access/plugin-app-access-backend',
   'migrations',
 );

@@ -5,6 +5,7 @@ import {
   AppAccessNotifier,
 } from '@app-access/plugin-app-access-node';
 import { AppStore } from '../database/AppStore';
+import { ApprovalTaskStore } from '../database/ApprovalTaskStore';
 import { OutboxJob } from '../database/OutboxStore';
 import { RequestStore } from '../database/RequestStore';
 import { SettingsStore } from '../database/SettingsStore';
@@ -14,6 +15,7 @@ import { OutboxHandler, PermanentJobError, RetryLaterError } from './OutboxWorke
 export type JobHandlerDeps = {
   workflow: RequestWorkflow;
   requests: RequestStore;
+  tasks: ApprovalTaskStore;
   apps: AppStore;
   settings: SettingsStore;
   directory: AppAccessDirectory;
@@ -59,7 +61,7 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
       }
       const request = await deps.requests.get(p.requestId);
       if (!request) throw new PermanentJobError(`Request ${p.requestId} is gone`);
-      const task = p.taskId ? await deps.requests.getTask(p.taskId) : undefined;
+      const task = p.taskId ? await deps.tasks.getTask(p.taskId) : undefined;
       // A reminder or approval notice for a task that was decided meanwhile
       // is pointless: skip it rather than nag.
       if (

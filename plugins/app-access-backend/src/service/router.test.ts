@@ -12,7 +12,7 @@ import {
   as,
   startAppAccessTestBackend,
   waitFor,
-} from './__testUtils__/testBackend';
+} from '../__testUtils__/testBackend';
 
 jest.setTimeout(60_000);
 

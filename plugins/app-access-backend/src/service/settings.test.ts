@@ -4,7 +4,7 @@ import request from 'supertest';
 import { SettingsStore, settingsFromConfig } from '../database/SettingsStore';
 import { migrateKnex } from '../database/migrations';
 import { AppAccessEngine } from '../AppAccessEngine';
-import { ADMIN, JANE, as, startAppAccessTestBackend } from './__testUtils__/testBackend';
+import { ADMIN, JANE, as, startAppAccessTestBackend } from '../__testUtils__/testBackend';
 
 jest.setTimeout(60_000);
 

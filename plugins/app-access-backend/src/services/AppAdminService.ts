@@ -2,8 +2,8 @@ import { Knex } from 'knex';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { AdminApp, AdminAppPage } from '@app-access/plugin-app-access-common';
 import { AppStore, StoredApp } from '../database/AppStore';
-import { RequestStore } from '../database/RequestStore';
-import { appSchema, describeZodError } from '../service/schemas';
+import { AuditEventStore } from '../database/AuditEventStore';
+import { appSchema, describeZodError } from '../catalog/appSchema';
 import { Caller } from '../workflow/RequestWorkflow';
 
 /** An app as admins see it: without the seed hash, which only the importer uses. */
@@ -26,7 +26,7 @@ function appChangeComment(
 /** The catalog as admins curate it: every app, listed or not, and saves with an audit event. */
 export class AppAdminService {
   constructor(
-    private readonly deps: { db: Knex; apps: AppStore; requests: RequestStore },
+    private readonly deps: { db: Knex; apps: AppStore; events: AuditEventStore },
   ) {}
 
   async list(query: {
@@ -72,7 +72,7 @@ export class AppAdminService {
       throw new InputError(describeZodError(parsed.error) || 'invalid app');
     }
     const app = parsed.data;
-    const { db, apps, requests } = this.deps;
+    const { db, apps, events } = this.deps;
     const saved = await db.transaction(async tx => {
       const existing = await apps.get(app.id, tx);
       if (options.mustBeNew && existing) {
@@ -87,7 +87,7 @@ export class AppAdminService {
         },
         tx,
       );
-      await requests.addEvent(
+      await events.addEvent(
         {
           appId: app.id,
           actor: caller.userRef,

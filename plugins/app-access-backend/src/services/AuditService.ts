@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { RequestEventPage } from '@app-access/plugin-app-access-common';
-import { RequestStore } from '../database/RequestStore';
+import { AuditEventStore } from '../database/AuditEventStore';
 import { decodeCursor } from '../database/json';
 import { eventsToCsv } from './auditCsv';
 
@@ -27,7 +27,7 @@ function utc(field: string, value: string | undefined): string | undefined {
 
 /** The audit trail: every transition, decision and admin change, newest first. */
 export class AuditService {
-  constructor(private readonly deps: { requests: RequestStore }) {}
+  constructor(private readonly deps: { events: AuditEventStore }) {}
 
   async list(query: AuditQuery): Promise<RequestEventPage> {
     // The audit list pages by event id; a cursor it did not hand out is
@@ -38,7 +38,7 @@ export class AuditService {
         throw new InputError('cursor: not a cursor this list returned');
       }
     }
-    return this.deps.requests.listEvents({
+    return this.deps.events.listEvents({
       ...query,
       since: utc('since', query.since),
       until: utc('until', query.until),

@@ -7,6 +7,7 @@ import {
   REQUEST_STATUSES,
   RequestStatus,
 } from '@app-access/plugin-app-access-common';
+import { ApprovalTaskStore } from '../database/ApprovalTaskStore';
 import { RequestStore } from '../database/RequestStore';
 import { nowIso } from '../database/json';
 import {
@@ -52,6 +53,7 @@ export class RequestService {
   constructor(
     private readonly deps: {
       requests: RequestStore;
+      tasks: ApprovalTaskStore;
       workflow: RequestWorkflow;
     },
   ) {}
@@ -104,7 +106,7 @@ export class RequestService {
   ): Promise<AccessRequest> {
     const request = await this.deps.workflow.getRequest(id);
     if (request.requester !== caller.userRef) {
-      const tasks = await this.deps.requests.tasksForRequest(request.id);
+      const tasks = await this.deps.tasks.tasksForRequest(request.id);
       const isApprover = tasks.some(t => RequestWorkflow.holdsTask(t, caller));
       if (!isApprover && !(await canReadAll())) {
         // Not found rather than forbidden: others' request ids are not disclosed.
@@ -123,7 +125,7 @@ export class RequestService {
     caller: Caller,
     query: { limit: number; cursor?: string },
   ): Promise<PendingApprovalPage> {
-    const page = await this.deps.requests.pendingTasksFor(
+    const page = await this.deps.tasks.pendingTasksFor(
       [...new Set([caller.userRef, ...caller.ownershipRefs])],
       query,
     );

@@ -9,7 +9,7 @@ import {
   SettingsUpdate,
   SyncOverview,
 } from '@app-access/plugin-app-access-common';
-import { RequestStore } from '../database/RequestStore';
+import { AuditEventStore } from '../database/AuditEventStore';
 import { SettingsStore } from '../database/SettingsStore';
 import { UsageStore } from '../database/UsageStore';
 import { Caller } from '../workflow/RequestWorkflow';
@@ -91,7 +91,7 @@ export class SettingsService {
     private readonly deps: {
       db: Knex;
       settings: SettingsStore;
-      requests: RequestStore;
+      events: AuditEventStore;
       modules: InstalledModules;
       usage?: UsageStore;
     },
@@ -108,14 +108,14 @@ export class SettingsService {
 
   /** Saves the given keys (`null` goes back to app-config) with an audit event, in one transaction. */
   async update(caller: Caller, changes: SettingsUpdate): Promise<SettingsResponse> {
-    const { db, settings, requests } = this.deps;
+    const { db, settings, events } = this.deps;
     await db.transaction(async tx => {
       await settings.update(
         changes as Partial<Record<keyof AppAccessSettings, unknown>>,
         caller.userRef,
         tx,
       );
-      await requests.addEvent(
+      await events.addEvent(
         {
           actor: caller.userRef,
           type: 'settings_changed',

@@ -4,7 +4,7 @@ import yaml from 'js-yaml';
 import { z } from 'zod';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { UsageStore } from '../database/UsageStore';
-import { describeZodError } from '../service/schemas';
+import { describeZodError } from '../catalog/appSchema';
 
 const usageFileSchema = z.object({
   apiVersion: z.string().optional(),

@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { RequestStore } from '../database/RequestStore';
+import { ApprovalTaskStore } from '../database/ApprovalTaskStore';
 import { SettingsStore } from '../database/SettingsStore';
 import { nowIso } from '../database/json';
 import { RequestWorkflow } from './RequestWorkflow';
@@ -12,7 +12,7 @@ import { RequestWorkflow } from './RequestWorkflow';
 export class ReminderTask {
   constructor(
     private readonly deps: {
-      requests: RequestStore;
+      tasks: ApprovalTaskStore;
       settings: SettingsStore;
       workflow: RequestWorkflow;
       logger: LoggerService;
@@ -27,7 +27,7 @@ export class ReminderTask {
     );
     let sent = 0;
     for (;;) {
-      const due = await this.deps.requests.tasksDueReminder({
+      const due = await this.deps.tasks.tasksDueReminder({
         remindBefore,
         maxCount: reminders.maxCount,
         limit: 100,

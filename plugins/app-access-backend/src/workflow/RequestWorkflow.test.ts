@@ -42,7 +42,7 @@ describe.each(databases.eachSupportedId())('request workflow on %p', databaseId 
   }
 
   async function events(requestId: string) {
-    return (await engine.requests.eventsForRequest(requestId)).map(e => e.type);
+    return (await engine.events.eventsForRequest(requestId)).map(e => e.type);
   }
 
   beforeEach(async () => {
@@ -99,7 +99,7 @@ describe.each(databases.eachSupportedId())('request workflow on %p', databaseId 
     expect(denied.status).toBe('denied');
     await settle();
     expect(notifier.to(jane.userRef, 'decision_recorded').map(m => m.task?.status)).toEqual(['approved', 'denied']);
-    const tasks = await engine.requests.tasksForRequest(r.id);
+    const tasks = await engine.tasks.tasksForRequest(r.id);
     expect(tasks.map(t => [t.level, t.status, t.decidedBy])).toEqual([
       [1, 'approved', sam.userRef],
       [2, 'denied', olivia.userRef],
@@ -122,7 +122,7 @@ describe.each(databases.eachSupportedId())('request workflow on %p', databaseId 
     expect(request.status).toBe('pending_approval');
     expect(notifier.to(fiona.userRef)).toHaveLength(0);
     expect(await events(r.id)).not.toContain('fallback_asked');
-    const [task] = await engine.requests.tasksForRequest(r.id);
+    const [task] = await engine.tasks.tasksForRequest(r.id);
     expect(task.reminders).toBe(3);
   });
 
@@ -132,7 +132,7 @@ describe.each(databases.eachSupportedId())('request workflow on %p', databaseId 
     await settle();
     expect(await events(r.id)).toEqual(['submitted', 'approval_requested', 'approver_unreachable', 'fallback_asked']);
     expect(notifier.to(fiona.userRef, 'approval_needed')).toHaveLength(1);
-    const [task] = await engine.requests.tasksForRequest(r.id);
+    const [task] = await engine.tasks.tasksForRequest(r.id);
     expect(task.fallback).toBe(true);
     expect(task.approvers).toContain(fiona.userRef);
     const approved = await engine.workflow.decide(fiona, r.id, { decision: 'approve' });
@@ -151,7 +151,7 @@ describe.each(databases.eachSupportedId())('request workflow on %p', databaseId 
     // Sam owns Figma and is its only approver.
     const r = await engine.workflow.submit(sam, { appId: 'figma', tierId: 'editor', justification: 'mockups' });
     await expect(engine.workflow.decide(sam, r.id, { decision: 'approve' })).rejects.toMatchObject({ name: 'NotAllowedError' });
-    const [task] = await engine.requests.tasksForRequest(r.id);
+    const [task] = await engine.tasks.tasksForRequest(r.id);
     expect(task.approvers).toEqual([fiona.userRef]);
     expect(task.fallback).toBe(true);
     expect(await events(r.id)).toContain('fallback_asked');
@@ -198,7 +198,7 @@ describe.each(databases.eachSupportedId())('request workflow on %p', databaseId 
     expect(done.status).toBe('fulfilled');
     expect(done.fulfilledBy).toBe('okta-group');
     expect(audits).toEqual([`app-access-audit-${r.id}`]);
-    const trail = await engine.requests.eventsForRequest(r.id);
+    const trail = await engine.events.eventsForRequest(r.id);
     expect(trail.some(e => e.comment?.includes('Audit ticket IT-42 filed in jira'))).toBe(true);
     // The ticketing system itself did not fulfil anything.
     expect(jira.calls).toHaveLength(0);
@@ -218,7 +218,7 @@ describe.each(databases.eachSupportedId())('request workflow on %p', databaseId 
     expect((await engine.workflow.getRequest(r.id)).status).toBe('awaiting_it');
     const done = await engine.workflow.markFulfilled(ivan, r.id, 'seat assigned in Workday');
     expect(done.status).toBe('fulfilled');
-    const trail = await engine.requests.eventsForRequest(r.id);
+    const trail = await engine.events.eventsForRequest(r.id);
     expect(trail[trail.length - 1]).toMatchObject({ type: 'marked_fulfilled', actor: ivan.userRef, comment: 'seat assigned in Workday' });
     await expect(engine.workflow.markFulfilled(ivan, r.id)).rejects.toMatchObject({ name: 'ConflictError' });
   });

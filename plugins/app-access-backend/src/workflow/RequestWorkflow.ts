@@ -12,8 +12,9 @@ import {
   CANCELLABLE_STATUSES,
   RequestStatus,
 } from '@app-access/plugin-app-access-common';
-import { AppAccessMessageKind } from '@app-access/plugin-app-access-node';
 import { AppStore } from '../database/AppStore';
+import { ApprovalTaskStore } from '../database/ApprovalTaskStore';
+import { AuditEventStore } from '../database/AuditEventStore';
 import { NewOutboxJob, OutboxStore } from '../database/OutboxStore';
 import {
   PlannedLevel,
@@ -25,6 +26,12 @@ import { SettingsStore } from '../database/SettingsStore';
 import { addAssignment } from '../database/UsageStore';
 import { isUniqueViolation, nowIso } from '../database/json';
 import { ApprovalPolicyResolver } from './ApprovalPolicyResolver';
+import {
+  ChannelRouting,
+  Notice,
+  TransitionEvent,
+  TransitionWriter,
+} from './TransitionWriter';
 
 export type Caller = {
   /** User entity ref */
@@ -41,81 +48,29 @@ const FULFILLMENT_EVENT = {
   failed: 'fulfillment_failed',
 } as const;
 
-/** Which notifier channels exist, so notices can be routed. */
-export type ChannelRouting = {
-  available: Set<string>;
-};
-
-type NotifyAudience = 'approvers' | 'requester';
-
 /**
  * The request lifecycle. Every transition is one transaction that writes the
  * new state, an audit event and the outbox rows for what must happen next;
  * nothing external is called here.
  */
 export class RequestWorkflow {
+  private readonly writer: TransitionWriter;
+
   constructor(
     private readonly deps: {
       db: Knex;
       apps: AppStore;
       requests: RequestStore;
+      tasks: ApprovalTaskStore;
+      events: AuditEventStore;
       outbox: OutboxStore;
       settings: SettingsStore;
       resolver: ApprovalPolicyResolver;
       channels: ChannelRouting;
       onEnqueued?: () => void;
     },
-  ) {}
-
-  private async channelsFor(
-    audience: NotifyAudience,
-    tx: Knex,
-    appId?: string,
-  ): Promise<string[]> {
-    const settings = await this.deps.settings.get(tx);
-    const app = appId ? await this.deps.apps.get(appId, tx) : undefined;
-    const approvalMethod = app?.approvalMethod ?? settings.approvalMethod;
-    const approvalChannel =
-      approvalMethod === 'portal' ? 'backstage' : approvalMethod;
-    const available = this.deps.channels.available;
-    const picked = available.has(approvalChannel) ? approvalChannel : 'backstage';
-    if (audience === 'approvers') return [picked];
-    // Requesters always hear through Backstage notifications, and through the
-    // approvers' channel too when it is another one.
-    return [...new Set(['backstage', picked])].filter(c => available.has(c));
-  }
-
-  private async notifyJobs(options: {
-    kind: AppAccessMessageKind;
-    audience: NotifyAudience;
-    request: { id: string; requester: string; appId?: string };
-    recipients: string[];
-    task?: { id: string };
-    occurrence: string;
-    reminderNumber?: number;
-    tx: Knex;
-  }): Promise<NewOutboxJob[]> {
-    const appId =
-      options.request.appId ??
-      (await this.deps.requests.get(options.request.id, options.tx))?.appId;
-    const channels = await this.channelsFor(options.audience, options.tx, appId);
-    return channels.map(channel => ({
-      kind: 'notify',
-      idempotencyKey: `notify:${channel}:${options.audience}:${options.kind}:${options.request.id}:${options.task?.id ?? '-'}:${options.occurrence}`,
-      payload: {
-        channel,
-        kind: options.kind,
-        audience: options.audience,
-        requestId: options.request.id,
-        taskId: options.task?.id,
-        recipients: options.recipients,
-        reminderNumber: options.reminderNumber,
-      },
-    }));
-  }
-
-  private async enqueue(jobs: NewOutboxJob[], tx: Knex) {
-    await this.deps.outbox.enqueue(jobs, tx);
+  ) {
+    this.writer = new TransitionWriter(deps);
   }
 
   /** A fulfilled portal request counts as usage for peers from now on. */
@@ -205,9 +160,9 @@ export class RequestWorkflow {
     try {
       await this.deps.db.transaction(async tx => {
         await this.deps.requests.insert(row, tx);
-        await this.deps.requests.addEvent(
-          {
-            requestId: id,
+        await this.writer.record(tx, {
+          request: { id, requester: caller.userRef, appId: app.id },
+          event: {
             appId: app.id,
             actor: caller.userRef,
             type: 'submitted',
@@ -215,8 +170,7 @@ export class RequestWorkflow {
             comment: justification,
             data: { tierId: tier.id, tierName: tier.name, neededBy: body.neededBy },
           },
-          tx,
-        );
+        });
         await this.afterSubmit(id, app.id, caller.userRef, plan.levels, tx);
       });
     } catch (error) {
@@ -242,10 +196,12 @@ export class RequestWorkflow {
   ) {
     const request = { id, requester: actor };
     if (levels.length === 0) {
-      await this.deps.requests.transition(id, 'submitted', { status: 'approved' }, tx);
-      await this.deps.requests.addEvent(
-        {
-          requestId: id,
+      // The row was inserted in this transaction, so the move cannot lose.
+      await this.writer.record(tx, {
+        request,
+        from: 'submitted',
+        to: 'approved',
+        event: {
           appId,
           actor: SYSTEM_ACTOR,
           type: 'approved',
@@ -253,22 +209,14 @@ export class RequestWorkflow {
           toStatus: 'approved',
           comment: 'No approval needed for this tier',
         },
-        tx,
-      );
-      await this.enqueue(
-        [
-          this.fulfillJob(id, 0),
-          ...(await this.notifyJobs({
-            tx,
-            kind: 'status_changed',
-            audience: 'requester',
-            request,
-            recipients: [actor],
-            occurrence: 'approved',
-          })),
-        ],
-        tx,
-      );
+        jobs: [this.fulfillJob(id, 0)],
+        notify: {
+          kind: 'status_changed',
+          audience: 'requester',
+          recipients: [actor],
+          occurrence: 'approved',
+        },
+      });
       return;
     }
     await this.openLevel(id, appId, request, levels[0], 'submitted', tx);
@@ -283,13 +231,15 @@ export class RequestWorkflow {
     tx: Knex,
   ) {
     const taskId = randomUUID();
+    // Not checked: the caller holds the request in `from` within this
+    // transaction (it just inserted it, or just won its open task).
     await this.deps.requests.transition(
       id,
       from,
       { status: 'pending_approval', level: level.level },
       tx,
     );
-    await this.deps.requests.insertTask(
+    await this.deps.tasks.insertTask(
       {
         id: taskId,
         requestId: id,
@@ -299,45 +249,39 @@ export class RequestWorkflow {
       },
       tx,
     );
-    await this.deps.requests.addEvent(
-      {
-        requestId: id,
-        appId,
-        actor: SYSTEM_ACTOR,
-        type: 'approval_requested',
-        fromStatus: from,
-        toStatus: 'pending_approval',
-        level: level.level,
-        data: { approvers: level.approvers, fallback: level.fallback },
-      },
-      tx,
-    );
-    if (level.fallback) {
-      await this.deps.requests.addEvent(
+    await this.writer.record(tx, {
+      request,
+      event: [
         {
-          requestId: id,
           appId,
           actor: SYSTEM_ACTOR,
-          type: 'fallback_asked',
+          type: 'approval_requested',
+          fromStatus: from,
+          toStatus: 'pending_approval',
           level: level.level,
-          comment: 'No approver other than the requester; the fallback approver is asked',
-          data: { approvers: level.approvers },
+          data: { approvers: level.approvers, fallback: level.fallback },
         },
-        tx,
-      );
-    }
-    await this.enqueue(
-      await this.notifyJobs({
-            tx,
+        ...(level.fallback
+          ? [
+              {
+                appId,
+                actor: SYSTEM_ACTOR,
+                type: 'fallback_asked' as const,
+                level: level.level,
+                comment: 'No approver other than the requester; the fallback approver is asked',
+                data: { approvers: level.approvers },
+              },
+            ]
+          : []),
+      ],
+      notify: {
         kind: 'approval_needed',
         audience: 'approvers',
-        request,
         recipients: level.approvers,
         task: { id: taskId },
         occurrence: 'initial',
-      }),
-      tx,
-    );
+      },
+    });
   }
 
   private fulfillJob(requestId: string, retry: number): NewOutboxJob {
@@ -395,18 +339,18 @@ export class RequestWorkflow {
         },
         tx,
       );
-      await this.deps.requests.addEvent(
-        {
-          requestId: id,
+      const request = { id, requester: caller.userRef };
+      await this.writer.record(tx, {
+        request,
+        event: {
           actor: caller.userRef,
           type: 'submitted',
           toStatus: 'submitted',
           comment: body.justification,
           data: { intake: { name: body.name, url: body.url, vendor: body.vendor } },
         },
-        tx,
-      );
-      await this.openLevel(id, undefined, { id, requester: caller.userRef }, levels[0], 'submitted', tx);
+      });
+      await this.openLevel(id, undefined, request, levels[0], 'submitted', tx);
     });
     this.afterCommit();
     return this.getRequest(id);
@@ -428,7 +372,7 @@ export class RequestWorkflow {
     if (request.requester === caller.userRef) {
       throw new NotAllowedError('You cannot decide your own request');
     }
-    const tasks = await this.deps.requests.tasksForRequest(requestId);
+    const tasks = await this.deps.tasks.tasksForRequest(requestId);
     const held = tasks.filter(t => RequestWorkflow.holdsTask(t, caller));
     if (held.length === 0) {
       throw new NotAllowedError('You are not an approver of this request');
@@ -458,13 +402,13 @@ export class RequestWorkflow {
 
     const status = body.decision === 'approve' ? 'approved' : 'denied';
     await this.deps.db.transaction(async tx => {
-      const won = await this.deps.requests.decideTask(
+      const won = await this.deps.tasks.decideTask(
         task.id,
         { status, by: caller.userRef, comment },
         tx,
       );
       if (!won) {
-        const current = await this.deps.requests.getTask(task.id, tx);
+        const current = await this.deps.tasks.getTask(task.id, tx);
         throw new ConflictError(
           `Already decided: ${current?.status} by ${current?.decidedBy}`,
         );
@@ -478,136 +422,85 @@ export class RequestWorkflow {
       };
       // Every approver's copy of the task is updated to show the outcome
       // (Slack messages lose their buttons, emails links stop working).
-      await this.enqueue(
-        await this.notifyJobs({
-          tx,
+      await this.writer.record(tx, {
+        request: requesterRef,
+        notify: {
           kind: 'decision_recorded',
           audience: 'approvers',
-          request: requesterRef,
           recipients: task.approvers,
           task,
           occurrence: status,
-        }),
-        tx,
-      );
+        },
+      });
+      const decisionEvent: TransitionEvent = {
+        appId: request.appId,
+        actor: caller.userRef,
+        type: status,
+        fromStatus: 'pending_approval',
+        level: task.level,
+        comment,
+        data: via.channel ? { channel: via.channel } : undefined,
+      };
+      const toldRequester: Notice = {
+        kind: 'decision_recorded',
+        audience: 'requester',
+        recipients: [request.requester],
+        task,
+        occurrence: status,
+      };
       if (status === 'denied') {
-        await this.move(tx, request, 'pending_approval', 'denied', {
-          level: 0,
-          open_key: null,
+        await this.writer.record(tx, {
+          request: requesterRef,
+          from: 'pending_approval',
+          to: 'denied',
+          changes: { level: 0, open_key: null },
+          event: { ...decisionEvent, toStatus: 'denied' },
+          notify: toldRequester,
         });
-        await this.deps.requests.addEvent(
-          {
-            requestId,
-            appId: request.appId,
-            actor: caller.userRef,
-            type: 'denied',
-            fromStatus: 'pending_approval',
-            toStatus: 'denied',
-            level: task.level,
-            comment,
-            data: via.channel ? { channel: via.channel } : undefined,
-          },
-          tx,
-        );
-        await this.enqueue(
-          [
-            ...(await this.notifyJobs({
-            tx,
-              kind: 'decision_recorded',
-              audience: 'requester',
-              request: requesterRef,
-              recipients: [request.requester],
-              task,
-              occurrence: 'denied',
-            })),
-          ],
-          tx,
-        );
         return;
       }
-      await this.deps.requests.addEvent(
-        {
-          requestId,
-          appId: request.appId,
-          actor: caller.userRef,
-          type: 'approved',
-          fromStatus: 'pending_approval',
-          toStatus: next ? 'pending_approval' : 'approved',
-          level: task.level,
-          comment,
-          data: via.channel ? { channel: via.channel } : undefined,
-        },
-        tx,
-      );
-      await this.enqueue(
-        await this.notifyJobs({
-            tx,
-          kind: 'decision_recorded',
-          audience: 'requester',
-          request: requesterRef,
-          recipients: [request.requester],
-          task,
-          occurrence: 'approved',
-        }),
-        tx,
-      );
+      await this.writer.record(tx, {
+        request: requesterRef,
+        event: { ...decisionEvent, toStatus: next ? 'pending_approval' : 'approved' },
+        notify: toldRequester,
+      });
       if (next) {
         await this.openLevel(requestId, request.appId, requesterRef, next, 'pending_approval', tx);
         return;
       }
       if (request.kind === 'intake') {
         // An approved intake goes to IT to evaluate and add the app.
-        await this.move(tx, request, 'pending_approval', 'awaiting_it', { level: 0 });
-        await this.deps.requests.addEvent(
-          {
-            requestId,
+        await this.writer.record(tx, {
+          request: requesterRef,
+          from: 'pending_approval',
+          to: 'awaiting_it',
+          changes: { level: 0 },
+          event: {
             actor: SYSTEM_ACTOR,
             type: 'awaiting_it',
             fromStatus: 'pending_approval',
             toStatus: 'awaiting_it',
             comment: 'Approved; IT will evaluate and add the app',
           },
-          tx,
-        );
-        await this.enqueue(
-          await this.notifyJobs({
-            tx,
+          notify: {
             kind: 'status_changed',
             audience: 'requester',
-            request: requesterRef,
             recipients: [request.requester],
             occurrence: 'awaiting_it',
-          }),
-          tx,
-        );
+          },
+        });
         return;
       }
-      await this.move(tx, request, 'pending_approval', 'approved', { level: 0 });
-      await this.enqueue([this.fulfillJob(requestId, request.retries)], tx);
+      await this.writer.record(tx, {
+        request: requesterRef,
+        from: 'pending_approval',
+        to: 'approved',
+        changes: { level: 0 },
+        jobs: [this.fulfillJob(requestId, request.retries)],
+      });
     });
     this.afterCommit();
     return this.getRequest(requestId);
-  }
-
-  private async move(
-    tx: Knex,
-    request: { id: string },
-    from: RequestStatus | RequestStatus[],
-    to: RequestStatus,
-    changes: Partial<RequestRow> = {},
-  ) {
-    const moved = await this.deps.requests.transition(
-      request.id,
-      from,
-      { ...changes, status: to },
-      tx,
-    );
-    if (!moved) {
-      const current = await this.deps.requests.get(request.id, tx);
-      throw new ConflictError(
-        `The request moved on: it is ${current?.status ?? 'gone'}, not ${[from].flat().join(' or ')}`,
-      );
-    }
   }
 
   // --- cancel ---
@@ -623,33 +516,26 @@ export class RequestWorkflow {
       );
     }
     await this.deps.db.transaction(async tx => {
-      await this.move(tx, request, CANCELLABLE_STATUSES, 'cancelled', {
-        level: 0,
-        open_key: null,
-      });
-      await this.deps.requests.supersedeOpenTasks(requestId, tx);
-      await this.deps.requests.addEvent(
-        {
-          requestId,
+      await this.writer.record(tx, {
+        request,
+        from: CANCELLABLE_STATUSES,
+        to: 'cancelled',
+        changes: { level: 0, open_key: null },
+        event: {
           appId: request.appId,
           actor: caller.userRef,
           type: 'cancelled',
           fromStatus: request.status,
           toStatus: 'cancelled',
         },
-        tx,
-      );
-      await this.enqueue(
-        await this.notifyJobs({
-            tx,
+        notify: {
           kind: 'status_changed',
           audience: 'requester',
-          request,
           recipients: [request.requester],
           occurrence: 'cancelled',
-        }),
-        tx,
-      );
+        },
+      });
+      await this.deps.tasks.supersedeOpenTasks(requestId, tx);
     });
     this.afterCommit();
     return this.getRequest(requestId);
@@ -663,18 +549,18 @@ export class RequestWorkflow {
     if (request.status === 'fulfilling') return request;
     if (request.status !== 'approved') return undefined;
     await this.deps.db.transaction(async tx => {
-      await this.move(tx, request, 'approved', 'fulfilling');
-      await this.deps.requests.addEvent(
-        {
-          requestId,
+      await this.writer.record(tx, {
+        request,
+        from: 'approved',
+        to: 'fulfilling',
+        event: {
           appId: request.appId,
           actor: SYSTEM_ACTOR,
           type: 'fulfillment_started',
           fromStatus: 'approved',
           toStatus: 'fulfilling',
         },
-        tx,
-      );
+      });
     });
     return this.getRequest(requestId);
   }
@@ -687,7 +573,7 @@ export class RequestWorkflow {
       if (data.externalRef) {
         await this.deps.requests.update(requestId, { external_ref: data.externalRef }, tx);
       }
-      await this.deps.requests.addEvent(
+      await this.deps.events.addEvent(
         {
           requestId,
           actor: SYSTEM_ACTOR,
@@ -717,18 +603,20 @@ export class RequestWorkflow {
       result.status === 'awaiting_it' ? ['fulfilling'] : ['fulfilling', 'awaiting_it'];
     if (!from.includes(request.status)) return;
     await this.deps.db.transaction(async tx => {
-      await this.move(tx, request, from, result.status, {
-        external_ref: result.externalRef ?? request.externalRef ?? null,
-        external_url: result.externalUrl ?? request.externalUrl ?? null,
-        failure_reason: result.status === 'failed' ? result.message ?? 'Fulfillment failed' : null,
-        ...(result.fulfilledBy ? { fulfilled_by: result.fulfilledBy } : {}),
-        // A failed request stays "open" so the person cannot file a duplicate
-        // while an admin may still retry it; fulfilled ones are closed.
-        ...(result.status === 'fulfilled' ? { open_key: null } : {}),
-      });
-      await this.deps.requests.addEvent(
-        {
-          requestId,
+      await this.writer.record(tx, {
+        request,
+        from,
+        to: result.status,
+        changes: {
+          external_ref: result.externalRef ?? request.externalRef ?? null,
+          external_url: result.externalUrl ?? request.externalUrl ?? null,
+          failure_reason: result.status === 'failed' ? result.message ?? 'Fulfillment failed' : null,
+          ...(result.fulfilledBy ? { fulfilled_by: result.fulfilledBy } : {}),
+          // A failed request stays "open" so the person cannot file a duplicate
+          // while an admin may still retry it; fulfilled ones are closed.
+          ...(result.status === 'fulfilled' ? { open_key: null } : {}),
+        },
+        event: {
           appId: request.appId,
           actor,
           type: FULFILLMENT_EVENT[result.status],
@@ -740,19 +628,13 @@ export class RequestWorkflow {
             externalUrl: result.externalUrl,
           },
         },
-        tx,
-      );
-      await this.enqueue(
-        await this.notifyJobs({
-            tx,
+        notify: {
           kind: 'status_changed',
           audience: 'requester',
-          request,
           recipients: [request.requester],
           occurrence: `${result.status}:${request.retries}`,
-        }),
-        tx,
-      );
+        },
+      });
       if (result.status === 'fulfilled') {
         await this.recordAssignment(request, tx);
       }
@@ -762,7 +644,7 @@ export class RequestWorkflow {
         settings.ticketing.auditTickets &&
         result.fulfilledBy?.startsWith('okta')
       ) {
-        await this.enqueue(
+        await this.deps.outbox.enqueue(
           [
             {
               kind: 'audit-ticket',
@@ -788,22 +670,20 @@ export class RequestWorkflow {
     }
     const retries = request.retries + 1;
     await this.deps.db.transaction(async tx => {
-      await this.move(tx, request, 'failed', 'fulfilling', {
-        retries,
-        failure_reason: null,
-      });
-      await this.deps.requests.addEvent(
-        {
-          requestId,
+      await this.writer.record(tx, {
+        request,
+        from: 'failed',
+        to: 'fulfilling',
+        changes: { retries, failure_reason: null },
+        event: {
           appId: request.appId,
           actor: caller.userRef,
           type: 'retried',
           fromStatus: 'failed',
           toStatus: 'fulfilling',
         },
-        tx,
-      );
-      await this.enqueue([this.fulfillJob(requestId, retries)], tx);
+        jobs: [this.fulfillJob(requestId, retries)],
+      });
     });
     this.afterCommit();
     return this.getRequest(requestId);
@@ -821,13 +701,12 @@ export class RequestWorkflow {
       );
     }
     await this.deps.db.transaction(async tx => {
-      await this.move(tx, request, ['awaiting_it', 'failed'], 'fulfilled', {
-        open_key: null,
-        failure_reason: null,
-      });
-      await this.deps.requests.addEvent(
-        {
-          requestId,
+      await this.writer.record(tx, {
+        request,
+        from: ['awaiting_it', 'failed'],
+        to: 'fulfilled',
+        changes: { open_key: null, failure_reason: null },
+        event: {
           appId: request.appId,
           actor: caller.userRef,
           type: 'marked_fulfilled',
@@ -835,20 +714,14 @@ export class RequestWorkflow {
           toStatus: 'fulfilled',
           comment: note,
         },
-        tx,
-      );
-      await this.recordAssignment(request, tx);
-      await this.enqueue(
-        await this.notifyJobs({
-            tx,
+        notify: {
           kind: 'status_changed',
           audience: 'requester',
-          request,
           recipients: [request.requester],
           occurrence: `fulfilled:manual:${request.retries}`,
-        }),
-        tx,
-      );
+        },
+      });
+      await this.recordAssignment(request, tx);
     });
     this.afterCommit();
     return this.getRequest(requestId);
@@ -861,42 +734,36 @@ export class RequestWorkflow {
     previousCount: number,
     now: Date = new Date(),
   ): Promise<boolean> {
-    const task = await this.deps.requests.getTask(taskId);
+    const task = await this.deps.tasks.getTask(taskId);
     if (!task || task.status !== 'open') return false;
     const request = await this.getRequest(task.requestId);
     const reminderNumber = previousCount + 1;
     let sent = false;
     await this.deps.db.transaction(async tx => {
       if (
-        !(await this.deps.requests.markReminded(taskId, previousCount, nowIso(now), tx))
+        !(await this.deps.tasks.markReminded(taskId, previousCount, nowIso(now), tx))
       ) {
         return;
       }
       sent = true;
-      await this.deps.requests.addEvent(
-        {
-          requestId: request.id,
+      await this.writer.record(tx, {
+        request,
+        event: {
           appId: request.appId,
           actor: SYSTEM_ACTOR,
           type: 'reminder_sent',
           level: task.level,
           data: { reminderNumber, approvers: task.approvers },
         },
-        tx,
-      );
-      await this.enqueue(
-        await this.notifyJobs({
-            tx,
+        notify: {
           kind: 'reminder',
           audience: 'approvers',
-          request,
           recipients: task.approvers,
           task,
           occurrence: `reminder-${reminderNumber}`,
           reminderNumber,
-        }),
-        tx,
-      );
+        },
+      });
     });
     if (sent) this.afterCommit();
     return sent;
@@ -907,13 +774,13 @@ export class RequestWorkflow {
    * task unreachable: the fallback approver is added to the task and asked.
    */
   async escalateToFallback(taskId: string, unreachable: string[]) {
-    const task = await this.deps.requests.getTask(taskId);
+    const task = await this.deps.tasks.getTask(taskId);
     if (!task || task.status !== 'open' || task.fallback) return;
     const settings = await this.deps.settings.get();
     const request = await this.getRequest(task.requestId);
     const fallback = settings.fallbackApprover;
     await this.deps.db.transaction(async tx => {
-      await this.deps.requests.addEvent(
+      await this.deps.events.addEvent(
         {
           requestId: request.id,
           appId: request.appId,
@@ -925,11 +792,11 @@ export class RequestWorkflow {
         tx,
       );
       if (!fallback || fallback === request.requester) return;
-      await this.deps.requests.setTaskFallback(taskId, tx);
-      await this.deps.requests.addApprovers(taskId, [fallback], tx);
-      await this.deps.requests.addEvent(
-        {
-          requestId: request.id,
+      await this.deps.tasks.setTaskFallback(taskId, tx);
+      await this.deps.tasks.addApprovers(taskId, [fallback], tx);
+      await this.writer.record(tx, {
+        request,
+        event: {
           appId: request.appId,
           actor: SYSTEM_ACTOR,
           type: 'fallback_asked',
@@ -937,20 +804,14 @@ export class RequestWorkflow {
           comment: 'None of the approvers could be reached; the fallback approver is asked',
           data: { approvers: [fallback] },
         },
-        tx,
-      );
-      await this.enqueue(
-        await this.notifyJobs({
-            tx,
+        notify: {
           kind: 'approval_needed',
           audience: 'approvers',
-          request,
           recipients: [fallback],
           task,
           occurrence: 'fallback',
-        }),
-        tx,
-      );
+        },
+      });
     });
     this.afterCommit();
   }
@@ -967,7 +828,7 @@ export class RequestWorkflow {
       return;
     }
     await this.deps.db.transaction(async tx => {
-      await this.deps.requests.addEvent(
+      await this.deps.events.addEvent(
         {
           requestId,
           appId: request.appId,
@@ -1002,13 +863,12 @@ export class RequestWorkflow {
         ? await this.deps.requests.get(requestId, tx)
         : undefined;
       if (request?.status !== 'failed') return;
-      await this.move(tx, request, 'failed', 'fulfilling', {
-        retries: request.retries + 1,
-        failure_reason: null,
-      });
-      await this.deps.requests.addEvent(
-        {
-          requestId: request.id,
+      await this.writer.record(tx, {
+        request,
+        from: 'failed',
+        to: 'fulfilling',
+        changes: { retries: request.retries + 1, failure_reason: null },
+        event: {
           appId: request.appId,
           actor: caller.userRef,
           type: 'retried',
@@ -1016,16 +876,15 @@ export class RequestWorkflow {
           toStatus: 'fulfilling',
           comment: `Outbox job ${jobId} revived`,
         },
-        tx,
-      );
+      });
     });
     this.afterCommit();
   }
 
   async withDetails(request: StoredRequest): Promise<AccessRequest> {
     const [events, approvals] = await Promise.all([
-      this.deps.requests.eventsForRequest(request.id),
-      this.deps.requests.tasksForRequest(request.id),
+      this.deps.events.eventsForRequest(request.id),
+      this.deps.tasks.tasksForRequest(request.id),
     ]);
     return { ...publicRequest(request), events, approvals };
   }

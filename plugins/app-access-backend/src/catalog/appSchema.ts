@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { InputError } from '@backstage/errors';
+
+// The shape of an app as seed files and the admin API both write it; domain
+// code (the seed importer) owns it so it never depends on the HTTP layer.
 
 const slug = z
   .string()
@@ -127,17 +129,4 @@ export function describeZodError(error: z.ZodError): string {
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');
-}
-
-/** Parses input with a schema; a failure becomes a 400 naming the field. */
-export function parseInput<T extends z.ZodTypeAny>(
-  schema: T,
-  input: unknown,
-  what = 'body',
-): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    throw new InputError(describeZodError(result.error) || `invalid ${what}`);
-  }
-  return result.data;
 }

@@ -6,9 +6,9 @@ import {
   startCoreTestBackend,
   testCatalogEntities,
   userRefOf,
-} from '../../testUtils';
+} from '../testUtils';
 
-export { waitFor } from '../../testUtils';
+export { waitFor } from '../testUtils';
 
 export const JANE = 'user:default/jane.doe';
 export const KIM = 'user:default/kim.lee';

@@ -1,0 +1,97 @@
+import { Knex } from 'knex';
+import {
+  RequestEvent,
+  RequestEventType,
+  RequestStatus,
+} from '@app-access/plugin-app-access-common';
+import { decodeCursor, encodeCursor, fromJson, nowIso, toJson } from './json';
+
+type EventRow = {
+  id: number | string;
+  request_id: string | null;
+  app_id: string | null;
+  at: string;
+  actor: string;
+  type: RequestEventType;
+  from_status: RequestStatus | null;
+  to_status: RequestStatus | null;
+  level: number | null;
+  comment: string | null;
+  data: string | null;
+};
+
+function rowToEvent(row: EventRow): RequestEvent {
+  return {
+    id: String(row.id),
+    requestId: row.request_id ?? undefined,
+    appId: row.app_id ?? undefined,
+    at: row.at,
+    actor: row.actor,
+    type: row.type,
+    fromStatus: row.from_status ?? undefined,
+    toStatus: row.to_status ?? undefined,
+    level: row.level ?? undefined,
+    comment: row.comment ?? undefined,
+    data: fromJson(row.data, undefined),
+  };
+}
+
+export type NewEvent = Omit<RequestEvent, 'id' | 'at'> & { at?: string };
+
+/** The audit trail of requests and apps (`request_events`). */
+export class AuditEventStore {
+  constructor(private readonly db: Knex) {}
+
+  async addEvent(event: NewEvent, tx: Knex): Promise<void> {
+    await tx('request_events').insert({
+      request_id: event.requestId ?? null,
+      app_id: event.appId ?? null,
+      at: event.at ?? nowIso(),
+      actor: event.actor,
+      type: event.type,
+      from_status: event.fromStatus ?? null,
+      to_status: event.toStatus ?? null,
+      level: event.level ?? null,
+      comment: event.comment ?? null,
+      data: toJson(event.data),
+    });
+  }
+
+  async eventsForRequest(requestId: string): Promise<RequestEvent[]> {
+    const rows = await this.db<EventRow>('request_events')
+      .where({ request_id: requestId })
+      .orderBy('id', 'asc');
+    return rows.map(rowToEvent);
+  }
+
+  async listEvents(options: {
+    requestId?: string;
+    appId?: string;
+    actor?: string;
+    type?: string;
+    since?: string;
+    until?: string;
+    limit: number;
+    cursor?: string;
+  }) {
+    let query = this.db<EventRow>('request_events');
+    if (options.requestId) query = query.where('request_id', options.requestId);
+    if (options.appId) query = query.where('app_id', options.appId);
+    if (options.actor) query = query.where('actor', options.actor);
+    if (options.type) query = query.where('type', options.type);
+    if (options.since) query = query.where('at', '>=', options.since);
+    if (options.until) query = query.where('at', '<', options.until);
+    const after = decodeCursor(options.cursor);
+    if (after) query = query.where('id', '<', Number(after[1]));
+    const rows = await query.orderBy('id', 'desc').limit(options.limit + 1);
+    const page = rows.slice(0, options.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(rowToEvent),
+      nextCursor:
+        rows.length > options.limit && last
+          ? encodeCursor(last.at, last.id)
+          : undefined,
+    };
+  }
+}
