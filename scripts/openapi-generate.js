@@ -91,7 +91,9 @@ function tsType(schema, refs) {
   if (schema.enum) return schema.enum.map(literal).join(' | ');
   if (schema.oneOf || schema.anyOf) {
     const parts = (schema.oneOf || schema.anyOf).map(s => tsType(s, refs));
-    return [...new Set(parts)].map(p => (p.includes('&') ? `(${p})` : p)).join(' | ');
+    return [...new Set(parts)]
+      .map(p => (p.includes('&') ? `(${p})` : p))
+      .join(' | ');
   }
   if (schema.allOf) {
     return schema.allOf
@@ -202,9 +204,10 @@ function generateServer(spec) {
       if (!operation.operationId) {
         throw new Error(`${method.toUpperCase()} ${route} has no operationId`);
       }
-      const params = [...(item.parameters || []), ...(operation.parameters || [])].map(p =>
-        resolveParameter(spec, p),
-      );
+      const params = [
+        ...(item.parameters || []),
+        ...(operation.parameters || []),
+      ].map(p => resolveParameter(spec, p));
       const group = where =>
         params
           .filter(p => p.in === where)
@@ -217,12 +220,17 @@ function generateServer(spec) {
       const fields = [];
       const pathParams = group('path');
       const query = group('query');
-      if (pathParams.length) fields.push(`path: {\n${pathParams.join('\n')}\n};`);
+      if (pathParams.length)
+        fields.push(`path: {\n${pathParams.join('\n')}\n};`);
       if (query.length) fields.push(`query: {\n${query.join('\n')}\n};`);
-      const bodySchema = operation.requestBody?.content?.['application/json']?.schema;
+      const bodySchema =
+        operation.requestBody?.content?.['application/json']?.schema;
       if (bodySchema) {
         fields.push(
-          `body${operation.requestBody.required ? '' : '?'}: ${tsType(bodySchema, refs)};`,
+          `body${operation.requestBody.required ? '' : '?'}: ${tsType(
+            bodySchema,
+            refs,
+          )};`,
         );
       }
       fields.push(`response: ${successResponse(operation, refs)};`);
@@ -301,7 +309,9 @@ async function main() {
     for (const [name, text] of Object.entries(files)) {
       const file = path.join(dir, name);
       existing.delete(name);
-      const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+      const current = fs.existsSync(file)
+        ? fs.readFileSync(file, 'utf8')
+        : undefined;
       if (current === text) continue;
       if (check) {
         stale.push(path.relative(root, file));
@@ -312,17 +322,24 @@ async function main() {
     }
     for (const leftover of existing) {
       const file = path.join(dir, leftover);
-      if (check) stale.push(`${path.relative(root, file)} (no longer generated)`);
+      if (check)
+        stale.push(`${path.relative(root, file)} (no longer generated)`);
       else fs.rmSync(file);
     }
   }
   if (check && stale.length) {
     console.error(
-      `The code generated from openapi.yaml is out of date; run \`yarn openapi:generate\`:\n  ${stale.join('\n  ')}`,
+      `The code generated from openapi.yaml is out of date; run \`yarn openapi:generate\`:\n  ${stale.join(
+        '\n  ',
+      )}`,
     );
     process.exit(1);
   }
-  console.log(check ? 'openapi: generated code is up to date' : 'openapi: generated code written');
+  console.log(
+    check
+      ? 'openapi: generated code is up to date'
+      : 'openapi: generated code written',
+  );
 }
 
 main().catch(error => {

@@ -31,7 +31,10 @@ import { CatalogPeopleSync } from './usage/DirectorySync';
 import { importUsageSeeds } from './usage/UsageSeedImporter';
 import { StoredPeopleDirectory } from './usage/StoredPeopleDirectory';
 import { connectDatabase, migrateKnex } from './database/migrations';
-import { CatalogDirectory, CompositeDirectory } from './catalog/CatalogDirectory';
+import {
+  CatalogDirectory,
+  CompositeDirectory,
+} from './catalog/CatalogDirectory';
 import { SeedImporter } from './catalog/SeedImporter';
 import { ApprovalPolicyResolver } from './workflow/ApprovalPolicyResolver';
 import { publicRequest, RequestWorkflow } from './workflow/RequestWorkflow';
@@ -102,7 +105,9 @@ export class AppAccessEngine {
     private readonly notifierMap: Map<string, AppAccessNotifier>,
   ) {}
 
-  static async create(options: AppAccessEngineOptions): Promise<AppAccessEngine> {
+  static async create(
+    options: AppAccessEngineOptions,
+  ): Promise<AppAccessEngine> {
     const { config, logger } = options;
     let db: Knex;
     if (options.knex) {
@@ -111,7 +116,9 @@ export class AppAccessEngine {
     } else if (options.database) {
       db = await connectDatabase(options.database);
     } else {
-      throw new Error('AppAccessEngine needs a database service or a Knex client');
+      throw new Error(
+        'AppAccessEngine needs a database service or a Knex client',
+      );
     }
 
     const configDefaults = settingsFromConfig(config);
@@ -132,7 +139,9 @@ export class AppAccessEngine {
     // People are read through a short per-person cache that this process's
     // people writes invalidate (see PeerReads).
     const peerReads = new PeerReads(db, {
-      preparedStatements: config.getOptionalBoolean('appAccess.database.preparedStatements') ?? true,
+      preparedStatements:
+        config.getOptionalBoolean('appAccess.database.preparedStatements') ??
+        true,
     });
     const usage: UsageStore = new CachingUsageStore(db, peerReads);
     // Last resort: people synced from Okta that the catalog does not have.
@@ -145,7 +154,10 @@ export class AppAccessEngine {
     }
     const notifierMap = new Map<string, AppAccessNotifier>();
     if (options.notifications) {
-      notifierMap.set('backstage', new BackstageNotifier(options.notifications, directory));
+      notifierMap.set(
+        'backstage',
+        new BackstageNotifier(options.notifications, directory),
+      );
     }
     for (const n of options.notifiers ?? []) notifierMap.set(n.id, n);
 
@@ -166,7 +178,8 @@ export class AppAccessEngine {
       onEnqueued: () => wake.worker?.poke(),
     });
 
-    const appBaseUrl = config.getOptionalString('app.baseUrl') ?? 'http://localhost:3000';
+    const appBaseUrl =
+      config.getOptionalString('app.baseUrl') ?? 'http://localhost:3000';
     const handlerDeps = {
       workflow,
       requests,
@@ -187,17 +200,31 @@ export class AppAccessEngine {
         fulfill: createFulfillHandler(handlerDeps),
         'audit-ticket': createAuditTicketHandler(handlerDeps),
       },
-      maxAttempts: config.getOptionalNumber('appAccess.outbox.maxAttempts') ?? 8,
-      baseDelayMs: (config.getOptionalNumber('appAccess.outbox.baseDelaySeconds') ?? 5) * 1000,
-      maxDelayMs: (config.getOptionalNumber('appAccess.outbox.maxDelaySeconds') ?? 3600) * 1000,
-      pollIntervalMs: config.getOptionalNumber('appAccess.outbox.pollIntervalMs') ?? 1000,
-      leaseMs: (config.getOptionalNumber('appAccess.outbox.leaseSeconds') ?? 120) * 1000,
+      maxAttempts:
+        config.getOptionalNumber('appAccess.outbox.maxAttempts') ?? 8,
+      baseDelayMs:
+        (config.getOptionalNumber('appAccess.outbox.baseDelaySeconds') ?? 5) *
+        1000,
+      maxDelayMs:
+        (config.getOptionalNumber('appAccess.outbox.maxDelaySeconds') ?? 3600) *
+        1000,
+      pollIntervalMs:
+        config.getOptionalNumber('appAccess.outbox.pollIntervalMs') ?? 1000,
+      leaseMs:
+        (config.getOptionalNumber('appAccess.outbox.leaseSeconds') ?? 120) *
+        1000,
       random: options.random,
     });
     wake.worker = worker;
     for (const [key, value] of [
-      ['appAccess.outbox.maxAttempts', config.getOptionalNumber('appAccess.outbox.maxAttempts')],
-      ['appAccess.outbox.leaseSeconds', config.getOptionalNumber('appAccess.outbox.leaseSeconds')],
+      [
+        'appAccess.outbox.maxAttempts',
+        config.getOptionalNumber('appAccess.outbox.maxAttempts'),
+      ],
+      [
+        'appAccess.outbox.leaseSeconds',
+        config.getOptionalNumber('appAccess.outbox.leaseSeconds'),
+      ],
     ] as const) {
       if (value !== undefined && !(value > 0)) {
         throw new Error(`Invalid config ${key}: must be a positive number`);
@@ -231,7 +258,10 @@ export class AppAccessEngine {
   }
 
   private appBaseUrl() {
-    return this.options.config.getOptionalString('app.baseUrl') ?? 'http://localhost:3000';
+    return (
+      this.options.config.getOptionalString('app.baseUrl') ??
+      'http://localhost:3000'
+    );
   }
 
   /** What approval channels may do for an approver (see AppAccessDecisionApi). */
@@ -257,7 +287,8 @@ export class AppAccessEngine {
       findPersonByEmail: async email =>
         (await this.directory.findPersonByEmail?.(email)) ?? undefined,
       getSettings: () => this.settings.get(),
-      portalUrl: path => `${this.appBaseUrl()}${path.startsWith('/') ? '' : '/'}${path}`,
+      portalUrl: path =>
+        `${this.appBaseUrl()}${path.startsWith('/') ? '' : '/'}${path}`,
     };
   }
 
@@ -265,7 +296,9 @@ export class AppAccessEngine {
   fulfillmentApi(): AppAccessFulfillmentApi {
     return {
       listAwaiting: async (fulfilledBy, limit = 100) =>
-        (await this.requests.listAwaiting(fulfilledBy, limit)).map(publicRequest),
+        (await this.requests.listAwaiting(fulfilledBy, limit)).map(
+          publicRequest,
+        ),
       complete: async (requestId, result) => {
         await this.workflow.completeFulfillment(requestId, {
           status: result.status,
@@ -278,16 +311,20 @@ export class AppAccessEngine {
 
   /** The registered fulfiller or notifier a "Send test" is about. */
   moduleFor(kind: 'fulfiller' | 'notifier', id: string) {
-    return kind === 'fulfiller' ? this.fulfillerMap.get(id) : this.notifierMap.get(id);
+    return kind === 'fulfiller'
+      ? this.fulfillerMap.get(id)
+      : this.notifierMap.get(id);
   }
 
   /** What directory and usage sources (the Okta sync) may write. */
   usageApi(): AppAccessUsageApi {
     return {
-      upsertPeople: (people, source, options) => this.usage.upsertPeople(people, source, options),
+      upsertPeople: (people, source, options) =>
+        this.usage.upsertPeople(people, source, options),
       setAssignments: (source, assignments, options) =>
         this.usage.setAssignments(source, assignments, options),
-      removeAssignments: (source, pairs, options) => this.usage.removeAssignments(source, pairs, options),
+      removeAssignments: (source, pairs, options) =>
+        this.usage.removeAssignments(source, pairs, options),
       markLastUsed: pairs => this.usage.markLastUsed(pairs),
       recomputeRollups: () => this.usage.recomputeRollups(),
       refsByEmail: emails => this.usage.refsByEmail(emails),
@@ -303,13 +340,23 @@ export class AppAccessEngine {
         for (const key of new Set(discovered.map(d => d.externalKey))) {
           const known = await this.apps.idsByExternalId(
             key,
-            discovered.filter(d => d.externalKey === key).map(d => d.externalId),
+            discovered
+              .filter(d => d.externalKey === key)
+              .map(d => d.externalId),
           );
           for (const d of discovered.filter(x => x.externalKey === key)) {
             let id = known.get(d.externalId);
             if (!id) {
-              const slug = d.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'app';
-              id = `${slug}-${d.externalId.toLowerCase().replace(/[^a-z0-9]/g, '').slice(-6)}`;
+              const slug =
+                d.name
+                  .toLowerCase()
+                  .replace(/[^a-z0-9]+/g, '-')
+                  .replace(/^-+|-+$/g, '')
+                  .slice(0, 60) || 'app';
+              id = `${slug}-${d.externalId
+                .toLowerCase()
+                .replace(/[^a-z0-9]/g, '')
+                .slice(-6)}`;
               const candidate = id;
               await this.db.transaction(async tx => {
                 if (await this.apps.get(candidate, tx)) return;
@@ -347,9 +394,30 @@ export class AppAccessEngine {
   /** The services the HTTP API (and any other surface) is handed; built once. */
   services(): AppAccessServices {
     if (!this.builtServices) {
-      const { db, apps, requests, tasks, events, outbox, settings, workflow, resolver, directory, peers, usage } = this;
+      const {
+        db,
+        apps,
+        requests,
+        tasks,
+        events,
+        outbox,
+        settings,
+        workflow,
+        resolver,
+        directory,
+        peers,
+        usage,
+      } = this;
       this.builtServices = {
-        catalog: new AppCatalogService({ apps, requests, settings, directory, resolver, peers, usage }),
+        catalog: new AppCatalogService({
+          apps,
+          requests,
+          settings,
+          directory,
+          resolver,
+          peers,
+          usage,
+        }),
         requests: new RequestService({ requests, tasks, workflow }),
         settings: new SettingsService({
           db,
@@ -358,12 +426,20 @@ export class AppAccessEngine {
           usage,
           modules: {
             list: () => this.installedModules(),
-            integrations: () => integrationsFromConfig(this.options.config, this.installedModules()),
+            integrations: () =>
+              integrationsFromConfig(
+                this.options.config,
+                this.installedModules(),
+              ),
             find: (kind, id) => this.moduleFor(kind, id),
           },
         }),
         apps: new AppAdminService({ db, apps, events }),
-        outbox: new OutboxService({ outbox, workflow, onJobRevived: () => this.worker.poke() }),
+        outbox: new OutboxService({
+          outbox,
+          workflow,
+          onJobRevived: () => this.worker.poke(),
+        }),
         audit: new AuditService({ events }),
       };
     }
@@ -377,9 +453,11 @@ export class AppAccessEngine {
   /** Imports seed files, schedules reminders and starts the outbox worker. */
   async start() {
     const { config, scheduler, lifecycle, logger } = this.options;
-    const seedFiles = config.getOptionalStringArray('appAccess.catalog.seedFiles') ?? [];
+    const seedFiles =
+      config.getOptionalStringArray('appAccess.catalog.seedFiles') ?? [];
     await this.seeds.importFiles(seedFiles);
-    const usageFiles = config.getOptionalStringArray('appAccess.usage.seedFiles') ?? [];
+    const usageFiles =
+      config.getOptionalStringArray('appAccess.usage.seedFiles') ?? [];
     if (usageFiles.length) {
       await importUsageSeeds(usageFiles, this.usage, logger);
       await this.usage.recomputeRollups();
@@ -387,10 +465,19 @@ export class AppAccessEngine {
 
     const { catalog, auth } = this.options;
     if (scheduler && catalog && auth && !this.options.directory) {
-      const peopleSync = new CatalogPeopleSync({ catalog, auth, usage: this.usage, logger });
+      const peopleSync = new CatalogPeopleSync({
+        catalog,
+        auth,
+        usage: this.usage,
+        logger,
+      });
       await scheduler.scheduleTask({
         id: 'app-access-catalog-people',
-        frequency: { minutes: config.getOptionalNumber('appAccess.directory.syncEveryMinutes') ?? 30 },
+        frequency: {
+          minutes:
+            config.getOptionalNumber('appAccess.directory.syncEveryMinutes') ??
+            30,
+        },
         timeout: { minutes: 30 },
         initialDelay: { seconds: 15 },
         scope: 'global',
@@ -408,14 +495,19 @@ export class AppAccessEngine {
           try {
             if ((await peopleSync.run()).people > 0) return;
           } catch (error) {
-            logger.warn(`Copying people from the catalog failed: ${(error as Error).message}`);
+            logger.warn(
+              `Copying people from the catalog failed: ${
+                (error as Error).message
+              }`,
+            );
           }
         }
       })();
     }
 
     if (scheduler) {
-      const minutes = config.getOptionalNumber('appAccess.reminders.checkEveryMinutes') ?? 15;
+      const minutes =
+        config.getOptionalNumber('appAccess.reminders.checkEveryMinutes') ?? 15;
       await scheduler.scheduleTask({
         id: 'app-access-reminders',
         frequency: { minutes },
@@ -433,7 +525,10 @@ export class AppAccessEngine {
       // One process owns a SQLite file; whatever it had claimed before a
       // restart is retried now rather than after the lease runs out.
       const released = await this.outbox.releaseAllClaims();
-      if (released) logger.info(`Retrying ${released} outbox job(s) claimed before the restart`);
+      if (released)
+        logger.info(
+          `Retrying ${released} outbox job(s) claimed before the restart`,
+        );
     }
 
     const begin = () => {
@@ -456,12 +551,17 @@ export class AppAccessEngine {
  * Hands out an API before the engine exists: modules receive it at
  * registration, and call it only once the backend has started.
  */
-export function lateBound<T extends object>(get: () => T | undefined, what: string): T {
+export function lateBound<T extends object>(
+  get: () => T | undefined,
+  what: string,
+): T {
   return new Proxy({} as T, {
     get(_target, prop) {
       const target = get();
       if (!target) {
-        throw new ServiceUnavailableError(`App Access ${what} is not ready yet`);
+        throw new ServiceUnavailableError(
+          `App Access ${what} is not ready yet`,
+        );
       }
       const value = (target as any)[prop];
       return typeof value === 'function' ? value.bind(target) : value;

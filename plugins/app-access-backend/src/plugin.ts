@@ -81,7 +81,10 @@ export const appAccessPlugin = createBackendPlugin({
             validateResponses: process.env.NODE_ENV === 'test',
           }),
         );
-        deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        deps.httpRouter.addAuthPolicy({
+          path: '/health',
+          allow: 'unauthenticated',
+        });
         await engine.start();
       },
     });

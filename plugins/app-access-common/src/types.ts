@@ -35,4 +35,3 @@ export const OPEN_STATUSES: RequestStatus[] = [
 
 /** A page of a list route: `{ items, nextCursor }`. */
 export type Paginated<T> = { items: T[]; nextCursor?: string };
-

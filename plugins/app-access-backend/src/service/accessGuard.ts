@@ -66,7 +66,9 @@ function routesOf(spec: Spec): Route[] {
       const operation = value as Operation;
       const security = operation.security ?? spec.security ?? [];
       const permissionName = operation['x-permission'];
-      const permission = permissionName ? byName.get(permissionName) : undefined;
+      const permission = permissionName
+        ? byName.get(permissionName)
+        : undefined;
       if (permissionName && !permission) {
         throw new Error(
           `openapi.yaml: ${operation.operationId} names an unknown permission '${permissionName}'`,

@@ -4,7 +4,12 @@ import request from 'supertest';
 import { SettingsStore, settingsFromConfig } from '../database/SettingsStore';
 import { migrateKnex } from '../database/migrations';
 import { AppAccessEngine } from '../AppAccessEngine';
-import { ADMIN, JANE, as, startAppAccessTestBackend } from '../__testUtils__/testBackend';
+import {
+  ADMIN,
+  JANE,
+  as,
+  startAppAccessTestBackend,
+} from '../__testUtils__/testBackend';
 
 jest.setTimeout(60_000);
 
@@ -12,16 +17,33 @@ const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
 describe('configuration validation', () => {
   it.each([
-    [{ approvals: { method: 'pigeon' } }, /appAccess\.approvals\.method 'pigeon'/],
-    [{ approvals: { fallbackApprover: 'fiona' } }, /appAccess\.approvals\.fallbackApprover: 'fiona' is not a user or group entity ref/],
-    [{ approvals: { defaultApprovers: ['team-x'] } }, /appAccess\.approvals\.defaultApprovers/],
-    [{ reminders: { intervalHours: -1 } }, /appAccess\.reminders\.intervalHours/],
+    [
+      { approvals: { method: 'pigeon' } },
+      /appAccess\.approvals\.method 'pigeon'/,
+    ],
+    [
+      { approvals: { fallbackApprover: 'fiona' } },
+      /appAccess\.approvals\.fallbackApprover: 'fiona' is not a user or group entity ref/,
+    ],
+    [
+      { approvals: { defaultApprovers: ['team-x'] } },
+      /appAccess\.approvals\.defaultApprovers/,
+    ],
+    [
+      { reminders: { intervalHours: -1 } },
+      /appAccess\.reminders\.intervalHours/,
+    ],
     [{ reminders: { maxCount: 1.5 } }, /appAccess\.reminders\.maxCount/],
-    [{ ticketing: { system: 'servicenow' } }, /appAccess\.ticketing\.system 'servicenow'/],
+    [
+      { ticketing: { system: 'servicenow' } },
+      /appAccess\.ticketing\.system 'servicenow'/,
+    ],
     [{ peers: { roleBasis: 'age' } }, /appAccess\.peers\.roleBasis/],
     [{ branding: { accentColor: 'blue' } }, /appAccess\.branding\.accentColor/],
   ])('refuses %j naming the key', (appAccess, message) => {
-    expect(() => settingsFromConfig(new ConfigReader({ appAccess }))).toThrow(message);
+    expect(() => settingsFromConfig(new ConfigReader({ appAccess }))).toThrow(
+      message,
+    );
   });
 
   it('fails engine start-up on invalid outbox settings', async () => {
@@ -43,17 +65,35 @@ describe.each(databases.eachSupportedId())('settings on %p', databaseId => {
     const store = new SettingsStore(
       knex,
       settingsFromConfig(
-        new ConfigReader({ appAccess: { approvals: { method: 'email' }, reminders: { intervalHours: 12, maxCount: 2 } } }),
+        new ConfigReader({
+          appAccess: {
+            approvals: { method: 'email' },
+            reminders: { intervalHours: 12, maxCount: 2 },
+          },
+        }),
       ),
     );
     let view = await store.view();
     expect(view.values.approvalMethod).toBe('email');
-    expect(view.sources).toMatchObject({ approvalMethod: 'config', reminders: 'config', ticketing: 'default' });
+    expect(view.sources).toMatchObject({
+      approvalMethod: 'config',
+      reminders: 'config',
+      ticketing: 'default',
+    });
 
-    await store.update({ approvalMethod: 'slack', reminders: { intervalHours: 4, maxCount: 5 } }, ADMIN);
+    await store.update(
+      { approvalMethod: 'slack', reminders: { intervalHours: 4, maxCount: 5 } },
+      ADMIN,
+    );
     view = await store.view();
-    expect(view.values).toMatchObject({ approvalMethod: 'slack', reminders: { intervalHours: 4, maxCount: 5 } });
-    expect(view.sources).toMatchObject({ approvalMethod: 'database', reminders: 'database' });
+    expect(view.values).toMatchObject({
+      approvalMethod: 'slack',
+      reminders: { intervalHours: 4, maxCount: 5 },
+    });
+    expect(view.sources).toMatchObject({
+      approvalMethod: 'database',
+      reminders: 'database',
+    });
     expect(view.defaults.approvalMethod).toBe('email');
     expect((await store.get()).approvalMethod).toBe('slack');
 
@@ -69,43 +109,87 @@ describe.each(databases.eachSupportedId())('settings on %p', databaseId => {
       knex,
       config: {
         appAccess: {
-          approvals: { fallbackApprover: 'user:default/fiona.fallback', method: 'portal' },
-          email: { smtp: { host: 'smtp.acme.example', auth: { user: 'bot', pass: 'hunter2-smtp' } }, from: { address: 'it@acme.example' } },
-          slack: { botToken: 'xoxb-super-secret', signingSecret: 'shh-signing-secret' },
-          okta: { orgUrl: 'https://acme.okta.com', apiToken: 'okta-secret-token' },
-          msteams: { webhookUrl: 'https://prod.workflows.example/secret-webhook' },
+          approvals: {
+            fallbackApprover: 'user:default/fiona.fallback',
+            method: 'portal',
+          },
+          email: {
+            smtp: {
+              host: 'smtp.acme.example',
+              auth: { user: 'bot', pass: 'hunter2-smtp' },
+            },
+            from: { address: 'it@acme.example' },
+          },
+          slack: {
+            botToken: 'xoxb-super-secret',
+            signingSecret: 'shh-signing-secret',
+          },
+          okta: {
+            orgUrl: 'https://acme.okta.com',
+            apiToken: 'okta-secret-token',
+          },
+          msteams: {
+            webhookUrl: 'https://prod.workflows.example/secret-webhook',
+          },
         },
       },
     });
     try {
-      const res = await request(backend.server).get('/api/app-access/settings').set('Authorization', as(ADMIN));
+      const res = await request(backend.server)
+        .get('/api/app-access/settings')
+        .set('Authorization', as(ADMIN));
       expect(res.status).toBe(200);
       const text = JSON.stringify(res.body);
-      for (const secret of ['hunter2-smtp', 'xoxb-super-secret', 'shh-signing-secret', 'okta-secret-token', 'secret-webhook']) {
+      for (const secret of [
+        'hunter2-smtp',
+        'xoxb-super-secret',
+        'shh-signing-secret',
+        'okta-secret-token',
+        'secret-webhook',
+      ]) {
         expect(text).not.toContain(secret);
       }
       expect(res.body.integrations.slack.configured).toBe(true);
-      expect(res.body.integrations.email.details.smtpHost).toBe('smtp.acme.example');
-      expect(res.body.integrations.okta.details.orgUrl).toBe('https://acme.okta.com');
+      expect(res.body.integrations.email.details.smtpHost).toBe(
+        'smtp.acme.example',
+      );
+      expect(res.body.integrations.okta.details.orgUrl).toBe(
+        'https://acme.okta.com',
+      );
       expect(res.body.integrations.msteams.configured).toBe(true);
 
-      const refused = await request(backend.server).get('/api/app-access/settings').set('Authorization', as(JANE));
+      const refused = await request(backend.server)
+        .get('/api/app-access/settings')
+        .set('Authorization', as(JANE));
       expect(refused.status).toBe(403);
 
       const saved = await request(backend.server)
         .put('/api/app-access/settings')
         .set('Authorization', as(ADMIN))
-        .send({ notifications: { emailFromName: 'Acme IT', emailFromAddress: 'apps@acme.example' }, peers: { roleBasis: 'department', showNames: 'none' } });
+        .send({
+          notifications: {
+            emailFromName: 'Acme IT',
+            emailFromAddress: 'apps@acme.example',
+          },
+          peers: { roleBasis: 'department', showNames: 'none' },
+        });
       expect(saved.status).toBe(200);
       expect(saved.body.sources.notifications).toBe('database');
-      expect(saved.body.values.peers).toEqual({ roleBasis: 'department', showNames: 'none' });
+      expect(saved.body.values.peers).toEqual({
+        roleBasis: 'department',
+        showNames: 'none',
+      });
 
       const bad = await request(backend.server)
         .put('/api/app-access/settings')
         .set('Authorization', as(ADMIN))
-        .send({ ticketing: { system: 'jira', jira: { serviceDeskId: 'abc' } } });
+        .send({
+          ticketing: { system: 'jira', jira: { serviceDeskId: 'abc' } },
+        });
       expect(bad.status).toBe(400);
-      expect(bad.body.error.message).toBe('ticketing.jira.serviceDeskId: must be a numeric id');
+      expect(bad.body.error.message).toBe(
+        'ticketing.jira.serviceDeskId: must be a numeric id',
+      );
     } finally {
       await backend.stop();
     }

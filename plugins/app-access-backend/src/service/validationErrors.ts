@@ -45,35 +45,44 @@ const NOISE =
 
 type Problem = { field: string; depth: number; words: string; noise: boolean };
 
+/** ajv's phrasing → the API's, first match wins. */
+const REPHRASE: Array<[RegExp, (m: RegExpExecArray) => string]> = [
+  [
+    /^must NOT have more than (\d+) characters$/,
+    m => `must be at most ${m[1]} characters`,
+  ],
+  [
+    /^must NOT have fewer than (\d+) characters$/,
+    m => (m[1] === '1' ? 'required' : `must be at least ${m[1]} characters`),
+  ],
+  [
+    /^must NOT have more than (\d+) items$/,
+    m => `must have at most ${m[1]} entries`,
+  ],
+  [/^must be >= (.+)$/, m => `must be at least ${m[1]}`],
+  [/^must be <= (.+)$/, m => `must be at most ${m[1]}`],
+  [/^must be > (.+)$/, m => `must be more than ${m[1]}`],
+  [/^must be < (.+)$/, m => `must be less than ${m[1]}`],
+  [
+    /^must be equal to one of the allowed values: (.+)$/,
+    m => `must be one of ${m[1]}`,
+  ],
+  [
+    /^must match pattern "(.+)"$/,
+    m => PATTERN_WORDS[m[1]] ?? 'is not in the expected format',
+  ],
+  [
+    /^must match format "(.+)"$/,
+    m => FORMAT_WORDS[m[1]] ?? `must be a valid ${m[1]}`,
+  ],
+  [/^must be (\w+)(,\w+)*$/, m => TYPE_WORDS[m[1]] ?? m[0]],
+  [/^must be equal to constant$/, () => 'has a value that is not allowed'],
+];
+
 function words(message: string): string {
-  let m: RegExpExecArray | null;
-  if ((m = /^must NOT have more than (\d+) characters$/.exec(message))) {
-    return `must be at most ${m[1]} characters`;
-  }
-  if ((m = /^must NOT have fewer than (\d+) characters$/.exec(message))) {
-    return m[1] === '1' ? 'required' : `must be at least ${m[1]} characters`;
-  }
-  if ((m = /^must NOT have more than (\d+) items$/.exec(message))) {
-    return `must have at most ${m[1]} entries`;
-  }
-  if ((m = /^must be >= (.+)$/.exec(message))) return `must be at least ${m[1]}`;
-  if ((m = /^must be <= (.+)$/.exec(message))) return `must be at most ${m[1]}`;
-  if ((m = /^must be > (.+)$/.exec(message))) return `must be more than ${m[1]}`;
-  if ((m = /^must be < (.+)$/.exec(message))) return `must be less than ${m[1]}`;
-  if ((m = /^must be equal to one of the allowed values: (.+)$/.exec(message))) {
-    return `must be one of ${m[1]}`;
-  }
-  if ((m = /^must match pattern "(.+)"$/.exec(message))) {
-    return PATTERN_WORDS[m[1]] ?? 'is not in the expected format';
-  }
-  if ((m = /^must match format "(.+)"$/.exec(message))) {
-    return FORMAT_WORDS[m[1]] ?? `must be a valid ${m[1]}`;
-  }
-  if ((m = /^must be (\w+)(,\w+)*$/.exec(message)) && TYPE_WORDS[m[1]]) {
-    return TYPE_WORDS[m[1]];
-  }
-  if (/^must be equal to constant$/.test(message)) {
-    return 'has a value that is not allowed';
+  for (const [pattern, phrase] of REPHRASE) {
+    const match = pattern.exec(message);
+    if (match) return phrase(match);
   }
   return message;
 }
@@ -81,9 +90,10 @@ function words(message: string): string {
 function resolve(spec: Spec, schema: Schema | undefined): Schema | undefined {
   let current = schema;
   for (let i = 0; current?.$ref && i < 20; i++) {
-    current = spec.components?.schemas?.[
-      String(current.$ref).replace('#/components/schemas/', '')
-    ];
+    current =
+      spec.components?.schemas?.[
+        String(current.$ref).replace('#/components/schemas/', '')
+      ];
   }
   return current;
 }
@@ -153,7 +163,10 @@ export function createValidationErrorFormatter(
       if (required) {
         field = [...path, required[1]].join('.');
         text = 'required';
-      } else if (message === 'must NOT have additional properties' && where === 'body') {
+      } else if (
+        message === 'must NOT have additional properties' &&
+        where === 'body'
+      ) {
         const allowed = allowedKeys(spec, schemaAt(spec, bodySchema, path));
         const value = valueAt(req.body, path);
         const unknown =

@@ -26,7 +26,11 @@ function appChangeComment(
 /** The catalog as admins curate it: every app, listed or not, and saves with an audit event. */
 export class AppAdminService {
   constructor(
-    private readonly deps: { db: Knex; apps: AppStore; events: AuditEventStore },
+    private readonly deps: {
+      db: Knex;
+      apps: AppStore;
+      events: AuditEventStore;
+    },
   ) {}
 
   async list(query: {
@@ -56,7 +60,11 @@ export class AppAdminService {
     options: { mustBeNew: boolean; id?: string },
   ): Promise<AdminApp> {
     const input = (body ?? {}) as Record<string, unknown>;
-    if (options.id !== undefined && input.id !== undefined && input.id !== options.id) {
+    if (
+      options.id !== undefined &&
+      input.id !== undefined &&
+      input.id !== options.id
+    ) {
       throw new InputError(
         `id: the body's id '${input.id}' differs from the URL's '${options.id}'`,
       );

@@ -241,7 +241,9 @@ export class AppCatalogService {
           l.approvers.map(async ref => ({
             ref,
             displayName: ref.startsWith('user:')
-              ? (await directory.getPerson(ref))?.displayName
+              ? (
+                  await directory.getPerson(ref)
+                )?.displayName
               : undefined,
           })),
         ),

@@ -79,7 +79,12 @@ export class RequestService {
 
   async submitIntake(
     caller: Caller,
-    body: { name: string; url?: string; vendor?: string; justification: string },
+    body: {
+      name: string;
+      url?: string;
+      vendor?: string;
+      justification: string;
+    },
   ): Promise<AccessRequest> {
     return this.details(await this.deps.workflow.submitIntake(caller, body));
   }
@@ -94,7 +99,10 @@ export class RequestService {
       limit: query.limit,
       cursor: query.cursor,
     });
-    return { items: page.items.map(publicRequest), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map(publicRequest),
+      nextCursor: page.nextCursor,
+    };
   }
 
   /** A request for its requester, its approvers, and those who may read all requests; 404 for anyone else. */
@@ -168,7 +176,10 @@ export class RequestService {
       limit: query.limit,
       cursor: query.cursor,
     });
-    return { items: page.items.map(publicRequest), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map(publicRequest),
+      nextCursor: page.nextCursor,
+    };
   }
 
   async getAny(id: string): Promise<AccessRequest> {
@@ -184,6 +195,8 @@ export class RequestService {
     id: string,
     note?: string,
   ): Promise<AccessRequest> {
-    return this.details(await this.deps.workflow.markFulfilled(caller, id, note));
+    return this.details(
+      await this.deps.workflow.markFulfilled(caller, id, note),
+    );
   }
 }

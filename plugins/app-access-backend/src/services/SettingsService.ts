@@ -107,7 +107,10 @@ export class SettingsService {
   }
 
   /** Saves the given keys (`null` goes back to app-config) with an audit event, in one transaction. */
-  async update(caller: Caller, changes: SettingsUpdate): Promise<SettingsResponse> {
+  async update(
+    caller: Caller,
+    changes: SettingsUpdate,
+  ): Promise<SettingsResponse> {
     const { db, settings, events } = this.deps;
     await db.transaction(async tx => {
       await settings.update(

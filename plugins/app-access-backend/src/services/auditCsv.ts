@@ -19,7 +19,9 @@ function cell(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   // Quote everything that could break a row, and defuse spreadsheet formulas.
   const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return /[",\n\r]/.test(safe) || safe !== text
+    ? `"${safe.replace(/"/g, '""')}"`
+    : safe;
 }
 
 /** The audit trail as CSV (RFC 4180), one event per row. */

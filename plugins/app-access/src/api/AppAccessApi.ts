@@ -36,7 +36,10 @@ export type {
   SettingsUpdate,
   SyncOverview,
 };
-export type { SyncRun, SyncRunStatus } from '@app-access/plugin-app-access-common';
+export type {
+  SyncRun,
+  SyncRunStatus,
+} from '@app-access/plugin-app-access-common';
 
 /** How the backend orders the catalog: by name, or by use on the caller's team or role. */
 export type AppSort = 'name' | 'team' | 'role';

@@ -41,11 +41,8 @@ export function bindAdminAppEndpoints(
   router.put('/admin/apps/:id', async (req, res) => {
     const { caller } = callOf(res);
     res.json(
-      await context.audited(
-        req,
-        'app-update',
-        { appId: req.params.id },
-        () => apps.save(caller, req.body, { mustBeNew: false, id: req.params.id }),
+      await context.audited(req, 'app-update', { appId: req.params.id }, () =>
+        apps.save(caller, req.body, { mustBeNew: false, id: req.params.id }),
       ),
     );
   });

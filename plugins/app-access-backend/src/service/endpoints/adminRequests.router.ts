@@ -64,11 +64,8 @@ export function bindAdminRequestEndpoints(
   router.post('/admin/outbox/:id/retry', async (req, res) => {
     const { caller } = callOf(res);
     res.json(
-      await context.audited(
-        req,
-        'outbox-retry',
-        { jobId: req.params.id },
-        () => outbox.revive(caller, req.params.id),
+      await context.audited(req, 'outbox-retry', { jobId: req.params.id }, () =>
+        outbox.revive(caller, req.params.id),
       ),
     );
   });

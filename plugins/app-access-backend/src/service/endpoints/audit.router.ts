@@ -2,7 +2,10 @@ import { AuditService } from '../../services/AuditService';
 import { AppAccessRouter, cursorParam } from './types';
 
 /** The audit trail as JSON pages or a CSV file (app-access.audit.read, checked by the guard). */
-export function bindAuditEndpoints(router: AppAccessRouter, audit: AuditService) {
+export function bindAuditEndpoints(
+  router: AppAccessRouter,
+  audit: AuditService,
+) {
   router.get('/admin/audit', async (req, res) => {
     const query = {
       requestId: req.query.requestId,

@@ -55,10 +55,9 @@ export function createEndpointContext(options: {
       }
     },
     async isAllowed(credentials, permission) {
-      const [decision] = await options.permissions.authorize(
-        [{ permission }],
-        { credentials },
-      );
+      const [decision] = await options.permissions.authorize([{ permission }], {
+        credentials,
+      });
       return decision.result === AuthorizeResult.ALLOW;
     },
   };
