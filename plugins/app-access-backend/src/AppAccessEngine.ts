@@ -39,6 +39,7 @@ import { SeedImporter } from './catalog/SeedImporter';
 import { ApprovalPolicyResolver } from './workflow/ApprovalPolicyResolver';
 import { publicRequest, RequestWorkflow } from './workflow/RequestWorkflow';
 import { ReminderTask } from './workflow/ReminderTask';
+import { PersonMatcher } from './workflow/PersonMatcher';
 import { OutboxWorker } from './outbox/OutboxWorker';
 import {
   createAuditTicketHandler,
@@ -174,6 +175,7 @@ export class AppAccessEngine {
       outbox,
       settings,
       resolver,
+      persons: new PersonMatcher(directory),
       channels: { available: new Set(notifierMap.keys()) },
       onEnqueued: () => wake.worker?.poke(),
     });

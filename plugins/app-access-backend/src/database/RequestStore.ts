@@ -7,6 +7,11 @@ export type PlannedLevel = {
   level: number;
   approvers: string[];
   fallback: boolean;
+  /**
+   * Only people who decide an earlier level could decide this one (the
+   * fallback approver too): an admin names an approver when it opens.
+   */
+  awaitsAdmin?: boolean;
 };
 
 export type RequestRow = {

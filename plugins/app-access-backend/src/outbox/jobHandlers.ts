@@ -11,6 +11,7 @@ import { RequestStore } from '../database/RequestStore';
 import { SettingsStore } from '../database/SettingsStore';
 import { publicRequest, RequestWorkflow } from '../workflow/RequestWorkflow';
 import { OutboxHandler, PermanentJobError, RetryLaterError } from './OutboxWorker';
+import { PersonMatcher } from '../workflow/PersonMatcher';
 
 export type JobHandlerDeps = {
   workflow: RequestWorkflow;
@@ -71,9 +72,23 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
       ) {
         return;
       }
-      const recipients = (await expandRecipients(deps.directory, p.recipients)).filter(
-        r => !(p.audience === 'approvers' && r === request.requester),
-      );
+      // Approvers are never asked about a request they filed, under any of
+      // their accounts, nor (for a later level) by one that decided an
+      // earlier level of it.
+      const expanded = await expandRecipients(deps.directory, p.recipients);
+      const recipients =
+        p.audience === 'approvers' && p.kind !== 'decision_recorded'
+          ? await new PersonMatcher(deps.directory).without(expanded, [
+              request.requester,
+              ...(task
+                ? (await deps.tasks.tasksForRequest(request.id))
+                    .filter(t => t.level < task.level && t.decidedBy)
+                    .map(t => t.decidedBy!)
+                : []),
+            ])
+          : expanded.filter(
+              r => !(p.audience === 'approvers' && r === request.requester),
+            );
       const url =
         p.audience === 'approvers'
           ? `${deps.appBaseUrl}/apps/approvals`

@@ -237,6 +237,7 @@ export class AppCatalogService {
       plan.levels.map(async l => ({
         level: l.level,
         fallback: l.fallback,
+        ...(l.awaitsAdmin ? { awaitsAdmin: true } : {}),
         approvers: await Promise.all(
           l.approvers.map(async ref => ({
             ref,

@@ -140,7 +140,10 @@ export class RequestService {
     const items: PendingApproval[] = [];
     for (const task of page.items) {
       const request = await this.deps.requests.get(task.requestId);
-      if (request && request.requester !== caller.userRef) {
+      if (
+        request &&
+        (await this.deps.workflow.mayDecide(caller, request, task))
+      ) {
         items.push({ ...task, request: publicRequest(request) });
       }
     }
@@ -188,6 +191,16 @@ export class RequestService {
 
   async retry(caller: Caller, id: string): Promise<AccessRequest> {
     return this.details(await this.deps.workflow.retry(caller, id));
+  }
+
+  async nameApprover(
+    caller: Caller,
+    id: string,
+    approver: string,
+  ): Promise<AccessRequest> {
+    return this.details(
+      await this.deps.workflow.nameApprover(caller, id, approver),
+    );
   }
 
   async markFulfilled(

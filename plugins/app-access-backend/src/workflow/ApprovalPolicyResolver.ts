@@ -10,6 +10,7 @@ import {
   DirectoryPerson,
 } from '@app-access/plugin-app-access-node';
 import { PlannedLevel } from '../database/RequestStore';
+import { PersonMatcher } from './PersonMatcher';
 
 /** The policy in force for a tier: tier override, else app default, else settings. */
 export function effectivePolicy(app: App, tier: Tier): ApprovalPolicy {
@@ -39,7 +40,30 @@ export function needsApproval(
  * the fallback approver stands in, and failing that the default approvers.
  */
 export class ApprovalPolicyResolver {
-  constructor(private readonly directory: AppAccessDirectory) {}
+  private readonly persons: PersonMatcher;
+
+  constructor(private readonly directory: AppAccessDirectory) {
+    this.persons = new PersonMatcher(directory);
+  }
+
+  /** The distinct people (one ref per email) who could decide a level, without `excluded`. */
+  private async deciders(approvers: string[], excluded: string[]) {
+    const people: string[] = [];
+    for (const ref of approvers) {
+      const members = ref.startsWith('group:')
+        ? await this.directory.getGroupMembers(ref)
+        : [ref];
+      for (const member of members) {
+        if (
+          (await this.persons.firstSame(member, [...excluded, ...people])) ===
+          undefined
+        ) {
+          people.push(member);
+        }
+      }
+    }
+    return people;
+  }
 
   private async resolveSpec(
     spec: ApproverSpec,
@@ -59,19 +83,6 @@ export class ApprovalPolicyResolver {
     }
   }
 
-  /** Whether a level's approvers include someone other than the requester. */
-  private async hasOtherDecider(approvers: string[], requesterRef: string) {
-    for (const ref of approvers) {
-      if (ref.startsWith('group:')) {
-        const members = await this.directory.getGroupMembers(ref);
-        if (members.some(m => m !== requesterRef)) return true;
-      } else if (ref !== requesterRef) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   async plan(options: {
     app: App;
     tier: Tier;
@@ -86,6 +97,10 @@ export class ApprovalPolicyResolver {
     }
     const specsByLevel = [policy.level1 ?? [], policy.level2 ?? []];
     const levels: PlannedLevel[] = [];
+    // Nobody decides their own request, nor two levels of one request: when
+    // level 1 can only be decided by one person, that person is left out of
+    // level 2 (the workflow leaves out whoever actually decided level 1).
+    const excluded = [requesterRef];
     for (let i = 0; i < specsByLevel.length; i++) {
       const specs = specsByLevel[i];
       if (i === 1 && specs.length === 0) break;
@@ -97,15 +112,36 @@ export class ApprovalPolicyResolver {
           approvers.push(...(await this.resolveSpec(spec, app, requester)));
         }
       }
-      approvers = [...new Set(approvers)].filter(a => a !== requesterRef);
+      approvers = await this.persons.without([...new Set(approvers)], excluded);
       let fallback = false;
-      if (!(await this.hasOtherDecider(approvers, requesterRef))) {
+      if (!(await this.persons.hasOtherPerson(approvers, excluded))) {
         fallback = true;
-        approvers = settings.fallbackApprover
+        const stand = settings.fallbackApprover
           ? [settings.fallbackApprover]
-          : settings.defaultApprovers.filter(a => a !== requesterRef);
+          : settings.defaultApprovers;
+        approvers = (await this.persons.hasOtherPerson(stand, excluded))
+          ? await this.persons.without(stand, excluded)
+          : [];
       }
-      levels.push({ level: i + 1, approvers, fallback });
+      // Empty only because the people left out decide an earlier level: the
+      // request can still be filed, and waits for an admin at this level.
+      const awaitsAdmin =
+        approvers.length === 0 &&
+        i > 0 &&
+        (await this.persons.hasOtherPerson(
+          settings.fallbackApprover
+            ? [settings.fallbackApprover]
+            : settings.defaultApprovers,
+          [requesterRef],
+        ));
+      levels.push({
+        level: i + 1,
+        approvers,
+        fallback,
+        ...(awaitsAdmin ? { awaitsAdmin } : {}),
+      });
+      const people = await this.deciders(approvers, excluded);
+      if (people.length === 1) excluded.push(people[0]);
     }
     return { needsApproval: true, levels };
   }

@@ -26,6 +26,7 @@ import { SettingsStore } from '../database/SettingsStore';
 import { addAssignment } from '../database/UsageStore';
 import { isUniqueViolation, nowIso } from '../database/json';
 import { ApprovalPolicyResolver } from './ApprovalPolicyResolver';
+import { PersonMatcher } from './PersonMatcher';
 import {
   ChannelRouting,
   Notice,
@@ -66,6 +67,8 @@ export class RequestWorkflow {
       outbox: OutboxStore;
       settings: SettingsStore;
       resolver: ApprovalPolicyResolver;
+      /** Compares people, not refs: users sharing an email are one person. */
+      persons: PersonMatcher;
       channels: ChannelRouting;
       onEnqueued?: () => void;
     },
@@ -94,6 +97,25 @@ export class RequestWorkflow {
     return task.approvers.some(a => caller.ownershipRefs.includes(a) || a === caller.userRef);
   }
 
+  /**
+   * Whether the caller may decide this task of this request: never their own
+   * request (under any of their accounts), never a level after one they
+   * decided. Used to keep the approvals inbox to what the caller can act on.
+   */
+  async mayDecide(
+    caller: Caller,
+    request: { id: string; requester: string },
+    task: ApprovalTask,
+  ): Promise<boolean> {
+    const { persons } = this.deps;
+    if (await persons.same(caller.userRef, request.requester)) return false;
+    if (task.level <= 1) return true;
+    const deciders = (await this.deps.tasks.tasksForRequest(request.id))
+      .filter(t => t.level < task.level && t.decidedBy)
+      .map(t => t.decidedBy!);
+    return (await persons.firstSame(caller.userRef, deciders)) === undefined;
+  }
+
   // --- submission ---
 
   async submit(
@@ -119,7 +141,9 @@ export class RequestWorkflow {
     if (plan.needsApproval && !justification) {
       throw new InputError('justification: required when the tier needs approval');
     }
-    const unstaffed = plan.levels.find(l => l.approvers.length === 0);
+    const unstaffed = plan.levels.find(
+      l => l.approvers.length === 0 && !l.awaitsAdmin,
+    );
     if (unstaffed) {
       throw new ConflictError(
         `Nobody can approve level ${unstaffed.level} of ${app.name} ${tier.name}: ask IT to set a fallback approver or default approvers`,
@@ -222,6 +246,37 @@ export class RequestWorkflow {
     await this.openLevel(id, appId, request, levels[0], 'submitted', tx);
   }
 
+  /**
+   * A later level as it opens: without the requester and without anyone who
+   * decided an earlier level (as people, so aliases count); when nobody else
+   * is left, the fallback approver, unless they decided an earlier level too:
+   * then nobody, and an admin names an approver.
+   */
+  private async staffLevel(
+    planned: PlannedLevel,
+    requester: string,
+    deciders: string[],
+  ): Promise<PlannedLevel> {
+    const { persons } = this.deps;
+    const excluded = [requester, ...deciders];
+    const approvers = await persons.without(planned.approvers, excluded);
+    if (await persons.hasOtherPerson(approvers, excluded)) {
+      return { ...planned, approvers };
+    }
+    const settings = await this.deps.settings.get();
+    const fallback = settings.fallbackApprover
+      ? [settings.fallbackApprover]
+      : settings.defaultApprovers;
+    if (await persons.hasOtherPerson(fallback, excluded)) {
+      return {
+        level: planned.level,
+        approvers: await persons.without(fallback, excluded),
+        fallback: true,
+      };
+    }
+    return { level: planned.level, approvers: [], fallback: false, awaitsAdmin: true };
+  }
+
   private async openLevel(
     id: string,
     appId: string | undefined,
@@ -268,19 +323,36 @@ export class RequestWorkflow {
                 actor: SYSTEM_ACTOR,
                 type: 'fallback_asked' as const,
                 level: level.level,
-                comment: 'No approver other than the requester; the fallback approver is asked',
+                comment:
+                  level.level > 1
+                    ? 'No approver other than the requester and those who decided an earlier level; the fallback approver is asked'
+                    : 'No approver other than the requester; the fallback approver is asked',
                 data: { approvers: level.approvers },
               },
             ]
           : []),
+        ...(level.approvers.length === 0
+          ? [
+              {
+                appId,
+                actor: SYSTEM_ACTOR,
+                type: 'approver_needed' as const,
+                level: level.level,
+                comment: `Only people who decided an earlier level could decide level ${level.level}; an admin must name an approver`,
+              },
+            ]
+          : []),
       ],
-      notify: {
-        kind: 'approval_needed',
-        audience: 'approvers',
-        recipients: level.approvers,
-        task: { id: taskId },
-        occurrence: 'initial',
-      },
+      // A level nobody may decide yet waits for an admin to name an approver.
+      notify: level.approvers.length
+        ? {
+            kind: 'approval_needed',
+            audience: 'approvers',
+            recipients: level.approvers,
+            task: { id: taskId },
+            occurrence: 'initial',
+          }
+        : undefined,
     });
   }
 
@@ -372,6 +444,11 @@ export class RequestWorkflow {
     if (request.requester === caller.userRef) {
       throw new NotAllowedError('You cannot decide your own request');
     }
+    if (await this.deps.persons.same(caller.userRef, request.requester)) {
+      throw new NotAllowedError(
+        'You cannot decide this request: you and its requester are the same person (your accounts share an email address)',
+      );
+    }
     const tasks = await this.deps.tasks.tasksForRequest(requestId);
     const held = tasks.filter(t => RequestWorkflow.holdsTask(t, caller));
     if (held.length === 0) {
@@ -398,6 +475,18 @@ export class RequestWorkflow {
       throw new NotAllowedError(
         `You are not an approver of level ${task.level} of this request`,
       );
+    }
+    // Separation of duties: one person decides at most one level, however
+    // they hold the task (named, group, manager, owner, fallback, alias).
+    const earlier = tasks.filter(
+      t => t.level < task.level && t.status === 'approved' && t.decidedBy,
+    );
+    for (const t of earlier) {
+      if (await this.deps.persons.same(caller.userRef, t.decidedBy!)) {
+        throw new NotAllowedError(
+          `You decided level ${t.level} of this request; another person must decide level ${task.level}`,
+        );
+      }
     }
 
     const status = body.decision === 'approve' ? 'approved' : 'denied';
@@ -465,7 +554,18 @@ export class RequestWorkflow {
         notify: toldRequester,
       });
       if (next) {
-        await this.openLevel(requestId, request.appId, requesterRef, next, 'pending_approval', tx);
+        const deciders = [
+          ...earlier.map(t => t.decidedBy!),
+          caller.userRef,
+        ];
+        await this.openLevel(
+          requestId,
+          request.appId,
+          requesterRef,
+          await this.staffLevel(next, request.requester, deciders),
+          'pending_approval',
+          tx,
+        );
         return;
       }
       if (request.kind === 'intake') {
@@ -791,7 +891,21 @@ export class RequestWorkflow {
         },
         tx,
       );
-      if (!fallback || fallback === request.requester) return;
+      if (!fallback) return;
+      // The fallback approver stands in only for someone else's request, and
+      // only if they did not decide an earlier level of it.
+      const tasks = await this.deps.tasks.tasksForRequest(request.id, tx);
+      const deciders = tasks
+        .filter(t => t.level < task.level && t.decidedBy)
+        .map(t => t.decidedBy!);
+      if (
+        !(await this.deps.persons.hasOtherPerson(
+          [fallback],
+          [request.requester, ...deciders],
+        ))
+      ) {
+        return;
+      }
       await this.deps.tasks.setTaskFallback(taskId, tx);
       await this.deps.tasks.addApprovers(taskId, [fallback], tx);
       await this.writer.record(tx, {
@@ -840,6 +954,67 @@ export class RequestWorkflow {
         tx,
       );
     });
+  }
+
+  /**
+   * An admin names who decides the open level of a request, when nobody may
+   * (everyone who could decided an earlier level) or in addition to those who
+   * may. The requester and earlier deciders cannot be named, as people.
+   */
+  async nameApprover(
+    caller: Caller,
+    requestId: string,
+    approver: string,
+  ): Promise<StoredRequest> {
+    const request = await this.getRequest(requestId);
+    const tasks = await this.deps.tasks.tasksForRequest(requestId);
+    const task = tasks.find(t => t.status === 'open');
+    if (request.status !== 'pending_approval' || !task) {
+      throw new ConflictError(
+        `The request is ${request.status} and does not wait for a decision`,
+      );
+    }
+    const deciders = tasks
+      .filter(t => t.level < task.level && t.decidedBy)
+      .map(t => t.decidedBy!);
+    if (
+      !(await this.deps.persons.hasOtherPerson(
+        [approver],
+        [request.requester, ...deciders],
+      ))
+    ) {
+      throw new ConflictError(
+        `approver: ${approver} cannot decide level ${task.level}: they filed this request or decided an earlier level of it`,
+      );
+    }
+    if (task.approvers.includes(approver)) {
+      throw new ConflictError(
+        `approver: ${approver} already decides level ${task.level}`,
+      );
+    }
+    await this.deps.db.transaction(async tx => {
+      await this.deps.tasks.addApprovers(task.id, [approver], tx);
+      await this.writer.record(tx, {
+        request,
+        event: {
+          appId: request.appId,
+          actor: caller.userRef,
+          type: 'approver_named',
+          level: task.level,
+          comment: `${approver} was named to decide level ${task.level}`,
+          data: { approvers: [approver] },
+        },
+        notify: {
+          kind: 'approval_needed',
+          audience: 'approvers',
+          recipients: [approver],
+          task,
+          occurrence: `named:${approver}`,
+        },
+      });
+    });
+    this.afterCommit();
+    return this.getRequest(requestId);
   }
 
   /**

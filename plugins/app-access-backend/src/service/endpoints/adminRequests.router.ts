@@ -39,6 +39,18 @@ export function bindAdminRequestEndpoints(
     );
   });
 
+  router.post('/admin/requests/:id/approvers', async (req, res) => {
+    const { caller } = callOf(res);
+    res.json(
+      await context.audited(
+        req,
+        'request-name-approver',
+        { requestId: req.params.id, approver: req.body.approver },
+        () => requests.nameApprover(caller, req.params.id, req.body.approver),
+      ),
+    );
+  });
+
   router.post('/admin/requests/:id/mark-fulfilled', async (req, res) => {
     const { caller } = callOf(res);
     res.json(

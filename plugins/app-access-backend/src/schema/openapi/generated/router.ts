@@ -803,6 +803,11 @@ export const spec = {
                   description:
                     'True when the fallback approver stands in (no approver reachable or only the requester).',
                 },
+                awaitsAdmin: {
+                  type: 'boolean',
+                  description:
+                    'True when only people who decide an earlier level (the fallback approver too) could decide this one: the request waits at this level for an admin to name an approver.',
+                },
               },
             },
           },
@@ -850,6 +855,8 @@ export const spec = {
           'notified',
           'app_changed',
           'settings_changed',
+          'approver_needed',
+          'approver_named',
         ],
       },
       RequestEvent: {
@@ -1173,6 +1180,16 @@ export const spec = {
             type: 'string',
             maxLength: 4000,
             description: 'Required to deny.',
+          },
+        },
+      },
+      NameApproverBody: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['approver'],
+        properties: {
+          approver: {
+            $ref: '#/components/schemas/EntityRef',
           },
         },
       },
@@ -2653,6 +2670,44 @@ export const spec = {
             $ref: '#/components/parameters/id',
           },
         ],
+        responses: {
+          '200': {
+            description: 'The request.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessRequest',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/requests/{id}/approvers': {
+      post: {
+        operationId: 'NameApprover',
+        'x-permission': 'app-access.request.manage',
+        description:
+          'Name who decides the open level of a request: for a request that waits for an admin because everyone who could decide that level decided an earlier one (separation of duties), or to add an approver. The requester and those who decided an earlier level cannot be named (409).',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/NameApproverBody',
+              },
+            },
+          },
+        },
         responses: {
           '200': {
             description: 'The request.',

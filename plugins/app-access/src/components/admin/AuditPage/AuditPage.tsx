@@ -54,6 +54,8 @@ export const EVENT_LABELS: Record<RequestEventType, string> = {
   notified: 'Notified',
   app_changed: 'App changed',
   settings_changed: 'Settings changed',
+  approver_needed: 'Waiting for an admin to name an approver',
+  approver_named: 'Approver named',
 };
 
 export type AuditFilters = {

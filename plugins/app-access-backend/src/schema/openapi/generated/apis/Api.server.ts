@@ -23,6 +23,7 @@ import {
   MarkFulfilledBody,
   Meta,
   ModuleTestResult,
+  NameApproverBody,
   OutboxJob,
   OutboxJobStatus,
   OutboxList,
@@ -344,6 +345,18 @@ export type MarkRequestFulfilled = {
   response: AccessRequest;
 };
 /**
+ * Name who decides the open level of a request: for a request that waits for an admin because everyone who could decide that level decided an earlier one (separation of duties), or to add an approver. The requester and those who decided an earlier level cannot be named (409).
+ *
+ * @public
+ */
+export type NameApprover = {
+  path: {
+    id: Id;
+  };
+  body: NameApproverBody;
+  response: AccessRequest;
+};
+/**
  * Put a dead job back in the queue; a dead fulfilment's request is resumed (app-access.request.manage).
  *
  * @public
@@ -430,6 +443,7 @@ export type EndpointMap = {
   '#get|/admin/outbox': ListOutboxJobs;
   '#get|/recommendations': ListRecommendations;
   '#post|/admin/requests/{id}/mark-fulfilled': MarkRequestFulfilled;
+  '#post|/admin/requests/{id}/approvers': NameApprover;
   '#post|/admin/outbox/{id}/retry': RetryOutboxJob;
   '#post|/admin/requests/{id}/retry': RetryRequest;
   '#put|/admin/apps/{id}': SaveApp;

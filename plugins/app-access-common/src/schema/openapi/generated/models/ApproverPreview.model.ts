@@ -20,5 +20,9 @@ export type ApproverPreview = {
      * True when the fallback approver stands in (no approver reachable or only the requester).
      */
     fallback: boolean;
+    /**
+     * True when only people who decide an earlier level (the fallback approver too) could decide this one: the request waits at this level for an admin to name an approver.
+     */
+    awaitsAdmin?: boolean;
   }>;
 };

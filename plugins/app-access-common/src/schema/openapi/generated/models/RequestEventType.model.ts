@@ -26,4 +26,6 @@ export type RequestEventType =
   | 'marked_fulfilled'
   | 'notified'
   | 'app_changed'
-  | 'settings_changed';
+  | 'settings_changed'
+  | 'approver_needed'
+  | 'approver_named';

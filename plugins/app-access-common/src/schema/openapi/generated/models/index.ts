@@ -40,6 +40,7 @@ export * from './MarkFulfilledBody.model';
 export * from './Meta.model';
 export * from './ModuleTestResult.model';
 export * from './MyRequestSummary.model';
+export * from './NameApproverBody.model';
 export * from './NotificationSettings.model';
 export * from './OutboxJob.model';
 export * from './OutboxJobStatus.model';
