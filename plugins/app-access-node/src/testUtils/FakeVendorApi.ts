@@ -5,6 +5,8 @@ import { AddressInfo, Socket } from 'node:net';
 export type FakeVendorCall = {
   method: string;
   path: string;
+  /** The request target as sent: the path and the query string. */
+  url: string;
   query: Record<string, string>;
   /** The body: parsed when it is JSON, else the text; undefined when empty. */
   body: any;
@@ -13,6 +15,8 @@ export type FakeVendorCall = {
   status: number;
   /** The body answered through `send`, as given to it. */
   response?: unknown;
+  /** Whether the call is over: answered, or its connection dropped. */
+  finished: boolean;
   at: number;
 };
 
@@ -152,13 +156,18 @@ export abstract class FakeVendorApi {
     this.drops = 0;
   }
 
-  /** The next `times` matching calls answer `status` (default 503), or drop their connection. */
+  /**
+   * The next `times` matching calls answer `status` (default 503), or fail
+   * as the given failure describes (a status, or a dropped connection).
+   */
   failNext(
     times: number,
-    status = 503,
+    failure: number | FakeVendorFailure = 503,
     options: Omit<FakeVendorFailure, 'status'> = {},
   ) {
-    this.switches.push({ remaining: times, status, ...options });
+    const described =
+      typeof failure === 'number' ? { status: failure } : failure;
+    this.switches.push({ remaining: times, ...options, ...described });
   }
 
   /** Forgets the failure switches not used up yet. */
@@ -268,10 +277,12 @@ export abstract class FakeVendorApi {
     const call: FakeVendorCall = {
       method,
       path,
+      url: req.url ?? '/',
       query,
       body,
       headers: { ...req.headers },
       status: 0,
+      finished: false,
       at: Date.now(),
     };
     this.calls.push(call);
@@ -280,6 +291,7 @@ export abstract class FakeVendorApi {
     // Routes that write the answer themselves are recorded too.
     res.on('finish', () => {
       if (!call.status) call.status = res.statusCode;
+      call.finished = true;
     });
 
     const send: FakeVendorSend = (status, payload, headers = {}) => {
@@ -354,6 +366,7 @@ export abstract class FakeVendorApi {
 
   private dropConnection(res: http.ServerResponse, call: FakeVendorCall) {
     call.status = 0;
+    call.finished = true;
     res.socket?.destroy();
   }
 }
