@@ -941,15 +941,13 @@ export class FakeOkta extends FakeVendorApi {
       return;
     }
     const { family, path } = failure;
+    let drop: FakeVendorFailure['drop'];
+    if (failure.disconnect) drop = failure.afterHandling ? 'after' : 'before';
     super.failNext(count, {
       status: failure.status ?? 503,
       method: failure.method,
       skip: failure.skip,
-      drop: failure.disconnect
-        ? failure.afterHandling
-          ? 'after'
-          : 'before'
-        : undefined,
+      drop,
       // Okta's paths are matched by what they contain, and by rate-limit family.
       when: call =>
         (!family || (this.routeOf(call).route?.family ?? 'other') === family) &&
