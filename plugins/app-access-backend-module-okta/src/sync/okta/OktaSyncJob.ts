@@ -1,6 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { OktaSyncConfig } from '../../config';
-import { SyncJob, SyncRunControls } from '../engine/IncrementalSyncEngine';
+import {
+  CursorSlot,
+  SyncJob,
+  SyncRunControls,
+} from '../engine/IncrementalSyncEngine';
 import { OktaSyncClient } from '../OktaSyncClient';
 import {
   CORE_USAGE_TABLES,
@@ -17,7 +21,6 @@ import {
 } from './OktaObjects';
 import { OktaCheckpoint, OktaRunState } from './OktaRunState';
 import { OktaUsageMapper } from './OktaUsageMapper';
-import { CursorSlot } from '../engine/IncrementalSyncEngine';
 import { OktaListReader } from './readers/OktaListReader';
 import {
   OktaAppGroupsReader,
