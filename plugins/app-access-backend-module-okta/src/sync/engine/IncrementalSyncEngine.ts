@@ -13,7 +13,7 @@ export type SyncRunState = {
 /** The checkpoint saved with the progress: the unfinished run, if any, and what the job keeps between runs. */
 export type SyncCheckpoint<TRun extends SyncRunState> = { run?: TRun };
 
-/** Where a list's read stands: the cursor of its next page. */
+/** Where a list's read stands: the cursor of its next page (saved as JSON in the checkpoint). */
 export type CursorSlot<TCursor = string> = { after?: TCursor };
 
 /**
@@ -33,9 +33,9 @@ export interface SyncRunControls {
   readonly signal: AbortSignal;
   save(): Promise<void>;
   countPage(family: string): void;
-  read<T>(
-    reader: SyncReader<T>,
-    cursor: CursorSlot,
+  read<T, TCursor = string>(
+    reader: SyncReader<T, TCursor>,
+    cursor: CursorSlot<TCursor>,
     onPage: (items: T[]) => Promise<void>,
   ): Promise<void>;
   eachItem(
@@ -288,9 +288,9 @@ export class IncrementalSyncEngine<
    * Reads every page from `cursor.after` on, saving the cursor after each
    * page (once `onPage` has stored the page's data).
    */
-  async read<T>(
-    reader: SyncReader<T>,
-    cursor: CursorSlot,
+  async read<T, TCursor = string>(
+    reader: SyncReader<T, TCursor>,
+    cursor: CursorSlot<TCursor>,
     onPage: (items: T[]) => Promise<void>,
   ) {
     const signal = this.current;
