@@ -3,6 +3,7 @@ import { AppAccessUsageApi } from '@app-access/plugin-app-access-node';
 import { OktaConfig, OktaSyncConfig } from '../config';
 import { IncrementalSyncEngine } from './engine/IncrementalSyncEngine';
 import { UsageSyncProgressStore } from './engine/SyncProgressStore';
+import { OktaChangeRefresher } from './okta/OktaChangeRefresher';
 import { OktaCheckpoint, OktaRunState } from './okta/OktaRunState';
 import { OktaRunOptions, OktaSyncJob } from './okta/OktaSyncJob';
 import { OktaUsageMapper } from './okta/OktaUsageMapper';
@@ -81,16 +82,23 @@ export class OktaSync {
       attempts: options.attempts,
       retryDelayMs: options.retryDelayMs,
     });
+    const mapper = new OktaUsageMapper(options.usage, options.store);
     const job = new OktaSyncJob({
       client: this.client,
       throttle: this.throttle,
       store: options.store,
-      mapper: new OktaUsageMapper(options.usage, options.store),
+      mapper,
+      refresher: new OktaChangeRefresher({
+        client: this.client,
+        store: options.store,
+        mapper,
+        pageSize: options.pageSize,
+        concurrency: options.concurrency,
+      }),
       logger: options.logger,
       config,
       pageSize: options.pageSize,
       overlapMs: options.overlapMs,
-      concurrency: options.concurrency,
       now: options.now ?? Date.now,
     });
     this.engine = new IncrementalSyncEngine(job, {

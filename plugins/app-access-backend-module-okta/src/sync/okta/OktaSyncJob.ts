@@ -1,30 +1,20 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { OktaSyncConfig } from '../../config';
-import {
-  CursorSlot,
-  SyncJob,
-  SyncRunControls,
-} from '../engine/IncrementalSyncEngine';
+import { SyncJob, SyncRunControls } from '../engine/IncrementalSyncEngine';
 import { OktaSyncClient } from '../OktaSyncClient';
 import {
   CORE_USAGE_TABLES,
   MIRROR_TABLES,
-  MirrorApp,
   OktaSyncStore,
 } from '../OktaSyncStore';
 import { abortableSleep, OktaThrottle } from '../OktaThrottle';
-import {
-  OktaAppGroupJson,
-  OktaAppJson,
-  OktaAppUserJson,
-  OktaGroupJson,
-} from './OktaObjects';
 import { OktaCheckpoint, OktaRunState } from './OktaRunState';
+import { OktaChangeRefresher } from './OktaChangeRefresher';
 import { OktaUsageMapper } from './OktaUsageMapper';
-import { OktaListReader } from './readers/OktaListReader';
 import {
   OktaAppGroupsReader,
   OktaAppUsersReader,
+  readAppAssignments,
 } from './readers/OktaAppAssignmentsReader';
 import { OktaAppsReader } from './readers/OktaAppsReader';
 import { OktaGroupMembersReader } from './readers/OktaGroupMembersReader';
@@ -52,9 +42,6 @@ export const SYNC_EVENT_TYPES = [
   'group.profile.update',
   'user.lifecycle.delete.completed',
 ];
-
-/** Above this many changed assignments of one app, read its users list instead. */
-const PAIRS_PER_APP_REREAD = 100;
 
 const RESOLVE_BATCH = 500;
 /** Batches written at the same time (the core's writes wait on the database). */
@@ -99,11 +86,12 @@ export type OktaSyncJobOptions = {
   throttle: OktaThrottle;
   store: OktaSyncStore;
   mapper: OktaUsageMapper;
+  /** Reads again what an incremental run's events point at. */
+  refresher: OktaChangeRefresher;
   logger: LoggerService;
   config: OktaSyncConfig;
   pageSize?: number;
   overlapMs?: number;
-  concurrency?: number;
   now: () => number;
 };
 
@@ -438,7 +426,9 @@ export class OktaSyncJob
       this.store.activeAppIdsAfter(from);
     if (st.phase === 'groups') {
       await this.controls.eachItem(st, activeApps, async (appId, cursor) => {
-        await this.readAppList(
+        await readAppAssignments(
+          this.controls,
+          this.store,
           new OktaAppGroupsReader(this.client, appId, this.pageSize),
           appId,
           cursor,
@@ -459,7 +449,9 @@ export class OktaSyncJob
     }
     if (st.phase === 'users') {
       await this.controls.eachItem(st, activeApps, async (appId, cursor) => {
-        await this.readAppList(
+        await readAppAssignments(
+          this.controls,
+          this.store,
           new OktaAppUsersReader(this.client, appId, this.pageSize),
           appId,
           cursor,
@@ -474,24 +466,6 @@ export class OktaSyncJob
       });
       st.done = true;
       await this.save();
-    }
-  }
-
-  /** An app's groups or users, all pages; an app deleted meanwhile is marked so. */
-  private async readAppList<T>(
-    reader: OktaListReader<T>,
-    appId: string,
-    cursor: CursorSlot,
-    onPage: (items: T[]) => Promise<void>,
-  ): Promise<boolean> {
-    try {
-      await this.controls.read(reader, cursor, onPage);
-      return true;
-    } catch (error) {
-      if ((error as { status?: number }).status !== 404) throw error;
-      const app = await this.store.getApp(appId);
-      if (app) await this.store.upsertApps([{ ...app, status: 'DELETED' }]);
-      return false;
     }
   }
 
@@ -514,7 +488,7 @@ export class OktaSyncJob
       await this.save();
     }
     if (run.stage === 'refresh') {
-      await this.refresh(run);
+      await this.options.refresher.refresh(run, this.controls);
       this.stageDone(
         run,
         `read ${run.counts.refreshed} changed groups, apps and assignments again`,
@@ -566,194 +540,6 @@ export class OktaSyncJob
     });
     st.done = true;
     await this.save();
-  }
-
-  /** Reads again what the events point at: groups, apps, app groups, app users, single assignments. */
-  private async refresh(run: OktaRunState) {
-    // Many changed assignments of one app: one read of its users is cheaper.
-    const pairs = await this.store.pending('pair', 1_000_000);
-    const byApp = new Map<string, string[]>();
-    for (const key of pairs) {
-      const appId = key.split(':')[0];
-      byApp.set(appId, [...(byApp.get(appId) ?? []), key]);
-    }
-    for (const [appId, keys] of byApp) {
-      if (keys.length > PAIRS_PER_APP_REREAD) {
-        await this.store.addPending('appUsers', [appId]);
-        await this.store.removePending('pair', keys);
-      }
-    }
-    // Kinds in order (an app refresh may queue its groups and users), the
-    // items of a kind a few at a time.
-    for (const kind of [
-      'group',
-      'app',
-      'appGroups',
-      'appUsers',
-      'pair',
-    ] as const) {
-      for (;;) {
-        const keys = await this.store.pending(kind, 200);
-        if (!keys.length) break;
-        let next = 0;
-        const done: string[] = [];
-        const worker = async () => {
-          while (next < keys.length) {
-            this.signal.throwIfAborted();
-            const key = keys[next++];
-            await this.refreshOne(run, kind, key);
-            done.push(key);
-            run.counts.refreshed += 1;
-          }
-        };
-        try {
-          await this.controls.parallel(
-            Array.from(
-              { length: Math.max(1, this.options.concurrency ?? 4) },
-              () => worker,
-            ),
-          );
-        } finally {
-          await this.store.removePending(kind, done);
-          await this.save();
-        }
-      }
-    }
-  }
-
-  private async usersOfApp(appId: string) {
-    const groups = await this.store.appGroupsOf(appId);
-    return [
-      ...new Set([
-        ...(await this.store.directUsersOf(appId)),
-        ...(await this.store.membersOfGroups(groups)),
-      ]),
-    ];
-  }
-
-  private async refreshOne(
-    run: OktaRunState,
-    kind: 'group' | 'app' | 'appGroups' | 'appUsers' | 'pair',
-    key: string,
-  ) {
-    const signal = this.signal;
-    const count = (family: string) => this.controls.countPage(family);
-    if (kind === 'group') {
-      const group = await this.client.get<OktaGroupJson>(
-        `/api/v1/groups/${encodeURIComponent(key)}`,
-        signal,
-      );
-      count('groups');
-      const before = await this.store.getGroup(key);
-      const members = await this.store.membersOfGroup(key);
-      if (!group) {
-        await this.store.addDirty(members);
-        await this.store.deleteGroup(key);
-        return;
-      }
-      const name = group.profile?.name ?? key;
-      const type = group.type ?? 'OKTA_GROUP';
-      await this.store.upsertGroups([{ id: key, name, type }]);
-      run.counts.groups += 1;
-      if (!before || before.name !== name || before.type !== type) {
-        await this.store.addDirty(members);
-      }
-      return;
-    }
-    if (kind === 'app') {
-      const app = await this.client.get<OktaAppJson>(
-        `/api/v1/apps/${encodeURIComponent(key)}`,
-        signal,
-      );
-      count('apps');
-      const before = await this.store.getApp(key);
-      let after: MirrorApp;
-      if (app) {
-        [after] = await this.mapper.ingestApps([app]);
-        run.counts.apps += 1;
-      } else {
-        after = {
-          id: key,
-          label: before?.label ?? key,
-          status: 'DELETED',
-          catalogId: before?.catalogId,
-        };
-        await this.store.upsertApps([after]);
-      }
-      if (after.status === 'ACTIVE' && before?.status !== 'ACTIVE') {
-        // Inactive apps are not read; now that it counts, read who has it.
-        await this.store.addPending('appGroups', [key]);
-        await this.store.addPending('appUsers', [key]);
-      }
-      if (
-        before?.status !== after.status ||
-        before?.catalogId !== after.catalogId
-      ) {
-        await this.store.addDirty(await this.usersOfApp(key));
-      }
-      return;
-    }
-    if (kind === 'appGroups') {
-      const groups: string[] = [];
-      const found = await this.readAppList<OktaAppGroupJson>(
-        new OktaAppGroupsReader(this.client, key, this.pageSize),
-        key,
-        {},
-        async page => {
-          groups.push(...page.map(g => g.id));
-        },
-      );
-      const before = await this.store.appGroupsOf(key);
-      const changed = [
-        ...before.filter(g => !groups.includes(g)),
-        ...groups.filter(g => !before.includes(g)),
-      ];
-      if (!found) {
-        await this.store.addDirty(await this.usersOfApp(key));
-        return;
-      }
-      await this.store.replaceAppGroups(key, groups);
-      run.counts.appGroups += groups.length;
-      await this.store.addDirty(await this.store.membersOfGroups(changed));
-      return;
-    }
-    if (kind === 'appUsers') {
-      const direct: string[] = [];
-      const found = await this.readAppList<OktaAppUserJson>(
-        new OktaAppUsersReader(this.client, key, this.pageSize),
-        key,
-        {},
-        async page => {
-          direct.push(...page.filter(u => u.scope === 'USER').map(u => u.id));
-          run.counts.appUsers += page.length;
-        },
-      );
-      const before = await this.store.directUsersOf(key);
-      if (!found) {
-        await this.store.addDirty(await this.usersOfApp(key));
-        return;
-      }
-      const now = new Set(direct);
-      const was = new Set(before);
-      await this.store.replaceDirect(key, direct);
-      await this.store.addDirty([
-        ...before.filter(u => !now.has(u)),
-        ...direct.filter(u => !was.has(u)),
-      ]);
-      return;
-    }
-    // pair: one person's assignment to one app.
-    const [appId, userId] = key.split(':');
-    const appUser = await this.client.get<{ scope?: string }>(
-      `/api/v1/apps/${encodeURIComponent(appId)}/users/${encodeURIComponent(
-        userId,
-      )}`,
-      signal,
-    );
-    count('apps');
-    // (The user is already queued for writing: the event did that.)
-    if (appUser?.scope === 'USER') await this.store.addDirect(appId, [userId]);
-    else await this.store.removeDirect(appId, userId);
   }
 
   // --- last sign-in per app ----------------------------------------------
