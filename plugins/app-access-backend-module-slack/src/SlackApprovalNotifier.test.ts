@@ -138,7 +138,7 @@ describe.each(databases.eachSupportedId())(
         }),
       ]);
       // Every call carried the bot token.
-      expect(fake.calls.every(c => c.token === fake.token)).toBe(true);
+      expect(fake.apiCalls.every(c => c.token === fake.token)).toBe(true);
     });
 
     it('reports approvers without a Slack account or without an email as unreachable', async () => {

@@ -1,6 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { FakeSlackApi, FakeSlackMessage } from './testing/FakeSlackApi';
-import { buttonClick, viewSubmission } from './testing/slackInteractions';
+import { buttonClick, viewSubmission } from './__testUtils__/slackInteractions';
 import {
   SlackTestBackend,
   ref,

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { FakeSlackApi } from './testing/FakeSlackApi';
-import { signInteraction } from './testing/slackInteractions';
+import { signInteraction } from './__testUtils__/slackInteractions';
 import {
   SIGNING_SECRET,
   ref,
@@ -56,7 +56,7 @@ describe('Slack module start-up', () => {
         ).events.some((e: any) => e.type === 'approval_requested'),
       );
       await new Promise(resolve => setTimeout(resolve, 300));
-      expect(fake.calls).toHaveLength(0);
+      expect(fake.apiCalls).toHaveLength(0);
     } finally {
       await backend.stop();
     }

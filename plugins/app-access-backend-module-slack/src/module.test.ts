@@ -1,6 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { FakeSlackApi, FakeSlackMessage } from './testing/FakeSlackApi';
-import { buttonClick, viewSubmission } from './testing/slackInteractions';
+import { buttonClick, viewSubmission } from './__testUtils__/slackInteractions';
 import {
   APPROVALS_CHANNEL,
   SlackTestBackend,
@@ -266,7 +266,7 @@ describe.each(databases.eachSupportedId())(
         .map(c => c.args.email);
       expect(lookups).toContain(emailOf('nina.nobody'));
       expect(
-        fake.calls.find(
+        fake.apiCalls.find(
           c =>
             c.method === 'users.lookupByEmail' &&
             c.args.email === emailOf('nina.nobody'),

@@ -1,5 +1,9 @@
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
+import {
+  FakeVendorApi,
+  FakeVendorCall,
+  FakeVendorRefusal,
+  FakeVendorRequest,
+} from '@app-access/plugin-app-access-node/testUtils';
 
 /** One POST the receiver got. */
 export type FakeTeamsPost = {
@@ -12,8 +16,6 @@ export type FakeTeamsPost = {
   status: number;
   at: number;
 };
-
-type Armed = { status: number; times: number; headers: Record<string, string> };
 
 /** Every action type anywhere in a card (card actions, ActionSets, selectActions). */
 function actionTypes(node: unknown, out: string[] = []): string[] {
@@ -72,51 +74,49 @@ export function cardProblems(body: any): string[] {
   return problems;
 }
 
+/** What Teams answers besides 202: `{ error: { code, message } }`. */
+function errorBody(status: number, problems: string[]) {
+  return {
+    error: { code: String(status), message: problems.join('; ') || 'failure' },
+  };
+}
+
 /**
  * A local stand-in for a Teams Workflows webhook: accepts a card message
  * with HTTP 202 as Teams does, refuses a malformed one with 400, and can be
  * told to fail (500, 429 with Retry-After). Every POST is recorded.
  */
-export class FakeTeamsWebhook {
-  readonly posts: FakeTeamsPost[] = [];
-  private armed: Armed[] = [];
+export class FakeTeamsWebhook extends FakeVendorApi {
+  /** Why each refused call was refused (the card checks), by call. */
+  private readonly problems = new WeakMap<FakeVendorCall, string[]>();
 
-  private constructor(private readonly server: http.Server) {}
-
-  static async start(): Promise<FakeTeamsWebhook> {
-    const server = http.createServer();
-    const fake = new FakeTeamsWebhook(server);
-    server.on('request', (req, res) => {
-      fake.onRequest(req, res).catch(error => {
-        res.writeHead(500);
-        res.end(String(error));
-      });
-    });
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    return fake;
-  }
+  protected jsonContentType = 'application/json';
 
   /** The webhook URL, with a signature-like query string as real ones have. */
   get url(): string {
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/workflows/abc123/triggers/manual/paths/invoke?api-version=1&sig=test-signature`;
+    return `${
+      super.url
+    }/workflows/abc123/triggers/manual/paths/invoke?api-version=1&sig=test-signature`;
   }
 
-  async stop() {
-    await new Promise<void>((resolve, reject) =>
-      this.server.close(error => (error ? reject(error) : resolve())),
-    );
+  /** Every post received, oldest first. */
+  get posts(): FakeTeamsPost[] {
+    return this.calls.map(call => {
+      const body = typeof call.body === 'object' ? call.body : undefined;
+      return {
+        body,
+        card: body?.attachments?.[0]?.content,
+        problems: this.problems.get(call) ?? [],
+        status: call.status,
+        at: call.at,
+      };
+    });
   }
 
   /** The next `times` posts get this status (e.g. 500, or 429 with Retry-After). */
   fail(status: number, options: { times?: number; retryAfter?: number } = {}) {
-    this.armed.push({
-      status,
-      times: options.times ?? 1,
-      headers:
-        options.retryAfter !== undefined
-          ? { 'Retry-After': String(options.retryAfter) }
-          : {},
+    this.failNext(options.times ?? 1, status, {
+      retryAfterSeconds: options.retryAfter,
     });
   }
 
@@ -125,66 +125,46 @@ export class FakeTeamsWebhook {
     return this.posts.filter(p => p.status === 202).map(p => p.card);
   }
 
-  reset() {
-    this.posts.length = 0;
-    this.armed = [];
+  /** The URL's signature stands in for credentials: POST with it, or 401. */
+  protected checkCredentials({
+    method,
+    query,
+    call,
+  }: FakeVendorRequest): FakeVendorRefusal | undefined {
+    if (method === 'POST' && query.sig) return undefined;
+    const problems = ['POST with the signed URL only'];
+    this.problems.set(call, problems);
+    return { status: 401, body: errorBody(401, problems) };
   }
 
-  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const record = (
-      status: number,
-      body: any,
-      problems: string[],
-      headers: Record<string, string> = {},
-    ) => {
-      this.posts.push({
-        body,
-        card: body?.attachments?.[0]?.content,
-        problems,
-        status,
-        at: Date.now(),
-      });
-      res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
-      res.end(
-        status === 202
-          ? ''
-          : JSON.stringify({
-              error: {
-                code: String(status),
-                message: problems.join('; ') || 'failure',
-              },
-            }),
-      );
+  protected failureBody(status: number) {
+    return errorBody(status, []);
+  }
+
+  protected route({ req, raw, call, send }: FakeVendorRequest) {
+    const refuse = (problems: string[]) => {
+      this.problems.set(call, problems);
+      send(400, errorBody(400, problems));
     };
-    if (
-      req.method !== 'POST' ||
-      !new URL(req.url ?? '/', 'http://x').searchParams.get('sig')
-    ) {
-      record(401, undefined, ['POST with the signed URL only']);
-      return;
-    }
     let body: any;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      body = JSON.parse(raw);
     } catch {
-      record(400, undefined, ['body is not JSON']);
+      call.body = undefined;
+      refuse(['body is not JSON']);
       return;
     }
     if (
       !String(req.headers['content-type'] ?? '').includes('application/json')
     ) {
-      record(400, body, ['Content-Type must be application/json']);
-      return;
-    }
-    const armed = this.armed.find(a => a.times > 0);
-    if (armed) {
-      armed.times--;
-      record(armed.status, body, [], armed.headers);
+      refuse(['Content-Type must be application/json']);
       return;
     }
     const problems = cardProblems(body);
-    record(problems.length ? 400 : 202, body, problems);
+    if (problems.length) {
+      refuse(problems);
+      return;
+    }
+    send(202);
   }
 }

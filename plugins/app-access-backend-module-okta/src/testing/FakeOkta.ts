@@ -1,6 +1,11 @@
 import http from 'node:http';
-import { AddressInfo } from 'node:net';
 import crypto from 'node:crypto';
+import {
+  FakeVendorApi,
+  FakeVendorCall,
+  FakeVendorFailure,
+  FakeVendorRequest,
+} from '@app-access/plugin-app-access-node/testUtils';
 
 /**
  * A local Okta org for tests and benchmarks. It speaks the Management API's
@@ -330,7 +335,7 @@ function compileClause(
   };
 }
 
-export class FakeOkta {
+export class FakeOkta extends FakeVendorApi {
   readonly users = new Map<string, FakeOktaUser>();
   /** Lower-cased login → user id. */
   private readonly logins = new Map<string, string>();
@@ -345,8 +350,6 @@ export class FakeOkta {
     string,
     Map<string, { priority: number; lastUpdated: string }>
   >();
-  /** The latest answered requests (bounded by `requestLogLimit`). */
-  readonly requests: FakeOktaRequest[] = [];
   /** The System Log, oldest first. */
   readonly events: FakeOktaLogEvent[] = [];
 
@@ -354,7 +357,6 @@ export class FakeOkta {
   private readonly groupApps = new Map<string, Set<string>>();
   private systemLog: boolean;
 
-  private readonly callCounts = new Map<string, number>();
   private readonly apiTokens: Set<string>;
   private readonly accessTokens = new Map<
     string,
@@ -365,12 +367,23 @@ export class FakeOkta {
     FakeOktaFamily,
     { start: number; used: number }
   >();
-  private failures: Array<FakeOktaFailure & { remaining: number }> = [];
   private readonly routes: Route[] = [];
-  private server?: http.Server;
-  private baseUrl = '';
+  /** The route each call matched, looked up once. */
+  private readonly routeByCall = new WeakMap<
+    FakeVendorCall,
+    { route?: Route; params: Record<string, string> }
+  >();
+  /** The X-Rate-Limit-* values each answered call carried. */
+  private readonly limitsByCall = new WeakMap<
+    FakeVendorCall,
+    FakeOktaRequest['rateLimit']
+  >();
+  /** Calls that came in over their family's rate limit. */
+  private readonly overLimit = new WeakSet<FakeVendorCall>();
 
   constructor(private readonly options: FakeOktaOptions = {}) {
+    super();
+    this.callLimit = options.requestLogLimit ?? 10_000;
     this.apiTokens = new Set(options.apiTokens ?? ['test-api-token']);
     this.systemLog = options.systemLog ?? true;
     this.rateLimits = {
@@ -385,40 +398,29 @@ export class FakeOkta {
     this.defineRoutes();
   }
 
-  /** Starts a fake org on a free port of 127.0.0.1. */
-  static async start(options?: FakeOktaOptions): Promise<FakeOkta> {
-    const fake = new FakeOkta(options);
-    await fake.listen();
-    return fake;
+  /** The org URL to give the SDK (`http://127.0.0.1:PORT`), once started. */
+  private get baseUrl(): string {
+    return this.url;
   }
 
-  /** The org URL to give the SDK (`http://127.0.0.1:PORT`). */
-  get url(): string {
-    return this.baseUrl;
-  }
-
-  async listen(port = 0): Promise<void> {
-    const server = http.createServer((req, res) => {
-      this.onRequest(req, res).catch(error => {
-        if (!res.headersSent) {
-          res.writeHead(500, { 'Content-Type': 'text/plain' });
-        }
-        res.end(String(error));
+  /** The latest answered requests (bounded by `requestLogLimit`). */
+  get requests(): FakeOktaRequest[] {
+    return this.calls
+      .filter(call => call.finished)
+      .map(call => {
+        const { route } = this.routeOf(call);
+        const search = call.url.indexOf('?');
+        return {
+          method: call.method,
+          path: call.path,
+          query: search === -1 ? '' : call.url.slice(search),
+          route: route?.pattern ?? call.path,
+          family: route?.family ?? 'other',
+          status: call.status,
+          rateLimit: this.limitsByCall.get(call),
+          at: call.at,
+        };
       });
-    });
-    await new Promise<void>(resolve =>
-      server.listen(port, '127.0.0.1', resolve),
-    );
-    this.server = server;
-    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>(resolve => server.close(() => resolve()));
   }
 
   // --- data -----------------------------------------------------------------
@@ -929,12 +931,32 @@ export class FakeOkta {
   // --- test switches ----------------------------------------------------------
 
   /** Answers the next `count` matching requests with a failure (429, 5xx or a dropped connection). */
-  failNext(count: number, failure: FakeOktaFailure) {
-    this.failures.push({ ...failure, remaining: count });
-  }
-
-  clearFailures() {
-    this.failures = [];
+  failNext(
+    count: number,
+    failure: FakeOktaFailure | number = 503,
+    options: Omit<FakeVendorFailure, 'status'> = {},
+  ) {
+    if (typeof failure === 'number') {
+      super.failNext(count, failure, options);
+      return;
+    }
+    const { family, path } = failure;
+    let drop: FakeVendorFailure['drop'];
+    if (failure.disconnect) drop = failure.afterHandling ? 'after' : 'before';
+    super.failNext(count, {
+      status: failure.status ?? 503,
+      method: failure.method,
+      skip: failure.skip,
+      drop,
+      // Okta's paths are matched by what they contain, and by rate-limit family.
+      when: call =>
+        (!family || (this.routeOf(call).route?.family ?? 'other') === family) &&
+        (!path ||
+          (typeof path === 'string'
+            ? call.path.includes(path)
+            : path.test(call.path))),
+      vendor: { resetInSeconds: failure.resetInSeconds, html: failure.html },
+    });
   }
 
   /** Turns System Log recording on or off (off while seeding millions of assignments). */
@@ -956,16 +978,14 @@ export class FakeOkta {
     for (const t of tokens) this.apiTokens.add(t);
   }
 
-  /** How many requests matched a route, e.g. `POST /api/v1/apps/:appId/users`. */
+  /** How many requests (of the request log) matched a route, e.g. `POST /api/v1/apps/:appId/users`. */
   count(route: string): number {
-    return this.callCounts.get(route) ?? 0;
+    return this.requests.filter(r => `${r.method} ${r.route}` === route).length;
   }
 
   /** Forgets counters, the request log, failures and rate-limit windows (data stays). */
   resetCounters() {
-    this.callCounts.clear();
-    this.requests.length = 0;
-    this.failures = [];
+    this.reset();
     this.windows.clear();
   }
 
@@ -1638,27 +1658,6 @@ export class FakeOkta {
     };
   }
 
-  private takeFailure(method: string, path: string, family: FakeOktaFamily) {
-    const index = this.failures.findIndex(
-      f =>
-        (!f.method || f.method.toUpperCase() === method) &&
-        (!f.family || f.family === family) &&
-        (!f.path ||
-          (typeof f.path === 'string'
-            ? path.includes(f.path)
-            : f.path.test(path))),
-    );
-    if (index === -1) return undefined;
-    const failure = this.failures[index];
-    if (failure.skip) {
-      failure.skip -= 1;
-      return undefined;
-    }
-    failure.remaining -= 1;
-    if (failure.remaining <= 0) this.failures.splice(index, 1);
-    return failure;
-  }
-
   private authorize(req: http.IncomingMessage, route: Route) {
     const header = req.headers.authorization ?? '';
     const [scheme, token] = header.split(' ', 2);
@@ -1690,119 +1689,106 @@ export class FakeOkta {
     throw new FakeOktaHttpError(401, 'E0000011', 'Invalid token provided');
   }
 
-  private record(
-    method: string,
-    url: URL,
-    route: string,
-    family: FakeOktaFamily,
-    status: number,
-    at: number,
-    res?: http.ServerResponse,
-  ) {
-    const key = `${method} ${route}`;
-    this.callCounts.set(key, (this.callCounts.get(key) ?? 0) + 1);
-    const remaining = res?.getHeader('X-Rate-Limit-Remaining');
-    this.requests.push({
-      method,
-      path: url.pathname,
-      query: url.search,
-      route,
-      family,
-      status,
-      at,
-      rateLimit:
-        remaining === undefined
-          ? undefined
-          : {
-              limit: Number(res!.getHeader('X-Rate-Limit-Limit')),
-              remaining: Number(remaining),
-              reset: Number(res!.getHeader('X-Rate-Limit-Reset')),
-            },
-    });
-    const limit = this.options.requestLogLimit ?? 10_000;
-    if (this.requests.length > limit)
-      this.requests.splice(0, this.requests.length - limit);
+  private routeOf(call: FakeVendorCall) {
+    let match = this.routeByCall.get(call);
+    if (!match) {
+      let params: Record<string, string> = {};
+      const route = this.routes.find(r => {
+        if (r.method !== call.method.toUpperCase()) return false;
+        const m = r.regex.exec(call.path);
+        if (!m) return false;
+        params = Object.fromEntries(
+          r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]),
+        );
+        return true;
+      });
+      match = { route, params };
+      this.routeByCall.set(call, match);
+    }
+    return match;
   }
 
-  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse) {
-    const at = Date.now();
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+  /** Every answer, failures included, counts in its family's window and carries Okta's headers. */
+  protected async prepare({ res, call }: FakeVendorRequest) {
     if (this.options.latencyMs) {
       await new Promise(resolve => setTimeout(resolve, this.options.latencyMs));
     }
-    const url = new URL(req.url ?? '/', this.baseUrl);
-    const method = (req.method ?? 'GET').toUpperCase();
     res.setHeader('X-Okta-Request-Id', oktaId('req'));
-
-    let params: Record<string, string> = {};
-    const route = this.routes.find(r => {
-      if (r.method !== method) return false;
-      const m = r.regex.exec(url.pathname);
-      if (!m) return false;
-      params = Object.fromEntries(
-        r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]),
-      );
-      return true;
-    });
-    const family: FakeOktaFamily = route?.family ?? 'other';
-    const routeName = route?.pattern ?? url.pathname;
-    res.on('finish', () =>
-      this.record(method, url, routeName, family, res.statusCode, at, res),
-    );
-
-    let failure = this.takeFailure(method, url.pathname, family);
-    if (failure?.disconnect) {
-      const drop = () => {
-        this.record(method, url, routeName, family, 0, at);
-        req.socket.destroy();
-        return res;
-      };
-      if (!failure.afterHandling) {
-        drop();
-        return;
-      }
-      res.end = drop as typeof res.end;
-      failure = undefined;
-    }
-
-    const limit = this.rateLimit(family);
+    const limit = this.rateLimit(this.routeOf(call).route?.family ?? 'other');
     for (const [name, value] of Object.entries(limit.headers))
       res.setHeader(name, value);
+    if (limit.exceeded) this.overLimit.add(call);
+    res.on('finish', () => {
+      const remaining = res.getHeader('X-Rate-Limit-Remaining');
+      if (remaining === undefined) return;
+      this.limitsByCall.set(call, {
+        limit: Number(res.getHeader('X-Rate-Limit-Limit')),
+        remaining: Number(remaining),
+        reset: Number(res.getHeader('X-Rate-Limit-Reset')),
+      });
+    });
+  }
 
+  protected answerFailure(
+    { res }: FakeVendorRequest,
+    failure: FakeVendorFailure,
+  ) {
+    const status = failure.status ?? 503;
+    const { resetInSeconds, html } = (failure.vendor ?? {}) as {
+      resetInSeconds?: number;
+      html?: boolean;
+    };
+    if (status === 429 && resetInSeconds !== undefined) {
+      res.setHeader(
+        'X-Rate-Limit-Reset',
+        String(Math.ceil(Date.now() / 1000 + resetInSeconds)),
+      );
+    }
+    if (status === 429) res.setHeader('X-Rate-Limit-Remaining', '0');
+    if (html) {
+      res.writeHead(status, { 'Content-Type': 'text/html' });
+      res.end(
+        `<html><body><h1>${status} ${http.STATUS_CODES[status]}</h1></body></html>`,
+      );
+      return;
+    }
+    this.error(res, this.failureError(status));
+  }
+
+  protected failureBody(status: number) {
+    const error = this.failureError(status);
+    return { errorCode: error.errorCode, errorSummary: error.errorSummary };
+  }
+
+  private failureError(status: number) {
+    return status === 429
+      ? new FakeOktaHttpError(
+          429,
+          'E0000047',
+          'API call exceeded rate limit due to too many requests.',
+        )
+      : new FakeOktaHttpError(status, 'E0000009', 'Internal Server Error');
+  }
+
+  /**
+   * Okta checks credentials per route (SSWS tokens, or OAuth access tokens
+   * with the route's scopes), after the rate limit and the route lookup: see
+   * `route`.
+   */
+  protected checkCredentials() {
+    return undefined;
+  }
+
+  protected route({ req, res, method, raw, call }: FakeVendorRequest) {
     try {
-      if (failure) {
-        const status = failure.status ?? 503;
-        if (status === 429 && failure.resetInSeconds !== undefined) {
-          res.setHeader(
-            'X-Rate-Limit-Reset',
-            String(Math.ceil(Date.now() / 1000 + failure.resetInSeconds)),
-          );
-        }
-        if (status === 429) res.setHeader('X-Rate-Limit-Remaining', '0');
-        if (failure.html) {
-          res.writeHead(status, { 'Content-Type': 'text/html' });
-          res.end(
-            `<html><body><h1>${status} ${http.STATUS_CODES[status]}</h1></body></html>`,
-          );
-          return;
-        }
-        throw status === 429
-          ? new FakeOktaHttpError(
-              429,
-              'E0000047',
-              'API call exceeded rate limit due to too many requests.',
-            )
-          : new FakeOktaHttpError(status, 'E0000009', 'Internal Server Error');
-      }
-      if (limit.exceeded) {
+      if (this.overLimit.has(call)) {
         throw new FakeOktaHttpError(
           429,
           'E0000047',
           'API call exceeded rate limit due to too many requests.',
         );
       }
+      const { route, params } = this.routeOf(call);
       if (!route) {
         throw new FakeOktaHttpError(
           404,
@@ -1811,7 +1797,8 @@ export class FakeOkta {
         );
       }
       if (route.family !== 'oauth') this.authorize(req, route);
-      route.handle({ req, res, url, method, params, body });
+      const url = new URL(call.url, this.baseUrl);
+      route.handle({ req, res, url, method, params, body: raw });
     } catch (error) {
       if (error instanceof FakeOktaHttpError) {
         this.error(res, error);

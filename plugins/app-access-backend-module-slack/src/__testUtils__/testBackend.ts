@@ -12,7 +12,7 @@ import {
 } from '@app-access/plugin-app-access-backend/testUtils';
 import slackModule from '..';
 import { FakeSlackApi, FakeSlackUser } from '../testing/FakeSlackApi';
-import { signInteraction } from '../testing/slackInteractions';
+import { signInteraction } from './slackInteractions';
 
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 export { waitFor } from '@app-access/plugin-app-access-backend/testUtils';

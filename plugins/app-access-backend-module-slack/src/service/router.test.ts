@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { FakeSlackApi } from '../testing/FakeSlackApi';
-import { signBody, signInteraction } from '../testing/slackInteractions';
+import { signBody, signInteraction } from '../__testUtils__/slackInteractions';
 import {
   SIGNING_SECRET,
   SlackTestBackend,

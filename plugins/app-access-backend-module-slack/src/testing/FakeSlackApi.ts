@@ -1,6 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { AddressInfo, Socket } from 'node:net';
+import { Socket } from 'node:net';
+import {
+  FakeVendorApi,
+  FakeVendorCall,
+  FakeVendorRefusal,
+  FakeVendorRequest,
+} from '@app-access/plugin-app-access-node/testUtils';
 
 /** A Slack user as the fake knows them. */
 export type FakeSlackUser = {
@@ -34,15 +40,12 @@ export type FakeSlackMessage = {
   history: Array<{ text?: string; blocks?: any[] }>;
 };
 
-type Failure =
-  | { kind: 'ratelimit'; retryAfter: number }
-  | { kind: 'error'; error: string };
-
-type ArmedFailure = {
+/** A Slack-level failure: HTTP 200 with `{ ok: false, error }`. */
+type ArmedError = {
   method: string;
   times: number;
   when?: (args: Record<string, any>) => boolean;
-  failure: Failure;
+  error: string;
 };
 
 /** Fields the Web API client sends JSON-encoded inside form bodies. */
@@ -140,16 +143,16 @@ class FakeSocketModeConnection {
  * rate-limited. Point the real WebClient at it with
  * `slackApiUrl: fake.apiUrl`. Every call is recorded.
  */
-export class FakeSlackApi {
-  readonly calls: FakeSlackCall[] = [];
+export class FakeSlackApi extends FakeVendorApi {
   readonly messages = new Map<string, FakeSlackMessage>();
   readonly users = new Map<string, FakeSlackUser>();
   /** Channel ids the bot may post in besides DMs (a configured channel). */
   readonly channels = new Set<string>();
   readonly team = { id: 'T0FAKE', name: 'Acme' };
   readonly bot = { id: 'U0BOT', name: 'app-access' };
+  readonly token: string;
 
-  private armed: ArmedFailure[] = [];
+  private armed: ArmedError[] = [];
   private seq = 0;
   private readonly tickets = new Set<string>();
   private readonly sockets = new Set<FakeSocketModeConnection>();
@@ -157,47 +160,42 @@ export class FakeSlackApi {
     string,
     (ack: Record<string, any>) => void
   >();
+  /** Each call's Web API arguments, parsed once. */
+  private readonly argsByCall = new WeakMap<
+    FakeVendorCall,
+    Record<string, any>
+  >();
 
   /** App-level token (xapp-) accepted by apps.connections.open. */
   readonly appToken = 'xapp-fake-app-token';
 
-  private constructor(
-    private readonly server: http.Server,
-    readonly token: string,
-  ) {}
+  protected jsonContentType = 'application/json; charset=utf-8';
 
-  /** Starts the fake on a free port of 127.0.0.1. */
-  static async start(
-    options: { token?: string; users?: FakeSlackUser[] } = {},
-  ) {
-    const server = http.createServer();
-    const fake = new FakeSlackApi(server, options.token ?? 'xoxb-fake-token');
-    server.on('request', (req, res) => {
-      fake.onRequest(req, res).catch(error => {
-        res.writeHead(500, { 'Content-Type': 'text/plain' });
-        res.end(String(error));
-      });
-    });
-    server.on('upgrade', (req, socket) =>
-      fake.onUpgrade(req, socket as Socket),
-    );
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    for (const user of options.users ?? []) fake.addUser(user);
-    return fake;
+  /** Start it with `FakeSlackApi.start({ token, users })`. */
+  constructor(options: { token?: string; users?: FakeSlackUser[] } = {}) {
+    super();
+    this.token = options.token ?? 'xoxb-fake-token';
+    for (const user of options.users ?? []) this.addUser(user);
   }
 
   /** Base URL for `slackApiUrl` (ends in /api/). */
   get apiUrl(): string {
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/api/`;
+    return `${this.url}/api/`;
   }
 
-  async stop() {
-    for (const connection of this.sockets) connection.socket.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve, reject) =>
-      this.server.close(error => (error ? reject(error) : resolve())),
-    );
+  /** Every Web API call received, oldest first, as Slack methods and arguments. */
+  get apiCalls(): FakeSlackCall[] {
+    return this.calls.map(call => {
+      const args = this.argsOf(call);
+      return {
+        method: methodOf(call.path),
+        args,
+        token: tokenOf(call, args),
+        status: call.status,
+        response: (call.response ?? {}) as Record<string, any>,
+        at: call.at,
+      };
+    });
   }
 
   // --- Socket Mode ---
@@ -255,7 +253,7 @@ export class FakeSlackApi {
     }
   }
 
-  private onUpgrade(req: http.IncomingMessage, socket: Socket) {
+  protected upgrade(req: http.IncomingMessage, socket: Socket) {
     const url = new URL(req.url ?? '/', 'http://fake');
     const ticket = url.searchParams.get('ticket') ?? '';
     const key = req.headers['sec-websocket-key'];
@@ -302,7 +300,7 @@ export class FakeSlackApi {
 
   /** Forgets calls, messages and armed failures (users and channels stay). */
   reset() {
-    this.calls.length = 0;
+    super.reset();
     this.messages.clear();
     this.armed = [];
   }
@@ -316,11 +314,11 @@ export class FakeSlackApi {
       when?: (args: Record<string, any>) => boolean;
     } = {},
   ) {
-    this.armed.push({
-      method,
-      times: options.times ?? 1,
-      when: options.when,
-      failure: { kind: 'ratelimit', retryAfter: options.retryAfter ?? 1 },
+    const when = options.when;
+    this.failNext(options.times ?? 1, 429, {
+      retryAfterSeconds: options.retryAfter ?? 1,
+      path: `/api/${method}`,
+      when: when && (call => when(this.argsOf(call))),
     });
   }
 
@@ -337,13 +335,13 @@ export class FakeSlackApi {
       method,
       times: options.times ?? 1,
       when: options.when,
-      failure: { kind: 'error', error },
+      error,
     });
   }
 
   /** Recorded calls of one method (answered ones only, unless `all`). */
   callsTo(method: string, options: { all?: boolean } = {}): FakeSlackCall[] {
-    return this.calls.filter(
+    return this.apiCalls.filter(
       c =>
         c.method === method &&
         (options.all || (c.status === 200 && c.response.ok)),
@@ -364,69 +362,61 @@ export class FakeSlackApi {
     return [...this.messages.values()].filter(m => m.channel === channel);
   }
 
-  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0];
-    const args = parseBody(raw, req.headers['content-type'] ?? '');
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const token =
-      bearer ?? (typeof args.token === 'string' ? args.token : undefined);
+  private argsOf(call: FakeVendorCall): Record<string, any> {
+    let args = this.argsByCall.get(call);
+    if (!args) {
+      args = parseBody(call.body, String(call.headers['content-type'] ?? ''));
+      this.argsByCall.set(call, args);
+    }
+    return args;
+  }
 
-    const send = (
-      status: number,
-      body: Record<string, any>,
-      headers: Record<string, string> = {},
-    ) => {
-      this.calls.push({
-        method,
-        args,
-        token,
-        status,
-        response: body,
-        at: Date.now(),
-      });
-      res.writeHead(status, {
-        'Content-Type': 'application/json; charset=utf-8',
-        ...headers,
-      });
-      res.end(JSON.stringify(body));
+  /**
+   * Slack answers HTTP 200 with `not_authed` without a token, and with
+   * `invalid_auth` or `not_allowed_token_type` for the wrong one.
+   * apps.connections.open takes the app-level token, everything else the
+   * bot token.
+   */
+  protected checkCredentials({
+    call,
+  }: FakeVendorRequest): FakeVendorRefusal | undefined {
+    const token = tokenOf(call, this.argsOf(call));
+    if (!token)
+      return { status: 200, body: { ok: false, error: 'not_authed' } };
+    const method = methodOf(call.path);
+    const wanted =
+      method === 'apps.connections.open' ? this.appToken : this.token;
+    if (token === wanted) return undefined;
+    const otherKind = token === this.token || token === this.appToken;
+    return {
+      status: 200,
+      body: {
+        ok: false,
+        error: otherKind ? 'not_allowed_token_type' : 'invalid_auth',
+      },
     };
+  }
 
-    if (req.method !== 'POST' && req.method !== 'GET') {
+  protected failureBody(status: number) {
+    return {
+      ok: false,
+      error: status === 429 ? 'ratelimited' : 'internal_error',
+    };
+  }
+
+  protected route({ method: httpMethod, call, send }: FakeVendorRequest) {
+    if (httpMethod !== 'POST' && httpMethod !== 'GET') {
       send(405, { ok: false, error: 'method_not_allowed' });
       return;
     }
-    if (!token) {
-      send(200, { ok: false, error: 'not_authed' });
-      return;
-    }
-    // apps.connections.open takes the app-level token, everything else the bot token.
-    const wanted =
-      method === 'apps.connections.open' ? this.appToken : this.token;
-    if (token !== wanted) {
-      const otherKind = token === this.token || token === this.appToken;
-      send(200, {
-        ok: false,
-        error: otherKind ? 'not_allowed_token_type' : 'invalid_auth',
-      });
-      return;
-    }
+    const method = methodOf(call.path);
+    const args = this.argsOf(call);
     const armed = this.armed.find(
       a => a.method === method && a.times > 0 && (!a.when || a.when(args)),
     );
     if (armed) {
       armed.times--;
-      if (armed.failure.kind === 'ratelimit') {
-        send(
-          429,
-          { ok: false, error: 'ratelimited' },
-          { 'Retry-After': String(armed.failure.retryAfter) },
-        );
-      } else {
-        send(200, { ok: false, error: armed.failure.error });
-      }
+      send(200, { ok: false, error: armed.error });
       return;
     }
     send(200, this.answer(method, args));
@@ -479,10 +469,9 @@ export class FakeSlackApi {
       case 'apps.connections.open': {
         const ticket = randomUUID();
         this.tickets.add(ticket);
-        const { port } = this.server.address() as AddressInfo;
         return {
           ok: true,
-          url: `ws://127.0.0.1:${port}/link?ticket=${ticket}`,
+          url: `${this.url.replace(/^http/, 'ws')}/link?ticket=${ticket}`,
         };
       }
       case 'users.lookupByEmail': {
@@ -573,8 +562,25 @@ export class FakeSlackApi {
   }
 }
 
-function parseBody(raw: string, contentType: string): Record<string, any> {
-  if (!raw) return {};
+/** The Web API method a path calls (`/api/chat.postMessage`). */
+function methodOf(path: string): string {
+  return path.replace(/^\/api\//, '');
+}
+
+/** The token a call carried: the bearer token, else a `token` argument. */
+function tokenOf(
+  call: FakeVendorCall,
+  args: Record<string, any>,
+): string | undefined {
+  const bearer = /^Bearer (.+)$/.exec(call.headers.authorization ?? '')?.[1];
+  return bearer ?? (typeof args.token === 'string' ? args.token : undefined);
+}
+
+/** A call's arguments: its JSON body, or its form fields (some of them JSON-encoded). */
+function parseBody(body: unknown, contentType: string): Record<string, any> {
+  if (!body) return {};
+  if (typeof body === 'object') return body as Record<string, any>;
+  const raw = String(body);
   if (contentType.includes('application/json')) {
     return JSON.parse(raw);
   }

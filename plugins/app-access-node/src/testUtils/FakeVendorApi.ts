@@ -1,16 +1,22 @@
 import http from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, Socket } from 'node:net';
 
 /** One HTTP call a fake vendor API received, and how it answered. */
 export type FakeVendorCall = {
   method: string;
   path: string;
+  /** The request target as sent: the path and the query string. */
+  url: string;
   query: Record<string, string>;
   /** The body: parsed when it is JSON, else the text; undefined when empty. */
   body: any;
   headers: http.IncomingHttpHeaders;
   /** The status answered; 0 when the fake dropped the connection instead. */
   status: number;
+  /** The body answered through `send`, as given to it. */
+  response?: unknown;
+  /** Whether the call is over: answered, or its connection dropped. */
+  finished: boolean;
   at: number;
 };
 
@@ -42,13 +48,36 @@ export function basicAuthorization(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
-type FailureSwitch = {
-  remaining: number;
-  status: number;
+/** A failure a switch forces on the next matching calls. */
+export type FakeVendorFailure = {
+  /** The status answered (default 503); unused when the connection is dropped. */
+  status?: number;
+  /** With 429 (or 503): the Retry-After header, in seconds. */
   retryAfterSeconds?: number;
   method?: string;
+  /** The exact path, or a pattern. */
   path?: string | RegExp;
+  /** Matches only the calls this accepts (a vendor's own notion of which call it is). */
+  when?: (call: FakeVendorCall) => boolean;
+  /** Lets this many matching calls through first ("fail after N pages"). */
+  skip?: number;
+  /**
+   * Drops the connection instead of answering: `before` the call is handled
+   * (a network error), or `after` (the change happened, the answer is lost).
+   */
+  drop?: 'before' | 'after';
+  /** What a vendor's `answerFailure` needs besides (e.g. an HTML body, a reset time). */
+  vendor?: Record<string, unknown>;
 };
+
+/** Why a call is refused for its credentials: the answer to give. */
+export type FakeVendorRefusal = {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+};
+
+type FailureSwitch = FakeVendorFailure & { remaining: number };
 
 /**
  * The plumbing of a local stand-in for a vendor's HTTP API, for the vendor's
@@ -64,20 +93,46 @@ export abstract class FakeVendorApi {
   private switches: FailureSwitch[] = [];
   private drops = 0;
   private server?: http.Server;
+  /** Connections taken over by `upgrade` (WebSockets): `stop` closes them too. */
+  private readonly upgraded = new Set<Socket>();
+  /** Keep at most this many calls in `calls`, the latest (a long benchmark makes millions). */
+  protected callLimit = Infinity;
 
   /** Starts the fake, freshly reset, on a free port of 127.0.0.1. */
-  static async start<T extends FakeVendorApi>(this: new () => T): Promise<T> {
-    const fake = new this();
+  static async start<T extends FakeVendorApi, A extends unknown[]>(
+    this: new (...args: A) => T,
+    ...args: A
+  ): Promise<T> {
+    const fake = new this(...args);
     fake.reset();
+    await fake.listen();
+    return fake;
+  }
+
+  /** Listens on this port of 127.0.0.1 (default: a free one). */
+  async listen(port = 0): Promise<void> {
     const server = http.createServer((req, res) => {
-      fake.handle(req, res).catch(error => {
-        res.statusCode = 500;
+      this.handle(req, res).catch(error => {
+        if (!res.headersSent) {
+          res.writeHead(500, { 'Content-Type': 'text/plain' });
+        }
         res.end(String(error));
       });
     });
-    fake.server = server;
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    return fake;
+    server.on('upgrade', (req, socket) => {
+      const connection = socket as Socket;
+      if (!this.upgrade) {
+        connection.end('HTTP/1.1 404 Not Found\r\n\r\n');
+        return;
+      }
+      this.upgraded.add(connection);
+      connection.on('close', () => this.upgraded.delete(connection));
+      this.upgrade(req, connection);
+    });
+    this.server = server;
+    await new Promise<void>(resolve =>
+      server.listen(port, '127.0.0.1', resolve),
+    );
   }
 
   get url(): string {
@@ -86,10 +141,12 @@ export abstract class FakeVendorApi {
   }
 
   async stop() {
-    this.server?.closeAllConnections?.();
-    await new Promise<void>(
-      resolve => this.server?.close(() => resolve()) ?? resolve(),
-    );
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const socket of this.upgraded) socket.destroy();
+    server.closeAllConnections?.();
+    await new Promise<void>(resolve => server.close(() => resolve()));
   }
 
   /** Forgets the calls, failure switches and drops. */
@@ -99,17 +156,23 @@ export abstract class FakeVendorApi {
     this.drops = 0;
   }
 
-  /** The next `times` matching calls answer `status` (default 503). */
+  /**
+   * The next `times` matching calls answer `status` (default 503), or fail
+   * as the given failure describes (a status, or a dropped connection).
+   */
   failNext(
     times: number,
-    status = 503,
-    options: {
-      retryAfterSeconds?: number;
-      method?: string;
-      path?: string | RegExp;
-    } = {},
+    failure: number | FakeVendorFailure = 503,
+    options: Omit<FakeVendorFailure, 'status'> = {},
   ) {
-    this.switches.push({ remaining: times, status, ...options });
+    const described =
+      typeof failure === 'number' ? { status: failure } : failure;
+    this.switches.push({ remaining: times, ...options, ...described });
+  }
+
+  /** Forgets the failure switches not used up yet. */
+  clearFailures() {
+    this.switches = [];
   }
 
   /** The next `times` matching calls answer 429 with Retry-After. */
@@ -126,11 +189,52 @@ export abstract class FakeVendorApi {
     this.drops += times;
   }
 
-  /** The Authorization header every call must carry. */
-  protected abstract expectedAuthorization(): string;
+  /**
+   * The Authorization header every call must carry, for vendors that
+   * authenticate that way (others override `checkCredentials`).
+   */
+  protected expectedAuthorization?(): string;
 
   /** The body of the 401 for a call without the right credentials. */
-  protected abstract unauthorizedBody(): unknown;
+  protected unauthorizedBody?(): unknown;
+
+  /**
+   * Checks the call's credentials: undefined lets it through, else the
+   * answer to refuse it with. By default the Authorization header must be
+   * `expectedAuthorization()`, else 401 with `unauthorizedBody()`.
+   */
+  protected checkCredentials(
+    request: FakeVendorRequest,
+  ): FakeVendorRefusal | undefined {
+    const expected = this.expectedAuthorization?.();
+    if (
+      expected !== undefined &&
+      request.req.headers.authorization === expected
+    )
+      return undefined;
+    return { status: 401, body: this.unauthorizedBody?.() };
+  }
+
+  /**
+   * Runs for every call that is answered (failures included), before the
+   * answer: a vendor's per-call headers, latency, rate-limit windows.
+   */
+  protected prepare?(request: FakeVendorRequest): void | Promise<void>;
+
+  /** Answers a call a failure switch caught; by default `failureBody` with Retry-After. */
+  protected answerFailure(
+    request: FakeVendorRequest,
+    failure: FakeVendorFailure,
+  ): void {
+    const status = failure.status ?? 503;
+    const headers: Record<string, string> = {};
+    if (failure.retryAfterSeconds !== undefined)
+      headers['Retry-After'] = String(failure.retryAfterSeconds);
+    request.send(status, this.failureBody(status), headers);
+  }
+
+  /** Takes over an upgraded connection (a WebSocket), for vendors that have one. */
+  protected upgrade?(req: http.IncomingMessage, socket: Socket): void;
 
   /** The body of a failure a switch forces (429, or 5xx). */
   protected abstract failureBody(status: number): unknown;
@@ -173,16 +277,26 @@ export abstract class FakeVendorApi {
     const call: FakeVendorCall = {
       method,
       path,
+      url: req.url ?? '/',
       query,
       body,
       headers: { ...req.headers },
       status: 0,
+      finished: false,
       at: Date.now(),
     };
     this.calls.push(call);
+    if (this.calls.length > this.callLimit)
+      this.calls.splice(0, this.calls.length - this.callLimit);
+    // Routes that write the answer themselves are recorded too.
+    res.on('finish', () => {
+      if (!call.status) call.status = res.statusCode;
+      call.finished = true;
+    });
 
     const send: FakeVendorSend = (status, payload, headers = {}) => {
       call.status = status;
+      call.response = payload;
       res.statusCode = status;
       for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
       if (payload === undefined) {
@@ -196,27 +310,63 @@ export abstract class FakeVendorApi {
       }
     };
 
-    const sw = this.switches.find(
+    const request = { req, res, method, path, query, raw, body, call, send };
+
+    let failure = this.takeFailure(call);
+    if (failure?.drop === 'before') {
+      this.dropConnection(res, call);
+      return;
+    }
+    if (failure?.drop === 'after') {
+      // Handled as usual; the answer never leaves.
+      res.end = (() => {
+        this.dropConnection(res, call);
+        return res;
+      }) as typeof res.end;
+      failure = undefined;
+    }
+
+    await this.prepare?.(request);
+
+    if (failure) {
+      this.answerFailure(request, failure);
+      return;
+    }
+
+    const refusal = this.checkCredentials(request);
+    if (refusal) {
+      send(refusal.status, refusal.body, refusal.headers);
+      return;
+    }
+
+    await this.route(request);
+  }
+
+  private takeFailure(call: FakeVendorCall): FailureSwitch | undefined {
+    const index = this.switches.findIndex(
       s =>
         s.remaining > 0 &&
-        (!s.method || s.method === method) &&
+        (!s.method || s.method.toUpperCase() === call.method) &&
         (!s.path ||
-          (typeof s.path === 'string' ? s.path === path : s.path.test(path))),
+          (typeof s.path === 'string'
+            ? s.path === call.path
+            : s.path.test(call.path))) &&
+        (!s.when || s.when(call)),
     );
-    if (sw) {
-      sw.remaining--;
-      const headers: Record<string, string> = {};
-      if (sw.retryAfterSeconds !== undefined)
-        headers['Retry-After'] = String(sw.retryAfterSeconds);
-      send(sw.status, this.failureBody(sw.status), headers);
-      return;
+    if (index === -1) return undefined;
+    const failure = this.switches[index];
+    if (failure.skip) {
+      failure.skip -= 1;
+      return undefined;
     }
+    failure.remaining -= 1;
+    if (failure.remaining <= 0) this.switches.splice(index, 1);
+    return failure;
+  }
 
-    if (req.headers.authorization !== this.expectedAuthorization()) {
-      send(401, this.unauthorizedBody());
-      return;
-    }
-
-    await this.route({ req, res, method, path, query, raw, body, call, send });
+  private dropConnection(res: http.ServerResponse, call: FakeVendorCall) {
+    call.status = 0;
+    call.finished = true;
+    res.socket?.destroy();
   }
 }

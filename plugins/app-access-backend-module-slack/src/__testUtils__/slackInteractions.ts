@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { FakeSlackMessage } from './FakeSlackApi';
+import { FakeSlackMessage } from '../testing/FakeSlackApi';
 
 /**
  * What Slack sends to an interactivity request URL: a form body with one
