@@ -304,10 +304,17 @@ describe.each(databases.eachSupportedId())(
         expect(errorOf(res)).toBe('You cannot decide your own request');
       });
 
-      it('refuses a decision by someone who is not an approver (403)', async () => {
+      it('answers a decision by someone who is no party to the request like an unknown id (404)', async () => {
         const res = await decide(BOB, requestId, { decision: 'approve' });
-        expect(res.status).toBe(403);
-        expect(errorOf(res)).toBe('You are not an approver of this request');
+        expect(res.status).toBe(404);
+        expect(errorOf(res)).toBe(`No request with id '${requestId}'`);
+        const cancel = await api()
+          .post(`${BASE}/requests/${requestId}/cancel`)
+          .set('Authorization', as(BOB));
+        expect(cancel.status).toBe(404);
+        expect(errorOf(cancel)).toBe(`No request with id '${requestId}'`);
+        const unknown = await decide(BOB, randomUUID(), { decision: 'approve' });
+        expect(unknown.status).toBe(404);
       });
 
       it('refuses a denial without a comment (400)', async () => {

@@ -124,7 +124,30 @@ export class RequestService {
     return this.details(request);
   }
 
-  async cancel(caller: Caller, id: string): Promise<AccessRequest> {
+  /**
+   * Deciding or cancelling a request one is no party to (not its requester,
+   * no approver of any level, no right to read every request) answers like
+   * an unknown id, as reading it does: request ids are not disclosed.
+   */
+  private async assertParty(
+    caller: Caller,
+    id: string,
+    canReadAll: () => Promise<boolean>,
+  ) {
+    const request = await this.deps.workflow.getRequest(id);
+    if (request.requester === caller.userRef) return;
+    const tasks = await this.deps.tasks.tasksForRequest(id);
+    if (tasks.some(t => RequestWorkflow.holdsTask(t, caller))) return;
+    if (await canReadAll()) return;
+    throw new NotFoundError(`No request with id '${id}'`);
+  }
+
+  async cancel(
+    caller: Caller,
+    id: string,
+    canReadAll: () => Promise<boolean>,
+  ): Promise<AccessRequest> {
+    await this.assertParty(caller, id, canReadAll);
     return this.details(await this.deps.workflow.cancel(caller, id));
   }
 
@@ -154,7 +177,9 @@ export class RequestService {
     caller: Caller,
     id: string,
     body: { decision: 'approve' | 'deny'; comment?: string },
+    canReadAll: () => Promise<boolean>,
   ): Promise<AccessRequest> {
+    await this.assertParty(caller, id, canReadAll);
     return this.details(await this.deps.workflow.decide(caller, id, body));
   }
 

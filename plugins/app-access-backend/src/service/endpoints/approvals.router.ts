@@ -1,3 +1,4 @@
+import { appAccessRequestReadAllPermission } from '@app-access/plugin-app-access-common';
 import { RequestService } from '../../services/RequestService';
 import { callOf } from '../accessGuard';
 import { AppAccessRouter, cursorParam, EndpointContext } from './types';
@@ -18,13 +19,16 @@ export function bindApprovalEndpoints(
   });
 
   router.post('/requests/:id/decisions', async (req, res) => {
-    const { caller } = callOf(res);
+    const { caller, credentials } = callOf(res);
     res.json(
       await context.audited(
         req,
         'request-decide',
         { requestId: req.params.id, decision: req.body.decision },
-        () => requests.decide(caller, req.params.id, req.body),
+        () =>
+          requests.decide(caller, req.params.id, req.body, () =>
+            context.isAllowed(credentials, appAccessRequestReadAllPermission),
+          ),
       ),
     );
   });

@@ -51,13 +51,16 @@ export function bindRequestEndpoints(
   });
 
   router.post('/requests/:id/cancel', async (req, res) => {
-    const { caller } = callOf(res);
+    const { caller, credentials } = callOf(res);
     res.json(
       await context.audited(
         req,
         'request-cancel',
         { requestId: req.params.id },
-        () => requests.cancel(caller, req.params.id),
+        () =>
+          requests.cancel(caller, req.params.id, () =>
+            context.isAllowed(credentials, appAccessRequestReadAllPermission),
+          ),
       ),
     );
   });
