@@ -100,6 +100,13 @@ export interface Config {
        */
       preparedStatements?: boolean;
     };
+    intake?: {
+      /**
+       * Open requests for apps not in the catalog (intake) one person may have at once; one more is
+       * refused with 409 until IT has answered or the person cancelled one. Default: 5.
+       */
+      maxOpenPerPerson?: number;
+    };
     outbox?: {
       /** Attempts before a job is marked dead and shown to admins. Default: 8. */
       maxAttempts?: number;

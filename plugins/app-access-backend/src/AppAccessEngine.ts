@@ -176,6 +176,10 @@ export class AppAccessEngine {
       settings,
       resolver,
       persons: new PersonMatcher(directory),
+      limits: {
+        maxOpenIntakePerPerson:
+          config.getOptionalNumber('appAccess.intake.maxOpenPerPerson') ?? 5,
+      },
       channels: { available: new Set(notifierMap.keys()) },
       onEnqueued: () => wake.worker?.poke(),
     });
@@ -219,6 +223,10 @@ export class AppAccessEngine {
     });
     wake.worker = worker;
     for (const [key, value] of [
+      [
+        'appAccess.intake.maxOpenPerPerson',
+        config.getOptionalNumber('appAccess.intake.maxOpenPerPerson'),
+      ],
       [
         'appAccess.outbox.maxAttempts',
         config.getOptionalNumber('appAccess.outbox.maxAttempts'),

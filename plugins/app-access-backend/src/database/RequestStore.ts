@@ -1,5 +1,9 @@
 import { Knex } from 'knex';
-import { AccessRequest, RequestStatus } from '@app-access/plugin-app-access-common';
+import {
+  AccessRequest,
+  OPEN_STATUSES,
+  RequestStatus,
+} from '@app-access/plugin-app-access-common';
 import { decodeCursor, encodeCursor, fromJson, nowIso } from './json';
 
 /** One approval level as resolved when the request was submitted. */
@@ -94,7 +98,10 @@ export type ListRequestsOptions = {
 export class RequestStore {
   constructor(private readonly db: Knex) {}
 
-  async get(id: string, tx: Knex = this.db): Promise<StoredRequest | undefined> {
+  async get(
+    id: string,
+    tx: Knex = this.db,
+  ): Promise<StoredRequest | undefined> {
     const row = await tx<RequestRow>('requests').where({ id }).first();
     return row ? rowToRequest(row) : undefined;
   }
@@ -143,19 +150,36 @@ export class RequestStore {
       .update({ ...changes, updated_at: nowIso() });
   }
 
+  /** How many open requests of one kind a person has (e.g. for the intake limit). */
+  async countOpen(
+    requester: string,
+    kind: 'access' | 'intake',
+    tx: Knex = this.db,
+  ): Promise<number> {
+    const row = await tx('requests')
+      .where({ requester, kind })
+      .whereIn('status', OPEN_STATUSES)
+      .count<{ n: string | number }[]>('* as n')
+      .first();
+    return Number(row?.n ?? 0);
+  }
+
   async list(options: ListRequestsOptions) {
     let query = this.db<RequestRow>('requests');
     if (options.requester) query = query.where('requester', options.requester);
     if (options.status?.length) query = query.whereIn('status', options.status);
     if (options.appId) query = query.where('app_id', options.appId);
-    if (options.olderThan) query = query.where('created_at', '<', options.olderThan);
+    if (options.olderThan)
+      query = query.where('created_at', '<', options.olderThan);
     const after = decodeCursor(options.cursor);
     if (after) {
       const [createdAt, id] = after;
       query = query.where(inner =>
         inner
           .where('created_at', '<', createdAt)
-          .orWhere(i2 => i2.where('created_at', createdAt).andWhere('id', '<', id)),
+          .orWhere(i2 =>
+            i2.where('created_at', createdAt).andWhere('id', '<', id),
+          ),
       );
     }
     const rows = await query

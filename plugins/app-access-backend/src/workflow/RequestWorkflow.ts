@@ -70,6 +70,10 @@ export class RequestWorkflow {
       /** Compares people, not refs: users sharing an email are one person. */
       persons: PersonMatcher;
       channels: ChannelRouting;
+      limits?: {
+        /** Open intake requests one person may have at once. Default: 5. */
+        maxOpenIntakePerPerson?: number;
+      };
       onEnqueued?: () => void;
     },
   ) {
@@ -380,6 +384,13 @@ export class RequestWorkflow {
     if (approvers.length === 0) {
       throw new ConflictError(
         'Nobody can review requests for new apps: ask IT to set default approvers or a fallback approver',
+      );
+    }
+    // One person cannot flood IT's review queue with requests for new apps.
+    const limit = this.deps.limits?.maxOpenIntakePerPerson ?? 5;
+    if ((await this.deps.requests.countOpen(caller.userRef, 'intake')) >= limit) {
+      throw new ConflictError(
+        `You already have ${limit} open requests for new apps: wait until IT has answered one, or cancel one, before asking for another`,
       );
     }
     const id = randomUUID();
