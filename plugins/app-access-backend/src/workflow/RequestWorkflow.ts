@@ -682,8 +682,10 @@ export class RequestWorkflow {
   async recordCheckpoint(
     requestId: string,
     data: { externalRef?: string; note?: string },
+    guard?: (tx: Knex) => Promise<void>,
   ) {
     await this.deps.db.transaction(async tx => {
+      await guard?.(tx);
       if (data.externalRef) {
         await this.deps.requests.update(requestId, { external_ref: data.externalRef }, tx);
       }
@@ -710,6 +712,7 @@ export class RequestWorkflow {
       fulfilledBy?: string;
     },
     actor = SYSTEM_ACTOR,
+    guard?: (tx: Knex) => Promise<void>,
   ) {
     const request = await this.getRequest(requestId);
     // A ticket closed as won't-do fails a request that was waiting for IT.
@@ -717,6 +720,7 @@ export class RequestWorkflow {
       result.status === 'awaiting_it' ? ['fulfilling'] : ['fulfilling', 'awaiting_it'];
     if (!from.includes(request.status)) return;
     await this.deps.db.transaction(async tx => {
+      await guard?.(tx);
       await this.move(tx, request, from, result.status, {
         external_ref: result.externalRef ?? request.externalRef ?? null,
         external_url: result.externalUrl ?? request.externalUrl ?? null,
@@ -906,13 +910,18 @@ export class RequestWorkflow {
    * Called when the approvers' channel reported every approver of an open
    * task unreachable: the fallback approver is added to the task and asked.
    */
-  async escalateToFallback(taskId: string, unreachable: string[]) {
+  async escalateToFallback(
+    taskId: string,
+    unreachable: string[],
+    guard?: (tx: Knex) => Promise<void>,
+  ) {
     const task = await this.deps.requests.getTask(taskId);
     if (!task || task.status !== 'open' || task.fallback) return;
     const settings = await this.deps.settings.get();
     const request = await this.getRequest(task.requestId);
     const fallback = settings.fallbackApprover;
     await this.deps.db.transaction(async tx => {
+      await guard?.(tx);
       await this.deps.requests.addEvent(
         {
           requestId: request.id,
@@ -956,17 +965,23 @@ export class RequestWorkflow {
   }
 
   /** Records an outbox job given up on against its request. */
-  async recordDeadJob(requestId: string, kind: string, error: string) {
+  async recordDeadJob(
+    requestId: string,
+    kind: string,
+    error: string,
+    guard?: (tx: Knex) => Promise<void>,
+  ) {
     const request = await this.deps.requests.get(requestId);
     if (!request) return;
     if (kind === 'fulfill') {
       await this.completeFulfillment(requestId, {
         status: 'failed',
         message: `Fulfillment gave up after repeated errors: ${error}`,
-      });
+      }, SYSTEM_ACTOR, guard);
       return;
     }
     await this.deps.db.transaction(async tx => {
+      await guard?.(tx);
       await this.deps.requests.addEvent(
         {
           requestId,
