@@ -99,6 +99,11 @@ export interface Config {
        * mode). Default: true.
        */
       preparedStatements?: boolean;
+      /**
+       * How long start-up waits for another replica's schema migration
+       * (the knex migration lock) before failing, in seconds. Default: 120.
+       */
+      migrationLockTimeoutSeconds?: number;
     };
     outbox?: {
       /**

@@ -92,12 +92,17 @@ export class AppAccessEngine {
 
   static async create(options: AppAccessEngineOptions): Promise<AppAccessEngine> {
     const { config, logger } = options;
+    const migrate = {
+      lockTimeoutMs:
+        (config.getOptionalNumber('appAccess.database.migrationLockTimeoutSeconds') ?? 120) * 1000,
+      logger,
+    };
     let db: Knex;
     if (options.knex) {
       db = options.knex;
-      await migrateKnex(db);
+      await migrateKnex(db, migrate);
     } else if (options.database) {
-      db = await connectDatabase(options.database);
+      db = await connectDatabase(options.database, migrate);
     } else {
       throw new Error('AppAccessEngine needs a database service or a Knex client');
     }
