@@ -107,6 +107,25 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     expect(jobs.map(j => [j.claims, j.attempts])).toEqual(jobs.map(() => [1, 0]));
   });
 
+  it('stops renewing the lease of a handler that hangs, so another worker takes the job over', async () => {
+    await enqueue();
+    const hung = gate();
+    const stuck = worker(() => hung.opened, { leaseMs: 150, maxRunMs: 100 });
+    const running = stuck.runOnce();
+    await waitFor('the job to be claimed', async () => (await onlyJob()).status === 'running');
+    const handled: number[] = [];
+    const rescuer = worker(async job => {
+      handled.push(job.fence);
+    });
+    await waitFor('the hung job to be taken over', async () => (await rescuer.runOnce()) === 1);
+    expect(handled).toEqual([2]);
+    expect(await onlyJob()).toMatchObject({ status: 'done', attempts: 0, claims: 2 });
+    hung.open();
+    await running;
+    // The hung worker coming back cannot undo the rescuer's result.
+    expect(await onlyJob()).toMatchObject({ status: 'done', fence: 2 });
+  });
+
   it('refuses the writes of a worker whose lease was taken over', async () => {
     await enqueue();
     const vendor = gate();

@@ -72,6 +72,11 @@ export type OutboxWorkerOptions = {
   shutdownGraceMs?: number;
   /** Lease renewal interval; default a third of the lease. */
   heartbeatMs?: number;
+  /**
+   * Renewal stops after this long (default 30 min), so a handler that hangs
+   * for good does not hold its job for good: another claim takes it over.
+   */
+  maxRunMs?: number;
   random?: () => number;
   clock?: () => Date;
 };
@@ -174,7 +179,16 @@ export class OutboxWorker {
         if (lost || entry.released || !(await store.holds(job.id, job.fence, tx))) fail();
       },
     };
+    const started = Date.now();
+    const maxRunMs = this.options.maxRunMs ?? 30 * 60_000;
     const heartbeat = setInterval(() => {
+      if (Date.now() - started > maxRunMs) {
+        clearInterval(heartbeat);
+        logger.warn(
+          `Outbox job ${job.id} (${job.kind}) has run for over ${Math.round(maxRunMs / 1000)} s; no longer renewing its lease`,
+        );
+        return;
+      }
       store.renew(job.id, job.fence, leaseMs).then(
         held => {
           if (!held) lost = true;
