@@ -99,6 +99,11 @@ export interface Config {
        * mode). Default: true.
        */
       preparedStatements?: boolean;
+      /**
+       * How long start-up waits for another replica's schema migration
+       * (the knex migration lock) before failing, in seconds. Default: 120.
+       */
+      migrationLockTimeoutSeconds?: number;
     };
     intake?: {
       /**
@@ -108,7 +113,17 @@ export interface Config {
       maxOpenPerPerson?: number;
     };
     outbox?: {
-      /** Attempts before a job is marked dead and shown to admins. Default: 8. */
+      /**
+       * Hours a job may keep failing before it is marked dead and shown to
+       * admins. Counted from its first failure; a vendor's "retry later"
+       * (429 with Retry-After) and a re-claim after a crashed worker do not
+       * count as failures. Default: 24.
+       */
+      giveUpAfterHours?: number;
+      /**
+       * Optional hard cap on failed attempts before a job is marked dead; unset,
+       * only giveUpAfterHours and permanent errors end retrying. Default: unset.
+       */
       maxAttempts?: number;
       /** First retry delay in seconds; doubles each attempt (with jitter). Default: 5. */
       baseDelaySeconds?: number;
@@ -116,8 +131,19 @@ export interface Config {
       maxDelaySeconds?: number;
       /** How often an idle worker polls for due jobs, in milliseconds. Default: 1000. */
       pollIntervalMs?: number;
-      /** Seconds after which a claimed job whose worker vanished is claimed again. Default: 300. */
+      /**
+       * Lease of a claimed job in seconds. The worker renews it every third of
+       * the lease while the job runs; a job whose worker vanished is claimed
+       * again once it runs out. Default: 120.
+       */
       leaseSeconds?: number;
+      /** Jobs one backend replica runs at the same time. Default: 4. */
+      concurrency?: number;
+      /**
+       * On shutdown, seconds running jobs may take to finish before they are
+       * handed back to the other replicas (no attempt charged). Default: 10.
+       */
+      shutdownGraceSeconds?: number;
     };
   };
 }

@@ -38,4 +38,10 @@ backend.add(import('@app-access/plugin-app-access-backend-module-okta'));
 backend.add(import('@app-access/plugin-app-access-backend-module-jira'));
 backend.add(import('@app-access/plugin-app-access-backend-module-zendesk'));
 
-backend.start();
+// A plugin that fails to start (a migration that timed out waiting for its
+// lock, an unreachable database) leaves the backend answering 503 while its
+// liveness probe says 200; exiting lets the orchestrator restart it instead.
+backend.start().catch(error => {
+  console.error('Backend failed to start up', error);
+  process.exit(1);
+});

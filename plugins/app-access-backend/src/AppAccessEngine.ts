@@ -79,6 +79,8 @@ export type AppAccessEngineOptions = {
   random?: () => number;
 };
 
+const HOUR_MS = 3600_000;
+
 /**
  * Everything App Access runs, wired together: stores, workflow, outbox
  * worker, reminders and the seed import. The plugin builds one; tests build
@@ -110,12 +112,17 @@ export class AppAccessEngine {
     options: AppAccessEngineOptions,
   ): Promise<AppAccessEngine> {
     const { config, logger } = options;
+    const migrate = {
+      lockTimeoutMs:
+        (config.getOptionalNumber('appAccess.database.migrationLockTimeoutSeconds') ?? 120) * 1000,
+      logger,
+    };
     let db: Knex;
     if (options.knex) {
       db = options.knex;
-      await migrateKnex(db);
+      await migrateKnex(db, migrate);
     } else if (options.database) {
-      db = await connectDatabase(options.database);
+      db = await connectDatabase(options.database, migrate);
     } else {
       throw new Error(
         'AppAccessEngine needs a database service or a Knex client',
@@ -206,19 +213,15 @@ export class AppAccessEngine {
         fulfill: createFulfillHandler(handlerDeps),
         'audit-ticket': createAuditTicketHandler(handlerDeps),
       },
-      maxAttempts:
-        config.getOptionalNumber('appAccess.outbox.maxAttempts') ?? 8,
-      baseDelayMs:
-        (config.getOptionalNumber('appAccess.outbox.baseDelaySeconds') ?? 5) *
-        1000,
-      maxDelayMs:
-        (config.getOptionalNumber('appAccess.outbox.maxDelaySeconds') ?? 3600) *
-        1000,
-      pollIntervalMs:
-        config.getOptionalNumber('appAccess.outbox.pollIntervalMs') ?? 1000,
-      leaseMs:
-        (config.getOptionalNumber('appAccess.outbox.leaseSeconds') ?? 120) *
-        1000,
+      giveUpAfterMs: (config.getOptionalNumber('appAccess.outbox.giveUpAfterHours') ?? 24) * HOUR_MS,
+      maxAttempts: config.getOptionalNumber('appAccess.outbox.maxAttempts'),
+      baseDelayMs: (config.getOptionalNumber('appAccess.outbox.baseDelaySeconds') ?? 5) * 1000,
+      maxDelayMs: (config.getOptionalNumber('appAccess.outbox.maxDelaySeconds') ?? 3600) * 1000,
+      pollIntervalMs: config.getOptionalNumber('appAccess.outbox.pollIntervalMs') ?? 1000,
+      leaseMs: (config.getOptionalNumber('appAccess.outbox.leaseSeconds') ?? 120) * 1000,
+      concurrency: config.getOptionalNumber('appAccess.outbox.concurrency') ?? 4,
+      shutdownGraceMs:
+        (config.getOptionalNumber('appAccess.outbox.shutdownGraceSeconds') ?? 10) * 1000,
       random: options.random,
     });
     wake.worker = worker;
@@ -227,14 +230,10 @@ export class AppAccessEngine {
         'appAccess.intake.maxOpenPerPerson',
         config.getOptionalNumber('appAccess.intake.maxOpenPerPerson'),
       ],
-      [
-        'appAccess.outbox.maxAttempts',
-        config.getOptionalNumber('appAccess.outbox.maxAttempts'),
-      ],
-      [
-        'appAccess.outbox.leaseSeconds',
-        config.getOptionalNumber('appAccess.outbox.leaseSeconds'),
-      ],
+      ['appAccess.outbox.maxAttempts', config.getOptionalNumber('appAccess.outbox.maxAttempts')],
+      ['appAccess.outbox.leaseSeconds', config.getOptionalNumber('appAccess.outbox.leaseSeconds')],
+      ['appAccess.outbox.giveUpAfterHours', config.getOptionalNumber('appAccess.outbox.giveUpAfterHours')],
+      ['appAccess.outbox.concurrency', config.getOptionalNumber('appAccess.outbox.concurrency')],
     ] as const) {
       if (value !== undefined && !(value > 0)) {
         throw new Error(`Invalid config ${key}: must be a positive number`);

@@ -42,6 +42,24 @@ describe.each(databases.eachSupportedId())('seed import on %p', databaseId => {
   });
 });
 
+describe.each(databases.eachSupportedId())('concurrent seed import on %p', databaseId => {
+  it('two replicas importing the same file at once both succeed and leave one copy', async () => {
+    const knex = await databases.init(databaseId);
+    await migrateKnex(knex);
+    const replica = () =>
+      new SeedImporter(knex, new AppStore(knex), mockServices.logger.mock()).importFiles([exampleSeed]);
+    const [a, b] = await Promise.all([replica(), replica()]);
+    const apps = (await SeedImporter.readFile(exampleSeed)).length;
+    // Every app was created by exactly one of them; the other found it as is.
+    expect(a.created + b.created).toBe(apps);
+    expect(a.unchanged + b.unchanged).toBe(apps);
+    expect(a.skipped + b.skipped + a.updated + b.updated).toBe(0);
+    expect(Number((await knex('apps').count('* as n'))[0].n)).toBe(apps);
+    const tiers = (await SeedImporter.readFile(exampleSeed)).reduce((n, app) => n + app.tiers.length, 0);
+    expect(Number((await knex('app_tiers').count('* as n'))[0].n)).toBe(tiers);
+  });
+});
+
 describe('seed file validation', () => {
   it('rejects a seed entry with a clear message naming the file, app and field', async () => {
     const dir = await mkdtemp(resolve(tmpdir(), 'seed-'));

@@ -49,11 +49,15 @@ export class SeedImporter {
     for (const app of apps) {
       const hash = stableHash(app);
       await this.db.transaction(async tx => {
-        const existing = await this.apps.get(app.id, tx);
-        if (!existing) {
-          await this.apps.save(app, { source: 'seed', seedHash: hash, adminModified: false }, tx);
+        // Insert first, read after: replicas importing the same file at the
+        // same time then both succeed, and the one that did not insert finds
+        // the other's row instead of colliding on its id.
+        if (await this.apps.insertIfAbsent(app, { source: 'seed', seedHash: hash, adminModified: false }, tx)) {
           result.created++;
-        } else if (existing.adminModified || existing.source !== 'seed') {
+          return;
+        }
+        const existing = await this.apps.getForUpdate(app.id, tx);
+        if (!existing || existing.adminModified || existing.source !== 'seed') {
           result.skipped++;
         } else if (existing.seedHash === hash) {
           result.unchanged++;

@@ -225,7 +225,54 @@ export class AppStore {
     this.byId.invalidateAfterCommit(tx);
     const now = nowIso();
     const existing = await tx<AppRow>('apps').where({ id: app.id }).first();
-    const row = {
+    const row = this.toRow(app, meta, now);
+    if (existing) {
+      await tx('apps').where({ id: app.id }).update(row);
+    } else {
+      await tx('apps').insert({ ...row, created_at: now });
+    }
+    await this.replaceTiers(app, tx);
+  }
+
+  /**
+   * Inserts the app unless one with its id exists; false when it did. Two
+   * processes inserting the same id concurrently both succeed: on PostgreSQL
+   * the second waits for the first to commit and then inserts nothing.
+   */
+  async insertIfAbsent(
+    app: App,
+    meta: { source: AppSource; seedHash?: string; adminModified: boolean },
+    tx: Knex,
+  ): Promise<boolean> {
+    const now = nowIso();
+    const inserted = await tx('apps')
+      .insert({ ...this.toRow(app, meta, now), created_at: now })
+      .onConflict('id')
+      .ignore()
+      .returning('id');
+    if (!inserted.length) return false;
+    this.pages.invalidateAfterCommit(tx);
+    this.byId.invalidateAfterCommit(tx);
+    await this.replaceTiers(app, tx);
+    return true;
+  }
+
+  /** Reads an app and, on PostgreSQL, locks it until `tx` ends. */
+  async getForUpdate(id: string, tx: Knex): Promise<StoredApp | undefined> {
+    let query = tx<AppRow>('apps').where({ id }).first();
+    if (this.db.client.config.client === 'pg') query = query.forUpdate();
+    const row = await query;
+    if (!row) return undefined;
+    const tiers = await tx<TierRow>('app_tiers').where({ app_id: id });
+    return rowToApp(row, tiers);
+  }
+
+  private toRow(
+    app: App,
+    meta: { source: AppSource; seedHash?: string; adminModified: boolean },
+    now: string,
+  ) {
+    return {
       id: app.id,
       name: app.name,
       vendor: app.vendor ?? null,
@@ -243,11 +290,9 @@ export class AppStore {
       admin_modified: meta.adminModified,
       updated_at: now,
     };
-    if (existing) {
-      await tx('apps').where({ id: app.id }).update(row);
-    } else {
-      await tx('apps').insert({ ...row, created_at: now });
-    }
+  }
+
+  private async replaceTiers(app: App, tx: Knex) {
     await tx('app_tiers').where({ app_id: app.id }).delete();
     if (app.tiers.length) {
       await tx('app_tiers').insert(

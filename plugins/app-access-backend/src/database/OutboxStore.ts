@@ -9,13 +9,22 @@ export type OutboxJob = {
   payload: Record<string, any>;
   idempotencyKey: string;
   status: OutboxJobStatus;
+  /** Executions that reached the handler and failed (not re-claims, not "retry later"). */
   attempts: number;
+  /** How often the job was claimed, including re-claims after a lost lease. */
+  claims: number;
+  /** The fencing token of the latest claim; a holder's writes need it to still match. */
+  fence: number;
   nextAttemptAt: string;
   lastError?: string;
+  /** When the job first failed; cleared only by success or an admin revive. */
+  failingSince?: string;
   lockedBy?: string;
   lockedUntil?: string;
   createdAt: string;
   updatedAt: string;
+  /** Set by `claim` when the previous holder's lease had run out (it crashed or stalled). */
+  takenOver?: boolean;
 };
 
 type OutboxRow = {
@@ -25,8 +34,11 @@ type OutboxRow = {
   idempotency_key: string;
   status: OutboxJobStatus;
   attempts: number;
+  claims: number;
+  fence: number | string;
   next_attempt_at: string;
   last_error: string | null;
+  failing_since: string | null;
   locked_by: string | null;
   locked_until: string | null;
   created_at: string;
@@ -40,9 +52,13 @@ function rowToJob(row: OutboxRow): OutboxJob {
     payload: fromJson(row.payload, {}),
     idempotencyKey: row.idempotency_key,
     status: row.status,
-    attempts: row.attempts,
+    attempts: Number(row.attempts),
+    claims: Number(row.claims),
+    // bigint comes back as a string from pg; fences stay far below 2^53.
+    fence: Number(row.fence),
     nextAttemptAt: row.next_attempt_at,
     lastError: row.last_error ?? undefined,
+    failingSince: row.failing_since ?? undefined,
     lockedBy: row.locked_by ?? undefined,
     lockedUntil: row.locked_until ?? undefined,
     createdAt: row.created_at,
@@ -58,12 +74,31 @@ export type NewOutboxJob = {
   notBefore?: Date;
 };
 
+/** What a failed execution leaves on the job before its next try. */
+export type OutboxRetry = {
+  error: string;
+  nextAttemptAt: Date;
+  /** False for a vendor's "come back later": no attempt is used up. */
+  charge: boolean;
+  now?: Date;
+};
+
 /**
  * Jobs for everything that must happen outside a request's transaction. Rows
  * are written in the same transaction as the state change that needs them.
+ *
+ * A job is claimed by one worker at a time under a lease that the worker
+ * renews while it runs. Every claim raises the job's fence; every write that
+ * settles a job (and, through `holds`, every write a handler makes after its
+ * side effect) names the fence it was claimed with and is refused once another
+ * claim has happened.
  */
 export class OutboxStore {
   constructor(private readonly db: Knex) {}
+
+  private get isPg() {
+    return this.db.client.config.client === 'pg';
+  }
 
   async enqueue(jobs: NewOutboxJob[], tx: Knex): Promise<void> {
     if (!jobs.length) return;
@@ -86,21 +121,20 @@ export class OutboxStore {
   }
 
   /**
-   * Claims due jobs for one worker. Jobs still marked running after their
-   * lease ran out belonged to a worker that died; they are claimed again.
-   * On PostgreSQL rows are locked with SKIP LOCKED so replicas never claim
-   * the same job; SQLite serialises writers, so one transaction suffices.
+   * Claims one due job. A job still marked running after its lease ran out
+   * belonged to a worker that died or stalled; it is claimed again, which
+   * raises its fence so the old holder can no longer settle it. Re-claiming is
+   * not an attempt. On PostgreSQL the row is locked with SKIP LOCKED so
+   * replicas never claim the same job; SQLite serialises writers.
    */
   async claim(options: {
     workerId: string;
-    limit: number;
     leaseMs: number;
     now?: Date;
-  }): Promise<OutboxJob[]> {
+  }): Promise<OutboxJob | undefined> {
     const now = options.now ?? new Date();
     const nowText = nowIso(now);
     const lockedUntil = nowIso(new Date(now.getTime() + options.leaseMs));
-    const isPg = this.db.client.config.client === 'pg';
     return this.db.transaction(async tx => {
       let select = tx<OutboxRow>('outbox')
         .where(inner =>
@@ -109,25 +143,54 @@ export class OutboxStore {
             .orWhere(i => i.where('status', 'running').andWhere('locked_until', '<', nowText)),
         )
         .orderBy('next_attempt_at')
-        .limit(options.limit)
-        .select('id');
-      if (isPg) {
+        .first('id', 'status', 'last_error', 'failing_since');
+      if (this.isPg) {
         select = select.forUpdate().skipLocked();
       }
-      const ids = (await select).map(r => r.id);
-      if (!ids.length) return [];
+      const due = await select;
+      if (!due) return undefined;
+      const abandoned = due.status === 'running';
       await tx('outbox')
-        .whereIn('id', ids)
+        .where('id', due.id)
         .update({
           status: 'running',
           locked_by: options.workerId,
           locked_until: lockedUntil,
-          attempts: tx.raw('attempts + 1'),
+          fence: tx.raw('fence + 1'),
+          claims: tx.raw('claims + 1'),
+          // A lease that ran out is not charged as an attempt, but it does
+          // start the give-up clock, so a job that kills its worker every
+          // time is still given up on eventually.
+          ...(abandoned
+            ? {
+                last_error: 'The worker running this job stopped before finishing it',
+                failing_since: due.failing_since ?? nowText,
+              }
+            : {}),
           updated_at: nowText,
         });
-      const rows = await tx<OutboxRow>('outbox').whereIn('id', ids);
-      return rows.map(rowToJob);
+      const row = await tx<OutboxRow>('outbox').where('id', due.id).first();
+      return row ? { ...rowToJob(row), ...(abandoned ? { takenOver: true } : {}) } : undefined;
     });
+  }
+
+  /**
+   * True while the claim with `fence` is still the job's latest and the job
+   * has not been settled. Inside a transaction on PostgreSQL the row stays
+   * locked until commit, so no other worker can claim it in between.
+   */
+  async holds(id: string, fence: number, tx: Knex = this.db): Promise<boolean> {
+    let query = tx<OutboxRow>('outbox').where({ id, fence, status: 'running' }).first('id');
+    if (this.isPg && tx !== this.db) query = query.forUpdate();
+    return Boolean(await query);
+  }
+
+  /** Extends a held lease; false when the fence was lost meanwhile. */
+  async renew(id: string, fence: number, leaseMs: number, now = new Date()): Promise<boolean> {
+    const count = await this.db('outbox')
+      .where({ id, fence, status: 'running' })
+      .update({ locked_until: nowIso(new Date(now.getTime() + leaseMs)) });
+    return count === 1;
   }
 
   /**
@@ -141,48 +204,77 @@ export class OutboxStore {
       .update({ status: 'pending', locked_by: null, locked_until: null, updated_at: nowIso() });
   }
 
-  /** Marks a job done, only if this worker still holds it. */
-  async complete(id: string, workerId: string): Promise<boolean> {
+  /**
+   * Hands a held job back untouched (shutdown): due at once for any worker,
+   * no attempt charged.
+   */
+  async release(id: string, fence: number, now = new Date()): Promise<boolean> {
     const count = await this.db('outbox')
-      .where({ id, locked_by: workerId, status: 'running' })
+      .where({ id, fence, status: 'running' })
+      .update({
+        status: 'pending',
+        locked_by: null,
+        locked_until: null,
+        next_attempt_at: nowIso(now),
+        updated_at: nowIso(now),
+      });
+    return count === 1;
+  }
+
+  /** Marks a job done, only if this claim still holds it. */
+  async complete(id: string, fence: number): Promise<boolean> {
+    const count = await this.db('outbox')
+      .where({ id, fence, status: 'running' })
       .update({
         status: 'done',
         locked_by: null,
         locked_until: null,
         last_error: null,
+        failing_since: null,
         updated_at: nowIso(),
       });
     return count === 1;
   }
 
-  async reschedule(
-    id: string,
-    workerId: string,
-    error: string,
-    nextAttemptAt: Date,
-  ): Promise<boolean> {
+  async reschedule(id: string, fence: number, retry: OutboxRetry): Promise<boolean> {
+    const now = nowIso(retry.now ?? new Date());
     const count = await this.db('outbox')
-      .where({ id, locked_by: workerId, status: 'running' })
+      .where({ id, fence, status: 'running' })
       .update({
         status: 'pending',
         locked_by: null,
         locked_until: null,
-        last_error: error.slice(0, 4000),
-        next_attempt_at: nowIso(nextAttemptAt),
-        updated_at: nowIso(),
+        last_error: retry.error.slice(0, 4000),
+        next_attempt_at: nowIso(retry.nextAttemptAt),
+        ...(retry.charge
+          ? {
+              attempts: this.db.raw('attempts + 1'),
+              failing_since: this.db.raw('coalesce(failing_since, ?)', [now]),
+            }
+          : {}),
+        updated_at: now,
       });
     return count === 1;
   }
 
-  async markDead(id: string, workerId: string, error: string): Promise<boolean> {
+  /** Gives up on a job; `charge` counts the execution that failed last. */
+  async markDead(
+    id: string,
+    fence: number,
+    error: string,
+    options: { charge: boolean; now?: Date },
+  ): Promise<boolean> {
+    const now = nowIso(options.now ?? new Date());
     const count = await this.db('outbox')
-      .where({ id, locked_by: workerId, status: 'running' })
+      .where({ id, fence, status: 'running' })
       .update({
         status: 'dead',
         locked_by: null,
         locked_until: null,
         last_error: error.slice(0, 4000),
-        updated_at: nowIso(),
+        failing_since: this.db.raw('coalesce(failing_since, ?)', [now]),
+        ...(options.charge ? { attempts: this.db.raw('attempts + 1') } : {}),
+        updated_at: now,
       });
     return count === 1;
   }
@@ -194,6 +286,7 @@ export class OutboxStore {
       .update({
         status: 'pending',
         attempts: 0,
+        failing_since: null,
         next_attempt_at: nowIso(),
         updated_at: nowIso(),
       });

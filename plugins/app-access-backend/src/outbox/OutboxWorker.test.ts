@@ -3,11 +3,28 @@ import { Knex } from 'knex';
 import { OutboxStore } from '../database/OutboxStore';
 import { migrateKnex } from '../database/migrations';
 import { OutboxJob } from '../database/OutboxStore';
-import { OutboxWorker, RetryLaterError } from './OutboxWorker';
+import { waitFor } from '../testUtils/waitFor';
+import {
+  OutboxLease,
+  OutboxWorker,
+  PermanentJobError,
+  RetryLaterError,
+} from './OutboxWorker';
 
 jest.setTimeout(60_000);
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+const HOUR = 3600_000;
+
+/** A gate a fake vendor call waits on until the test opens it. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>(resolve => {
+    open = resolve;
+  });
+  return { open, opened };
+}
 
 describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
   let knex: Knex;
@@ -19,28 +36,40 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     store = new OutboxStore(knex);
   });
 
-  function worker(handle: (job: OutboxJob) => Promise<void>, overrides: Partial<ConstructorParameters<typeof OutboxWorker>[0]> = {}) {
+  function worker(
+    handle: (job: OutboxJob, lease: OutboxLease) => Promise<void>,
+    overrides: Partial<ConstructorParameters<typeof OutboxWorker>[0]> = {},
+  ) {
     return new OutboxWorker({
       store,
       logger: mockServices.logger.mock(),
       handlers: { work: { handle } },
-      maxAttempts: 3,
+      giveUpAfterMs: 24 * HOUR,
       baseDelayMs: 1000,
       maxDelayMs: 60_000,
       pollIntervalMs: 10,
       leaseMs: 30_000,
-      batchSize: 5,
+      concurrency: 3,
       ...overrides,
     });
   }
 
-  it('never runs a job twice with two workers draining one database', async () => {
-    const jobs = Array.from({ length: 120 }, (_, i) => ({
+  async function enqueue(count = 1) {
+    const jobs = Array.from({ length: count }, (_, i) => ({
       kind: 'work',
       idempotencyKey: `job-${i}`,
       payload: { n: i },
     }));
     await knex.transaction(tx => store.enqueue(jobs, tx));
+  }
+
+  async function onlyJob() {
+    const [job] = await store.list({ limit: 1 });
+    return job;
+  }
+
+  it('never runs a job twice with two workers draining one database', async () => {
+    await enqueue(120);
     const seen: Record<string, string[]> = {};
     const record = (name: string) => async (job: OutboxJob) => {
       (seen[job.payload.n] ??= []).push(name);
@@ -55,17 +84,93 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     expect((await store.countByStatus()).done).toBe(120);
   });
 
-  it('enqueueing the same idempotency key twice creates one job', async () => {
-    await knex.transaction(tx => store.enqueue([{ kind: 'work', idempotencyKey: 'k', payload: {} }], tx));
-    await knex.transaction(tx => store.enqueue([{ kind: 'work', idempotencyKey: 'k', payload: {} }], tx));
-    expect(await store.list({ limit: 10 })).toHaveLength(1);
+  it('keeps the lease of a job slower than the lease, so another worker never runs it', async () => {
+    await enqueue(4);
+    const vendorCalls: Record<string, number> = {};
+    const slowVendor = async (job: OutboxJob, lease: OutboxLease) => {
+      await lease.check();
+      vendorCalls[job.id] = (vendorCalls[job.id] ?? 0) + 1;
+      // Three leases long: without renewal the other worker would take it.
+      await new Promise(r => setTimeout(r, 600));
+    };
+    const a = worker(slowVendor, { leaseMs: 200, concurrency: 2 });
+    const b = worker(slowVendor, { leaseMs: 200, concurrency: 2 });
+    a.start();
+    b.start();
+    try {
+      await waitFor('all jobs done', async () => (await store.countByStatus()).done === 4);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+    expect(Object.values(vendorCalls)).toEqual([1, 1, 1, 1]);
+    const jobs = await store.list({ limit: 10 });
+    expect(jobs.map(j => [j.claims, j.attempts])).toEqual(jobs.map(() => [1, 0]));
   });
 
-  it('retries a job claimed by a worker that died once its lease runs out', async () => {
-    await knex.transaction(tx => store.enqueue([{ kind: 'work', idempotencyKey: 'k', payload: {} }], tx));
+  it('stops renewing the lease of a handler that hangs, so another worker takes the job over', async () => {
+    await enqueue();
+    const hung = gate();
+    const stuck = worker(() => hung.opened, { leaseMs: 150, maxRunMs: 100 });
+    const running = stuck.runOnce();
+    await waitFor('the job to be claimed', async () => (await onlyJob()).status === 'running');
+    const handled: number[] = [];
+    const rescuer = worker(async job => {
+      handled.push(job.fence);
+    });
+    await waitFor('the hung job to be taken over', async () => (await rescuer.runOnce()) === 1);
+    expect(handled).toEqual([2]);
+    expect(await onlyJob()).toMatchObject({ status: 'done', attempts: 0, claims: 2 });
+    hung.open();
+    await running;
+    // The hung worker coming back cannot undo the rescuer's result.
+    expect(await onlyJob()).toMatchObject({ status: 'done', fence: 2 });
+  });
+
+  it('refuses the writes of a worker whose lease was taken over', async () => {
+    await enqueue();
+    const vendor = gate();
+    const writes: string[] = [];
+    let refused: unknown;
+    const stale = worker(
+      async (_job, lease) => {
+        await vendor.opened;
+        try {
+          await knex.transaction(async tx => {
+            await lease.guard(tx);
+            writes.push('stale');
+          });
+        } catch (error) {
+          refused = error;
+          throw error;
+        }
+      },
+      { leaseMs: 200 },
+    );
+    const running = stale.runOnce();
+    await waitFor('the job to be claimed', async () => (await onlyJob()).status === 'running');
+    // Its heartbeat keeps the lease for the real clock; a worker whose clock
+    // is past the lease takes the job over as if the heartbeat had stalled.
+    const takeover = await store.claim({
+      workerId: 'other',
+      leaseMs: 30_000,
+      now: new Date(Date.now() + 10 * 60_000),
+    });
+    expect(takeover?.fence).toBe(2);
+    vendor.open();
+    await running;
+    expect(refused).toMatchObject({ name: 'LeaseLostError' });
+    expect(writes).toEqual([]);
+    // The job is still the new holder's: not settled, not charged.
+    expect(await onlyJob()).toMatchObject({ status: 'running', lockedBy: 'other', fence: 2, attempts: 0 });
+    expect(await store.complete(takeover!.id, 1)).toBe(false);
+    expect(await store.complete(takeover!.id, 2)).toBe(true);
+  });
+
+  it('does not charge a re-claim after a crash', async () => {
+    await enqueue();
     // A worker claims the job and then "crashes" (never completes it).
-    const claimed = await store.claim({ workerId: 'crashed', limit: 10, leaseMs: 30_000 });
-    expect(claimed).toHaveLength(1);
+    const claimed = await store.claim({ workerId: 'crashed', leaseMs: 30_000 });
+    expect(claimed).toBeDefined();
     const handled: string[] = [];
     const survivor = worker(async job => {
       handled.push(job.id);
@@ -74,16 +179,98 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     expect(await survivor.runOnce()).toBe(0);
     // ...after it, the job is claimed again and done.
     expect(await survivor.runOnce(new Date(Date.now() + 31_000))).toBe(1);
-    expect(handled).toEqual([claimed[0].id]);
-    const [job] = await store.list({ limit: 1 });
-    expect(job.status).toBe('done');
-    expect(job.attempts).toBe(2);
+    expect(handled).toEqual([claimed!.id]);
+    expect(await onlyJob()).toMatchObject({ status: 'done', attempts: 0, claims: 2, fence: 2 });
     // The crashed worker coming back cannot overwrite the result.
-    expect(await store.complete(claimed[0].id, 'crashed')).toBe(false);
+    expect(await store.complete(claimed!.id, claimed!.fence)).toBe(false);
   });
 
-  it('backs off exponentially with jitter, honours Retry-After, and marks the job dead after maxAttempts', async () => {
-    await knex.transaction(tx => store.enqueue([{ kind: 'work', idempotencyKey: 'k', payload: {} }], tx));
+  it('gives up on a job that kills its worker every time once it has been failing too long', async () => {
+    await enqueue();
+    const t0 = Date.now();
+    await store.claim({ workerId: 'crashed', leaseMs: 1000, now: new Date(t0) });
+    await store.claim({ workerId: 'crashed-again', leaseMs: 1000, now: new Date(t0 + 2000) });
+    let calls = 0;
+    const w = worker(async () => {
+      calls++;
+    });
+    expect(await w.runOnce(new Date(t0 + 25 * HOUR))).toBe(1);
+    expect(calls).toBe(0);
+    expect(await onlyJob()).toMatchObject({ status: 'dead', attempts: 0, claims: 3 });
+  });
+
+  it('never gives up on a vendor that keeps saying "come back later"', async () => {
+    await enqueue();
+    let calls = 0;
+    const w = worker(async () => {
+      calls++;
+      throw new RetryLaterError('429 Too Many Requests', 1000);
+    });
+    const t0 = Date.now();
+    for (let hour = 0; hour <= 72; hour += 4) {
+      expect(await w.runOnce(new Date(t0 + hour * HOUR))).toBe(1);
+    }
+    expect(calls).toBe(19);
+    const job = await onlyJob();
+    expect(job).toMatchObject({ status: 'pending', attempts: 0, lastError: '429 Too Many Requests' });
+    expect(job.failingSince).toBeUndefined();
+    expect(Date.parse(job.nextAttemptAt) - Date.now()).toBeGreaterThan(500);
+  });
+
+  it('gives up once a job has been failing for giveUpAfterMs', async () => {
+    await enqueue();
+    const deaths: string[] = [];
+    const w = new OutboxWorker({
+      store,
+      logger: mockServices.logger.mock(),
+      handlers: {
+        work: {
+          handle: async () => {
+            throw new Error('503 from vendor');
+          },
+          onDead: async (_job, error) => {
+            deaths.push(error);
+          },
+        },
+      },
+      giveUpAfterMs: 24 * HOUR,
+      baseDelayMs: 1000,
+      maxDelayMs: 60_000,
+      pollIntervalMs: 10,
+      leaseMs: 30_000,
+    });
+    const t0 = Date.now();
+    await w.runOnce(new Date(t0));
+    let job = await onlyJob();
+    expect(job).toMatchObject({ status: 'pending', attempts: 1, failingSince: new Date(t0).toISOString() });
+    for (let hour = 1; hour < 24; hour += 2) {
+      await w.runOnce(new Date(t0 + hour * HOUR));
+    }
+    job = await onlyJob();
+    expect(job).toMatchObject({ status: 'pending', attempts: 13 });
+    await w.runOnce(new Date(t0 + 24 * HOUR));
+    job = await onlyJob();
+    expect(job).toMatchObject({ status: 'dead', attempts: 14, lastError: '503 from vendor' });
+    expect(deaths).toEqual(['503 from vendor']);
+
+    expect(await store.revive(job.id)).toBe(true);
+    expect(await onlyJob()).toMatchObject({ status: 'pending', attempts: 0, failingSince: undefined });
+  });
+
+  it('gives up at once on a permanent error', async () => {
+    await enqueue();
+    let calls = 0;
+    const w = worker(async () => {
+      calls++;
+      throw new PermanentJobError('the group does not exist');
+    });
+    await w.runOnce();
+    expect(calls).toBe(1);
+    expect(await onlyJob()).toMatchObject({ status: 'dead', attempts: 1, lastError: 'the group does not exist' });
+  });
+
+  it('backs off exponentially with jitter, honours Retry-After, and stops at an optional maxAttempts', async () => {
+    await enqueue();
     let calls = 0;
     const w = worker(
       async () => {
@@ -91,32 +278,32 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
         if (calls === 1) throw new RetryLaterError('429', 7_000);
         throw new Error('boom');
       },
-      { random: () => 1 },
+      { random: () => 1, maxAttempts: 3 },
     );
     const t0 = Date.now();
     await w.runOnce();
-    let [job] = await store.list({ limit: 1 });
-    expect(job.status).toBe('pending');
+    let job = await onlyJob();
+    expect(job).toMatchObject({ status: 'pending', attempts: 0, lastError: '429' });
     expect(Date.parse(job.nextAttemptAt) - t0).toBeGreaterThanOrEqual(6_900);
-    expect(job.lastError).toBe('429');
 
     await w.runOnce(new Date(t0 + 10_000));
-    [job] = await store.list({ limit: 1 });
-    expect(job.status).toBe('pending');
-    // attempt 2 failed: ceiling base * 2^(2-1) = 2 s with random() = 1
+    job = await onlyJob();
+    expect(job).toMatchObject({ status: 'pending', attempts: 1 });
+    // attempt 1 failed: ceiling base * 2^0 = 1 s with random() = 1
+    expect(Date.parse(job.nextAttemptAt) - Date.now()).toBeGreaterThan(500);
+    expect(Date.parse(job.nextAttemptAt) - Date.now()).toBeLessThanOrEqual(1_100);
+
+    await w.runOnce(new Date(t0 + 20_000));
+    job = await onlyJob();
+    expect(job).toMatchObject({ status: 'pending', attempts: 2 });
+    // attempt 2 failed: ceiling base * 2^1 = 2 s
     expect(Date.parse(job.nextAttemptAt) - Date.now()).toBeGreaterThan(1_500);
     expect(Date.parse(job.nextAttemptAt) - Date.now()).toBeLessThanOrEqual(2_100);
 
     await w.runOnce(new Date(t0 + 60_000));
-    [job] = await store.list({ limit: 1 });
-    expect(job.status).toBe('dead');
-    expect(job.attempts).toBe(3);
-    expect(job.lastError).toBe('boom');
-    expect(calls).toBe(3);
-
-    expect(await store.revive(job.id)).toBe(true);
-    [job] = await store.list({ limit: 1 });
-    expect(job).toMatchObject({ status: 'pending', attempts: 0 });
+    job = await onlyJob();
+    expect(job).toMatchObject({ status: 'dead', attempts: 3, lastError: 'boom' });
+    expect(calls).toBe(4);
   });
 
   it('keeps backoff within its bounds', () => {
@@ -124,5 +311,51 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     expect(w.backoffMs(1)).toBe(500);
     expect(w.backoffMs(3)).toBe(2000);
     expect(w.backoffMs(10)).toBe(4000);
+  });
+
+  it('on stop lets a short job finish and hands an unfinished one back without charging it', async () => {
+    await enqueue(2);
+    const stuck = gate();
+    const vendorCalls: number[] = [];
+    let lateWrite: unknown;
+    const w = worker(
+      async (job, lease) => {
+        if (job.payload.n === 0) {
+          await new Promise(r => setTimeout(r, 500));
+          return;
+        }
+        await stuck.opened;
+        try {
+          await lease.check();
+          vendorCalls.push(job.payload.n);
+        } catch (error) {
+          lateWrite = error;
+          throw error;
+        }
+      },
+      { leaseMs: 60_000 },
+    );
+    w.start();
+    await waitFor('both jobs claimed', async () => (await store.countByStatus()).running === 2);
+    const started = Date.now();
+    await w.stop(800);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const jobs = await store.list({ limit: 10 });
+    const byN = Object.fromEntries(jobs.map(j => [j.payload.n, j]));
+    expect(byN[0]).toMatchObject({ status: 'done' });
+    expect(byN[1]).toMatchObject({ status: 'pending', attempts: 0, lockedBy: undefined });
+    expect(Date.parse(byN[1].nextAttemptAt)).toBeLessThanOrEqual(Date.now());
+
+    // The handed-back job's handler, waking up late, may not act any more...
+    stuck.open();
+    await waitFor('the late handler to be refused', () => lateWrite !== undefined);
+    expect(lateWrite).toMatchObject({ name: 'LeaseLostError' });
+    // ...and another worker takes it over at once.
+    const next = worker(async job => {
+      vendorCalls.push(job.payload.n);
+    });
+    expect(await next.runOnce()).toBe(1);
+    expect(vendorCalls).toEqual([1]);
+    expect((await store.countByStatus()).done).toBe(2);
   });
 });

@@ -1,8 +1,13 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { OutboxJob, OutboxStore } from '../database/OutboxStore';
 
-/** Thrown by a handler to ask for a retry at a given time (e.g. 429 Retry-After). */
+/**
+ * Thrown by a handler when the vendor said "come back later". With a time
+ * (e.g. 429 Retry-After) it is not a failure and uses up nothing; without
+ * one it counts as a failed attempt.
+ */
 export class RetryLaterError extends Error {
   constructor(message: string, readonly retryAfterMs?: number) {
     super(message);
@@ -18,38 +23,95 @@ export class PermanentJobError extends Error {
   }
 }
 
+/**
+ * Another claim has taken the job over (this worker's lease ran out). Whatever
+ * this worker was about to record is dropped: the new holder redoes the job.
+ */
+export class LeaseLostError extends Error {
+  constructor(jobId: string) {
+    super(`Outbox job ${jobId} is no longer held by this worker`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** What a handler gets with its job to prove it still holds it. */
+export type OutboxLease = {
+  /** The fencing token this claim was made with. */
+  fence: number;
+  /** Throws LeaseLostError unless the job is still held; call right before a side effect. */
+  check(): Promise<void>;
+  /**
+   * Throws LeaseLostError unless the job is still held; call first inside
+   * every transaction that records the outcome of a side effect, so a worker
+   * that lost the job cannot record anything.
+   */
+  guard(tx: Knex): Promise<void>;
+};
+
 export type OutboxHandler = {
-  handle(job: OutboxJob): Promise<void>;
+  handle(job: OutboxJob, lease: OutboxLease): Promise<void>;
   /** Called once when the job is given up on, to record the failure. */
-  onDead?(job: OutboxJob, error: string): Promise<void>;
+  onDead?(job: OutboxJob, error: string, lease: OutboxLease): Promise<void>;
 };
 
 export type OutboxWorkerOptions = {
   store: OutboxStore;
   logger: LoggerService;
   handlers: Record<string, OutboxHandler>;
-  maxAttempts: number;
+  /** Give up on a job that has been failing for this long. */
+  giveUpAfterMs: number;
+  /** Optional hard cap on failed attempts; unset means time alone decides. */
+  maxAttempts?: number;
   baseDelayMs: number;
   maxDelayMs: number;
   pollIntervalMs: number;
   leaseMs: number;
-  batchSize?: number;
+  /** Jobs one worker runs at the same time. Default 4. */
+  concurrency?: number;
+  /** How long `stop()` lets running jobs finish before handing them back. */
+  shutdownGraceMs?: number;
+  /** Lease renewal interval; default a third of the lease. */
+  heartbeatMs?: number;
+  /**
+   * Renewal stops after this long (default 30 min), so a handler that hangs
+   * for good does not hold its job for good: another claim takes it over.
+   */
+  maxRunMs?: number;
   random?: () => number;
+  clock?: () => Date;
+};
+
+type Running = {
+  job: OutboxJob;
+  done: Promise<void>;
+  /** Set once the job was handed back at shutdown: nothing may settle it any more. */
+  released: boolean;
 };
 
 /**
- * Drains the outbox: claims due jobs, runs their handler, and on failure
- * retries with exponential backoff and full jitter until the job is marked
- * dead. Several workers (one per backend replica) may run against one
- * database; claims never overlap.
+ * Drains the outbox: claims due jobs one at a time, runs up to `concurrency`
+ * of them at once, keeps each lease alive while its handler runs, and on
+ * failure retries with exponential backoff and full jitter until the job has
+ * been failing for `giveUpAfterMs`. Several workers (one per backend replica)
+ * may run against one database: a job runs only under a claim that still
+ * holds it, and everything recorded after a side effect checks that claim.
  */
 export class OutboxWorker {
   readonly workerId = `worker-${randomUUID()}`;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private readonly inFlight = new Set<Running>();
 
   constructor(private readonly options: OutboxWorkerOptions) {}
+
+  private now(): Date {
+    return this.options.clock?.() ?? new Date();
+  }
+
+  private get concurrency() {
+    return Math.max(1, this.options.concurrency ?? 4);
+  }
 
   /** Delay before attempt `attempts + 1`, with full jitter. */
   backoffMs(attempts: number): number {
@@ -59,69 +121,188 @@ export class OutboxWorker {
     return Math.max(baseDelayMs / 2, Math.round(ceiling * random()));
   }
 
-  /** Runs one claim-and-handle round; returns how many jobs it handled. */
+  /** Claims and handles one job; returns how many it handled (0 or 1). */
   async runOnce(now?: Date): Promise<number> {
-    const jobs = await this.options.store.claim({
-      workerId: this.workerId,
-      limit: this.options.batchSize ?? 10,
-      leaseMs: this.options.leaseMs,
-      now,
-    });
-    for (const job of jobs) {
-      await this.runJob(job);
-    }
-    return jobs.length;
+    const job = await this.claim(now);
+    if (!job) return 0;
+    await this.track(job, now).done;
+    return 1;
   }
 
   /** Handles jobs until none is due (tests and admin "retry now"). */
   async drain(maxRounds = 1000): Promise<number> {
     let total = 0;
-    for (let i = 0; i < maxRounds; i++) {
-      const n = await this.runOnce();
-      total += n;
-      if (n === 0) break;
-    }
+    const lane = async () => {
+      while (total < maxRounds) {
+        const n = await this.runOnce();
+        if (n === 0) return;
+        total += n;
+      }
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, lane));
     return total;
   }
 
-  private async runJob(job: OutboxJob) {
-    const { store, logger, handlers, maxAttempts } = this.options;
+  private claim(now?: Date) {
+    return this.options.store.claim({
+      workerId: this.workerId,
+      leaseMs: this.options.leaseMs,
+      now: now ?? this.now(),
+    });
+  }
+
+  private track(job: OutboxJob, now?: Date): Running {
+    const entry: Running = { job, released: false, done: Promise.resolve() };
+    entry.done = this.runJob(entry, now).finally(() => {
+      this.inFlight.delete(entry);
+      this.wake?.();
+    });
+    this.inFlight.add(entry);
+    return entry;
+  }
+
+  private async runJob(entry: Running, now?: Date) {
+    const { store, logger, handlers, leaseMs } = this.options;
+    const { job } = entry;
     const handler = handlers[job.kind];
+    let lost = false;
+    const fail = () => {
+      lost = true;
+      throw new LeaseLostError(job.id);
+    };
+    const lease: OutboxLease = {
+      fence: job.fence,
+      check: async () => {
+        if (lost || entry.released || !(await store.holds(job.id, job.fence))) fail();
+      },
+      guard: async tx => {
+        if (lost || entry.released || !(await store.holds(job.id, job.fence, tx))) fail();
+      },
+    };
+    const started = Date.now();
+    const maxRunMs = this.options.maxRunMs ?? 30 * 60_000;
+    const heartbeat = setInterval(() => {
+      if (Date.now() - started > maxRunMs) {
+        clearInterval(heartbeat);
+        logger.warn(
+          `Outbox job ${job.id} (${job.kind}) has run for over ${Math.round(maxRunMs / 1000)} s; no longer renewing its lease`,
+        );
+        return;
+      }
+      store.renew(job.id, job.fence, leaseMs).then(
+        held => {
+          if (!held) lost = true;
+        },
+        error => logger.warn(`Renewing the lease of outbox job ${job.id} failed: ${error}`),
+      );
+    }, this.options.heartbeatMs ?? Math.max(10, Math.floor(leaseMs / 3)));
+    try {
+      await this.execute(job, handler, lease, now);
+    } catch (error) {
+      if (error instanceof LeaseLostError || lost || entry.released) {
+        logger.warn(
+          `Outbox job ${job.id} (${job.kind}) was taken over by another claim; this worker's result is discarded`,
+        );
+        return;
+      }
+      logger.error(`Settling outbox job ${job.id} failed`, error as Error);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async execute(
+    job: OutboxJob,
+    handler: OutboxHandler | undefined,
+    lease: OutboxLease,
+    at?: Date,
+  ) {
+    const { store, logger } = this.options;
+    // A job whose previous holders kept dying may be what kills them: once
+    // it is past the give-up time it is not run again.
+    if (job.takenOver && job.failingSince && this.pastGiveUp(job.failingSince, at)) {
+      await this.giveUp(job, handler, lease, job.lastError ?? 'gave up', false, at);
+      return;
+    }
     try {
       if (!handler) {
         throw new PermanentJobError(`No handler for outbox job kind '${job.kind}'`);
       }
-      await handler.handle(job);
-      await store.complete(job.id, this.workerId);
+      await handler.handle(job, lease);
     } catch (error) {
+      if (error instanceof LeaseLostError) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      const permanent = error instanceof PermanentJobError;
-      if (permanent || job.attempts >= maxAttempts) {
-        logger.warn(
-          `Outbox job ${job.id} (${job.kind}) is dead after ${job.attempts} attempt(s): ${message}`,
+      const now = at ?? this.now();
+      if (error instanceof RetryLaterError && error.retryAfterMs !== undefined) {
+        logger.info(
+          `Outbox job ${job.id} (${job.kind}) asked to come back in ${error.retryAfterMs} ms: ${message}`,
         );
-        if (await store.markDead(job.id, this.workerId, message)) {
-          try {
-            await handler?.onDead?.(job, message);
-          } catch (deadError) {
-            logger.error(`Recording dead job ${job.id} failed`, deadError as Error);
-          }
+        if (!(await store.reschedule(job.id, job.fence, {
+          error: message,
+          nextAttemptAt: new Date(Date.now() + error.retryAfterMs),
+          charge: false,
+          now,
+        }))) {
+          throw new LeaseLostError(job.id);
         }
         return;
       }
-      const retryAfter =
-        error instanceof RetryLaterError && error.retryAfterMs !== undefined
-          ? error.retryAfterMs
-          : this.backoffMs(job.attempts);
+      const attempts = job.attempts + 1;
+      const { maxAttempts } = this.options;
+      if (
+        error instanceof PermanentJobError ||
+        this.pastGiveUp(job.failingSince ?? now.toISOString(), now) ||
+        (maxAttempts !== undefined && attempts >= maxAttempts)
+      ) {
+        await this.giveUp(job, handler, lease, message, true, now);
+        return;
+      }
+      const retryIn = this.backoffMs(attempts);
       logger.info(
-        `Outbox job ${job.id} (${job.kind}) attempt ${job.attempts} failed, retrying in ${retryAfter} ms: ${message}`,
+        `Outbox job ${job.id} (${job.kind}) attempt ${attempts} failed, retrying in ${retryIn} ms: ${message}`,
       );
-      await store.reschedule(
-        job.id,
-        this.workerId,
-        message,
-        new Date(Date.now() + retryAfter),
-      );
+      if (!(await store.reschedule(job.id, job.fence, {
+        error: message,
+        nextAttemptAt: new Date(Date.now() + retryIn),
+        charge: true,
+        now,
+      }))) {
+        throw new LeaseLostError(job.id);
+      }
+      return;
+    }
+    if (!(await store.complete(job.id, job.fence))) throw new LeaseLostError(job.id);
+  }
+
+  private pastGiveUp(failingSince: string, now = this.now()) {
+    return now.getTime() - Date.parse(failingSince) >= this.options.giveUpAfterMs;
+  }
+
+  private async giveUp(
+    job: OutboxJob,
+    handler: OutboxHandler | undefined,
+    lease: OutboxLease,
+    message: string,
+    charge: boolean,
+    now?: Date,
+  ) {
+    const { store, logger } = this.options;
+    const attempts = job.attempts + (charge ? 1 : 0);
+    logger.warn(
+      `Outbox job ${job.id} (${job.kind}) is dead after ${attempts} failed attempt(s) and ${job.claims} claim(s): ${message}`,
+    );
+    // The failure is recorded against the request first, under the fence, and
+    // the job marked dead after; the lease is still renewed meanwhile.
+    if (handler?.onDead) {
+      try {
+        await handler.onDead(job, message, lease);
+      } catch (error) {
+        if (error instanceof LeaseLostError) throw error;
+        logger.error(`Recording dead job ${job.id} failed`, error as Error);
+      }
+    }
+    if (!(await store.markDead(job.id, job.fence, message, { charge, now }))) {
+      throw new LeaseLostError(job.id);
     }
   }
 
@@ -130,34 +311,73 @@ export class OutboxWorker {
     this.wake?.();
   }
 
+  private pause(ms: number) {
+    return new Promise<void>(resolve => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => {
+      this.wake = undefined;
+    });
+  }
+
   start() {
     if (this.running) return;
     this.running = true;
     this.loop = (async () => {
       while (this.running) {
-        let handled = 0;
+        if (this.inFlight.size >= this.concurrency) {
+          // A finishing job wakes the loop to claim the next one.
+          await this.pause(this.options.pollIntervalMs);
+          continue;
+        }
+        let claimed = false;
         try {
-          handled = await this.runOnce();
+          const job = await this.claim();
+          if (job && !this.running) {
+            // Stopped while claiming: hand it straight back.
+            await this.options.store.release(job.id, job.fence);
+          } else if (job) {
+            this.track(job);
+            claimed = true;
+          }
         } catch (error) {
           this.options.logger.error('Outbox worker round failed', error as Error);
         }
-        if (handled === 0 && this.running) {
-          await new Promise<void>(resolve => {
-            const timer = setTimeout(resolve, this.options.pollIntervalMs);
-            this.wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          this.wake = undefined;
+        if (!claimed && this.running) {
+          await this.pause(this.options.pollIntervalMs);
         }
       }
     })();
   }
 
-  async stop() {
+  /**
+   * Stops claiming, lets running jobs finish for up to `shutdownGraceMs`,
+   * and hands back the ones still running — pending at once, no attempt
+   * charged — so another replica takes them over now, not after a lease.
+   * Whatever a handed-back job's handler still tries to record is refused.
+   */
+  async stop(graceMs = this.options.shutdownGraceMs ?? 10_000) {
     this.running = false;
     this.wake?.();
     await this.loop;
+    const running = [...this.inFlight];
+    if (!running.length) return;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>(resolve => {
+      timer = setTimeout(() => resolve('late'), graceMs);
+    });
+    await Promise.race([Promise.all(running.map(r => r.done)), deadline]);
+    clearTimeout(timer);
+    for (const entry of [...this.inFlight]) {
+      entry.released = true;
+      if (await this.options.store.release(entry.job.id, entry.job.fence)) {
+        this.options.logger.info(
+          `Outbox job ${entry.job.id} (${entry.job.kind}) did not finish before shutdown; handed back to other workers`,
+        );
+      }
+    }
   }
 }

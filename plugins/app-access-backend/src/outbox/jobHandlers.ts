@@ -10,7 +10,12 @@ import { OutboxJob } from '../database/OutboxStore';
 import { RequestStore } from '../database/RequestStore';
 import { SettingsStore } from '../database/SettingsStore';
 import { publicRequest, RequestWorkflow } from '../workflow/RequestWorkflow';
-import { OutboxHandler, PermanentJobError, RetryLaterError } from './OutboxWorker';
+import {
+  OutboxHandler,
+  OutboxLease,
+  PermanentJobError,
+  RetryLaterError,
+} from './OutboxWorker';
 import { PersonMatcher } from '../workflow/PersonMatcher';
 
 export type JobHandlerDeps = {
@@ -46,7 +51,7 @@ export async function expandRecipients(
 /** Delivers one message through one channel; may ask the fallback approver. */
 export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
   return {
-    async handle(job: OutboxJob) {
+    async handle(job: OutboxJob, lease: OutboxLease) {
       const p = job.payload as {
         channel: string;
         kind: 'approval_needed' | 'reminder' | 'decision_recorded' | 'status_changed';
@@ -93,6 +98,7 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         p.audience === 'approvers'
           ? `${deps.appBaseUrl}/apps/approvals`
           : `${deps.appBaseUrl}/apps/requests/${request.id}`;
+      await lease.check();
       const result = await notifier.notify({
         kind: p.kind,
         audience: p.audience,
@@ -110,13 +116,18 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         result.unreachable.length >= recipients.length &&
         recipients.every(r => result.unreachable.includes(r))
       ) {
-        await deps.workflow.escalateToFallback(task.id, result.unreachable);
+        await deps.workflow.escalateToFallback(task.id, result.unreachable, lease.guard);
       } else if (p.kind === 'approval_needed' && task && recipients.length === 0) {
-        await deps.workflow.escalateToFallback(task.id, p.recipients);
+        await deps.workflow.escalateToFallback(task.id, p.recipients, lease.guard);
       }
     },
-    async onDead(job, error) {
-      await deps.workflow.recordDeadJob(String(job.payload.requestId), job.kind, error);
+    async onDead(job, error, lease) {
+      await deps.workflow.recordDeadJob(
+        String(job.payload.requestId),
+        job.kind,
+        error,
+        lease.guard,
+      );
     },
   };
 }
@@ -124,7 +135,7 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
 /** Files a record ticket in the active ticketing system for an Okta-fulfilled request. */
 export function createAuditTicketHandler(deps: JobHandlerDeps): OutboxHandler {
   return {
-    async handle(job: OutboxJob) {
+    async handle(job: OutboxJob, lease: OutboxLease) {
       const requestId = String(job.payload.requestId);
       const request = await deps.requests.get(requestId);
       if (!request) return;
@@ -138,6 +149,7 @@ export function createAuditTicketHandler(deps: JobHandlerDeps): OutboxHandler {
       const app = request.appId ? await deps.apps.get(request.appId) : undefined;
       const tier = app?.tiers.find(t => t.id === request.tierId);
       if (!app || !tier) return;
+      await lease.check();
       const ticket = await ticketing.recordAudit({
         request: publicRequest(request),
         app,
@@ -148,9 +160,13 @@ export function createAuditTicketHandler(deps: JobHandlerDeps): OutboxHandler {
         requestUrl: `${deps.appBaseUrl}/apps/requests/${request.id}`,
         checkpoint: async () => {},
       });
-      await deps.workflow.recordCheckpoint(requestId, {
-        note: `Audit ticket ${ticket.externalRef} filed in ${settings.ticketing.system}${ticket.externalUrl ? ` (${ticket.externalUrl})` : ''}`,
-      });
+      await deps.workflow.recordCheckpoint(
+        requestId,
+        {
+          note: `Audit ticket ${ticket.externalRef} filed in ${settings.ticketing.system}${ticket.externalUrl ? ` (${ticket.externalUrl})` : ''}`,
+        },
+        lease.guard,
+      );
     },
   };
 }
@@ -158,17 +174,22 @@ export function createAuditTicketHandler(deps: JobHandlerDeps): OutboxHandler {
 /** Performs an approved request through the fulfiller its tier names. */
 export function createFulfillHandler(deps: JobHandlerDeps): OutboxHandler {
   return {
-    async handle(job: OutboxJob) {
+    async handle(job: OutboxJob, lease: OutboxLease) {
       const requestId = String(job.payload.requestId);
       const request = await deps.workflow.startFulfillment(requestId);
       if (!request) return; // cancelled or already done: nothing to do
       const app = request.appId ? await deps.apps.get(request.appId) : undefined;
       const tier = app?.tiers.find(t => t.id === request.tierId);
       if (!app || !tier) {
-        await deps.workflow.completeFulfillment(requestId, {
-          status: 'failed',
-          message: `The app or tier of this request no longer exists (${request.appId}/${request.tierId}); fulfil it by hand`,
-        });
+        await deps.workflow.completeFulfillment(
+          requestId,
+          {
+            status: 'failed',
+            message: `The app or tier of this request no longer exists (${request.appId}/${request.tierId}); fulfil it by hand`,
+          },
+          undefined,
+          lease.guard,
+        );
         return;
       }
       const settings = await deps.settings.get();
@@ -185,6 +206,7 @@ export function createFulfillHandler(deps: JobHandlerDeps): OutboxHandler {
         throw new PermanentJobError(`No fulfiller for '${key}' and no manual fulfiller`);
       }
       const requester = await deps.directory.getPerson(request.requester);
+      await lease.check();
       const result = await fulfiller.fulfill({
         request: publicRequest(request),
         app,
@@ -194,29 +216,36 @@ export function createFulfillHandler(deps: JobHandlerDeps): OutboxHandler {
         idempotencyKey: `app-access-${request.id}`,
         requestUrl: `${deps.appBaseUrl}/apps/requests/${request.id}`,
         previousExternalRef: request.externalRef,
-        checkpoint: data => deps.workflow.recordCheckpoint(requestId, data),
+        checkpoint: data => deps.workflow.recordCheckpoint(requestId, data, lease.guard),
       });
       switch (result.status) {
         case 'retry':
           throw new RetryLaterError(result.error, result.retryAfterMs);
         case 'failed':
-          await deps.workflow.completeFulfillment(requestId, {
-            status: 'failed',
-            message: result.error,
-          });
+          await deps.workflow.completeFulfillment(
+            requestId,
+            { status: 'failed', message: result.error },
+            undefined,
+            lease.guard,
+          );
           return;
         default:
-          await deps.workflow.completeFulfillment(requestId, {
-            status: result.status,
-            fulfilledBy: note ? 'manual' : key,
-            externalRef: result.externalRef,
-            externalUrl: result.externalUrl,
-            message: [note, result.message].filter(Boolean).join('. ') || undefined,
-          });
+          await deps.workflow.completeFulfillment(
+            requestId,
+            {
+              status: result.status,
+              fulfilledBy: note ? 'manual' : key,
+              externalRef: result.externalRef,
+              externalUrl: result.externalUrl,
+              message: [note, result.message].filter(Boolean).join('. ') || undefined,
+            },
+            undefined,
+            lease.guard,
+          );
       }
     },
-    async onDead(job, error) {
-      await deps.workflow.recordDeadJob(String(job.payload.requestId), 'fulfill', error);
+    async onDead(job, error, lease) {
+      await deps.workflow.recordDeadJob(String(job.payload.requestId), 'fulfill', error, lease.guard);
     },
   };
 }

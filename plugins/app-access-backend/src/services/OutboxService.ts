@@ -13,6 +13,7 @@ export function publicJob(job: StoredOutboxJob): OutboxJob {
     idempotencyKey: _key,
     lockedBy: _by,
     lockedUntil: _until,
+    fence: _fence,
     ...rest
   } = job;
   return rest;

@@ -679,8 +679,10 @@ export class RequestWorkflow {
   async recordCheckpoint(
     requestId: string,
     data: { externalRef?: string; note?: string },
+    guard?: (tx: Knex) => Promise<void>,
   ) {
     await this.deps.db.transaction(async tx => {
+      await guard?.(tx);
       if (data.externalRef) {
         await this.deps.requests.update(requestId, { external_ref: data.externalRef }, tx);
       }
@@ -707,6 +709,7 @@ export class RequestWorkflow {
       fulfilledBy?: string;
     },
     actor = SYSTEM_ACTOR,
+    guard?: (tx: Knex) => Promise<void>,
   ) {
     const request = await this.getRequest(requestId);
     // A ticket closed as won't-do fails a request that was waiting for IT.
@@ -714,6 +717,7 @@ export class RequestWorkflow {
       result.status === 'awaiting_it' ? ['fulfilling'] : ['fulfilling', 'awaiting_it'];
     if (!from.includes(request.status)) return;
     await this.deps.db.transaction(async tx => {
+      await guard?.(tx);
       await this.writer.record(tx, {
         request,
         from,
@@ -884,13 +888,18 @@ export class RequestWorkflow {
    * Called when the approvers' channel reported every approver of an open
    * task unreachable: the fallback approver is added to the task and asked.
    */
-  async escalateToFallback(taskId: string, unreachable: string[]) {
+  async escalateToFallback(
+    taskId: string,
+    unreachable: string[],
+    guard?: (tx: Knex) => Promise<void>,
+  ) {
     const task = await this.deps.tasks.getTask(taskId);
     if (!task || task.status !== 'open' || task.fallback) return;
     const settings = await this.deps.settings.get();
     const request = await this.getRequest(task.requestId);
     const fallback = settings.fallbackApprover;
     await this.deps.db.transaction(async tx => {
+      await guard?.(tx);
       await this.deps.events.addEvent(
         {
           requestId: request.id,
@@ -942,17 +951,23 @@ export class RequestWorkflow {
   }
 
   /** Records an outbox job given up on against its request. */
-  async recordDeadJob(requestId: string, kind: string, error: string) {
+  async recordDeadJob(
+    requestId: string,
+    kind: string,
+    error: string,
+    guard?: (tx: Knex) => Promise<void>,
+  ) {
     const request = await this.deps.requests.get(requestId);
     if (!request) return;
     if (kind === 'fulfill') {
       await this.completeFulfillment(requestId, {
         status: 'failed',
         message: `Fulfillment gave up after repeated errors: ${error}`,
-      });
+      }, SYSTEM_ACTOR, guard);
       return;
     }
     await this.deps.db.transaction(async tx => {
+      await guard?.(tx);
       await this.deps.events.addEvent(
         {
           requestId,

@@ -1664,6 +1664,18 @@ export const spec = {
           },
           attempts: {
             type: 'integer',
+            description:
+              'Runs that reached the vendor and failed (a re-claim after a lost lease or a "come back later" is not one).',
+          },
+          claims: {
+            type: 'integer',
+            description: 'How often a worker took the job',
+            're-claims included.': null,
+          },
+          failingSince: {
+            type: 'string',
+            description:
+              'When the job started failing; it gives up after appAccess.outbox.giveUpAfterHours.',
           },
           lastError: {
             type: 'string',

@@ -18,7 +18,18 @@ export type OutboxJob = {
     [key: string]: unknown;
   };
   status: OutboxJobStatus;
+  /**
+   * Runs that reached the vendor and failed (a re-claim after a lost lease or a "come back later" is not one).
+   */
   attempts: number;
+  /**
+   * How often a worker took the job
+   */
+  claims?: number;
+  /**
+   * When the job started failing; it gives up after appAccess.outbox.giveUpAfterHours.
+   */
+  failingSince?: string;
   lastError?: string;
   nextAttemptAt?: string;
   createdAt?: string;
