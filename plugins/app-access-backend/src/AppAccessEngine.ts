@@ -13,11 +13,12 @@ import {
   AppAccessDecisionApi,
   AppAccessDirectory,
   AppAccessFulfiller,
+  AppAccessFulfillerConnection,
   AppAccessFulfillmentApi,
+  AppAccessModuleInfo,
   AppAccessNotifier,
   AppAccessUsageApi,
 } from '@app-access/plugin-app-access-node';
-import { ServiceUnavailableError } from '@backstage/errors';
 import { AppStore } from './database/AppStore';
 import { OutboxStore } from './database/OutboxStore';
 import { RequestStore } from './database/RequestStore';
@@ -42,6 +43,7 @@ import {
 } from './outbox/jobHandlers';
 import { ManualFulfiller } from './builtins/ManualFulfiller';
 import { BackstageNotifier } from './builtins/BackstageNotifier';
+import { ModuleRegistry } from './modules/ModuleRegistry';
 
 export type AppAccessEngineOptions = {
   config: RootConfigService;
@@ -59,6 +61,8 @@ export type AppAccessEngineOptions = {
   directories?: AppAccessDirectory[];
   fulfillers?: AppAccessFulfiller[];
   notifiers?: AppAccessNotifier[];
+  /** What each installed vendor module reported about itself. */
+  modules?: AppAccessModuleInfo[];
   /** Random source for backoff jitter (tests). */
   random?: () => number;
 };
@@ -86,6 +90,7 @@ export class AppAccessEngine {
     private readonly options: AppAccessEngineOptions,
     private readonly fulfillerMap: Map<string, AppAccessFulfiller>,
     private readonly notifierMap: Map<string, AppAccessNotifier>,
+    readonly modules: ModuleRegistry,
   ) {}
 
   static async create(options: AppAccessEngineOptions): Promise<AppAccessEngine> {
@@ -206,6 +211,7 @@ export class AppAccessEngine {
       options,
       fulfillerMap,
       notifierMap,
+      new ModuleRegistry(options.modules),
     );
   }
 
@@ -240,7 +246,17 @@ export class AppAccessEngine {
     };
   }
 
-  /** What fulfillers may do later, e.g. when following a ticket. */
+  /** What fulfillers may read while they file a ticket. */
+  fulfillerConnection(): AppAccessFulfillerConnection {
+    return {
+      getRequest: async id =>
+        this.workflow.withDetails(await this.workflow.getRequest(id)),
+      getPerson: ref => this.directory.getPerson(ref),
+      getSettings: () => this.settings.get(),
+    };
+  }
+
+  /** What followers may do later, e.g. when following a ticket. */
   fulfillmentApi(): AppAccessFulfillmentApi {
     return {
       listAwaiting: async (fulfilledBy, limit = 100) =>
@@ -338,6 +354,7 @@ export class AppAccessEngine {
       onJobRevived: () => this.worker.poke(),
       moduleFor: (kind: 'fulfiller' | 'notifier', id: string) => this.moduleFor(kind, id),
       installedModules: () => this.installedModules(),
+      integrations: () => this.modules.integrations(),
     };
   }
 
@@ -419,21 +436,4 @@ export class AppAccessEngine {
       begin();
     }
   }
-}
-
-/**
- * Hands out an API before the engine exists: modules receive it at
- * registration, and call it only once the backend has started.
- */
-export function lateBound<T extends object>(get: () => T | undefined, what: string): T {
-  return new Proxy({} as T, {
-    get(_target, prop) {
-      const target = get();
-      if (!target) {
-        throw new ServiceUnavailableError(`App Access ${what} is not ready yet`);
-      }
-      const value = (target as any)[prop];
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }

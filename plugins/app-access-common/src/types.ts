@@ -280,10 +280,12 @@ export type AppAccessSettings = {
 
 /** What the settings page shows about each integration (never secrets). */
 export type IntegrationStatus = {
-  /** Whether app-config has credentials for it. */
+  /** Whether the module found its config (credentials and all). */
   configured: boolean;
   /** Whether its backend module is installed. */
   installed: boolean;
+  /** Config keys an installed module still needs, e.g. `appAccess.jira.baseUrl`. */
+  missing?: string[];
   /** Non-secret facts, e.g. the Okta org URL or the SMTP host. */
   details?: Record<string, string | boolean>;
 };

@@ -25,6 +25,7 @@ import {
   OPEN_STATUSES,
   REQUEST_STATUSES,
   RequestStatus,
+  SettingsResponse,
   appAccessAppManagePermission,
   appAccessAuditReadPermission,
   appAccessRequestManagePermission,
@@ -54,8 +55,6 @@ import { appSchema, parseInput } from './schemas';
 import { eventsToCsv } from './auditCsv';
 
 export type RouterOptions = {
-  /** Root config, to report which integrations are configured (never their secrets). */
-  config?: import('@backstage/config').Config;
   httpAuth: HttpAuthService;
   userInfo: UserInfoService;
   permissions: PermissionsService;
@@ -73,6 +72,8 @@ export type RouterOptions = {
   peers?: import('../usage/PeerUsage').PeerUsage;
   usage?: import('../database/UsageStore').UsageStore;
   installedModules: () => { fulfillers: string[]; notifiers: string[] };
+  /** The settings page's integrations, as the modules reported them. */
+  integrations: () => SettingsResponse['integrations'];
   moduleFor?: (
     kind: 'fulfiller' | 'notifier',
     id: string,
@@ -418,50 +419,9 @@ export async function createRouter(
     }
   }
 
-  /** What app-config says about each integration, without its secrets. */
+  /** What each vendor module reported about itself, without its secrets. */
   function integrations() {
-    const config = options.config;
-    const modules = options.installedModules();
-    const installed = (id: string) =>
-      modules.fulfillers.includes(id) || modules.notifiers.includes(id);
-    return {
-      email: {
-        configured: Boolean(config?.has('appAccess.email.smtp.host')),
-        installed: installed('email'),
-        details: {
-          ...(config?.getOptionalString('appAccess.email.smtp.host')
-            ? { smtpHost: config.getString('appAccess.email.smtp.host') }
-            : {}),
-          dkim: Boolean(config?.has('appAccess.email.dkim')),
-        },
-      },
-      slack: {
-        configured: Boolean(config?.has('appAccess.slack.botToken')),
-        installed: installed('slack'),
-      },
-      msteams: {
-        configured: Boolean(config?.has('appAccess.msteams.webhookUrl')),
-        installed: installed('msteams'),
-      },
-      okta: {
-        configured: Boolean(config?.has('appAccess.okta.orgUrl')),
-        installed: installed('okta-group') || installed('okta-app'),
-        details: config?.getOptionalString('appAccess.okta.orgUrl')
-          ? { orgUrl: config.getString('appAccess.okta.orgUrl') }
-          : {},
-      },
-      jira: {
-        configured: Boolean(config?.has('appAccess.jira.baseUrl')),
-        installed: installed('jira'),
-        details: config?.getOptionalString('appAccess.jira.baseUrl')
-          ? { baseUrl: config.getString('appAccess.jira.baseUrl') }
-          : {},
-      },
-      zendesk: {
-        configured: Boolean(config?.has('appAccess.zendesk.apiToken')),
-        installed: installed('zendesk'),
-      },
-    };
+    return options.integrations();
   }
 
   // --- employee ---
