@@ -36,12 +36,12 @@ describe('JiraFulfiller against the fake Jira', () => {
         },
       }),
     )!;
-    const fulfiller = new JiraFulfiller({
+    const created = new JiraFulfiller({
       client: new JiraClient(settings),
       logger: mockServices.logger.mock(),
     });
     if (getSettings) {
-      fulfiller.connect({
+      created.connect({
         getSettings,
         getRequest: async id => {
           throw new Error(`request ${id} is not in this test`);
@@ -49,7 +49,7 @@ describe('JiraFulfiller against the fake Jira', () => {
         getPerson: async () => undefined,
       });
     }
-    return fulfiller;
+    return created;
   }
 
   function context(

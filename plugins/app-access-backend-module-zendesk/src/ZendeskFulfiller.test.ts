@@ -93,12 +93,12 @@ describe('ZendeskFulfiller against the fake Zendesk', () => {
         },
       }),
     )!;
-    const fulfiller = new ZendeskFulfiller({
+    const created = new ZendeskFulfiller({
       client: new ZendeskClient(settings),
       logger: mockServices.logger.mock(),
     });
     if (getSettings) {
-      fulfiller.connect({
+      created.connect({
         getSettings,
         getRequest: async id => {
           throw new Error(`request ${id} is not in this test`);
@@ -106,7 +106,7 @@ describe('ZendeskFulfiller against the fake Zendesk', () => {
         getPerson: async () => undefined,
       });
     }
-    return fulfiller;
+    return created;
   }
 
   it('files a ticket for the requester with tags, group, external id and Idempotency-Key', async () => {
