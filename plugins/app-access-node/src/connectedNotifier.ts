@@ -33,7 +33,7 @@ export function connectedNotifier(
       if (channel) throw new Error(`The ${id} notifier is already connected`);
       channel = await build(decisions);
     },
-    notify: (message: AppAccessMessage) => connected().notify(message),
-    selfTest: () => connected().selfTest(),
+    notify: async (message: AppAccessMessage) => connected().notify(message),
+    selfTest: async () => connected().selfTest(),
   };
 }
