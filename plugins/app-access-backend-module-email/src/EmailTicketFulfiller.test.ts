@@ -54,7 +54,7 @@ describe('EmailTicketFulfiller', () => {
           logger,
         }),
         sent: new DatabaseSentMailStore(knex),
-        decisions,
+        connection: decisions,
         logger,
       });
       return { fulfiller, decisions };

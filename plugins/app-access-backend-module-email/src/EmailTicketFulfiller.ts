@@ -1,8 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ModuleTestResult } from '@app-access/plugin-app-access-common';
 import {
-  AppAccessDecisionApi,
   AppAccessFulfiller,
+  AppAccessFulfillerConnection,
   FulfillmentContext,
   FulfillmentResult,
 } from '@app-access/plugin-app-access-node';
@@ -29,7 +29,8 @@ export class EmailTicketFulfiller implements AppAccessFulfiller {
       mailer: SmtpMailer;
       settings: EmailSettingsSource;
       sent: SentMailStore;
-      decisions: AppAccessDecisionApi;
+      /** The core's side, for the approvals in the ticket text. */
+      connection: AppAccessFulfillerConnection;
       logger: LoggerService;
     },
   ) {}
@@ -149,14 +150,14 @@ export class EmailTicketFulfiller implements AppAccessFulfiller {
 
   /** Who approved, for the help desk; the ticket goes out without it if unavailable. */
   private async approvals(requestId: string): Promise<ApprovalLine[]> {
-    const { decisions, logger } = this.deps;
+    const { connection, logger } = this.deps;
     try {
-      const request = await decisions.getRequest(requestId);
+      const request = await connection.getRequest(requestId);
       return Promise.all(
         (request.approvals ?? []).map(async task => ({
           task,
           deciderName: task.decidedBy
-            ? (await decisions.getPerson(task.decidedBy))?.displayName
+            ? (await connection.getPerson(task.decidedBy))?.displayName
             : undefined,
         })),
       );

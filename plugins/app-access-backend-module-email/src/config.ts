@@ -87,6 +87,12 @@ export function sanitizeBranding(raw?: {
   };
 }
 
+/** What an admin must set before the module does anything. */
+export const EMAIL_REQUIRED_KEYS = [
+  'appAccess.email.smtp.host',
+  'appAccess.email.from.address',
+];
+
 /**
  * Reads `appAccess.email`; undefined when it is absent. Anything invalid
  * fails start-up with a message naming the key (never its secret value).

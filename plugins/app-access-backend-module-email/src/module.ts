@@ -2,11 +2,14 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { AppAccessSettings } from '@app-access/plugin-app-access-common';
 import {
   appAccessFulfillersExtensionPoint,
+  appAccessModulesExtensionPoint,
   appAccessNotifiersExtensionPoint,
+  connectedNotifier,
 } from '@app-access/plugin-app-access-node';
-import { readEmailConfig } from './config';
+import { EMAIL_REQUIRED_KEYS, readEmailConfig } from './config';
 import { EmailSettingsSource } from './EmailSettingsSource';
 import { EmailActions } from './actions/EmailActions';
 import { DatabaseActionTokenStore } from './database/DatabaseActionTokenStore';
@@ -18,6 +21,8 @@ import { EmailTicketFulfiller } from './EmailTicketFulfiller';
 import { SmtpMailer } from './mail/SmtpMailer';
 import { ActionPages } from './rendering/ActionPages';
 import { createActionsRouter } from './service/router';
+
+const TITLE = 'Email';
 
 /**
  * App Access over email: approvals through single-use links, notices to
@@ -39,6 +44,7 @@ export const appAccessModuleEmail = createBackendModule({
         lifecycle: coreServices.lifecycle,
         notifiers: appAccessNotifiersExtensionPoint,
         fulfillers: appAccessFulfillersExtensionPoint,
+        modules: appAccessModulesExtensionPoint,
       },
       async init({
         config,
@@ -49,63 +55,107 @@ export const appAccessModuleEmail = createBackendModule({
         lifecycle,
         notifiers,
         fulfillers,
+        modules,
       }) {
         const emailConfig = readEmailConfig(config);
         if (!emailConfig) {
+          modules.addModule({
+            id: 'email',
+            title: TITLE,
+            configured: false,
+            missing: EMAIL_REQUIRED_KEYS,
+          });
           logger.info(
-            'Email is not configured (no appAccess.email): no email notifier, email-to-ticket fulfiller or approval links',
+            `Email is installed but not configured (no email notifier, email-to-ticket fulfiller or approval links); set ${EMAIL_REQUIRED_KEYS.join(
+              ', ',
+            )}`,
           );
           return;
         }
+
+        modules.addModule({
+          id: 'email',
+          title: TITLE,
+          configured: true,
+          missing: [],
+          details: {
+            smtpHost: emailConfig.smtp.host,
+            dkim: Boolean(emailConfig.dkim),
+          },
+        });
 
         const db = await connectEmailDatabase(database);
         const tokens = new DatabaseActionTokenStore(db);
         const sent = new DatabaseSentMailStore(db);
         const mailer = new SmtpMailer(emailConfig);
-        const { decisions } = notifiers;
-        const settings = new EmailSettingsSource({
-          config: emailConfig,
-          getSettings: () => decisions.getSettings(),
-          logger,
-        });
+        // Sender, help-desk address and branding follow the settings page,
+        // which only the core can read: each side builds its source from
+        // the connection the plugin hands it.
+        const settingsFrom = (core: {
+          getSettings(): Promise<AppAccessSettings>;
+        }) =>
+          new EmailSettingsSource({
+            config: emailConfig,
+            getSettings: () => core.getSettings(),
+            logger,
+          });
 
         notifiers.addNotifier(
-          new EmailNotifier({
-            config: emailConfig,
-            mailer,
-            settings,
-            tokens,
-            sent,
-            decisions,
-            logger,
-          }),
-        );
-        fulfillers.addFulfiller(
-          new EmailTicketFulfiller({
-            mailer,
-            settings,
-            sent,
-            decisions,
-            logger,
+          connectedNotifier('email', async decisions => {
+            const settings = settingsFrom(decisions);
+            // Approve / Deny links decide: mounted once there is a decision API.
+            httpRouter.use(
+              await createActionsRouter({
+                actions: new EmailActions({ tokens, decisions, logger }),
+                pages: async () =>
+                  new ActionPages(
+                    (
+                      await settings.current()
+                    ).branding,
+                    decisions.portalUrl('/apps/approvals'),
+                  ),
+                logger,
+              }),
+            );
+            httpRouter.addAuthPolicy({
+              path: '/actions',
+              allow: 'unauthenticated',
+            });
+            return new EmailNotifier({
+              config: emailConfig,
+              mailer,
+              settings,
+              tokens,
+              sent,
+              decisions,
+              logger,
+            });
           }),
         );
 
-        httpRouter.use(
-          await createActionsRouter({
-            actions: new EmailActions({ tokens, decisions, logger }),
-            pages: async () =>
-              new ActionPages(
-                (
-                  await settings.current()
-                ).branding,
-                decisions.portalUrl('/apps/approvals'),
-              ),
-            logger,
-          }),
-        );
-        httpRouter.addAuthPolicy({
-          path: '/actions',
-          allow: 'unauthenticated',
+        let tickets: EmailTicketFulfiller | undefined;
+        const connectedTickets = () => {
+          if (!tickets) {
+            throw new Error(
+              'The email ticket fulfiller was used before it was connected',
+            );
+          }
+          return tickets;
+        };
+        fulfillers.addFulfiller({
+          handles: ['email'],
+          connect(connection) {
+            tickets = new EmailTicketFulfiller({
+              mailer,
+              settings: settingsFrom(connection),
+              sent,
+              connection,
+              logger,
+            });
+          },
+          fulfill: context => connectedTickets().fulfill(context),
+          recordAudit: context => connectedTickets().recordAudit(context),
+          selfTest: () => connectedTickets().selfTest(),
         });
 
         const retention = new EmailRetentionTask({ tokens, sent, logger });

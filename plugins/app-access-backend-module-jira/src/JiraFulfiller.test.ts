@@ -36,11 +36,20 @@ describe('JiraFulfiller against the fake Jira', () => {
         },
       }),
     )!;
-    return new JiraFulfiller({
+    const created = new JiraFulfiller({
       client: new JiraClient(settings),
       logger: mockServices.logger.mock(),
-      getSettings,
     });
+    if (getSettings) {
+      created.connect({
+        getSettings,
+        getRequest: async id => {
+          throw new Error(`request ${id} is not in this test`);
+        },
+        getPerson: async () => undefined,
+      });
+    }
+    return created;
   }
 
   function context(

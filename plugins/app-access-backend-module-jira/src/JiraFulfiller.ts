@@ -1,11 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import {
-  AccessRequest,
-  AppAccessSettings,
-  ModuleTestResult,
-} from '@app-access/plugin-app-access-common';
+import { ModuleTestResult } from '@app-access/plugin-app-access-common';
 import {
   AppAccessFulfiller,
+  AppAccessFulfillerConnection,
   FulfillmentContext,
   FulfillmentResult,
 } from '@app-access/plugin-app-access-node';
@@ -25,13 +22,6 @@ export function requestLabel(requestId: string): string {
 export type JiraFulfillerOptions = {
   client: JiraClient;
   logger: LoggerService;
-  /** Admin settings; `ticketing.jira` overrides the configured ids. */
-  getSettings?: () => Promise<AppAccessSettings>;
-  /**
-   * Loads a request with its approvals and events, for the ticket text when
-   * the fulfilment context carries none.
-   */
-  loadRequest?: (requestId: string) => Promise<AccessRequest | undefined>;
 };
 
 /** Where tickets go: the settings page's ids, else the configured ones. */
@@ -54,7 +44,18 @@ export class JiraFulfiller implements AppAccessFulfiller {
   /** Cleared when the request type rejects labels at creation. */
   private labelsOnCreate = true;
 
+  /**
+   * The core's side: admin settings override the configured ids, and
+   * approvals and events fill the ticket text when the context has none.
+   * Unset until the plugin connects the fulfiller; tests may leave it so.
+   */
+  private connection?: AppAccessFulfillerConnection;
+
   constructor(private readonly options: JiraFulfillerOptions) {}
+
+  connect(connection: AppAccessFulfillerConnection) {
+    this.connection = connection;
+  }
 
   private get client() {
     return this.options.client;
@@ -65,7 +66,7 @@ export class JiraFulfiller implements AppAccessFulfiller {
     const { settings } = this.client;
     let saved: { serviceDeskId?: string; requestTypeId?: string } | undefined;
     try {
-      saved = (await this.options.getSettings?.())?.ticketing?.jira;
+      saved = (await this.connection?.getSettings())?.ticketing?.jira;
     } catch (error) {
       this.options.logger.debug(
         `App Access settings unavailable, using config: ${error}`,
@@ -246,10 +247,9 @@ export class JiraFulfiller implements AppAccessFulfiller {
     context: FulfillmentContext,
   ): Promise<FulfillmentContext> {
     const { request } = context;
-    if (request.approvals || request.events || !this.options.loadRequest)
-      return context;
+    if (request.approvals || request.events || !this.connection) return context;
     try {
-      const full = await this.options.loadRequest(request.id);
+      const full = await this.connection.getRequest(request.id);
       return full
         ? {
             ...context,

@@ -25,6 +25,13 @@ export type JiraSettings = {
 
 const KEY = 'appAccess.jira';
 
+/** What an admin must set before the module does anything. */
+export const JIRA_REQUIRED_KEYS = [
+  `${KEY}.baseUrl`,
+  `${KEY}.email`,
+  `${KEY}.apiToken`,
+];
+
 function invalid(key: string, why: string): Error {
   return new Error(`Invalid config ${KEY}.${key}: ${why}`);
 }

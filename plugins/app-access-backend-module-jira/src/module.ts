@@ -4,15 +4,17 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   appAccessFulfillersExtensionPoint,
-  appAccessNotifiersExtensionPoint,
+  appAccessModulesExtensionPoint,
 } from '@app-access/plugin-app-access-node';
-import { readJiraConfig } from './config';
+import { JIRA_REQUIRED_KEYS, readJiraConfig } from './config';
 import { JiraClient } from './JiraClient';
 import { JiraFollower } from './JiraFollower';
 import { JiraFulfiller } from './JiraFulfiller';
 
 /** Id of the scheduled task that follows Jira tickets. */
 export const JIRA_FOLLOW_TASK_ID = 'app-access-jira-follow';
+
+const TITLE = 'Jira Service Management';
 
 /**
  * App Access Jira Service Management module: fulfils ticket tiers with a
@@ -30,38 +32,47 @@ export const appAccessModuleJira = createBackendModule({
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
         fulfillers: appAccessFulfillersExtensionPoint,
-        notifiers: appAccessNotifiersExtensionPoint,
+        modules: appAccessModulesExtensionPoint,
       },
-      async init({ config, logger, scheduler, fulfillers, notifiers }) {
+      async init({ config, logger, scheduler, fulfillers, modules }) {
         const settings = readJiraConfig(config);
         if (!settings) {
+          modules.addModule({
+            id: 'jira',
+            title: TITLE,
+            configured: false,
+            missing: JIRA_REQUIRED_KEYS,
+          });
           logger.info(
-            'No appAccess.jira config: the Jira ticketing module registers nothing',
+            `Jira ticketing is installed but not configured; set ${JIRA_REQUIRED_KEYS.join(
+              ', ',
+            )}`,
           );
           return;
         }
-        const client = new JiraClient(settings);
-        fulfillers.addFulfiller(
-          new JiraFulfiller({
-            client,
-            logger,
-            getSettings: () => fulfillers.fulfillment.getSettings(),
-            loadRequest: id => notifiers.decisions.getRequest(id),
-          }),
-        );
-        const follower = new JiraFollower({
-          client,
-          logger,
-          fulfillment: fulfillers.fulfillment,
+        modules.addModule({
+          id: 'jira',
+          title: TITLE,
+          configured: true,
+          missing: [],
+          details: { baseUrl: settings.baseUrl },
         });
-        await scheduler.scheduleTask({
-          id: JIRA_FOLLOW_TASK_ID,
-          scope: 'global',
-          frequency: { minutes: settings.followEveryMinutes },
-          timeout: { minutes: Math.max(5, settings.followEveryMinutes) },
-          initialDelay: { minutes: 1 },
-          fn: async () => {
-            await follower.run();
+        const client = new JiraClient(settings);
+        fulfillers.addFulfiller(new JiraFulfiller({ client, logger }));
+        fulfillers.addFollower({
+          id: 'jira',
+          async connect(fulfillment) {
+            const follower = new JiraFollower({ client, logger, fulfillment });
+            await scheduler.scheduleTask({
+              id: JIRA_FOLLOW_TASK_ID,
+              scope: 'global',
+              frequency: { minutes: settings.followEveryMinutes },
+              timeout: { minutes: Math.max(5, settings.followEveryMinutes) },
+              initialDelay: { minutes: 1 },
+              fn: async () => {
+                await follower.run();
+              },
+            });
           },
         });
         logger.info(

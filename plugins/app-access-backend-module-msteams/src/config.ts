@@ -14,6 +14,9 @@ export function isUsableWebhookUrl(url: URL): boolean {
   );
 }
 
+/** What an admin must set before the module does anything. */
+export const TEAMS_REQUIRED_KEYS = ['appAccess.msteams.webhookUrl'];
+
 /**
  * Reads `appAccess.msteams`. Undefined when the block is absent (Teams is
  * off); an error naming the key when it is wrong. The URL is never echoed:

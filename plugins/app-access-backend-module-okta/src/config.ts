@@ -28,6 +28,9 @@ export type OktaConfig = {
 
 const KEY = 'appAccess.okta';
 
+/** What an admin must set before the module does anything (or oauth instead of apiToken). */
+export const OKTA_REQUIRED_KEYS = [`${KEY}.orgUrl`, `${KEY}.apiToken`];
+
 function invalid(key: string, why: string): Error {
   return new Error(`Invalid config ${KEY}${key ? `.${key}` : ''}: ${why}`);
 }

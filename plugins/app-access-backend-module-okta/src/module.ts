@@ -4,15 +4,22 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   appAccessFulfillersExtensionPoint,
+  appAccessModulesExtensionPoint,
   appAccessUsageExtensionPoint,
 } from '@app-access/plugin-app-access-node';
-import { readOktaConfig, readOktaSyncConfig } from './config';
+import {
+  OKTA_REQUIRED_KEYS,
+  readOktaConfig,
+  readOktaSyncConfig,
+} from './config';
 import { OktaApi } from './OktaApi';
 import { OktaFulfiller } from './OktaFulfiller';
 import { ProvisioningFollower } from './ProvisioningFollower';
 import { createOktaRouter } from './service/router';
 import { OktaSync } from './sync/OktaSync';
 import { OktaSyncStore } from './sync/OktaSyncStore';
+
+const TITLE = 'Okta';
 
 /**
  * App Access fulfillment through Okta: group and app assignment, with the
@@ -35,7 +42,8 @@ export const appAccessModuleOkta = createBackendModule({
         scheduler: coreServices.scheduler,
         database: coreServices.database,
         fulfillers: appAccessFulfillersExtensionPoint,
-        usageExtension: appAccessUsageExtensionPoint,
+        usageSources: appAccessUsageExtensionPoint,
+        modules: appAccessModulesExtensionPoint,
       },
       async init({
         config,
@@ -46,15 +54,32 @@ export const appAccessModuleOkta = createBackendModule({
         scheduler,
         database,
         fulfillers,
-        usageExtension,
+        usageSources,
+        modules,
       }) {
         const okta = readOktaConfig(config);
         if (!okta) {
+          modules.addModule({
+            id: 'okta',
+            title: TITLE,
+            configured: false,
+            missing: OKTA_REQUIRED_KEYS,
+          });
           logger.info(
-            'appAccess.okta is not configured; Okta fulfillment and the Okta admin lists are off',
+            `Okta is installed but not configured (fulfillment, the admin lists and the sync are off); set ${OKTA_REQUIRED_KEYS.join(
+              ', ',
+            )}`,
           );
           return;
         }
+        const syncConfig = readOktaSyncConfig(config);
+        modules.addModule({
+          id: 'okta',
+          title: TITLE,
+          configured: true,
+          missing: [],
+          details: { orgUrl: okta.orgUrl, sync: syncConfig.enabled },
+        });
         const api = OktaApi.fromConfig(okta);
         fulfillers.addFulfiller(
           new OktaFulfiller({
@@ -66,46 +91,55 @@ export const appAccessModuleOkta = createBackendModule({
         );
         httpRouter.use(createOktaRouter({ api, httpAuth, permissions }));
 
-        const follower = new ProvisioningFollower({
-          api,
-          fulfillment: fulfillers.fulfillment,
-          logger,
-          provisioningTimeoutMs: okta.provisioningTimeoutMs,
-        });
-        await scheduler.scheduleTask({
-          id: 'app-access-okta-provisioning',
-          frequency: { seconds: okta.pollMs / 1000 },
-          timeout: { minutes: 5 },
-          initialDelay: { seconds: okta.pollMs / 1000 },
-          scope: 'global',
-          fn: async () => {
-            await follower.run();
+        fulfillers.addFollower({
+          id: 'okta-provisioning',
+          async connect(fulfillment) {
+            const follower = new ProvisioningFollower({
+              api,
+              fulfillment,
+              logger,
+              provisioningTimeoutMs: okta.provisioningTimeoutMs,
+            });
+            await scheduler.scheduleTask({
+              id: 'app-access-okta-provisioning',
+              frequency: { seconds: okta.pollMs / 1000 },
+              timeout: { minutes: 5 },
+              initialDelay: { seconds: okta.pollMs / 1000 },
+              scope: 'global',
+              fn: async () => {
+                await follower.run();
+              },
+            });
           },
         });
-        const syncConfig = readOktaSyncConfig(config);
         if (syncConfig.enabled) {
           const store = await OktaSyncStore.create(await database.getClient(), {
             skipMigrations: database.migrations?.skip,
           });
-          const sync = new OktaSync({
-            okta,
-            usage: usageExtension.usage,
-            store,
-            logger: logger.child({ task: 'app-access-okta-sync' }),
-            config: syncConfig,
-          });
-          await scheduler.scheduleTask({
-            id: 'app-access-okta-sync',
-            frequency: { minutes: syncConfig.everyMinutes },
-            // A run that takes longer stops and the next one continues it
-            // from its checkpoint.
-            timeout: { hours: 2 },
-            // The core copies the catalog's people shortly after start-up;
-            // until it has, catalog people would look like Okta-only ones.
-            initialDelay: { minutes: 2 },
-            scope: 'global',
-            fn: async signal => {
-              await sync.run({ signal });
+          usageSources.addUsageSource({
+            id: 'okta',
+            async connect(usage) {
+              const sync = new OktaSync({
+                okta,
+                usage,
+                store,
+                logger: logger.child({ task: 'app-access-okta-sync' }),
+                config: syncConfig,
+              });
+              await scheduler.scheduleTask({
+                id: 'app-access-okta-sync',
+                frequency: { minutes: syncConfig.everyMinutes },
+                // A run that takes longer stops and the next one continues it
+                // from its checkpoint.
+                timeout: { hours: 2 },
+                // The core copies the catalog's people shortly after start-up;
+                // until it has, catalog people would look like Okta-only ones.
+                initialDelay: { minutes: 2 },
+                scope: 'global',
+                fn: async signal => {
+                  await sync.run({ signal });
+                },
+              });
             },
           });
         } else {

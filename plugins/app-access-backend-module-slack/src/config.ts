@@ -13,6 +13,12 @@ export type SlackSettings = {
 
 const KEY = 'appAccess.slack';
 
+/**
+ * What an admin must set before the module does anything (the signing
+ * secret, or instead socketMode.appToken).
+ */
+export const SLACK_REQUIRED_KEYS = [`${KEY}.botToken`, `${KEY}.signingSecret`];
+
 function invalid(key: string, why: string): Error {
   return new Error(`Invalid config ${KEY}.${key}: ${why}`);
 }

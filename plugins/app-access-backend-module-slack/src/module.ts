@@ -2,8 +2,13 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import { appAccessNotifiersExtensionPoint } from '@app-access/plugin-app-access-node';
-import { readSlackSettings } from './config';
+import {
+  AppAccessDecisionApi,
+  appAccessModulesExtensionPoint,
+  appAccessNotifiersExtensionPoint,
+  connectedNotifier,
+} from '@app-access/plugin-app-access-node';
+import { SLACK_REQUIRED_KEYS, readSlackSettings } from './config';
 import { connectSlackDatabase } from './database/migrations';
 import { DatabaseSlackMessageStore } from './database/DatabaseSlackMessageStore';
 import { SeenSignatureStore } from './database/SeenSignatureStore';
@@ -13,6 +18,8 @@ import { SlackInteractionHandler } from './SlackInteractionHandler';
 import { SlackSocketModeConnection } from './SlackSocketMode';
 import { INTERACTIONS_PATH, createSlackRouter } from './service/router';
 import { SlackRequestVerifier } from './service/SlackRequestVerifier';
+
+const TITLE = 'Slack';
 
 /**
  * Slack for App Access: approvers decide with buttons in a DM, requesters
@@ -32,6 +39,7 @@ export const appAccessModuleSlack = createBackendModule({
         httpRouter: coreServices.httpRouter,
         lifecycle: coreServices.lifecycle,
         notifiers: appAccessNotifiersExtensionPoint,
+        modules: appAccessModulesExtensionPoint,
       },
       async init({
         config,
@@ -40,74 +48,96 @@ export const appAccessModuleSlack = createBackendModule({
         httpRouter,
         lifecycle,
         notifiers,
+        modules,
       }) {
         const settings = readSlackSettings(config);
         if (!settings) {
+          modules.addModule({
+            id: 'slack',
+            title: TITLE,
+            configured: false,
+            missing: SLACK_REQUIRED_KEYS,
+          });
           logger.info(
-            'appAccess.slack is not configured; Slack approvals are off',
+            `Slack is installed but not configured; set ${SLACK_REQUIRED_KEYS.join(
+              ', ',
+            )}`,
           );
           return;
         }
+        modules.addModule({
+          id: 'slack',
+          title: TITLE,
+          configured: true,
+          missing: [],
+          details: { socketMode: Boolean(settings.socketModeAppToken) },
+        });
         const db = await connectSlackDatabase(database);
         const client = createSlackWebClient(settings, logger);
-        const { decisions } = notifiers;
-
-        notifiers.addNotifier(
-          new SlackApprovalNotifier({
+        // Approve / Deny clicks decide, so they are wired once the plugin
+        // hands over the decision API, before the backend serves.
+        const mountInteractions = async (decisions: AppAccessDecisionApi) => {
+          const handler = new SlackInteractionHandler({
             client,
-            store: new DatabaseSlackMessageStore(db),
             decisions,
             logger,
-            channel: settings.channel,
-          }),
-        );
+          });
 
-        const handler = new SlackInteractionHandler({
-          client,
-          decisions,
-          logger,
-        });
+          if (settings.signingSecret) {
+            httpRouter.use(
+              await createSlackRouter({
+                verifier: new SlackRequestVerifier(
+                  settings.signingSecret,
+                  new SeenSignatureStore(db),
+                ),
+                handler,
+                logger,
+              }),
+            );
+            // Slack cannot sign in to Backstage: the request signature is checked instead.
+            httpRouter.addAuthPolicy({
+              path: INTERACTIONS_PATH,
+              allow: 'unauthenticated',
+            });
+            logger.info(
+              `Slack approvals are on; interactivity request URL: <backend>/api/app-access${INTERACTIONS_PATH}`,
+            );
+          }
 
-        if (settings.signingSecret) {
-          httpRouter.use(
-            await createSlackRouter({
-              verifier: new SlackRequestVerifier(
-                settings.signingSecret,
-                new SeenSignatureStore(db),
+          if (settings.socketModeAppToken) {
+            const socketMode = new SlackSocketModeConnection({
+              appClient: createSlackWebClient(
+                {
+                  botToken: settings.socketModeAppToken,
+                  apiUrl: settings.apiUrl,
+                },
+                logger,
               ),
               handler,
               logger,
-            }),
-          );
-          // Slack cannot sign in to Backstage: the request signature is checked instead.
-          httpRouter.addAuthPolicy({
-            path: INTERACTIONS_PATH,
-            allow: 'unauthenticated',
-          });
-          logger.info(
-            `Slack approvals are on; interactivity request URL: <backend>/api/app-access${INTERACTIONS_PATH}`,
-          );
-        }
+            });
+            // Slack sends interactions as soon as the socket opens: open it
+            // once the backend is up, like the HTTP endpoint.
+            lifecycle.addStartupHook(() => socketMode.start());
+            lifecycle.addShutdownHook(() => socketMode.stop());
+            logger.info(
+              'Slack approvals are on; interactions arrive over Socket Mode',
+            );
+          }
+        };
 
-        if (settings.socketModeAppToken) {
-          const socketMode = new SlackSocketModeConnection({
-            appClient: createSlackWebClient(
-              {
-                botToken: settings.socketModeAppToken,
-                apiUrl: settings.apiUrl,
-              },
+        notifiers.addNotifier(
+          connectedNotifier('slack', async decisions => {
+            await mountInteractions(decisions);
+            return new SlackApprovalNotifier({
+              client,
+              store: new DatabaseSlackMessageStore(db),
+              decisions,
               logger,
-            ),
-            handler,
-            logger,
-          });
-          // Decisions need the core, which is ready once the backend has started.
-          lifecycle.addStartupHook(() => socketMode.start());
-          lifecycle.addShutdownHook(() => socketMode.stop());
-          logger.info(
-            'Slack approvals are on; interactions arrive over Socket Mode',
-          );
-        }
+              channel: settings.channel,
+            });
+          }),
+        );
       },
     });
   },

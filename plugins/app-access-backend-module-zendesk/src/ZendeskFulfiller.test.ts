@@ -93,11 +93,20 @@ describe('ZendeskFulfiller against the fake Zendesk', () => {
         },
       }),
     )!;
-    return new ZendeskFulfiller({
+    const created = new ZendeskFulfiller({
       client: new ZendeskClient(settings),
       logger: mockServices.logger.mock(),
-      getSettings,
     });
+    if (getSettings) {
+      created.connect({
+        getSettings,
+        getRequest: async id => {
+          throw new Error(`request ${id} is not in this test`);
+        },
+        getPerson: async () => undefined,
+      });
+    }
+    return created;
   }
 
   it('files a ticket for the requester with tags, group, external id and Idempotency-Key', async () => {

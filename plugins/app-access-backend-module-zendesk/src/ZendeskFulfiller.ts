@@ -1,11 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import {
-  AccessRequest,
-  AppAccessSettings,
-  ModuleTestResult,
-} from '@app-access/plugin-app-access-common';
+import { ModuleTestResult } from '@app-access/plugin-app-access-common';
 import {
   AppAccessFulfiller,
+  AppAccessFulfillerConnection,
   FulfillmentContext,
   FulfillmentResult,
 } from '@app-access/plugin-app-access-node';
@@ -23,10 +20,6 @@ import {
 export type ZendeskFulfillerOptions = {
   client: ZendeskClient;
   logger: LoggerService;
-  /** Admin settings; `ticketing.zendesk` overrides the configured group and tags. */
-  getSettings?: () => Promise<AppAccessSettings>;
-  /** Loads a request with its approvals and events, for the ticket text. */
-  loadRequest?: (requestId: string) => Promise<AccessRequest | undefined>;
 };
 
 /** Where tickets go and how they are tagged, as in effect now. */
@@ -55,7 +48,18 @@ export function isRetryable(error: ZendeskCallError): boolean {
 export class ZendeskFulfiller implements AppAccessFulfiller {
   readonly handles = ['zendesk'];
 
+  /**
+   * The core's side: admin settings override the configured group and tags, and
+   * approvals and events fill the ticket text when the context has none.
+   * Unset until the plugin connects the fulfiller; tests may leave it so.
+   */
+  private connection?: AppAccessFulfillerConnection;
+
   constructor(private readonly options: ZendeskFulfillerOptions) {}
+
+  connect(connection: AppAccessFulfillerConnection) {
+    this.connection = connection;
+  }
 
   private get client() {
     return this.options.client;
@@ -65,7 +69,7 @@ export class ZendeskFulfiller implements AppAccessFulfiller {
     const { settings } = this.client;
     let saved: { groupId?: string; tags?: string[] } | undefined;
     try {
-      saved = (await this.options.getSettings?.())?.ticketing?.zendesk;
+      saved = (await this.connection?.getSettings())?.ticketing?.zendesk;
     } catch (error) {
       this.options.logger.debug(
         `App Access settings unavailable, using config: ${error}`,
@@ -215,10 +219,9 @@ export class ZendeskFulfiller implements AppAccessFulfiller {
     context: FulfillmentContext,
   ): Promise<FulfillmentContext> {
     const { request } = context;
-    if (request.approvals || request.events || !this.options.loadRequest)
-      return context;
+    if (request.approvals || request.events || !this.connection) return context;
     try {
-      const full = await this.options.loadRequest(request.id);
+      const full = await this.connection.getRequest(request.id);
       return full
         ? {
             ...context,

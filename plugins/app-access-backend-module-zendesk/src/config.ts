@@ -21,6 +21,13 @@ export type ZendeskSettings = {
 };
 
 const KEY = 'appAccess.zendesk';
+
+/** What an admin must set before the module does anything. */
+export const ZENDESK_REQUIRED_KEYS = [
+  `${KEY}.subdomain`,
+  `${KEY}.email`,
+  `${KEY}.apiToken`,
+];
 const TAG = /^[a-z0-9_:-]{1,80}$/i;
 
 function invalid(key: string, why: string): Error {

@@ -4,15 +4,17 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   appAccessFulfillersExtensionPoint,
-  appAccessNotifiersExtensionPoint,
+  appAccessModulesExtensionPoint,
 } from '@app-access/plugin-app-access-node';
-import { readZendeskConfig } from './config';
+import { ZENDESK_REQUIRED_KEYS, readZendeskConfig } from './config';
 import { ZendeskClient } from './ZendeskClient';
 import { ZendeskFollower } from './ZendeskFollower';
 import { ZendeskFulfiller } from './ZendeskFulfiller';
 
 /** Id of the scheduled task that follows Zendesk tickets. */
 export const ZENDESK_FOLLOW_TASK_ID = 'app-access-zendesk-follow';
+
+const TITLE = 'Zendesk';
 
 /**
  * App Access Zendesk module: fulfils ticket tiers with a Zendesk ticket,
@@ -30,38 +32,51 @@ export const appAccessModuleZendesk = createBackendModule({
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
         fulfillers: appAccessFulfillersExtensionPoint,
-        notifiers: appAccessNotifiersExtensionPoint,
+        modules: appAccessModulesExtensionPoint,
       },
-      async init({ config, logger, scheduler, fulfillers, notifiers }) {
+      async init({ config, logger, scheduler, fulfillers, modules }) {
         const settings = readZendeskConfig(config);
         if (!settings) {
+          modules.addModule({
+            id: 'zendesk',
+            title: TITLE,
+            configured: false,
+            missing: ZENDESK_REQUIRED_KEYS,
+          });
           logger.info(
-            'No appAccess.zendesk config: the Zendesk ticketing module registers nothing',
+            `Zendesk ticketing is installed but not configured; set ${ZENDESK_REQUIRED_KEYS.join(
+              ', ',
+            )}`,
           );
           return;
         }
-        const client = new ZendeskClient(settings);
-        fulfillers.addFulfiller(
-          new ZendeskFulfiller({
-            client,
-            logger,
-            getSettings: () => fulfillers.fulfillment.getSettings(),
-            loadRequest: id => notifiers.decisions.getRequest(id),
-          }),
-        );
-        const follower = new ZendeskFollower({
-          client,
-          logger,
-          fulfillment: fulfillers.fulfillment,
+        modules.addModule({
+          id: 'zendesk',
+          title: TITLE,
+          configured: true,
+          missing: [],
+          details: { endpointUri: settings.endpointUri },
         });
-        await scheduler.scheduleTask({
-          id: ZENDESK_FOLLOW_TASK_ID,
-          scope: 'global',
-          frequency: { minutes: settings.followEveryMinutes },
-          timeout: { minutes: Math.max(5, settings.followEveryMinutes) },
-          initialDelay: { minutes: 1 },
-          fn: async () => {
-            await follower.run();
+        const client = new ZendeskClient(settings);
+        fulfillers.addFulfiller(new ZendeskFulfiller({ client, logger }));
+        fulfillers.addFollower({
+          id: 'zendesk',
+          async connect(fulfillment) {
+            const follower = new ZendeskFollower({
+              client,
+              logger,
+              fulfillment,
+            });
+            await scheduler.scheduleTask({
+              id: ZENDESK_FOLLOW_TASK_ID,
+              scope: 'global',
+              frequency: { minutes: settings.followEveryMinutes },
+              timeout: { minutes: Math.max(5, settings.followEveryMinutes) },
+              initialDelay: { minutes: 1 },
+              fn: async () => {
+                await follower.run();
+              },
+            });
           },
         });
         logger.info(

@@ -13,11 +13,12 @@ import {
   AppAccessDecisionApi,
   AppAccessDirectory,
   AppAccessFulfiller,
+  AppAccessFulfillerConnection,
   AppAccessFulfillmentApi,
+  AppAccessModuleInfo,
   AppAccessNotifier,
   AppAccessUsageApi,
 } from '@app-access/plugin-app-access-node';
-import { ServiceUnavailableError } from '@backstage/errors';
 import { AppStore } from './database/AppStore';
 import { ApprovalTaskStore } from './database/ApprovalTaskStore';
 import { AuditEventStore } from './database/AuditEventStore';
@@ -56,8 +57,8 @@ import {
   RequestService,
   SettingsService,
 } from './services';
-import { integrationsFromConfig } from './services/SettingsService';
 import { BackstageNotifier } from './builtins/BackstageNotifier';
+import { ModuleRegistry } from './modules/ModuleRegistry';
 
 export type AppAccessEngineOptions = {
   config: RootConfigService;
@@ -75,6 +76,8 @@ export type AppAccessEngineOptions = {
   directories?: AppAccessDirectory[];
   fulfillers?: AppAccessFulfiller[];
   notifiers?: AppAccessNotifier[];
+  /** What each installed vendor module reported about itself. */
+  modules?: AppAccessModuleInfo[];
   /** Random source for backoff jitter (tests). */
   random?: () => number;
 };
@@ -106,6 +109,7 @@ export class AppAccessEngine {
     private readonly options: AppAccessEngineOptions,
     private readonly fulfillerMap: Map<string, AppAccessFulfiller>,
     private readonly notifierMap: Map<string, AppAccessNotifier>,
+    readonly modules: ModuleRegistry,
   ) {}
 
   static async create(
@@ -263,6 +267,7 @@ export class AppAccessEngine {
       options,
       fulfillerMap,
       notifierMap,
+      new ModuleRegistry(options.modules),
     );
   }
 
@@ -301,7 +306,17 @@ export class AppAccessEngine {
     };
   }
 
-  /** What fulfillers may do later, e.g. when following a ticket. */
+  /** What fulfillers may read while they file a ticket. */
+  fulfillerConnection(): AppAccessFulfillerConnection {
+    return {
+      getRequest: async id =>
+        this.workflow.withDetails(await this.workflow.getRequest(id)),
+      getPerson: ref => this.directory.getPerson(ref),
+      getSettings: () => this.settings.get(),
+    };
+  }
+
+  /** What followers may do later, e.g. when following a ticket. */
   fulfillmentApi(): AppAccessFulfillmentApi {
     return {
       listAwaiting: async (fulfilledBy, limit = 100) =>
@@ -435,11 +450,7 @@ export class AppAccessEngine {
           usage,
           modules: {
             list: () => this.installedModules(),
-            integrations: () =>
-              integrationsFromConfig(
-                this.options.config,
-                this.installedModules(),
-              ),
+            integrations: () => this.modules.integrations(),
             find: (kind, id) => this.moduleFor(kind, id),
           },
         }),
@@ -554,26 +565,4 @@ export class AppAccessEngine {
       begin();
     }
   }
-}
-
-/**
- * Hands out an API before the engine exists: modules receive it at
- * registration, and call it only once the backend has started.
- */
-export function lateBound<T extends object>(
-  get: () => T | undefined,
-  what: string,
-): T {
-  return new Proxy({} as T, {
-    get(_target, prop) {
-      const target = get();
-      if (!target) {
-        throw new ServiceUnavailableError(
-          `App Access ${what} is not ready yet`,
-        );
-      }
-      const value = (target as any)[prop];
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }

@@ -7,15 +7,16 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import { appAccessPermissions } from '@app-access/plugin-app-access-common';
 import {
   AppAccessDirectory,
-  AppAccessFulfiller,
-  AppAccessNotifier,
+  AppAccessModuleInfo,
   appAccessDirectoryExtensionPoint,
   appAccessFulfillersExtensionPoint,
+  appAccessModulesExtensionPoint,
   appAccessNotifiersExtensionPoint,
   appAccessUsageExtensionPoint,
 } from '@app-access/plugin-app-access-node';
 import { createRouter } from './service/createRouter';
-import { AppAccessEngine, lateBound } from './AppAccessEngine';
+import { AppAccessEngine } from './AppAccessEngine';
+import { connectModules, RegisteredModules } from './modules/connectModules';
 
 /**
  * The App Access backend plugin.
@@ -25,23 +26,29 @@ import { AppAccessEngine, lateBound } from './AppAccessEngine';
 export const appAccessPlugin = createBackendPlugin({
   pluginId: 'app-access',
   register(env) {
-    const fulfillers: AppAccessFulfiller[] = [];
-    const notifiers: AppAccessNotifier[] = [];
+    const registered: RegisteredModules = {
+      fulfillers: [],
+      followers: [],
+      notifiers: [],
+      usageSources: [],
+    };
     const directories: AppAccessDirectory[] = [];
-    let engine: AppAccessEngine | undefined;
+    const modules: AppAccessModuleInfo[] = [];
     env.registerExtensionPoint(appAccessFulfillersExtensionPoint, {
-      addFulfiller: (...f) => fulfillers.push(...f),
-      fulfillment: lateBound(() => engine?.fulfillmentApi(), 'fulfillment API'),
+      addFulfiller: (...f) => registered.fulfillers.push(...f),
+      addFollower: (...f) => registered.followers.push(...f),
     });
     env.registerExtensionPoint(appAccessNotifiersExtensionPoint, {
-      addNotifier: (...n) => notifiers.push(...n),
-      decisions: lateBound(() => engine?.decisionApi(), 'decision API'),
+      addNotifier: (...n) => registered.notifiers.push(...n),
     });
     env.registerExtensionPoint(appAccessUsageExtensionPoint, {
-      usage: lateBound(() => engine?.usageApi(), 'usage API'),
+      addUsageSource: (...s) => registered.usageSources.push(...s),
     });
     env.registerExtensionPoint(appAccessDirectoryExtensionPoint, {
       addDirectory: d => directories.push(d),
+    });
+    env.registerExtensionPoint(appAccessModulesExtensionPoint, {
+      addModule: info => modules.push(info),
     });
 
     env.registerInit({
@@ -63,12 +70,16 @@ export const appAccessPlugin = createBackendPlugin({
       },
       async init(deps) {
         deps.permissionsRegistry.addPermissions(appAccessPermissions);
-        engine = await AppAccessEngine.create({
+        const engine = await AppAccessEngine.create({
           ...deps,
-          fulfillers,
-          notifiers,
+          fulfillers: registered.fulfillers,
+          notifiers: registered.notifiers,
           directories,
+          modules,
         });
+        // Modules mount their own routes and schedule their own tasks from
+        // connect, so this comes before the core's router and start.
+        await connectModules(registered, engine);
         deps.httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,

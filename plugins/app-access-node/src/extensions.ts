@@ -99,6 +99,32 @@ export interface AppAccessFulfiller {
   ): Promise<{ externalRef: string; externalUrl?: string }>;
   /** "Send test" on the settings page: check credentials and ids. */
   selfTest?(): Promise<ModuleTestResult>;
+  /**
+   * Called once by the plugin after the core is built and before anything
+   * is fulfilled, with what the fulfiller may read from the core.
+   */
+  connect?(connection: AppAccessFulfillerConnection): void | Promise<void>;
+}
+
+/** What a fulfiller may read from the core while it files a ticket. */
+export interface AppAccessFulfillerConnection {
+  /** A request with its events and approval tasks. */
+  getRequest(requestId: string): Promise<AccessRequest>;
+  getPerson(userRef: string): Promise<DirectoryPerson | undefined>;
+  /** Settings in effect now (admin page over app-config). */
+  getSettings(): Promise<AppAccessSettings>;
+}
+
+/**
+ * Follows up on requests a fulfiller handed to someone else (a ticket, Okta
+ * provisioning). It schedules its own work inside `connect`, so nothing runs
+ * before it holds its connection.
+ */
+export interface AppAccessFollower {
+  /** For logs and errors, e.g. `jira`. */
+  readonly id: string;
+  /** Called once by the plugin after the core is built. */
+  connect(connection: AppAccessFulfillmentApi): Promise<void>;
 }
 
 export type AppAccessMessageKind =
@@ -140,6 +166,12 @@ export interface AppAccessNotifier {
   notify(message: AppAccessMessage): Promise<NotifyResult>;
   /** "Send test" on the settings page: check credentials and settings. */
   selfTest?(): Promise<ModuleTestResult>;
+  /**
+   * Called once by the plugin after the core is built and before the
+   * backend serves: the place to create whatever takes decisions (routes,
+   * a socket) and to mount its routes.
+   */
+  connect?(connection: AppAccessDecisionApi): void | Promise<void>;
 }
 
 /**
@@ -185,8 +217,7 @@ export interface AppAccessFulfillmentApi {
 /** @public */
 export interface AppAccessFulfillersExtensionPoint {
   addFulfiller(...fulfillers: AppAccessFulfiller[]): void;
-  /** Usable once the backend has started (e.g. from a scheduled task). */
-  readonly fulfillment: AppAccessFulfillmentApi;
+  addFollower(...followers: AppAccessFollower[]): void;
 }
 
 /** @public */
@@ -198,8 +229,6 @@ export const appAccessFulfillersExtensionPoint =
 /** @public */
 export interface AppAccessNotifiersExtensionPoint {
   addNotifier(...notifiers: AppAccessNotifier[]): void;
-  /** Usable once the backend has started (e.g. from an HTTP route). */
-  readonly decisions: AppAccessDecisionApi;
 }
 
 /** @public */
@@ -306,14 +335,52 @@ export interface AppAccessUsageApi {
   saveSyncState(id: string, changes: Partial<UsageSyncState>): Promise<void>;
 }
 
+/**
+ * Writes people and app usage from a directory (the Okta sync). It schedules
+ * its own work inside `connect`, so nothing runs before it holds its
+ * connection.
+ */
+export interface AppAccessUsageSource {
+  /** For logs and errors, e.g. `okta`. */
+  readonly id: string;
+  /** Called once by the plugin after the core is built. */
+  connect(usage: AppAccessUsageApi): Promise<void>;
+}
+
 /** @public */
 export interface AppAccessUsageExtensionPoint {
-  /** Usable once the backend has started (e.g. from a scheduled task). */
-  readonly usage: AppAccessUsageApi;
+  addUsageSource(...sources: AppAccessUsageSource[]): void;
 }
 
 /** @public */
 export const appAccessUsageExtensionPoint =
   createExtensionPoint<AppAccessUsageExtensionPoint>({
     id: 'app-access.usage',
+  });
+
+/**
+ * What a vendor module reports about itself for the settings page. Every
+ * installed module registers one, configured or not.
+ */
+export type AppAccessModuleInfo = {
+  /** `email`, `slack`, `msteams`, `okta`, `jira`, `zendesk`, or another module's id. */
+  id: string;
+  /** Human name, e.g. `Jira Service Management`. */
+  title: string;
+  configured: boolean;
+  /** Config keys that are missing, e.g. `appAccess.jira.baseUrl`. */
+  missing: string[];
+  /** Non-secret facts: the Okta org URL, the SMTP host, `dkim: true`. */
+  details?: Record<string, string | boolean>;
+};
+
+/** @public */
+export interface AppAccessModulesExtensionPoint {
+  addModule(info: AppAccessModuleInfo): void;
+}
+
+/** @public */
+export const appAccessModulesExtensionPoint =
+  createExtensionPoint<AppAccessModulesExtensionPoint>({
+    id: 'app-access.modules',
   });

@@ -10,3 +10,5 @@ export {
   personName,
   ticketBody,
 } from './ticketText';
+export { connectedNotifier } from './connectedNotifier';
+export type { BuiltNotifier } from './connectedNotifier';

@@ -502,7 +502,12 @@ describe.each(databases.eachSupportedId())('Okta sync on %p', databaseId => {
           reg.registerInit({
             deps: { ext: appAccessUsageExtensionPoint },
             async init({ ext }) {
-              usage = ext.usage;
+              ext.addUsageSource({
+                id: 'usage-capture',
+                async connect(connection) {
+                  usage = connection;
+                },
+              });
             },
           });
         },

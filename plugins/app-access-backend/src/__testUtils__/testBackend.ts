@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { BackendFeature } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import {
   CoreTestBackend,
@@ -107,6 +108,8 @@ export async function startAppAccessTestBackend(options: {
   knex: Knex;
   /** Extra config merged over the defaults (e.g. integration credentials). */
   config?: Record<string, any>;
+  /** Test modules installed next to the plugin. */
+  features?: BackendFeature[];
 }): Promise<AppAccessTestBackend> {
   const userInfo = mockServices.userInfo.mock({
     getUserInfo: async credentials => {
@@ -121,7 +124,7 @@ export async function startAppAccessTestBackend(options: {
 
   const { server, notificationsSend, stop } = await startCoreTestBackend({
     knex: options.knex,
-    features: [userInfo.factory],
+    features: [userInfo.factory, ...(options.features ?? [])],
     seedYaml: SEED_YAML,
     entities: catalogEntities,
     admin: ADMIN,

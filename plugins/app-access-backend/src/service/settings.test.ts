@@ -1,5 +1,7 @@
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import { appAccessModulesExtensionPoint } from '@app-access/plugin-app-access-node';
 import request from 'supertest';
 import { SettingsStore, settingsFromConfig } from '../database/SettingsStore';
 import { migrateKnex } from '../database/migrations';
@@ -103,7 +105,56 @@ describe.each(databases.eachSupportedId())('settings on %p', databaseId => {
     expect(view.sources.approvalMethod).toBe('config');
   });
 
-  it('never sends secrets to the browser, but says which integrations are configured', async () => {
+  it('shows each installed module as it reported itself, configured or not', async () => {
+    const knex = await databases.init(databaseId);
+    const reporting = createBackendModule({
+      pluginId: 'app-access',
+      moduleId: 'reporting',
+      register(reg) {
+        reg.registerInit({
+          deps: { modules: appAccessModulesExtensionPoint },
+          async init({ modules }) {
+            modules.addModule({
+              id: 'jira',
+              title: 'Jira Service Management',
+              configured: false,
+              missing: ['appAccess.jira.baseUrl', 'appAccess.jira.apiToken'],
+            });
+            modules.addModule({
+              id: 'okta',
+              title: 'Okta',
+              configured: true,
+              missing: [],
+              details: { orgUrl: 'https://acme.okta.com', sync: true },
+            });
+            modules.addModule({ id: 'servicenow', title: 'ServiceNow', configured: true, missing: [] });
+          },
+        });
+      },
+    });
+    const backend = await startAppAccessTestBackend({ knex, features: [reporting] });
+    try {
+      const res = await request(backend.server).get('/api/app-access/settings').set('Authorization', as(ADMIN));
+      expect(res.status).toBe(200);
+      expect(res.body.integrations).toEqual({
+        email: { installed: false, configured: false },
+        slack: { installed: false, configured: false },
+        msteams: { installed: false, configured: false },
+        okta: { installed: true, configured: true, details: { orgUrl: 'https://acme.okta.com', sync: true } },
+        jira: {
+          installed: true,
+          configured: false,
+          missing: ['appAccess.jira.baseUrl', 'appAccess.jira.apiToken'],
+        },
+        zendesk: { installed: false, configured: false },
+        servicenow: { installed: true, configured: true },
+      });
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('never sends secrets to the browser, and does not guess integrations from config', async () => {
     const knex = await databases.init(databaseId);
     const backend = await startAppAccessTestBackend({
       knex,
@@ -149,14 +200,11 @@ describe.each(databases.eachSupportedId())('settings on %p', databaseId => {
       ]) {
         expect(text).not.toContain(secret);
       }
-      expect(res.body.integrations.slack.configured).toBe(true);
-      expect(res.body.integrations.email.details.smtpHost).toBe(
-        'smtp.acme.example',
-      );
-      expect(res.body.integrations.okta.details.orgUrl).toBe(
-        'https://acme.okta.com',
-      );
-      expect(res.body.integrations.msteams.configured).toBe(true);
+      // Only a module knows its own config: none is installed here, so the
+      // credentials above configure nothing the page could show.
+      for (const id of ['email', 'slack', 'msteams', 'okta', 'jira', 'zendesk']) {
+        expect(res.body.integrations[id]).toEqual({ installed: false, configured: false });
+      }
 
       const refused = await request(backend.server)
         .get('/api/app-access/settings')

@@ -1,9 +1,7 @@
 import { Knex } from 'knex';
-import { Config } from '@backstage/config';
 import { NotFoundError } from '@backstage/errors';
 import {
   AppAccessSettings,
-  IntegrationStatus,
   ModuleTestResult,
   SettingsResponse,
   SettingsUpdate,
@@ -25,65 +23,6 @@ export type InstalledModules = {
     id: string,
   ): { selfTest?: () => Promise<ModuleTestResult> } | undefined;
 };
-
-/**
- * What app-config says about each integration, without its secrets.
- * Used until modules report their own status.
- */
-export function integrationsFromConfig(
-  config: Config | undefined,
-  modules: { fulfillers: string[]; notifiers: string[] },
-): SettingsResponse['integrations'] {
-  const installed = (id: string) =>
-    modules.fulfillers.includes(id) || modules.notifiers.includes(id);
-  const status = (
-    configured: boolean,
-    isInstalled: boolean,
-    details?: Record<string, string | boolean>,
-  ): IntegrationStatus => ({
-    configured,
-    installed: isInstalled,
-    ...(details ? { details } : {}),
-  });
-  return {
-    email: status(
-      Boolean(config?.has('appAccess.email.smtp.host')),
-      installed('email'),
-      {
-        ...(config?.getOptionalString('appAccess.email.smtp.host')
-          ? { smtpHost: config.getString('appAccess.email.smtp.host') }
-          : {}),
-        dkim: Boolean(config?.has('appAccess.email.dkim')),
-      },
-    ),
-    slack: status(
-      Boolean(config?.has('appAccess.slack.botToken')),
-      installed('slack'),
-    ),
-    msteams: status(
-      Boolean(config?.has('appAccess.msteams.webhookUrl')),
-      installed('msteams'),
-    ),
-    okta: status(
-      Boolean(config?.has('appAccess.okta.orgUrl')),
-      installed('okta-group') || installed('okta-app'),
-      config?.getOptionalString('appAccess.okta.orgUrl')
-        ? { orgUrl: config.getString('appAccess.okta.orgUrl') }
-        : {},
-    ),
-    jira: status(
-      Boolean(config?.has('appAccess.jira.baseUrl')),
-      installed('jira'),
-      config?.getOptionalString('appAccess.jira.baseUrl')
-        ? { baseUrl: config.getString('appAccess.jira.baseUrl') }
-        : {},
-    ),
-    zendesk: status(
-      Boolean(config?.has('appAccess.zendesk.apiToken')),
-      installed('zendesk'),
-    ),
-  };
-}
 
 /** Admin settings: the effective values and their sources, changes (audited), module checks. */
 export class SettingsService {

@@ -8,3 +8,4 @@ export * from './catalog';
 export * from './coreTestBackend';
 export * from './ticketing';
 export * from './waitFor';
+export * from './moduleStatus';

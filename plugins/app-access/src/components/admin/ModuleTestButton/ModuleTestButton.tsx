@@ -2,10 +2,14 @@ import { useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { Box, Button, CircularProgress, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import { ModuleTestResult } from '@app-access/plugin-app-access-common';
+import {
+  IntegrationStatus,
+  ModuleTestResult,
+} from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../../api';
 import type { ModuleKind } from '../../../api/AppAccessApi';
 import { getErrorMessage } from '../../../lib/errors';
+import { notConfiguredNote } from '../lib/integrationNote';
 
 export type ModuleTestButtonProps = {
   kind: ModuleKind;
@@ -15,6 +19,8 @@ export type ModuleTestButtonProps = {
   name: string;
   /** Whether the backend has the module; otherwise says so instead of a button. */
   installed: boolean;
+  /** What the module reported; one without its config says which keys to set. */
+  status?: IntegrationStatus;
 };
 
 /**
@@ -26,10 +32,24 @@ export const ModuleTestButton = ({
   moduleId,
   name,
   installed,
+  status,
 }: ModuleTestButtonProps) => {
   const api = useApi(appAccessApiRef);
   const [testing, setTesting] = useState(false);
   const [result, setResult] = useState<ModuleTestResult>();
+
+  const notConfigured = notConfiguredNote(status);
+  if (notConfigured) {
+    return (
+      <Typography
+        variant="body2"
+        color="textSecondary"
+        data-testid={`module-not-configured-${moduleId}`}
+      >
+        {name}: {notConfigured}.
+      </Typography>
+    );
+  }
 
   if (!installed) {
     return (

@@ -6,6 +6,7 @@ import {
   createFakeApi,
   renderInPlugin,
   responseError,
+  settingsResponse,
 } from '../../../__testUtils__/fakeApi';
 import { SettingsPage } from './SettingsPage';
 
@@ -209,6 +210,52 @@ describe('SettingsPage (admin)', () => {
     ).toHaveTextContent(
       'The Microsoft Teams notifier module is not installed in the backend.',
     );
+  });
+
+  it('tells an installed module without its config from a missing one, naming the keys to set', async () => {
+    const zendeskMissing = [
+      'appAccess.zendesk.subdomain',
+      'appAccess.zendesk.email',
+      'appAccess.zendesk.apiToken',
+    ];
+    const api = createFakeApi({
+      getSettings: jest.fn(async () => ({
+        ...structuredClone(settingsResponse),
+        integrations: {
+          ...structuredClone(settingsResponse.integrations),
+          msteams: {
+            installed: true,
+            configured: false,
+            missing: ['appAccess.msteams.webhookUrl'],
+          },
+          zendesk: {
+            installed: true,
+            configured: false,
+            missing: zendeskMissing,
+          },
+        },
+      })),
+    });
+    await render(api);
+
+    expect(
+      await screen.findByLabelText(
+        'Microsoft Teams (Installed, not configured: set appAccess.msteams.webhookUrl)',
+      ),
+    ).toBeDisabled();
+    expect(
+      screen.getByLabelText(
+        `Zendesk (Installed, not configured: set ${zendeskMissing.join(', ')})`,
+      ),
+    ).not.toBeChecked();
+    expect(
+      screen.getByTestId('module-not-configured-msteams'),
+    ).toHaveTextContent(
+      'Microsoft Teams: Installed, not configured: set appAccess.msteams.webhookUrl.',
+    );
+    expect(
+      screen.queryByTestId('module-not-installed-msteams'),
+    ).not.toBeInTheDocument();
   });
 
   it('shows a load failure', async () => {

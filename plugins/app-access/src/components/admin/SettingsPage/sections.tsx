@@ -23,6 +23,7 @@ import {
 import { EntityRefPicker, EntityRefsPicker } from '../EntityRefPicker';
 import { ModuleTestButton } from '../ModuleTestButton';
 import { HEX_COLOUR } from '../lib/validation';
+import { notConfiguredNote } from '../lib/integrationNote';
 import { Setting, SettingTextField } from './SettingField';
 import {
   SectionProps,
@@ -121,21 +122,30 @@ export const IntegrationLine = ({
     return null;
   }
   const details = Object.entries(status.details ?? {});
+  const notConfigured = notConfiguredNote(status);
   return (
     <Box className={classes.status} data-testid={`integration-${name}`}>
       <Typography variant="body2">{name}:</Typography>
-      <Chip
-        size="small"
-        variant="outlined"
-        label={status.installed ? 'module installed' : 'module not installed'}
-      />
-      <Chip
-        size="small"
-        variant="outlined"
-        label={
-          status.configured ? 'configured in app-config' : 'not configured'
-        }
-      />
+      {notConfigured ? (
+        <Chip size="small" variant="outlined" label={notConfigured} />
+      ) : (
+        <>
+          <Chip
+            size="small"
+            variant="outlined"
+            label={
+              status.installed ? 'module installed' : 'module not installed'
+            }
+          />
+          <Chip
+            size="small"
+            variant="outlined"
+            label={
+              status.configured ? 'configured in app-config' : 'not configured'
+            }
+          />
+        </>
+      )}
       {details.map(([key, value]) => (
         <Typography key={key} variant="caption" color="textSecondary">
           {key}: {String(value === true ? 'yes' : value || 'no')}
@@ -169,7 +179,7 @@ function channelNote(
     return 'module not installed';
   }
   if (!status?.configured) {
-    return 'not configured in app-config';
+    return notConfiguredNote(status) ?? 'not configured in app-config';
   }
   return undefined;
 }
@@ -290,6 +300,9 @@ export const FulfillmentSection = (props: SectionProps) => {
   const { form, set, errors } = section;
   const fulfillers = settings.modules?.fulfillers ?? [];
   const system = form['ticketing.system'];
+  const systemIntegration = SYSTEMS.find(s => s.id === system)?.integration;
+  const systemStatus =
+    systemIntegration && settings.integrations?.[systemIntegration];
   const installed = (id: string) => fulfillers.includes(id);
   const oktaInstalled =
     installed('okta-group') || Boolean(settings.integrations?.okta?.installed);
@@ -323,7 +336,12 @@ export const FulfillmentSection = (props: SectionProps) => {
                 control={<Radio />}
                 label={
                   s.id !== 'manual' && !installed(s.id)
-                    ? `${s.label} (module not installed)`
+                    ? `${s.label} (${
+                        notConfiguredNote(
+                          s.integration &&
+                            settings.integrations?.[s.integration],
+                        ) ?? 'module not installed'
+                      })`
                     : s.label
                 }
               />
@@ -436,8 +454,9 @@ export const FulfillmentSection = (props: SectionProps) => {
             {!installed(system) && (
               <Box mt={2}>
                 <Alert severity="warning">
-                  The {system} fulfiller module is not installed in the backend:
-                  tickets cannot be filed until it is.
+                  {notConfiguredNote(systemStatus)
+                    ? `The ${system} fulfiller module is installed but not configured: tickets cannot be filed until it is.`
+                    : `The ${system} fulfiller module is not installed in the backend: tickets cannot be filed until it is.`}
                 </Alert>
               </Box>
             )}
@@ -446,6 +465,7 @@ export const FulfillmentSection = (props: SectionProps) => {
               moduleId={system}
               name={SYSTEMS.find(s => s.id === system)?.label ?? system}
               installed={installed(system)}
+              status={systemStatus || undefined}
             />
           </>
         )}
@@ -460,6 +480,7 @@ export const FulfillmentSection = (props: SectionProps) => {
             moduleId="okta-group"
             name="Okta"
             installed={oktaInstalled}
+            status={settings.integrations?.okta}
           />
         </Box>
       </Setting>
@@ -513,6 +534,7 @@ export const NotificationsSection = (props: SectionProps) => {
             moduleId="email"
             name="Email"
             installed={notifiers.includes('email')}
+            status={settings.integrations?.email}
           />
         </Box>
         <Box className={classes.sub}>
@@ -531,6 +553,7 @@ export const NotificationsSection = (props: SectionProps) => {
             moduleId="slack"
             name="Slack"
             installed={notifiers.includes('slack')}
+            status={settings.integrations?.slack}
           />
         </Box>
         <Box className={classes.sub}>
@@ -545,6 +568,7 @@ export const NotificationsSection = (props: SectionProps) => {
             moduleId="msteams"
             name="Microsoft Teams"
             installed={notifiers.includes('msteams')}
+            status={settings.integrations?.msteams}
           />
         </Box>
       </Setting>
