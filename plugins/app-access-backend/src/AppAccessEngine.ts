@@ -324,9 +324,13 @@ export class AppAccessEngine {
           publicRequest,
         ),
       complete: async (requestId, result) => {
+        // A follower completes with what IT answered on the ticket (closed
+        // as won't-do and why): words for the requester, unlike a vendor error.
         await this.workflow.completeFulfillment(requestId, {
           status: result.status,
           message: result.message,
+          requesterMessage:
+            result.status === 'failed' ? result.message : undefined,
         });
       },
       getSettings: () => this.settings.get(),

@@ -35,6 +35,8 @@ export type RequestRow = {
   external_ref: string | null;
   external_url: string | null;
   failure_reason: string | null;
+  /** What the requester is told of a failure; null: the generic sentence. */
+  requester_note?: string | null;
   fulfilled_by?: string | null;
   retries: number;
   open_key: string | null;
@@ -45,6 +47,7 @@ export type RequestRow = {
 export function rowToRequest(row: RequestRow): AccessRequest & {
   plan: PlannedLevel[];
   retries: number;
+  requesterNote?: string;
 } {
   return {
     id: row.id,
@@ -67,6 +70,7 @@ export function rowToRequest(row: RequestRow): AccessRequest & {
     updatedAt: row.updated_at,
     plan: fromJson(row.plan, []),
     retries: row.retries,
+    requesterNote: row.requester_note ?? undefined,
   };
 }
 

@@ -9,7 +9,11 @@ import { ApprovalTaskStore } from '../database/ApprovalTaskStore';
 import { OutboxJob } from '../database/OutboxStore';
 import { RequestStore } from '../database/RequestStore';
 import { SettingsStore } from '../database/SettingsStore';
-import { publicRequest, RequestWorkflow } from '../workflow/RequestWorkflow';
+import {
+  publicRequest,
+  RequestWorkflow,
+  requesterView,
+} from '../workflow/RequestWorkflow';
 import {
   OutboxHandler,
   OutboxLease,
@@ -40,7 +44,8 @@ export async function expandRecipients(
   const out = new Set<string>();
   for (const ref of refs) {
     if (ref.startsWith('group:')) {
-      for (const member of await directory.getGroupMembers(ref)) out.add(member);
+      for (const member of await directory.getGroupMembers(ref))
+        out.add(member);
     } else {
       out.add(ref);
     }
@@ -54,7 +59,11 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
     async handle(job: OutboxJob, lease: OutboxLease) {
       const p = job.payload as {
         channel: string;
-        kind: 'approval_needed' | 'reminder' | 'decision_recorded' | 'status_changed';
+        kind:
+          | 'approval_needed'
+          | 'reminder'
+          | 'decision_recorded'
+          | 'status_changed';
         audience: 'approvers' | 'requester';
         requestId: string;
         taskId?: string;
@@ -66,7 +75,8 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         throw new PermanentJobError(`No notifier '${p.channel}' is installed`);
       }
       const request = await deps.requests.get(p.requestId);
-      if (!request) throw new PermanentJobError(`Request ${p.requestId} is gone`);
+      if (!request)
+        throw new PermanentJobError(`Request ${p.requestId} is gone`);
       const task = p.taskId ? await deps.tasks.getTask(p.taskId) : undefined;
       // A reminder or approval notice for a task that was decided meanwhile
       // is pointless: skip it rather than nag.
@@ -103,7 +113,8 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         kind: p.kind,
         audience: p.audience,
         recipients,
-        request: publicRequest(request),
+        // Notices go to the requester and approvers: failures in plain words.
+        request: requesterView(request),
         task,
         url,
         idempotencyKey: job.idempotencyKey,
@@ -116,9 +127,21 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         result.unreachable.length >= recipients.length &&
         recipients.every(r => result.unreachable.includes(r))
       ) {
-        await deps.workflow.escalateToFallback(task.id, result.unreachable, lease.guard);
-      } else if (p.kind === 'approval_needed' && task && recipients.length === 0) {
-        await deps.workflow.escalateToFallback(task.id, p.recipients, lease.guard);
+        await deps.workflow.escalateToFallback(
+          task.id,
+          result.unreachable,
+          lease.guard,
+        );
+      } else if (
+        p.kind === 'approval_needed' &&
+        task &&
+        recipients.length === 0
+      ) {
+        await deps.workflow.escalateToFallback(
+          task.id,
+          p.recipients,
+          lease.guard,
+        );
       }
     },
     async onDead(job, error, lease) {
@@ -146,7 +169,9 @@ export function createAuditTicketHandler(deps: JobHandlerDeps): OutboxHandler {
           `The ticketing system '${settings.ticketing.system}' cannot file audit tickets (module not installed)`,
         );
       }
-      const app = request.appId ? await deps.apps.get(request.appId) : undefined;
+      const app = request.appId
+        ? await deps.apps.get(request.appId)
+        : undefined;
       const tier = app?.tiers.find(t => t.id === request.tierId);
       if (!app || !tier) return;
       await lease.check();
@@ -163,7 +188,9 @@ export function createAuditTicketHandler(deps: JobHandlerDeps): OutboxHandler {
       await deps.workflow.recordCheckpoint(
         requestId,
         {
-          note: `Audit ticket ${ticket.externalRef} filed in ${settings.ticketing.system}${ticket.externalUrl ? ` (${ticket.externalUrl})` : ''}`,
+          note: `Audit ticket ${ticket.externalRef} filed in ${
+            settings.ticketing.system
+          }${ticket.externalUrl ? ` (${ticket.externalUrl})` : ''}`,
         },
         lease.guard,
       );
@@ -178,7 +205,9 @@ export function createFulfillHandler(deps: JobHandlerDeps): OutboxHandler {
       const requestId = String(job.payload.requestId);
       const request = await deps.workflow.startFulfillment(requestId);
       if (!request) return; // cancelled or already done: nothing to do
-      const app = request.appId ? await deps.apps.get(request.appId) : undefined;
+      const app = request.appId
+        ? await deps.apps.get(request.appId)
+        : undefined;
       const tier = app?.tiers.find(t => t.id === request.tierId);
       if (!app || !tier) {
         await deps.workflow.completeFulfillment(
@@ -194,7 +223,8 @@ export function createFulfillHandler(deps: JobHandlerDeps): OutboxHandler {
       }
       const settings = await deps.settings.get();
       const spec = tier.fulfillment;
-      const key = spec.type === 'ticket' ? settings.ticketing.system : spec.type;
+      const key =
+        spec.type === 'ticket' ? settings.ticketing.system : spec.type;
       let fulfiller = deps.fulfillers.get(key);
       let note: string | undefined;
       if (!fulfiller) {
@@ -203,7 +233,9 @@ export function createFulfillHandler(deps: JobHandlerDeps): OutboxHandler {
         note = `No fulfiller for '${key}' is installed; IT fulfils this request by hand`;
       }
       if (!fulfiller) {
-        throw new PermanentJobError(`No fulfiller for '${key}' and no manual fulfiller`);
+        throw new PermanentJobError(
+          `No fulfiller for '${key}' and no manual fulfiller`,
+        );
       }
       const requester = await deps.directory.getPerson(request.requester);
       await lease.check();
@@ -216,7 +248,8 @@ export function createFulfillHandler(deps: JobHandlerDeps): OutboxHandler {
         idempotencyKey: `app-access-${request.id}`,
         requestUrl: `${deps.appBaseUrl}/apps/requests/${request.id}`,
         previousExternalRef: request.externalRef,
-        checkpoint: data => deps.workflow.recordCheckpoint(requestId, data, lease.guard),
+        checkpoint: data =>
+          deps.workflow.recordCheckpoint(requestId, data, lease.guard),
       });
       switch (result.status) {
         case 'retry':
@@ -237,7 +270,8 @@ export function createFulfillHandler(deps: JobHandlerDeps): OutboxHandler {
               fulfilledBy: note ? 'manual' : key,
               externalRef: result.externalRef,
               externalUrl: result.externalUrl,
-              message: [note, result.message].filter(Boolean).join('. ') || undefined,
+              message:
+                [note, result.message].filter(Boolean).join('. ') || undefined,
             },
             undefined,
             lease.guard,
@@ -245,7 +279,12 @@ export function createFulfillHandler(deps: JobHandlerDeps): OutboxHandler {
       }
     },
     async onDead(job, error, lease) {
-      await deps.workflow.recordDeadJob(String(job.payload.requestId), 'fulfill', error, lease.guard);
+      await deps.workflow.recordDeadJob(
+        String(job.payload.requestId),
+        'fulfill',
+        error,
+        lease.guard,
+      );
     },
   };
 }

@@ -14,6 +14,7 @@ import {
   Caller,
   publicRequest,
   RequestWorkflow,
+  requesterView,
 } from '../workflow/RequestWorkflow';
 
 /** Parses a comma-separated status filter; an unknown status is a 400 naming it. */
@@ -58,8 +59,14 @@ export class RequestService {
     },
   ) {}
 
+  /** As the requester and approvers see it: failures in plain words. */
   private details(request: Parameters<RequestWorkflow['withDetails']>[0]) {
-    return this.deps.workflow.withDetails(request);
+    return this.deps.workflow.withDetails(request, 'party');
+  }
+
+  /** As admins see it: with the technical reason of a failure. */
+  private adminDetails(request: Parameters<RequestWorkflow['withDetails']>[0]) {
+    return this.deps.workflow.withDetails(request, 'admin');
   }
 
   async submit(
@@ -100,7 +107,7 @@ export class RequestService {
       cursor: query.cursor,
     });
     return {
-      items: page.items.map(publicRequest),
+      items: page.items.map(requesterView),
       nextCursor: page.nextCursor,
     };
   }
@@ -167,7 +174,7 @@ export class RequestService {
         request &&
         (await this.deps.workflow.mayDecide(caller, request, task))
       ) {
-        items.push({ ...task, request: publicRequest(request) });
+        items.push({ ...task, request: requesterView(request) });
       }
     }
     return { items, nextCursor: page.nextCursor };
@@ -211,11 +218,11 @@ export class RequestService {
   }
 
   async getAny(id: string): Promise<AccessRequest> {
-    return this.details(await this.deps.workflow.getRequest(id));
+    return this.adminDetails(await this.deps.workflow.getRequest(id));
   }
 
   async retry(caller: Caller, id: string): Promise<AccessRequest> {
-    return this.details(await this.deps.workflow.retry(caller, id));
+    return this.adminDetails(await this.deps.workflow.retry(caller, id));
   }
 
   async nameApprover(
@@ -223,7 +230,7 @@ export class RequestService {
     id: string,
     approver: string,
   ): Promise<AccessRequest> {
-    return this.details(
+    return this.adminDetails(
       await this.deps.workflow.nameApprover(caller, id, approver),
     );
   }
@@ -233,7 +240,7 @@ export class RequestService {
     id: string,
     note?: string,
   ): Promise<AccessRequest> {
-    return this.details(
+    return this.adminDetails(
       await this.deps.workflow.markFulfilled(caller, id, note),
     );
   }

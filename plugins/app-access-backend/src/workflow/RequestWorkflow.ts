@@ -9,6 +9,7 @@ import {
 import {
   AccessRequest,
   ApprovalTask,
+  RequestEvent,
   CANCELLABLE_STATUSES,
   RequestStatus,
 } from '@app-access/plugin-app-access-common';
@@ -98,7 +99,9 @@ export class RequestWorkflow {
 
   /** Whether the caller holds (may decide) a task. */
   static holdsTask(task: ApprovalTask, caller: Caller): boolean {
-    return task.approvers.some(a => caller.ownershipRefs.includes(a) || a === caller.userRef);
+    return task.approvers.some(
+      a => caller.ownershipRefs.includes(a) || a === caller.userRef,
+    );
   }
 
   /**
@@ -124,7 +127,12 @@ export class RequestWorkflow {
 
   async submit(
     caller: Caller,
-    body: { appId: string; tierId: string; justification?: string; neededBy?: string },
+    body: {
+      appId: string;
+      tierId: string;
+      justification?: string;
+      neededBy?: string;
+    },
   ): Promise<StoredRequest> {
     const app = await this.deps.apps.get(body.appId);
     if (!app || !app.listed) {
@@ -132,7 +140,9 @@ export class RequestWorkflow {
     }
     const tier = app.tiers.find(t => t.id === body.tierId);
     if (!tier) {
-      throw new NotFoundError(`tierId: app '${app.id}' has no tier '${body.tierId}'`);
+      throw new NotFoundError(
+        `tierId: app '${app.id}' has no tier '${body.tierId}'`,
+      );
     }
     const settings = await this.deps.settings.get();
     const plan = await this.deps.resolver.plan({
@@ -143,7 +153,9 @@ export class RequestWorkflow {
     });
     const justification = body.justification?.trim() || undefined;
     if (plan.needsApproval && !justification) {
-      throw new InputError('justification: required when the tier needs approval');
+      throw new InputError(
+        'justification: required when the tier needs approval',
+      );
     }
     const unstaffed = plan.levels.find(
       l => l.approvers.length === 0 && !l.awaitsAdmin,
@@ -154,10 +166,16 @@ export class RequestWorkflow {
       );
     }
 
-    const granted = await this.deps.requests.latestFulfilled(caller.userRef, app.id, tier.id);
+    const granted = await this.deps.requests.latestFulfilled(
+      caller.userRef,
+      app.id,
+      tier.id,
+    );
     if (granted) {
       throw new ConflictError(
-        `You already have ${app.name} ${tier.name} (request ${granted.id}, fulfilled ${granted.updatedAt.slice(0, 10)})`,
+        `You already have ${app.name} ${tier.name} (request ${
+          granted.id
+        }, fulfilled ${granted.updatedAt.slice(0, 10)})`,
       );
     }
     const openKey = `${caller.userRef}|${app.id}|${tier.id}`;
@@ -196,7 +214,11 @@ export class RequestWorkflow {
             type: 'submitted',
             toStatus: 'submitted',
             comment: justification,
-            data: { tierId: tier.id, tierName: tier.name, neededBy: body.neededBy },
+            data: {
+              tierId: tier.id,
+              tierName: tier.name,
+              neededBy: body.neededBy,
+            },
           },
         });
         await this.afterSubmit(id, app.id, caller.userRef, plan.levels, tx);
@@ -205,7 +227,12 @@ export class RequestWorkflow {
       if (isUniqueViolation(error)) {
         const existing = await this.deps.requests.findOpenByKey(openKey);
         throw new ConflictError(
-          `You already have an open request ${existing?.id ?? ''} for ${app.name} ${tier.name} (status ${existing?.status ?? 'open'})`.replace('  ', ' '),
+          `You already have an open request ${existing?.id ?? ''} for ${
+            app.name
+          } ${tier.name} (status ${existing?.status ?? 'open'})`.replace(
+            '  ',
+            ' ',
+          ),
         );
       }
       throw error;
@@ -278,7 +305,12 @@ export class RequestWorkflow {
         fallback: true,
       };
     }
-    return { level: planned.level, approvers: [], fallback: false, awaitsAdmin: true };
+    return {
+      level: planned.level,
+      approvers: [],
+      fallback: false,
+      awaitsAdmin: true,
+    };
   }
 
   private async openLevel(
@@ -372,7 +404,12 @@ export class RequestWorkflow {
 
   async submitIntake(
     caller: Caller,
-    body: { name: string; url?: string; vendor?: string; justification: string },
+    body: {
+      name: string;
+      url?: string;
+      vendor?: string;
+      justification: string;
+    },
   ): Promise<StoredRequest> {
     const settings = await this.deps.settings.get();
     let approvers = settings.defaultApprovers.filter(a => a !== caller.userRef);
@@ -388,7 +425,9 @@ export class RequestWorkflow {
     }
     // One person cannot flood IT's review queue with requests for new apps.
     const limit = this.deps.limits?.maxOpenIntakePerPerson ?? 5;
-    if ((await this.deps.requests.countOpen(caller.userRef, 'intake')) >= limit) {
+    if (
+      (await this.deps.requests.countOpen(caller.userRef, 'intake')) >= limit
+    ) {
       throw new ConflictError(
         `You already have ${limit} open requests for new apps: wait until IT has answered one, or cancel one, before asking for another`,
       );
@@ -410,7 +449,11 @@ export class RequestWorkflow {
           level: 0,
           justification: body.justification,
           needed_by: null,
-          intake: JSON.stringify({ name: body.name, url: body.url, vendor: body.vendor }),
+          intake: JSON.stringify({
+            name: body.name,
+            url: body.url,
+            vendor: body.vendor,
+          }),
           plan: JSON.stringify(levels),
           external_ref: null,
           external_url: null,
@@ -430,7 +473,9 @@ export class RequestWorkflow {
           type: 'submitted',
           toStatus: 'submitted',
           comment: body.justification,
-          data: { intake: { name: body.name, url: body.url, vendor: body.vendor } },
+          data: {
+            intake: { name: body.name, url: body.url, vendor: body.vendor },
+          },
         },
       });
       await this.openLevel(id, undefined, request, levels[0], 'submitted', tx);
@@ -561,14 +606,14 @@ export class RequestWorkflow {
       }
       await this.writer.record(tx, {
         request: requesterRef,
-        event: { ...decisionEvent, toStatus: next ? 'pending_approval' : 'approved' },
+        event: {
+          ...decisionEvent,
+          toStatus: next ? 'pending_approval' : 'approved',
+        },
         notify: toldRequester,
       });
       if (next) {
-        const deciders = [
-          ...earlier.map(t => t.decidedBy!),
-          caller.userRef,
-        ];
+        const deciders = [...earlier.map(t => t.decidedBy!), caller.userRef];
         await this.openLevel(
           requestId,
           request.appId,
@@ -655,7 +700,9 @@ export class RequestWorkflow {
   // --- fulfillment results (called by the fulfill job handler) ---
 
   /** approved → fulfilling; true when this call moved it (or it already was). */
-  async startFulfillment(requestId: string): Promise<StoredRequest | undefined> {
+  async startFulfillment(
+    requestId: string,
+  ): Promise<StoredRequest | undefined> {
     const request = await this.getRequest(requestId);
     if (request.status === 'fulfilling') return request;
     if (request.status !== 'approved') return undefined;
@@ -684,7 +731,11 @@ export class RequestWorkflow {
     await this.deps.db.transaction(async tx => {
       await guard?.(tx);
       if (data.externalRef) {
-        await this.deps.requests.update(requestId, { external_ref: data.externalRef }, tx);
+        await this.deps.requests.update(
+          requestId,
+          { external_ref: data.externalRef },
+          tx,
+        );
       }
       await this.deps.events.addEvent(
         {
@@ -692,7 +743,9 @@ export class RequestWorkflow {
           actor: SYSTEM_ACTOR,
           type: 'fulfillment_progress',
           comment: data.note,
-          data: data.externalRef ? { externalRef: data.externalRef } : undefined,
+          data: data.externalRef
+            ? { externalRef: data.externalRef }
+            : undefined,
         },
         tx,
       );
@@ -706,6 +759,8 @@ export class RequestWorkflow {
       externalRef?: string;
       externalUrl?: string;
       message?: string;
+      /** What the requester is told of a failure (IT's own words); else the generic sentence. */
+      requesterMessage?: string;
       fulfilledBy?: string;
     },
     actor = SYSTEM_ACTOR,
@@ -714,7 +769,9 @@ export class RequestWorkflow {
     const request = await this.getRequest(requestId);
     // A ticket closed as won't-do fails a request that was waiting for IT.
     const from: RequestStatus[] =
-      result.status === 'awaiting_it' ? ['fulfilling'] : ['fulfilling', 'awaiting_it'];
+      result.status === 'awaiting_it'
+        ? ['fulfilling']
+        : ['fulfilling', 'awaiting_it'];
     if (!from.includes(request.status)) return;
     await this.deps.db.transaction(async tx => {
       await guard?.(tx);
@@ -725,7 +782,12 @@ export class RequestWorkflow {
         changes: {
           external_ref: result.externalRef ?? request.externalRef ?? null,
           external_url: result.externalUrl ?? request.externalUrl ?? null,
-          failure_reason: result.status === 'failed' ? result.message ?? 'Fulfillment failed' : null,
+          failure_reason:
+            result.status === 'failed'
+              ? result.message ?? 'Fulfillment failed'
+              : null,
+          requester_note:
+            result.status === 'failed' ? result.requesterMessage ?? null : null,
           ...(result.fulfilledBy ? { fulfilled_by: result.fulfilledBy } : {}),
           // A failed request stays "open" so the person cannot file a duplicate
           // while an admin may still retry it; fulfilled ones are closed.
@@ -741,6 +803,9 @@ export class RequestWorkflow {
           data: {
             externalRef: result.externalRef,
             externalUrl: result.externalUrl,
+            ...(result.requesterMessage
+              ? { requesterNote: result.requesterMessage }
+              : {}),
           },
         },
         notify: {
@@ -789,7 +854,7 @@ export class RequestWorkflow {
         request,
         from: 'failed',
         to: 'fulfilling',
-        changes: { retries, failure_reason: null },
+        changes: { retries, failure_reason: null, requester_note: null },
         event: {
           appId: request.appId,
           actor: caller.userRef,
@@ -820,7 +885,7 @@ export class RequestWorkflow {
         request,
         from: ['awaiting_it', 'failed'],
         to: 'fulfilled',
-        changes: { open_key: null, failure_reason: null },
+        changes: { open_key: null, failure_reason: null, requester_note: null },
         event: {
           appId: request.appId,
           actor: caller.userRef,
@@ -856,7 +921,12 @@ export class RequestWorkflow {
     let sent = false;
     await this.deps.db.transaction(async tx => {
       if (
-        !(await this.deps.tasks.markReminded(taskId, previousCount, nowIso(now), tx))
+        !(await this.deps.tasks.markReminded(
+          taskId,
+          previousCount,
+          nowIso(now),
+          tx,
+        ))
       ) {
         return;
       }
@@ -935,7 +1005,8 @@ export class RequestWorkflow {
           actor: SYSTEM_ACTOR,
           type: 'fallback_asked',
           level: task.level,
-          comment: 'None of the approvers could be reached; the fallback approver is asked',
+          comment:
+            'None of the approvers could be reached; the fallback approver is asked',
           data: { approvers: [fallback] },
         },
         notify: {
@@ -960,10 +1031,15 @@ export class RequestWorkflow {
     const request = await this.deps.requests.get(requestId);
     if (!request) return;
     if (kind === 'fulfill') {
-      await this.completeFulfillment(requestId, {
-        status: 'failed',
-        message: `Fulfillment gave up after repeated errors: ${error}`,
-      }, SYSTEM_ACTOR, guard);
+      await this.completeFulfillment(
+        requestId,
+        {
+          status: 'failed',
+          message: `Fulfillment gave up after repeated errors: ${error}`,
+        },
+        SYSTEM_ACTOR,
+        guard,
+      );
       return;
     }
     await this.deps.db.transaction(async tx => {
@@ -1058,7 +1134,9 @@ export class RequestWorkflow {
         : undefined;
     await this.deps.db.transaction(async tx => {
       if (!(await this.deps.outbox.revive(jobId, tx))) {
-        throw new ConflictError(`Outbox job ${jobId} is ${job.status}, not dead`);
+        throw new ConflictError(
+          `Outbox job ${jobId} is ${job.status}, not dead`,
+        );
       }
       const request = requestId
         ? await this.deps.requests.get(requestId, tx)
@@ -1068,7 +1146,11 @@ export class RequestWorkflow {
         request,
         from: 'failed',
         to: 'fulfilling',
-        changes: { retries: request.retries + 1, failure_reason: null },
+        changes: {
+          retries: request.retries + 1,
+          failure_reason: null,
+          requester_note: null,
+        },
         event: {
           appId: request.appId,
           actor: caller.userRef,
@@ -1082,17 +1164,74 @@ export class RequestWorkflow {
     this.afterCommit();
   }
 
-  async withDetails(request: StoredRequest): Promise<AccessRequest> {
+  /**
+   * A request with its timeline and approvals, as admins see it, or as its
+   * requester and approvers do (`audience: 'party'`, see `requesterView`).
+   */
+  async withDetails(
+    request: StoredRequest,
+    audience: 'admin' | 'party' = 'admin',
+  ): Promise<AccessRequest> {
     const [events, approvals] = await Promise.all([
       this.deps.events.eventsForRequest(request.id),
       this.deps.tasks.tasksForRequest(request.id),
     ]);
-    return { ...publicRequest(request), events, approvals };
+    return audience === 'party'
+      ? {
+          ...requesterView(request),
+          events: requesterEvents(events),
+          approvals,
+        }
+      : { ...publicRequest(request), events, approvals };
   }
 }
 
-/** The request as the API shows it (without internal planning fields). */
+/** The request as the API shows it to admins (without internal planning fields). */
 export function publicRequest(request: StoredRequest): AccessRequest {
-  const { plan: _plan, retries: _retries, ...rest } = request;
+  const {
+    plan: _plan,
+    retries: _retries,
+    requesterNote: _note,
+    ...rest
+  } = request;
   return rest;
+}
+
+/** What a requester reads when fulfilment failed for a technical reason. */
+export const REQUESTER_FAILURE_TEXT =
+  'IT could not finish this automatically and has been told';
+
+/**
+ * The request as its requester and approvers see it: a failure in plain
+ * words (IT's own answer when a ticket was closed without granting access,
+ * else REQUESTER_FAILURE_TEXT); vendor error texts are for admins only.
+ */
+export function requesterView(request: StoredRequest): AccessRequest {
+  const view = publicRequest(request);
+  if (!request.failureReason) return view;
+  return {
+    ...view,
+    failureReason: request.requesterNote ?? REQUESTER_FAILURE_TEXT,
+  };
+}
+
+/** Timeline events as the requester and approvers see them (see `requesterView`). */
+export function requesterEvents(events: RequestEvent[]): RequestEvent[] {
+  return events.map(event => {
+    if (event.type === 'fulfillment_failed') {
+      return {
+        ...event,
+        comment:
+          (event.data?.requesterNote as string | undefined) ??
+          REQUESTER_FAILURE_TEXT,
+      };
+    }
+    if (event.type === 'notified' && event.data?.failed) {
+      return {
+        ...event,
+        comment: 'A message about this request could not be delivered',
+      };
+    }
+    return event;
+  });
 }
