@@ -356,6 +356,7 @@ export class AppAccessEngine {
       markLastUsed: pairs => this.usage.markLastUsed(pairs),
       recomputeRollups: () => this.usage.recomputeRollups(),
       refsByEmail: emails => this.usage.refsByEmail(emails),
+      sourcesOf: refs => this.usage.sourcesOf(refs),
       getSyncState: async id => {
         const state = await this.usage.getSync(id);
         if (!state) return undefined;

@@ -326,6 +326,12 @@ export interface AppAccessUsageApi {
    */
   refsByEmail(emails: string[]): Promise<Map<string, string>>;
   /**
+   * Where App Access has each of these people from (`catalog`, `okta`, ...);
+   * refs nobody has are missing. A source never takes over a ref another
+   * source holds: a person only Okta knows must not become a catalog user.
+   */
+  sourcesOf(refs: string[]): Promise<Map<string, string>>;
+  /**
    * Recomputes the per-title/department counts from scratch. The writes above
    * keep them up to date as they go; this is a repair, worth calling after a
    * full sync only (it reads every assignment).

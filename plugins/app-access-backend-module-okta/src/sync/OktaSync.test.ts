@@ -634,4 +634,48 @@ describe.each(databases.eachSupportedId())('Okta sync on %p', databaseId => {
       );
     });
   });
+
+  describe('identity', () => {
+    it('never gives an Okta-only person the ref of a catalog user who is not in Okta', async () => {
+      const fake = await FakeOkta.start();
+      seedSyncOrg(fake);
+      // bob.other is a catalog user with no Okta account; a contractor's
+      // Okta login has the same local part.
+      fake.addUser({
+        login: 'bob.other@contractor.example',
+        profile: { title: 'Contractor' },
+      });
+      const knex = await databases.init(databaseId);
+      const backend = await startOktaTestBackend({
+        knex,
+        okta: { orgUrl: fake.url, apiToken: 'test-api-token' },
+      });
+      try {
+        await copyCatalogPeople(backend);
+        expect(await runSync(backend)).toMatchObject({ status: 'idle' });
+
+        const contractor = (await knex('okta_sync_users')
+          .where({ login: 'bob.other@contractor.example' })
+          .first()) as { ref: string };
+        expect(contractor.ref).not.toBe(ref('bob.other'));
+        expect(contractor.ref).toMatch(
+          /^user:default\/bob\.other-[a-z0-9]{6}$/,
+        );
+        // The catalog's Bob is untouched: his email, so whoever clicks in
+        // Slack as the contractor is never mapped to him.
+        expect(await person(knex, ref('bob.other'))).toMatchObject({
+          source: 'catalog',
+          email: emailOf('bob.other'),
+        });
+        expect(await person(knex, contractor.ref)).toMatchObject({
+          source: 'okta',
+          email: 'bob.other@contractor.example',
+          title: 'Contractor',
+        });
+      } finally {
+        await backend.stop();
+        await fake.stop();
+      }
+    });
+  });
 });

@@ -195,9 +195,27 @@ export class UsageStore {
     options?: UsageWriteOptions,
   ): Promise<void> {
     const now = nowIso();
-    for (const batch of chunks(people)) {
-      await this.db.transaction(async tx =>
-        withRollupDelta(
+    for (const all of chunks(people)) {
+      await this.db.transaction(async tx => {
+        // The catalog's people are the catalog's: another source (Okta) never
+        // overwrites one, whatever ref its own mapping came up with.
+        const catalogOwned =
+          source === 'catalog'
+            ? new Set<string>()
+            : new Set(
+                (
+                  await tx('people')
+                    .whereIn(
+                      'ref',
+                      all.map(p => p.ref),
+                    )
+                    .where('source', 'catalog')
+                    .select('ref')
+                ).map((r: { ref: string }) => r.ref),
+              );
+        const batch = all.filter(p => !catalogOwned.has(p.ref));
+        if (!batch.length) return;
+        await withRollupDelta(
           tx,
           batch.map(p => p.ref),
           async () => {
@@ -245,8 +263,8 @@ export class UsageStore {
             }
           },
           options,
-        ),
-      );
+        );
+      });
     }
   }
 
@@ -381,6 +399,19 @@ export class UsageStore {
         .select('email', 'ref');
       for (const row of rows as Array<{ email: string; ref: string }>)
         out.set(row.email, row.ref);
+    }
+    return out;
+  }
+
+  async sourcesOf(refs: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const batch of chunks([...new Set(refs)])) {
+      const rows = await this.db('people')
+        .whereIn('ref', batch)
+        .select('ref', 'source');
+      for (const row of rows as Array<{ ref: string; source: string }>) {
+        out.set(row.ref, row.source);
+      }
     }
     return out;
   }

@@ -250,14 +250,24 @@ export class OktaUsageMapper {
     for (const h of holders) {
       heldBy.set(h.ref, [...(heldBy.get(h.ref) ?? []), h]);
     }
+    // A ref App Access has from another source (the catalog) is taken even
+    // when that person is not in Okta: an Okta-only contractor whose login
+    // starts like a catalog user's name must not become that user.
+    const sources = await this.usage.sourcesOf([
+      ...owned.flatMap(r => (r.ref ? [r.ref] : [])),
+      ...[...candidates.values()].flat(),
+    ]);
+    const otherSource = (ref: string) =>
+      sources.has(ref) && sources.get(ref) !== 'okta';
     const taken = (ref: string, id: string) =>
-      (heldBy.get(ref) ?? []).some(h => h.id !== id);
+      otherSource(ref) || (heldBy.get(ref) ?? []).some(h => h.id !== id);
     const changed: MirrorUser[] = [];
     for (const r of owned) {
       // A catalog person (someone else's email) now has this ref: make a new one.
       if (
         r.ref &&
-        (heldBy.get(r.ref) ?? []).some(h => h.id !== r.id && !h.owned)
+        (otherSource(r.ref) ||
+          (heldBy.get(r.ref) ?? []).some(h => h.id !== r.id && !h.owned))
       ) {
         r.prevRef = r.ref;
         r.prevOwned = true;
