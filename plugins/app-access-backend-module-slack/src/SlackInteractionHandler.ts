@@ -280,11 +280,17 @@ export class SlackInteractionHandler {
     if (!email) {
       return `${NOT_AN_APPROVER}: your Slack profile shows no email address to match you with a Backstage user`;
     }
-    const person = await this.options.decisions.findPersonByEmail(email);
-    if (!person) {
-      return `${NOT_AN_APPROVER}: no Backstage user has the email address of your Slack account`;
+    const identity = await this.options.decisions.identify({
+      email,
+      channel: 'slack',
+    });
+    if ('refused' in identity) {
+      return `${NOT_AN_APPROVER}: ${identity.refused.replace(
+        'your account',
+        'your Slack account',
+      )}`;
     }
-    return person;
+    return identity.person;
   }
 
   /** An ephemeral reply only the clicking user sees. */

@@ -1,4 +1,5 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
+import supertest from 'supertest';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { FakeSlackApi, FakeSlackMessage } from './testing/FakeSlackApi';
 import { buttonClick, viewSubmission } from './__testUtils__/slackInteractions';
 import {
@@ -311,6 +312,28 @@ describe.each(databases.eachSupportedId())(
       const request = await backend.getRequest(ref('mo.new'), id);
       expect(request.status).toBe('pending_approval');
       expect(hasButtons(samDm)).toBe(true);
+    });
+
+    it('lets a Slack account whose email two catalog users share decide nothing, says why, and records it', async () => {
+      const id = await backend.submit(ref('una.new'), 'notion', 'editor');
+      const patDm = await approvalDm('pat.twin', id);
+      const before = ephemeralsTo('pat.twin').length;
+      expect((await click('pat.twin', patDm, 'approve')).status).toBe(200);
+      expect(ephemeralsTo('pat.twin')[before].args.text).toMatch(
+        /^You are not an approver of this request: the email address of your Slack account belongs to 2 Backstage users \(user:default\/pat\.(twin|admin), user:default\/pat\.(twin|admin)\)/,
+      );
+      const request = await backend.getRequest(ref('una.new'), id);
+      expect(request.status).toBe('pending_approval');
+      expect(hasButtons(patDm)).toBe(true);
+      const audit = await supertest(backend.server)
+        .get('/api/app-access/admin/audit?type=identity_ambiguous')
+        .set('Authorization', mockCredentials.user.header(ref('ivan.admin')));
+      expect(audit.body.items).toEqual([
+        expect.objectContaining({
+          actor: 'slack:pat.twin@acme.example',
+          data: expect.objectContaining({ channel: 'slack' }),
+        }),
+      ]);
     });
 
     it('delivers a DM delayed by a 429 exactly once per approver after the outbox retries', async () => {

@@ -118,7 +118,9 @@ export class AppAccessEngine {
     const { config, logger } = options;
     const migrate = {
       lockTimeoutMs:
-        (config.getOptionalNumber('appAccess.database.migrationLockTimeoutSeconds') ?? 120) * 1000,
+        (config.getOptionalNumber(
+          'appAccess.database.migrationLockTimeoutSeconds',
+        ) ?? 120) * 1000,
       logger,
     };
     let db: Knex;
@@ -217,15 +219,26 @@ export class AppAccessEngine {
         fulfill: createFulfillHandler(handlerDeps),
         'audit-ticket': createAuditTicketHandler(handlerDeps),
       },
-      giveUpAfterMs: (config.getOptionalNumber('appAccess.outbox.giveUpAfterHours') ?? 24) * HOUR_MS,
+      giveUpAfterMs:
+        (config.getOptionalNumber('appAccess.outbox.giveUpAfterHours') ?? 24) *
+        HOUR_MS,
       maxAttempts: config.getOptionalNumber('appAccess.outbox.maxAttempts'),
-      baseDelayMs: (config.getOptionalNumber('appAccess.outbox.baseDelaySeconds') ?? 5) * 1000,
-      maxDelayMs: (config.getOptionalNumber('appAccess.outbox.maxDelaySeconds') ?? 3600) * 1000,
-      pollIntervalMs: config.getOptionalNumber('appAccess.outbox.pollIntervalMs') ?? 1000,
-      leaseMs: (config.getOptionalNumber('appAccess.outbox.leaseSeconds') ?? 120) * 1000,
-      concurrency: config.getOptionalNumber('appAccess.outbox.concurrency') ?? 4,
+      baseDelayMs:
+        (config.getOptionalNumber('appAccess.outbox.baseDelaySeconds') ?? 5) *
+        1000,
+      maxDelayMs:
+        (config.getOptionalNumber('appAccess.outbox.maxDelaySeconds') ?? 3600) *
+        1000,
+      pollIntervalMs:
+        config.getOptionalNumber('appAccess.outbox.pollIntervalMs') ?? 1000,
+      leaseMs:
+        (config.getOptionalNumber('appAccess.outbox.leaseSeconds') ?? 120) *
+        1000,
+      concurrency:
+        config.getOptionalNumber('appAccess.outbox.concurrency') ?? 4,
       shutdownGraceMs:
-        (config.getOptionalNumber('appAccess.outbox.shutdownGraceSeconds') ?? 10) * 1000,
+        (config.getOptionalNumber('appAccess.outbox.shutdownGraceSeconds') ??
+          10) * 1000,
       random: options.random,
     });
     wake.worker = worker;
@@ -234,10 +247,22 @@ export class AppAccessEngine {
         'appAccess.intake.maxOpenPerPerson',
         config.getOptionalNumber('appAccess.intake.maxOpenPerPerson'),
       ],
-      ['appAccess.outbox.maxAttempts', config.getOptionalNumber('appAccess.outbox.maxAttempts')],
-      ['appAccess.outbox.leaseSeconds', config.getOptionalNumber('appAccess.outbox.leaseSeconds')],
-      ['appAccess.outbox.giveUpAfterHours', config.getOptionalNumber('appAccess.outbox.giveUpAfterHours')],
-      ['appAccess.outbox.concurrency', config.getOptionalNumber('appAccess.outbox.concurrency')],
+      [
+        'appAccess.outbox.maxAttempts',
+        config.getOptionalNumber('appAccess.outbox.maxAttempts'),
+      ],
+      [
+        'appAccess.outbox.leaseSeconds',
+        config.getOptionalNumber('appAccess.outbox.leaseSeconds'),
+      ],
+      [
+        'appAccess.outbox.giveUpAfterHours',
+        config.getOptionalNumber('appAccess.outbox.giveUpAfterHours'),
+      ],
+      [
+        'appAccess.outbox.concurrency',
+        config.getOptionalNumber('appAccess.outbox.concurrency'),
+      ],
     ] as const) {
       if (value !== undefined && !(value > 0)) {
         throw new Error(`Invalid config ${key}: must be a positive number`);
@@ -294,12 +319,42 @@ export class AppAccessEngine {
         );
         return this.workflow.withDetails(updated);
       },
+      // Channels show requests to requesters and approvers: failures in plain words.
       getRequest: async id =>
-        this.workflow.withDetails(await this.workflow.getRequest(id)),
+        this.workflow.withDetails(await this.workflow.getRequest(id), 'party'),
       getTask: id => this.tasks.getTask(id),
       getPerson: ref => this.directory.getPerson(ref),
       findPersonByEmail: async email =>
         (await this.directory.findPersonByEmail?.(email)) ?? undefined,
+      identify: async ({ email, channel }) => {
+        const people = (await this.directory.findPeopleByEmail?.(email)) ?? [];
+        if (people.length === 1) return { person: people[0] };
+        if (people.length === 0) {
+          return {
+            refused: 'no Backstage user has the email address of your account',
+          };
+        }
+        await this.db.transaction(tx =>
+          this.events.addEvent(
+            {
+              actor: `${channel}:${email.trim().toLowerCase()}`,
+              type: 'identity_ambiguous',
+              comment: `A ${channel} account matched ${people.length} Backstage users; it decides nothing`,
+              data: { channel, people: people.map(p => p.ref) },
+            },
+            tx,
+          ),
+        );
+        return {
+          refused: `the email address of your account belongs to ${
+            people.length
+          } Backstage users (${people
+            .map(p => p.ref)
+            .join(
+              ', ',
+            )}), so it cannot say which of them you are: please decide in the portal`,
+        };
+      },
       getSettings: () => this.settings.get(),
       portalUrl: path =>
         `${this.appBaseUrl()}${path.startsWith('/') ? '' : '/'}${path}`,

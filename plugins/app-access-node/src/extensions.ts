@@ -34,6 +34,11 @@ export interface AppAccessDirectory {
   getGroupMembers(groupRef: string): Promise<string[]>;
   /** The person with this email address (case-insensitive), if known. */
   findPersonByEmail?(email: string): Promise<DirectoryPerson | undefined>;
+  /**
+   * Every person with this email address (case-insensitive): more than one
+   * means the address is shared (an admin alias), and it identifies nobody.
+   */
+  findPeopleByEmail?(email: string): Promise<DirectoryPerson[]>;
 }
 
 /** Everything a fulfiller needs to know about an approved request. */
@@ -197,6 +202,18 @@ export interface AppAccessDecisionApi {
   getTask(taskId: string): Promise<ApprovalTask | undefined>;
   getPerson(userRef: string): Promise<DirectoryPerson | undefined>;
   findPersonByEmail(email: string): Promise<DirectoryPerson | undefined>;
+  /**
+   * The one person a channel identity (e.g. the email of a Slack account)
+   * stands for. An email that no person has, or that several people share
+   * (an admin alias next to the person's own user), identifies nobody: the
+   * answer says why in words for the clicker, and an ambiguous match is
+   * recorded in the audit trail. Decide only as `person`.
+   */
+  identify(input: {
+    email: string;
+    /** Channel asking, for the audit trail (`slack`, `msteams`, ...). */
+    channel: string;
+  }): Promise<{ person: DirectoryPerson } | { refused: string }>;
   getSettings(): Promise<AppAccessSettings>;
   /** Absolute URL of a portal path, e.g. portalUrl('/apps/approvals'). */
   portalUrl(path: string): string;

@@ -164,6 +164,12 @@ export class StaticDecisionApi implements AppAccessDecisionApi {
   async findPersonByEmail(email: string) {
     return people.find(p => p.email === email);
   }
+  async identify({ email }: { email: string; channel: string }) {
+    const matches = people.filter(p => p.email === email);
+    return matches.length === 1
+      ? { person: matches[0] }
+      : { refused: `${matches.length} people have ${email}` };
+  }
   async getSettings(): Promise<AppAccessSettings> {
     if (!this.settings) throw new Error('settings unavailable in this test');
     return this.settings;

@@ -94,6 +94,22 @@ export const PEOPLE: Person[] = [
     groups: ['sales'],
     slackId: 'U0BOB',
   },
+  // Pat has an admin alias with the same email: Pat's Slack account
+  // matches two catalog users, so it identifies nobody.
+  {
+    name: 'una.new',
+    displayName: 'Una New',
+    manager: 'pat.twin',
+    groups: [],
+    slackId: 'U0UNA',
+  },
+  { name: 'pat.twin', displayName: 'Pat Twin', groups: [], slackId: 'U0PAT' },
+  {
+    name: 'pat.admin',
+    displayName: 'Pat (admin)',
+    email: 'pat.twin@acme.example',
+    groups: [],
+  },
 ];
 
 const GROUPS = ['engineering', 'it-admins', 'people-ops', 'sales'];

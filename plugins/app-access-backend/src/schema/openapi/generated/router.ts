@@ -857,6 +857,7 @@ export const spec = {
           'settings_changed',
           'approver_needed',
           'approver_named',
+          'identity_ambiguous',
         ],
       },
       RequestEvent: {

@@ -56,6 +56,7 @@ export const EVENT_LABELS: Record<RequestEventType, string> = {
   settings_changed: 'Settings changed',
   approver_needed: 'Waiting for an admin to name an approver',
   approver_named: 'Approver named',
+  identity_ambiguous: 'Channel account matched several users',
 };
 
 export type AuditFilters = {

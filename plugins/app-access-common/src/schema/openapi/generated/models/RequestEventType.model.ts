@@ -28,4 +28,5 @@ export type RequestEventType =
   | 'app_changed'
   | 'settings_changed'
   | 'approver_needed'
-  | 'approver_named';
+  | 'approver_named'
+  | 'identity_ambiguous';
