@@ -1,0 +1,29 @@
+import {
+  ADMIN_USER,
+  startRouterHarness,
+} from '../../__testUtils__/routerHarness';
+
+describe('audit endpoint', () => {
+  it('answers JSON pages, or CSV as a download with the same filters', async () => {
+    const { services, call } = await startRouterHarness();
+    services.audit.list.mockResolvedValue({ items: [] });
+    await call('get', '/admin/audit?type=approved&limit=10', ADMIN_USER).expect(
+      200,
+    );
+    expect(services.audit.list).toHaveBeenCalledWith(
+      expect.objectContaining({ type: 'approved', limit: 10 }),
+    );
+    services.audit.csv.mockResolvedValue('at,actor\n');
+    const csv = await call(
+      'get',
+      '/admin/audit?format=csv&type=approved',
+      ADMIN_USER,
+    );
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.headers['content-disposition']).toMatch(/attachment/);
+    expect(services.audit.csv).toHaveBeenCalledWith(
+      expect.objectContaining({ type: 'approved', limit: 100 }),
+    );
+  });
+});
