@@ -16,6 +16,20 @@ describe('catalog endpoints', () => {
     );
   });
 
+  it('reads free text as browsers encode it (spaces as +, reserved characters)', async () => {
+    const { services, call } = await startRouterHarness();
+    services.catalog.listApps.mockResolvedValue({ items: [] });
+    const query = new URLSearchParams({
+      q: 'E2E Whiteboard: v2+',
+      category: 'R&D',
+    });
+    await call('get', `/apps?${query}`, EMPLOYEE).expect(200);
+    expect(services.catalog.listApps).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.objectContaining({ q: 'E2E Whiteboard: v2+', category: 'R&D' }),
+    );
+  });
+
   it('refuses a damaged cursor and a query the spec does not allow before calling the catalog', async () => {
     const { services, call } = await startRouterHarness();
     expect(

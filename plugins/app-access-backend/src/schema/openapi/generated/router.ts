@@ -68,6 +68,7 @@ export const spec = {
       cursor: {
         name: 'cursor',
         in: 'query',
+        allowReserved: true,
         required: false,
         description:
           "An opaque cursor from an earlier page's `nextCursor`; anything else is refused.",
@@ -79,6 +80,7 @@ export const spec = {
       q: {
         name: 'q',
         in: 'query',
+        allowReserved: true,
         required: false,
         description:
           "Words that must appear in the app's name, vendor or description.",
@@ -90,6 +92,7 @@ export const spec = {
       category: {
         name: 'category',
         in: 'query',
+        allowReserved: true,
         required: false,
         schema: {
           type: 'string',
@@ -2598,6 +2601,7 @@ export const spec = {
           {
             name: 'appId',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'string',
@@ -2607,6 +2611,7 @@ export const spec = {
           {
             name: 'requester',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'string',
@@ -2786,6 +2791,7 @@ export const spec = {
           {
             name: 'status',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               $ref: '#/components/schemas/OutboxJobStatus',
@@ -2794,6 +2800,7 @@ export const spec = {
           {
             name: 'kind',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'string',
@@ -2865,6 +2872,7 @@ export const spec = {
           {
             name: 'requestId',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'string',
@@ -2874,6 +2882,7 @@ export const spec = {
           {
             name: 'appId',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'string',
@@ -2883,6 +2892,7 @@ export const spec = {
           {
             name: 'actor',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'string',
@@ -2892,6 +2902,7 @@ export const spec = {
           {
             name: 'type',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'string',
@@ -2901,6 +2912,7 @@ export const spec = {
           {
             name: 'since',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'string',
@@ -2910,6 +2922,7 @@ export const spec = {
           {
             name: 'until',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'string',
