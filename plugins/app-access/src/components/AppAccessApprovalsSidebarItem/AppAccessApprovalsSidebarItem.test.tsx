@@ -5,7 +5,7 @@ import {
   createFakeApi,
   pendingApprovals,
   renderInPlugin,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import { notifyApprovalsChanged } from '../../lib/events';
 import { ApprovalsPage } from '../ApprovalsPage';
 import { AppAccessApprovalsSidebarItem } from './AppAccessApprovalsSidebarItem';

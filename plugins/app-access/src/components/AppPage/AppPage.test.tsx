@@ -4,7 +4,7 @@ import {
   createFakeApi,
   figma,
   renderInPlugin,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import { AppPage } from './AppPage';
 
 const render = (

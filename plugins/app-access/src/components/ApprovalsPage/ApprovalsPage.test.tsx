@@ -5,7 +5,7 @@ import {
   pendingApprovals,
   renderInPlugin,
   responseError,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import { ApprovalsPage } from './ApprovalsPage';
 
 const render = (api = createFakeApi(), displayNames?: Record<string, string>) =>

@@ -5,7 +5,7 @@ import {
   apps,
   createFakeApi,
   renderInPlugin,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import { EntityAppAccessCard } from './EntityAppAccessCard';
 
 const group = (name: string): Entity => ({

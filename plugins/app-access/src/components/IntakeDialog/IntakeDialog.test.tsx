@@ -4,7 +4,7 @@ import {
   createFakeApi,
   renderInPlugin,
   responseError,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import { IntakeDialog } from './IntakeDialog';
 
 const render = (api = createFakeApi(), onClose = jest.fn()) =>

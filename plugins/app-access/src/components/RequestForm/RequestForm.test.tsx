@@ -9,7 +9,7 @@ import {
   renderInPlugin,
   responseError,
   slack,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import { RequestForm } from './RequestForm';
 
 const render = (

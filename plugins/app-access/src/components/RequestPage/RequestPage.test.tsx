@@ -7,7 +7,7 @@ import {
   renderInPlugin,
   responseError,
   SAM,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import { RequestPage } from './RequestPage';
 
 const render = (

@@ -5,7 +5,7 @@ import {
   createFakeApi,
   renderInPlugin,
   responseError,
-} from '../../../__testUtils__/fakeApi';
+} from '../../../__testUtils__';
 import { AdminAppsPage } from './AdminAppsPage';
 
 jest.setTimeout(60_000);

@@ -10,7 +10,7 @@ import {
   createFakeApi,
   renderInPlugin,
   responseError,
-} from '../../../__testUtils__/fakeApi';
+} from '../../../__testUtils__';
 import { dayToIso } from '../lib/download';
 import { AuditPage } from './AuditPage';
 

@@ -5,7 +5,7 @@ import {
   createFakeApi,
   JANE,
   renderInPlugin,
-} from '../../../__testUtils__/fakeApi';
+} from '../../../__testUtils__';
 import { AdminRequestPage } from '../AdminRequestPage';
 import { RequestOversightPage } from './RequestOversightPage';
 

@@ -6,7 +6,7 @@ import {
   createFakeApi,
   renderInPlugin,
   responseError,
-} from '../../../__testUtils__/fakeApi';
+} from '../../../__testUtils__';
 import { SettingsPage } from './SettingsPage';
 
 const catalogApi = catalogApiMock({
