@@ -102,3 +102,15 @@ export function ownerRef(owner: string): string {
     return owner;
   }
 }
+
+/**
+ * People type "excalidraw.com", not "https://excalidraw.com"; the backend
+ * wants a full URL, so a bare address gets https:// in front. Whether it is
+ * a real address stays the backend's call.
+ */
+export function toWebsiteUrl(input: string): string {
+  const trimmed = input.trim();
+  return /^[a-z][a-z\d+.-]*:\/\//i.test(trimmed)
+    ? trimmed
+    : `https://${trimmed}`;
+}

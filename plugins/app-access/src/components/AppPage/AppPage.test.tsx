@@ -1,10 +1,6 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import {
-  createFakeApi,
-  figma,
-  renderInPlugin,
-} from '../../__testUtils__';
+import { createFakeApi, figma, renderInPlugin } from '../../__testUtils__';
 import { AppPage } from './AppPage';
 
 const render = (

@@ -1,4 +1,4 @@
-import { FormEvent, useRef, useState } from 'react';
+import { FormEvent, useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import {
@@ -28,7 +28,9 @@ import {
   splitFieldErrors,
 } from '../../lib/errors';
 import { today } from '../../lib/format';
+import { textLimitError } from '../../lib/limits';
 import { requestRouteRef } from '../../routes';
+import { LimitedTextField } from '../LimitedTextField';
 import { ApproverPreviewPanel } from './ApproverPreviewPanel';
 
 const FIELDS = ['tierId', 'justification', 'neededBy'] as const;
@@ -93,6 +95,22 @@ const RequestFormContent = ({
   const submittingRef = useRef(false);
 
   const tier = app.tiers.find(t => t.id === tierId);
+  const firstRequestableId = app.tiers.find(
+    t => !heldTierIds.includes(t.id),
+  )?.id;
+  const firstTierRef = useRef<HTMLInputElement>(null);
+  // Focus starts on the first choice to make. Not `autoFocus`, nor focus()
+  // during the mount: the radio's focus ring would show before its ripple
+  // exists, and MUI then throws. One tick later it is there.
+  useEffect(() => {
+    if (tierId) {
+      return undefined;
+    }
+    const timer = setTimeout(() => firstTierRef.current?.focus());
+    return () => clearTimeout(timer);
+    // Only on opening; later changes of tier must not move the cursor.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
   const needsApproval = tier?.needsApproval ?? false;
   const minDate = today();
 
@@ -110,6 +128,8 @@ const RequestFormContent = ({
     if (needsApproval && !justification.trim()) {
       errors.justification =
         'Required for this tier: your approvers decide based on it';
+    } else if (textLimitError(justification)) {
+      errors.justification = textLimitError(justification);
     }
     if (neededBy && neededBy < minDate) {
       errors.neededBy = 'Pick today or a later date';
@@ -185,7 +205,14 @@ const RequestFormContent = ({
                 value={t.id}
                 className={classes.tier}
                 disabled={heldTierIds.includes(t.id)}
-                control={<Radio color="primary" />}
+                control={
+                  <Radio
+                    color="primary"
+                    inputRef={
+                      t.id === firstRequestableId ? firstTierRef : undefined
+                    }
+                  />
+                }
                 label={
                   <Box className={classes.tierLabel}>
                     <Box className={classes.tierName}>
@@ -220,7 +247,7 @@ const RequestFormContent = ({
           )}
         </FormControl>
 
-        <TextField
+        <LimitedTextField
           id="app-access-justification"
           label="Why do you need it?"
           value={justification}
@@ -228,17 +255,19 @@ const RequestFormContent = ({
             setJustification(e.target.value);
             setFieldErrors(errs => ({ ...errs, justification: undefined }));
           }}
+          // With the tier already chosen, the reason is what is left to fill in.
+          // eslint-disable-next-line jsx-a11y/no-autofocus -- a dialog starts on its first field (WAI-ARIA dialog pattern)
+          autoFocus={Boolean(tier)}
           required={needsApproval}
           fullWidth
           multiline
           minRows={3}
           margin="normal"
-          error={Boolean(fieldErrors.justification)}
-          helperText={
-            fieldErrors.justification ??
-            (needsApproval
+          error={fieldErrors.justification}
+          hint={
+            needsApproval
               ? 'Required: your approvers read this before deciding.'
-              : 'Optional for this tier.')
+              : 'Optional for this tier.'
           }
         />
 

@@ -15,6 +15,7 @@ import {
 } from '@app-access/plugin-app-access-common';
 import { formatDateTime } from '../../lib/format';
 import { statusLabel } from '../../lib/status';
+import { ClampedText } from '../ClampedText';
 import { EntityName, EntityNames, isPersonOrGroup } from '../EntityName';
 
 const useStyles = makeStyles(theme => ({
@@ -233,13 +234,9 @@ export const RequestTimeline = ({ request }: RequestTimelineProps) => {
                 <Typography variant="body2">{described.detail}</Typography>
               )}
               {event.comment && (
-                <Typography
-                  variant="body2"
-                  component="blockquote"
-                  className={classes.comment}
-                >
-                  “{event.comment}”
-                </Typography>
+                <blockquote className={classes.comment}>
+                  <ClampedText text={`“${event.comment}”`} />
+                </blockquote>
               )}
             </TimelineContent>
           </TimelineItem>

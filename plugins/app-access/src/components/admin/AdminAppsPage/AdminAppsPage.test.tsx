@@ -203,3 +203,16 @@ describe('AdminAppsPage', () => {
     );
   });
 });
+
+describe('AdminAppsPage dialogs', () => {
+  it('opens the app editor with the cursor in the name', async () => {
+    await render();
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'New app' }),
+    );
+    const dialog = await screen.findByRole('dialog', { name: 'New app' });
+
+    expect(within(dialog).getByLabelText(/^Name/)).toHaveFocus();
+  });
+});

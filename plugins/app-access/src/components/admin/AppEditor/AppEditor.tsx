@@ -68,6 +68,8 @@ export type AppEditorProps = {
   savedListed?: boolean;
   onSaved: (app: AdminApp, message: string) => void;
   onCancel?: () => void;
+  /** Starts with the cursor in the name field, as a dialog should. */
+  focusName?: boolean;
 };
 
 /** Edits an app, its approval policy and its license tiers, with the backend's rules. */
@@ -77,6 +79,7 @@ export const AppEditor = ({
   savedListed,
   onSaved,
   onCancel,
+  focusName,
 }: AppEditorProps) => {
   const classes = useStyles();
   const api = useApi(appAccessApiRef);
@@ -219,6 +222,8 @@ export const AppEditor = ({
             id="app-access-app-name"
             label="Name"
             required
+            // eslint-disable-next-line jsx-a11y/no-autofocus -- a dialog starts on its first field (WAI-ARIA dialog pattern)
+            autoFocus={focusName}
             value={draft.name}
             onChange={e => {
               const name = e.target.value;

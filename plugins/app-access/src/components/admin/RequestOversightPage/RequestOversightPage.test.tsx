@@ -1,11 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { mockApis } from '@backstage/test-utils';
-import {
-  createFakeApi,
-  JANE,
-  renderInPlugin,
-} from '../../../__testUtils__';
+import { createFakeApi, JANE, renderInPlugin } from '../../../__testUtils__';
 import { AdminRequestPage } from '../AdminRequestPage';
 import { RequestOversightPage } from './RequestOversightPage';
 
