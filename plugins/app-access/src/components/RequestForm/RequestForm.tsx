@@ -59,6 +59,8 @@ export type RequestFormProps = {
   initialTierId?: string;
   /** Tiers the user already has; shown but not requestable (the backend refuses them). */
   heldTierIds?: string[];
+  /** Tiers with an open request of the user's; shown but not requestable twice. */
+  pendingTierIds?: string[];
 };
 
 const NO_TIERS: string[] = [];
@@ -68,17 +70,20 @@ const RequestFormContent = ({
   onClose,
   initialTierId,
   heldTierIds = NO_TIERS,
+  pendingTierIds = NO_TIERS,
 }: Omit<RequestFormProps, 'open'>) => {
+  const blocked = (id: string) =>
+    heldTierIds.includes(id) || pendingTierIds.includes(id);
   const classes = useStyles();
   const api = useApi(appAccessApiRef);
   const requestRoute = useRouteRef(requestRouteRef);
   const navigate = useNavigate();
 
   const [tierId, setTierId] = useState<string>(() => {
-    if (initialTierId && !heldTierIds.includes(initialTierId)) {
+    if (initialTierId && !blocked(initialTierId)) {
       return initialTierId;
     }
-    const requestable = app.tiers.filter(t => !heldTierIds.includes(t.id));
+    const requestable = app.tiers.filter(t => !blocked(t.id));
     return requestable.length === 1 ? requestable[0].id : '';
   });
   const [justification, setJustification] = useState('');
@@ -95,9 +100,7 @@ const RequestFormContent = ({
   const submittingRef = useRef(false);
 
   const tier = app.tiers.find(t => t.id === tierId);
-  const firstRequestableId = app.tiers.find(
-    t => !heldTierIds.includes(t.id),
-  )?.id;
+  const firstRequestableId = app.tiers.find(t => !blocked(t.id))?.id;
   const firstTierRef = useRef<HTMLInputElement>(null);
   // Focus starts on the first choice to make. Not `autoFocus`, nor focus()
   // during the mount: the radio's focus ring would show before its ripple
@@ -124,6 +127,8 @@ const RequestFormContent = ({
       errors.tierId = 'Choose a tier';
     } else if (heldTierIds.includes(tier.id)) {
       errors.tierId = `You already have ${tier.name}`;
+    } else if (pendingTierIds.includes(tier.id)) {
+      errors.tierId = `You already have an open request for ${tier.name}`;
     }
     if (needsApproval && !justification.trim()) {
       errors.justification =
@@ -204,7 +209,7 @@ const RequestFormContent = ({
                 key={t.id}
                 value={t.id}
                 className={classes.tier}
-                disabled={heldTierIds.includes(t.id)}
+                disabled={blocked(t.id)}
                 control={
                   <Radio
                     color="primary"
@@ -229,6 +234,14 @@ const RequestFormContent = ({
                           size="small"
                           color="primary"
                           label="You have it"
+                        />
+                      )}
+                      {pendingTierIds.includes(t.id) && (
+                        <Chip
+                          size="small"
+                          color="primary"
+                          variant="outlined"
+                          label="Already requested"
                         />
                       )}
                     </Box>
