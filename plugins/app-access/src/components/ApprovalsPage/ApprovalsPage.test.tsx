@@ -211,7 +211,7 @@ describe('ApprovalsPage', () => {
 
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent(
-      'Already decided: approved by user:default/lee.director',
+      'Already decided: approved by lee.director',
     );
     expect(alert.className).toMatch(/Info/);
     await waitFor(() => expect(api.listApprovals).toHaveBeenCalledTimes(2));
@@ -334,5 +334,37 @@ describe('ApprovalsPage with real content', () => {
     const dialog = await screen.findByRole('dialog');
     // The deny dialog starts in the reason, ready to type.
     expect(within(dialog).getByLabelText(/Reason/)).toHaveFocus();
+  });
+});
+
+describe('ApprovalsPage messages', () => {
+  it('names the person in a conflict banner by their catalog name', async () => {
+    const api = createFakeApi({
+      decide: jest.fn(async () => {
+        throw responseError(
+          409,
+          'ConflictError',
+          'Already decided: approved by user:default/lee.director. The request is awaiting_it',
+        );
+      }),
+    });
+    await render(api, { 'user:default/lee.director': 'Lee Director' });
+
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'Approve Figma for kim.design',
+      }),
+    );
+    await userEvent.click(
+      within(await screen.findByRole('dialog')).getByRole('button', {
+        name: 'Approve',
+      }),
+    );
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(
+      'Already decided: approved by Lee Director. The request is waiting for IT',
+    );
+    expect(alert).not.toHaveTextContent(/user:|awaiting_it/);
   });
 });

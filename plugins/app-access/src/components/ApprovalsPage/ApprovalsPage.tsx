@@ -36,6 +36,7 @@ import {
 } from '../EntityName';
 import { ApprovalCards } from './ApprovalCards';
 import { DecisionButtons } from './DecisionButtons';
+import { MessageText } from '../MessageText';
 
 const useStyles = makeStyles({
   justification: {
@@ -215,7 +216,7 @@ export const ApprovalsPage = () => {
             onClose={() => setNotice(undefined)}
             role={notice.severity === 'success' ? 'status' : 'alert'}
           >
-            {notice.message}
+            <MessageText text={notice.message} />
           </Alert>
         </Box>
       )}

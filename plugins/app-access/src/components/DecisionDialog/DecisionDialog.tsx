@@ -23,6 +23,7 @@ import { textLimitError } from '../../lib/limits';
 import { ClampedText } from '../ClampedText';
 import { useEntityDisplayName } from '../EntityName';
 import { LimitedTextField } from '../LimitedTextField';
+import { MessageText } from '../MessageText';
 
 export type Decision = 'approve' | 'deny';
 
@@ -106,7 +107,7 @@ const DecisionForm = ({
         )}
         {formError && (
           <Alert severity="error" role="alert">
-            {formError}
+            <MessageText text={formError} />
           </Alert>
         )}
         <LimitedTextField

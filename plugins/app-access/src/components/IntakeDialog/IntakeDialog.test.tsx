@@ -128,3 +128,23 @@ describe('IntakeDialog, typed as people type', () => {
     expect(api.createIntake).not.toHaveBeenCalled();
   });
 });
+
+describe('IntakeDialog server messages', () => {
+  it('says what is wrong with a refused address in words', async () => {
+    const api = createFakeApi({
+      createIntake: jest.fn(async () => {
+        throw responseError(400, 'InputError', 'intake.url: Invalid url');
+      }),
+    });
+    await render(api);
+
+    await userEvent.type(screen.getByLabelText('Website'), 'ex ample');
+    await userEvent.type(screen.getByLabelText(/Why do you need it/), 'Draw');
+    await userEvent.click(screen.getByRole('button', { name: 'Send request' }));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Web address: Not a web address: enter one like https://example.com',
+    );
+    expect(screen.queryByText(/Invalid url/)).not.toBeInTheDocument();
+  });
+});

@@ -17,6 +17,7 @@ import { toWebsiteUrl } from '../../lib/format';
 import { textLimitError } from '../../lib/limits';
 import { requestRouteRef } from '../../routes';
 import { LimitedTextField } from '../LimitedTextField';
+import { MessageText } from '../MessageText';
 
 const FIELDS = ['name', 'url', 'vendor', 'justification'] as const;
 type Field = (typeof FIELDS)[number];
@@ -106,7 +107,7 @@ const IntakeForm = ({
         </DialogContentText>
         {formError && (
           <Alert severity="error" role="alert">
-            {formError}
+            <MessageText text={formError} />
           </Alert>
         )}
         <TextField

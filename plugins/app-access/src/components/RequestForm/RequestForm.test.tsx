@@ -320,3 +320,32 @@ describe('RequestForm limits and focus', () => {
     expect(screen.getByLabelText(/Why do you need it/)).toHaveFocus();
   });
 });
+
+describe('RequestForm server messages', () => {
+  it('puts a schema message into words under its field', async () => {
+    const api = createFakeApi({
+      createRequest: jest.fn(async () => {
+        throw responseError(
+          400,
+          'InputError',
+          'justification: String must contain at most 4000 character(s); neededBy: Invalid date',
+        );
+      }),
+    });
+    await render(api, { initialTierId: 'editor' });
+
+    await userEvent.type(
+      screen.getByLabelText(/Why do you need it/),
+      'For the redesign',
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+
+    expect(
+      await screen.findByText('Too long: use at most 4000 characters'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Not a valid date')).toBeInTheDocument();
+    expect(screen.queryByText(/character\(s\)/)).not.toBeInTheDocument();
+  });
+});

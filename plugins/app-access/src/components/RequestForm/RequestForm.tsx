@@ -32,6 +32,7 @@ import { textLimitError } from '../../lib/limits';
 import { requestRouteRef } from '../../routes';
 import { LimitedTextField } from '../LimitedTextField';
 import { ApproverPreviewPanel } from './ApproverPreviewPanel';
+import { MessageText } from '../MessageText';
 
 const FIELDS = ['tierId', 'justification', 'neededBy'] as const;
 type Field = (typeof FIELDS)[number];
@@ -179,7 +180,7 @@ const RequestFormContent = ({
         {formError && (
           <Box mb={2}>
             <Alert severity={formError.severity} role="alert">
-              {formError.message}
+              <MessageText text={formError.message} />
             </Alert>
           </Box>
         )}

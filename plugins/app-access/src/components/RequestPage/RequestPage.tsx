@@ -40,6 +40,7 @@ import { EntityName, EntityNames } from '../EntityName';
 import { requestTitle } from '../MyRequestsPage';
 import { RequestTimeline } from '../RequestTimeline';
 import { StatusChip } from '../StatusChip';
+import { MessageText } from '../MessageText';
 
 const useStyles = makeStyles(theme => ({
   heading: {
@@ -266,7 +267,7 @@ export const RequestPage = () => {
             severity={notice.severity}
             onClose={() => setNotice(undefined)}
           >
-            {notice.message}
+            <MessageText text={notice.message} />
           </Alert>
         </Box>
       )}

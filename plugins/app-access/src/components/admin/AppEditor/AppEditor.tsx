@@ -38,6 +38,7 @@ import { mapErrorToFields } from '../lib/fieldErrors';
 import { Errors, MAX_TIERS, slugify } from '../lib/validation';
 import { PolicyEditor } from './PolicyEditor';
 import { TierEditor } from './TierEditor';
+import { MessageText } from '../../MessageText';
 
 const useStyles = makeStyles(theme => ({
   section: {
@@ -209,7 +210,7 @@ export const AppEditor = ({
     <form onSubmit={onSubmit} noValidate aria-label="App editor">
       {banner && (
         <Alert severity="error" role="alert">
-          {banner}
+          <MessageText text={banner} />
         </Alert>
       )}
 

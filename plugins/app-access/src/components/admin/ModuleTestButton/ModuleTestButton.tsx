@@ -6,6 +6,7 @@ import { ModuleTestResult } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../../api';
 import type { ModuleKind } from '../../../api/AppAccessApi';
 import { getErrorMessage } from '../../../lib/errors';
+import { MessageText } from '../../MessageText';
 
 export type ModuleTestButtonProps = {
   kind: ModuleKind;
@@ -73,7 +74,8 @@ export const ModuleTestButton = ({
             severity={result.ok ? 'success' : 'error'}
             data-testid={`module-test-${moduleId}`}
           >
-            <strong>{result.ok ? 'Works' : 'Failed'}:</strong> {result.message}
+            <strong>{result.ok ? 'Works' : 'Failed'}:</strong>{' '}
+            <MessageText text={result.message} />
             {result.details && result.details.length > 0 && (
               <ul style={{ margin: '4px 0 0', paddingLeft: 20 }}>
                 {result.details.map(d => (

@@ -33,7 +33,11 @@ import {
 } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../../api';
 import { fetchAllPages } from '../../../lib/apps';
-import { formatDateTime, formatDuration } from '../../../lib/format';
+import {
+  formatDateTime,
+  formatDuration,
+  moduleLabel,
+} from '../../../lib/format';
 import { statusLabel } from '../../../lib/status';
 import { EntityName } from '../../EntityName';
 import { useCursorPages } from '../../../hooks/useCursorPages';
@@ -44,6 +48,7 @@ import { EntityRefPicker } from '../EntityRefPicker';
 import { ActionOutcome, RequestActions } from '../RequestActions';
 import { useAdminPaths } from '../lib/adminPaths';
 import { DeadJobs } from './DeadJobs';
+import { MessageText } from '../../MessageText';
 
 export type RequestFilters = {
   status: RequestStatus[];
@@ -162,7 +167,7 @@ const RequestsTab = ({
       field: 'fulfilledBy',
       render: r => (
         <>
-          {r.fulfilledBy ?? ''}
+          {moduleLabel(r.fulfilledBy)}
           {r.externalRef && (
             <Typography variant="caption" display="block">
               {r.externalUrl ? (
@@ -359,7 +364,7 @@ const OversightContent = () => {
           severity={outcome?.severity ?? 'success'}
           onClose={() => setOutcome(undefined)}
         >
-          {outcome?.message}
+          <MessageText text={outcome?.message ?? ''} />
         </Alert>
       </Snackbar>
     </>

@@ -3,6 +3,7 @@ import { InfoCard } from '@backstage/core-components';
 import { Box, Button, makeStyles, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import { SettingsSection } from '../useSettingsSection';
+import { MessageText } from '../../../MessageText';
 
 const useStyles = makeStyles(theme => ({
   footer: {
@@ -41,7 +42,7 @@ export const SectionCard = ({
         {section.general && (
           <Box mt={2}>
             <Alert severity="error" role="alert">
-              {section.general}
+              <MessageText text={section.general} />
             </Alert>
           </Box>
         )}
