@@ -5,6 +5,7 @@ import {
   createFakeApi,
   renderInPlugin,
   responseError,
+  settingsResponse,
 } from '../../../__testUtils__';
 import { AdminAppsPage } from './AdminAppsPage';
 
@@ -214,5 +215,30 @@ describe('AdminAppsPage dialogs', () => {
     const dialog = await screen.findByRole('dialog', { name: 'New app' });
 
     expect(within(dialog).getByLabelText(/^Name/)).toHaveFocus();
+  });
+
+  it('does not ask Okta when the Okta module is not installed', async () => {
+    const api = createFakeApi({
+      getSettings: jest.fn(async () => ({
+        ...settingsResponse,
+        modules: { fulfillers: ['jira', 'manual'], notifiers: ['email'] },
+        integrations: {
+          ...settingsResponse.integrations,
+          okta: { configured: false, installed: false },
+        },
+      })),
+    });
+    await render(api);
+
+    expect(
+      await screen.findByText(/Okta module not installed/),
+    ).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'New app' }));
+    const dialog = await screen.findByRole('dialog', { name: 'New app' });
+    expect(
+      within(dialog).getByText(/The Okta module is not installed/),
+    ).toBeInTheDocument();
+    expect(api.listOktaApps).not.toHaveBeenCalled();
+    expect(api.listOktaGroups).not.toHaveBeenCalled();
   });
 });

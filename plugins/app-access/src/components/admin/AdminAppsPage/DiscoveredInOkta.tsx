@@ -6,6 +6,7 @@ import { App } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../../api';
 import type { OktaApp } from '../../../api/AppAccessApi';
 import { getErrorMessage, getErrorStatus } from '../../../lib/errors';
+import { useOktaModule } from '../lib/useOktaModule';
 import { appToDraft, AppDraft, emptyTier } from '../lib/appDraft';
 import { slugify } from '../lib/validation';
 
@@ -63,9 +64,25 @@ export const DiscoveredInOkta = ({
   onAdd,
 }: DiscoveredInOktaProps) => {
   const api = useApi(appAccessApiRef);
-  const okta = useAsync(() => api.listOktaApps(), [api]);
+  const oktaModule = useOktaModule();
+  const okta = useAsync(
+    async () =>
+      oktaModule.loading || oktaModule.installed === false
+        ? undefined
+        : api.listOktaApps(),
+    [api, oktaModule.loading, oktaModule.installed],
+  );
 
-  if (okta.loading || !knownApps) {
+  if (oktaModule.installed === false) {
+    return (
+      <Box mt={3}>
+        <Typography variant="body2" color="textSecondary">
+          Okta module not installed: apps cannot be discovered in Okta.
+        </Typography>
+      </Box>
+    );
+  }
+  if (oktaModule.loading || okta.loading || !knownApps) {
     return null;
   }
   if (okta.error) {

@@ -337,6 +337,8 @@ const AuditContent = () => {
             options={{
               paging: items.length > 50,
               pageSize: 50,
+              // Table's own options are 5, 10 and 20; the page size must be one of them.
+              pageSizeOptions: [50, 100, 200],
               search: false,
               padding: 'dense',
             }}

@@ -112,6 +112,8 @@ export const DeadJobs = ({ onOutcome }: DeadJobsProps) => {
       options={{
         paging: items.length > 25,
         pageSize: 25,
+        // Table's own options are 5, 10 and 20; the page size must be one of them.
+        pageSizeOptions: [25, 50, 100],
         search: false,
         padding: 'dense',
       }}
