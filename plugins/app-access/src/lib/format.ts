@@ -153,3 +153,11 @@ export function replaceModuleIds(text: string): string {
     )
     .replace(/\bokta-(group|app)\b/g, id => moduleLabel(id));
 }
+
+/**
+ * An id short enough for a table cell: a UUID (or any long id) cut to its
+ * first 8 characters, which tell rows apart; short ids as they are.
+ */
+export function shortId(id: string): string {
+  return id.length > 12 ? `${id.slice(0, 8)}…` : id;
+}

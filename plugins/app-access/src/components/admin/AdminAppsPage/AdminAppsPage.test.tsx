@@ -242,3 +242,20 @@ describe('AdminAppsPage dialogs', () => {
     expect(api.listOktaGroups).not.toHaveBeenCalled();
   });
 });
+
+describe('AdminAppsPage at laptop width', () => {
+  it('keeps "Add to catalog" and the headers on one line', async () => {
+    await render();
+
+    await userEvent.click(
+      await screen.findByRole('tab', { name: 'Not in catalog' }),
+    );
+    const add = await screen.findByRole('button', {
+      name: 'Add Loom to catalog',
+    });
+    expect(add.closest('td')).toHaveStyle({ whiteSpace: 'nowrap' });
+    expect(screen.getByRole('columnheader', { name: 'Category' })).toHaveStyle({
+      whiteSpace: 'nowrap',
+    });
+  });
+});

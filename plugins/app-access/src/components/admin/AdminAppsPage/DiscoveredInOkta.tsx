@@ -9,6 +9,8 @@ import { getErrorMessage, getErrorStatus } from '../../../lib/errors';
 import { useOktaModule } from '../lib/useOktaModule';
 import { appToDraft, AppDraft, emptyTier } from '../lib/appDraft';
 import { slugify } from '../lib/validation';
+import { ShortId } from '../../ShortId';
+import { NO_WRAP } from '../lib/tableLayout';
 
 /** Okta app ids App Access already knows, on the app or on a tier. */
 export function knownOktaAppIds(apps: App[]): Set<string> {
@@ -120,12 +122,13 @@ export const DiscoveredInOkta = ({
       ),
     },
     { title: 'Okta name', field: 'name' },
-    { title: 'Okta id', field: 'id' },
+    { title: 'Okta id', field: 'id', render: a => <ShortId id={a.id} /> },
     { title: 'Status', field: 'status' },
     {
       title: '',
       field: 'add',
       sorting: false,
+      cellStyle: NO_WRAP,
       render: a => (
         <Button
           size="small"
@@ -155,6 +158,7 @@ export const DiscoveredInOkta = ({
           options={{
             paging: unknown.length > 10,
             pageSize: 10,
+            headerStyle: NO_WRAP,
             search: false,
             padding: 'dense',
           }}

@@ -49,6 +49,7 @@ import { ActionOutcome, RequestActions } from '../RequestActions';
 import { useAdminPaths } from '../lib/adminPaths';
 import { DeadJobs } from './DeadJobs';
 import { MessageText } from '../../MessageText';
+import { NO_WRAP } from '../lib/tableLayout';
 
 export type RequestFilters = {
   status: RequestStatus[];
@@ -189,6 +190,7 @@ const RequestsTab = ({
       title: '',
       field: 'actions',
       sorting: false,
+      cellStyle: NO_WRAP,
       render: r => <RequestActions request={r} onDone={done} />,
     },
   ];
@@ -285,6 +287,7 @@ const RequestsTab = ({
             pageSize: 25,
             // Table's own options are 5, 10 and 20; the page size must be one of them.
             pageSizeOptions: [25, 50, 100],
+            headerStyle: NO_WRAP,
             search: false,
             padding: 'dense',
           }}
