@@ -33,7 +33,7 @@ import {
   CANCELLABLE_STATUSES,
 } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../api';
-import { getErrorMessage } from '../../lib/errors';
+import { getErrorMessage, plainProblem } from '../../lib/errors';
 import { formatDateTime, formatDay } from '../../lib/format';
 import { appRouteRef, myRequestsRouteRef } from '../../routes';
 import { EntityName, EntityNames } from '../EntityName';
@@ -274,8 +274,9 @@ export const RequestPage = () => {
       {request.status === 'failed' && request.failureReason && (
         <Box mb={2}>
           <Alert severity="error">
-            Granting access failed: {request.failureReason}. IT has been told
-            and will follow up.
+            Granting access failed:{' '}
+            <MessageText text={plainProblem(request.failureReason)} />. IT has
+            been told and will follow up.
           </Alert>
         </Box>
       )}
