@@ -15,7 +15,7 @@ import appAccessPlugin, {
 } from './alpha';
 import { appAccessApiRef } from './api';
 import { rootRouteRef } from './routes';
-import { createFakeApi } from './__testUtils__/fakeApi';
+import { createFakeApi } from './__testUtils__';
 
 describe('app-access (new frontend system)', () => {
   it('is a frontend plugin with the API, the page and the entity card', () => {

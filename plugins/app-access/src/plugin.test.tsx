@@ -8,7 +8,7 @@ import {
 import * as index from './index';
 import { appAccessApiRef } from './api';
 import { rootRouteRef } from './routes';
-import { createFakeApi } from './__testUtils__/fakeApi';
+import { createFakeApi } from './__testUtils__';
 
 describe('app-access plugin', () => {
   it('exports the plugin, its extensions and its API', () => {

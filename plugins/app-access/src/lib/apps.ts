@@ -22,6 +22,11 @@ export function hasOpenRequest(app: CatalogApp): boolean {
   return appBadge(app) === 'requested';
 }
 
+/** The tier of the caller's open request: that tier cannot be asked for twice. */
+export function openRequestTierId(app: CatalogApp): string | undefined {
+  return hasOpenRequest(app) ? app.myRequest?.tierId : undefined;
+}
+
 /** Tiers the caller already has: their fulfilled request is for that tier. */
 export function heldTierIds(app: CatalogApp): string[] {
   const mine = app.myRequest;

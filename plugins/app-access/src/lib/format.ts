@@ -102,3 +102,62 @@ export function ownerRef(owner: string): string {
     return owner;
   }
 }
+
+/**
+ * People type "excalidraw.com", not "https://excalidraw.com"; the backend
+ * wants a full URL, so a bare address gets https:// in front. Whether it is
+ * a real address stays the backend's call.
+ */
+export function toWebsiteUrl(input: string): string {
+  const trimmed = input.trim();
+  return /^[a-z][a-z\d+.-]*:\/\//i.test(trimmed)
+    ? trimmed
+    : `https://${trimmed}`;
+}
+
+/** What admins installed, by the module ids the backend reports. */
+const MODULE_LABELS: Record<string, string> = {
+  'okta-group': 'Okta group',
+  'okta-app': 'Okta app',
+  okta: 'Okta',
+  jira: 'Jira',
+  zendesk: 'Zendesk',
+  email: 'Email',
+  slack: 'Slack',
+  msteams: 'Microsoft Teams',
+  manual: 'Manual',
+  ticket: 'Ticket',
+};
+
+/** `okta-group` → "Okta group"; an unknown module by its id, words split. */
+export function moduleLabel(id: string | undefined): string {
+  if (!id) {
+    return '';
+  }
+  const known = MODULE_LABELS[id];
+  if (known) {
+    return known;
+  }
+  const words = id.replace(/[-_]+/g, ' ');
+  return words.charAt(0).toLocaleUpperCase('en-US') + words.slice(1);
+}
+
+/**
+ * Module ids inside a sentence: the hyphenated ones anywhere, the rest only
+ * where quoted ("the fulfiller 'jira'"), since "email" is also a word.
+ */
+export function replaceModuleIds(text: string): string {
+  return text
+    .replace(/(['"`])([a-z][\w-]*)\1/g, (quoted, _q, id: string) =>
+      MODULE_LABELS[id] ? MODULE_LABELS[id] : quoted,
+    )
+    .replace(/\bokta-(group|app)\b/g, id => moduleLabel(id));
+}
+
+/**
+ * An id short enough for a table cell: a UUID (or any long id) cut to its
+ * first 8 characters, which tell rows apart; short ids as they are.
+ */
+export function shortId(id: string): string {
+  return id.length > 12 ? `${id.slice(0, 8)}…` : id;
+}

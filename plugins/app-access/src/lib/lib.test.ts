@@ -7,8 +7,22 @@ import {
   filterApps,
   heldTierIds,
 } from './apps';
-import { getErrorMessage, getErrorStatus, splitFieldErrors } from './errors';
-import { formatDuration, humanizeRef, ownerRef, today } from './format';
+import {
+  getErrorMessage,
+  getErrorStatus,
+  plainGeneral,
+  splitFieldErrors,
+} from './errors';
+import {
+  formatDuration,
+  humanizeRef,
+  moduleLabel,
+  ownerRef,
+  replaceModuleIds,
+  today,
+  toWebsiteUrl,
+} from './format';
+import { replaceStatusCodes, statusLabel } from './status';
 import {
   categoryTools,
   isAppSort,
@@ -204,5 +218,60 @@ describe('ownerRef', () => {
     expect(ownerRef('user:olivia.owner')).toBe('user:default/olivia.owner');
     expect(ownerRef('group:default/platform')).toBe('group:default/platform');
     expect(ownerRef('platform')).toBe('group:default/platform');
+  });
+});
+
+describe('plain words for employees', () => {
+  const fromServer = (message: string) =>
+    Object.assign(new Error('Request failed with 400'), {
+      body: { error: { message } },
+    });
+
+  it('turns schema messages into sentences, keeping the field for the form', () => {
+    expect(
+      getErrorMessage(
+        fromServer(
+          'justification: String must contain at most 4000 character(s); url: Invalid url',
+        ),
+      ),
+    ).toBe(
+      'justification: Too long: use at most 4000 characters; url: Not a web address: enter one like https://example.com',
+    );
+    expect(getErrorMessage(fromServer('Required'))).toBe('Required');
+    expect(
+      getErrorMessage(fromServer('comment: Expected string, received number')),
+    ).toBe('comment: Must be a string');
+  });
+
+  it('names fields no form claims in words', () => {
+    expect(plainGeneral('tiers.0.fulfillment.oktaGroupId: not found')).toBe(
+      'Okta group id: not found',
+    );
+    expect(plainGeneral('Already decided: approved')).toBe(
+      'Already decided: approved',
+    );
+  });
+
+  it('uses one label per status, also inside sentences', () => {
+    expect(statusLabel('awaiting_it')).toBe('Waiting for IT');
+    expect(replaceStatusCodes('it is awaiting_it, not pending_approval')).toBe(
+      'it is waiting for IT, not pending approval',
+    );
+  });
+
+  it('names modules as admins know them', () => {
+    expect(moduleLabel('okta-group')).toBe('Okta group');
+    expect(moduleLabel('msteams')).toBe('Microsoft Teams');
+    expect(moduleLabel('some-vendor')).toBe('Some vendor');
+    expect(
+      replaceModuleIds("The fulfiller 'okta-app' answered; 'jira' too"),
+    ).toBe('The fulfiller Okta app answered; Jira too');
+  });
+
+  it('adds https:// to a bare domain and leaves full addresses alone', () => {
+    expect(toWebsiteUrl(' excalidraw.com ')).toBe('https://excalidraw.com');
+    expect(toWebsiteUrl('http://intranet.example')).toBe(
+      'http://intranet.example',
+    );
   });
 });

@@ -1,11 +1,12 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { SidebarOpenStateProvider } from '@backstage/core-components';
 import { AccessRequest } from '@app-access/plugin-app-access-common';
 import {
   createFakeApi,
   pendingApprovals,
   renderInPlugin,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import { notifyApprovalsChanged } from '../../lib/events';
 import { ApprovalsPage } from '../ApprovalsPage';
 import { AppAccessApprovalsSidebarItem } from './AppAccessApprovalsSidebarItem';
@@ -113,5 +114,23 @@ describe('AppAccessApprovalsSidebarItem', () => {
       await screen.findByRole('link', { name: 'Approvals' }),
     ).toBeInTheDocument();
     expect(api.listApprovals).toHaveBeenCalledTimes(3);
+  });
+
+  it('shows the count once, on the badge, in the open sidebar', async () => {
+    await renderInPlugin(
+      <SidebarOpenStateProvider value={{ isOpen: true, setOpen: () => {} }}>
+        <AppAccessApprovalsSidebarItem />
+      </SidebarOpenStateProvider>,
+      {
+        api: createFakeApi(),
+        path: '/',
+        route: '/',
+      },
+    );
+
+    const link = await screen.findByRole('link', { name: 'Approvals (2)' });
+    expect(link).toHaveTextContent(/^[^\d]*2[^\d]*$/);
+    expect(within(link).getByText('Approvals')).toBeInTheDocument();
+    expect(within(link).queryByText(/\(2\)/)).not.toBeInTheDocument();
   });
 });

@@ -87,12 +87,14 @@ export const AppAccessApprovalsSidebarItem = ({
     return Badged as IconComponent;
   }, [count, Icon]);
 
+  // The count shows once, on the badge (also visible with the sidebar
+  // closed); screen readers get it in the link's name instead.
   return (
     <SidebarItem
       icon={BadgedIcon}
       to={to}
-      text={count ? `${text} (${count > 99 ? '99+' : count})` : text}
-      hasNotifications={Boolean(count)}
+      text={text}
+      aria-label={count ? `${text} (${count > 99 ? '99+' : count})` : text}
     />
   );
 };

@@ -3,8 +3,9 @@ import userEvent from '@testing-library/user-event';
 import {
   createFakeApi,
   figma,
+  github,
   renderInPlugin,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import { AppPage } from './AppPage';
 
 const render = (
@@ -69,9 +70,57 @@ describe('AppPage', () => {
       screen.getByRole('link', { name: 'View your request' }),
     ).toHaveAttribute('href', '/apps/requests/req-1');
     expect(screen.getByText('Pending approval')).toBeInTheDocument();
+    // Only the tier with the open request is blocked, and it says why.
+    const editor = screen.getByRole('button', { name: 'Request Editor' });
+    expect(editor).toBeDisabled();
+    await userEvent.hover(editor.parentElement!);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'You already have an open request for this tier',
+    );
     expect(
-      screen.getByRole('button', { name: 'Request pending' }),
+      screen.getByRole('button', { name: 'Request Viewer' }),
+    ).toBeEnabled();
+    expect(
+      screen.getByRole('button', { name: 'Request another tier' }),
+    ).toBeEnabled();
+    expect(screen.queryByText(/Request pending/i)).not.toBeInTheDocument();
+  });
+
+  it('blocks the main button, saying why, when every tier is asked for', async () => {
+    const api = createFakeApi({
+      getApp: jest.fn(async () => ({
+        ...github,
+        myRequest: {
+          id: 'req-gh',
+          tierId: 'member',
+          status: 'awaiting_it' as const,
+        },
+      })),
+    });
+    await render('github', api);
+
+    await screen.findByRole('heading', { name: 'GitHub Enterprise' });
+    expect(screen.getByText('Waiting for IT')).toBeInTheDocument();
+    const main = screen.getByRole('button', { name: 'Request access' });
+    expect(main).toBeDisabled();
+    await userEvent.hover(main.parentElement!);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'You already have an open request for this app',
+    );
+  });
+
+  it('offers the other tier in the form, with the requested one marked', async () => {
+    await render('figma');
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Request Viewer' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      within(dialog).getByRole('radio', { name: /Editor/ }),
     ).toBeDisabled();
+    expect(within(dialog).getByText('Already requested')).toBeInTheDocument();
+    expect(within(dialog).getByRole('radio', { name: /Viewer/ })).toBeChecked();
   });
 
   it('shows that the user already has the app', async () => {

@@ -26,7 +26,7 @@ import {
 import LaunchIcon from '@material-ui/icons/Launch';
 import { CatalogApp } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../api';
-import { hasOpenRequest, heldTierIds } from '../../lib/apps';
+import { heldTierIds, openRequestTierId } from '../../lib/apps';
 import { getErrorStatus } from '../../lib/errors';
 import { ownerRef } from '../../lib/format';
 import { requestRouteRef, rootRouteRef } from '../../routes';
@@ -36,6 +36,7 @@ import { EntityName } from '../EntityName';
 import { WhoUsesIt } from '../PeerUsage';
 import { RequestForm } from '../RequestForm';
 import { StatusChip } from '../StatusChip';
+import { WhyDisabled } from '../WhyDisabled';
 
 const useStyles = makeStyles(theme => ({
   heading: {
@@ -177,11 +178,20 @@ export const AppPage = () => {
     );
   }
 
-  const open = hasOpenRequest(app);
   const held = heldTierIds(app);
-  const requestable = app.tiers.filter(tier => !held.includes(tier.id));
-  // Everything requestable is already theirs: the backend would say 409.
-  const hasAll = held.length > 0 && requestable.length === 0;
+  const pendingTierId = openRequestTierId(app);
+  const blocked = pendingTierId ? [...held, pendingTierId] : held;
+  const requestable = app.tiers.filter(tier => !blocked.includes(tier.id));
+  // Everything is theirs or already asked for: the backend would say 409.
+  const nothingLeft = blocked.length > 0 && requestable.length === 0;
+  const whyBlocked = (tierId: string) => {
+    if (held.includes(tierId)) {
+      return 'You already have this tier';
+    }
+    return tierId === pendingTierId
+      ? 'You already have an open request for this tier'
+      : undefined;
+  };
   const openForm = (tierId?: string) =>
     setForm({
       open: true,
@@ -189,13 +199,12 @@ export const AppPage = () => {
         tierId ?? (requestable.length === 1 ? requestable[0].id : undefined),
     });
   let mainLabel = 'Request access';
-  let mainTitle: string | undefined;
-  if (open) {
-    mainLabel = 'Request pending';
-    mainTitle = 'You already have an open request';
-  } else if (hasAll) {
-    mainTitle = 'You already have this app';
-  } else if (held.length > 0) {
+  let mainReason: string | undefined;
+  if (nothingLeft) {
+    mainReason = pendingTierId
+      ? 'You already have an open request for this app'
+      : 'You already have this app';
+  } else if (blocked.length > 0) {
     mainLabel = 'Request another tier';
   }
 
@@ -215,15 +224,16 @@ export const AppPage = () => {
           )}
         </Box>
         <AppBadge app={app} />
-        <Button
-          variant="contained"
-          color="primary"
-          onClick={() => openForm()}
-          disabled={open || hasAll}
-          title={mainTitle}
-        >
-          {mainLabel}
-        </Button>
+        <WhyDisabled reason={mainReason}>
+          <Button
+            variant="contained"
+            color="primary"
+            onClick={() => openForm()}
+            disabled={nothingLeft}
+          >
+            {mainLabel}
+          </Button>
+        </WhyDisabled>
       </Box>
 
       <Grid container spacing={3}>
@@ -274,6 +284,7 @@ export const AppPage = () => {
                   <List disablePadding>
                     {app.tiers.map(tier => {
                       const hasTier = held.includes(tier.id);
+                      const reason = whyBlocked(tier.id);
                       return (
                         <ListItem
                           key={tier.id}
@@ -311,19 +322,21 @@ export const AppPage = () => {
                             }
                           />
                           <ListItemSecondaryAction>
-                            <Button
-                              size="small"
-                              color="primary"
-                              onClick={() => openForm(tier.id)}
-                              disabled={open || hasTier}
-                              aria-label={
-                                hasTier
-                                  ? `You have ${tier.name}`
-                                  : `Request ${tier.name}`
-                              }
-                            >
-                              {hasTier ? 'You have it' : 'Request'}
-                            </Button>
+                            <WhyDisabled reason={reason}>
+                              <Button
+                                size="small"
+                                color="primary"
+                                onClick={() => openForm(tier.id)}
+                                disabled={Boolean(reason)}
+                                aria-label={
+                                  hasTier
+                                    ? `You have ${tier.name}`
+                                    : `Request ${tier.name}`
+                                }
+                              >
+                                {hasTier ? 'You have it' : 'Request'}
+                              </Button>
+                            </WhyDisabled>
                           </ListItemSecondaryAction>
                         </ListItem>
                       );
@@ -351,6 +364,7 @@ export const AppPage = () => {
         open={form.open}
         initialTierId={form.tierId}
         heldTierIds={held}
+        pendingTierIds={pendingTierId ? [pendingTierId] : undefined}
         onClose={() => setForm({ open: false })}
       />
     </Content>

@@ -5,7 +5,7 @@ import {
   pendingApprovals,
   renderInPlugin,
   responseError,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import { ApprovalsPage } from './ApprovalsPage';
 
 const render = (api = createFakeApi(), displayNames?: Record<string, string>) =>
@@ -211,7 +211,7 @@ describe('ApprovalsPage', () => {
 
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent(
-      'Already decided: approved by user:default/lee.director',
+      'Already decided: approved by lee.director',
     );
     expect(alert.className).toMatch(/Info/);
     await waitFor(() => expect(api.listApprovals).toHaveBeenCalledTimes(2));
@@ -260,5 +260,111 @@ describe('ApprovalsPage', () => {
     expect(
       await screen.findByText('Nothing waiting for you'),
     ).toBeInTheDocument();
+  });
+});
+
+describe('ApprovalsPage with real content', () => {
+  const essay = `${'We are migrating every design file to the new system. '.repeat(
+    19,
+  )}The end.`;
+  const longApi = () =>
+    createFakeApi({
+      listApprovals: jest.fn(async () => ({
+        items: [
+          {
+            ...pendingApprovals[0],
+            request: { ...pendingApprovals[0].request, justification: essay },
+          },
+        ],
+      })),
+    });
+
+  afterEach(() => {
+    delete (window as { matchMedia?: unknown }).matchMedia;
+  });
+
+  it('shows a long justification as a few lines with more and less', async () => {
+    await render(longApi());
+
+    const row = (
+      await screen.findByRole('link', { name: 'GitHub Enterprise' })
+    ).closest('tr')!;
+    expect(within(row).queryByText('The end.', { exact: false })).toBeNull();
+    const more = within(row).getByRole('button', { name: 'more' });
+    expect(more).toHaveAttribute('aria-expanded', 'false');
+
+    await userEvent.click(more);
+    expect(within(row).getByText(essay)).toBeInTheDocument();
+
+    await userEvent.click(within(row).getByRole('button', { name: 'less' }));
+    expect(within(row).queryByText(essay)).toBeNull();
+    // The decision is still one click away in the same row.
+    expect(
+      within(row).getByRole('button', {
+        name: 'Approve GitHub Enterprise for alex.dev',
+      }),
+    ).toBeInTheDocument();
+  });
+
+  it('on a phone-sized screen puts Approve and Deny under each request', async () => {
+    // Every media query matches: the narrowest layout.
+    window.matchMedia = jest.fn().mockImplementation((query: string) => ({
+      matches: true,
+      media: query,
+      onchange: null,
+      addListener: jest.fn(),
+      removeListener: jest.fn(),
+      addEventListener: jest.fn(),
+      removeEventListener: jest.fn(),
+      dispatchEvent: jest.fn(),
+    }));
+    await render(longApi());
+
+    const list = await screen.findByRole('list', {
+      name: 'Waiting for your decision',
+    });
+    const [card] = within(list).getAllByRole('listitem');
+    expect(screen.queryByRole('table')).not.toBeInTheDocument();
+    expect(within(card).getByRole('button', { name: 'more' })).toBeVisible();
+    await userEvent.click(
+      within(card).getByRole('button', {
+        name: 'Deny GitHub Enterprise for alex.dev',
+      }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    // The deny dialog starts in the reason, ready to type.
+    expect(within(dialog).getByLabelText(/Reason/)).toHaveFocus();
+  });
+});
+
+describe('ApprovalsPage messages', () => {
+  it('names the person in a conflict banner by their catalog name', async () => {
+    const api = createFakeApi({
+      decide: jest.fn(async () => {
+        throw responseError(
+          409,
+          'ConflictError',
+          'Already decided: approved by user:default/lee.director. The request is awaiting_it',
+        );
+      }),
+    });
+    await render(api, { 'user:default/lee.director': 'Lee Director' });
+
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'Approve Figma for kim.design',
+      }),
+    );
+    await userEvent.click(
+      within(await screen.findByRole('dialog')).getByRole('button', {
+        name: 'Approve',
+      }),
+    );
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(
+      'Already decided: approved by Lee Director. The request is waiting for IT',
+    );
+    expect(alert).not.toHaveTextContent(/user:|awaiting_it/);
   });
 });

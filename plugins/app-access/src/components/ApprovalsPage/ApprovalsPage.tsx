@@ -10,7 +10,13 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
-import { Box, Button, makeStyles, Typography } from '@material-ui/core';
+import {
+  Box,
+  makeStyles,
+  Typography,
+  useMediaQuery,
+  useTheme,
+} from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import {
   AccessRequest,
@@ -21,61 +27,24 @@ import { fetchAllPages } from '../../lib/apps';
 import { notifyApprovalsChanged } from '../../lib/events';
 import { formatDateTime, formatDay, formatDuration } from '../../lib/format';
 import { requestRouteRef } from '../../routes';
+import { ClampedText } from '../ClampedText';
 import { Decision, DecisionDialog } from '../DecisionDialog';
 import {
   EntityName,
   useEntityDisplayName,
   useEntityNameMatcher,
 } from '../EntityName';
+import { ApprovalCards } from './ApprovalCards';
+import { DecisionButtons } from './DecisionButtons';
+import { MessageText } from '../MessageText';
 
-const useStyles = makeStyles(theme => ({
-  actions: {
-    display: 'flex',
-    gap: theme.spacing(1),
-    whiteSpace: 'nowrap',
-  },
+const useStyles = makeStyles({
   justification: {
-    whiteSpace: 'pre-wrap',
-    overflowWrap: 'anywhere',
     maxWidth: 420,
   },
-}));
+});
 
 type Notice = { severity: 'success' | 'info' | 'error'; message: string };
-
-/** Approve and Deny for one row, labelled with the requester's name. */
-const DecisionButtons = ({
-  task,
-  onDecide,
-}: {
-  task: PendingApproval;
-  onDecide: (decision: Decision) => void;
-}) => {
-  const classes = useStyles();
-  const who = useEntityDisplayName(task.request.requester);
-  const label = `${task.request.appName} for ${who}`;
-  return (
-    <Box className={classes.actions}>
-      <Button
-        size="small"
-        variant="contained"
-        color="primary"
-        aria-label={`Approve ${label}`}
-        onClick={() => onDecide('approve')}
-      >
-        Approve
-      </Button>
-      <Button
-        size="small"
-        variant="outlined"
-        aria-label={`Deny ${label}`}
-        onClick={() => onDecide('deny')}
-      >
-        Deny
-      </Button>
-    </Box>
-  );
-};
 
 /** Requests waiting for the signed-in user's decision. */
 export const ApprovalsPage = () => {
@@ -96,6 +65,16 @@ export const ApprovalsPage = () => {
   // The requester of the open dialog, by name, for the message afterwards.
   const who = useEntityDisplayName(dialog.approval?.request.requester);
   const nameMatches = useEntityNameMatcher();
+  const theme = useTheme();
+  // Below this a table row cannot show the request and its buttons side by side.
+  const narrow = useMediaQuery(theme.breakpoints.down('xs'));
+  const stickyCell = {
+    position: 'sticky' as const,
+    right: 0,
+    width: '1%',
+    whiteSpace: 'nowrap' as const,
+    background: theme.palette.background.paper,
+  };
 
   const rows = useMemo(
     () =>
@@ -178,9 +157,10 @@ export const ApprovalsPage = () => {
       sorting: false,
       render: task => (
         <>
-          <Typography variant="body2" className={classes.justification}>
-            {task.request.justification ?? '—'}
-          </Typography>
+          <ClampedText
+            className={classes.justification}
+            text={task.request.justification ?? '—'}
+          />
           {task.request.neededBy && (
             <Typography variant="caption" color="textSecondary">
               Needed by {formatDay(task.request.neededBy)}
@@ -215,6 +195,9 @@ export const ApprovalsPage = () => {
     {
       title: 'Decision',
       sorting: false,
+      // Never squeezed or scrolled away: the buttons are why the page exists.
+      headerStyle: stickyCell,
+      cellStyle: stickyCell,
       render: task => (
         <DecisionButtons
           task={task}
@@ -233,17 +216,24 @@ export const ApprovalsPage = () => {
             onClose={() => setNotice(undefined)}
             role={notice.severity === 'success' ? 'status' : 'alert'}
           >
-            {notice.message}
+            <MessageText text={notice.message} />
           </Alert>
         </Box>
       )}
-      {rows.length === 0 ? (
+      {rows.length > 0 && narrow && (
+        <ApprovalCards
+          tasks={rows}
+          onDecide={(task, decision) => setDialog({ approval: task, decision })}
+        />
+      )}
+      {rows.length === 0 && (
         <EmptyState
           missing="info"
           title="Nothing waiting for you"
           description="When someone needs your approval for an app, it shows up here and you are notified."
         />
-      ) : (
+      )}
+      {rows.length > 0 && !narrow && (
         <Table<PendingApproval>
           title={`Waiting for your decision (${rows.length})`}
           columns={columns}

@@ -10,7 +10,7 @@ import {
   jira,
   renderInPlugin,
   responseError,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import {
   AppsPage,
   CARDS_PER_BATCH,

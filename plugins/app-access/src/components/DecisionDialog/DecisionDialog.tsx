@@ -7,7 +7,6 @@ import {
   DialogContent,
   DialogContentText,
   DialogTitle,
-  TextField,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import {
@@ -20,7 +19,11 @@ import {
   getErrorStatus,
   splitFieldErrors,
 } from '../../lib/errors';
+import { textLimitError } from '../../lib/limits';
+import { ClampedText } from '../ClampedText';
 import { useEntityDisplayName } from '../EntityName';
+import { LimitedTextField } from '../LimitedTextField';
+import { MessageText } from '../MessageText';
 
 export type Decision = 'approve' | 'deny';
 
@@ -64,6 +67,10 @@ const DecisionForm = ({
       setCommentError(`Tell ${who} why, so they know what to do instead`);
       return;
     }
+    if (textLimitError(comment)) {
+      setCommentError(textLimitError(comment));
+      return;
+    }
     submittingRef.current = true;
     setSubmitting(true);
     setFormError(undefined);
@@ -94,16 +101,16 @@ const DecisionForm = ({
       </DialogTitle>
       <DialogContent>
         {request.justification && (
-          <DialogContentText>
-            They wrote: “{request.justification}”
+          <DialogContentText component="div">
+            <ClampedText text={`They wrote: “${request.justification}”`} />
           </DialogContentText>
         )}
         {formError && (
           <Alert severity="error" role="alert">
-            {formError}
+            <MessageText text={formError} />
           </Alert>
         )}
-        <TextField
+        <LimitedTextField
           id="app-access-decision-comment"
           label={deny ? 'Reason' : 'Comment'}
           value={comment}
@@ -111,17 +118,18 @@ const DecisionForm = ({
             setComment(e.target.value);
             setCommentError(undefined);
           }}
+          // eslint-disable-next-line jsx-a11y/no-autofocus -- a dialog starts on its first field (WAI-ARIA dialog pattern)
+          autoFocus
           required={deny}
           fullWidth
           multiline
           minRows={3}
           margin="normal"
-          error={Boolean(commentError)}
-          helperText={
-            commentError ??
-            (deny
+          error={commentError}
+          hint={
+            deny
               ? `Required: ${who} sees it.`
-              : `Optional: ${who} sees it with the decision.`)
+              : `Optional: ${who} sees it with the decision.`
           }
         />
       </DialogContent>

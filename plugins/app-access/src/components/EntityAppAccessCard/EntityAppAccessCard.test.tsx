@@ -1,11 +1,7 @@
 import { screen } from '@testing-library/react';
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import {
-  apps,
-  createFakeApi,
-  renderInPlugin,
-} from '../../__testUtils__/fakeApi';
+import { apps, createFakeApi, renderInPlugin } from '../../__testUtils__';
 import { EntityAppAccessCard } from './EntityAppAccessCard';
 
 const group = (name: string): Entity => ({

@@ -14,7 +14,7 @@ import {
   createFakeApi,
   renderInPlugin,
   SAM,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import {
   EntityName,
   EntityNames,

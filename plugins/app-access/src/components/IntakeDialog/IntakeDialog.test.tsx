@@ -1,10 +1,10 @@
-import { screen } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import {
   createFakeApi,
   renderInPlugin,
   responseError,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import { IntakeDialog } from './IntakeDialog';
 
 const render = (api = createFakeApi(), onClose = jest.fn()) =>
@@ -80,5 +80,71 @@ describe('IntakeDialog', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
 
     expect(onClose).toHaveBeenCalled();
+  });
+});
+
+describe('IntakeDialog, typed as people type', () => {
+  it('starts with the cursor in the app name', async () => {
+    await render();
+
+    expect(screen.getByLabelText(/App name/)).toHaveFocus();
+  });
+
+  it('accepts a bare domain and sends it as an https address', async () => {
+    const api = createFakeApi();
+    await render(api);
+
+    await userEvent.type(screen.getByLabelText('Website'), 'excalidraw.com');
+    await userEvent.type(screen.getByLabelText(/Why do you need it/), 'Draw');
+    await userEvent.click(screen.getByRole('button', { name: 'Send request' }));
+
+    expect(
+      await screen.findByText('Now at /apps/requests/req-intake-new'),
+    ).toBeInTheDocument();
+    expect(api.createIntake).toHaveBeenCalledWith(
+      expect.objectContaining({ url: 'https://excalidraw.com' }),
+    );
+  });
+
+  it('counts the reason against its limit and refuses one that is too long', async () => {
+    const api = createFakeApi();
+    await render(api);
+
+    const why = screen.getByLabelText(/Why do you need it/);
+    expect(screen.getByText('0 / 4000')).toBeInTheDocument();
+    await userEvent.type(why, 'Sketches');
+    expect(screen.getByText('8 / 4000')).toBeInTheDocument();
+
+    fireEvent.change(why, { target: { value: 'x'.repeat(4010) } });
+    expect(screen.getByText('4010 / 4000')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Send request' }));
+
+    expect(
+      screen.getByText(
+        'Too long: 4010 characters, the limit is 4000. Shorten it by 10.',
+      ),
+    ).toBeInTheDocument();
+    expect(why).toHaveAttribute('aria-invalid', 'true');
+    expect(api.createIntake).not.toHaveBeenCalled();
+  });
+});
+
+describe('IntakeDialog server messages', () => {
+  it('says what is wrong with a refused address in words', async () => {
+    const api = createFakeApi({
+      createIntake: jest.fn(async () => {
+        throw responseError(400, 'InputError', 'intake.url: Invalid url');
+      }),
+    });
+    await render(api);
+
+    await userEvent.type(screen.getByLabelText('Website'), 'ex ample');
+    await userEvent.type(screen.getByLabelText(/Why do you need it/), 'Draw');
+    await userEvent.click(screen.getByRole('button', { name: 'Send request' }));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Web address: Not a web address: enter one like https://example.com',
+    );
+    expect(screen.queryByText(/Invalid url/)).not.toBeInTheDocument();
   });
 });

@@ -13,7 +13,11 @@ import {
 import { Alert } from '@material-ui/lab';
 import { appAccessApiRef } from '../../api';
 import { getErrorMessage, splitFieldErrors } from '../../lib/errors';
+import { toWebsiteUrl } from '../../lib/format';
+import { textLimitError } from '../../lib/limits';
 import { requestRouteRef } from '../../routes';
+import { LimitedTextField } from '../LimitedTextField';
+import { MessageText } from '../MessageText';
 
 const FIELDS = ['name', 'url', 'vendor', 'justification'] as const;
 type Field = (typeof FIELDS)[number];
@@ -63,6 +67,8 @@ const IntakeForm = ({
     }
     if (!values.justification.trim()) {
       errors.justification = 'Tell IT why you need it';
+    } else if (textLimitError(values.justification)) {
+      errors.justification = textLimitError(values.justification);
     }
     if (Object.keys(errors).length > 0) {
       setFieldErrors(errors);
@@ -75,7 +81,7 @@ const IntakeForm = ({
     try {
       const request = await api.createIntake({
         name: values.name.trim(),
-        url: values.url.trim() || undefined,
+        url: values.url.trim() ? toWebsiteUrl(values.url) : undefined,
         vendor: values.vendor.trim() || undefined,
         justification: values.justification.trim(),
       });
@@ -101,7 +107,7 @@ const IntakeForm = ({
         </DialogContentText>
         {formError && (
           <Alert severity="error" role="alert">
-            {formError}
+            <MessageText text={formError} />
           </Alert>
         )}
         <TextField
@@ -109,6 +115,8 @@ const IntakeForm = ({
           label="App name"
           value={values.name}
           onChange={set('name')}
+          // eslint-disable-next-line jsx-a11y/no-autofocus -- a dialog starts on its first field (WAI-ARIA dialog pattern)
+          autoFocus
           required
           fullWidth
           margin="normal"
@@ -118,14 +126,14 @@ const IntakeForm = ({
         <TextField
           id="app-access-intake-url"
           label="Website"
-          type="url"
-          placeholder="https://"
+          placeholder="excalidraw.com"
+          inputProps={{ inputMode: 'url', autoCapitalize: 'none' }}
           value={values.url}
           onChange={set('url')}
           fullWidth
           margin="normal"
           error={Boolean(fieldErrors.url)}
-          helperText={fieldErrors.url}
+          helperText={fieldErrors.url ?? 'Optional. The address is enough.'}
         />
         <TextField
           id="app-access-intake-vendor"
@@ -137,7 +145,7 @@ const IntakeForm = ({
           error={Boolean(fieldErrors.vendor)}
           helperText={fieldErrors.vendor}
         />
-        <TextField
+        <LimitedTextField
           id="app-access-intake-justification"
           label="Why do you need it?"
           value={values.justification}
@@ -147,11 +155,8 @@ const IntakeForm = ({
           multiline
           minRows={3}
           margin="normal"
-          error={Boolean(fieldErrors.justification)}
-          helperText={
-            fieldErrors.justification ??
-            'What you will use it for, and for whom.'
-          }
+          error={fieldErrors.justification}
+          hint="What you will use it for, and for whom."
         />
       </DialogContent>
       <DialogActions>

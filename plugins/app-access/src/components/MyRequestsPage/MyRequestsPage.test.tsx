@@ -3,7 +3,7 @@ import {
   createFakeApi,
   renderInPlugin,
   responseError,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import { MyRequestsPage } from './MyRequestsPage';
 
 const render = (api = createFakeApi()) =>

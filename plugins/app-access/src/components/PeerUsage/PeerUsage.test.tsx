@@ -6,7 +6,7 @@ import {
   responseError,
   slack,
   slackPeers,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import { PeerUsageBadges } from './PeerUsageBadges';
 import { WhoUsesIt } from './WhoUsesIt';
 

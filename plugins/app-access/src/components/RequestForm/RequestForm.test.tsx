@@ -9,7 +9,7 @@ import {
   renderInPlugin,
   responseError,
   slack,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import { RequestForm } from './RequestForm';
 
 const render = (
@@ -266,5 +266,86 @@ describe('RequestForm', () => {
 
     expect(screen.getByText('Pick today or a later date')).toBeInTheDocument();
     await waitFor(() => expect(api.createRequest).not.toHaveBeenCalled());
+  });
+});
+
+describe('RequestForm limits and focus', () => {
+  it('shows a live count of the justification against its limit', async () => {
+    await render(createFakeApi(), { initialTierId: 'editor' });
+
+    const why = screen.getByLabelText(/Why do you need it/);
+    expect(screen.getByText('0 / 4000')).toBeInTheDocument();
+    await userEvent.type(why, 'For the redesign');
+    expect(screen.getByText('16 / 4000')).toBeInTheDocument();
+  });
+
+  it('will not send a justification over the limit, and says why', async () => {
+    const api = createFakeApi();
+    await render(api, { initialTierId: 'editor' });
+
+    const why = screen.getByLabelText(/Why do you need it/);
+    fireEvent.change(why, { target: { value: 'a'.repeat(4123) } });
+    // Visible while typing, before any attempt to send.
+    expect(
+      screen.getByText(
+        'Too long: 4123 characters, the limit is 4000. Shorten it by 123.',
+      ),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+
+    expect(api.createRequest).not.toHaveBeenCalled();
+    expect(why).toHaveAttribute('aria-invalid', 'true');
+
+    fireEvent.change(why, { target: { value: 'a'.repeat(4000) } });
+    expect(screen.getByText('4000 / 4000')).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+    await waitFor(() => expect(api.createRequest).toHaveBeenCalledTimes(1));
+  });
+
+  it('starts on the first tier when none is chosen yet', async () => {
+    await render();
+
+    await waitFor(() =>
+      expect(screen.getByRole('radio', { name: /Viewer/ })).toHaveFocus(),
+    );
+  });
+
+  it('starts in the justification when the tier is already chosen', async () => {
+    await render(createFakeApi(), { initialTierId: 'editor' });
+
+    expect(screen.getByLabelText(/Why do you need it/)).toHaveFocus();
+  });
+});
+
+describe('RequestForm server messages', () => {
+  it('puts a schema message into words under its field', async () => {
+    const api = createFakeApi({
+      createRequest: jest.fn(async () => {
+        throw responseError(
+          400,
+          'InputError',
+          'justification: String must contain at most 4000 character(s); neededBy: Invalid date',
+        );
+      }),
+    });
+    await render(api, { initialTierId: 'editor' });
+
+    await userEvent.type(
+      screen.getByLabelText(/Why do you need it/),
+      'For the redesign',
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+
+    expect(
+      await screen.findByText('Too long: use at most 4000 characters'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Not a valid date')).toBeInTheDocument();
+    expect(screen.queryByText(/character\(s\)/)).not.toBeInTheDocument();
   });
 });

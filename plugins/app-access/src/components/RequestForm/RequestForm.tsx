@@ -1,4 +1,4 @@
-import { FormEvent, useRef, useState } from 'react';
+import { FormEvent, useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import {
@@ -28,8 +28,11 @@ import {
   splitFieldErrors,
 } from '../../lib/errors';
 import { today } from '../../lib/format';
+import { textLimitError } from '../../lib/limits';
 import { requestRouteRef } from '../../routes';
+import { LimitedTextField } from '../LimitedTextField';
 import { ApproverPreviewPanel } from './ApproverPreviewPanel';
+import { MessageText } from '../MessageText';
 
 const FIELDS = ['tierId', 'justification', 'neededBy'] as const;
 type Field = (typeof FIELDS)[number];
@@ -57,6 +60,8 @@ export type RequestFormProps = {
   initialTierId?: string;
   /** Tiers the user already has; shown but not requestable (the backend refuses them). */
   heldTierIds?: string[];
+  /** Tiers with an open request of the user's; shown but not requestable twice. */
+  pendingTierIds?: string[];
 };
 
 const NO_TIERS: string[] = [];
@@ -66,17 +71,20 @@ const RequestFormContent = ({
   onClose,
   initialTierId,
   heldTierIds = NO_TIERS,
+  pendingTierIds = NO_TIERS,
 }: Omit<RequestFormProps, 'open'>) => {
+  const blocked = (id: string) =>
+    heldTierIds.includes(id) || pendingTierIds.includes(id);
   const classes = useStyles();
   const api = useApi(appAccessApiRef);
   const requestRoute = useRouteRef(requestRouteRef);
   const navigate = useNavigate();
 
   const [tierId, setTierId] = useState<string>(() => {
-    if (initialTierId && !heldTierIds.includes(initialTierId)) {
+    if (initialTierId && !blocked(initialTierId)) {
       return initialTierId;
     }
-    const requestable = app.tiers.filter(t => !heldTierIds.includes(t.id));
+    const requestable = app.tiers.filter(t => !blocked(t.id));
     return requestable.length === 1 ? requestable[0].id : '';
   });
   const [justification, setJustification] = useState('');
@@ -93,6 +101,20 @@ const RequestFormContent = ({
   const submittingRef = useRef(false);
 
   const tier = app.tiers.find(t => t.id === tierId);
+  const firstRequestableId = app.tiers.find(t => !blocked(t.id))?.id;
+  const firstTierRef = useRef<HTMLInputElement>(null);
+  // Focus starts on the first choice to make. Not `autoFocus`, nor focus()
+  // during the mount: the radio's focus ring would show before its ripple
+  // exists, and MUI then throws. One tick later it is there.
+  useEffect(() => {
+    if (tierId) {
+      return undefined;
+    }
+    const timer = setTimeout(() => firstTierRef.current?.focus());
+    return () => clearTimeout(timer);
+    // Only on opening; later changes of tier must not move the cursor.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
   const needsApproval = tier?.needsApproval ?? false;
   const minDate = today();
 
@@ -106,10 +128,14 @@ const RequestFormContent = ({
       errors.tierId = 'Choose a tier';
     } else if (heldTierIds.includes(tier.id)) {
       errors.tierId = `You already have ${tier.name}`;
+    } else if (pendingTierIds.includes(tier.id)) {
+      errors.tierId = `You already have an open request for ${tier.name}`;
     }
     if (needsApproval && !justification.trim()) {
       errors.justification =
         'Required for this tier: your approvers decide based on it';
+    } else if (textLimitError(justification)) {
+      errors.justification = textLimitError(justification);
     }
     if (neededBy && neededBy < minDate) {
       errors.neededBy = 'Pick today or a later date';
@@ -154,7 +180,7 @@ const RequestFormContent = ({
         {formError && (
           <Box mb={2}>
             <Alert severity={formError.severity} role="alert">
-              {formError.message}
+              <MessageText text={formError.message} />
             </Alert>
           </Box>
         )}
@@ -184,8 +210,15 @@ const RequestFormContent = ({
                 key={t.id}
                 value={t.id}
                 className={classes.tier}
-                disabled={heldTierIds.includes(t.id)}
-                control={<Radio color="primary" />}
+                disabled={blocked(t.id)}
+                control={
+                  <Radio
+                    color="primary"
+                    inputRef={
+                      t.id === firstRequestableId ? firstTierRef : undefined
+                    }
+                  />
+                }
                 label={
                   <Box className={classes.tierLabel}>
                     <Box className={classes.tierName}>
@@ -204,6 +237,14 @@ const RequestFormContent = ({
                           label="You have it"
                         />
                       )}
+                      {pendingTierIds.includes(t.id) && (
+                        <Chip
+                          size="small"
+                          color="primary"
+                          variant="outlined"
+                          label="Already requested"
+                        />
+                      )}
                     </Box>
                     {t.description && (
                       <Typography variant="body2" color="textSecondary">
@@ -220,7 +261,7 @@ const RequestFormContent = ({
           )}
         </FormControl>
 
-        <TextField
+        <LimitedTextField
           id="app-access-justification"
           label="Why do you need it?"
           value={justification}
@@ -228,17 +269,19 @@ const RequestFormContent = ({
             setJustification(e.target.value);
             setFieldErrors(errs => ({ ...errs, justification: undefined }));
           }}
+          // With the tier already chosen, the reason is what is left to fill in.
+          // eslint-disable-next-line jsx-a11y/no-autofocus -- a dialog starts on its first field (WAI-ARIA dialog pattern)
+          autoFocus={Boolean(tier)}
           required={needsApproval}
           fullWidth
           multiline
           minRows={3}
           margin="normal"
-          error={Boolean(fieldErrors.justification)}
-          helperText={
-            fieldErrors.justification ??
-            (needsApproval
+          error={fieldErrors.justification}
+          hint={
+            needsApproval
               ? 'Required: your approvers read this before deciding.'
-              : 'Optional for this tier.')
+              : 'Optional for this tier.'
           }
         />
 

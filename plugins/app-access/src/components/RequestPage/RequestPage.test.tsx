@@ -7,7 +7,7 @@ import {
   renderInPlugin,
   responseError,
   SAM,
-} from '../../__testUtils__/fakeApi';
+} from '../../__testUtils__';
 import { RequestPage } from './RequestPage';
 
 const render = (
@@ -213,5 +213,30 @@ describe('RequestPage', () => {
     expect(
       await screen.findByText(/Request failed with 404/),
     ).toBeInTheDocument();
+  });
+});
+
+describe('RequestPage in plain words', () => {
+  it('tells a failure with modules and people in words', async () => {
+    const failed = {
+      ...pendingRequest,
+      status: 'failed' as const,
+      failureReason:
+        "The 'okta-group' fulfiller was refused by user:default/it.admin",
+      events: [],
+    };
+    const api = createFakeApi({
+      getRequest: jest.fn(async () => failed),
+    });
+    await render('req-1', api, undefined, {
+      'user:default/it.admin': 'Ida Admin',
+    });
+
+    expect(await screen.findByText(/Granting access failed/)).toHaveTextContent(
+      'Granting access failed: The Okta group fulfiller was refused by Ida Admin.',
+    );
+    expect(
+      screen.queryByText(/user:default|okta-group/),
+    ).not.toBeInTheDocument();
   });
 });

@@ -33,13 +33,14 @@ import {
   CANCELLABLE_STATUSES,
 } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../api';
-import { getErrorMessage } from '../../lib/errors';
+import { getErrorMessage, plainProblem } from '../../lib/errors';
 import { formatDateTime, formatDay } from '../../lib/format';
 import { appRouteRef, myRequestsRouteRef } from '../../routes';
 import { EntityName, EntityNames } from '../EntityName';
 import { requestTitle } from '../MyRequestsPage';
 import { RequestTimeline } from '../RequestTimeline';
 import { StatusChip } from '../StatusChip';
+import { MessageText } from '../MessageText';
 
 const useStyles = makeStyles(theme => ({
   heading: {
@@ -266,15 +267,16 @@ export const RequestPage = () => {
             severity={notice.severity}
             onClose={() => setNotice(undefined)}
           >
-            {notice.message}
+            <MessageText text={notice.message} />
           </Alert>
         </Box>
       )}
       {request.status === 'failed' && request.failureReason && (
         <Box mb={2}>
           <Alert severity="error">
-            Granting access failed: {request.failureReason}. IT has been told
-            and will follow up.
+            Granting access failed:{' '}
+            <MessageText text={plainProblem(request.failureReason)} />. IT has
+            been told and will follow up.
           </Alert>
         </Box>
       )}

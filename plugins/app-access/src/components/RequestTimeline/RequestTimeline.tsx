@@ -14,7 +14,10 @@ import {
   RequestEvent,
 } from '@app-access/plugin-app-access-common';
 import { formatDateTime } from '../../lib/format';
+import { plainProblem } from '../../lib/errors';
 import { statusLabel } from '../../lib/status';
+import { ClampedText } from '../ClampedText';
+import { MessageText } from '../MessageText';
 import { EntityName, EntityNames, isPersonOrGroup } from '../EntityName';
 
 const useStyles = makeStyles(theme => ({
@@ -99,7 +102,10 @@ function describe(event: RequestEvent, request: AccessRequest): Described {
         )}
       </>
     ) : undefined;
-  const note = dataString(data, 'message', 'note');
+  // Backend text for people: in plain words, people by name.
+  const said = (text: string | undefined) =>
+    text ? <MessageText text={plainProblem(text)} /> : undefined;
+  const note = said(dataString(data, 'message', 'note'));
 
   switch (event.type) {
     case 'submitted':
@@ -159,9 +165,10 @@ function describe(event: RequestEvent, request: AccessRequest): Described {
     case 'fulfillment_failed':
       return {
         title: 'Granting access failed',
-        detail:
+        detail: said(
           dataString(data, 'error', 'reason', 'failureReason') ??
-          request.failureReason,
+            request.failureReason,
+        ),
         dot: 'secondary',
         failed: true,
       };
@@ -233,13 +240,9 @@ export const RequestTimeline = ({ request }: RequestTimelineProps) => {
                 <Typography variant="body2">{described.detail}</Typography>
               )}
               {event.comment && (
-                <Typography
-                  variant="body2"
-                  component="blockquote"
-                  className={classes.comment}
-                >
-                  “{event.comment}”
-                </Typography>
+                <blockquote className={classes.comment}>
+                  <ClampedText text={`“${event.comment}”`} />
+                </blockquote>
               )}
             </TimelineContent>
           </TimelineItem>

@@ -1,6 +1,6 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { createFakeApi, renderInPlugin } from '../../__testUtils__/fakeApi';
+import { createFakeApi, renderInPlugin } from '../../__testUtils__';
 import { AppAccessRouter } from './Router';
 
 const render = (route: string, api = createFakeApi()) =>

@@ -61,6 +61,10 @@ const AppAccessTabs = ({
 
   return (
     <HeaderTabs
+      // HeaderTabs keeps the selection in state and catches up a render
+      // later; when the admin tab goes away that render would point past the
+      // last tab (MUI logs an invalid Tabs value). A new count starts afresh.
+      key={tabs.length}
       tabs={tabs}
       selectedIndex={selectedIndex}
       onChange={index => navigate(targets[index])}

@@ -5,7 +5,8 @@ import {
   createFakeApi,
   renderInPlugin,
   responseError,
-} from '../../../__testUtils__/fakeApi';
+  settingsResponse,
+} from '../../../__testUtils__';
 import { AdminAppsPage } from './AdminAppsPage';
 
 jest.setTimeout(60_000);
@@ -201,5 +202,60 @@ describe('AdminAppsPage', () => {
     await waitFor(() =>
       expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
     );
+  });
+});
+
+describe('AdminAppsPage dialogs', () => {
+  it('opens the app editor with the cursor in the name', async () => {
+    await render();
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'New app' }),
+    );
+    const dialog = await screen.findByRole('dialog', { name: 'New app' });
+
+    expect(within(dialog).getByLabelText(/^Name/)).toHaveFocus();
+  });
+
+  it('does not ask Okta when the Okta module is not installed', async () => {
+    const api = createFakeApi({
+      getSettings: jest.fn(async () => ({
+        ...settingsResponse,
+        modules: { fulfillers: ['jira', 'manual'], notifiers: ['email'] },
+        integrations: {
+          ...settingsResponse.integrations,
+          okta: { configured: false, installed: false },
+        },
+      })),
+    });
+    await render(api);
+
+    expect(
+      await screen.findByText(/Okta module not installed/),
+    ).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'New app' }));
+    const dialog = await screen.findByRole('dialog', { name: 'New app' });
+    expect(
+      within(dialog).getByText(/The Okta module is not installed/),
+    ).toBeInTheDocument();
+    expect(api.listOktaApps).not.toHaveBeenCalled();
+    expect(api.listOktaGroups).not.toHaveBeenCalled();
+  });
+});
+
+describe('AdminAppsPage at laptop width', () => {
+  it('keeps "Add to catalog" and the headers on one line', async () => {
+    await render();
+
+    await userEvent.click(
+      await screen.findByRole('tab', { name: 'Not in catalog' }),
+    );
+    const add = await screen.findByRole('button', {
+      name: 'Add Loom to catalog',
+    });
+    expect(add.closest('td')).toHaveStyle({ whiteSpace: 'nowrap' });
+    expect(screen.getByRole('columnheader', { name: 'Category' })).toHaveStyle({
+      whiteSpace: 'nowrap',
+    });
   });
 });

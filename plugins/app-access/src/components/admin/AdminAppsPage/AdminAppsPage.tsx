@@ -38,6 +38,7 @@ import { AppEditorDialog } from '../AppEditor';
 import { useAdminPaths } from '../lib/adminPaths';
 import { appToDraft, AppDraft, emptyDraft } from '../lib/appDraft';
 import { DiscoveredInOkta } from './DiscoveredInOkta';
+import { NO_WRAP } from '../lib/tableLayout';
 
 const useStyles = makeStyles(theme => ({
   toolbar: {
@@ -160,6 +161,7 @@ const AppsContent = () => {
         title: '',
         field: 'actions',
         sorting: false,
+        cellStyle: NO_WRAP,
         render: app =>
           app.listed ? (
             <Button size="small" component={RouterLink} to={paths.app(app.id)}>
@@ -245,6 +247,7 @@ const AppsContent = () => {
           options={{
             paging: list.value.length > 20,
             pageSize: 20,
+            headerStyle: NO_WRAP,
             search: false,
             padding: 'dense',
           }}

@@ -6,8 +6,11 @@ import { App } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../../api';
 import type { OktaApp } from '../../../api/AppAccessApi';
 import { getErrorMessage, getErrorStatus } from '../../../lib/errors';
+import { useOktaModule } from '../lib/useOktaModule';
 import { appToDraft, AppDraft, emptyTier } from '../lib/appDraft';
 import { slugify } from '../lib/validation';
+import { ShortId } from '../../ShortId';
+import { NO_WRAP } from '../lib/tableLayout';
 
 /** Okta app ids App Access already knows, on the app or on a tier. */
 export function knownOktaAppIds(apps: App[]): Set<string> {
@@ -63,9 +66,25 @@ export const DiscoveredInOkta = ({
   onAdd,
 }: DiscoveredInOktaProps) => {
   const api = useApi(appAccessApiRef);
-  const okta = useAsync(() => api.listOktaApps(), [api]);
+  const oktaModule = useOktaModule();
+  const okta = useAsync(
+    async () =>
+      oktaModule.loading || oktaModule.installed === false
+        ? undefined
+        : api.listOktaApps(),
+    [api, oktaModule.loading, oktaModule.installed],
+  );
 
-  if (okta.loading || !knownApps) {
+  if (oktaModule.installed === false) {
+    return (
+      <Box mt={3}>
+        <Typography variant="body2" color="textSecondary">
+          Okta module not installed: apps cannot be discovered in Okta.
+        </Typography>
+      </Box>
+    );
+  }
+  if (oktaModule.loading || okta.loading || !knownApps) {
     return null;
   }
   if (okta.error) {
@@ -103,12 +122,13 @@ export const DiscoveredInOkta = ({
       ),
     },
     { title: 'Okta name', field: 'name' },
-    { title: 'Okta id', field: 'id' },
+    { title: 'Okta id', field: 'id', render: a => <ShortId id={a.id} /> },
     { title: 'Status', field: 'status' },
     {
       title: '',
       field: 'add',
       sorting: false,
+      cellStyle: NO_WRAP,
       render: a => (
         <Button
           size="small"
@@ -138,6 +158,7 @@ export const DiscoveredInOkta = ({
           options={{
             paging: unknown.length > 10,
             pageSize: 10,
+            headerStyle: NO_WRAP,
             search: false,
             padding: 'dense',
           }}

@@ -3,7 +3,7 @@ import {
   createFakeApi,
   fakePermissionApi,
   renderInPlugin,
-} from '../../../__testUtils__/fakeApi';
+} from '../../../__testUtils__';
 import { AppAccessRouter } from '../../Router';
 import { AppAccessAdminRouter } from './AdminPage';
 

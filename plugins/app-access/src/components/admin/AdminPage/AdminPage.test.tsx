@@ -10,7 +10,7 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { appAccessApiRef } from '../../../api';
 import { AppAccessAdminPage } from '../../../plugin';
 import { adminRootRouteRef, rootRouteRef } from '../../../routes';
-import { createFakeApi, renderInPlugin } from '../../../__testUtils__/fakeApi';
+import { createFakeApi, renderInPlugin } from '../../../__testUtils__';
 import { AppAccessRouter } from '../../Router';
 import appAccessPlugin, { appAccessAdminPage } from '../../../alpha';
 

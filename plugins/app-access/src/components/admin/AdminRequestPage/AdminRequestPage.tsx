@@ -23,6 +23,7 @@ import { StatusChip } from '../../StatusChip';
 import { AdminGate } from '../AdminGate';
 import { ActionOutcome, RequestActions } from '../RequestActions';
 import { useAdminPaths } from '../lib/adminPaths';
+import { MessageText } from '../../MessageText';
 
 const useStyles = makeStyles(theme => ({
   facts: {
@@ -174,7 +175,7 @@ const RequestContent = () => {
             severity={outcome.severity}
             onClose={() => setOutcome(undefined)}
           >
-            {outcome.message}
+            <MessageText text={outcome.message} />
           </Alert>
         </Box>
       )}

@@ -5,7 +5,7 @@ import {
   loom,
   renderInPlugin,
   responseError,
-} from '../../../__testUtils__/fakeApi';
+} from '../../../__testUtils__';
 import { appToDraft, emptyDraft } from '../lib/appDraft';
 import { AppEditor } from './AppEditor';
 

@@ -38,6 +38,7 @@ import { mapErrorToFields } from '../lib/fieldErrors';
 import { Errors, MAX_TIERS, slugify } from '../lib/validation';
 import { PolicyEditor } from './PolicyEditor';
 import { TierEditor } from './TierEditor';
+import { MessageText } from '../../MessageText';
 
 const useStyles = makeStyles(theme => ({
   section: {
@@ -68,6 +69,8 @@ export type AppEditorProps = {
   savedListed?: boolean;
   onSaved: (app: AdminApp, message: string) => void;
   onCancel?: () => void;
+  /** Starts with the cursor in the name field, as a dialog should. */
+  focusName?: boolean;
 };
 
 /** Edits an app, its approval policy and its license tiers, with the backend's rules. */
@@ -77,6 +80,7 @@ export const AppEditor = ({
   savedListed,
   onSaved,
   onCancel,
+  focusName,
 }: AppEditorProps) => {
   const classes = useStyles();
   const api = useApi(appAccessApiRef);
@@ -206,7 +210,7 @@ export const AppEditor = ({
     <form onSubmit={onSubmit} noValidate aria-label="App editor">
       {banner && (
         <Alert severity="error" role="alert">
-          {banner}
+          <MessageText text={banner} />
         </Alert>
       )}
 
@@ -219,6 +223,8 @@ export const AppEditor = ({
             id="app-access-app-name"
             label="Name"
             required
+            // eslint-disable-next-line jsx-a11y/no-autofocus -- a dialog starts on its first field (WAI-ARIA dialog pattern)
+            autoFocus={focusName}
             value={draft.name}
             onChange={e => {
               const name = e.target.value;

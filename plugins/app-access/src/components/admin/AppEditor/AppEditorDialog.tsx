@@ -30,7 +30,7 @@ export const AppEditorDialog = ({
     <DialogTitle id="app-access-app-editor-title">{title}</DialogTitle>
     <DialogContent>
       {/* Unmounted when closed, so each opening starts from `initial`. */}
-      <AppEditor {...editor} onCancel={onClose} />
+      <AppEditor {...editor} onCancel={onClose} focusName />
     </DialogContent>
   </Dialog>
 );

@@ -10,7 +10,7 @@ import {
   createFakeApi,
   renderInPlugin,
   responseError,
-} from '../../../__testUtils__/fakeApi';
+} from '../../../__testUtils__';
 import { dayToIso } from '../lib/download';
 import { AuditPage } from './AuditPage';
 
@@ -249,5 +249,49 @@ describe('AuditPage', () => {
         'Export failed: You need the app-access.audit.read permission',
       ),
     ).toBeInTheDocument();
+  });
+});
+
+describe('AuditPage at laptop width', () => {
+  const uuid = '3f2b9c1a-7d4e-4b8a-9c0f-12ab34cd56ef';
+
+  it('shortens long request ids, with the full id on hover', async () => {
+    await render(
+      createFakeApi({
+        listAudit: jest.fn(async () => ({
+          items: [
+            {
+              id: 'u1',
+              at: new Date().toISOString(),
+              actor: 'user:default/kim.design',
+              type: 'submitted' as const,
+              requestId: uuid,
+              appId: 'figma',
+            },
+          ],
+        })),
+      }),
+    );
+
+    const link = await screen.findByRole('link', { name: '3f2b9c1a…' });
+    expect(link).toHaveAttribute('href', `/apps/admin/requests/${uuid}`);
+    expect(within(link).getByTitle(uuid)).toBeInTheDocument();
+    expect(screen.queryByText(uuid)).not.toBeInTheDocument();
+  });
+
+  it('keeps headers on one line and the date filters wide enough', async () => {
+    await render();
+    await screen.findByText('Settings changed');
+
+    for (const name of ['When', 'Event', 'Actor', 'Request']) {
+      expect(screen.getByRole('columnheader', { name })).toHaveStyle({
+        whiteSpace: 'nowrap',
+      });
+    }
+    for (const label of ['Since', 'Until']) {
+      expect(
+        screen.getByLabelText(label).closest('.MuiFormControl-root'),
+      ).toHaveStyle({ minWidth: '160px' });
+    }
   });
 });

@@ -33,6 +33,8 @@ import { AdminGate } from '../AdminGate';
 import { FilterBar, FilterField } from '../FilterBar';
 import { useAdminPaths } from '../lib/adminPaths';
 import { dayToIso, saveBlob } from '../lib/download';
+import { ShortId } from '../../ShortId';
+import { DATE_FIELD, NO_WRAP } from '../lib/tableLayout';
 
 export const EVENT_LABELS: Record<RequestEventType, string> = {
   submitted: 'Submitted',
@@ -200,7 +202,9 @@ const AuditContent = () => {
       field: 'requestId',
       render: e =>
         e.requestId ? (
-          <Link to={paths.request(e.requestId)}>{e.requestId}</Link>
+          <Link to={paths.request(e.requestId)}>
+            <ShortId id={e.requestId} />
+          </Link>
         ) : (
           ''
         ),
@@ -237,7 +241,6 @@ const AuditContent = () => {
           setApplied(NO_FILTERS);
           setErrors({});
         }}
-        actionsMd={2}
       >
         <FilterField md={2}>
           <TextField
@@ -296,12 +299,14 @@ const AuditContent = () => {
             InputLabelProps={{ shrink: true }}
           />
         </FilterField>
-        <FilterField xs={6} sm={3} md={1}>
+        <FilterField xs={6} sm={3} md={2}>
           <TextField
             id="app-access-audit-since"
             label="Since"
             type="date"
             fullWidth
+            // Room for the browser's whole date format and its picker icon.
+            style={DATE_FIELD}
             value={filters.since}
             onChange={e => set({ since: e.target.value })}
             error={Boolean(errors.since)}
@@ -309,12 +314,14 @@ const AuditContent = () => {
             InputLabelProps={{ shrink: true }}
           />
         </FilterField>
-        <FilterField xs={6} sm={3} md={1}>
+        <FilterField xs={6} sm={3} md={2}>
           <TextField
             id="app-access-audit-until"
             label="Until"
             type="date"
             fullWidth
+            // Room for the browser's whole date format and its picker icon.
+            style={DATE_FIELD}
             value={filters.until}
             onChange={e => set({ until: e.target.value })}
             error={Boolean(errors.until)}
@@ -340,6 +347,9 @@ const AuditContent = () => {
             options={{
               paging: items.length > 50,
               pageSize: 50,
+              // Table's own options are 5, 10 and 20; the page size must be one of them.
+              pageSizeOptions: [50, 100, 200],
+              headerStyle: NO_WRAP,
               search: false,
               padding: 'dense',
             }}

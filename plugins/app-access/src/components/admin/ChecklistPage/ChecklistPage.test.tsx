@@ -5,7 +5,7 @@ import {
   AccessRequest,
   RequestEvent,
 } from '@app-access/plugin-app-access-common';
-import { createFakeApi, renderInPlugin } from '../../../__testUtils__/fakeApi';
+import { createFakeApi, renderInPlugin } from '../../../__testUtils__';
 import { ChecklistPage } from './ChecklistPage';
 
 jest.setTimeout(60_000);

@@ -59,7 +59,7 @@ export const FilterBar = ({
     >
       {children}
       <Grid item xs={12} md={actionsMd}>
-        <Box display="flex" style={{ gap: 8 }}>
+        <Box display="flex" style={{ gap: 8, whiteSpace: 'nowrap' }}>
           {onApply && (
             <Button type="submit" variant="contained" color="primary">
               Apply filters

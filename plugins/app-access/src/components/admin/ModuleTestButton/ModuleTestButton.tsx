@@ -10,6 +10,7 @@ import { appAccessApiRef } from '../../../api';
 import type { ModuleKind } from '../../../api/AppAccessApi';
 import { getErrorMessage } from '../../../lib/errors';
 import { notConfiguredNote } from '../lib/integrationNote';
+import { MessageText } from '../../MessageText';
 
 export type ModuleTestButtonProps = {
   kind: ModuleKind;
@@ -93,7 +94,8 @@ export const ModuleTestButton = ({
             severity={result.ok ? 'success' : 'error'}
             data-testid={`module-test-${moduleId}`}
           >
-            <strong>{result.ok ? 'Works' : 'Failed'}:</strong> {result.message}
+            <strong>{result.ok ? 'Works' : 'Failed'}:</strong>{' '}
+            <MessageText text={result.message} />
             {result.details && result.details.length > 0 && (
               <ul style={{ margin: '4px 0 0', paddingLeft: 20 }}>
                 {result.details.map(d => (

@@ -6,6 +6,7 @@ import { TextField, Typography } from '@material-ui/core';
 import { Autocomplete } from '@material-ui/lab';
 import { appAccessApiRef } from '../../../api';
 import { getErrorStatus } from '../../../lib/errors';
+import { useOktaModule } from '../lib/useOktaModule';
 
 export type OktaPickerKind = 'group' | 'app';
 
@@ -40,7 +41,11 @@ export const OktaPicker = ({
   useDebounce(() => setQuery(value), 300, [value]);
   const labels = useRef(new Map<string, string>());
 
+  const okta = useOktaModule();
   const result = useAsync(async (): Promise<Option[]> => {
+    if (okta.loading || okta.installed === false) {
+      return [];
+    }
     const items =
       kind === 'group'
         ? (await api.listOktaGroups(query)).items.map(g => ({
@@ -55,7 +60,7 @@ export const OktaPicker = ({
       labels.current.set(item.id, item.label);
     }
     return items;
-  }, [api, kind, query]);
+  }, [api, kind, query, okta.loading, okta.installed]);
 
   // Once the module said it is not there, stop asking.
   const [notInstalled, setNotInstalled] = useState(false);
@@ -66,7 +71,7 @@ export const OktaPicker = ({
   }, [result.error]);
 
   const what = kind === 'group' ? 'group' : 'app';
-  if (notInstalled) {
+  if (notInstalled || okta.installed === false) {
     return (
       <TextField
         id={id}

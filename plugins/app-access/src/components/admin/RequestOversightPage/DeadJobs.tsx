@@ -15,6 +15,8 @@ import { getErrorMessage } from '../../../lib/errors';
 import { formatDateTime } from '../../../lib/format';
 import { ActionOutcome } from '../RequestActions';
 import { useAdminPaths } from '../lib/adminPaths';
+import { ShortId } from '../../ShortId';
+import { NO_WRAP } from '../lib/tableLayout';
 
 export type DeadJobsProps = {
   onOutcome: (o: ActionOutcome) => void;
@@ -55,7 +57,7 @@ export const DeadJobs = ({ onOutcome }: DeadJobsProps) => {
   const items = jobs.value?.items ?? [];
 
   const columns: TableColumn<OutboxJob>[] = [
-    { title: 'Job', field: 'id' },
+    { title: 'Job', field: 'id', render: job => <ShortId id={job.id} /> },
     { title: 'Kind', field: 'kind' },
     {
       title: 'Request',
@@ -63,7 +65,9 @@ export const DeadJobs = ({ onOutcome }: DeadJobsProps) => {
       render: job => {
         const requestId = job.payload?.requestId;
         return typeof requestId === 'string' ? (
-          <Link to={paths.request(requestId)}>{requestId}</Link>
+          <Link to={paths.request(requestId)}>
+            <ShortId id={requestId} />
+          </Link>
         ) : (
           '—'
         );
@@ -92,6 +96,7 @@ export const DeadJobs = ({ onOutcome }: DeadJobsProps) => {
       title: '',
       field: 'retry',
       sorting: false,
+      cellStyle: NO_WRAP,
       render: job => (
         <Button
           size="small"
@@ -112,6 +117,9 @@ export const DeadJobs = ({ onOutcome }: DeadJobsProps) => {
       options={{
         paging: items.length > 25,
         pageSize: 25,
+        // Table's own options are 5, 10 and 20; the page size must be one of them.
+        pageSizeOptions: [25, 50, 100],
+        headerStyle: NO_WRAP,
         search: false,
         padding: 'dense',
       }}

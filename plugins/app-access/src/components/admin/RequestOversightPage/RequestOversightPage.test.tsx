@@ -4,8 +4,9 @@ import { mockApis } from '@backstage/test-utils';
 import {
   createFakeApi,
   JANE,
+  pendingRequest,
   renderInPlugin,
-} from '../../../__testUtils__/fakeApi';
+} from '../../../__testUtils__';
 import { AdminRequestPage } from '../AdminRequestPage';
 import { RequestOversightPage } from './RequestOversightPage';
 
@@ -222,5 +223,32 @@ describe('AdminRequestPage', () => {
       ),
     ).toBeInTheDocument();
     await waitFor(() => expect(api.getAdminRequest).toHaveBeenCalledTimes(2));
+  });
+});
+
+describe('RequestOversightPage with many requests', () => {
+  it('pages by 25 without complaints from the pagination', async () => {
+    // MUI's Select warns about a value it has no option for.
+    const warnings = jest.spyOn(console, 'warn');
+    try {
+      const many = Array.from({ length: 30 }, (_, i) => ({
+        ...pendingRequest,
+        id: `req-many-${i}`,
+      }));
+      await render(
+        createFakeApi({
+          listAdminRequests: jest.fn(async () => ({ items: many })),
+        }),
+      );
+
+      expect(await screen.findByText('Requests (30)')).toBeInTheDocument();
+      expect(screen.getAllByText('1-25 of 30').length).toBeGreaterThan(0);
+      const complaints = warnings.mock.calls.filter(args =>
+        /out-of-range/.test(args.map(String).join(' ')),
+      );
+      expect(complaints).toEqual([]);
+    } finally {
+      warnings.mockRestore();
+    }
   });
 });

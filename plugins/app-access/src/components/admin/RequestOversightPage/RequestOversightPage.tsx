@@ -33,7 +33,11 @@ import {
 } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../../api';
 import { fetchAllPages } from '../../../lib/apps';
-import { formatDateTime, formatDuration } from '../../../lib/format';
+import {
+  formatDateTime,
+  formatDuration,
+  moduleLabel,
+} from '../../../lib/format';
 import { statusLabel } from '../../../lib/status';
 import { EntityName } from '../../EntityName';
 import { useCursorPages } from '../../../hooks/useCursorPages';
@@ -44,6 +48,8 @@ import { EntityRefPicker } from '../EntityRefPicker';
 import { ActionOutcome, RequestActions } from '../RequestActions';
 import { useAdminPaths } from '../lib/adminPaths';
 import { DeadJobs } from './DeadJobs';
+import { MessageText } from '../../MessageText';
+import { NO_WRAP } from '../lib/tableLayout';
 
 export type RequestFilters = {
   status: RequestStatus[];
@@ -162,7 +168,7 @@ const RequestsTab = ({
       field: 'fulfilledBy',
       render: r => (
         <>
-          {r.fulfilledBy ?? ''}
+          {moduleLabel(r.fulfilledBy)}
           {r.externalRef && (
             <Typography variant="caption" display="block">
               {r.externalUrl ? (
@@ -184,6 +190,7 @@ const RequestsTab = ({
       title: '',
       field: 'actions',
       sorting: false,
+      cellStyle: NO_WRAP,
       render: r => <RequestActions request={r} onDone={done} />,
     },
   ];
@@ -278,6 +285,9 @@ const RequestsTab = ({
           options={{
             paging: items.length > 25,
             pageSize: 25,
+            // Table's own options are 5, 10 and 20; the page size must be one of them.
+            pageSizeOptions: [25, 50, 100],
+            headerStyle: NO_WRAP,
             search: false,
             padding: 'dense',
           }}
@@ -359,7 +369,7 @@ const OversightContent = () => {
           severity={outcome?.severity ?? 'success'}
           onClose={() => setOutcome(undefined)}
         >
-          {outcome?.message}
+          <MessageText text={outcome?.message ?? ''} />
         </Alert>
       </Snackbar>
     </>

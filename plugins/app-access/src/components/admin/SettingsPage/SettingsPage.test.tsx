@@ -7,7 +7,7 @@ import {
   renderInPlugin,
   responseError,
   settingsResponse,
-} from '../../../__testUtils__/fakeApi';
+} from '../../../__testUtils__';
 import { SettingsPage } from './SettingsPage';
 
 const catalogApi = catalogApiMock({

@@ -7,7 +7,7 @@ import {
   oktaSync,
   renderInPlugin,
   responseError,
-} from '../../../__testUtils__/fakeApi';
+} from '../../../__testUtils__';
 import { SyncStatusCard } from './SyncStatusCard';
 
 const render = (api = createFakeApi(), refreshMs?: number) =>

@@ -1,4 +1,4 @@
-import { getErrorMessage } from '../../../lib/errors';
+import { getErrorMessage, plainGeneral } from '../../../lib/errors';
 
 export type MappedErrors = {
   fields: Record<string, string>;
@@ -38,7 +38,7 @@ export function mapServerErrors(
     }
   }
   if (rest.length > 0) {
-    result.general = rest.join('; ');
+    result.general = plainGeneral(rest.join('; '));
   }
   return result;
 }

@@ -22,7 +22,7 @@ import {
 } from './settingsForm';
 import { formatMs, syncCounts, syncMode } from './syncStatus';
 import { slugify } from './validation';
-import { settingsResponse } from '../../../__testUtils__/fakeApi';
+import { settingsResponse } from '../../../__testUtils__';
 
 const validDraft = () => ({
   ...emptyDraft(),

@@ -1,0 +1,2 @@
+export { LimitedTextField } from './LimitedTextField';
+export type { LimitedTextFieldProps } from './LimitedTextField';

@@ -1,0 +1,1 @@
+export { WhyDisabled } from './WhyDisabled';

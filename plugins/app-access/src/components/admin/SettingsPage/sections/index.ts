@@ -1,0 +1,5 @@
+export { BrandingSection } from './BrandingSection';
+export { DefaultsSection } from './DefaultsSection';
+export { FulfillmentSection } from './FulfillmentSection';
+export { NotificationsSection } from './NotificationsSection';
+export { PeersSection } from './PeersSection';
