@@ -546,6 +546,17 @@ export class RequestWorkflow {
     }
 
     const status = body.decision === 'approve' ? 'approved' : 'denied';
+    // Who staffs the next level is read before the transaction: the
+    // directory is not read inside it (on SQLite the transaction holds the
+    // only connection).
+    const nextLevel = request.plan.find(l => l.level === task.level + 1);
+    const staffedNext =
+      status === 'approved' && nextLevel
+        ? await this.staffLevel(nextLevel, request.requester, [
+            ...earlier.map(t => t.decidedBy!),
+            caller.userRef,
+          ])
+        : undefined;
     await this.deps.db.transaction(async tx => {
       const won = await this.deps.tasks.decideTask(
         task.id,
@@ -612,13 +623,12 @@ export class RequestWorkflow {
         },
         notify: toldRequester,
       });
-      if (next) {
-        const deciders = [...earlier.map(t => t.decidedBy!), caller.userRef];
+      if (next && staffedNext) {
         await this.openLevel(
           requestId,
           request.appId,
           requesterRef,
-          await this.staffLevel(next, request.requester, deciders),
+          staffedNext,
           'pending_approval',
           tx,
         );
@@ -967,7 +977,20 @@ export class RequestWorkflow {
     if (!task || task.status !== 'open' || task.fallback) return;
     const settings = await this.deps.settings.get();
     const request = await this.getRequest(task.requestId);
-    const fallback = settings.fallbackApprover;
+    // The fallback approver stands in only for someone else's request, and
+    // only if they did not decide an earlier level of it (read before the
+    // transaction, which must not wait on the directory).
+    const deciders = (await this.deps.tasks.tasksForRequest(request.id))
+      .filter(t => t.level < task.level && t.decidedBy)
+      .map(t => t.decidedBy!);
+    const fallback =
+      settings.fallbackApprover &&
+      (await this.deps.persons.hasOtherPerson(
+        [settings.fallbackApprover],
+        [request.requester, ...deciders],
+      ))
+        ? settings.fallbackApprover
+        : undefined;
     await this.deps.db.transaction(async tx => {
       await guard?.(tx);
       await this.deps.events.addEvent(
@@ -982,20 +1005,6 @@ export class RequestWorkflow {
         tx,
       );
       if (!fallback) return;
-      // The fallback approver stands in only for someone else's request, and
-      // only if they did not decide an earlier level of it.
-      const tasks = await this.deps.tasks.tasksForRequest(request.id, tx);
-      const deciders = tasks
-        .filter(t => t.level < task.level && t.decidedBy)
-        .map(t => t.decidedBy!);
-      if (
-        !(await this.deps.persons.hasOtherPerson(
-          [fallback],
-          [request.requester, ...deciders],
-        ))
-      ) {
-        return;
-      }
       await this.deps.tasks.setTaskFallback(taskId, tx);
       await this.deps.tasks.addApprovers(taskId, [fallback], tx);
       await this.writer.record(tx, {
