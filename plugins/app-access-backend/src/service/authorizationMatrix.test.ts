@@ -1,7 +1,4 @@
-import {
-  createBackendModule,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { appAccessFulfillersExtensionPoint } from '@app-access/plugin-app-access-node';
@@ -186,9 +183,6 @@ const TASK_HOLDERS: Record<State, Caller[]> = {
   cancelled: ['level-1 approver'],
   failed: [],
 };
-const NOT_READ_ALL = CALLERS.filter(
-  c => c !== 'anonymous' && !holding('readAll').includes(c),
-);
 
 const MATRIX: Row[] = [
   { route: 'GET /health', callers: 'rest', status: 200 },
@@ -766,35 +760,39 @@ describe.each(databases.eachSupportedId())(
       await backend?.stop();
     });
 
-    /**
-     * A call that may change the request gets one of its own; the others
-     * share one request per state.
-     */
-    async function check(c: Case) {
+    /** The request a case is asked about, if any. */
+    async function requestFor(c: Case): Promise<string> {
+      if (!c.state) return '';
+      // A call that may change the request gets one of its own; the others
+      // share one request per state.
       const changes =
         c.rule === 'separation of duties' ||
         (c.status < 300 &&
           REQUEST_ROUTES.has(c.route) &&
           !c.route.startsWith('GET'));
-      const requestId = c.state
-        ? changes
-          ? await requestIn(c.state)
-          : shared.get(c.state)!
-        : '';
-      const [method] = c.route.split(' ');
-      const { path, body } = CALLS[c.route]({ requestId, n: ++counter });
-      const res = await backend.api(method, path, as(c.caller), body);
-      expect({ status: res.status, body: res.body }).toEqual({
-        status: c.status,
-        body: expect.anything(),
-      });
-      if (res.status >= 400) {
-        expect(res.body.error).toEqual({
-          name: expect.any(String),
-          message: expect.any(String),
-        });
-      }
+      return changes ? requestIn(c.state) : shared.get(c.state)!;
     }
+
+    /** What the caller gets: the status, and the error of a 4xx. */
+    async function answer(c: Case) {
+      const [method] = c.route.split(' ');
+      const { path, body } = CALLS[c.route]({
+        requestId: await requestFor(c),
+        n: ++counter,
+      });
+      const res = await backend.api(method, path, as(c.caller), body);
+      return res.status >= 400
+        ? { status: res.status, error: res.body?.error }
+        : { status: res.status };
+    }
+
+    const expected = (c: Case) =>
+      c.status >= 400
+        ? {
+            status: c.status,
+            error: { name: expect.any(String), message: expect.any(String) },
+          }
+        : { status: c.status };
 
     it('has a row for every route of the spec and a call for each', () => {
       const covered = new Set(CASES.map(c => c.route));
@@ -824,7 +822,7 @@ describe.each(databases.eachSupportedId())(
       it.each(CASES.filter(c => !c.rule).map(c => [name(c), c] as const))(
         '%s',
         async (_name, c) => {
-          await check(c);
+          expect(await answer(c)).toEqual(expected(c));
         },
       );
     });
@@ -836,7 +834,7 @@ describe.each(databases.eachSupportedId())(
       it.each(CASES.filter(c => c.rule).map(c => [name(c), c] as const))(
         '%s',
         async (_name, c) => {
-          await check(c);
+          expect(await answer(c)).toEqual(expected(c));
         },
       );
     });

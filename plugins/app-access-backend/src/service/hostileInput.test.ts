@@ -319,6 +319,7 @@ describe.each(databases.eachSupportedId())(
         'takes only http and https in %s',
         async (_what, method, path, user, body, field) => {
           for (const url of [
+            // eslint-disable-next-line no-script-url -- what must be refused
             'javascript:alert(1)',
             'data:text/html,<script>alert(1)</script>',
             'file:///etc/passwd',
