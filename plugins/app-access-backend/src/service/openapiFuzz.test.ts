@@ -13,7 +13,8 @@ import {
 /*
  * Malformed calls to every route of openapi.yaml, as an admin and as an
  * employee: no answer may be a 5xx, every 4xx must be a Backstage error body,
- * and nothing may reject unhandled. FUZZ_CALLS (default 10,000 per database)
+ * and nothing may reject unhandled (jest-circus fails the running test on an
+ * unhandled rejection, with its stack). FUZZ_CALLS (default 10,000 per database)
  * sets how many calls, FUZZ_SEED repeats a run, FUZZ_CONCURRENCY bounds the
  * calls in flight.
  */
@@ -520,13 +521,8 @@ describe.each(databases.eachSupportedId())(
     let backend: AppAccessTestBackend;
     let baseUrl: string;
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => {
-      unhandled.push(reason);
-    };
 
     beforeAll(async () => {
-      process.on('unhandledRejection', onUnhandled);
       backend = await startAppAccessTestBackend({
         knex: await databases.init(databaseId),
       });
@@ -551,7 +547,6 @@ describe.each(databases.eachSupportedId())(
     });
 
     afterAll(async () => {
-      process.off('unhandledRejection', onUnhandled);
       agent.destroy();
       await backend?.stop();
     });
@@ -606,7 +601,7 @@ describe.each(databases.eachSupportedId())(
             const wrong = answers.filter(
               a => a.status >= 500 || (a.status >= 400 && !isErrorBody(a.text)),
             );
-            if (wrong.length || unhandled.length) {
+            if (wrong.length) {
               throw new Error(
                 [
                   `Repeat with FUZZ_SEED=${SEED}.`,
@@ -617,9 +612,6 @@ describe.each(databases.eachSupportedId())(
                       } body ${JSON.stringify(a.call.body)} → ${
                         a.status
                       } ${a.text.slice(0, 500)}`,
-                  ),
-                  ...unhandled.map(
-                    r => `unhandled rejection: ${(r as Error)?.stack ?? r}`,
                   ),
                 ].join('\n'),
               );
@@ -635,7 +627,6 @@ describe.each(databases.eachSupportedId())(
         },
       );
       expect(sent).toBeGreaterThanOrEqual(CALLS);
-      expect(unhandled).toEqual([]);
     });
   },
 );
