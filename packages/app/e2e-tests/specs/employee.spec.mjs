@@ -167,10 +167,21 @@ test('employee requests an app, the manager approves, the timeline shows fulfilm
     .getByText('Requested')
     .waitFor();
   await page.getByTestId(`app-card-${APPROVE_APP.id}`).click();
-  await page.getByRole('button', { name: 'Request pending' }).waitFor();
+  // Asana has one tier: the tier with the open request, and so the main
+  // button, are disabled (a tooltip says why).
+  const tierButton = page.getByRole('button', {
+    name: `Request ${APPROVE_APP.tier}`,
+  });
+  await tierButton.waitFor();
   assert(
-    await page.getByRole('button', { name: 'Request pending' }).isDisabled(),
-    '"Request pending" should be disabled',
+    await tierButton.isDisabled(),
+    `"Request ${APPROVE_APP.tier}" should be disabled`,
+  );
+  assert(
+    await page
+      .getByRole('button', { name: 'Request access', exact: true })
+      .isDisabled(),
+    '"Request access" should be disabled while the only tier is requested',
   );
 
   // --- Sam approves ----------------------------------------------------------------

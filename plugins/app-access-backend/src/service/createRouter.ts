@@ -9,6 +9,7 @@ import {
 import { createOpenApiRouter, spec } from '../schema/openapi/generated/router';
 import { AppAccessServices } from '../services';
 import { createAccessGuard } from './accessGuard';
+import { createTextInputGuard } from './textInputGuard';
 import { createValidationErrorFormatter } from './validationErrors';
 import { bindAdminAppEndpoints } from './endpoints/adminApps.router';
 import { bindAdminRequestEndpoints } from './endpoints/adminRequests.router';
@@ -37,7 +38,8 @@ export type RouterOptions = {
  * The App Access HTTP API. openapi.yaml declares every route; this only
  * binds each resource's routes to the services that own the work. In order:
  * the JSON body (256 kB at most), who is calling and whether they may
- * (`x-permission`), the request against the spec, then the route.
+ * (`x-permission`), the request against the spec, no control characters in
+ * its text, then the route.
  */
 export async function createRouter(
   options: RouterOptions,
@@ -65,6 +67,7 @@ export async function createRouter(
         : {}),
     },
   });
+  api.use(createTextInputGuard(spec as any));
   const context = createEndpointContext(options);
   bindMetaEndpoints(api);
   bindCatalogEndpoints(api, services.catalog);

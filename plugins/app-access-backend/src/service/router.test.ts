@@ -782,7 +782,7 @@ describe.each(databases.eachSupportedId())(
         expect(res.headers['content-disposition']).toMatch(/attachment/);
         const lines = res.text.trimEnd().split('\r\n');
         expect(lines[0]).toBe(
-          'id,at,actor,type,requestId,appId,fromStatus,toStatus,level,comment,data',
+          '"id","at","actor","type","requestId","appId","fromStatus","toStatus","level","comment","data"',
         );
         expect(lines.length).toBeGreaterThan(1);
       });

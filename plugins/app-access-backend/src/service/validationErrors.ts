@@ -13,6 +13,7 @@ const PATTERN_WORDS: Record<string, string> = {
   '^group:[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$':
     'must be a group entity ref such as group:default/engineering',
   '^[a-z0-9][a-z0-9-]*$': 'must be lowercase letters, digits and dashes',
+  '^[Hh][Tt][Tt][Pp][Ss]?://': 'must be an http(s) URL',
   '^\\d{4}-\\d{2}-\\d{2}$': 'must be a date as YYYY-MM-DD',
   '^\\d{1,12}$': 'must be a numeric id',
   '^\\d{1,20}$': 'must be a numeric id',

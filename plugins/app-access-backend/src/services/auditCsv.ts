@@ -14,19 +14,29 @@ const COLUMNS: (keyof RequestEvent)[] = [
   'data',
 ];
 
+/**
+ * What a spreadsheet reads as the start of a formula: =, +, - and @ (and the
+ * tab or carriage return Excel skips before them), at the start of the cell
+ * or of any part a `;`-separator locale or a paste splits it into.
+ */
+const FORMULA_START =
+  /(^|[;\t\r\n])([\t\r ]*)([=+\-@\uff1d\uff0b\uff0d\uff20])/g;
+
+/**
+ * Every cell is quoted, so no separator in the text (`,` here, `;` in other
+ * locales) splits it, and a formula trigger is defused with a leading `'`,
+ * which spreadsheets take as "this is text" (OWASP CSV injection).
+ */
 function cell(value: unknown): string {
-  if (value === undefined || value === null) return '';
+  if (value === undefined || value === null) return '""';
   const text = typeof value === 'string' ? value : JSON.stringify(value);
-  // Quote everything that could break a row, and defuse spreadsheet formulas.
-  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) || safe !== text
-    ? `"${safe.replace(/"/g, '""')}"`
-    : safe;
+  const safe = text.replace(FORMULA_START, "$1$2'$3");
+  return `"${safe.replace(/"/g, '""')}"`;
 }
 
 /** The audit trail as CSV (RFC 4180), one event per row. */
 export function eventsToCsv(events: RequestEvent[]): string {
-  const lines = [COLUMNS.join(',')];
+  const lines = [COLUMNS.map(cell).join(',')];
   for (const e of events) {
     lines.push(COLUMNS.map(c => cell(e[c])).join(','));
   }

@@ -13,7 +13,7 @@ export const spec = {
     title: 'app-access',
     version: '1',
     description:
-      'The App Access backend under /api/app-access. This file is the contract: every route, its parameters, its body and its response shape are declared here and nowhere else. The server\'s typed router and request validation (`src/schema/openapi/generated/`) and the TypeScript models shared with the frontend (`@app-access/plugin-app-access-common`, `src/schema/openapi/generated/`) are generated from it by `yarn openapi:generate`; `yarn test:all` fails when they are out of date.\nEvery route but /health needs a Backstage user token (Authorization: Bearer …); an operation\'s `x-permission` names the App Access permission it also needs. Both are checked before the request is validated, so nobody learns anything about a route they may not call. A request that breaks this contract gets 400 with a message that names the field ("justification: must be at most 4000 characters"). Lists are paginated with `limit` (1–200, default 50) and an opaque `cursor`, and return `{ items, nextCursor }`.',
+      'The App Access backend under /api/app-access. This file is the contract: every route, its parameters, its body and its response shape are declared here and nowhere else. The server\'s typed router and request validation (`src/schema/openapi/generated/`) and the TypeScript models shared with the frontend (`@app-access/plugin-app-access-common`, `src/schema/openapi/generated/`) are generated from it by `yarn openapi:generate`; `yarn test:all` fails when they are out of date.\nEvery route but /health needs a Backstage user token (Authorization: Bearer …); an operation\'s `x-permission` names the App Access permission it also needs. Both are checked before the request is validated, so nobody learns anything about a route they may not call. A request that breaks this contract gets 400 with a message that names the field ("justification: must be at most 4000 characters"). No text takes C0 control characters (U+0000–U+001F), except that multi-line text (`x-multiline: true`: justifications, comments, notes, descriptions) takes tabs and line breaks. Lists are paginated with `limit` (1–200, default 50) and an opaque `cursor`, and return `{ items, nextCursor }`.',
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -149,6 +149,8 @@ export const spec = {
         type: 'string',
         maxLength: 2000,
         format: 'uri',
+        pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
+        description: 'An http or https URL.',
       },
       RequestStatus: {
         type: 'string',
@@ -359,6 +361,7 @@ export const spec = {
           description: {
             type: 'string',
             maxLength: 2000,
+            'x-multiline': true,
           },
           approval: {
             $ref: '#/components/schemas/ApprovalPolicy',
@@ -401,6 +404,7 @@ export const spec = {
           description: {
             type: 'string',
             maxLength: 5000,
+            'x-multiline': true,
           },
           logo: {
             $ref: '#/components/schemas/AppLogo',
@@ -477,6 +481,7 @@ export const spec = {
           description: {
             type: 'string',
             maxLength: 5000,
+            'x-multiline': true,
           },
           logo: {
             $ref: '#/components/schemas/AppLogo',
@@ -525,6 +530,7 @@ export const spec = {
           description: {
             type: 'string',
             maxLength: 2000,
+            'x-multiline': true,
           },
           approval: {
             $ref: '#/components/schemas/ApprovalPolicy',
@@ -1136,6 +1142,7 @@ export const spec = {
           },
           justification: {
             type: 'string',
+            'x-multiline': true,
             maxLength: 4000,
             description: 'Required when the tier needs approval.',
           },
@@ -1166,6 +1173,7 @@ export const spec = {
           },
           justification: {
             type: 'string',
+            'x-multiline': true,
             minLength: 1,
             maxLength: 4000,
           },
@@ -1182,6 +1190,7 @@ export const spec = {
           },
           comment: {
             type: 'string',
+            'x-multiline': true,
             maxLength: 4000,
             description: 'Required to deny.',
           },
@@ -1203,6 +1212,7 @@ export const spec = {
         properties: {
           note: {
             type: 'string',
+            'x-multiline': true,
             maxLength: 4000,
           },
         },

@@ -5,6 +5,8 @@
 // * Regenerate with: yarn openapi:generate                         *
 // ******************************************************************
 /**
+ * An http or https URL.
+ *
  * @public
  */
 export type HttpUrl = string;
