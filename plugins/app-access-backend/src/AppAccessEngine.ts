@@ -459,7 +459,12 @@ export class AppAccessEngine {
             find: (kind, id) => this.moduleFor(kind, id),
           },
         }),
-        apps: new AppAdminService({ db, apps, events }),
+        apps: new AppAdminService({
+          db,
+          apps,
+          events,
+          fulfillerFor: type => this.fulfillerMap.get(type),
+        }),
         outbox: new OutboxService({
           outbox,
           workflow,

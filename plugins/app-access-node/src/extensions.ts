@@ -77,6 +77,14 @@ export type FulfillmentResult =
   /** Will not work without someone changing something (user not in Okta, ...). */
   | { status: 'failed'; error: string };
 
+/** Why a tier's fulfilment cannot be saved: the spec's field and the reason. */
+export type FulfillmentSpecProblem = {
+  /** The field of the fulfilment spec at fault, e.g. `oktaGroupId`. */
+  field: string;
+  /** What is wrong, naming the value, e.g. the Okta group. */
+  message: string;
+};
+
 /**
  * Performs an approved request. `fulfill` must be idempotent: it may be
  * called again for the same request after a crash or a timeout.
@@ -89,6 +97,14 @@ export interface AppAccessFulfiller {
    */
   readonly handles: string[];
   fulfill(context: FulfillmentContext): Promise<FulfillmentResult>;
+  /**
+   * Checks a tier's fulfilment spec when an admin saves it (the core answers
+   * 400 naming the tier's field), e.g. the Okta groups App Access may grant.
+   * Whoever may manage apps may not thereby grant anything they like: a
+   * fulfiller that limits what it grants says so here, and refuses in
+   * `fulfill` too, for tiers saved before the limit existed.
+   */
+  validateSpec?(spec: FulfillmentSpec): FulfillmentSpecProblem | undefined;
   /**
    * Ticketing fulfillers: file a record ticket for a request fulfilled by
    * another fulfiller (the "audit-trail tickets" setting). Idempotent on
