@@ -333,6 +333,9 @@ export class AppAccessEngine {
             result.status === 'failed' ? result.message : undefined,
         });
       },
+      note: async (requestId, text) => {
+        await this.workflow.addFulfillmentNote(requestId, text);
+      },
       getSettings: () => this.settings.get(),
     };
   }

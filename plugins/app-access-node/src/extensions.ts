@@ -227,6 +227,12 @@ export interface AppAccessFulfillmentApi {
     requestId: string,
     result: { status: 'fulfilled' | 'failed'; message?: string },
   ): Promise<void>;
+  /**
+   * Adds a note to the timeline of a request waiting for IT, e.g. that the
+   * requester closed the ticket themselves. The core records each text once
+   * per request, so a follower may say the same thing on every run.
+   */
+  note(requestId: string, text: string): Promise<void>;
   getSettings(): Promise<AppAccessSettings>;
 }
 
