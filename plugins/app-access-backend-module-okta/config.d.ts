@@ -46,6 +46,19 @@ export interface Config {
       /** Timeout of one call to Okta. Default 30. */
       requestTimeoutSeconds?: number;
       /**
+       * The Okta group ids App Access may add people to (tiers of type
+       * okta-group). Saving a tier with another group is refused (400), and
+       * so is fulfilling one saved earlier. Left out: any group, with a
+       * warning in the log and on the settings page; an empty list: none.
+       * Keep admin groups out of it: a tier may need no approval.
+       */
+      allowedGroupIds?: string[];
+      /**
+       * The Okta app ids App Access may assign people to (tiers of type
+       * okta-app), with the same rules as allowedGroupIds.
+       */
+      allowedAppIds?: string[];
+      /**
        * Directory + usage sync: reads Okta users, groups, apps and
        * assignments into App Access (peer usage, "not in catalog" apps).
        * A scheduled task (app-access-okta-sync, one replica at a time).

@@ -11,7 +11,48 @@ export type JiraIssue = {
   statusCategory?: string;
   resolution?: string;
   lastComment?: string;
+  /** Account id of the reporter: the customer the request was raised for. */
+  reporterAccountId?: string;
+  /** Who resolved the issue last, from its changelog, when it says. */
+  resolvedBy?: { accountId?: string; accountType?: string };
 };
+
+type History = {
+  id?: string;
+  created?: string;
+  author?: { accountId?: string; accountType?: string };
+  items?: Array<{ field?: string; to?: string | null; toString?: string | null }>;
+};
+
+/**
+ * The change that resolved the issue last: the latest that set a
+ * resolution, else (workflows without resolutions) the latest move into
+ * the issue's current status.
+ */
+function resolvingChange(
+  histories: History[],
+  statusName: string | undefined,
+): History | undefined {
+  // Sorted here: Jira lists the most recent first, but says so nowhere binding.
+  const newestFirst = [...histories].sort(
+    (a, b) =>
+      Date.parse(b.created ?? '') - Date.parse(a.created ?? '') ||
+      Number(b.id ?? 0) - Number(a.id ?? 0),
+  );
+  const sets = (h: History, field: string, value?: string) =>
+    (h.items ?? []).some(
+      i =>
+        i.field === field &&
+        Boolean(i.toString ?? i.to) &&
+        (value === undefined || i.toString === value),
+    );
+  return (
+    newestFirst.find(h => sets(h, 'resolution')) ??
+    (statusName
+      ? newestFirst.find(h => sets(h, 'status', statusName))
+      : undefined)
+  );
+}
 
 export const ISSUE_KEY = /^[A-Z][A-Z0-9_]*-[1-9][0-9]*$/;
 
@@ -45,7 +86,9 @@ export class JiraClient {
     try {
       const issue = await this.platform.issues.getIssue({
         issueIdOrKey: key,
-        fields: ['status', 'resolution', 'labels', 'comment'],
+        fields: ['status', 'resolution', 'labels', 'comment', 'reporter'],
+        // The most recent changes (up to 100): enough to find who resolved it.
+        expand: 'changelog',
       });
       const fields = (issue.fields ?? {}) as Record<string, any>;
       const comments: Array<{ body?: unknown }> =
@@ -53,10 +96,24 @@ export class JiraClient {
       const last = comments.length
         ? comments[comments.length - 1].body
         : undefined;
+      const resolving =
+        fields.status?.statusCategory?.key === 'done'
+          ? resolvingChange(
+              ((issue as any).changelog?.histories ?? []) as History[],
+              fields.status?.name,
+            )
+          : undefined;
       return {
         id: String(issue.id),
         key: issue.key,
         labels: fields.labels ?? [],
+        reporterAccountId: fields.reporter?.accountId ?? undefined,
+        resolvedBy: resolving?.author
+          ? {
+              accountId: resolving.author.accountId,
+              accountType: resolving.author.accountType,
+            }
+          : undefined,
         statusName: fields.status?.name,
         statusCategory: fields.status?.statusCategory?.key,
         resolution: fields.resolution?.name ?? undefined,

@@ -1,6 +1,9 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import { AppAccessFulfillmentApi } from '@app-access/plugin-app-access-node';
+import {
+  AppAccessFulfillmentApi,
+  CLOSED_BY_REQUESTER_NOTE,
+} from '@app-access/plugin-app-access-node';
 import { FakeJira } from './testing/FakeJira';
 import { JiraClient } from './JiraClient';
 import { JiraFollower } from './JiraFollower';
@@ -27,6 +30,7 @@ describe('JiraFollower', () => {
       statusName: 'Waiting for support',
       statusCategory: 'new',
       comments: [],
+      changelog: [],
       created: new Date().toISOString(),
     });
   }
@@ -41,6 +45,7 @@ describe('JiraFollower', () => {
     const fulfillment = {
       listAwaiting: jest.fn(async () => awaiting as any),
       complete: jest.fn(async (_id: string, _result: unknown) => {}),
+      note: jest.fn(async (_id: string, _text: string) => {}),
       getSettings: jest.fn(),
     } satisfies AppAccessFulfillmentApi;
     const settings = readJiraConfig(
@@ -108,9 +113,47 @@ describe('JiraFollower', () => {
       checked: 4,
       fulfilled: ['r1'],
       failed: ['r2', 'r4'],
+      closedByRequester: [],
       errors: 0,
     });
+    expect(fulfillment.note).not.toHaveBeenCalled();
     expect(fake.calls.some(c => c.path.endsWith('/12345'))).toBe(false);
+  });
+
+  it('leaves a ticket the requester resolved with IT and says so on the timeline', async () => {
+    const { follower, fulfillment } = setup();
+    // IT-1 was raised for Jane (a portal customer), who resolves it herself.
+    fake.issue('IT-1')!.reporter = 'acct-jane';
+    fake.transition('IT-1', { category: 'done', status: 'Resolved', by: 'acct-jane' });
+    // IT-2: a customer cancels from the portal with a won't-do resolution.
+    fake.transition('IT-2', {
+      category: 'done',
+      status: 'Canceled',
+      resolution: "Won't Do",
+      by: 'acct-jane',
+    });
+    // IT-3: Jane resolved it, an agent reopened it and resolved it for good.
+    fake.transition('IT-3', { category: 'done', by: 'acct-jane' });
+    fake.transition('IT-3', { category: 'indeterminate' });
+    fake.transition('IT-3', { category: 'done', status: 'Resolved' });
+    // IT-4: raised for an agent's colleague who is a licensed user, and
+    // resolved by that same account (the reporter).
+    fake.issue('IT-4')!.reporter = 'acct-kim';
+    fake.transition('IT-4', { category: 'done', by: 'acct-kim' });
+
+    const summary = await follower.run();
+
+    expect(summary.closedByRequester).toEqual(['r1', 'r2', 'r4']);
+    expect(summary.fulfilled).toEqual(['r3']);
+    expect(fulfillment.complete.mock.calls.map(c => c[0])).toEqual(['r3']);
+    expect(fulfillment.note.mock.calls).toEqual([
+      ['r1', CLOSED_BY_REQUESTER_NOTE],
+      ['r2', CLOSED_BY_REQUESTER_NOTE],
+      ['r4', CLOSED_BY_REQUESTER_NOTE],
+    ]);
+    expect(
+      fake.calls.find(c => c.path === '/rest/api/2/issue/IT-1')?.query.expand,
+    ).toBe('changelog');
   });
 
   it("uses the configured won't-do resolutions", async () => {

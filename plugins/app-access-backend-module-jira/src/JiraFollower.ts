@@ -1,20 +1,40 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { AppAccessFulfillmentApi } from '@app-access/plugin-app-access-node';
-import { ISSUE_KEY, JiraClient } from './JiraClient';
+import {
+  AppAccessFulfillmentApi,
+  CLOSED_BY_REQUESTER_NOTE,
+} from '@app-access/plugin-app-access-node';
+import { ISSUE_KEY, JiraClient, JiraIssue } from './JiraClient';
 import { classifyJiraError } from './errors';
 
 export type FollowSummary = {
   checked: number;
   fulfilled: string[];
   failed: string[];
+  /** Resolved by the requester: still waiting for IT. */
+  closedByRequester: string[];
   errors: number;
 };
 
 /**
- * Follows the tickets of requests waiting for IT: a ticket whose status is
- * in the "done" category completes the request, as fulfilled or, when its
+ * Whether the requester rather than IT resolved the issue: the change that
+ * resolved it was made by the customer it was raised for (the reporter), or
+ * by any portal-only customer account. An issue whose changelog does not
+ * say counts as IT's.
+ */
+function resolvedByRequester(issue: JiraIssue): boolean {
+  const by = issue.resolvedBy;
+  if (!by) return false;
+  if (by.accountType === 'customer') return true;
+  return Boolean(by.accountId && by.accountId === issue.reporterAccountId);
+}
+
+/**
+ * Follows the tickets of requests waiting for IT: a ticket an agent moved
+ * into the "done" category completes the request, as fulfilled or, when its
  * resolution is a won't-do one, as failed with the resolution and the last
- * comment as the reason.
+ * comment as the reason. Customers may resolve (or cancel) their own
+ * requests from the portal; that grants nothing, so such a request stays
+ * with IT and its timeline says why.
  */
 export class JiraFollower {
   constructor(
@@ -36,6 +56,7 @@ export class JiraFollower {
       checked: 0,
       fulfilled: [],
       failed: [],
+      closedByRequester: [],
       errors: 0,
     };
     const waiting = await fulfillment.listAwaiting(
@@ -55,7 +76,13 @@ export class JiraFollower {
           continue;
         }
         if (issue.statusCategory !== 'done') continue;
-        if (issue.resolution && wontDo.has(issue.resolution.toLowerCase())) {
+        if (resolvedByRequester(issue)) {
+          await fulfillment.note(request.id, CLOSED_BY_REQUESTER_NOTE);
+          summary.closedByRequester.push(request.id);
+        } else if (
+          issue.resolution &&
+          wontDo.has(issue.resolution.toLowerCase())
+        ) {
           await fulfillment.complete(request.id, {
             status: 'failed',
             message: `Closed in Jira as ${issue.resolution}${
@@ -82,9 +109,13 @@ export class JiraFollower {
         if (failure.kind === 'retry') break;
       }
     }
-    if (summary.fulfilled.length || summary.failed.length) {
+    if (
+      summary.fulfilled.length ||
+      summary.failed.length ||
+      summary.closedByRequester.length
+    ) {
       logger.info(
-        `Jira follow-up: ${summary.checked} ticket(s) checked, ${summary.fulfilled.length} fulfilled, ${summary.failed.length} closed as won't do`,
+        `Jira follow-up: ${summary.checked} ticket(s) checked, ${summary.fulfilled.length} fulfilled, ${summary.failed.length} closed as won't do, ${summary.closedByRequester.length} resolved by the requester (still with IT)`,
       );
     }
     return summary;

@@ -1,5 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import jiraModule from '.';
+import { CLOSED_BY_REQUESTER_NOTE } from '@app-access/plugin-app-access-node';
 import { FakeJira } from './testing/FakeJira';
 // The module is tested against the real core plugin (a devDependency).
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
@@ -191,6 +192,42 @@ describe.each(databases.eachSupportedId())(
               'Your request for Salesforce Sales Cloud User is fulfilled: you have access',
         ),
       );
+    });
+
+    it('follow-up: a ticket the requester resolved leaves the request with IT, noted once on the timeline', async () => {
+      const b = await start();
+      const id = await b.requestAccess({
+        requester: JANE,
+        tierId: 'sales-cloud',
+      });
+      await b.waitForStatus(id, JANE, 'awaiting_it');
+      // Raised on behalf of Jane, a portal customer, who resolves it herself.
+      expect(fake.issue('IT-1')!.reporter).toBe('acct-jane');
+      fake.transition('IT-1', {
+        category: 'done',
+        status: 'Resolved',
+        resolution: 'Done',
+        by: 'acct-jane',
+      });
+      // A follower runs every few minutes and sees the same ticket each time.
+      await b.runFollowTask();
+      await b.runFollowTask();
+
+      const request = (await b.api('GET', `/requests/${id}`, JANE)).body;
+      expect(request.status).toBe('awaiting_it');
+      expect(
+        request.events.filter(
+          (e: any) =>
+            e.type === 'fulfillment_progress' &&
+            e.comment === CLOSED_BY_REQUESTER_NOTE,
+        ),
+      ).toHaveLength(1);
+
+      // An agent resolving it afterwards is IT's answer.
+      fake.transition('IT-1', { category: 'indeterminate' });
+      fake.transition('IT-1', { category: 'done', status: 'Resolved' });
+      await b.runFollowTask();
+      await b.waitForStatus(id, JANE, 'fulfilled');
     });
 
     it("follow-up: a ticket closed as won't do fails the request with the reason", async () => {

@@ -30,14 +30,28 @@ export type TeamsWebhookMessage = {
   }>;
 };
 
+/**
+ * Escapes the Markdown that Adaptive Card text renders (emphasis, links,
+ * headings, lists), so a justification or an app name shows as typed: a
+ * `[Approve now](https://…)` must not become a working link in IT's channel.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\\`*_{}[\]()<>#~|!]/g, '\\$&')
+    .replace(/^(\s*)([-+]|\d+[.)])(?=\s)/gm, (_, space, marker) =>
+      `${space}${marker.replace(/[-+.)]/, '\\$&')}`,
+    );
+}
+
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** The app and tier, escaped for card text. */
 function productOf(request: AccessRequest): string {
-  return request.tierName
-    ? `${request.appName} ${request.tierName}`
-    : request.appName;
+  return escapeMarkdown(
+    request.tierName ? `${request.appName} ${request.tierName}` : request.appName,
+  );
 }
 
 /** Wraps body and actions into the webhook's message envelope. */
@@ -90,7 +104,10 @@ function facts(
   ];
   return {
     type: 'FactSet',
-    facts: rows.map(([title, value]) => ({ title, value })),
+    facts: rows.map(([title, value]) => ({
+      title,
+      value: escapeMarkdown(value),
+    })),
   };
 }
 
@@ -105,7 +122,7 @@ function justification(request: AccessRequest): CardElement[] {
         },
         {
           type: 'TextBlock',
-          text: truncate(request.justification, 2000),
+          text: escapeMarkdown(truncate(request.justification, 2000)),
           wrap: true,
         },
       ]
@@ -128,9 +145,10 @@ export function approvalCard(
 ): TeamsWebhookMessage {
   const { request, task } = ctx;
   const what = productOf(request);
+  const who = escapeMarkdown(ctx.requesterName);
   const title = ctx.reminderNumber
-    ? `Reminder ${ctx.reminderNumber}: ${ctx.requesterName}'s request for ${what} still waits for approval`
-    : `Approval needed: ${ctx.requesterName} asks for ${what}`;
+    ? `Reminder ${ctx.reminderNumber}: ${who}'s request for ${what} still waits for approval`
+    : `Approval needed: ${who} asks for ${what}`;
   const extra: Array<[string, string]> = [
     ['Level', String(task?.level ?? request.level)],
     ['Approvers', ctx.approverNames.join(', ') || '—'],
@@ -171,10 +189,11 @@ export function decisionCard(
 ): TeamsWebhookMessage {
   const { request, task } = ctx;
   const what = productOf(request);
+  const who = escapeMarkdown(ctx.requesterName);
   const denied = task.status === 'denied';
   const title = denied
-    ? `Denied: ${ctx.requesterName}'s request for ${what}`
-    : `Approved: level ${task.level} of ${ctx.requesterName}'s request for ${what}`;
+    ? `Denied: ${who}'s request for ${what}`
+    : `Approved: level ${task.level} of ${who}'s request for ${what}`;
   const body: CardElement[] = [
     heading(title, denied ? 'Attention' : 'Good'),
     facts(request, ctx.requesterName, [
@@ -239,7 +258,9 @@ export function statusCard(ctx: CardContext): TeamsWebhookMessage {
   return teamsMessage(
     [
       heading(
-        `${ctx.requesterName}'s request for ${productOf(request)}: ${status}`,
+        `${escapeMarkdown(ctx.requesterName)}'s request for ${productOf(
+          request,
+        )}: ${status}`,
         color,
       ),
       facts(request, ctx.requesterName, extra),

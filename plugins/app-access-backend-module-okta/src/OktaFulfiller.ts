@@ -1,11 +1,16 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { AppUser, User } from '@okta/okta-sdk-nodejs';
-import { ModuleTestResult } from '@app-access/plugin-app-access-common';
+import {
+  FulfillmentSpec,
+  ModuleTestResult,
+} from '@app-access/plugin-app-access-common';
 import {
   AppAccessFulfiller,
   FulfillmentContext,
   FulfillmentResult,
+  FulfillmentSpecProblem,
 } from '@app-access/plugin-app-access-node';
+import { OktaAllowList } from './OktaAllowList';
 import { OktaApi } from './OktaApi';
 import {
   describeAppUser,
@@ -19,6 +24,8 @@ import {
 export type OktaFulfillerOptions = {
   api: OktaApi;
   logger: LoggerService;
+  /** The groups and apps it may grant; any when left out. */
+  allowList?: OktaAllowList;
   /** How long the follow-up keeps waiting for provisioning (for the messages). */
   provisioningTimeoutMs: number;
   /** How often the follow-up looks again (for the messages). */
@@ -55,6 +62,10 @@ export class OktaFulfiller implements AppAccessFulfiller {
       options.inlineIntervalMs ?? Math.min(options.pollMs, 2000);
   }
 
+  validateSpec(spec: FulfillmentSpec): FulfillmentSpecProblem | undefined {
+    return this.options.allowList?.check(spec);
+  }
+
   async fulfill(context: FulfillmentContext): Promise<FulfillmentResult> {
     const { spec } = context;
     try {
@@ -63,6 +74,14 @@ export class OktaFulfiller implements AppAccessFulfiller {
           status: 'failed',
           error: `The Okta module cannot fulfil '${spec.type}'`,
         };
+      }
+      // Again here, not only on save: the tier may predate the list.
+      const refused = this.validateSpec(spec);
+      if (refused) {
+        this.options.logger.warn(
+          `Okta fulfillment of request ${context.request.id} refused: ${refused.message}`,
+        );
+        return { status: 'failed', error: refused.message };
       }
       const user = await this.findUser(context);
       if (spec.type === 'okta-group') {

@@ -54,6 +54,7 @@ describe('ProvisioningFollower', () => {
       listAwaiting: async fulfilledBy =>
         requests.filter(r => r.fulfilledBy === fulfilledBy),
       complete,
+      note: jest.fn(async () => {}),
       getSettings: jest.fn(),
     };
     return { fulfillment, complete };

@@ -21,6 +21,7 @@ describe('readOktaConfig', () => {
     ).toEqual({
       orgUrl: 'https://acme.okta.com',
       auth: { type: 'apiToken', token: '00abc' },
+      allowed: { groupIds: undefined, appIds: undefined },
       provisioningTimeoutMs: 10 * 60_000,
       pollMs: 30_000,
       requestTimeoutMs: 30_000,
@@ -130,6 +131,26 @@ describe('readOktaConfig', () => {
       expect(() => read(okta)).toThrow(message);
     },
   );
+
+  it('reads the allow-lists: absent is any id, empty is none', () => {
+    expect(
+      read({
+        orgUrl: 'https://acme.okta.com',
+        apiToken: 'x',
+        allowedGroupIds: [' 00gzoom ', '00gzoom', '00gfigma'],
+        allowedAppIds: [],
+      })?.allowed,
+    ).toEqual({ groupIds: ['00gzoom', '00gfigma'], appIds: [] });
+    expect(() =>
+      read({
+        orgUrl: 'https://acme.okta.com',
+        apiToken: 'x',
+        allowedGroupIds: '00gzoom',
+      }),
+    ).toThrow(
+      /^Invalid config appAccess\.okta\.allowedGroupIds: must be a list of Okta ids/,
+    );
+  });
 
   it('accepts http only for a local org (tests)', () => {
     expect(

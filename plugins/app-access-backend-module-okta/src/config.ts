@@ -24,6 +24,11 @@ export type OktaConfig = {
   provisioningTimeoutMs: number;
   pollMs: number;
   requestTimeoutMs: number;
+  /**
+   * The Okta groups and apps App Access may grant; a list left out of the
+   * config is undefined (any id: the module warns), an empty list allows none.
+   */
+  allowed: { groupIds?: string[]; appIds?: string[] };
 };
 
 const KEY = 'appAccess.okta';
@@ -89,6 +94,20 @@ function readScopes(config: Config): string[] {
     );
   }
   return scopes;
+}
+
+/** An allow-list of Okta ids; undefined when the key is absent. */
+function readIdList(config: Config, key: string): string[] | undefined {
+  if (!config.has(key)) return undefined;
+  let ids: string[];
+  try {
+    ids = config.getStringArray(key);
+  } catch {
+    throw invalid(key, 'must be a list of Okta ids, e.g. [00g1abc, 00g2def]');
+  }
+  const trimmed = ids.map(id => id.trim());
+  if (trimmed.some(id => !id)) throw invalid(key, 'must not hold empty ids');
+  return [...new Set(trimmed)];
 }
 
 function checkPrivateKey(privateKey: string) {
@@ -163,6 +182,10 @@ export function readOktaConfig(root: Config): OktaConfig | undefined {
   return {
     orgUrl,
     auth,
+    allowed: {
+      groupIds: readIdList(config, 'allowedGroupIds'),
+      appIds: readIdList(config, 'allowedAppIds'),
+    },
     provisioningTimeoutMs:
       positive(config, 'provisioningTimeoutMinutes', 10) * 60_000,
     pollMs: positive(config, 'pollSeconds', 30) * 1000,

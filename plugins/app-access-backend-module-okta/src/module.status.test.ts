@@ -28,7 +28,12 @@ describe('Okta module status on the settings page', () => {
     expect(view.integrations.okta).toEqual({
       installed: true,
       configured: true,
-      details: { orgUrl: 'https://acme.okta.com', sync: true },
+      details: {
+        orgUrl: 'https://acme.okta.com',
+        sync: true,
+        allowedGroupIds: 'not set: App Access may grant any Okta group',
+        allowedAppIds: 'not set: App Access may grant any Okta app',
+      },
     });
     expect(view.modules.fulfillers).toContain('okta-group');
     expect(view.tasks).toContain('app-access-okta-provisioning');

@@ -12,6 +12,7 @@ import {
   readOktaConfig,
   readOktaSyncConfig,
 } from './config';
+import { OktaAllowList } from './OktaAllowList';
 import { OktaApi } from './OktaApi';
 import { OktaFulfiller } from './OktaFulfiller';
 import { ProvisioningFollower } from './ProvisioningFollower';
@@ -73,18 +74,32 @@ export const appAccessModuleOkta = createBackendModule({
           return;
         }
         const syncConfig = readOktaSyncConfig(config);
+        const allowList = new OktaAllowList(okta.allowed);
         modules.addModule({
           id: 'okta',
           title: TITLE,
           configured: true,
           missing: [],
-          details: { orgUrl: okta.orgUrl, sync: syncConfig.enabled },
+          details: {
+            orgUrl: okta.orgUrl,
+            sync: syncConfig.enabled,
+            ...allowList.details(),
+          },
         });
+        const unrestricted = allowList.unrestricted();
+        if (unrestricted.length) {
+          logger.warn(
+            `${unrestricted.join(
+              ' and ',
+            )} not set: whoever may manage apps can create a tier that grants any Okta group or app, an admin group included, even with no approval. List the groups and apps App Access may grant.`,
+          );
+        }
         const api = OktaApi.fromConfig(okta);
         fulfillers.addFulfiller(
           new OktaFulfiller({
             api,
             logger,
+            allowList,
             provisioningTimeoutMs: okta.provisioningTimeoutMs,
             pollMs: okta.pollMs,
           }),

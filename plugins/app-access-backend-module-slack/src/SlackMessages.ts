@@ -109,9 +109,9 @@ export function approvalMessage(
     taskId: summary.task.id,
   } satisfies ApprovalRef);
   return {
-    text: `${
-      summary.reminderNumber ? 'Reminder: ' : ''
-    }${who} asks for access to ${what}: approve or deny`,
+    text: `${summary.reminderNumber ? 'Reminder: ' : ''}${escapeMrkdwn(
+      who,
+    )} asks for access to ${escapeMrkdwn(what)}: approve or deny`,
     blocks: [
       ...summaryBlocks(summary, intro),
       {
@@ -173,9 +173,9 @@ export function decidedMessage(
 ): { text: string; blocks: KnownBlock[] } {
   const outcome = outcomeText(summary.task, summary.deciderName);
   return {
-    text: `${productOf(summary.request)} for ${
-      summary.requesterName
-    }: ${outcome}`,
+    text: `${escapeMrkdwn(productOf(summary.request))} for ${escapeMrkdwn(
+      summary.requesterName,
+    )}: ${outcome}`,
     blocks: [
       ...summaryBlocks(
         summary,
@@ -203,7 +203,9 @@ export function channelRequestMessage(
     ? `Waiting for ${summary.approverNames.map(escapeMrkdwn).join(', ')}.`
     : '';
   return {
-    text: `${summary.requesterName} asks for access to ${what}`,
+    text: `${escapeMrkdwn(
+      summary.requesterName,
+    )} asks for access to ${escapeMrkdwn(what)}`,
     blocks: [
       ...summaryBlocks(
         summary,

@@ -20,6 +20,27 @@ export type ZendeskComment = {
   author_id?: number;
 };
 
+/** One change set of a ticket (`GET /api/v2/tickets/{id}/audits`): who did what. */
+export type ZendeskAudit = {
+  id: number;
+  /** The user who made the change; -1 for Zendesk itself (automations). */
+  author_id: number;
+  created_at?: string;
+  events?: Array<{
+    type: string;
+    field_name?: string;
+    value?: unknown;
+    previous_value?: unknown;
+  }>;
+};
+
+export type ZendeskUser = {
+  id: number;
+  name?: string;
+  /** `end-user`, `agent` or `admin`. */
+  role?: string;
+};
+
 /** A Zendesk call that did not work, however node-zendesk reported it. */
 export class ZendeskCallError extends Error {
   constructor(
@@ -268,6 +289,26 @@ export class ZendeskClient {
       `reading the comments of ticket ${id}`,
       sdk => sdk.tickets.getComments(id),
     );
+  }
+
+  /** The ticket's audits, oldest first. */
+  async audits(id: number): Promise<ZendeskAudit[]> {
+    return this.list<ZendeskAudit>(`reading the audits of ticket ${id}`, sdk =>
+      sdk.ticketaudits.list(id),
+    );
+  }
+
+  /** A user, or undefined when Zendesk does not know them (404, deleted). */
+  async user(id: number): Promise<ZendeskUser | undefined> {
+    try {
+      return await this.call<ZendeskUser>(`reading user ${id}`, sdk =>
+        sdk.users.show(id),
+      );
+    } catch (error) {
+      if (error instanceof ZendeskCallError && error.status === 404)
+        return undefined;
+      throw error;
+    }
   }
 
   async me(): Promise<{

@@ -1,6 +1,9 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import { AppAccessFulfillmentApi } from '@app-access/plugin-app-access-node';
+import {
+  AppAccessFulfillmentApi,
+  CLOSED_BY_REQUESTER_NOTE,
+} from '@app-access/plugin-app-access-node';
 import { FakeZendesk } from './testing/FakeZendesk';
 import { ZendeskClient } from './ZendeskClient';
 import { ZendeskFollower } from './ZendeskFollower';
@@ -35,6 +38,7 @@ describe('ZendeskFollower', () => {
           comment: { body: `Please grant ${n}` },
           external_id: `r${n}`,
           tags: ['app-access'],
+          requester: { name: `Person ${n}`, email: `person${n}@acme.example` },
         },
         `k${n}`,
       );
@@ -46,6 +50,7 @@ describe('ZendeskFollower', () => {
     const fulfillment = {
       listAwaiting: jest.fn(async () => awaiting as any),
       complete: jest.fn(async (_id: string, _result: unknown) => {}),
+      note: jest.fn(async (_id: string, _text: string) => {}),
       getSettings: jest.fn(),
     } satisfies AppAccessFulfillmentApi;
     const follower = new ZendeskFollower({
@@ -101,8 +106,38 @@ describe('ZendeskFollower', () => {
       checked: 5,
       fulfilled: ['r1', 'r2'],
       failed: ['r3', 'r5'],
+      closedByRequester: [],
       errors: 0,
     });
+    expect(fulfillment.note).not.toHaveBeenCalled();
+  });
+
+  it('leaves a ticket the requester solved with IT and says so on the timeline', async () => {
+    const { follower, fulfillment } = await setup();
+    const requesterOf = (id: number) => fake.ticket(id)!.requester_id;
+    // An end user marks their own request solved in the help center.
+    fake.update(1, {
+      status: 'solved',
+      comment: 'Never mind, I found a workaround',
+      by: requesterOf(1),
+    });
+    // Solved by the requester, then closed by Zendesk's own automation.
+    fake.update(2, { status: 'solved', by: requesterOf(2) });
+    fake.update(2, { status: 'closed', by: -1 });
+    // The requester solved it, an agent reopened it and solved it for good.
+    fake.update(3, { status: 'solved', by: requesterOf(3) });
+    fake.update(3, { status: 'open', comment: 'Reopening: not done yet' });
+    fake.update(3, { status: 'solved', comment: 'Seat assigned.' });
+
+    const first = await follower.run();
+    expect(first.closedByRequester).toEqual(['r1', 'r2']);
+    expect(first.fulfilled).toEqual(['r3']);
+    expect(fulfillment.complete.mock.calls.map(c => c[0])).toEqual(['r3']);
+    expect(fulfillment.note.mock.calls).toEqual([
+      ['r1', CLOSED_BY_REQUESTER_NOTE],
+      ['r2', CLOSED_BY_REQUESTER_NOTE],
+    ]);
+    expect(fake.calls.map(c => c.path)).toContain('/api/v2/tickets/1/audits.json');
   });
 
   it('stops the round on a rate limit and picks up next time', async () => {

@@ -1,10 +1,15 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { AppAccessFulfillmentApi } from '@app-access/plugin-app-access-node';
+import {
+  AppAccessFulfillmentApi,
+  CLOSED_BY_REQUESTER_NOTE,
+} from '@app-access/plugin-app-access-node';
 import { WONT_DO_TAG } from './config';
 import {
+  ZendeskAudit,
   ZendeskCallError,
   ZendeskClient,
   ZendeskComment,
+  ZendeskTicket,
 } from './ZendeskClient';
 import { isRetryable } from './ZendeskFulfiller';
 
@@ -12,18 +17,38 @@ export type FollowSummary = {
   checked: number;
   fulfilled: string[];
   failed: string[];
+  /** Solved or closed by the requester: still waiting for IT. */
+  closedByRequester: string[];
   errors: number;
 };
+
+const DONE = ['solved', 'closed'];
+
+/** The audit that solved (or, directly, closed) the ticket last. */
+function closingAudit(audits: ZendeskAudit[]): ZendeskAudit | undefined {
+  return [...audits].reverse().find(audit =>
+    (audit.events ?? []).some(
+      e =>
+        e.type === 'Change' &&
+        e.field_name === 'status' &&
+        DONE.includes(String(e.value)) &&
+        // Closing a solved ticket is Zendesk's own later step: the solve
+        // before it is what someone decided.
+        !DONE.includes(String(e.previous_value)),
+    ),
+  );
+}
 
 function text(comment: ZendeskComment): string {
   return (comment.plain_body ?? comment.body ?? '').trim();
 }
 
 /**
- * Follows the tickets of requests waiting for IT: a solved or closed ticket
- * completes the request, as fulfilled or, when it carries the
+ * Follows the tickets of requests waiting for IT: a ticket an agent solved or
+ * closed completes the request, as fulfilled or, when it carries the
  * `app_access_wont_do` tag, as failed with the agent's last reply as the
- * reason.
+ * reason. End users may mark their own tickets solved; that grants nothing,
+ * so such a request stays with IT and its timeline says why.
  */
 export class ZendeskFollower {
   constructor(
@@ -46,12 +71,26 @@ export class ZendeskFollower {
     return pick ? text(pick) : undefined;
   }
 
+  /**
+   * Whether an end user (the requester, as a rule) rather than an agent
+   * solved the ticket, from its audits and the author's role. Zendesk
+   * itself (author -1: automations IT set up) and agents count as IT; so
+   * does a ticket whose solving audit cannot be found.
+   */
+  private async solvedByEndUser(ticket: ZendeskTicket): Promise<boolean> {
+    const { client } = this.options;
+    const audit = closingAudit(await client.audits(ticket.id));
+    if (!audit || audit.author_id < 0) return false;
+    return (await client.user(audit.author_id))?.role === 'end-user';
+  }
+
   async run(): Promise<FollowSummary> {
     const { client, fulfillment, logger } = this.options;
     const summary: FollowSummary = {
       checked: 0,
       fulfilled: [],
       failed: [],
+      closedByRequester: [],
       errors: 0,
     };
     const waiting = await fulfillment.listAwaiting(
@@ -80,6 +119,9 @@ export class ZendeskFollower {
             }`,
           });
           summary.failed.push(request.id);
+        } else if (await this.solvedByEndUser(ticket)) {
+          await fulfillment.note(request.id, CLOSED_BY_REQUESTER_NOTE);
+          summary.closedByRequester.push(request.id);
         } else {
           await fulfillment.complete(request.id, {
             status: 'fulfilled',
@@ -96,9 +138,13 @@ export class ZendeskFollower {
         if (error instanceof ZendeskCallError && isRetryable(error)) break;
       }
     }
-    if (summary.fulfilled.length || summary.failed.length) {
+    if (
+      summary.fulfilled.length ||
+      summary.failed.length ||
+      summary.closedByRequester.length
+    ) {
       logger.info(
-        `Zendesk follow-up: ${summary.checked} ticket(s) checked, ${summary.fulfilled.length} fulfilled, ${summary.failed.length} closed as won't do`,
+        `Zendesk follow-up: ${summary.checked} ticket(s) checked, ${summary.fulfilled.length} fulfilled, ${summary.failed.length} closed as won't do, ${summary.closedByRequester.length} solved by the requester (still with IT)`,
       );
     }
     return summary;

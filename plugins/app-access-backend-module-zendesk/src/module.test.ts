@@ -1,5 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import zendeskModule from '.';
+import { CLOSED_BY_REQUESTER_NOTE } from '@app-access/plugin-app-access-node';
 import { FakeZendesk } from './testing/FakeZendesk';
 // The module is tested against the real core plugin (a devDependency).
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
@@ -174,6 +175,43 @@ describe.each(databases.eachSupportedId())(
               'Your request for Salesforce Sales Cloud User is fulfilled: you have access',
         ),
       );
+    });
+
+    it('follow-up: a ticket the requester solved leaves the request with IT, noted once on the timeline', async () => {
+      const b = await start();
+      const id = await b.requestAccess({
+        requester: JANE,
+        tierId: 'sales-cloud',
+      });
+      await b.waitForStatus(id, JANE, 'awaiting_it');
+      const ticket = fake.ticket(1)!;
+      expect(fake.users.find(u => u.id === ticket.requester_id)?.role).toBe(
+        'end-user',
+      );
+      fake.update(1, {
+        status: 'solved',
+        comment: 'I do not need it any more',
+        by: ticket.requester_id,
+      });
+      // A follower runs every few minutes and sees the same ticket each time.
+      await b.runFollowTask();
+      await b.runFollowTask();
+
+      const request = (await b.api('GET', `/requests/${id}`, JANE)).body;
+      expect(request.status).toBe('awaiting_it');
+      expect(
+        request.events.filter(
+          (e: any) =>
+            e.type === 'fulfillment_progress' &&
+            e.comment === CLOSED_BY_REQUESTER_NOTE,
+        ),
+      ).toHaveLength(1);
+
+      // An agent solving it afterwards is IT's answer.
+      fake.update(1, { status: 'open' });
+      fake.update(1, { status: 'solved', comment: 'Seat assigned.' });
+      await b.runFollowTask();
+      await b.waitForStatus(id, JANE, 'fulfilled');
     });
 
     it('follow-up: a ticket solved with the app_access_wont_do tag fails the request with the reason', async () => {

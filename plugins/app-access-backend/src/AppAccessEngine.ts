@@ -388,6 +388,9 @@ export class AppAccessEngine {
             result.status === 'failed' ? result.message : undefined,
         });
       },
+      note: async (requestId, text) => {
+        await this.workflow.addFulfillmentNote(requestId, text);
+      },
       getSettings: () => this.settings.get(),
     };
   }
@@ -514,7 +517,12 @@ export class AppAccessEngine {
             find: (kind, id) => this.moduleFor(kind, id),
           },
         }),
-        apps: new AppAdminService({ db, apps, events }),
+        apps: new AppAdminService({
+          db,
+          apps,
+          events,
+          fulfillerFor: type => this.fulfillerMap.get(type),
+        }),
         outbox: new OutboxService({
           outbox,
           workflow,

@@ -82,6 +82,14 @@ export type FulfillmentResult =
   /** Will not work without someone changing something (user not in Okta, ...). */
   | { status: 'failed'; error: string };
 
+/** Why a tier's fulfilment cannot be saved: the spec's field and the reason. */
+export type FulfillmentSpecProblem = {
+  /** The field of the fulfilment spec at fault, e.g. `oktaGroupId`. */
+  field: string;
+  /** What is wrong, naming the value, e.g. the Okta group. */
+  message: string;
+};
+
 /**
  * Performs an approved request. `fulfill` must be idempotent: it may be
  * called again for the same request after a crash or a timeout.
@@ -94,6 +102,14 @@ export interface AppAccessFulfiller {
    */
   readonly handles: string[];
   fulfill(context: FulfillmentContext): Promise<FulfillmentResult>;
+  /**
+   * Checks a tier's fulfilment spec when an admin saves it (the core answers
+   * 400 naming the tier's field), e.g. the Okta groups App Access may grant.
+   * Whoever may manage apps may not thereby grant anything they like: a
+   * fulfiller that limits what it grants says so here, and refuses in
+   * `fulfill` too, for tiers saved before the limit existed.
+   */
+  validateSpec?(spec: FulfillmentSpec): FulfillmentSpecProblem | undefined;
   /**
    * Ticketing fulfillers: file a record ticket for a request fulfilled by
    * another fulfiller (the "audit-trail tickets" setting). Idempotent on
@@ -228,6 +244,12 @@ export interface AppAccessFulfillmentApi {
     requestId: string,
     result: { status: 'fulfilled' | 'failed'; message?: string },
   ): Promise<void>;
+  /**
+   * Adds a note to the timeline of a request waiting for IT, e.g. that the
+   * requester closed the ticket themselves. The core records each text once
+   * per request, so a follower may say the same thing on every run.
+   */
+  note(requestId: string, text: string): Promise<void>;
   getSettings(): Promise<AppAccessSettings>;
 }
 

@@ -5,6 +5,7 @@
  */
 export * from './extensions';
 export {
+  CLOSED_BY_REQUESTER_NOTE,
   auditSummary,
   fulfilmentSummary,
   personName,

@@ -8,6 +8,13 @@ import { FulfillmentContext } from './extensions';
 
 const SYSTEM_ACTOR = 'app-access:system';
 
+/**
+ * The timeline note of a ticketing follower when the requester, not an
+ * agent, solved or closed the ticket: the request stays with IT.
+ */
+export const CLOSED_BY_REQUESTER_NOTE =
+  'The ticket was closed by the requester, not by IT: IT still has to grant the access';
+
 function short(ref: string | undefined): string {
   return (ref ?? '')
     .replace(/^user:default\//, '')

@@ -15,11 +15,22 @@ const entities = [
   },
 ];
 
+/** Warnings logged by the backend under test, by any plugin. */
+let warnings: string[] = [];
+
 async function start(environment: string) {
+  warnings = [];
+  const logger = mockServices.logger.mock({
+    warn: (message: string) => {
+      warnings.push(message);
+    },
+  });
+  logger.child.mockReturnValue(logger);
   return startTestBackend({
     features: [
       authPlugin,
       demoAuthProviderModule,
+      logger.factory,
       catalogServiceMock.factory({ entities }),
       mockServices.rootConfig.factory({
         data: {
@@ -59,6 +70,7 @@ describe('demo sign-in', () => {
       expect(users.body.items).toEqual([
         expect.objectContaining({ name: 'jane.doe', displayName: 'Jane Doe', title: 'Software Engineer' }),
       ]);
+      expect(warnings).toContainEqual(expect.stringMatching(/Demo sign-in is enabled/));
     } finally {
       await backend.stop();
     }
@@ -73,8 +85,35 @@ describe('demo sign-in', () => {
         .set('x-demo-user', 'jane.doe');
       expect(res.status).toBe(404);
       expect((await request(server).get('/api/auth/demo-users')).status).toBe(404);
+      expect(warnings).toContainEqual(expect.stringMatching(/refused because auth\.environment is production/));
     } finally {
       await backend.stop();
     }
+  });
+
+  describe('when NODE_ENV is production', () => {
+    const nodeEnv = process.env.NODE_ENV;
+    beforeEach(() => {
+      process.env.NODE_ENV = 'production';
+    });
+    afterEach(() => {
+      process.env.NODE_ENV = nodeEnv;
+    });
+
+    it('is refused even though auth.environment says development', async () => {
+      const backend = await start('development');
+      const server = backend.server;
+      try {
+        const res = await request(server)
+          .get('/api/auth/demo/refresh?env=development')
+          .set('x-demo-user', 'jane.doe');
+        expect(res.status).toBe(404);
+        expect((await request(server).get('/api/auth/demo-users')).status).toBe(404);
+        expect(warnings).toContainEqual(expect.stringMatching(/refused because NODE_ENV is production/));
+        expect(warnings).not.toContainEqual(expect.stringMatching(/Demo sign-in is enabled/));
+      } finally {
+        await backend.stop();
+      }
+    });
   });
 });

@@ -1,6 +1,7 @@
 import {
   coreServices,
   createBackendModule,
+  RootConfigService,
 } from '@backstage/backend-plugin-api';
 import {
   authProvidersExtensionPoint,
@@ -22,7 +23,7 @@ const USER_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/i;
  * `demo` that signs the caller in as whichever example user the
  * `x-demo-user` header names. It exists so that requester, approver and admin
  * can all be tried on one machine, and is refused whenever
- * `auth.environment` is `production`.
+ * `auth.environment` or `NODE_ENV` is `production`.
  */
 export const demoAuthenticator = createProxyAuthenticator({
   defaultProfileTransform: async (result: { userName: string }) => ({
@@ -46,6 +47,21 @@ export const demoAuthenticator = createProxyAuthenticator({
   },
 });
 
+/**
+ * What says this backend runs in production, if anything. Either one is
+ * enough: a deployment that sets NODE_ENV but forgets `auth.environment`
+ * (it defaults to development) must not hand out sign-ins by header.
+ */
+function productionSignal(config: RootConfigService): string | undefined {
+  if (config.getOptionalString('auth.environment') === 'production') {
+    return 'auth.environment';
+  }
+  if (process.env.NODE_ENV === 'production') {
+    return 'NODE_ENV';
+  }
+  return undefined;
+}
+
 export const demoAuthProviderModule = createBackendModule({
   pluginId: 'auth',
   moduleId: 'demo-provider',
@@ -60,15 +76,14 @@ export const demoAuthProviderModule = createBackendModule({
         catalog: catalogServiceRef,
       },
       async init({ providers, config, logger, httpRouter, auth, catalog }) {
-        const environment =
-          config.getOptionalString('auth.environment') ?? 'development';
-        if (environment === 'production') {
-          logger.warn(
-            'Demo sign-in is refused because auth.environment is production; the demo provider is not registered',
-          );
+        if (!config.has('auth.providers.demo')) {
           return;
         }
-        if (!config.has('auth.providers.demo')) {
+        const refusedBy = productionSignal(config);
+        if (refusedBy) {
+          logger.warn(
+            `Demo sign-in is refused because ${refusedBy} is production; the demo provider is not registered`,
+          );
           return;
         }
         logger.warn(

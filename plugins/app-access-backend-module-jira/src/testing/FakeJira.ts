@@ -25,6 +25,21 @@ export type FakeServiceDesk = {
   customers: FakeJiraCustomer[];
 };
 
+/** One entry of an issue's changelog (`expand=changelog`): who changed what. */
+export type FakeJiraHistory = {
+  id: string;
+  author: { accountId: string; accountType: string; displayName: string };
+  created: string;
+  items: Array<{
+    field: string;
+    fieldtype: 'jira';
+    from: string | null;
+    fromString: string | null;
+    to: string | null;
+    toString: string | null;
+  }>;
+};
+
 export type FakeJiraIssue = {
   id: string;
   key: string;
@@ -39,12 +54,15 @@ export type FakeJiraIssue = {
   statusCategory: 'new' | 'indeterminate' | 'done';
   resolution?: string;
   comments: Array<{ id: string; body: string; created: string }>;
+  changelog: FakeJiraHistory[];
   created: string;
 };
 
 export type FakeJiraCall = FakeVendorCall;
 
 const BOT_ACCOUNT = 'acct-bot';
+/** The service desk agent who works tickets in the tests. */
+export const FAKE_AGENT_ACCOUNT = 'acct-agent';
 
 const CATEGORY_NAMES = {
   new: 'To Do',
@@ -62,6 +80,7 @@ export class FakeJira extends FakeVendorApi {
   /** Customers (account ids) Jira refuses to raise requests for (400). */
   refuseOnBehalfOf = new Set<string>();
   private nextId = 10000;
+  private readonly nameIds = new Map<string, string>();
 
   /** Back to one service desk 1 (project IT) with request type 11 and one customer. */
   reset() {
@@ -91,7 +110,11 @@ export class FakeJira extends FakeVendorApi {
     this.refuseOnBehalfOf = new Set();
   }
 
-  /** Moves an issue along its workflow, as an agent would. */
+  /**
+   * Moves an issue along its workflow, as an agent would (the default), or,
+   * with `by` a customer's account id, as the customer resolving their own
+   * request from the portal. Each move is one changelog entry.
+   */
   transition(
     key: string,
     to: {
@@ -99,14 +122,39 @@ export class FakeJira extends FakeVendorApi {
       status?: string;
       resolution?: string;
       comment?: string;
+      by?: string;
     },
   ) {
     const issue = this.issue(key);
     if (!issue) throw new Error(`FakeJira: no issue ${key}`);
+    const before = { status: issue.statusName, resolution: issue.resolution };
     issue.statusCategory = to.category;
     issue.statusName = to.status ?? CATEGORY_NAMES[to.category];
     issue.resolution =
       to.category === 'done' ? to.resolution ?? 'Done' : undefined;
+    const items: FakeJiraHistory['items'] = [];
+    const item = (field: string, from?: string, value?: string) => ({
+      field,
+      fieldtype: 'jira' as const,
+      from: from ? this.idOf(from) : null,
+      fromString: from ?? null,
+      to: value ? this.idOf(value) : null,
+      toString: value ?? null,
+    });
+    if (before.status !== issue.statusName) {
+      items.push(item('status', before.status, issue.statusName));
+    }
+    if (before.resolution !== issue.resolution) {
+      items.push(item('resolution', before.resolution, issue.resolution));
+    }
+    if (items.length) {
+      issue.changelog.push({
+        id: String(this.nextId++),
+        author: this.account(to.by ?? FAKE_AGENT_ACCOUNT),
+        created: new Date().toISOString(),
+        items,
+      });
+    }
     if (to.comment) {
       issue.comments.push({
         id: String(this.nextId++),
@@ -114,6 +162,28 @@ export class FakeJira extends FakeVendorApi {
         created: new Date().toISOString(),
       });
     }
+  }
+
+  /** Jira's id of a status or resolution, by its name (stable per fake). */
+  private idOf(name: string): string {
+    if (!this.nameIds.has(name)) {
+      this.nameIds.set(name, String(10100 + this.nameIds.size));
+    }
+    return this.nameIds.get(name)!;
+  }
+
+  /** An account as Jira shows it; customers of a service desk are `customer` accounts. */
+  private account(accountId: string): FakeJiraHistory['author'] {
+    const customer = this.serviceDesks
+      .flatMap(d => d.customers)
+      .find(c => c.accountId === accountId);
+    return customer
+      ? {
+          accountId,
+          accountType: 'customer',
+          displayName: customer.displayName,
+        }
+      : { accountId, accountType: 'atlassian', displayName: 'IT Agent' };
   }
 
   issue(key: string): FakeJiraIssue | undefined {
@@ -341,6 +411,7 @@ export class FakeJira extends FakeVendorApi {
       statusName: 'Waiting for support',
       statusCategory: 'new',
       comments: [],
+      changelog: [],
       created,
     };
     this.issues.push(issue);
@@ -374,7 +445,11 @@ export class FakeJira extends FakeVendorApi {
     });
   }
 
-  private issueJson(issue: FakeJiraIssue, fieldsParam?: string) {
+  private issueJson(
+    issue: FakeJiraIssue,
+    fieldsParam?: string,
+    expand?: string,
+  ) {
     const all: Record<string, unknown> = {
       summary: issue.summary,
       description: issue.description,
@@ -408,11 +483,21 @@ export class FakeJira extends FakeVendorApi {
             Object.entries(all).filter(([k]) => wanted.includes(k)),
           )
         : all;
+    const changelog = (expand ?? '').split(',').includes('changelog')
+      ? {
+          // Jira lists the most recent changes first.
+          histories: [...issue.changelog].reverse(),
+          startAt: 0,
+          maxResults: issue.changelog.length,
+          total: issue.changelog.length,
+        }
+      : undefined;
     return {
       id: issue.id,
       key: issue.key,
       self: `${this.url}/rest/api/2/issue/${issue.id}`,
       fields,
+      ...(changelog ? { changelog } : {}),
     };
   }
 
@@ -473,7 +558,7 @@ export class FakeJira extends FakeVendorApi {
         return;
       }
       if (method === 'GET') {
-        send(200, this.issueJson(issue, query.fields));
+        send(200, this.issueJson(issue, query.fields, query.expand));
         return;
       }
       if (method === 'PUT') {

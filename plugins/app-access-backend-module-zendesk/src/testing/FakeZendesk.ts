@@ -27,6 +27,25 @@ export type FakeZendeskComment = {
   created_at: string;
 };
 
+export type FakeZendeskAuditEvent =
+  | {
+      id: number;
+      type: 'Change' | 'Create';
+      field_name: string;
+      value: unknown;
+      previous_value?: unknown;
+    }
+  | { id: number; type: 'Comment'; body: string; public: boolean };
+
+export type FakeZendeskAudit = {
+  id: number;
+  ticket_id: number;
+  created_at: string;
+  author_id: number;
+  via: { channel: string };
+  events: FakeZendeskAuditEvent[];
+};
+
 export type FakeZendeskTicket = {
   id: number;
   external_id: string | null;
@@ -38,11 +57,15 @@ export type FakeZendeskTicket = {
   group_id: number | null;
   tags: string[];
   comments: FakeZendeskComment[];
+  audits: FakeZendeskAudit[];
   created_at: string;
   updated_at: string;
 };
 
 export type FakeZendeskCall = FakeVendorCall;
+
+/** The IT agent who works tickets in the tests. */
+export const FAKE_AGENT_ID = 901;
 
 export class FakeZendesk extends FakeVendorApi {
   readonly email = 'app-access-bot@example.com';
@@ -65,6 +88,12 @@ export class FakeZendesk extends FakeVendorApi {
     this.apiToken = 'zendesk-api-token';
     this.users = [
       { id: 900, name: 'App Access Bot', email: this.email, role: 'agent' },
+      {
+        id: FAKE_AGENT_ID,
+        name: 'Ida Agent',
+        email: 'ida.agent@example.com',
+        role: 'agent',
+      },
     ];
     this.groups = [{ id: 360, name: 'IT Access' }];
     this.tickets = [];
@@ -78,7 +107,12 @@ export class FakeZendesk extends FakeVendorApi {
     return this.tickets.find(t => t.id === Number(id));
   }
 
-  /** An agent replies and changes the status (and tags), as in the agent workspace. */
+  /**
+   * Someone replies and changes the status (and tags): an agent in the agent
+   * workspace (the default), or, with `by: ticket.requester_id`, the end
+   * user marking their own request solved in the help center. Each update
+   * is one audit, as in Zendesk.
+   */
   update(
     id: number | string,
     change: {
@@ -86,21 +120,70 @@ export class FakeZendesk extends FakeVendorApi {
       addTags?: string[];
       comment?: string;
       public?: boolean;
+      /** Author of the change: a user id, or -1 for Zendesk (automations). */
+      by?: number;
     },
   ) {
     const ticket = this.ticket(id);
     if (!ticket) throw new Error(`FakeZendesk: no ticket ${id}`);
+    const author = change.by ?? FAKE_AGENT_ID;
+    const events: FakeZendeskAuditEvent[] = [];
     if (change.comment) {
-      ticket.comments.push(
-        this.comment(change.comment, 901, change.public ?? true),
+      const comment = this.comment(
+        change.comment,
+        author,
+        change.public ?? true,
       );
+      ticket.comments.push(comment);
+      events.push({
+        id: comment.id,
+        type: 'Comment',
+        body: comment.body,
+        public: comment.public,
+      });
     }
-    if (change.addTags)
-      ticket.tags = [
+    if (change.addTags) {
+      const tags = [
         ...new Set([...ticket.tags, ...change.addTags.map(normalizeTag)]),
       ];
-    if (change.status) ticket.status = change.status;
+      events.push(this.change('tags', tags, ticket.tags));
+      ticket.tags = tags;
+    }
+    if (change.status && change.status !== ticket.status) {
+      events.push(this.change('status', change.status, ticket.status));
+      ticket.status = change.status;
+    }
     ticket.updated_at = new Date().toISOString();
+    if (events.length) this.audit(ticket, author, events);
+  }
+
+  private change(
+    field: string,
+    value: unknown,
+    previous: unknown,
+  ): FakeZendeskAuditEvent {
+    return {
+      id: 3000 + this.nextCommentId++,
+      type: 'Change',
+      field_name: field,
+      value,
+      previous_value: previous,
+    };
+  }
+
+  private audit(
+    ticket: FakeZendeskTicket,
+    author: number,
+    events: FakeZendeskAuditEvent[],
+  ) {
+    ticket.audits.push({
+      id: 2000 + this.nextCommentId++,
+      ticket_id: ticket.id,
+      created_at: new Date().toISOString(),
+      author_id: author,
+      via: { channel: author === -1 ? 'rule' : 'web' },
+      events,
+    });
   }
 
   /** Successful ticket creations (idempotent replays excluded). */
@@ -131,7 +214,7 @@ export class FakeZendesk extends FakeVendorApi {
   }
 
   private ticketJson(t: FakeZendeskTicket) {
-    const { comments: _c, ...rest } = t;
+    const { comments: _c, audits: _a, ...rest } = t;
     return { ...rest, url: `${this.url}/api/v2/tickets/${t.id}.json` };
   }
 
@@ -230,6 +313,31 @@ export class FakeZendesk extends FakeVendorApi {
         previous_page: null,
         count: ticket.comments.length,
       });
+      return;
+    }
+    m = path.match(/^\/api\/v2\/tickets\/(\d+)\/audits\.json$/);
+    if (m && method === 'GET') {
+      const ticket = this.ticket(m[1]);
+      if (!ticket) {
+        send(404, { error: 'RecordNotFound', description: 'Not found' });
+        return;
+      }
+      send(200, {
+        audits: ticket.audits,
+        next_page: null,
+        previous_page: null,
+        count: ticket.audits.length,
+      });
+      return;
+    }
+    m = path.match(/^\/api\/v2\/users\/(\d+)\.json$/);
+    if (m && method === 'GET') {
+      const user = this.users.find(u => u.id === Number(m![1]));
+      if (!user) {
+        send(404, { error: 'RecordNotFound', description: 'Not found' });
+        return;
+      }
+      send(200, { user: { ...user, active: true } });
       return;
     }
     if (path === '/api/v2/users/me.json' && method === 'GET') {
@@ -334,12 +442,30 @@ export class FakeZendesk extends FakeVendorApi {
       group_id: t.group_id ?? null,
       tags: [...new Set<string>((t.tags ?? []).map(normalizeTag))],
       comments: [],
+      audits: [],
       created_at: now,
       updated_at: now,
     };
-    ticket.comments.push(
-      this.comment(commentBody, this.users[0].id, t.comment?.public ?? true),
+    const description = this.comment(
+      commentBody,
+      this.users[0].id,
+      t.comment?.public ?? true,
     );
+    ticket.comments.push(description);
+    this.audit(ticket, this.users[0].id, [
+      {
+        id: description.id,
+        type: 'Comment',
+        body: description.body,
+        public: description.public,
+      },
+      {
+        id: 3000 + this.nextCommentId++,
+        type: 'Create',
+        field_name: 'status',
+        value: 'new',
+      },
+    ]);
     this.tickets.push(ticket);
     if (typeof key === 'string' && key)
       this.idempotency.set(key, { ticketId: ticket.id, body: raw });

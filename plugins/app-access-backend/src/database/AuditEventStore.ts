@@ -57,6 +57,21 @@ export class AuditEventStore {
     });
   }
 
+  /** Whether the request already has an event of this type with this comment. */
+  async hasEvent(
+    query: { requestId: string; type: RequestEventType; comment: string },
+    tx: Knex = this.db,
+  ): Promise<boolean> {
+    const row = await tx('request_events')
+      .where({
+        request_id: query.requestId,
+        type: query.type,
+        comment: query.comment,
+      })
+      .first('id');
+    return Boolean(row);
+  }
+
   async eventsForRequest(requestId: string): Promise<RequestEvent[]> {
     const rows = await this.db<EventRow>('request_events')
       .where({ request_id: requestId })

@@ -110,6 +110,17 @@ export class RequestStore {
     return row ? rowToRequest(row) : undefined;
   }
 
+  /**
+   * The request, its row locked until `tx` ends on PostgreSQL (SQLite
+   * serialises writers anyway): for checks that must not race a twin.
+   */
+  async lock(id: string, tx: Knex): Promise<StoredRequest | undefined> {
+    let query = tx<RequestRow>('requests').where({ id });
+    if (tx.client.config.client === 'pg') query = query.forUpdate();
+    const row = await query.first();
+    return row ? rowToRequest(row) : undefined;
+  }
+
   async findOpenByKey(openKey: string, tx: Knex = this.db) {
     const row = await tx<RequestRow>('requests')
       .where({ open_key: openKey })

@@ -1,6 +1,11 @@
 import { Knex } from 'knex';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import { AdminApp, AdminAppPage } from '@app-access/plugin-app-access-common';
+import {
+  AdminApp,
+  AdminAppPage,
+  FulfillmentSpec,
+} from '@app-access/plugin-app-access-common';
+import { AppAccessFulfiller } from '@app-access/plugin-app-access-node';
 import { AppStore, StoredApp } from '../database/AppStore';
 import { AuditEventStore } from '../database/AuditEventStore';
 import { appSchema, describeZodError } from '../catalog/appSchema';
@@ -30,8 +35,29 @@ export class AppAdminService {
       db: Knex;
       apps: AppStore;
       events: AuditEventStore;
+      /** The fulfiller of a fulfilment type (`okta-group`, ...), if installed. */
+      fulfillerFor?: (type: string) => AppAccessFulfiller | undefined;
     },
   ) {}
+
+  /**
+   * Asks the fulfiller of each tier whether it would grant what the tier
+   * says (the Okta allow-list): managing apps must not be a way to grant
+   * oneself any Okta group, since a tier may need no approval at all.
+   */
+  private checkFulfilment(app: {
+    tiers: Array<{ fulfillment: FulfillmentSpec }>;
+  }) {
+    app.tiers.forEach((tier, index) => {
+      const spec = tier.fulfillment;
+      const problem = this.deps.fulfillerFor?.(spec.type)?.validateSpec?.(spec);
+      if (problem) {
+        throw new InputError(
+          `tiers.${index}.fulfillment.${problem.field}: ${problem.message}`,
+        );
+      }
+    });
+  }
 
   async list(query: {
     listed?: boolean;
@@ -80,6 +106,7 @@ export class AppAdminService {
       throw new InputError(describeZodError(parsed.error) || 'invalid app');
     }
     const app = parsed.data;
+    this.checkFulfilment(app);
     const { db, apps, events } = this.deps;
     const saved = await db.transaction(async tx => {
       const existing = await apps.get(app.id, tx);

@@ -223,6 +223,31 @@ describe.each(databases.eachSupportedId())('request workflow on %p', databaseId 
     await expect(engine.workflow.markFulfilled(ivan, r.id)).rejects.toMatchObject({ name: 'ConflictError' });
   });
 
+  it("a follower's note on a request waiting for IT is recorded once, however often it is sent", async () => {
+    const r = await engine.workflow.submit(jane, { appId: 'workday', tierId: 'seat', justification: 'payroll' });
+    await engine.workflow.decide(ivan, r.id, { decision: 'approve' });
+    await settle();
+    const followers = engine.fulfillmentApi();
+    const note = 'The ticket was closed by the requester, not by IT: IT still has to grant the access';
+    await Promise.all([1, 2, 3].map(() => followers.note(r.id, note)));
+    await followers.note(r.id, note);
+    await followers.note(r.id, 'Another thing');
+    const notes = (await engine.events.eventsForRequest(r.id))
+      .filter(e => e.type === 'fulfillment_progress')
+      .map(e => [e.comment, e.actor]);
+    expect(notes).toEqual([
+      [note, 'app-access:system'],
+      ['Another thing', 'app-access:system'],
+    ]);
+    expect((await engine.workflow.getRequest(r.id)).status).toBe('awaiting_it');
+
+    // Once the request has left IT's queue, a late note has nothing to say.
+    await engine.workflow.markFulfilled(ivan, r.id, 'done');
+    await followers.note(r.id, 'Too late');
+    expect((await engine.events.eventsForRequest(r.id)).map(e => e.comment)).not.toContain('Too late');
+    await expect(followers.note('no-such-request', note)).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+
   it('a fulfiller that fails twice then succeeds fulfils exactly once', async () => {
     okta.answers = [
       { status: 'retry', error: 'Okta 503' },

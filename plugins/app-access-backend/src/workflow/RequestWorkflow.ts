@@ -762,6 +762,33 @@ export class RequestWorkflow {
     });
   }
 
+  /**
+   * A follower's note on the timeline of a request waiting for IT (e.g. the
+   * requester closed the ticket themselves). Followers run every few minutes
+   * and see the same thing each time, so a text is recorded once per
+   * request; true when this call recorded it.
+   */
+  async addFulfillmentNote(requestId: string, text: string): Promise<boolean> {
+    const comment = text.trim();
+    if (!comment) return false;
+    await this.getRequest(requestId);
+    return this.deps.db.transaction(async tx => {
+      // The row lock makes a second replica's identical note wait and then
+      // find the first one.
+      const request = await this.deps.requests.lock(requestId, tx);
+      if (!request || request.status !== 'awaiting_it') return false;
+      const type = 'fulfillment_progress';
+      if (await this.deps.events.hasEvent({ requestId, type, comment }, tx)) {
+        return false;
+      }
+      await this.deps.events.addEvent(
+        { requestId, appId: request.appId, actor: SYSTEM_ACTOR, type, comment },
+        tx,
+      );
+      return true;
+    });
+  }
+
   async completeFulfillment(
     requestId: string,
     result: {
