@@ -118,7 +118,9 @@ export class AppAccessEngine {
     const { config, logger } = options;
     const migrate = {
       lockTimeoutMs:
-        (config.getOptionalNumber('appAccess.database.migrationLockTimeoutSeconds') ?? 120) * 1000,
+        (config.getOptionalNumber(
+          'appAccess.database.migrationLockTimeoutSeconds',
+        ) ?? 120) * 1000,
       logger,
     };
     let db: Knex;
@@ -217,15 +219,26 @@ export class AppAccessEngine {
         fulfill: createFulfillHandler(handlerDeps),
         'audit-ticket': createAuditTicketHandler(handlerDeps),
       },
-      giveUpAfterMs: (config.getOptionalNumber('appAccess.outbox.giveUpAfterHours') ?? 24) * HOUR_MS,
+      giveUpAfterMs:
+        (config.getOptionalNumber('appAccess.outbox.giveUpAfterHours') ?? 24) *
+        HOUR_MS,
       maxAttempts: config.getOptionalNumber('appAccess.outbox.maxAttempts'),
-      baseDelayMs: (config.getOptionalNumber('appAccess.outbox.baseDelaySeconds') ?? 5) * 1000,
-      maxDelayMs: (config.getOptionalNumber('appAccess.outbox.maxDelaySeconds') ?? 3600) * 1000,
-      pollIntervalMs: config.getOptionalNumber('appAccess.outbox.pollIntervalMs') ?? 1000,
-      leaseMs: (config.getOptionalNumber('appAccess.outbox.leaseSeconds') ?? 120) * 1000,
-      concurrency: config.getOptionalNumber('appAccess.outbox.concurrency') ?? 4,
+      baseDelayMs:
+        (config.getOptionalNumber('appAccess.outbox.baseDelaySeconds') ?? 5) *
+        1000,
+      maxDelayMs:
+        (config.getOptionalNumber('appAccess.outbox.maxDelaySeconds') ?? 3600) *
+        1000,
+      pollIntervalMs:
+        config.getOptionalNumber('appAccess.outbox.pollIntervalMs') ?? 1000,
+      leaseMs:
+        (config.getOptionalNumber('appAccess.outbox.leaseSeconds') ?? 120) *
+        1000,
+      concurrency:
+        config.getOptionalNumber('appAccess.outbox.concurrency') ?? 4,
       shutdownGraceMs:
-        (config.getOptionalNumber('appAccess.outbox.shutdownGraceSeconds') ?? 10) * 1000,
+        (config.getOptionalNumber('appAccess.outbox.shutdownGraceSeconds') ??
+          10) * 1000,
       random: options.random,
     });
     wake.worker = worker;
@@ -234,10 +247,22 @@ export class AppAccessEngine {
         'appAccess.intake.maxOpenPerPerson',
         config.getOptionalNumber('appAccess.intake.maxOpenPerPerson'),
       ],
-      ['appAccess.outbox.maxAttempts', config.getOptionalNumber('appAccess.outbox.maxAttempts')],
-      ['appAccess.outbox.leaseSeconds', config.getOptionalNumber('appAccess.outbox.leaseSeconds')],
-      ['appAccess.outbox.giveUpAfterHours', config.getOptionalNumber('appAccess.outbox.giveUpAfterHours')],
-      ['appAccess.outbox.concurrency', config.getOptionalNumber('appAccess.outbox.concurrency')],
+      [
+        'appAccess.outbox.maxAttempts',
+        config.getOptionalNumber('appAccess.outbox.maxAttempts'),
+      ],
+      [
+        'appAccess.outbox.leaseSeconds',
+        config.getOptionalNumber('appAccess.outbox.leaseSeconds'),
+      ],
+      [
+        'appAccess.outbox.giveUpAfterHours',
+        config.getOptionalNumber('appAccess.outbox.giveUpAfterHours'),
+      ],
+      [
+        'appAccess.outbox.concurrency',
+        config.getOptionalNumber('appAccess.outbox.concurrency'),
+      ],
     ] as const) {
       if (value !== undefined && !(value > 0)) {
         throw new Error(`Invalid config ${key}: must be a positive number`);

@@ -10,8 +10,15 @@ const entities = [
   {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'User',
-    metadata: { name: 'jane.doe', namespace: 'default', annotations: { 'app-access/title': 'Software Engineer' } },
-    spec: { profile: { displayName: 'Jane Doe', email: 'jane.doe@acme.example' }, memberOf: ['engineering'] },
+    metadata: {
+      name: 'jane.doe',
+      namespace: 'default',
+      annotations: { 'app-access/title': 'Software Engineer' },
+    },
+    spec: {
+      profile: { displayName: 'Jane Doe', email: 'jane.doe@acme.example' },
+      memberOf: ['engineering'],
+    },
   },
 ];
 
@@ -42,22 +49,32 @@ describe('demo sign-in', () => {
         .set('x-demo-user', 'jane.doe');
       expect(ok.status).toBe(200);
       expect(ok.body.backstageIdentity.token).toEqual(expect.any(String));
-      expect(ok.body.backstageIdentity.identity.userEntityRef).toBe('user:default/jane.doe');
+      expect(ok.body.backstageIdentity.identity.userEntityRef).toBe(
+        'user:default/jane.doe',
+      );
 
       const unknown = await request(server)
         .get('/api/auth/demo/refresh?env=development')
         .set('x-demo-user', 'nobody.here');
       expect(unknown.status).toBe(404);
-      expect(unknown.body.error.message).toMatch(/Unknown demo user 'nobody\.here'/);
+      expect(unknown.body.error.message).toMatch(
+        /Unknown demo user 'nobody\.here'/,
+      );
 
-      const missing = await request(server).get('/api/auth/demo/refresh?env=development');
+      const missing = await request(server).get(
+        '/api/auth/demo/refresh?env=development',
+      );
       expect(missing.status).toBe(401);
       expect(missing.body.error.message).toMatch(/x-demo-user/);
 
       const users = await request(server).get('/api/auth/demo-users');
       expect(users.status).toBe(200);
       expect(users.body.items).toEqual([
-        expect.objectContaining({ name: 'jane.doe', displayName: 'Jane Doe', title: 'Software Engineer' }),
+        expect.objectContaining({
+          name: 'jane.doe',
+          displayName: 'Jane Doe',
+          title: 'Software Engineer',
+        }),
       ]);
     } finally {
       await backend.stop();
@@ -72,7 +89,9 @@ describe('demo sign-in', () => {
         .get('/api/auth/demo/refresh?env=production')
         .set('x-demo-user', 'jane.doe');
       expect(res.status).toBe(404);
-      expect((await request(server).get('/api/auth/demo-users')).status).toBe(404);
+      expect((await request(server).get('/api/auth/demo-users')).status).toBe(
+        404,
+      );
     } finally {
       await backend.stop();
     }

@@ -1,5 +1,8 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { AuthorizeResult, createPermission } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  createPermission,
+} from '@backstage/plugin-permission-common';
 import {
   appAccessPermissions,
   appAccessSettingsManagePermission,
@@ -9,7 +12,8 @@ import { AppAccessExamplePolicy } from './permissionPolicy';
 describe('the example portal permission policy', () => {
   const userInfo = mockServices.userInfo.mock({
     getUserInfo: async credentials => {
-      const ref = (credentials.principal as { userEntityRef: string }).userEntityRef;
+      const ref = (credentials.principal as { userEntityRef: string })
+        .userEntityRef;
       return {
         userEntityRef: ref,
         ownershipEntityRefs:
@@ -19,7 +23,9 @@ describe('the example portal permission policy', () => {
       };
     },
   });
-  const policy = new AppAccessExamplePolicy(userInfo, ['group:default/it-admins']);
+  const policy = new AppAccessExamplePolicy(userInfo, [
+    'group:default/it-admins',
+  ]);
   const user = (ref: string) => ({
     credentials: mockCredentials.user(ref),
     info: { userEntityRef: ref, ownershipEntityRefs: [] },
@@ -27,14 +33,33 @@ describe('the example portal permission policy', () => {
 
   it('grants every App Access admin permission to it-admins only', async () => {
     for (const permission of appAccessPermissions) {
-      expect((await policy.handle({ permission }, user('user:default/ivan.admin'))).result).toBe(AuthorizeResult.ALLOW);
-      expect((await policy.handle({ permission }, user('user:default/jane.doe'))).result).toBe(AuthorizeResult.DENY);
+      expect(
+        (await policy.handle({ permission }, user('user:default/ivan.admin')))
+          .result,
+      ).toBe(AuthorizeResult.ALLOW);
+      expect(
+        (await policy.handle({ permission }, user('user:default/jane.doe')))
+          .result,
+      ).toBe(AuthorizeResult.DENY);
     }
-    expect((await policy.handle({ permission: appAccessSettingsManagePermission })).result).toBe(AuthorizeResult.DENY);
+    expect(
+      (await policy.handle({ permission: appAccessSettingsManagePermission }))
+        .result,
+    ).toBe(AuthorizeResult.DENY);
   });
 
   it('allows everything else in the demo portal', async () => {
-    const other = createPermission({ name: 'catalog.entity.read', attributes: { action: 'read' } });
-    expect((await policy.handle({ permission: other }, user('user:default/jane.doe'))).result).toBe(AuthorizeResult.ALLOW);
+    const other = createPermission({
+      name: 'catalog.entity.read',
+      attributes: { action: 'read' },
+    });
+    expect(
+      (
+        await policy.handle(
+          { permission: other },
+          user('user:default/jane.doe'),
+        )
+      ).result,
+    ).toBe(AuthorizeResult.ALLOW);
   });
 });

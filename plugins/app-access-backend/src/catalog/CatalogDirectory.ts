@@ -24,7 +24,10 @@ type CacheEntry<T> = { value: T; expires: number };
  * Results are cached briefly: a request resolves the same people several times.
  */
 export class CatalogDirectory implements AppAccessDirectory {
-  private readonly people = new Map<string, CacheEntry<DirectoryPerson | undefined>>();
+  private readonly people = new Map<
+    string,
+    CacheEntry<DirectoryPerson | undefined>
+  >();
   private readonly members = new Map<string, CacheEntry<string[]>>();
 
   constructor(
@@ -55,14 +58,20 @@ export class CatalogDirectory implements AppAccessDirectory {
       email: spec.profile?.email,
       manager: managerRaw
         ? stringifyEntityRef(
-            parseEntityRef(managerRaw, { defaultKind: 'user', defaultNamespace: 'default' }),
+            parseEntityRef(managerRaw, {
+              defaultKind: 'user',
+              defaultNamespace: 'default',
+            }),
           )
         : undefined,
       groups: groups.length
         ? groups
         : (spec.memberOf ?? []).map(g =>
             stringifyEntityRef(
-              parseEntityRef(g, { defaultKind: 'group', defaultNamespace: 'default' }),
+              parseEntityRef(g, {
+                defaultKind: 'group',
+                defaultNamespace: 'default',
+              }),
             ),
           ),
       title: annotations[TITLE_ANNOTATION] ?? entity.metadata.description,
@@ -73,8 +82,14 @@ export class CatalogDirectory implements AppAccessDirectory {
   async getPerson(userRef: string): Promise<DirectoryPerson | undefined> {
     const cached = this.people.get(userRef);
     if (cached && cached.expires > Date.now()) return cached.value;
-    const entity = await this.catalog.getEntityByRef(userRef, await this.credentials());
-    const value = entity && entity.kind.toLowerCase() === 'user' ? CatalogDirectory.toPerson(entity) : undefined;
+    const entity = await this.catalog.getEntityByRef(
+      userRef,
+      await this.credentials(),
+    );
+    const value =
+      entity && entity.kind.toLowerCase() === 'user'
+        ? CatalogDirectory.toPerson(entity)
+        : undefined;
     this.people.set(userRef, { value, expires: Date.now() + this.ttlMs });
     return value;
   }
@@ -91,7 +106,16 @@ export class CatalogDirectory implements AppAccessDirectory {
       // covers the rest without loading every user on the happy path.
       (
         await this.catalog.getEntities(
-          { filter: { kind: 'User' }, fields: ['kind', 'metadata', 'spec.profile', 'spec.memberOf', 'relations'] },
+          {
+            filter: { kind: 'User' },
+            fields: [
+              'kind',
+              'metadata',
+              'spec.profile',
+              'spec.memberOf',
+              'relations',
+            ],
+          },
           await this.credentials(),
         )
       ).items.find(

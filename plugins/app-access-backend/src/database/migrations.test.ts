@@ -57,7 +57,10 @@ async function writeThroughStores(knex: Knex, tag: string) {
   const tasks = new ApprovalTaskStore(knex);
   const events = new AuditEventStore(knex);
   const outbox = new OutboxStore(knex);
-  const settings = new SettingsStore(knex, settingsFromConfig(new ConfigReader({})));
+  const settings = new SettingsStore(
+    knex,
+    settingsFromConfig(new ConfigReader({})),
+  );
   const usage = new UsageStore(knex);
   const appId = `${tag}-app`;
   const requestId = `${tag}-request`;
@@ -71,7 +74,9 @@ async function writeThroughStores(knex: Knex, tag: string) {
         listed: true,
         approvalMethod: 'slack',
         externalIds: { okta: `okta-${tag}` },
-        tiers: [{ id: 'standard', name: 'Standard', fulfillment: { type: 'manual' } }],
+        tiers: [
+          { id: 'standard', name: 'Standard', fulfillment: { type: 'manual' } },
+        ],
       },
       { source: 'seed', seedHash: `hash-${tag}`, adminModified: false },
       tx,
@@ -90,7 +95,9 @@ async function writeThroughStores(knex: Knex, tag: string) {
         justification: 'needed for work',
         needed_by: null,
         intake: null,
-        plan: JSON.stringify([{ level: 1, approvers: ['user:default/boss'], fallback: false }]),
+        plan: JSON.stringify([
+          { level: 1, approvers: ['user:default/boss'], fallback: false },
+        ]),
         external_ref: null,
         external_url: null,
         failure_reason: null,
@@ -124,18 +131,37 @@ async function writeThroughStores(knex: Knex, tag: string) {
       tx,
     );
     await outbox.enqueue(
-      [{ kind: 'fulfill', idempotencyKey: `fulfill:${requestId}:0`, payload: { requestId } }],
+      [
+        {
+          kind: 'fulfill',
+          idempotencyKey: `fulfill:${requestId}:0`,
+          payload: { requestId },
+        },
+      ],
       tx,
     );
     await settings.update({ approvalMethod: 'email' }, person, tx);
   });
   await usage.upsertPeople(
-    [{ ref: person, email: `${tag}@example.com`, title: 'Engineer', department: 'R&D', groups: ['group:default/it'] }],
+    [
+      {
+        ref: person,
+        email: `${tag}@example.com`,
+        title: 'Engineer',
+        department: 'R&D',
+        groups: ['group:default/it'],
+      },
+    ],
     'catalog',
   );
-  await usage.setAssignments('okta-direct', [{ personRef: person, appIds: [appId] }]);
+  await usage.setAssignments('okta-direct', [
+    { personRef: person, appIds: [appId] },
+  ]);
   await usage.recomputeRollups();
-  await usage.saveSync(`${tag}-sync`, { status: 'idle', lastCounts: { people: 1 } });
+  await usage.saveSync(`${tag}-sync`, {
+    status: 'idle',
+    lastCounts: { people: 1 },
+  });
 }
 
 async function readThroughStores(knex: Knex, tag: string) {
@@ -151,13 +177,22 @@ async function readThroughStores(knex: Knex, tag: string) {
       externalIds: app.externalIds,
       tiers: app.tiers.map(t => t.id),
     },
-    request: request && { status: request.status, fulfilledBy: request.fulfilledBy },
-    tasks: (await new ApprovalTaskStore(knex).tasksForRequest(requestId)).map(t => ({
-      id: t.id,
-      approvers: t.approvers,
-    })),
-    events: (await new AuditEventStore(knex).eventsForRequest(requestId)).map(e => e.type),
-    outbox: (await new OutboxStore(knex).list({ limit: 10 })).map(j => j.idempotencyKey),
+    request: request && {
+      status: request.status,
+      fulfilledBy: request.fulfilledBy,
+    },
+    tasks: (await new ApprovalTaskStore(knex).tasksForRequest(requestId)).map(
+      t => ({
+        id: t.id,
+        approvers: t.approvers,
+      }),
+    ),
+    events: (await new AuditEventStore(knex).eventsForRequest(requestId)).map(
+      e => e.type,
+    ),
+    outbox: (await new OutboxStore(knex).list({ limit: 10 })).map(
+      j => j.idempotencyKey,
+    ),
     settings: (await knex('settings').pluck('key')).sort(),
     person: (await usage.getPerson(person))?.groups,
     apps: [...(await usage.appsOf(person))],
@@ -175,7 +210,12 @@ function expected(tag: string) {
       tiers: ['standard'],
     },
     request: { status: 'pending_approval', fulfilledBy: 'manual' },
-    tasks: [{ id: `${tag}-task`, approvers: ['group:default/it', 'user:default/boss'] }],
+    tasks: [
+      {
+        id: `${tag}-task`,
+        approvers: ['group:default/it', 'user:default/boss'],
+      },
+    ],
     events: ['submitted'],
     outbox: [`fulfill:${tag}-request:0`],
     settings: ['approvalMethod'],
@@ -257,8 +297,12 @@ const ROWS_PER_STEP: Array<(knex: Knex) => Promise<void>> = [
     });
   },
   async knex => {
-    await knex('apps').where({ id: 'step-app' }).update({ approval_method: 'slack' });
-    await knex('requests').where({ id: 'step-request' }).update({ fulfilled_by: 'manual' });
+    await knex('apps')
+      .where({ id: 'step-app' })
+      .update({ approval_method: 'slack' });
+    await knex('requests')
+      .where({ id: 'step-request' })
+      .update({ fulfilled_by: 'manual' });
   },
   async knex => {
     await knex('people').insert({
@@ -317,7 +361,9 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
       await writeRows(knex);
       shapeAfterStep.push(await schemaShape(knex));
     }
-    expect(Object.keys(shapeAfterStep[shapeAfterStep.length - 1])).toEqual(TABLES);
+    expect(Object.keys(shapeAfterStep[shapeAfterStep.length - 1])).toEqual(
+      TABLES,
+    );
     expect(await knex('apps').where({ id: 'step-app' }).first()).toMatchObject({
       approval_method: 'slack',
     });
@@ -333,7 +379,10 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
         events: await knex('request_events').pluck('type'),
       };
       expect(kept).toEqual(
-        before.requests && { requests: ['step-request'], events: ['submitted'] },
+        before.requests && {
+          requests: ['step-request'],
+          events: ['submitted'],
+        },
       );
     }
 

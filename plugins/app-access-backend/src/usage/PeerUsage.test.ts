@@ -16,13 +16,55 @@ const design = 'group:default/design';
 
 // Priya and five teammates in platform; two other SREs elsewhere share a title.
 const people: DirectoryPerson[] = [
-  { ref: u('priya'), groups: [platform], title: 'SRE', department: 'Engineering', displayName: 'Priya' },
-  { ref: u('a'), groups: [platform], title: 'SRE', department: 'Engineering', displayName: 'A' },
-  { ref: u('b'), groups: [platform], title: 'Engineer', department: 'Engineering', displayName: 'B' },
-  { ref: u('c'), groups: [platform], title: 'Engineer', department: 'Engineering', displayName: 'C' },
-  { ref: u('d'), groups: [platform, design], title: 'Engineer', department: 'Engineering', displayName: 'D' },
-  { ref: u('e'), groups: [design], title: 'SRE', department: 'Design', displayName: 'E' },
-  { ref: u('f'), groups: [design], title: 'Designer', department: 'Design', displayName: 'F' },
+  {
+    ref: u('priya'),
+    groups: [platform],
+    title: 'SRE',
+    department: 'Engineering',
+    displayName: 'Priya',
+  },
+  {
+    ref: u('a'),
+    groups: [platform],
+    title: 'SRE',
+    department: 'Engineering',
+    displayName: 'A',
+  },
+  {
+    ref: u('b'),
+    groups: [platform],
+    title: 'Engineer',
+    department: 'Engineering',
+    displayName: 'B',
+  },
+  {
+    ref: u('c'),
+    groups: [platform],
+    title: 'Engineer',
+    department: 'Engineering',
+    displayName: 'C',
+  },
+  {
+    ref: u('d'),
+    groups: [platform, design],
+    title: 'Engineer',
+    department: 'Engineering',
+    displayName: 'D',
+  },
+  {
+    ref: u('e'),
+    groups: [design],
+    title: 'SRE',
+    department: 'Design',
+    displayName: 'E',
+  },
+  {
+    ref: u('f'),
+    groups: [design],
+    title: 'Designer',
+    department: 'Design',
+    displayName: 'F',
+  },
 ];
 
 describe.each(databases.eachSupportedId())('peer usage on %p', databaseId => {
@@ -45,7 +87,13 @@ describe.each(databases.eachSupportedId())('peer usage on %p', databaseId => {
         category: id === 'figma' ? 'Design' : 'Engineering',
         listed: true,
         externalIds: {},
-        tiers: [{ id: 'seat', name: 'Seat', fulfillment: { type: 'manual' as const } }],
+        tiers: [
+          {
+            id: 'seat',
+            name: 'Seat',
+            fulfillment: { type: 'manual' as const },
+          },
+        ],
       })),
     );
     await engine.usage.upsertPeople(people, 'catalog');
@@ -59,14 +107,21 @@ describe.each(databases.eachSupportedId())('peer usage on %p', databaseId => {
       { personRef: u('f'), appIds: ['figma'] },
     ]);
     // Okta and the portal may both report the same person: counted once.
-    await engine.usage.setAssignments('okta-group', [{ personRef: u('c'), appIds: ['datadog'] }]);
+    await engine.usage.setAssignments('okta-group', [
+      { personRef: u('c'), appIds: ['datadog'] },
+    ]);
     // No recomputeRollups(): every write keeps the rollups up to date.
     settings = await engine.settings.get();
   });
 
   it('counts teammates and people with the same title, never the viewer, each person once', async () => {
     const viewer = await engine.peers.viewer(u('priya'));
-    const counts = await engine.peers.counts(viewer, settings, ['linear', 'jira', 'figma', 'datadog']);
+    const counts = await engine.peers.counts(viewer, settings, [
+      'linear',
+      'jira',
+      'figma',
+      'datadog',
+    ]);
     // team = a, b, c, d (platform, not priya)
     expect(counts.get('linear')).toEqual({ team: 2, role: 1 }); // a, b | SRE: a (priya excluded)
     expect(counts.get('jira')).toEqual({ team: 2, role: 0 });
@@ -89,15 +144,32 @@ describe.each(databases.eachSupportedId())('peer usage on %p', databaseId => {
     const viewer = await engine.peers.viewer(u('priya'));
     const details = await engine.peers.details(viewer, settings, 'datadog');
     expect(details.team).toMatchObject({ count: 3, size: 4 });
-    expect(details.team.people?.map(p => p.ref)).toEqual([u('a'), u('c'), u('d')]);
-    expect(details.role).toMatchObject({ count: 2, size: 2, basis: 'title', value: 'SRE' });
+    expect(details.team.people?.map(p => p.ref)).toEqual([
+      u('a'),
+      u('c'),
+      u('d'),
+    ]);
+    expect(details.role).toMatchObject({
+      count: 2,
+      size: 2,
+      basis: 'title',
+      value: 'SRE',
+    });
     expect(details.role.people).toBeUndefined();
     expect(details.namesHidden).toBe(true);
 
-    const hidden = await engine.peers.details(viewer, { ...settings, peers: { roleBasis: 'title', showNames: 'none' } }, 'datadog');
+    const hidden = await engine.peers.details(
+      viewer,
+      { ...settings, peers: { roleBasis: 'title', showNames: 'none' } },
+      'datadog',
+    );
     expect(hidden.team.people).toBeUndefined();
     expect(hidden.team.count).toBe(3);
-    const all = await engine.peers.details(viewer, { ...settings, peers: { roleBasis: 'title', showNames: 'all' } }, 'datadog');
+    const all = await engine.peers.details(
+      viewer,
+      { ...settings, peers: { roleBasis: 'title', showNames: 'all' } },
+      'datadog',
+    );
     expect(all.role.people?.map(p => p.ref)).toEqual([u('a'), u('e')]);
   });
 
@@ -124,39 +196,61 @@ describe.each(databases.eachSupportedId())('peer usage on %p', databaseId => {
 
   it('keeps the title and department rollups exact through every kind of write, without a recompute', async () => {
     const rollups = async () =>
-      (await knex('usage_rollups')
-        .where('users', '>', 0)
-        .orderBy(['dimension', 'value', 'app_id'])
-        .select('dimension', 'value', 'app_id', 'users')).map(
-        r => `${r.dimension}|${r.value}|${r.app_id}|${Number(r.users)}`,
-      );
+      (
+        await knex('usage_rollups')
+          .where('users', '>', 0)
+          .orderBy(['dimension', 'value', 'app_id'])
+          .select('dimension', 'value', 'app_id', 'users')
+      ).map(r => `${r.dimension}|${r.value}|${r.app_id}|${Number(r.users)}`);
     const sre = async (appId: string) =>
       Number(
-        (await knex('usage_rollups').where({ dimension: 'title', value: 'SRE', app_id: appId }).first())?.users ?? 0,
+        (
+          await knex('usage_rollups')
+            .where({ dimension: 'title', value: 'SRE', app_id: appId })
+            .first()
+        )?.users ?? 0,
       );
     expect(await sre('datadog')).toBe(2); // a, e
 
     // A second source for an app someone already has: still one person.
-    await engine.usage.setAssignments('okta-direct', [{ personRef: u('a'), appIds: ['datadog', 'jira'] }]);
+    await engine.usage.setAssignments('okta-direct', [
+      { personRef: u('a'), appIds: ['datadog', 'jira'] },
+    ]);
     expect(await sre('datadog')).toBe(2);
     expect(await sre('jira')).toBe(1);
     // A new title moves every app of the person from one rollup to the other.
     await engine.usage.upsertPeople([{ ...people[2], title: 'SRE' }], 'okta');
     expect(await sre('linear')).toBe(3); // priya, a, b
     // Removing one source keeps the app while another source has it.
-    await engine.usage.removeAssignments('okta-direct', [{ personRef: u('a'), appId: 'datadog' }]);
+    await engine.usage.removeAssignments('okta-direct', [
+      { personRef: u('a'), appId: 'datadog' },
+    ]);
     expect(await sre('datadog')).toBe(2);
-    await engine.usage.removeAssignments('demo', [{ personRef: u('e'), appId: 'datadog' }]);
+    await engine.usage.removeAssignments('demo', [
+      { personRef: u('e'), appId: 'datadog' },
+    ]);
     expect(await sre('datadog')).toBe(1);
     // A fulfilled portal request, someone new, a deactivation, a replaced set.
     await engine.usage.addAssignment(u('f'), 'linear', 'portal');
     await engine.usage.upsertPeople(
-      [{ ref: u('g'), groups: [design], title: 'SRE', department: 'Design', displayName: 'G' }],
+      [
+        {
+          ref: u('g'),
+          groups: [design],
+          title: 'SRE',
+          department: 'Design',
+          displayName: 'G',
+        },
+      ],
       'okta',
     );
-    await engine.usage.setAssignments('okta-group', [{ personRef: u('g'), appIds: ['figma', 'linear'] }]);
+    await engine.usage.setAssignments('okta-group', [
+      { personRef: u('g'), appIds: ['figma', 'linear'] },
+    ]);
     await engine.usage.upsertPeople([{ ...people[5], active: false }], 'okta');
-    await engine.usage.setAssignments('demo', [{ personRef: u('priya'), appIds: ['jira'] }]);
+    await engine.usage.setAssignments('demo', [
+      { personRef: u('priya'), appIds: ['jira'] },
+    ]);
     expect(await sre('figma')).toBe(1); // g; e is gone
     expect(await sre('linear')).toBe(3); // a, b, g — priya swapped linear for jira
 
@@ -166,12 +260,18 @@ describe.each(databases.eachSupportedId())('peer usage on %p', databaseId => {
     expect(maintained.length).toBeGreaterThan(5);
 
     // A full sync defers them and recomputes once at its end.
-    await engine.usage.setAssignments('okta-direct', [{ personRef: u('a'), appIds: ['figma'] }], { rollups: 'later' });
+    await engine.usage.setAssignments(
+      'okta-direct',
+      [{ personRef: u('a'), appIds: ['figma'] }],
+      { rollups: 'later' },
+    );
     expect(await sre('figma')).toBe(1);
     await engine.usage.recomputeRollups();
     expect(await sre('figma')).toBe(2); // g, a
     // No rows left at zero after removals.
-    const [{ n }] = await knex('usage_rollups').where('users', '<=', 0).count({ n: '*' });
+    const [{ n }] = await knex('usage_rollups')
+      .where('users', '<=', 0)
+      .count({ n: '*' });
     expect(Number(n)).toBe(0);
   });
 
@@ -191,14 +291,20 @@ describe.each(databases.eachSupportedId())('peer usage on %p', databaseId => {
           'okta-group',
           many
             .filter((_p, i) => i % 6 === w)
-            .map((p, i) => ({ personRef: p.ref, appIds: w % 2 ? apps : [...apps].reverse().slice(i % 3) })),
+            .map((p, i) => ({
+              personRef: p.ref,
+              appIds: w % 2 ? apps : [...apps].reverse().slice(i % 3),
+            })),
         ),
       ),
     );
     const snapshot = async () =>
-      (await knex('usage_rollups').where('users', '>', 0).orderBy(['dimension', 'value', 'app_id']).select()).map(
-        r => `${r.dimension}|${r.value}|${r.app_id}|${Number(r.users)}`,
-      );
+      (
+        await knex('usage_rollups')
+          .where('users', '>', 0)
+          .orderBy(['dimension', 'value', 'app_id'])
+          .select()
+      ).map(r => `${r.dimension}|${r.value}|${r.app_id}|${Number(r.users)}`);
     const maintained = await snapshot();
     await engine.usage.recomputeRollups();
     expect(maintained).toEqual(await snapshot());
