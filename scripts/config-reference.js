@@ -21,7 +21,7 @@ function schemaFiles() {
   const dir = path.join(root, 'plugins');
   return fs
     .readdirSync(dir)
-    .filter(name => name.startsWith('app-access'))
+    .filter(name => name.includes('app-access'))
     .map(name => path.join(dir, name, 'config.d.ts'))
     .filter(file => fs.existsSync(file));
 }

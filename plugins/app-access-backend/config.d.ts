@@ -10,13 +10,6 @@ export interface Config {
        */
       seedFiles?: string[];
     };
-    permissions?: {
-      /**
-       * Groups whose members the example portal's permission policy treats as
-       * App Access admins. Default: group:default/it-admins.
-       */
-      adminGroups?: string[];
-    };
     approvals?: {
       /**
        * Channel approvers are asked in by default. Default: portal.
