@@ -94,6 +94,24 @@ describe('seed file validation', () => {
     await expect(SeedImporter.readFile(file)).rejects.toThrow(
       /bad\.yaml, app broken: tiers: an app listed in the catalog needs at least one tier/,
     );
+    await writeFile(
+      file,
+      'apps:\n  - id: fine\n    name: Fine\n    category: X\n  - name: No id\n    category: X\n',
+    );
+    await expect(SeedImporter.readFile(file)).rejects.toThrow(
+      /bad\.yaml, app #2: id: Required/,
+    );
+    await writeFile(
+      file,
+      'apps:\n  - id: okta-thing\n    name: Thing\n    category: X\n    tiers:\n      - id: t\n        name: T\n        fulfillment: { type: okta-app }\n',
+    );
+    await expect(SeedImporter.readFile(file)).rejects.toThrow(
+      /bad\.yaml, app okta-thing: tiers\.0\.fulfillment\.oktaAppId: Required/,
+    );
+    await writeFile(file, 'apps:\n  - id: [unclosed\n');
+    await expect(SeedImporter.readFile(file)).rejects.toThrow(
+      /App seed file .*bad\.yaml: .*bad\.yaml/,
+    );
     await writeFile(file, 'apps: 12\n');
     await expect(SeedImporter.readFile(file)).rejects.toThrow(
       /bad\.yaml: apps: Expected array/,

@@ -37,7 +37,12 @@ export class SeedImporter {
   /** Reads and validates a seed file; errors name the file, app and field. */
   static async readFile(path: string): Promise<App[]> {
     const text = await readFile(path, 'utf8');
-    const doc = yaml.load(text);
+    let doc: unknown;
+    try {
+      doc = yaml.load(text, { filename: path });
+    } catch (error) {
+      throw new Error(`App seed file ${path}: ${(error as Error).message}`);
+    }
     const file = seedFileSchema.safeParse(doc);
     if (!file.success) {
       throw new Error(`App seed file ${path}: ${describeZodError(file.error)}`);
@@ -45,7 +50,9 @@ export class SeedImporter {
     return file.data.apps.map((entry, index) => {
       const parsed = appSchema.safeParse(entry);
       if (!parsed.success) {
-        const name = (entry as { id?: string })?.id ?? `#${index + 1}`;
+        // An entry without a usable id is named by its position (from 1).
+        const id = (entry as { id?: unknown } | null)?.id;
+        const name = typeof id === 'string' && id ? id : `#${index + 1}`;
         throw new Error(
           `App seed file ${path}, app ${name}: ${describeZodError(
             parsed.error,
