@@ -9,9 +9,20 @@ const defaultAdminGroups = ['group:default/it-admins'];
 // Ownership refs are lowercase full refs; config may say "it-admins" or
 // "Group:default/IT-Admins" and must still match.
 function normalize(ref: string): string {
-  return stringifyEntityRef(
-    parseEntityRef(ref, { defaultKind: 'group', defaultNamespace: 'default' }),
-  ).toLocaleLowerCase('en-US');
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(ref, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
+    ).toLocaleLowerCase('en-US');
+  } catch (error) {
+    throw new Error(
+      `Invalid config ${configKey}: '${ref}' is not an entity ref such as group:default/it-admins (${
+        (error as Error).message
+      })`,
+    );
+  }
 }
 
 /**

@@ -153,4 +153,16 @@ describe('createAppAccessPermissionPolicy', () => {
     expect(decision.result).toBe(AuthorizeResult.ALLOW);
     expect(userInfo.getUserInfo).toHaveBeenCalledTimes(1);
   });
+
+  it('refuses an admin group that is not an entity ref, naming the key', () => {
+    expect(() =>
+      createAppAccessPermissionPolicy({
+        config: mockServices.rootConfig({
+          data: { appAccess: { permissions: { adminGroups: ['group:'] } } },
+        }),
+      }),
+    ).toThrow(
+      /Invalid config appAccess.permissions.adminGroups: 'group:' is not an entity ref/,
+    );
+  });
 });

@@ -68,8 +68,9 @@ class AppAccessPermissionPolicy implements PermissionPolicy {
 export function createAppAccessPermissionPolicy(
   options: AppAccessPermissionPolicyOptions,
 ): PermissionPolicy {
-  return new AppAccessPermissionPolicy(
-    new AppAccessAdminGroups(options.config, options.userInfo),
-    options.inner ?? allowAll,
-  );
+  const admins = new AppAccessAdminGroups(options.config, options.userInfo);
+  // A mistyped admin group would otherwise only show as every admin action
+  // failing; reading it once here stops start-up with the key named.
+  admins.current();
+  return new AppAccessPermissionPolicy(admins, options.inner ?? allowAll);
 }
