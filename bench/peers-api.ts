@@ -30,7 +30,10 @@ import autocannon from 'autocannon';
 import { ConfigReader } from '@backstage/config';
 import { AppAccessEngine } from '../plugins/app-access-backend/src/AppAccessEngine';
 import { createRouter } from '../plugins/app-access-backend/src/service/router';
-import { PeerReads, PERSON_SQL } from '../plugins/app-access-backend/src/database/PeerReads';
+import {
+  PeerReads,
+  PERSON_SQL,
+} from '../plugins/app-access-backend/src/database/PeerReads';
 
 const PG = process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
 const DB = process.env.BENCH_DB ?? 'app_access_bench';
@@ -60,10 +63,17 @@ const silentLogger: any = {
 
 async function database(): Promise<Knex> {
   const admin = knexFactory({ client: 'pg', connection: `${PG}/postgres` });
-  const exists = await admin.raw('select 1 from pg_database where datname = ?', [DB]);
+  const exists = await admin.raw(
+    'select 1 from pg_database where datname = ?',
+    [DB],
+  );
   if (!exists.rows.length) await admin.raw(`create database ${DB}`);
   await admin.destroy();
-  return knexFactory({ client: 'pg', connection: `${PG}/${DB}`, pool: { min: 2, max: 10 } });
+  return knexFactory({
+    client: 'pg',
+    connection: `${PG}/${DB}`,
+    pool: { min: 2, max: 10 },
+  });
 }
 
 async function seed(knex: Knex) {
@@ -75,7 +85,9 @@ async function seed(knex: Knex) {
   }
   const t0 = Date.now();
   console.log('seeding 100k people, 5k groups, 1k apps, 2M assignments ...');
-  await knex.raw('truncate app_assignments, person_groups, people, usage_rollups, app_tiers, apps cascade');
+  await knex.raw(
+    'truncate app_assignments, person_groups, people, usage_rollups, app_tiers, apps cascade',
+  );
   const now = new Date().toISOString();
   await knex.raw(
     `insert into apps (id, name, vendor, category, description, listed, external_ids, source, admin_modified, created_at, updated_at)
@@ -111,7 +123,9 @@ async function seed(knex: Knex) {
      select 'user:default/u' || i,
             'app-' || lpad((1 + ((((i % ${GROUPS}) * 13) + k * k * 7 + (case when k < 12 then 0 else i end)) % ${APPS}))::text, 4, '0'),
             'okta-group', ?
-     from generate_series(1, ${PEOPLE}) i, generate_series(0, ${PER_PERSON - 1}) k
+     from generate_series(1, ${PEOPLE}) i, generate_series(0, ${
+      PER_PERSON - 1
+    }) k
      on conflict do nothing`,
     [now],
   );
@@ -119,27 +133,47 @@ async function seed(knex: Knex) {
   // it index-only scans fetch heap pages.
   await knex.raw('vacuum analyze');
   const [{ m }] = (await knex('app_assignments').count({ m: '*' })) as any;
-  console.log(`seeded ${Number(m).toLocaleString()} assignments in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `seeded ${Number(m).toLocaleString()} assignments in ${(
+      (Date.now() - t0) /
+      1000
+    ).toFixed(1)} s`,
+  );
 }
 
 function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[
+    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
+  ];
 }
 
 function summary(result: autocannon.Result, latencies: number[]) {
   const sorted = [...latencies].sort((a, b) => a - b);
   const f = (x: number) => x.toFixed(1);
-  return `p50 ${f(percentile(sorted, 50))} ms, p95 ${f(percentile(sorted, 95))} ms, p99 ${f(percentile(sorted, 99))} ms, max ${f(sorted[sorted.length - 1])} ms; ${result.requests.average} req/s (${sorted.length} requests); ${result.non2xx} non-2xx, ${result.errors} errors`;
+  return `p50 ${f(percentile(sorted, 50))} ms, p95 ${f(
+    percentile(sorted, 95),
+  )} ms, p99 ${f(percentile(sorted, 99))} ms, max ${f(
+    sorted[sorted.length - 1],
+  )} ms; ${result.requests.average} req/s (${sorted.length} requests); ${
+    result.non2xx
+  } non-2xx, ${result.errors} errors`;
 }
 
 /** The server runs in its own process so the load generator does not share its event loop. */
 async function serve() {
   const knex = await database();
-  const engine = await AppAccessEngine.create({ config: new ConfigReader({}), logger: silentLogger, knex });
+  const engine = await AppAccessEngine.create({
+    config: new ConfigReader({}),
+    logger: silentLogger,
+    knex,
+  });
   let httpAuth: any = {
     async credentials(req: express.Request) {
       const user = req.header('x-bench-user') ?? 'user:default/u1';
-      return { $$type: '@backstage/BackstageCredentials', principal: { type: 'user', userEntityRef: user } };
+      return {
+        $$type: '@backstage/BackstageCredentials',
+        principal: { type: 'user', userEntityRef: user },
+      };
     },
   };
   let userInfo: any = {
@@ -148,15 +182,34 @@ async function serve() {
       return { userEntityRef: ref, ownershipEntityRefs: [ref] };
     },
   };
-  const permissions: any = { authorize: async (r: unknown[]) => r.map(() => ({ result: 'ALLOW' })) };
-  const auditor: any = { createEvent: async () => ({ success: async () => {}, fail: async () => {} }) };
+  const permissions: any = {
+    authorize: async (r: unknown[]) => r.map(() => ({ result: 'ALLOW' })),
+  };
+  const auditor: any = {
+    createEvent: async () => ({
+      success: async () => {},
+      fail: async () => {},
+    }),
+  };
   const app = express();
   const profile = profiler(knex);
   if (profile) app.use(profile.middleware);
   if (process.env.BENCH_AUTH === 'backstage') {
-    ({ httpAuth, userInfo } = backstageAuth(app, () => (server.address() as AddressInfo).port));
+    ({ httpAuth, userInfo } = backstageAuth(
+      app,
+      () => (server.address() as AddressInfo).port,
+    ));
   }
-  app.use('/api/app-access', await createRouter({ httpAuth, userInfo, permissions, auditor, ...engine.routerParts() }));
+  app.use(
+    '/api/app-access',
+    await createRouter({
+      httpAuth,
+      userInfo,
+      permissions,
+      auditor,
+      ...engine.routerParts(),
+    }),
+  );
   const server: import('node:http').Server = app.listen(0, '127.0.0.1');
   await new Promise(r => server.once('listening', r));
   process.on('message', async (m: any) => {
@@ -167,7 +220,10 @@ async function serve() {
       // object each time: httpAuth caches per request only).
       const once = async (token: string) =>
         userInfo.getUserInfo(
-          await httpAuth.credentials({ headers: { authorization: `Bearer ${token}` } }, { allow: ['user'] }),
+          await httpAuth.credentials(
+            { headers: { authorization: `Bearer ${token}` } },
+            { allow: ['user'] },
+          ),
         );
       const tokens: string[] = m.authTokens;
       for (const t of tokens.slice(0, 200)) await once(t);
@@ -176,7 +232,11 @@ async function serve() {
       for (const t of tokens) await once(t);
       const cpu = process.cpuUsage(cpu0);
       process.send!({
-        auth: { calls: tokens.length, cpuMs: (cpu.user + cpu.system) / 1000 / tokens.length, wallMs: (Date.now() - t0) / tokens.length },
+        auth: {
+          calls: tokens.length,
+          cpuMs: (cpu.user + cpu.system) / 1000 / tokens.length,
+          wallMs: (Date.now() - t0) / tokens.length,
+        },
       });
     }
   });
@@ -193,20 +253,38 @@ async function serve() {
  */
 function backstageAuth(app: express.Express, port: () => number) {
   const dist = require('node:path').join(
-    require('node:path').dirname(require.resolve('@backstage/backend-defaults/package.json')),
+    require('node:path').dirname(
+      require.resolve('@backstage/backend-defaults/package.json'),
+    ),
     'dist/entrypoints',
   );
-  const { UserTokenHandler } = require(`${dist}/auth/user/UserTokenHandler.cjs.js`);
-  const { DefaultPluginTokenHandler } = require(`${dist}/auth/plugin/PluginTokenHandler.cjs.js`);
-  const { DefaultAuthService } = require(`${dist}/auth/DefaultAuthService.cjs.js`);
-  const { DefaultHttpAuthService } = require(`${dist}/httpAuth/httpAuthServiceFactory.cjs.js`);
-  const { DefaultUserInfoService } = require(`${dist}/userInfo/DefaultUserInfoService.cjs.js`);
-  const { CachedUserInfoService } = require(`${dist}/userInfo/CachedUserInfoService.cjs.js`);
+  const {
+    UserTokenHandler,
+  } = require(`${dist}/auth/user/UserTokenHandler.cjs.js`);
+  const {
+    DefaultPluginTokenHandler,
+  } = require(`${dist}/auth/plugin/PluginTokenHandler.cjs.js`);
+  const {
+    DefaultAuthService,
+  } = require(`${dist}/auth/DefaultAuthService.cjs.js`);
+  const {
+    DefaultHttpAuthService,
+  } = require(`${dist}/httpAuth/httpAuthServiceFactory.cjs.js`);
+  const {
+    DefaultUserInfoService,
+  } = require(`${dist}/userInfo/DefaultUserInfoService.cjs.js`);
+  const {
+    CachedUserInfoService,
+  } = require(`${dist}/userInfo/CachedUserInfoService.cjs.js`);
   const publicJwk = JSON.parse(process.env.BENCH_AUTH_JWK!);
-  app.get('/api/auth/.well-known/jwks.json', (_req, res) => res.json({ keys: [publicJwk] }));
+  app.get('/api/auth/.well-known/jwks.json', (_req, res) =>
+    res.json({ keys: [publicJwk] }),
+  );
   const discovery = {
-    getBaseUrl: async (plugin: string) => `http://127.0.0.1:${port()}/api/${plugin}`,
-    getExternalBaseUrl: async (plugin: string) => `http://127.0.0.1:${port()}/api/${plugin}`,
+    getBaseUrl: async (plugin: string) =>
+      `http://127.0.0.1:${port()}/api/${plugin}`,
+    getExternalBaseUrl: async (plugin: string) =>
+      `http://127.0.0.1:${port()}/api/${plugin}`,
   };
   const logger = silentLogger;
   const userTokens = UserTokenHandler.create({ discovery, logger });
@@ -218,19 +296,39 @@ function backstageAuth(app: express.Express, port: () => number) {
     discovery,
   });
   const externalTokens = { verifyToken: async () => undefined };
-  const auth = new DefaultAuthService(userTokens, pluginTokens, externalTokens, 'app-access', false, {});
+  const auth = new DefaultAuthService(
+    userTokens,
+    pluginTokens,
+    externalTokens,
+    'app-access',
+    false,
+    {},
+  );
   return {
-    httpAuth: DefaultHttpAuthService.create({ auth, discovery, pluginId: 'app-access' }),
-    userInfo: new CachedUserInfoService(new DefaultUserInfoService({ discovery })),
+    httpAuth: DefaultHttpAuthService.create({
+      auth,
+      discovery,
+      pluginId: 'app-access',
+    }),
+    userInfo: new CachedUserInfoService(
+      new DefaultUserInfoService({ discovery }),
+    ),
   };
 }
 
 /** Signs Backstage user tokens (as the auth backend issues them) for BENCH_AUTH=backstage. */
 async function tokenSigner() {
   const jose = await import('jose');
-  const { publicKey, privateKey } = await jose.generateKeyPair('ES256', { extractable: true });
+  const { publicKey, privateKey } = await jose.generateKeyPair('ES256', {
+    extractable: true,
+  });
   const kid = 'bench-key';
-  const publicJwk = { ...(await jose.exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+  const publicJwk = {
+    ...(await jose.exportJWK(publicKey)),
+    kid,
+    alg: 'ES256',
+    use: 'sig',
+  };
   const sign = (sub: string) =>
     new jose.SignJWT({ sub, ent: [sub], aud: 'backstage', uip: 'bench' })
       .setProtectedHeader({ alg: 'ES256', kid, typ: 'vnd.backstage.user' })
@@ -244,7 +342,8 @@ async function tokenSigner() {
 /** BENCH_PROFILE=1: per-statement counts and times, CPU and event-loop use of the server. */
 function profiler(knex: Knex) {
   if (!process.env.BENCH_PROFILE) return undefined;
-  const { performance } = require('node:perf_hooks') as typeof import('node:perf_hooks');
+  const { performance } =
+    require('node:perf_hooks') as typeof import('node:perf_hooks');
   let statements = new Map<string, { n: number; ms: number }>();
   const started = new Map<string, number>();
   let requests = 0;
@@ -252,18 +351,26 @@ function profiler(knex: Knex) {
   let cpu = process.cpuUsage();
   let elu = performance.eventLoopUtilization();
   let since = performance.now();
-  knex.on('query', (q: any) => started.set(q.__knexQueryUid, performance.now()));
+  knex.on('query', (q: any) =>
+    started.set(q.__knexQueryUid, performance.now()),
+  );
   knex.on('query-response', (_r: unknown, q: any) => {
     const t0 = started.get(q.__knexQueryUid);
     started.delete(q.__knexQueryUid);
-    const key = String(q.sql).replace(/\$\d+(, \$\d+)*/g, '$n…').slice(0, 160);
+    const key = String(q.sql)
+      .replace(/\$\d+(, \$\d+)*/g, '$n…')
+      .slice(0, 160);
     const e = statements.get(key) ?? { n: 0, ms: 0 };
     e.n += 1;
     e.ms += t0 === undefined ? 0 : performance.now() - t0;
     statements.set(key, e);
   });
   return {
-    middleware(req: express.Request, res: express.Response, next: express.NextFunction) {
+    middleware(
+      req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) {
       const t0 = performance.now();
       res.once('finish', () => {
         requests += 1;
@@ -327,7 +434,9 @@ async function main() {
   // after it (it is off on this machine's PostgreSQL), else index scans of
   // usage_rollups wade through dead rows.
   await knex.raw('vacuum analyze usage_rollups');
-  console.log(`rollups recomputed in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  console.log(
+    `rollups recomputed in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
+  );
 
   const realAuth = process.env.BENCH_AUTH === 'backstage';
   const signer = realAuth ? await tokenSigner() : undefined;
@@ -340,7 +449,9 @@ async function main() {
     execArgv: [
       '--require',
       require.resolve('@backstage/cli/config/nodeTransform.cjs'),
-      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      ...(process.env.BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+        : []),
     ],
   });
   const childStats = () =>
@@ -358,28 +469,43 @@ async function main() {
     child.on('message', (m: any) => {
       if (m && typeof m.port === 'number') resolve(m.port);
     });
-    child.once('exit', code => reject(new Error(`bench server exited with ${code}`)));
+    child.once('exit', code =>
+      reject(new Error(`bench server exited with ${code}`)),
+    );
   });
   const base = `http://127.0.0.1:${port}/api/app-access`;
 
-  const randomUser = () => `user:default/u${1 + Math.floor(Math.random() * PEOPLE)}`;
+  const randomUser = () =>
+    `user:default/u${1 + Math.floor(Math.random() * PEOPLE)}`;
   // With real auth, a token for every user, signed up front (signing per
   // request would load the load generator instead).
   const tokens: string[] = [];
   if (signer) {
     const t0 = Date.now();
-    for (let i = 1; i <= PEOPLE; i++) tokens.push(await signer.sign(`user:default/u${i}`));
-    console.log(`auth: Backstage user tokens (ES256) signed for all ${tokens.length} users in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    for (let i = 1; i <= PEOPLE; i++)
+      tokens.push(await signer.sign(`user:default/u${i}`));
+    console.log(
+      `auth: Backstage user tokens (ES256) signed for all ${
+        tokens.length
+      } users in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
   const userHeaders = (): Record<string, string> => {
     if (!signer) return { 'x-bench-user': randomUser() };
-    return { authorization: `Bearer ${tokens[Math.floor(Math.random() * tokens.length)]}` };
+    return {
+      authorization: `Bearer ${
+        tokens[Math.floor(Math.random() * tokens.length)]
+      }`,
+    };
   };
-  const randomApp = () => `app-${String(1 + Math.floor(Math.random() * APPS)).padStart(4, '0')}`;
+  const randomApp = () =>
+    `app-${String(1 + Math.floor(Math.random() * APPS)).padStart(4, '0')}`;
 
   // Sanity: one response, so the figures measure real answers.
   const sample = await fetch(`${base}/apps`, {
-    headers: signer ? { authorization: `Bearer ${await signer.sign(SAMPLE_USER)}` } : { 'x-bench-user': SAMPLE_USER },
+    headers: signer
+      ? { authorization: `Bearer ${await signer.sign(SAMPLE_USER)}` }
+      : { 'x-bench-user': SAMPLE_USER },
   });
   const body = await sample.json();
   console.log(
@@ -392,7 +518,9 @@ async function main() {
 
   const blocks = async () => {
     const [row] = (
-      await knex.raw('select blks_hit, blks_read from pg_stat_database where datname = current_database()')
+      await knex.raw(
+        'select blks_hit, blks_read from pg_stat_database where datname = current_database()',
+      )
     ).rows;
     return { hit: Number(row.blks_hit), read: Number(row.blks_read) };
   };
@@ -411,14 +539,33 @@ async function main() {
     const per = (x: number) => (x / Math.max(1, stats.requests)).toFixed(2);
     const lines = [
       text,
-      `  server: ${stats.requests} requests in ${stats.seconds.toFixed(1)} s, ${per(stats.handlerMs)} ms in the handler (arrival to response sent), ` +
-        `${per(stats.cpuMs)} ms Node CPU, event loop ${(stats.elu * 100).toFixed(0)} % busy; ` +
-        `PostgreSQL ${per(pgMs)} ms CPU; load generator ${per((own.user + own.system) / 1000)} ms CPU (per request)`,
-      `  queries per request: ${per(stats.statements.reduce((n: number, [, e]: any) => n + e.n, 0))}; ` +
-        `PostgreSQL buffers per request: ${per(blocks1.hit - blocks0.hit)} hit in shared_buffers, ${per(blocks1.read - blocks0.read)} read (from the OS cache)`,
+      `  server: ${stats.requests} requests in ${stats.seconds.toFixed(
+        1,
+      )} s, ${per(
+        stats.handlerMs,
+      )} ms in the handler (arrival to response sent), ` +
+        `${per(stats.cpuMs)} ms Node CPU, event loop ${(
+          stats.elu * 100
+        ).toFixed(0)} % busy; ` +
+        `PostgreSQL ${per(pgMs)} ms CPU; load generator ${per(
+          (own.user + own.system) / 1000,
+        )} ms CPU (per request)`,
+      `  queries per request: ${per(
+        stats.statements.reduce((n: number, [, e]: any) => n + e.n, 0),
+      )}; ` +
+        `PostgreSQL buffers per request: ${per(
+          blocks1.hit - blocks0.hit,
+        )} hit in shared_buffers, ${per(
+          blocks1.read - blocks0.read,
+        )} read (from the OS cache)`,
       ...stats.statements
         .slice(0, 12)
-        .map(([sql, e]: any) => `    ${(e.n / Math.max(1, stats.requests)).toFixed(2)} × ${(e.ms / e.n).toFixed(2)} ms  ${sql}`),
+        .map(
+          ([sql, e]: any) =>
+            `    ${(e.n / Math.max(1, stats.requests)).toFixed(2)} × ${(
+              e.ms / e.n
+            ).toFixed(2)} ms  ${sql}`,
+        ),
     ];
     return lines.join('\n');
   };
@@ -441,29 +588,55 @@ async function main() {
             },
           ],
         },
-        (err, result) => (err ? reject(err) : resolve(summary(result, latencies))),
+        (err, result) =>
+          err ? reject(err) : resolve(summary(result, latencies)),
       );
-      instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
-        latencies.push(responseTime);
-      });
-      console.log(`running ${title} for ${seconds} s with ${CONNECTIONS} connections ...`);
+      instance.on(
+        'response',
+        (
+          _client: unknown,
+          _status: number,
+          _bytes: number,
+          responseTime: number,
+        ) => {
+          latencies.push(responseTime);
+        },
+      );
+      console.log(
+        `running ${title} for ${seconds} s with ${CONNECTIONS} connections ...`,
+      );
     });
 
   const routes = (process.env.BENCH_ROUTES ?? 'apps,peers').split(',');
-  console.log(`load average before: ${require('node:os').loadavg().map((l: number) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average before: ${require('node:os')
+      .loadavg()
+      .map((l: number) => l.toFixed(2))
+      .join(' ')}`,
+  );
   if (routes.includes('apps')) {
     const apps = await run('GET /apps', () => '/apps');
     console.log(`GET /apps (50 apps with peer counts, random users): ${apps}`);
   }
   if (routes.includes('apps-team')) {
     const ranked = await run('GET /apps?sort=team', () => '/apps?sort=team');
-    console.log(`GET /apps?sort=team (whole catalog ranked, first 50, random users): ${ranked}`);
+    console.log(
+      `GET /apps?sort=team (whole catalog ranked, first 50, random users): ${ranked}`,
+    );
   }
   if (routes.includes('peers')) {
-    const peers = await run('GET /apps/:id/peers', () => `/apps/${randomApp()}/peers`);
+    const peers = await run(
+      'GET /apps/:id/peers',
+      () => `/apps/${randomApp()}/peers`,
+    );
     console.log(`GET /apps/:id/peers (random users and apps): ${peers}`);
   }
-  console.log(`load average after: ${require('node:os').loadavg().map((l: number) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average after: ${require('node:os')
+      .loadavg()
+      .map((l: number) => l.toFixed(2))
+      .join(' ')}`,
+  );
   if (signer) {
     const auth: any = await new Promise(resolve => {
       const on = (m: any) => {
@@ -477,7 +650,9 @@ async function main() {
     });
     console.log(
       `auth: Backstage's token check (httpAuth.credentials + userInfo.getUserInfo) alone, ${auth.calls} calls in the server: ` +
-        `${auth.cpuMs.toFixed(3)} ms CPU, ${auth.wallMs.toFixed(3)} ms wall per call`,
+        `${auth.cpuMs.toFixed(3)} ms CPU, ${auth.wallMs.toFixed(
+          3,
+        )} ms wall per call`,
     );
   }
 
@@ -488,24 +663,58 @@ async function main() {
   const reads = new PeerReads(knex);
   const viewer = await engine.peers.viewer(SAMPLE_USER);
   const pageIds = body.items.map((a: any) => a.id);
-  const statement = reads.countsStatement(viewer.ref, viewer.groups, 'title', viewer.title, pageIds, true)!;
-  const plans = async (title: string, text: string, bindings: readonly any[]) => {
-    const custom = await knex.raw(`explain (analyze, buffers) ${text}`, bindings as any[]);
-    console.log(`\n${title}, one-off (custom plan):\n${custom.rows.map((r: any) => r['QUERY PLAN']).join('\n')}`);
-    const native = knex.raw(text, bindings as any[]).toSQL().toNative();
+  const statement = reads.countsStatement(
+    viewer.ref,
+    viewer.groups,
+    'title',
+    viewer.title,
+    pageIds,
+    true,
+  )!;
+  const plans = async (
+    title: string,
+    text: string,
+    bindings: readonly any[],
+  ) => {
+    const custom = await knex.raw(
+      `explain (analyze, buffers) ${text}`,
+      bindings as any[],
+    );
+    console.log(
+      `\n${title}, one-off (custom plan):\n${custom.rows
+        .map((r: any) => r['QUERY PLAN'])
+        .join('\n')}`,
+    );
+    const native = knex
+      .raw(text, bindings as any[])
+      .toSQL()
+      .toNative();
     await knex.transaction(async tx => {
       await tx.raw(`prepare bench_plan as ${native.sql}`);
       await tx.raw(`set local plan_cache_mode = force_generic_plan`);
       // EXPLAIN takes no bind parameters: the values are written into the text.
       const execute = tx
-        .raw(`execute bench_plan(${native.bindings.map(() => '?').join(', ')})`, native.bindings as any[])
+        .raw(
+          `execute bench_plan(${native.bindings.map(() => '?').join(', ')})`,
+          native.bindings as any[],
+        )
         .toQuery();
       const generic = await tx.raw(`explain (analyze, buffers) ${execute}`);
-      console.log(`\n${title}, prepared (generic plan):\n${generic.rows.map((r: any) => r['QUERY PLAN']).join('\n')}`);
+      console.log(
+        `\n${title}, prepared (generic plan):\n${generic.rows
+          .map((r: any) => r['QUERY PLAN'])
+          .join('\n')}`,
+      );
       await tx.raw('deallocate bench_plan');
     });
   };
-  await plans(`peer counts + the caller's requests for the first page (${viewer.ref}, groups ${viewer.groups.join(', ')}, ${viewer.title})`, statement.text, statement.bindings);
+  await plans(
+    `peer counts + the caller's requests for the first page (${
+      viewer.ref
+    }, groups ${viewer.groups.join(', ')}, ${viewer.title})`,
+    statement.text,
+    statement.bindings,
+  );
   await plans('the caller with their groups', PERSON_SQL, [viewer.ref]);
 
   // Let the server exit by itself (so that --cpu-prof can write its profile).

@@ -12,7 +12,14 @@ const fs = require('fs');
 const path = require('path');
 
 const port = Number(process.env.SMTP_PORT ?? 1025);
-const outDir = path.resolve(__dirname, '..', 'packages', 'backend', 'data', 'mail');
+const outDir = path.resolve(
+  __dirname,
+  '..',
+  'packages',
+  'backend',
+  'data',
+  'mail',
+);
 fs.mkdirSync(outDir, { recursive: true });
 
 const server = new SMTPServer({
@@ -27,8 +34,14 @@ const server = new SMTPServer({
       const mail = await simpleParser(raw);
       const file = path.join(outDir, `${Date.now()}-${session.id}.eml`);
       fs.writeFileSync(file, raw);
-      const links = [...new Set((mail.text ?? '').match(/https?:\/\/\S+/g) ?? [])];
-      console.log(`\n✉  ${mail.subject}\n   to: ${session.envelope.rcptTo.map(r => r.address).join(', ')}\n   saved: ${file}`);
+      const links = [
+        ...new Set((mail.text ?? '').match(/https?:\/\/\S+/g) ?? []),
+      ];
+      console.log(
+        `\n✉  ${mail.subject}\n   to: ${session.envelope.rcptTo
+          .map(r => r.address)
+          .join(', ')}\n   saved: ${file}`,
+      );
       for (const link of links) console.log(`   ${link}`);
       callback();
     });
@@ -36,5 +49,7 @@ const server = new SMTPServer({
 });
 
 server.listen(port, '127.0.0.1', () => {
-  console.log(`dev SMTP server on 127.0.0.1:${port}; messages are printed here and saved in ${outDir}`);
+  console.log(
+    `dev SMTP server on 127.0.0.1:${port}; messages are printed here and saved in ${outDir}`,
+  );
 });

@@ -3,19 +3,13 @@ export interface Config {
   appAccess?: {
     catalog?: {
       /**
-       * App catalog seed files (format of examples/apps.yaml), imported at
-       * start-up. Re-importing never duplicates an app and never overwrites
+       * App catalog seed files, imported at start-up. Their format is the
+       * JSON Schema seed-schema.json in this package; examples/apps.example.yaml
+       * there is a small example. Re-importing never duplicates an app and never overwrites
        * what an admin changed in the portal. Relative paths are resolved from
        * the backend's working directory.
        */
       seedFiles?: string[];
-    };
-    permissions?: {
-      /**
-       * Groups whose members the example portal's permission policy treats as
-       * App Access admins. Default: group:default/it-admins.
-       */
-      adminGroups?: string[];
     };
     approvals?: {
       /**

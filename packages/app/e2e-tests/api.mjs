@@ -12,7 +12,8 @@ export async function whileRestarting(fn, timeoutMs = 90_000) {
     } catch (e) {
       // 404 from demo sign-in: the catalog has not ingested that user yet (fresh database).
       const unreachable =
-        e instanceof TypeError || /HTTP 50[234]|^demo sign-in as .*: HTTP 404/.test(String(e?.message));
+        e instanceof TypeError ||
+        /HTTP 50[234]|^demo sign-in as .*: HTTP 404/.test(String(e?.message));
       if (!unreachable || Date.now() - started > timeoutMs) throw e;
       await new Promise(r => setTimeout(r, 1000));
     }
@@ -23,14 +24,16 @@ export async function whileRestarting(fn, timeoutMs = 90_000) {
 export async function apiAs(user) {
   const token = await whileRestarting(() => demoToken(user));
   const call = async (method, path, body) => {
-    const res = await whileRestarting(() => fetch(`${BACKEND_URL}/api/app-access${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    }));
+    const res = await whileRestarting(() =>
+      fetch(`${BACKEND_URL}/api/app-access${path}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      }),
+    );
     const text = await res.text();
     let json;
     try {
@@ -49,7 +52,11 @@ export async function apiAs(user) {
 
 export function expectStatus(res, status, what) {
   if (res.status !== status) {
-    throw new Error(`${what}: expected HTTP ${status}, got ${res.status}: ${JSON.stringify(res.body).slice(0, 400)}`);
+    throw new Error(
+      `${what}: expected HTTP ${status}, got ${res.status}: ${JSON.stringify(
+        res.body,
+      ).slice(0, 400)}`,
+    );
   }
   return res.body;
 }
@@ -63,5 +70,7 @@ export async function waitForStatus(api, id, statuses, timeoutMs = 20_000) {
     if (statuses.includes(last.status)) return last;
     await new Promise(r => setTimeout(r, 250));
   }
-  throw new Error(`request ${id} stayed ${last?.status}, expected ${statuses.join(' or ')}`);
+  throw new Error(
+    `request ${id} stayed ${last?.status}, expected ${statuses.join(' or ')}`,
+  );
 }

@@ -11,7 +11,7 @@ export async function launchBrowser() {
   const executablePath = candidates.find(p => existsSync(p));
   if (!executablePath) {
     throw new Error(
-      'Chromium not found: install Debian\'s chromium package (apt-get install chromium) or set CHROMIUM_PATH',
+      "Chromium not found: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH",
     );
   }
   return chromium.launch({

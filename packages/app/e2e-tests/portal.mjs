@@ -6,9 +6,21 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const outputDir = join(repoRoot, 'packages', 'app', 'e2e-tests', 'output');
-export const APP_URL = process.env.APP_ACCESS_APP_URL ?? 'http://localhost:3000';
+export const repoRoot = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+);
+export const outputDir = join(
+  repoRoot,
+  'packages',
+  'app',
+  'e2e-tests',
+  'output',
+);
+export const APP_URL =
+  process.env.APP_ACCESS_APP_URL ?? 'http://localhost:3000';
 export const BACKEND_URL =
   process.env.APP_ACCESS_BACKEND_URL ?? 'http://localhost:7007';
 
@@ -25,7 +37,9 @@ async function waitFor(what, check, timeoutMs, child) {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     if (child && child.exitCode !== null) {
-      throw new Error(`${what}: the portal process exited with ${child.exitCode}`);
+      throw new Error(
+        `${what}: the portal process exited with ${child.exitCode}`,
+      );
     }
     if (await check()) return;
     await new Promise(r => setTimeout(r, 1000));
@@ -50,12 +64,17 @@ export async function demoToken(user) {
  */
 export async function startPortal() {
   mkdirSync(outputDir, { recursive: true });
-  if ((await isUp(`${BACKEND_URL}/api/app-access/health`)) && (await isUp(APP_URL))) {
+  if (
+    (await isUp(`${BACKEND_URL}/api/app-access/health`)) &&
+    (await isUp(APP_URL))
+  ) {
     console.log('e2e: using the portal that is already running');
     return async () => {};
   }
   const log = openSync(join(outputDir, 'portal.log'), 'w');
-  console.log(`e2e: starting the example portal (log: packages/app/e2e-tests/output/portal.log)`);
+  console.log(
+    `e2e: starting the example portal (log: packages/app/e2e-tests/output/portal.log)`,
+  );
   const child = spawn('yarn', ['start'], {
     cwd: repoRoot,
     detached: true,
@@ -89,7 +108,12 @@ export async function startPortal() {
     }
   };
   try {
-    await waitFor('backend', () => isUp(`${BACKEND_URL}/api/app-access/health`), 300_000, child);
+    await waitFor(
+      'backend',
+      () => isUp(`${BACKEND_URL}/api/app-access/health`),
+      300_000,
+      child,
+    );
     await waitFor(
       'catalog (demo user jane.doe)',
       async () => {

@@ -5,7 +5,13 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchBrowser } from './launchBrowser.mjs';
-import { APP_URL, BACKEND_URL, outputDir, repoRoot, startPortal } from './portal.mjs';
+import {
+  APP_URL,
+  BACKEND_URL,
+  outputDir,
+  repoRoot,
+  startPortal,
+} from './portal.mjs';
 
 const specDir = join(repoRoot, 'packages', 'app', 'e2e-tests', 'specs');
 const wanted = process.argv.slice(2);
@@ -30,7 +36,9 @@ const stopPortal = await startPortal();
 const browser = await launchBrowser();
 try {
   for (const t of tests) {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 900 },
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
     const started = Date.now();
@@ -40,9 +48,14 @@ try {
       console.log(`  ✓ ${t.name} (${Date.now() - started} ms)`);
     } catch (e) {
       failed++;
-      const shot = join(outputDir, `FAILED-${t.name.replace(/[^a-z0-9]+/gi, '-')}.png`);
+      const shot = join(
+        outputDir,
+        `FAILED-${t.name.replace(/[^a-z0-9]+/gi, '-')}.png`,
+      );
       await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-      console.log(`  ✗ ${t.name}\n    ${e?.stack ?? e}\n    screenshot: ${shot}`);
+      console.log(
+        `  ✗ ${t.name}\n    ${e?.stack ?? e}\n    screenshot: ${shot}`,
+      );
     } finally {
       await context.close();
     }

@@ -4,7 +4,7 @@
  */
 import { createBackend } from '@backstage/backend-defaults';
 import { demoAuthProviderModule } from './modules/demoAuthProvider';
-import { appAccessPermissionPolicyModule } from './modules/permissionPolicy';
+import { examplePermissionPolicyModule } from './modules/permissionPolicy';
 
 const backend = createBackend();
 
@@ -17,9 +17,10 @@ backend.add(demoAuthProviderModule);
 // catalog: the example org and its users
 backend.add(import('@backstage/plugin-catalog-backend'));
 
-// permissions: App Access admin rights for group it-admins only
+// permissions: App Access admin rights and catalog writes for the admin
+// groups (appAccess.permissions.adminGroups, default it-admins) only
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(appAccessPermissionPolicyModule);
+backend.add(examplePermissionPolicyModule);
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 

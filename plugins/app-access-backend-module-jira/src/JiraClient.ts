@@ -21,7 +21,11 @@ type History = {
   id?: string;
   created?: string;
   author?: { accountId?: string; accountType?: string };
-  items?: Array<{ field?: string; to?: string | null; toString?: string | null }>;
+  items?: Array<{
+    field?: string;
+    to?: string | null;
+    toString?: string | null;
+  }>;
 };
 
 /**

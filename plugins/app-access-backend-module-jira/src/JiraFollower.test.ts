@@ -124,7 +124,11 @@ describe('JiraFollower', () => {
     const { follower, fulfillment } = setup();
     // IT-1 was raised for Jane (a portal customer), who resolves it herself.
     fake.issue('IT-1')!.reporter = 'acct-jane';
-    fake.transition('IT-1', { category: 'done', status: 'Resolved', by: 'acct-jane' });
+    fake.transition('IT-1', {
+      category: 'done',
+      status: 'Resolved',
+      by: 'acct-jane',
+    });
     // IT-2: a customer cancels from the portal with a won't-do resolution.
     fake.transition('IT-2', {
       category: 'done',

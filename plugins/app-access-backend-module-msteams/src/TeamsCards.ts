@@ -38,8 +38,9 @@ export type TeamsWebhookMessage = {
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/[\\`*_{}[\]()<>#~|!]/g, '\\$&')
-    .replace(/^(\s*)([-+]|\d+[.)])(?=\s)/gm, (_, space, marker) =>
-      `${space}${marker.replace(/[-+.)]/, '\\$&')}`,
+    .replace(
+      /^(\s*)([-+]|\d+[.)])(?=\s)/gm,
+      (_, space, marker) => `${space}${marker.replace(/[-+.)]/, '\\$&')}`,
     );
 }
 
@@ -50,7 +51,9 @@ function truncate(text: string, max: number): string {
 /** The app and tier, escaped for card text. */
 function productOf(request: AccessRequest): string {
   return escapeMarkdown(
-    request.tierName ? `${request.appName} ${request.tierName}` : request.appName,
+    request.tierName
+      ? `${request.appName} ${request.tierName}`
+      : request.appName,
   );
 }
 

@@ -48,7 +48,9 @@ export class OktaAllowList {
   details(): Record<string, string> {
     const show = (list: string[] | undefined, what: string) => {
       if (!list) return `not set: App Access may grant any Okta ${what}`;
-      return list.length ? list.join(', ') : `none: App Access grants no Okta ${what}`;
+      return list.length
+        ? list.join(', ')
+        : `none: App Access grants no Okta ${what}`;
     };
     return {
       allowedGroupIds: show(this.allowed.groupIds, 'group'),

@@ -64,8 +64,14 @@ describe.each(databases.eachSupportedId())(
           category: 'IT',
           listed: true,
           tiers: [
-            tier('basic', { type: 'okta-group', oktaGroupId: ZOOM_BASIC_GROUP }),
-            tier('admin', { type: 'okta-group', oktaGroupId: OKTA_ADMINS_GROUP }),
+            tier('basic', {
+              type: 'okta-group',
+              oktaGroupId: ZOOM_BASIC_GROUP,
+            }),
+            tier('admin', {
+              type: 'okta-group',
+              oktaGroupId: OKTA_ADMINS_GROUP,
+            }),
           ],
         },
       });
@@ -102,7 +108,10 @@ describe.each(databases.eachSupportedId())(
           category: 'Communication',
           listed: true,
           tiers: [
-            tier('basic', { type: 'okta-group', oktaGroupId: ZOOM_BASIC_GROUP }),
+            tier('basic', {
+              type: 'okta-group',
+              oktaGroupId: ZOOM_BASIC_GROUP,
+            }),
           ],
         },
       });

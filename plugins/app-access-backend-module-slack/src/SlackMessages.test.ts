@@ -48,8 +48,14 @@ describe('Slack messages', () => {
   // the channel or renders a link exactly as it would in a block.
   it.each([
     ['an approval DM', approvalMessage({ ...summary, reminderNumber: 2 })],
-    ['a decided DM', decidedMessage({ ...summary, deciderName: '<!everyone>' })],
-    ['a channel post', channelRequestMessage({ ...summary, approverNames: [] })],
+    [
+      'a decided DM',
+      decidedMessage({ ...summary, deciderName: '<!everyone>' }),
+    ],
+    [
+      'a channel post',
+      channelRequestMessage({ ...summary, approverNames: [] }),
+    ],
     [
       'a requester update',
       requesterMessage({

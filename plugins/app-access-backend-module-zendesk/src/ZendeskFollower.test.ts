@@ -137,7 +137,9 @@ describe('ZendeskFollower', () => {
       ['r1', CLOSED_BY_REQUESTER_NOTE],
       ['r2', CLOSED_BY_REQUESTER_NOTE],
     ]);
-    expect(fake.calls.map(c => c.path)).toContain('/api/v2/tickets/1/audits.json');
+    expect(fake.calls.map(c => c.path)).toContain(
+      '/api/v2/tickets/1/audits.json',
+    );
   });
 
   it('stops the round on a rate limit and picks up next time', async () => {

@@ -19,7 +19,10 @@ exports.up = async function up(knex) {
 /** @param {import('knex').Knex} knex */
 exports.down = async function down(knex) {
   await knex.schema.alterTable('requests', table => {
-    table.dropIndex(['status', 'fulfilled_by'], 'requests_status_fulfiller_idx');
+    table.dropIndex(
+      ['status', 'fulfilled_by'],
+      'requests_status_fulfiller_idx',
+    );
     table.dropColumn('fulfilled_by');
   });
   await knex.schema.alterTable('apps', table => {

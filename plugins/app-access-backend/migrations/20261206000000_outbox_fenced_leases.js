@@ -26,7 +26,10 @@ exports.up = async function up(knex) {
   await knex('outbox')
     .whereIn('status', ['pending', 'running'])
     .andWhere('attempts', '>', 0)
-    .update({ failing_since: knex.ref('updated_at'), claims: knex.ref('attempts') });
+    .update({
+      failing_since: knex.ref('updated_at'),
+      claims: knex.ref('attempts'),
+    });
 };
 
 /** @param {import('knex').Knex} knex */

@@ -60,15 +60,18 @@ describe('layering', () => {
     ]);
   });
 
-  it.each(DOMAIN_FOLDERS)('nothing under src/%s imports from src/service', folder => {
-    const files = tsFiles(resolve(__dirname, folder));
-    expect(files.length).toBeGreaterThan(0);
-    const offending = files.flatMap(file =>
-      importedModules(readFileSync(file, 'utf8'))
-        .filter(spec => spec.startsWith('.'))
-        .filter(spec => isInside(resolve(file, '..', spec), SERVICE_DIR))
-        .map(spec => `${relative(__dirname, file)} imports ${spec}`),
-    );
-    expect(offending).toEqual([]);
-  });
+  it.each(DOMAIN_FOLDERS)(
+    'nothing under src/%s imports from src/service',
+    folder => {
+      const files = tsFiles(resolve(__dirname, folder));
+      expect(files.length).toBeGreaterThan(0);
+      const offending = files.flatMap(file =>
+        importedModules(readFileSync(file, 'utf8'))
+          .filter(spec => spec.startsWith('.'))
+          .filter(spec => isInside(resolve(file, '..', spec), SERVICE_DIR))
+          .map(spec => `${relative(__dirname, file)} imports ${spec}`),
+      );
+      expect(offending).toEqual([]);
+    },
+  );
 });

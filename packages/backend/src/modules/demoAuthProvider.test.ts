@@ -10,8 +10,15 @@ const entities = [
   {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'User',
-    metadata: { name: 'jane.doe', namespace: 'default', annotations: { 'app-access/title': 'Software Engineer' } },
-    spec: { profile: { displayName: 'Jane Doe', email: 'jane.doe@acme.example' }, memberOf: ['engineering'] },
+    metadata: {
+      name: 'jane.doe',
+      namespace: 'default',
+      annotations: { 'app-access/title': 'Software Engineer' },
+    },
+    spec: {
+      profile: { displayName: 'Jane Doe', email: 'jane.doe@acme.example' },
+      memberOf: ['engineering'],
+    },
   },
 ];
 
@@ -53,24 +60,36 @@ describe('demo sign-in', () => {
         .set('x-demo-user', 'jane.doe');
       expect(ok.status).toBe(200);
       expect(ok.body.backstageIdentity.token).toEqual(expect.any(String));
-      expect(ok.body.backstageIdentity.identity.userEntityRef).toBe('user:default/jane.doe');
+      expect(ok.body.backstageIdentity.identity.userEntityRef).toBe(
+        'user:default/jane.doe',
+      );
 
       const unknown = await request(server)
         .get('/api/auth/demo/refresh?env=development')
         .set('x-demo-user', 'nobody.here');
       expect(unknown.status).toBe(404);
-      expect(unknown.body.error.message).toMatch(/Unknown demo user 'nobody\.here'/);
+      expect(unknown.body.error.message).toMatch(
+        /Unknown demo user 'nobody\.here'/,
+      );
 
-      const missing = await request(server).get('/api/auth/demo/refresh?env=development');
+      const missing = await request(server).get(
+        '/api/auth/demo/refresh?env=development',
+      );
       expect(missing.status).toBe(401);
       expect(missing.body.error.message).toMatch(/x-demo-user/);
 
       const users = await request(server).get('/api/auth/demo-users');
       expect(users.status).toBe(200);
       expect(users.body.items).toEqual([
-        expect.objectContaining({ name: 'jane.doe', displayName: 'Jane Doe', title: 'Software Engineer' }),
+        expect.objectContaining({
+          name: 'jane.doe',
+          displayName: 'Jane Doe',
+          title: 'Software Engineer',
+        }),
       ]);
-      expect(warnings).toContainEqual(expect.stringMatching(/Demo sign-in is enabled/));
+      expect(warnings).toContainEqual(
+        expect.stringMatching(/Demo sign-in is enabled/),
+      );
     } finally {
       await backend.stop();
     }
@@ -84,8 +103,14 @@ describe('demo sign-in', () => {
         .get('/api/auth/demo/refresh?env=production')
         .set('x-demo-user', 'jane.doe');
       expect(res.status).toBe(404);
-      expect((await request(server).get('/api/auth/demo-users')).status).toBe(404);
-      expect(warnings).toContainEqual(expect.stringMatching(/refused because auth\.environment is production/));
+      expect((await request(server).get('/api/auth/demo-users')).status).toBe(
+        404,
+      );
+      expect(warnings).toContainEqual(
+        expect.stringMatching(
+          /refused because auth\.environment is production/,
+        ),
+      );
     } finally {
       await backend.stop();
     }
@@ -108,9 +133,15 @@ describe('demo sign-in', () => {
           .get('/api/auth/demo/refresh?env=development')
           .set('x-demo-user', 'jane.doe');
         expect(res.status).toBe(404);
-        expect((await request(server).get('/api/auth/demo-users')).status).toBe(404);
-        expect(warnings).toContainEqual(expect.stringMatching(/refused because NODE_ENV is production/));
-        expect(warnings).not.toContainEqual(expect.stringMatching(/Demo sign-in is enabled/));
+        expect((await request(server).get('/api/auth/demo-users')).status).toBe(
+          404,
+        );
+        expect(warnings).toContainEqual(
+          expect.stringMatching(/refused because NODE_ENV is production/),
+        );
+        expect(warnings).not.toContainEqual(
+          expect.stringMatching(/Demo sign-in is enabled/),
+        );
       } finally {
         await backend.stop();
       }

@@ -110,7 +110,8 @@ export const demoAuthProviderModule = createBackendModule({
           const users = (items as UserEntity[])
             .map(user => ({
               name: user.metadata.name,
-              displayName: user.spec?.profile?.displayName ?? user.metadata.name,
+              displayName:
+                user.spec?.profile?.displayName ?? user.metadata.name,
               email: user.spec?.profile?.email,
               title:
                 user.metadata.annotations?.['app-access/title'] ??

@@ -1,7 +1,6 @@
 import {
   coreServices,
   createBackendModule,
-  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
@@ -13,42 +12,46 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { appAccessPermissions } from '@app-access/plugin-app-access-common';
+import {
+  AppAccessAdminGroups,
+  createAppAccessPermissionPolicy,
+} from '@app-access/plugin-permission-backend-module-app-access-policy';
 
-const adminPermissionNames = new Set(appAccessPermissions.map(p => p.name));
+const writeActions = new Set(['create', 'update', 'delete']);
 
 /**
- * The example portal's policy: App Access administration is for members of
- * the admin groups (default `group:default/it-admins`); everything else in
- * this demo portal is allowed.
+ * The example portal's own policy, asked about everything that is not App
+ * Access's. App Access takes approvers, managers, groups and email addresses
+ * from the catalog, so whoever can register a location or delete an entity
+ * can make themselves someone's approver: catalog writes are for the App
+ * Access admins only. Reading stays open to everyone.
  */
-export class AppAccessExamplePolicy implements PermissionPolicy {
-  constructor(
-    private readonly userInfo: UserInfoService,
-    private readonly adminGroups: string[],
-  ) {}
+export class ExamplePortalPolicy implements PermissionPolicy {
+  constructor(private readonly admins: AppAccessAdminGroups) {}
 
   async handle(
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    if (adminPermissionNames.has(request.permission.name)) {
-      if (!user) {
-        return { result: AuthorizeResult.DENY };
-      }
-      const { ownershipEntityRefs: refs } = await this.userInfo.getUserInfo(
-        user.credentials,
-      );
-      const isAdmin = refs.some(ref => this.adminGroups.includes(ref));
-      return { result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+    const { name, attributes } = request.permission;
+    if (
+      name.startsWith('catalog.') &&
+      attributes.action &&
+      writeActions.has(attributes.action)
+    ) {
+      return {
+        result: (await this.admins.includes(user))
+          ? AuthorizeResult.ALLOW
+          : AuthorizeResult.DENY,
+      };
     }
     return { result: AuthorizeResult.ALLOW };
   }
 }
 
-export const appAccessPermissionPolicyModule = createBackendModule({
+export const examplePermissionPolicyModule = createBackendModule({
   pluginId: 'permission',
-  moduleId: 'app-access-example-policy',
+  moduleId: 'example-portal-policy',
   register(reg) {
     reg.registerInit({
       deps: {
@@ -57,10 +60,14 @@ export const appAccessPermissionPolicyModule = createBackendModule({
         userInfo: coreServices.userInfo,
       },
       async init({ policy, config, userInfo }) {
-        const adminGroups = config.getOptionalStringArray(
-          'appAccess.permissions.adminGroups',
-        ) ?? ['group:default/it-admins'];
-        policy.setPolicy(new AppAccessExamplePolicy(userInfo, adminGroups));
+        const admins = new AppAccessAdminGroups(config, userInfo);
+        policy.setPolicy(
+          createAppAccessPermissionPolicy({
+            config,
+            userInfo,
+            inner: new ExamplePortalPolicy(admins),
+          }),
+        );
       },
     });
   },

@@ -30,13 +30,46 @@ export class FakeDirectory implements AppAccessDirectory {
 }
 
 export const people: DirectoryPerson[] = [
-  { ref: 'user:default/jane.doe', email: 'jane.doe@acme.example', manager: 'user:default/sam.manager', groups: ['group:default/engineering'], title: 'Software Engineer', department: 'Engineering' },
-  { ref: 'user:default/sam.manager', email: 'sam.manager@acme.example', manager: 'user:default/carol.ceo', groups: ['group:default/engineering'], title: 'Engineering Manager' },
-  { ref: 'user:default/olivia.owner', email: 'olivia.owner@acme.example', groups: ['group:default/finance'] },
-  { ref: 'user:default/ivan.admin', email: 'ivan.admin@acme.example', groups: ['group:default/it-admins'] },
-  { ref: 'user:default/tom.tech', email: 'tom.tech@acme.example', groups: ['group:default/it-admins'] },
-  { ref: 'user:default/fiona.fallback', email: 'fiona.fallback@acme.example', groups: ['group:default/people-ops'] },
-  { ref: 'user:default/carol.ceo', email: 'carol.ceo@acme.example', groups: ['group:default/acme'] },
+  {
+    ref: 'user:default/jane.doe',
+    email: 'jane.doe@acme.example',
+    manager: 'user:default/sam.manager',
+    groups: ['group:default/engineering'],
+    title: 'Software Engineer',
+    department: 'Engineering',
+  },
+  {
+    ref: 'user:default/sam.manager',
+    email: 'sam.manager@acme.example',
+    manager: 'user:default/carol.ceo',
+    groups: ['group:default/engineering'],
+    title: 'Engineering Manager',
+  },
+  {
+    ref: 'user:default/olivia.owner',
+    email: 'olivia.owner@acme.example',
+    groups: ['group:default/finance'],
+  },
+  {
+    ref: 'user:default/ivan.admin',
+    email: 'ivan.admin@acme.example',
+    groups: ['group:default/it-admins'],
+  },
+  {
+    ref: 'user:default/tom.tech',
+    email: 'tom.tech@acme.example',
+    groups: ['group:default/it-admins'],
+  },
+  {
+    ref: 'user:default/fiona.fallback',
+    email: 'fiona.fallback@acme.example',
+    groups: ['group:default/people-ops'],
+  },
+  {
+    ref: 'user:default/carol.ceo',
+    email: 'carol.ceo@acme.example',
+    groups: ['group:default/acme'],
+  },
 ];
 
 /** Records every message; recipients listed in `unreachable` cannot be reached. */
@@ -53,7 +86,9 @@ export class RecordingNotifier implements AppAccessNotifier {
       throw new Error('channel outage');
     }
     this.messages.push(message);
-    return { unreachable: message.recipients.filter(r => this.unreachable.has(r)) };
+    return {
+      unreachable: message.recipients.filter(r => this.unreachable.has(r)),
+    };
   }
 
   to(ref: string, kind?: AppAccessMessage['kind']) {
@@ -68,7 +103,9 @@ export class ScriptedFulfiller implements AppAccessFulfiller {
   recordAudit?: AppAccessFulfiller['recordAudit'];
   readonly calls: FulfillmentContext[] = [];
   /** Each call takes the next answer; the last one repeats. */
-  answers: FulfillmentResult[] = [{ status: 'fulfilled', externalRef: 'okta:ok' }];
+  answers: FulfillmentResult[] = [
+    { status: 'fulfilled', externalRef: 'okta:ok' },
+  ];
   /** How many times access was actually granted. */
   granted = 0;
 
@@ -95,7 +132,11 @@ export function testApps(): App[] {
       externalIds: {},
       approval: { required: 'everyone', level1: [{ type: 'manager' }] },
       tiers: [
-        { id: 'editor', name: 'Editor', fulfillment: { type: 'okta-group', oktaGroupId: '00g-notion' } },
+        {
+          id: 'editor',
+          name: 'Editor',
+          fulfillment: { type: 'okta-group', oktaGroupId: '00g-notion' },
+        },
         {
           id: 'admin',
           name: 'Admin',
@@ -106,7 +147,12 @@ export function testApps(): App[] {
           },
           fulfillment: { type: 'okta-group', oktaGroupId: '00g-notion-admin' },
         },
-        { id: 'guest', name: 'Guest', approval: { required: 'nobody' }, fulfillment: { type: 'okta-group', oktaGroupId: '00g-guest' } },
+        {
+          id: 'guest',
+          name: 'Guest',
+          approval: { required: 'nobody' },
+          fulfillment: { type: 'okta-group', oktaGroupId: '00g-guest' },
+        },
       ],
     },
     {
@@ -116,7 +162,10 @@ export function testApps(): App[] {
       owner: 'group:default/it-admins',
       listed: true,
       externalIds: {},
-      approval: { required: 'everyone', level1: [{ type: 'group', ref: 'group:default/it-admins' }] },
+      approval: {
+        required: 'everyone',
+        level1: [{ type: 'group', ref: 'group:default/it-admins' }],
+      },
       tiers: [{ id: 'seat', name: 'Seat', fulfillment: { type: 'manual' } }],
     },
     {
@@ -126,8 +175,18 @@ export function testApps(): App[] {
       owner: 'user:default/sam.manager',
       listed: true,
       externalIds: {},
-      approval: { required: 'except', exceptGroups: ['group:default/design'], level1: [{ type: 'owner' }] },
-      tiers: [{ id: 'editor', name: 'Editor', fulfillment: { type: 'okta-group', oktaGroupId: '00g-figma' } }],
+      approval: {
+        required: 'except',
+        exceptGroups: ['group:default/design'],
+        level1: [{ type: 'owner' }],
+      },
+      tiers: [
+        {
+          id: 'editor',
+          name: 'Editor',
+          fulfillment: { type: 'okta-group', oktaGroupId: '00g-figma' },
+        },
+      ],
     },
   ];
 }

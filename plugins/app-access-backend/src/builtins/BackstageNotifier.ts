@@ -21,16 +21,27 @@ export function messageTitle(message: AppAccessMessage): string {
   const what = [r.appName, r.tierName].filter(Boolean).join(' ');
   switch (message.kind) {
     case 'approval_needed':
-      return `Approval needed: ${what} for ${r.requester.replace(/^user:default\//, '')}`;
+      return `Approval needed: ${what} for ${r.requester.replace(
+        /^user:default\//,
+        '',
+      )}`;
     case 'reminder':
-      return `Reminder ${message.reminderNumber ?? ''}: ${what} waits for your approval`.replace('  ', ' ');
+      return `Reminder ${
+        message.reminderNumber ?? ''
+      }: ${what} waits for your approval`.replace('  ', ' ');
     case 'decision_recorded':
       if (message.audience === 'approvers') {
-        return `${what} for ${r.requester.replace(/^user:default\//, '')}: ${message.task?.status ?? 'decided'} by ${(message.task?.decidedBy ?? '').replace(/^user:default\//, '')}`;
+        return `${what} for ${r.requester.replace(/^user:default\//, '')}: ${
+          message.task?.status ?? 'decided'
+        } by ${(message.task?.decidedBy ?? '').replace(/^user:default\//, '')}`;
       }
-      return `Your request for ${what} was ${message.task?.status ?? 'decided'} at level ${message.task?.level ?? 1}`;
+      return `Your request for ${what} was ${
+        message.task?.status ?? 'decided'
+      } at level ${message.task?.level ?? 1}`;
     default:
-      return `Your request for ${what} ${STATUS_TEXT[r.status] ?? `is ${r.status}`}`;
+      return `Your request for ${what} ${
+        STATUS_TEXT[r.status] ?? `is ${r.status}`
+      }`;
   }
 }
 

@@ -8,10 +8,18 @@ import { App } from '@app-access/plugin-app-access-common';
 import { AppStore } from '../database/AppStore';
 import { appSchema, describeZodError, seedFileSchema } from './appSchema';
 
-export type SeedResult = { created: number; updated: number; unchanged: number; skipped: number };
+export type SeedResult = {
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+};
 
 function stableHash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify(value))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /**
@@ -29,7 +37,12 @@ export class SeedImporter {
   /** Reads and validates a seed file; errors name the file, app and field. */
   static async readFile(path: string): Promise<App[]> {
     const text = await readFile(path, 'utf8');
-    const doc = yaml.load(text);
+    let doc: unknown;
+    try {
+      doc = yaml.load(text, { filename: path });
+    } catch (error) {
+      throw new Error(`App seed file ${path}: ${(error as Error).message}`);
+    }
     const file = seedFileSchema.safeParse(doc);
     if (!file.success) {
       throw new Error(`App seed file ${path}: ${describeZodError(file.error)}`);
@@ -37,22 +50,39 @@ export class SeedImporter {
     return file.data.apps.map((entry, index) => {
       const parsed = appSchema.safeParse(entry);
       if (!parsed.success) {
-        const name = (entry as { id?: string })?.id ?? `#${index + 1}`;
-        throw new Error(`App seed file ${path}, app ${name}: ${describeZodError(parsed.error)}`);
+        // An entry without a usable id is named by its position (from 1).
+        const id = (entry as { id?: unknown } | null)?.id;
+        const name = typeof id === 'string' && id ? id : `#${index + 1}`;
+        throw new Error(
+          `App seed file ${path}, app ${name}: ${describeZodError(
+            parsed.error,
+          )}`,
+        );
       }
       return parsed.data as App;
     });
   }
 
   async importApps(apps: App[]): Promise<SeedResult> {
-    const result: SeedResult = { created: 0, updated: 0, unchanged: 0, skipped: 0 };
+    const result: SeedResult = {
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      skipped: 0,
+    };
     for (const app of apps) {
       const hash = stableHash(app);
       await this.db.transaction(async tx => {
         // Insert first, read after: replicas importing the same file at the
         // same time then both succeed, and the one that did not insert finds
         // the other's row instead of colliding on its id.
-        if (await this.apps.insertIfAbsent(app, { source: 'seed', seedHash: hash, adminModified: false }, tx)) {
+        if (
+          await this.apps.insertIfAbsent(
+            app,
+            { source: 'seed', seedHash: hash, adminModified: false },
+            tx,
+          )
+        ) {
           result.created++;
           return;
         }
@@ -62,7 +92,11 @@ export class SeedImporter {
         } else if (existing.seedHash === hash) {
           result.unchanged++;
         } else {
-          await this.apps.save(app, { source: 'seed', seedHash: hash, adminModified: false }, tx);
+          await this.apps.save(
+            app,
+            { source: 'seed', seedHash: hash, adminModified: false },
+            tx,
+          );
           result.updated++;
         }
       });
@@ -71,7 +105,12 @@ export class SeedImporter {
   }
 
   async importFiles(paths: string[]): Promise<SeedResult> {
-    const total: SeedResult = { created: 0, updated: 0, unchanged: 0, skipped: 0 };
+    const total: SeedResult = {
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      skipped: 0,
+    };
     for (const p of paths) {
       const full = resolve(p);
       const apps = await SeedImporter.readFile(full);

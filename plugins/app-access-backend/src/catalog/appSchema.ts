@@ -7,7 +7,10 @@ const slug = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes');
+  .regex(
+    /^[a-z0-9][a-z0-9-]*$/,
+    'must be lowercase letters, digits and dashes',
+  );
 const userOrGroupRef = z
   .string()
   .max(300)
@@ -18,10 +21,19 @@ const userOrGroupRef = z
 const groupRef = z
   .string()
   .max(300)
-  .regex(/^group:[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'must be a group entity ref such as group:default/engineering');
+  .regex(
+    /^group:[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/,
+    'must be a group entity ref such as group:default/engineering',
+  );
 
 export const approverSpecSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('user'), ref: userOrGroupRef.refine(r => r.startsWith('user:'), 'must be a user entity ref') }),
+  z.object({
+    type: z.literal('user'),
+    ref: userOrGroupRef.refine(
+      r => r.startsWith('user:'),
+      'must be a user entity ref',
+    ),
+  }),
   z.object({ type: z.literal('group'), ref: groupRef }),
   z.object({ type: z.literal('manager') }),
   z.object({ type: z.literal('owner') }),
@@ -53,8 +65,14 @@ export const approvalPolicySchema = z
   });
 
 export const fulfillmentSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('okta-group'), oktaGroupId: z.string().min(1).max(100) }),
-  z.object({ type: z.literal('okta-app'), oktaAppId: z.string().min(1).max(100) }),
+  z.object({
+    type: z.literal('okta-group'),
+    oktaGroupId: z.string().min(1).max(100),
+  }),
+  z.object({
+    type: z.literal('okta-app'),
+    oktaAppId: z.string().min(1).max(100),
+  }),
   z.object({ type: z.literal('ticket') }),
   z.object({ type: z.literal('manual') }),
 ]);
@@ -90,7 +108,10 @@ export const appSchema = z
     externalIds: z.record(z.string().max(200)).default({}),
     approval: approvalPolicySchema.optional(),
     approvalMethod: z.enum(['slack', 'email', 'msteams', 'portal']).optional(),
-    tiers: z.array(tierSchema).max(3, 'an app has at most 3 license tiers').default([]),
+    tiers: z
+      .array(tierSchema)
+      .max(3, 'an app has at most 3 license tiers')
+      .default([]),
   })
   .strict()
   .superRefine((app, ctx) => {

@@ -100,13 +100,13 @@ export class AppStore {
    * instead of twice per request. Pages are keyed by their list options (a
    * search is a key of its own, hence the small bound), apps by id.
    */
-  private readonly pages: TtlCache<string, { items: StoredApp[]; nextCursor?: string }>;
+  private readonly pages: TtlCache<
+    string,
+    { items: StoredApp[]; nextCursor?: string }
+  >;
   private readonly byId: TtlCache<string, StoredApp | undefined>;
 
-  constructor(
-    private readonly db: Knex,
-    options: AppStoreOptions = {},
-  ) {
+  constructor(private readonly db: Knex, options: AppStoreOptions = {}) {
     const ttlMs = options.cacheTtlMs ?? 5_000;
     this.pages = new TtlCache({ ttlMs, maxEntries: 100, now: options.now });
     this.byId = new TtlCache({ ttlMs, maxEntries: 2_000, now: options.now });
@@ -136,7 +136,13 @@ export class AppStore {
     read: { cached?: boolean } = {},
   ): Promise<{ items: StoredApp[]; nextCursor?: string }> {
     if (read.cached) {
-      const key = JSON.stringify([options.listed, options.q, options.category, options.limit, options.cursor]);
+      const key = JSON.stringify([
+        options.listed,
+        options.q,
+        options.category,
+        options.limit,
+        options.cursor,
+      ]);
       return this.pages.get(key, () => this.list(options));
     }
     let query = this.db<AppRow>('apps');
@@ -147,7 +153,9 @@ export class AppStore {
       query = query.where('category', options.category);
     }
     if (options.q) {
-      const like = `%${options.q.toLowerCase().replace(/[\\%_]/g, m => `\\${m}`)}%`;
+      const like = `%${options.q
+        .toLowerCase()
+        .replace(/[\\%_]/g, m => `\\${m}`)}%`;
       query = query.where(inner =>
         inner
           .whereRaw("lower(name) like ? escape '\\'", [like])
@@ -161,7 +169,9 @@ export class AppStore {
       query = query.where(inner =>
         inner
           .where('name', '>', name)
-          .orWhere(inner2 => inner2.where('name', name).andWhere('id', '>', id)),
+          .orWhere(inner2 =>
+            inner2.where('name', name).andWhere('id', '>', id),
+          ),
       );
     }
     const rows = await query
@@ -188,7 +198,10 @@ export class AppStore {
   }
 
   /** Catalog app ids by an external id (e.g. oktaAppId). */
-  async idsByExternalId(key: string, values: string[]): Promise<Map<string, string>> {
+  async idsByExternalId(
+    key: string,
+    values: string[],
+  ): Promise<Map<string, string>> {
     const wanted = new Set(values);
     const out = new Map<string, string>();
     if (!wanted.size) return out;

@@ -78,7 +78,10 @@ export class ApprovalTaskStore {
     }
   }
 
-  async getTask(id: string, tx: Knex = this.db): Promise<ApprovalTask | undefined> {
+  async getTask(
+    id: string,
+    tx: Knex = this.db,
+  ): Promise<ApprovalTask | undefined> {
     const row = await tx<TaskRow>('approval_tasks').where({ id }).first();
     if (!row) return undefined;
     const approvers = await tx('approval_task_approvers')

@@ -139,8 +139,16 @@ export class OutboxStore {
       let select = tx<OutboxRow>('outbox')
         .where(inner =>
           inner
-            .where(i => i.where('status', 'pending').andWhere('next_attempt_at', '<=', nowText))
-            .orWhere(i => i.where('status', 'running').andWhere('locked_until', '<', nowText)),
+            .where(i =>
+              i
+                .where('status', 'pending')
+                .andWhere('next_attempt_at', '<=', nowText),
+            )
+            .orWhere(i =>
+              i
+                .where('status', 'running')
+                .andWhere('locked_until', '<', nowText),
+            ),
         )
         .orderBy('next_attempt_at')
         .first('id', 'status', 'last_error', 'failing_since');
@@ -163,14 +171,17 @@ export class OutboxStore {
           // time is still given up on eventually.
           ...(abandoned
             ? {
-                last_error: 'The worker running this job stopped before finishing it',
+                last_error:
+                  'The worker running this job stopped before finishing it',
                 failing_since: due.failing_since ?? nowText,
               }
             : {}),
           updated_at: nowText,
         });
       const row = await tx<OutboxRow>('outbox').where('id', due.id).first();
-      return row ? { ...rowToJob(row), ...(abandoned ? { takenOver: true } : {}) } : undefined;
+      return row
+        ? { ...rowToJob(row), ...(abandoned ? { takenOver: true } : {}) }
+        : undefined;
     });
   }
 
@@ -180,13 +191,20 @@ export class OutboxStore {
    * locked until commit, so no other worker can claim it in between.
    */
   async holds(id: string, fence: number, tx: Knex = this.db): Promise<boolean> {
-    let query = tx<OutboxRow>('outbox').where({ id, fence, status: 'running' }).first('id');
+    let query = tx<OutboxRow>('outbox')
+      .where({ id, fence, status: 'running' })
+      .first('id');
     if (this.isPg && tx !== this.db) query = query.forUpdate();
     return Boolean(await query);
   }
 
   /** Extends a held lease; false when the fence was lost meanwhile. */
-  async renew(id: string, fence: number, leaseMs: number, now = new Date()): Promise<boolean> {
+  async renew(
+    id: string,
+    fence: number,
+    leaseMs: number,
+    now = new Date(),
+  ): Promise<boolean> {
     const count = await this.db('outbox')
       .where({ id, fence, status: 'running' })
       .update({ locked_until: nowIso(new Date(now.getTime() + leaseMs)) });
@@ -199,9 +217,12 @@ export class OutboxStore {
    * held by this process before it stopped.
    */
   async releaseAllClaims(): Promise<number> {
-    return this.db('outbox')
-      .where('status', 'running')
-      .update({ status: 'pending', locked_by: null, locked_until: null, updated_at: nowIso() });
+    return this.db('outbox').where('status', 'running').update({
+      status: 'pending',
+      locked_by: null,
+      locked_until: null,
+      updated_at: nowIso(),
+    });
   }
 
   /**
@@ -236,7 +257,11 @@ export class OutboxStore {
     return count === 1;
   }
 
-  async reschedule(id: string, fence: number, retry: OutboxRetry): Promise<boolean> {
+  async reschedule(
+    id: string,
+    fence: number,
+    retry: OutboxRetry,
+  ): Promise<boolean> {
     const now = nowIso(retry.now ?? new Date());
     const count = await this.db('outbox')
       .where({ id, fence, status: 'running' })
@@ -281,15 +306,13 @@ export class OutboxStore {
 
   /** Puts a dead job back in the queue with a fresh attempt budget. */
   async revive(id: string, tx: Knex = this.db): Promise<boolean> {
-    const count = await tx('outbox')
-      .where({ id, status: 'dead' })
-      .update({
-        status: 'pending',
-        attempts: 0,
-        failing_since: null,
-        next_attempt_at: nowIso(),
-        updated_at: nowIso(),
-      });
+    const count = await tx('outbox').where({ id, status: 'dead' }).update({
+      status: 'pending',
+      attempts: 0,
+      failing_since: null,
+      next_attempt_at: nowIso(),
+      updated_at: nowIso(),
+    });
     return count === 1;
   }
 
@@ -313,7 +336,9 @@ export class OutboxStore {
   async countByStatus(): Promise<Record<OutboxJobStatus, number>> {
     const rows = await this.db('outbox')
       .select('status')
-      .count<{ status: OutboxJobStatus; count: string | number }[]>('* as count')
+      .count<{ status: OutboxJobStatus; count: string | number }[]>(
+        '* as count',
+      )
       .groupBy('status');
     const result = { pending: 0, running: 0, done: 0, dead: 0 };
     for (const row of rows) result[row.status] = Number(row.count);

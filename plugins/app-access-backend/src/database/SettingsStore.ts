@@ -57,28 +57,37 @@ export function settingsFromConfig(config: Config): {
     'appAccess.approvals.defaultApprovers',
   );
   if (approvers) {
-    for (const ref of approvers) assertEntityRef(ref, 'appAccess.approvals.defaultApprovers');
+    for (const ref of approvers)
+      assertEntityRef(ref, 'appAccess.approvals.defaultApprovers');
     values.defaultApprovers = approvers;
     fromConfig.add('defaultApprovers');
   }
-  const fallback = config.getOptionalString('appAccess.approvals.fallbackApprover');
+  const fallback = config.getOptionalString(
+    'appAccess.approvals.fallbackApprover',
+  );
   if (fallback) {
     assertEntityRef(fallback, 'appAccess.approvals.fallbackApprover');
     values.fallbackApprover = fallback;
     fromConfig.add('fallbackApprover');
   }
-  const interval = config.getOptionalNumber('appAccess.reminders.intervalHours');
+  const interval = config.getOptionalNumber(
+    'appAccess.reminders.intervalHours',
+  );
   const maxCount = config.getOptionalNumber('appAccess.reminders.maxCount');
   if (interval !== undefined) {
     if (!(interval > 0)) {
-      throw new Error('Invalid config appAccess.reminders.intervalHours: must be a positive number');
+      throw new Error(
+        'Invalid config appAccess.reminders.intervalHours: must be a positive number',
+      );
     }
     values.reminders.intervalHours = interval;
     fromConfig.add('reminders');
   }
   if (maxCount !== undefined) {
     if (!Number.isInteger(maxCount) || maxCount < 0) {
-      throw new Error('Invalid config appAccess.reminders.maxCount: must be a whole number ≥ 0');
+      throw new Error(
+        'Invalid config appAccess.reminders.maxCount: must be a whole number ≥ 0',
+      );
     }
     values.reminders.maxCount = maxCount;
     fromConfig.add('reminders');
@@ -93,7 +102,9 @@ export function settingsFromConfig(config: Config): {
     values.ticketing.system = system as TicketingSystem;
     fromConfig.add('ticketing');
   }
-  const auditTickets = config.getOptionalBoolean('appAccess.ticketing.auditTickets');
+  const auditTickets = config.getOptionalBoolean(
+    'appAccess.ticketing.auditTickets',
+  );
   const jira = dropUndefined({
     serviceDeskId: config.getOptionalString('appAccess.jira.serviceDeskId'),
     requestTypeId: config.getOptionalString('appAccess.jira.requestTypeId'),
@@ -102,8 +113,15 @@ export function settingsFromConfig(config: Config): {
     groupId: config.getOptionalString('appAccess.zendesk.groupId'),
     tags: config.getOptionalStringArray('appAccess.zendesk.tags'),
   });
-  const ticketAddress = config.getOptionalString('appAccess.email.ticketAddress');
-  if (auditTickets !== undefined || Object.keys(jira).length || Object.keys(zendesk).length || ticketAddress) {
+  const ticketAddress = config.getOptionalString(
+    'appAccess.email.ticketAddress',
+  );
+  if (
+    auditTickets !== undefined ||
+    Object.keys(jira).length ||
+    Object.keys(zendesk).length ||
+    ticketAddress
+  ) {
     values.ticketing = dropUndefined({
       ...values.ticketing,
       auditTickets,
@@ -125,15 +143,21 @@ export function settingsFromConfig(config: Config): {
   const roleBasis = config.getOptionalString('appAccess.peers.roleBasis');
   const showNames = config.getOptionalString('appAccess.peers.showNames');
   if (roleBasis !== undefined && !['title', 'department'].includes(roleBasis)) {
-    throw new Error(`Invalid config appAccess.peers.roleBasis '${roleBasis}': expected title or department`);
+    throw new Error(
+      `Invalid config appAccess.peers.roleBasis '${roleBasis}': expected title or department`,
+    );
   }
   if (showNames !== undefined && !['none', 'team', 'all'].includes(showNames)) {
-    throw new Error(`Invalid config appAccess.peers.showNames '${showNames}': expected none, team or all`);
+    throw new Error(
+      `Invalid config appAccess.peers.showNames '${showNames}': expected none, team or all`,
+    );
   }
   if (roleBasis || showNames) {
     values.peers = {
-      roleBasis: (roleBasis as 'title' | 'department') ?? values.peers.roleBasis,
-      showNames: (showNames as 'none' | 'team' | 'all') ?? values.peers.showNames,
+      roleBasis:
+        (roleBasis as 'title' | 'department') ?? values.peers.roleBasis,
+      showNames:
+        (showNames as 'none' | 'team' | 'all') ?? values.peers.showNames,
     };
     fromConfig.add('peers');
   }
@@ -143,7 +167,9 @@ export function settingsFromConfig(config: Config): {
     accentColor: config.getOptionalString('appAccess.branding.accentColor'),
   });
   if (branding.accentColor && !/^#[0-9a-f]{3,8}$/i.test(branding.accentColor)) {
-    throw new Error(`Invalid config appAccess.branding.accentColor '${branding.accentColor}': expected a hex colour such as #1f5493`);
+    throw new Error(
+      `Invalid config appAccess.branding.accentColor '${branding.accentColor}': expected a hex colour such as #1f5493`,
+    );
   }
   if (Object.keys(branding).length) {
     values.branding = branding;
@@ -172,7 +198,10 @@ export class SettingsStore {
   async view(tx: Knex = this.db): Promise<SettingsView> {
     const rows = await tx('settings').select('key', 'value');
     const stored = new Map<string, unknown>(
-      rows.map((r: { key: string; value: string }) => [r.key, fromJson(r.value, undefined)]),
+      rows.map((r: { key: string; value: string }) => [
+        r.key,
+        fromJson(r.value, undefined),
+      ]),
     );
     const defaults = structuredClone(this.configDefaults.values);
     const values = structuredClone(defaults) as Record<string, unknown>;
@@ -182,7 +211,9 @@ export class SettingsStore {
         values[key] = stored.get(key);
         sources[key] = 'database';
       } else {
-        sources[key] = this.configDefaults.fromConfig.has(key) ? 'config' : 'default';
+        sources[key] = this.configDefaults.fromConfig.has(key)
+          ? 'config'
+          : 'default';
       }
     }
     return { values: values as AppAccessSettings, sources, defaults };
@@ -197,7 +228,8 @@ export class SettingsStore {
    */
   async get(tx: Knex = this.db): Promise<AppAccessSettings> {
     if (tx !== this.db) return (await this.view(tx)).values;
-    if (this.cached && this.cached.until > Date.now()) return this.cached.values;
+    if (this.cached && this.cached.until > Date.now())
+      return this.cached.values;
     const values = (await this.view()).values;
     this.cached = { values, until: Date.now() + SETTINGS_TTL_MS };
     return values;

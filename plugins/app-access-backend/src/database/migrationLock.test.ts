@@ -12,7 +12,9 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
     // Another replica (or one that died) holds knex's migration lock.
     await knex('knex_migrations_lock').update({ is_locked: 1 });
 
-    await expect(migrateKnex(knex, { lockTimeoutMs: 300, pollMs: 50 })).rejects.toThrow(
+    await expect(
+      migrateKnex(knex, { lockTimeoutMs: 300, pollMs: 50 }),
+    ).rejects.toThrow(
       /locked by another process.*knex_migrations_lock.*is_locked = 0/s,
     );
 
@@ -20,7 +22,9 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
     await new Promise(resolve => setTimeout(resolve, 200));
     await knex('knex_migrations_lock').update({ is_locked: 0 });
     await expect(waiting).resolves.toBeUndefined();
-    expect(await knex('knex_migrations_lock').first()).toMatchObject({ is_locked: 0 });
+    expect(await knex('knex_migrations_lock').first()).toMatchObject({
+      is_locked: 0,
+    });
   });
 
   it('lets two replicas migrate a fresh database at the same time', async () => {

@@ -24,13 +24,18 @@ export type MigrateOptions = {
 
 function isLockContention(error: unknown): boolean {
   // Not `instanceof Error`: driver errors may come from another realm.
-  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  const { name, message } = (error ?? {}) as {
+    name?: unknown;
+    message?: unknown;
+  };
   if (name === 'MigrationLocked') return true;
   // Two replicas on a fresh database both create knex's bookkeeping tables;
   // the loser's CREATE or lock-row INSERT fails and simply has to try again.
   return (
     typeof message === 'string' &&
-    /knex_migrations[\s\S]*(already exists|duplicate key|UNIQUE constraint failed)/i.test(message)
+    /knex_migrations[\s\S]*(already exists|duplicate key|UNIQUE constraint failed)/i.test(
+      message,
+    )
   );
 }
 
@@ -44,7 +49,10 @@ async function lockHeld(knex: Knex): Promise<boolean> {
  * Brings the schema up to date. When several replicas start together one of
  * them migrates and the others wait for its lock instead of failing.
  */
-export async function migrateKnex(knex: Knex, options: MigrateOptions = {}): Promise<void> {
+export async function migrateKnex(
+  knex: Knex,
+  options: MigrateOptions = {},
+): Promise<void> {
   const { lockTimeoutMs = 120_000, pollMs = 500, logger } = options;
   const deadline = Date.now() + lockTimeoutMs;
   let told = false;

@@ -80,7 +80,9 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     const [na, nb] = await Promise.all([a.drain(), b.drain()]);
     expect(na + nb).toBe(120);
     expect(Object.keys(seen)).toHaveLength(120);
-    expect(Object.values(seen).every(handledBy => handledBy.length === 1)).toBe(true);
+    expect(Object.values(seen).every(handledBy => handledBy.length === 1)).toBe(
+      true,
+    );
     expect((await store.countByStatus()).done).toBe(120);
   });
 
@@ -98,13 +100,18 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     a.start();
     b.start();
     try {
-      await waitFor('all jobs done', async () => (await store.countByStatus()).done === 4);
+      await waitFor(
+        'all jobs done',
+        async () => (await store.countByStatus()).done === 4,
+      );
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
     expect(Object.values(vendorCalls)).toEqual([1, 1, 1, 1]);
     const jobs = await store.list({ limit: 10 });
-    expect(jobs.map(j => [j.claims, j.attempts])).toEqual(jobs.map(() => [1, 0]));
+    expect(jobs.map(j => [j.claims, j.attempts])).toEqual(
+      jobs.map(() => [1, 0]),
+    );
   });
 
   it('stops renewing the lease of a handler that hangs, so another worker takes the job over', async () => {
@@ -112,14 +119,24 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     const hung = gate();
     const stuck = worker(() => hung.opened, { leaseMs: 150, maxRunMs: 100 });
     const running = stuck.runOnce();
-    await waitFor('the job to be claimed', async () => (await onlyJob()).status === 'running');
+    await waitFor(
+      'the job to be claimed',
+      async () => (await onlyJob()).status === 'running',
+    );
     const handled: number[] = [];
     const rescuer = worker(async job => {
       handled.push(job.fence);
     });
-    await waitFor('the hung job to be taken over', async () => (await rescuer.runOnce()) === 1);
+    await waitFor(
+      'the hung job to be taken over',
+      async () => (await rescuer.runOnce()) === 1,
+    );
     expect(handled).toEqual([2]);
-    expect(await onlyJob()).toMatchObject({ status: 'done', attempts: 0, claims: 2 });
+    expect(await onlyJob()).toMatchObject({
+      status: 'done',
+      attempts: 0,
+      claims: 2,
+    });
     hung.open();
     await running;
     // The hung worker coming back cannot undo the rescuer's result.
@@ -147,7 +164,10 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
       { leaseMs: 200 },
     );
     const running = stale.runOnce();
-    await waitFor('the job to be claimed', async () => (await onlyJob()).status === 'running');
+    await waitFor(
+      'the job to be claimed',
+      async () => (await onlyJob()).status === 'running',
+    );
     // Its heartbeat keeps the lease for the real clock; a worker whose clock
     // is past the lease takes the job over as if the heartbeat had stalled.
     const takeover = await store.claim({
@@ -161,7 +181,12 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     expect(refused).toMatchObject({ name: 'LeaseLostError' });
     expect(writes).toEqual([]);
     // The job is still the new holder's: not settled, not charged.
-    expect(await onlyJob()).toMatchObject({ status: 'running', lockedBy: 'other', fence: 2, attempts: 0 });
+    expect(await onlyJob()).toMatchObject({
+      status: 'running',
+      lockedBy: 'other',
+      fence: 2,
+      attempts: 0,
+    });
     expect(await store.complete(takeover!.id, 1)).toBe(false);
     expect(await store.complete(takeover!.id, 2)).toBe(true);
   });
@@ -180,7 +205,12 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     // ...after it, the job is claimed again and done.
     expect(await survivor.runOnce(new Date(Date.now() + 31_000))).toBe(1);
     expect(handled).toEqual([claimed!.id]);
-    expect(await onlyJob()).toMatchObject({ status: 'done', attempts: 0, claims: 2, fence: 2 });
+    expect(await onlyJob()).toMatchObject({
+      status: 'done',
+      attempts: 0,
+      claims: 2,
+      fence: 2,
+    });
     // The crashed worker coming back cannot overwrite the result.
     expect(await store.complete(claimed!.id, claimed!.fence)).toBe(false);
   });
@@ -188,15 +218,27 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
   it('gives up on a job that kills its worker every time once it has been failing too long', async () => {
     await enqueue();
     const t0 = Date.now();
-    await store.claim({ workerId: 'crashed', leaseMs: 1000, now: new Date(t0) });
-    await store.claim({ workerId: 'crashed-again', leaseMs: 1000, now: new Date(t0 + 2000) });
+    await store.claim({
+      workerId: 'crashed',
+      leaseMs: 1000,
+      now: new Date(t0),
+    });
+    await store.claim({
+      workerId: 'crashed-again',
+      leaseMs: 1000,
+      now: new Date(t0 + 2000),
+    });
     let calls = 0;
     const w = worker(async () => {
       calls++;
     });
     expect(await w.runOnce(new Date(t0 + 25 * HOUR))).toBe(1);
     expect(calls).toBe(0);
-    expect(await onlyJob()).toMatchObject({ status: 'dead', attempts: 0, claims: 3 });
+    expect(await onlyJob()).toMatchObject({
+      status: 'dead',
+      attempts: 0,
+      claims: 3,
+    });
   });
 
   it('never gives up on a vendor that keeps saying "come back later"', async () => {
@@ -212,7 +254,11 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     }
     expect(calls).toBe(19);
     const job = await onlyJob();
-    expect(job).toMatchObject({ status: 'pending', attempts: 0, lastError: '429 Too Many Requests' });
+    expect(job).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      lastError: '429 Too Many Requests',
+    });
     expect(job.failingSince).toBeUndefined();
     expect(Date.parse(job.nextAttemptAt) - Date.now()).toBeGreaterThan(500);
   });
@@ -242,7 +288,11 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     const t0 = Date.now();
     await w.runOnce(new Date(t0));
     let job = await onlyJob();
-    expect(job).toMatchObject({ status: 'pending', attempts: 1, failingSince: new Date(t0).toISOString() });
+    expect(job).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      failingSince: new Date(t0).toISOString(),
+    });
     for (let hour = 1; hour < 24; hour += 2) {
       await w.runOnce(new Date(t0 + hour * HOUR));
     }
@@ -250,11 +300,19 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     expect(job).toMatchObject({ status: 'pending', attempts: 13 });
     await w.runOnce(new Date(t0 + 24 * HOUR));
     job = await onlyJob();
-    expect(job).toMatchObject({ status: 'dead', attempts: 14, lastError: '503 from vendor' });
+    expect(job).toMatchObject({
+      status: 'dead',
+      attempts: 14,
+      lastError: '503 from vendor',
+    });
     expect(deaths).toEqual(['503 from vendor']);
 
     expect(await store.revive(job.id)).toBe(true);
-    expect(await onlyJob()).toMatchObject({ status: 'pending', attempts: 0, failingSince: undefined });
+    expect(await onlyJob()).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      failingSince: undefined,
+    });
   });
 
   it('gives up at once on a permanent error', async () => {
@@ -266,7 +324,11 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     });
     await w.runOnce();
     expect(calls).toBe(1);
-    expect(await onlyJob()).toMatchObject({ status: 'dead', attempts: 1, lastError: 'the group does not exist' });
+    expect(await onlyJob()).toMatchObject({
+      status: 'dead',
+      attempts: 1,
+      lastError: 'the group does not exist',
+    });
   });
 
   it('backs off exponentially with jitter, honours Retry-After, and stops at an optional maxAttempts', async () => {
@@ -283,7 +345,11 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     const t0 = Date.now();
     await w.runOnce();
     let job = await onlyJob();
-    expect(job).toMatchObject({ status: 'pending', attempts: 0, lastError: '429' });
+    expect(job).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      lastError: '429',
+    });
     expect(Date.parse(job.nextAttemptAt) - t0).toBeGreaterThanOrEqual(6_900);
 
     await w.runOnce(new Date(t0 + 10_000));
@@ -291,23 +357,35 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     expect(job).toMatchObject({ status: 'pending', attempts: 1 });
     // attempt 1 failed: ceiling base * 2^0 = 1 s with random() = 1
     expect(Date.parse(job.nextAttemptAt) - Date.now()).toBeGreaterThan(500);
-    expect(Date.parse(job.nextAttemptAt) - Date.now()).toBeLessThanOrEqual(1_100);
+    expect(Date.parse(job.nextAttemptAt) - Date.now()).toBeLessThanOrEqual(
+      1_100,
+    );
 
     await w.runOnce(new Date(t0 + 20_000));
     job = await onlyJob();
     expect(job).toMatchObject({ status: 'pending', attempts: 2 });
     // attempt 2 failed: ceiling base * 2^1 = 2 s
     expect(Date.parse(job.nextAttemptAt) - Date.now()).toBeGreaterThan(1_500);
-    expect(Date.parse(job.nextAttemptAt) - Date.now()).toBeLessThanOrEqual(2_100);
+    expect(Date.parse(job.nextAttemptAt) - Date.now()).toBeLessThanOrEqual(
+      2_100,
+    );
 
     await w.runOnce(new Date(t0 + 60_000));
     job = await onlyJob();
-    expect(job).toMatchObject({ status: 'dead', attempts: 3, lastError: 'boom' });
+    expect(job).toMatchObject({
+      status: 'dead',
+      attempts: 3,
+      lastError: 'boom',
+    });
     expect(calls).toBe(4);
   });
 
   it('keeps backoff within its bounds', () => {
-    const w = worker(async () => {}, { random: () => 0.5, baseDelayMs: 1000, maxDelayMs: 8000 });
+    const w = worker(async () => {}, {
+      random: () => 0.5,
+      baseDelayMs: 1000,
+      maxDelayMs: 8000,
+    });
     expect(w.backoffMs(1)).toBe(500);
     expect(w.backoffMs(3)).toBe(2000);
     expect(w.backoffMs(10)).toBe(4000);
@@ -336,19 +414,29 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
       { leaseMs: 60_000 },
     );
     w.start();
-    await waitFor('both jobs claimed', async () => (await store.countByStatus()).running === 2);
+    await waitFor(
+      'both jobs claimed',
+      async () => (await store.countByStatus()).running === 2,
+    );
     const started = Date.now();
     await w.stop(800);
     expect(Date.now() - started).toBeLessThan(5_000);
     const jobs = await store.list({ limit: 10 });
     const byN = Object.fromEntries(jobs.map(j => [j.payload.n, j]));
     expect(byN[0]).toMatchObject({ status: 'done' });
-    expect(byN[1]).toMatchObject({ status: 'pending', attempts: 0, lockedBy: undefined });
+    expect(byN[1]).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      lockedBy: undefined,
+    });
     expect(Date.parse(byN[1].nextAttemptAt)).toBeLessThanOrEqual(Date.now());
 
     // The handed-back job's handler, waking up late, may not act any more...
     stuck.open();
-    await waitFor('the late handler to be refused', () => lateWrite !== undefined);
+    await waitFor(
+      'the late handler to be refused',
+      () => lateWrite !== undefined,
+    );
     expect(lateWrite).toMatchObject({ name: 'LeaseLostError' });
     // ...and another worker takes it over at once.
     const next = worker(async job => {

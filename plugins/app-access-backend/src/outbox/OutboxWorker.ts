@@ -116,7 +116,10 @@ export class OutboxWorker {
   /** Delay before attempt `attempts + 1`, with full jitter. */
   backoffMs(attempts: number): number {
     const { baseDelayMs, maxDelayMs } = this.options;
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempts - 1));
+    const ceiling = Math.min(
+      maxDelayMs,
+      baseDelayMs * 2 ** Math.max(0, attempts - 1),
+    );
     const random = this.options.random ?? Math.random;
     return Math.max(baseDelayMs / 2, Math.round(ceiling * random()));
   }
@@ -173,10 +176,16 @@ export class OutboxWorker {
     const lease: OutboxLease = {
       fence: job.fence,
       check: async () => {
-        if (lost || entry.released || !(await store.holds(job.id, job.fence))) fail();
+        if (lost || entry.released || !(await store.holds(job.id, job.fence)))
+          fail();
       },
       guard: async tx => {
-        if (lost || entry.released || !(await store.holds(job.id, job.fence, tx))) fail();
+        if (
+          lost ||
+          entry.released ||
+          !(await store.holds(job.id, job.fence, tx))
+        )
+          fail();
       },
     };
     const started = Date.now();
@@ -185,7 +194,9 @@ export class OutboxWorker {
       if (Date.now() - started > maxRunMs) {
         clearInterval(heartbeat);
         logger.warn(
-          `Outbox job ${job.id} (${job.kind}) has run for over ${Math.round(maxRunMs / 1000)} s; no longer renewing its lease`,
+          `Outbox job ${job.id} (${job.kind}) has run for over ${Math.round(
+            maxRunMs / 1000,
+          )} s; no longer renewing its lease`,
         );
         return;
       }
@@ -193,7 +204,10 @@ export class OutboxWorker {
         held => {
           if (!held) lost = true;
         },
-        error => logger.warn(`Renewing the lease of outbox job ${job.id} failed: ${error}`),
+        error =>
+          logger.warn(
+            `Renewing the lease of outbox job ${job.id} failed: ${error}`,
+          ),
       );
     }, this.options.heartbeatMs ?? Math.max(10, Math.floor(leaseMs / 3)));
     try {
@@ -220,29 +234,47 @@ export class OutboxWorker {
     const { store, logger } = this.options;
     // A job whose previous holders kept dying may be what kills them: once
     // it is past the give-up time it is not run again.
-    if (job.takenOver && job.failingSince && this.pastGiveUp(job.failingSince, at)) {
-      await this.giveUp(job, handler, lease, job.lastError ?? 'gave up', false, at);
+    if (
+      job.takenOver &&
+      job.failingSince &&
+      this.pastGiveUp(job.failingSince, at)
+    ) {
+      await this.giveUp(
+        job,
+        handler,
+        lease,
+        job.lastError ?? 'gave up',
+        false,
+        at,
+      );
       return;
     }
     try {
       if (!handler) {
-        throw new PermanentJobError(`No handler for outbox job kind '${job.kind}'`);
+        throw new PermanentJobError(
+          `No handler for outbox job kind '${job.kind}'`,
+        );
       }
       await handler.handle(job, lease);
     } catch (error) {
       if (error instanceof LeaseLostError) throw error;
       const message = error instanceof Error ? error.message : String(error);
       const now = at ?? this.now();
-      if (error instanceof RetryLaterError && error.retryAfterMs !== undefined) {
+      if (
+        error instanceof RetryLaterError &&
+        error.retryAfterMs !== undefined
+      ) {
         logger.info(
           `Outbox job ${job.id} (${job.kind}) asked to come back in ${error.retryAfterMs} ms: ${message}`,
         );
-        if (!(await store.reschedule(job.id, job.fence, {
-          error: message,
-          nextAttemptAt: new Date(Date.now() + error.retryAfterMs),
-          charge: false,
-          now,
-        }))) {
+        if (
+          !(await store.reschedule(job.id, job.fence, {
+            error: message,
+            nextAttemptAt: new Date(Date.now() + error.retryAfterMs),
+            charge: false,
+            now,
+          }))
+        ) {
           throw new LeaseLostError(job.id);
         }
         return;
@@ -261,21 +293,26 @@ export class OutboxWorker {
       logger.info(
         `Outbox job ${job.id} (${job.kind}) attempt ${attempts} failed, retrying in ${retryIn} ms: ${message}`,
       );
-      if (!(await store.reschedule(job.id, job.fence, {
-        error: message,
-        nextAttemptAt: new Date(Date.now() + retryIn),
-        charge: true,
-        now,
-      }))) {
+      if (
+        !(await store.reschedule(job.id, job.fence, {
+          error: message,
+          nextAttemptAt: new Date(Date.now() + retryIn),
+          charge: true,
+          now,
+        }))
+      ) {
         throw new LeaseLostError(job.id);
       }
       return;
     }
-    if (!(await store.complete(job.id, job.fence))) throw new LeaseLostError(job.id);
+    if (!(await store.complete(job.id, job.fence)))
+      throw new LeaseLostError(job.id);
   }
 
   private pastGiveUp(failingSince: string, now = this.now()) {
-    return now.getTime() - Date.parse(failingSince) >= this.options.giveUpAfterMs;
+    return (
+      now.getTime() - Date.parse(failingSince) >= this.options.giveUpAfterMs
+    );
   }
 
   private async giveUp(
@@ -344,7 +381,10 @@ export class OutboxWorker {
             claimed = true;
           }
         } catch (error) {
-          this.options.logger.error('Outbox worker round failed', error as Error);
+          this.options.logger.error(
+            'Outbox worker round failed',
+            error as Error,
+          );
         }
         if (!claimed && this.running) {
           await this.pause(this.options.pollIntervalMs);

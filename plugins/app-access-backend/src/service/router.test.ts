@@ -313,7 +313,9 @@ describe.each(databases.eachSupportedId())(
           .set('Authorization', as(BOB));
         expect(cancel.status).toBe(404);
         expect(errorOf(cancel)).toBe(`No request with id '${requestId}'`);
-        const unknown = await decide(BOB, randomUUID(), { decision: 'approve' });
+        const unknown = await decide(BOB, randomUUID(), {
+          decision: 'approve',
+        });
         expect(unknown.status).toBe(404);
       });
 

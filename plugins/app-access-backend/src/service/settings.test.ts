@@ -127,20 +127,34 @@ describe.each(databases.eachSupportedId())('settings on %p', databaseId => {
               missing: [],
               details: { orgUrl: 'https://acme.okta.com', sync: true },
             });
-            modules.addModule({ id: 'servicenow', title: 'ServiceNow', configured: true, missing: [] });
+            modules.addModule({
+              id: 'servicenow',
+              title: 'ServiceNow',
+              configured: true,
+              missing: [],
+            });
           },
         });
       },
     });
-    const backend = await startAppAccessTestBackend({ knex, features: [reporting] });
+    const backend = await startAppAccessTestBackend({
+      knex,
+      features: [reporting],
+    });
     try {
-      const res = await request(backend.server).get('/api/app-access/settings').set('Authorization', as(ADMIN));
+      const res = await request(backend.server)
+        .get('/api/app-access/settings')
+        .set('Authorization', as(ADMIN));
       expect(res.status).toBe(200);
       expect(res.body.integrations).toEqual({
         email: { installed: false, configured: false },
         slack: { installed: false, configured: false },
         msteams: { installed: false, configured: false },
-        okta: { installed: true, configured: true, details: { orgUrl: 'https://acme.okta.com', sync: true } },
+        okta: {
+          installed: true,
+          configured: true,
+          details: { orgUrl: 'https://acme.okta.com', sync: true },
+        },
         jira: {
           installed: true,
           configured: false,
@@ -202,8 +216,18 @@ describe.each(databases.eachSupportedId())('settings on %p', databaseId => {
       }
       // Only a module knows its own config: none is installed here, so the
       // credentials above configure nothing the page could show.
-      for (const id of ['email', 'slack', 'msteams', 'okta', 'jira', 'zendesk']) {
-        expect(res.body.integrations[id]).toEqual({ installed: false, configured: false });
+      for (const id of [
+        'email',
+        'slack',
+        'msteams',
+        'okta',
+        'jira',
+        'zendesk',
+      ]) {
+        expect(res.body.integrations[id]).toEqual({
+          installed: false,
+          configured: false,
+        });
       }
 
       const refused = await request(backend.server)

@@ -20,7 +20,10 @@ export class CatalogPeopleSync {
 
   async run(): Promise<{ people: number }> {
     const started = Date.now();
-    await this.deps.usage.saveSync('catalog', { status: 'running', lastStartedAt: nowIso() });
+    await this.deps.usage.saveSync('catalog', {
+      status: 'running',
+      lastStartedAt: nowIso(),
+    });
     try {
       const credentials = await this.deps.auth.getOwnServiceCredentials();
       let count = 0;

@@ -80,7 +80,10 @@ export class PeerUsage {
     viewer: Viewer,
     settings: AppAccessSettings,
     appIds?: string[],
-  ): Promise<{ counts: Map<string, PeerCounts>; requests: Map<string, BadgeRequest> }> {
+  ): Promise<{
+    counts: Map<string, PeerCounts>;
+    requests: Map<string, BadgeRequest>;
+  }> {
     return this.read(viewer, settings, appIds, true);
   }
 
@@ -101,7 +104,11 @@ export class PeerUsage {
       withRequests,
     );
     const counts = new Map<string, PeerCounts>();
-    for (const id of new Set([...team.keys(), ...role.keys(), ...(appIds ?? [])])) {
+    for (const id of new Set([
+      ...team.keys(),
+      ...role.keys(),
+      ...(appIds ?? []),
+    ])) {
       counts.set(id, { team: team.get(id) ?? 0, role: role.get(id) ?? 0 });
     }
     return { counts, requests };
@@ -114,7 +121,9 @@ export class PeerUsage {
   ): Promise<PeerDetails> {
     const basis = settings.peers.roleBasis;
     const value = this.basisValue(viewer, basis);
-    const counts = (await this.counts(viewer, settings, [appId])).get(appId) ?? { team: 0, role: 0 };
+    const counts = (await this.counts(viewer, settings, [appId])).get(
+      appId,
+    ) ?? { team: 0, role: 0 };
     const [teamSize, roleSize] = await Promise.all([
       this.usage.teamSize(viewer.ref, viewer.groups),
       this.usage.roleSize(basis, value, viewer.ref),
@@ -161,10 +170,16 @@ export class PeerUsage {
     const counts = await this.counts(viewer, settings);
     const [teamSize, roleSize] = await Promise.all([
       this.usage.teamSize(viewer.ref, viewer.groups),
-      this.usage.roleSize(settings.peers.roleBasis, this.basisValue(viewer, settings.peers.roleBasis), viewer.ref),
+      this.usage.roleSize(
+        settings.peers.roleBasis,
+        this.basisValue(viewer, settings.peers.roleBasis),
+        viewer.ref,
+      ),
     ]);
     const teamLabel = viewer.groups.length
-      ? (await Promise.all(viewer.groups.slice(0, 2).map(groupNames))).join(' and ')
+      ? (await Promise.all(viewer.groups.slice(0, 2).map(groupNames))).join(
+          ' and ',
+        )
       : 'your team';
     const roleValue = this.basisValue(viewer, settings.peers.roleBasis);
     const scored = [...counts.entries()]
@@ -175,7 +190,12 @@ export class PeerUsage {
         return { appId, counts: c, score: teamShare * 2 + roleShare };
       })
       .filter(s => s.counts.team > 0 || s.counts.role > 0)
-      .sort((a, b) => b.score - a.score || b.counts.team - a.counts.team || a.appId.localeCompare(b.appId))
+      .sort(
+        (a, b) =>
+          b.score - a.score ||
+          b.counts.team - a.counts.team ||
+          a.appId.localeCompare(b.appId),
+      )
       .slice(0, limit);
     return scored.map(s => ({
       appId: s.appId,
@@ -186,7 +206,9 @@ export class PeerUsage {
       reason:
         s.counts.team > 0
           ? `${s.counts.team} of ${teamSize} in ${teamLabel} use it`
-          : `${s.counts.role} of ${roleSize} people with your ${settings.peers.roleBasis}${roleValue ? ` (${roleValue})` : ''} use it`,
+          : `${s.counts.role} of ${roleSize} people with your ${
+              settings.peers.roleBasis
+            }${roleValue ? ` (${roleValue})` : ''} use it`,
     }));
   }
 }

@@ -35,9 +35,13 @@ export async function importUsageSeeds(
   let total = 0;
   for (const file of files) {
     const full = resolve(file);
-    const parsed = usageFileSchema.safeParse(yaml.load(await readFile(full, 'utf8')));
+    const parsed = usageFileSchema.safeParse(
+      yaml.load(await readFile(full, 'utf8')),
+    );
     if (!parsed.success) {
-      throw new Error(`Usage seed file ${full}: ${describeZodError(parsed.error)}`);
+      throw new Error(
+        `Usage seed file ${full}: ${describeZodError(parsed.error)}`,
+      );
     }
     const entries = parsed.data.assignments.map(a => ({
       personRef: userRef(a.user),
@@ -45,11 +49,17 @@ export async function importUsageSeeds(
     }));
     await usage.setAssignments('demo', entries);
     const lastUsed = parsed.data.assignments.flatMap(a =>
-      Object.entries(a.lastUsed ?? {}).map(([appId, at]) => ({ personRef: userRef(a.user), appId, at })),
+      Object.entries(a.lastUsed ?? {}).map(([appId, at]) => ({
+        personRef: userRef(a.user),
+        appId,
+        at,
+      })),
     );
     if (lastUsed.length) await usage.markLastUsed(lastUsed);
     total += entries.reduce((n, e) => n + e.appIds.length, 0);
-    logger.info(`Imported usage seed ${full}: ${entries.length} people, ${total} assignments`);
+    logger.info(
+      `Imported usage seed ${full}: ${entries.length} people, ${total} assignments`,
+    );
   }
   return total;
 }

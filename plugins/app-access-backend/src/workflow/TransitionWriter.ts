@@ -16,7 +16,11 @@ export type ChannelRouting = {
 export type NotifyAudience = 'approvers' | 'requester';
 
 /** The request a transition is about, as much of it as notices need. */
-export type TransitionSubject = { id: string; requester: string; appId?: string };
+export type TransitionSubject = {
+  id: string;
+  requester: string;
+  appId?: string;
+};
 
 /** One message to the approvers or the requester, fanned out per channel. */
 export type Notice = {
@@ -69,14 +73,22 @@ export class TransitionWriter {
   async record(tx: Knex, transition: Transition): Promise<void> {
     const { request } = transition;
     if (transition.to) {
-      await this.move(tx, request, transition.from, transition.to, transition.changes);
+      await this.move(
+        tx,
+        request,
+        transition.from,
+        transition.to,
+        transition.changes,
+      );
     }
     for (const event of [transition.event ?? []].flat()) {
       await this.deps.events.addEvent({ requestId: request.id, ...event }, tx);
     }
     const jobs = [
       ...(transition.jobs ?? []),
-      ...(transition.notify ? await this.notices(tx, request, transition.notify) : []),
+      ...(transition.notify
+        ? await this.notices(tx, request, transition.notify)
+        : []),
     ];
     if (jobs.length) await this.deps.outbox.enqueue(jobs, tx);
   }
@@ -97,7 +109,9 @@ export class TransitionWriter {
     if (!moved) {
       const current = await this.deps.requests.get(request.id, tx);
       throw new ConflictError(
-        `The request moved on: it is ${current?.status ?? 'gone'}, not ${[from].flat().join(' or ')}`,
+        `The request moved on: it is ${current?.status ?? 'gone'}, not ${[from]
+          .flat()
+          .join(' or ')}`,
       );
     }
   }
@@ -113,7 +127,9 @@ export class TransitionWriter {
     const approvalChannel =
       approvalMethod === 'portal' ? 'backstage' : approvalMethod;
     const available = this.deps.channels.available;
-    const picked = available.has(approvalChannel) ? approvalChannel : 'backstage';
+    const picked = available.has(approvalChannel)
+      ? approvalChannel
+      : 'backstage';
     if (audience === 'approvers') return [picked];
     // Requesters always hear through Backstage notifications, and through the
     // approvers' channel too when it is another one.
@@ -130,7 +146,9 @@ export class TransitionWriter {
     const channels = await this.channelsFor(notice.audience, tx, appId);
     return channels.map(channel => ({
       kind: 'notify',
-      idempotencyKey: `notify:${channel}:${notice.audience}:${notice.kind}:${request.id}:${notice.task?.id ?? '-'}:${notice.occurrence}`,
+      idempotencyKey: `notify:${channel}:${notice.audience}:${notice.kind}:${
+        request.id
+      }:${notice.task?.id ?? '-'}:${notice.occurrence}`,
       payload: {
         channel,
         kind: notice.kind,

@@ -122,10 +122,7 @@ export const DemoSignInPage = (props: SignInPageProps) => {
 
   return (
     <Page themeId="home">
-      <Header
-        title="App Access demo"
-        subtitle="Sign in as any example user"
-      />
+      <Header title="App Access demo" subtitle="Sign in as any example user" />
       <Content>
         <Alert severity="warning" style={{ marginBottom: 16 }}>
           Demo sign-in: anyone can act as any user. It is only available in the
@@ -151,7 +148,9 @@ export const DemoSignInPage = (props: SignInPageProps) => {
                         </Avatar>
                       </ListItemAvatar>
                       <ListItemText
-                        primary={`${byName.get(f.name)!.displayName} (${f.name})`}
+                        primary={`${byName.get(f.name)!.displayName} (${
+                          f.name
+                        })`}
                         secondary={f.role}
                       />
                     </ListItem>
