@@ -151,6 +151,17 @@ export function createFakeApi(
       ...adminRequests.find(r => r.id === id)!,
       status: 'fulfilling' as const,
     })),
+    nameApprover: jest.fn(async (id: string, approver: string) => {
+      const found = adminRequests.find(r => r.id === id)!;
+      return {
+        ...found,
+        approvals: (found.approvals ?? []).map(t =>
+          t.status === 'open'
+            ? { ...t, approvers: [...t.approvers, approver] }
+            : t,
+        ),
+      };
+    }),
     markFulfilled: jest.fn(async (id: string) => ({
       ...adminRequests.find(r => r.id === id)!,
       status: 'fulfilled' as const,

@@ -147,6 +147,11 @@ export interface AppAccessApi {
   ): Promise<Paginated<AccessRequest>>;
   getAdminRequest(id: string): Promise<AccessRequest>;
   retryRequest(id: string): Promise<AccessRequest>;
+  /**
+   * Names who decides the open level of a request (one that waits for an
+   * admin because everyone who could decide it decided an earlier level).
+   */
+  nameApprover(id: string, approver: string): Promise<AccessRequest>;
   markFulfilled(id: string, body?: { note?: string }): Promise<AccessRequest>;
   listOutbox(query?: {
     status?: OutboxJobStatus;

@@ -226,6 +226,13 @@ export class AppAccessClient implements AppAccessApi {
     );
   }
 
+  nameApprover(id: string, approver: string) {
+    return this.call<AccessRequest>(
+      `/admin/requests/${encodeURIComponent(id)}/approvers`,
+      { method: 'POST', body: { approver } },
+    );
+  }
+
   markFulfilled(id: string, body: { note?: string } = {}) {
     return this.call<AccessRequest>(
       `/admin/requests/${encodeURIComponent(id)}/mark-fulfilled`,

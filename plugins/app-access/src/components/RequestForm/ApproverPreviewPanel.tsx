@@ -57,7 +57,10 @@ export const ApproverPreviewPanel = ({
           <li key={level.level}>
             <Typography variant="body2" component="span">
               <strong>Level {level.level}:</strong>{' '}
-              {level.approvers.length === 0 && 'the App Access admins'}
+              {level.approvers.length === 0 &&
+                (level.awaitsAdmin
+                  ? `someone an App Access admin names (nobody decides two levels of one request, and everyone who could decide level ${level.level} decides an earlier one)`
+                  : 'the App Access admins')}
               {level.approvers.map((approver, i) => (
                 <Fragment key={approver.ref}>
                   {i > 0 && (i === level.approvers.length - 1 ? ' or ' : ', ')}

@@ -22,6 +22,7 @@ import { RequestTimeline } from '../../RequestTimeline';
 import { StatusChip } from '../../StatusChip';
 import { AdminGate } from '../AdminGate';
 import { ActionOutcome, RequestActions } from '../RequestActions';
+import { NameApprover } from '../NameApprover';
 import { useAdminPaths } from '../lib/adminPaths';
 import { MessageText } from '../../MessageText';
 
@@ -179,6 +180,18 @@ const RequestContent = () => {
           </Alert>
         </Box>
       )}
+      <Box mb={2}>
+        <NameApprover
+          request={request}
+          onNamed={() => {
+            setOutcome({
+              severity: 'success',
+              message: 'The approver was named and asked.',
+            });
+            loaded.retry();
+          }}
+        />
+      </Box>
       {request.failureReason && (
         <Box mb={2}>
           <Alert severity="error">

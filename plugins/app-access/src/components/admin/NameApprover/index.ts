@@ -1,0 +1,1 @@
+export { NameApprover, levelAwaitingAdmin } from './NameApprover';
