@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# What packages/backend/Dockerfile does, without a container runtime: build the
+# backend bundle on the host, unpack it into an empty folder the way the image
+# does (skeleton, production install, bundle, app-config*.yaml, examples), then
+# start replicas of it at the same moment with NODE_ENV=production against
+# PostgreSQL, so they race for the migration locks on fresh databases, and
+# check the health endpoints the Kubernetes probes use.
+#
+#   scripts/install-check/bundle.sh [--replicas N] [--skip-build] [--keep]
+#
+# Environment: BUNDLE_CHECK_PORT (first replica's port, default 7217),
+# POSTGRES_HOST/PORT/USER/PASSWORD (default 127.0.0.1:5432, postgres, trust).
+# Exits 1 when a check fails. Each run uses its own database prefix and drops
+# those databases afterwards.
+set -euo pipefail
+
+replicas=2
+build=1
+keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --replicas) replicas="$2"; shift ;;
+    --skip-build) build=0 ;;
+    --keep) keep=1 ;;
+    *) echo "usage: $0 [--replicas N] [--skip-build] [--keep]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+# shellcheck source=../ensure-node.sh
+. scripts/ensure-node.sh
+
+export POSTGRES_HOST="${POSTGRES_HOST:-127.0.0.1}"
+export POSTGRES_PORT="${POSTGRES_PORT:-5432}"
+export POSTGRES_USER="${POSTGRES_USER:-postgres}"
+export POSTGRES_PASSWORD="${POSTGRES_PASSWORD:-}"
+first_port="${BUNDLE_CHECK_PORT:-7217}"
+prefix="app_access_bundle_check_$$_"
+work=$(mktemp -d "${TMPDIR:-/tmp}/app-access-bundle-check.XXXXXX")
+image="$work/app"
+failed=0
+pids=()
+started_all=$SECONDS
+
+check() {
+  if [ "$1" = ok ]; then echo "PASS $2"; else echo "FAIL $2"; failed=1; fi
+}
+
+psql_admin() {
+  PGPASSWORD="$POSTGRES_PASSWORD" psql -h "$POSTGRES_HOST" -p "$POSTGRES_PORT" -U "$POSTGRES_USER" -d postgres -Atq "$@"
+}
+
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  local db
+  for db in $(psql_admin -c "select datname from pg_database where datname like '${prefix}%'" 2>/dev/null); do
+    psql_admin -c "drop database if exists \"$db\"" >/dev/null 2>&1 || true
+  done
+  [ "$keep" = 1 ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ "$build" = 1 ]; then
+  echo "== yarn build:backend (backend bundle and the example frontend it serves)"
+  t=$SECONDS
+  yarn tsc >/dev/null
+  yarn build:backend >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log"; exit 1; }
+  echo "   done in $((SECONDS - t))s"
+fi
+for f in packages/backend/dist/skeleton.tar.gz packages/backend/dist/bundle.tar.gz; do
+  [ -f "$f" ] || { echo "FAIL $f is missing (run without --skip-build)"; exit 1; }
+done
+
+echo "== unpack as the Dockerfile does, into $image"
+t=$SECONDS
+mkdir -p "$image"
+cp .yarnrc.yml backstage.json yarn.lock package.json "$image/"
+tar xzf packages/backend/dist/skeleton.tar.gz -C "$image"
+(
+  cd "$image"
+  export NODE_ENV=production
+  # CI makes Yarn immutable; the focus install must not change the lockfile either.
+  yarn workspaces focus --all --production
+) >"$work/install.log" 2>&1 || { tail -n 30 "$work/install.log"; exit 1; }
+cp -r examples "$image/"
+cp app-config*.yaml "$image/"
+tar xzf packages/backend/dist/bundle.tar.gz -C "$image"
+echo "   done in $((SECONDS - t))s"
+
+echo "== $replicas replicas started together (NODE_ENV=production, PostgreSQL $POSTGRES_HOST:$POSTGRES_PORT, database prefix $prefix)"
+t=$SECONDS
+for i in $(seq 1 "$replicas"); do
+  port=$((first_port + i - 1))
+  (
+    cd "$image"
+    NODE_ENV=production \
+      APP_CONFIG_backend_listen=":$port" \
+      APP_CONFIG_backend_baseUrl="http://localhost:$port" \
+      APP_CONFIG_app_baseUrl="http://localhost:$port" \
+      APP_CONFIG_backend_database_prefix="$prefix" \
+      exec node packages/backend --config app-config.yaml --config app-config.production.yaml
+  ) >"$work/replica-$i.log" 2>&1 &
+  pids+=($!)
+done
+
+for i in $(seq 1 "$replicas"); do
+  port=$((first_port + i - 1))
+  pid=${pids[$((i - 1))]}
+  ready=no
+  for _ in $(seq 1 120); do
+    if curl -fsS "http://localhost:$port/.backstage/health/v1/readiness" >/dev/null 2>&1; then ready=ok; break; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 2
+  done
+  if [ "$ready" != ok ]; then
+    tail -n 30 "$work/replica-$i.log" | sed 's/^/   | /'
+  fi
+  check "$ready" "replica $i readiness /.backstage/health/v1/readiness → 200 ($((SECONDS - t))s after start)"
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://localhost:$port/.backstage/health/v1/liveness" || true)
+  [ "$code" = 200 ] && check ok "replica $i liveness /.backstage/health/v1/liveness → 200" || check no "replica $i liveness → $code"
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://localhost:$port/api/app-access/health" || true)
+  [ "$code" = 200 ] && check ok "replica $i /api/app-access/health → 200" || check no "replica $i /api/app-access/health → $code"
+done
+
+port=$first_port
+if curl -fsS "http://localhost:$port/" | grep -qi '<html'; then
+  check ok "the frontend bundle is served at / (app backend plugin)"
+else
+  check no "the frontend bundle is not served at /"
+fi
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://localhost:$port/api/auth/demo/refresh?env=development" -H 'x-demo-user: jane.doe' || true)
+[ "$code" != 200 ] && check ok "demo sign-in refused in production (HTTP $code)" || check no "demo sign-in answered 200 in production"
+
+apps=$(psql_admin -d "${prefix}app-access" -c "select count(*) from information_schema.tables where table_schema = 'public'" 2>/dev/null || echo 0)
+[ "${apps:-0}" -gt 0 ] && check ok "App Access schema migrated once in ${prefix}app-access ($apps tables)" || check no "no App Access tables in ${prefix}app-access"
+waited=$(grep -l 'migrations are locked by another process' "$work"/replica-*.log 2>/dev/null | wc -l)
+echo "   replicas that waited for App Access's migration lock: $waited of $replicas"
+
+echo "== SIGTERM: replicas stop cleanly"
+for i in $(seq 1 "$replicas"); do
+  pid=${pids[$((i - 1))]}
+  kill -TERM "$pid" 2>/dev/null || true
+done
+for i in $(seq 1 "$replicas"); do
+  pid=${pids[$((i - 1))]}
+  rc=0
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "$pid" 2>/dev/null; then
+    check no "replica $i still running 30s after SIGTERM"
+  else
+    wait "$pid" || rc=$?
+    echo "   replica $i exited with status $rc"
+  fi
+done
+pids=()
+
+echo "== bundle check: $([ $failed = 0 ] && echo passed || echo FAILED) in $((SECONDS - started_all))s (logs: $work$([ $keep = 1 ] || echo ', removed'))"
+exit $failed
