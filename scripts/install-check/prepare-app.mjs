@@ -59,23 +59,43 @@ for (const [name, { file }] of tarballs) {
 }
 console.log(`package.json: resolutions for ${tarballs.size} @app-access packages`);
 
-// better-sqlite3 has no prebuilt binary to download on a machine without
-// internet, and compiling it takes minutes on a small CI machine. The repository
-// has just compiled the same package for the same Node, so the app takes that
-// version and binary (run.sh copies it in after the install) instead of
-// compiling its own. cpu-features (an optional speed-up of ssh2) is skipped.
+// Native builds are most of a fresh install's time on a small CI machine.
+// Like the repository, the app skips keytar (the CLI's optional credential
+// store, whose compile fails without libsecret) and cpu-features (an optional
+// speed-up of ssh2). better-sqlite3 has no prebuilt binary to download without
+// internet; the repository has just compiled the same package for the same
+// Node, so the app takes that version and binary (run.sh copies it in after
+// the install) instead of compiling its own.
+root.dependenciesMeta = {
+  ...root.dependenciesMeta,
+  'cpu-features': { built: false },
+  keytar: { built: false },
+};
 const sqliteFrom = process.env.INSTALL_CHECK_SQLITE_FROM;
 if (sqliteFrom) {
   const { version } = readJson(join(sqliteFrom, 'package.json'));
   root.resolutions['better-sqlite3'] = version;
-  root.dependenciesMeta = {
-    ...root.dependenciesMeta,
-    'better-sqlite3': { built: false },
-    'cpu-features': { built: false },
-  };
+  root.dependenciesMeta['better-sqlite3'] = { built: false };
   console.log(`package.json: better-sqlite3 ${version} with the repository's compiled binary`);
 }
 writeJson(rootFile, root);
+
+// The pinned run must get Backstage 1.55 as create-app 0.9.2 shipped it.
+// Without its yarn.lock seed (a download this machine cannot make) a fresh
+// install takes the newest version in every caret range, and a plugin from a
+// later release then meets 1.55's backend-defaults (seen: signals-backend
+// 0.3.21 calling httpRouter.addWebSocketHandler, which 0.18.0 lacks). Yarn's
+// age gate, without the template's exemption for @backstage/*, resolves every
+// package as it was shortly after create-app 0.9.2 was published.
+const ageGate = process.env.INSTALL_CHECK_AGE_GATE;
+if (ageGate) {
+  const rcFile = join(appDir, '.yarnrc.yml');
+  const rc = readFileSync(rcFile, 'utf8')
+    .replace(/^npmMinimalAgeGate:.*\n/m, '')
+    .replace(/^npmPreapprovedPackages:\n(?:\s+-.*\n)*/m, '');
+  writeFileSync(rcFile, `${rc.trimEnd()}\nnpmMinimalAgeGate: ${ageGate}\n`);
+  console.log(`.yarnrc.yml: npmMinimalAgeGate ${ageGate}, no exemption for @backstage/*`);
+}
 
 const hasPolicy = tarballs.has(POLICY_PACKAGE);
 addDependency('backend', '@app-access/plugin-app-access-backend');
