@@ -67,11 +67,10 @@ async function guestToken(wantGroup) {
     });
     if (!res.ok) throw new Error(`HTTP ${res.status} ${await text(res)}`);
     const { backstageIdentity } = await res.json();
-    const claims = JSON.parse(
-      Buffer.from(backstageIdentity.token.split('.')[1], 'base64url').toString(),
-    );
-    if (claims.sub !== userRef) throw new Error(`signed in as ${claims.sub}, not ${userRef}`);
-    const ent = claims.ent ?? [];
+    // The identity next to the token: the token itself may leave out the
+    // ownership claim (auth.omitIdentityTokenOwnershipClaim).
+    const { userEntityRef, ownershipEntityRefs: ent = [] } = backstageIdentity.identity ?? {};
+    if (userEntityRef !== userRef) throw new Error(`signed in as ${userEntityRef}, not ${userRef}`);
     // Without the catalog entity the provider only knows the user ref itself.
     if (ent.length < 2 || (wantGroup && !ent.includes(wantGroup))) {
       throw new Error(`ownership refs ${JSON.stringify(ent)} (catalog not read yet?)`);
