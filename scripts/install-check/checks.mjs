@@ -10,9 +10,18 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser } from '../../packages/app/e2e-tests/launchBrowser.mjs';
 
-const [phase, base, userRef, resultsFile, policy, screenshotDir] = process.argv.slice(2);
-if (!['employee', 'admin'].includes(phase) || !base || !userRef || !resultsFile || !policy) {
-  console.error('usage: checks.mjs employee|admin <base url> <user ref> <results file> <installed|missing> [screenshot dir]');
+const [phase, base, userRef, resultsFile, policy, screenshotDir] =
+  process.argv.slice(2);
+if (
+  !['employee', 'admin'].includes(phase) ||
+  !base ||
+  !userRef ||
+  !resultsFile ||
+  !policy
+) {
+  console.error(
+    'usage: checks.mjs employee|admin <base url> <user ref> <results file> <installed|missing> [screenshot dir]',
+  );
   process.exit(2);
 }
 const api = `${base}/api/app-access`;
@@ -48,7 +57,9 @@ async function eventually(what, attempt, timeoutMs = 90_000) {
     }
     await sleep(1000);
   }
-  throw new Error(`${what} within ${timeoutMs / 1000}s${last ? `: ${last.message}` : ''}`);
+  throw new Error(
+    `${what} within ${timeoutMs / 1000}s${last ? `: ${last.message}` : ''}`,
+  );
 }
 
 async function text(res) {
@@ -61,22 +72,32 @@ async function text(res) {
  * permission policy looks at are the catalog's.
  */
 async function guestToken(wantGroup) {
-  return eventually(`guest sign-in as ${userRef}${wantGroup ? ` with ${wantGroup}` : ''}`, async () => {
-    const res = await fetch(`${base}/api/auth/guest/refresh?env=development`, {
-      headers: { 'x-requested-with': 'XMLHttpRequest' },
-    });
-    if (!res.ok) throw new Error(`HTTP ${res.status} ${await text(res)}`);
-    const { backstageIdentity } = await res.json();
-    // The identity next to the token: the token itself may leave out the
-    // ownership claim (auth.omitIdentityTokenOwnershipClaim).
-    const { userEntityRef, ownershipEntityRefs: ent = [] } = backstageIdentity.identity ?? {};
-    if (userEntityRef !== userRef) throw new Error(`signed in as ${userEntityRef}, not ${userRef}`);
-    // Without the catalog entity the provider only knows the user ref itself.
-    if (ent.length < 2 || (wantGroup && !ent.includes(wantGroup))) {
-      throw new Error(`ownership refs ${JSON.stringify(ent)} (catalog not read yet?)`);
-    }
-    return backstageIdentity.token;
-  });
+  return eventually(
+    `guest sign-in as ${userRef}${wantGroup ? ` with ${wantGroup}` : ''}`,
+    async () => {
+      const res = await fetch(
+        `${base}/api/auth/guest/refresh?env=development`,
+        {
+          headers: { 'x-requested-with': 'XMLHttpRequest' },
+        },
+      );
+      if (!res.ok) throw new Error(`HTTP ${res.status} ${await text(res)}`);
+      const { backstageIdentity } = await res.json();
+      // The identity next to the token: the token itself may leave out the
+      // ownership claim (auth.omitIdentityTokenOwnershipClaim).
+      const { userEntityRef, ownershipEntityRefs: ent = [] } =
+        backstageIdentity.identity ?? {};
+      if (userEntityRef !== userRef)
+        throw new Error(`signed in as ${userEntityRef}, not ${userRef}`);
+      // Without the catalog entity the provider only knows the user ref itself.
+      if (ent.length < 2 || (wantGroup && !ent.includes(wantGroup))) {
+        throw new Error(
+          `ownership refs ${JSON.stringify(ent)} (catalog not read yet?)`,
+        );
+      }
+      return backstageIdentity.token;
+    },
+  );
 }
 
 function authed(token) {
@@ -94,7 +115,9 @@ function authed(token) {
 async function expectSettings(call, want) {
   const res = await call('/settings');
   if (res.status !== want) {
-    throw new Error(`GET /settings: HTTP ${res.status}, expected ${want}: ${await text(res)}`);
+    throw new Error(
+      `GET /settings: HTTP ${res.status}, expected ${want}: ${await text(res)}`,
+    );
   }
   return `GET /api/app-access/settings → ${res.status}`;
 }
@@ -102,7 +125,9 @@ async function expectSettings(call, want) {
 async function appsPageInChromium(dir) {
   const browser = await launchBrowser();
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await browser.newPage({
+      viewport: { width: 1280, height: 800 },
+    });
     page.setDefaultTimeout(60_000);
     await page.goto(`${base}/apps`);
     // The fresh app's sign-in page offers the guest provider ("Enter").
@@ -125,7 +150,8 @@ if (phase === 'employee') {
   let token;
   await check('health', async () => {
     const res = await fetch(`${api}/health`);
-    if (res.status !== 200) throw new Error(`HTTP ${res.status} ${await text(res)}`);
+    if (res.status !== 200)
+      throw new Error(`HTTP ${res.status} ${await text(res)}`);
     return 'GET /api/app-access/health → 200';
   });
   await check('sign-in', async () => {
@@ -140,13 +166,19 @@ if (phase === 'employee') {
     const created = await eventually('POST /requests', async () => {
       const res = await call('/requests', {
         method: 'POST',
-        body: JSON.stringify({ appId: 'whiteboard', tierId: 'editor', justification: 'install check' }),
+        body: JSON.stringify({
+          appId: 'whiteboard',
+          tierId: 'editor',
+          justification: 'install check',
+        }),
       });
-      if (res.status !== 201) throw new Error(`HTTP ${res.status} ${await text(res)}`);
+      if (res.status !== 201)
+        throw new Error(`HTTP ${res.status} ${await text(res)}`);
       return res.json();
     });
     const res = await call(`/requests/${created.id}`);
-    if (res.status !== 200) throw new Error(`GET /requests/${created.id}: HTTP ${res.status}`);
+    if (res.status !== 200)
+      throw new Error(`GET /requests/${created.id}: HTTP ${res.status}`);
     const body = await res.json();
     return `POST /api/app-access/requests → 201, ${created.id} is ${body.status}`;
   });
@@ -156,7 +188,11 @@ if (phase === 'employee') {
       return expectSettings(call, 403);
     });
   } else {
-    record('SKIP', 'non-admin refused /settings', 'policy package missing (plugins/permission-backend-module-app-access-policy), allow-all policy kept');
+    record(
+      'SKIP',
+      'non-admin refused /settings',
+      'policy package missing (plugins/permission-backend-module-app-access-policy), allow-all policy kept',
+    );
   }
   await check('Apps page in Chromium', () => appsPageInChromium(screenshotDir));
 } else {
@@ -166,6 +202,10 @@ if (phase === 'employee') {
       return expectSettings(call, 200);
     });
   } else {
-    record('SKIP', 'admin allowed /settings', 'policy package missing (plugins/permission-backend-module-app-access-policy)');
+    record(
+      'SKIP',
+      'admin allowed /settings',
+      'policy package missing (plugins/permission-backend-module-app-access-policy)',
+    );
   }
 }

@@ -12,11 +12,14 @@ import { join } from 'node:path';
 
 const [appDir, indexFile, fixturesDir, port] = process.argv.slice(2);
 if (!appDir || !indexFile || !fixturesDir || !port) {
-  console.error('usage: prepare-app.mjs <app dir> <index.tsv> <fixtures dir> <port>');
+  console.error(
+    'usage: prepare-app.mjs <app dir> <index.tsv> <fixtures dir> <port>',
+  );
   process.exit(2);
 }
 
-const POLICY_PACKAGE = '@app-access/plugin-permission-backend-module-app-access-policy';
+const POLICY_PACKAGE =
+  '@app-access/plugin-permission-backend-module-app-access-policy';
 
 const tarballs = new Map(
   readFileSync(indexFile, 'utf8')
@@ -47,7 +50,9 @@ function addDependency(workspace, name) {
     Object.entries(pkg.dependencies).sort(([a], [b]) => a.localeCompare(b)),
   );
   writeJson(file, pkg);
-  console.log(`packages/${workspace}: dependency ${name}@^${need(name).version}`);
+  console.log(
+    `packages/${workspace}: dependency ${name}@^${need(name).version}`,
+  );
 }
 
 // Every @app-access/* name, direct or transitive, resolves to its tarball.
@@ -57,7 +62,9 @@ root.resolutions = { ...root.resolutions };
 for (const [name, { file }] of tarballs) {
   root.resolutions[name] = `file:${file}`;
 }
-console.log(`package.json: resolutions for ${tarballs.size} @app-access packages`);
+console.log(
+  `package.json: resolutions for ${tarballs.size} @app-access packages`,
+);
 
 // Native builds are most of a fresh install's time on a small CI machine.
 // Like the repository, the app skips keytar (the CLI's optional credential
@@ -76,7 +83,9 @@ if (sqliteFrom) {
   const { version } = readJson(join(sqliteFrom, 'package.json'));
   root.resolutions['better-sqlite3'] = version;
   root.dependenciesMeta['better-sqlite3'] = { built: false };
-  console.log(`package.json: better-sqlite3 ${version} with the repository's compiled binary`);
+  console.log(
+    `package.json: better-sqlite3 ${version} with the repository's compiled binary`,
+  );
 }
 writeJson(rootFile, root);
 
@@ -94,7 +103,9 @@ if (ageGate) {
     .replace(/^npmMinimalAgeGate:.*\n/m, '')
     .replace(/^npmPreapprovedPackages:\n(?:\s+-.*\n)*/m, '');
   writeFileSync(rcFile, `${rc.trimEnd()}\nnpmMinimalAgeGate: ${ageGate}\n`);
-  console.log(`.yarnrc.yml: npmMinimalAgeGate ${ageGate}, no exemption for @backstage/*`);
+  console.log(
+    `.yarnrc.yml: npmMinimalAgeGate ${ageGate}, no exemption for @backstage/*`,
+  );
 }
 
 const hasPolicy = tarballs.has(POLICY_PACKAGE);
@@ -106,7 +117,9 @@ addDependency('app', '@app-access/plugin-app-access');
 const backendIndex = join(appDir, 'packages', 'backend', 'src', 'index.ts');
 let backendSrc = readFileSync(backendIndex, 'utf8');
 if (!/backend\.start\(\);?/.test(backendSrc)) {
-  throw new Error(`${backendIndex}: no backend.start() to add App Access before`);
+  throw new Error(
+    `${backendIndex}: no backend.start() to add App Access before`,
+  );
 }
 backendSrc = backendSrc.replace(
   /backend\.start\(\);?/,
@@ -116,27 +129,40 @@ if (hasPolicy) {
   const allowAll =
     /backend\.add\(\s*import\(\s*'@backstage\/plugin-permission-backend-module-allow-all-policy'\s*\),?\s*\);/;
   if (!allowAll.test(backendSrc)) {
-    throw new Error(`${backendIndex}: the allow-all policy line the README replaces is not there`);
+    throw new Error(
+      `${backendIndex}: the allow-all policy line the README replaces is not there`,
+    );
   }
-  backendSrc = backendSrc.replace(allowAll, `backend.add(import('${POLICY_PACKAGE}'));`);
-  console.log(`packages/backend/src/index.ts: ${POLICY_PACKAGE} in place of the allow-all policy`);
+  backendSrc = backendSrc.replace(
+    allowAll,
+    `backend.add(import('${POLICY_PACKAGE}'));`,
+  );
+  console.log(
+    `packages/backend/src/index.ts: ${POLICY_PACKAGE} in place of the allow-all policy`,
+  );
 }
 writeFileSync(backendIndex, backendSrc);
-console.log('packages/backend/src/index.ts: @app-access/plugin-app-access-backend');
+console.log(
+  'packages/backend/src/index.ts: @app-access/plugin-app-access-backend',
+);
 
 // Frontend (new frontend system): the README's /alpha feature in createApp.
 const appFile = join(appDir, 'packages', 'app', 'src', 'App.tsx');
 let appSrc = readFileSync(appFile, 'utf8');
 const features = /features:\s*\[/;
 if (!features.test(appSrc)) {
-  throw new Error(`${appFile}: no createApp({ features: [...] }) to add App Access to`);
+  throw new Error(
+    `${appFile}: no createApp({ features: [...] }) to add App Access to`,
+  );
 }
 appSrc = `import appAccessPlugin from '@app-access/plugin-app-access/alpha';\n${appSrc.replace(
   features,
   'features: [appAccessPlugin, ',
 )}`;
 writeFileSync(appFile, appSrc);
-console.log('packages/app/src/App.tsx: appAccessPlugin from /alpha in createApp features');
+console.log(
+  'packages/app/src/App.tsx: appAccessPlugin from /alpha in createApp features',
+);
 
 // app-config.local.yaml is read after app-config.yaml by `yarn start` and
 // `backstage-cli package build`. The guest provider signs in as whichever
@@ -175,5 +201,7 @@ appAccess:
       - group:default/it-admins
 `,
 );
-console.log(`app-config.local.yaml: port ${port}, guest sign-in, org ${org}, apps ${apps}`);
+console.log(
+  `app-config.local.yaml: port ${port}, guest sign-in, org ${org}, apps ${apps}`,
+);
 console.log(`policy package: ${hasPolicy ? 'installed' : 'missing'}`);
