@@ -159,7 +159,10 @@ install_app() {
     # serves (`backstage-cli versions:bump` needs the release manifest site,
     # which this machine cannot reach; yarn up asks the registry directly).
     yarn up '@backstage/*'
-    node -p "'@backstage/backend-defaults ' + require('@backstage/backend-defaults/package.json').version"
+    local p
+    for p in backend-defaults frontend-defaults cli plugin-catalog-backend; do
+      echo "installed @backstage/$p $(node -p "require('@backstage/$p/package.json').version")"
+    done
   else
     yarn install
   fi
@@ -235,7 +238,7 @@ run() {
   fi
   step install install_app || return 0
   if [ "$mode" = latest ]; then
-    tail -n 1 "$work/logs/install.log" | sed 's/^/   /'
+    grep '^installed ' "$work/logs/install.log" | sed 's/^/   /'
   fi
   step build-frontend build_frontend || return 0
 
