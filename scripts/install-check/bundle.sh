@@ -211,9 +211,9 @@ t=$SECONDS
 for i in $(seq 1 "$replicas"); do
   pid=${pids[$((i - 1))]}
   # The manifest's terminationGracePeriodSeconds: after it Kubernetes kills.
-  while kill -0 "$pid" 2>/dev/null && [ $((SECONDS - t)) -lt 60 ]; do sleep 0.5; done
+  while kill -0 "$pid" 2>/dev/null && [ $((SECONDS - t)) -lt 90 ]; do sleep 0.5; done
   if kill -0 "$pid" 2>/dev/null; then
-    check no "replica $i still running 60s after SIGTERM (log $work/replica-$i.log)"
+    check no "replica $i still running 90s after SIGTERM (log $work/replica-$i.log)"
   else
     echo "   replica $i: $(tail -n 1 "$work/replica-$i.exits") after $((SECONDS - t))s"
   fi
