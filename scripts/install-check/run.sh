@@ -75,7 +75,14 @@ stop_backend() {
 cleanup() {
   stop_backend
   if [ "$keep" = 0 ] && [ -z "${INSTALL_CHECK_DIR:-}" ]; then
-    rm -rf "$app"
+    # The generated app is large; the logs are kept only when something failed.
+    if grep -q '^FAIL' "$results" 2>/dev/null; then
+      rm -rf "$app"
+    else
+      rm -rf "$app" "$work/logs" "$work/results.txt" "$work/apps-page.png"
+      [ "$tarballs" = "$work/tarballs" ] && rm -rf "$tarballs"
+      rmdir "$work" 2>/dev/null || true
+    fi
   fi
 }
 trap cleanup EXIT
