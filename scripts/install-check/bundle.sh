@@ -137,6 +137,10 @@ supervise() {
 }
 
 start_replica() {
+  if curl -s -o /dev/null "http://localhost:$((first_port + $1 - 1))" 2>/dev/null; then
+    check no "port $((first_port + $1 - 1)) is already in use (set BUNDLE_CHECK_PORT)"
+    return 0
+  fi
   supervise "$1" $((first_port + $1 - 1)) &
   pids[$(($1 - 1))]=$!
 }

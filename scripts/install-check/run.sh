@@ -75,7 +75,14 @@ stop_backend() {
 cleanup() {
   stop_backend
   if [ "$keep" = 0 ] && [ -z "${INSTALL_CHECK_DIR:-}" ]; then
-    rm -rf "$app"
+    # The generated app is large; the logs are kept only when something failed.
+    if grep -q '^FAIL' "$results" 2>/dev/null; then
+      rm -rf "$app"
+    else
+      rm -rf "$app" "$work/logs" "$work/results.txt" "$work/apps-page.png"
+      [ "$tarballs" = "$work/tarballs" ] && rm -rf "$tarballs"
+      rmdir "$work" 2>/dev/null || true
+    fi
   fi
 }
 trap cleanup EXIT
@@ -180,6 +187,13 @@ build_frontend() {
 start_backend() {
   local user="$1" log="$work/logs/backend-$2.log"
   stop_backend
+  # Another check on this machine (or a portal) on the port would answer for
+  # us; a backend just stopped may take a moment to let go of it.
+  for _ in $(seq 1 10); do curl -s -o /dev/null "$base" 2>/dev/null || break; sleep 1; done
+  if curl -s -o /dev/null "$base" 2>/dev/null; then
+    record "FAIL setup: port $port is already in use (set INSTALL_CHECK_PORT)"
+    return 1
+  fi
   (cd "$app" && INSTALL_CHECK_USER="$user" exec setsid yarn workspace backend start) >"$log" 2>&1 &
   backend_pid=$!
   local t=$SECONDS
