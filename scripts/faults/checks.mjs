@@ -80,10 +80,19 @@ export function checkTickets(details, ticketing, vendors) {
   return breaches;
 }
 
+/** The request an approval mail (one with Approve / Deny links) asks about. */
+export function approvalMailRequest(mail) {
+  if (!(mail.parsed.text ?? '').includes('/api/app-access/actions/'))
+    return undefined;
+  return mail.parsed.headers.get('x-app-access-request');
+}
+
 /**
  * Approval messages: at most one Slack DM and one email per approver, request
- * and level (each approval here has one level); at least one where the app
- * asks in that channel.
+ * and level (each approval here has one level), and none in a channel the app
+ * does not ask in. That one arrived is shown by the approver's clicks (see
+ * Workload.decidedWithoutMessage): a task decided before its notice ran
+ * rightly gets none.
  */
 export function checkApprovalMessages(details, vendors) {
   const breaches = [];
@@ -95,20 +104,14 @@ export function checkApprovalMessages(details, vendors) {
     const slackCount = posts.filter(c =>
       JSON.stringify(c.args).includes(tracked.id),
     ).length;
-    const mailCount = mails.filter(m =>
-      `${m.parsed.subject ?? ''}\n${m.parsed.text ?? ''}\n${m.parsed.html || ''}`.includes(
-        tracked.id,
-      ),
+    const mailCount = mails.filter(
+      m => approvalMailRequest(m) === tracked.id,
     ).length;
     const channel = tracked.app.channel;
     if (slackCount > 1)
       breaches.push(`slack: ${slackCount} approval DMs for request ${tracked.id}`);
     if (mailCount > 1)
       breaches.push(`email: ${mailCount} approval mails for request ${tracked.id}`);
-    if (channel === 'slack' && slackCount === 0)
-      breaches.push(`slack: no approval DM for request ${tracked.id}`);
-    if (channel === 'email' && mailCount === 0)
-      breaches.push(`email: no approval mail for request ${tracked.id}`);
     if (channel !== 'slack' && slackCount > 0)
       breaches.push(`slack: a DM for request ${tracked.id} whose app asks by ${channel}`);
   }
@@ -156,9 +159,14 @@ export function checkDecisionsAndTimelines(details) {
       if (n > 1)
         breaches.push(`request ${tracked.id}: ${n} 'approved' events at level ${level}`);
     }
-    const fulfilledEvents = events.filter(e => e.type === 'fulfilled').length;
+    // `fulfilled` by a fulfiller or a follower, `marked_fulfilled` by IT.
+    const fulfilledEvents = events.filter(
+      e => e.toStatus === 'fulfilled',
+    ).length;
     if (request.status === 'fulfilled' && fulfilledEvents !== 1)
-      breaches.push(`request ${tracked.id}: ${fulfilledEvents} 'fulfilled' events`);
+      breaches.push(
+        `request ${tracked.id}: ${fulfilledEvents} events that fulfil it`,
+      );
     let status;
     for (const e of events.filter(e => e.toStatus)) {
       if (e.fromStatus && status && e.fromStatus !== status)

@@ -94,12 +94,13 @@ async function main() {
   let breaches = [];
   let faultsRun = 0;
   let workload;
+  let vendors;
   try {
     await createDatabase(database);
     cleanup.push(() => (options.keep ? undefined : dropDatabase(database)));
     log(`database ${database}`);
 
-    const vendors = await startVendors({
+    vendors = await startVendors({
       people: [...REQUESTERS, APPROVER, ADMIN],
       oktaGroupIds: apps
         .filter(a => a.path === 'okta-group')
@@ -121,8 +122,13 @@ async function main() {
         new Replica({ index: i + 1, port, configFiles: configs[i] }),
     );
     cleanup.push(() => Promise.all(replicas.map(r => r.stop())));
-    for (const replica of replicas) replica.start();
-    await Promise.all(replicas.map(r => r.waitHealthy(300_000)));
+    // Backstage's catalog (not App Access) fails start-up with
+    // MigrationLocked when replicas migrate a fresh database together, so the
+    // first one migrates alone; the rest start together once it is up.
+    replicas[0].start();
+    await replicas[0].waitHealthy(300_000);
+    for (const replica of replicas.slice(1)) replica.start();
+    await Promise.all(replicas.slice(1).map(r => r.waitHealthy(300_000)));
     log(`${replicas.length} replicas healthy on ports ${ports.join(', ')}`);
 
     const client = new ReplicaClient(replicas);
@@ -221,7 +227,25 @@ async function main() {
       }
       details.push({ tracked, request: res.body });
     }
-    writeFileSync(join(outputDir, 'requests.json'), JSON.stringify(details.map(d => d.request), null, 2));
+    // What the checks saw, for reading a breach afterwards.
+    writeFileSync(
+      join(outputDir, 'requests.json'),
+      JSON.stringify(details.map(d => d.request), null, 2),
+    );
+    writeFileSync(
+      join(outputDir, 'mails.json'),
+      JSON.stringify(
+        vendors.smtp.messages.map(m => ({
+          to: m.to,
+          subject: m.parsed.subject,
+          messageId: m.parsed.messageId,
+          headers: Object.fromEntries(m.parsed.headerLines.map(h => [h.key, h.line])),
+          text: m.parsed.text,
+        })),
+        null,
+        2,
+      ),
+    );
     breaches.push(
       ...workload.unexpected,
       ...checkFinalStates(details),
@@ -244,6 +268,14 @@ async function main() {
         log(`cleanup: ${e.message}`);
       }
     }
+  }
+  if (workload) {
+    const via = {};
+    for (const r of workload.requests.values())
+      via[r.decidedVia ?? 'none'] = (via[r.decidedVia ?? 'none'] ?? 0) + 1;
+    log(
+      `decided via ${JSON.stringify(via)}; ${workload.decidedWithoutMessage.length} decided in the portal after waiting 30s for their DM / email`,
+    );
   }
   for (const breach of breaches) console.log(`faults: BREACH ${breach}`);
   const n = workload?.requests.size ?? 0;

@@ -3,6 +3,7 @@
 // clicking Approve in the Slack DM, signed as Slack signs it), and completed
 // by IT (the Jira / Zendesk ticket resolved in the fake, or marked fulfilled).
 import { createRequire } from 'node:module';
+import { approvalMailRequest } from './checks.mjs';
 import { ADMIN, APPROVER, REQUESTERS } from './deployment.mjs';
 import { repoRoot } from './paths.mjs';
 import { SLACK_SIGNING_SECRET, slackIdOf } from './vendors.mjs';
@@ -13,8 +14,8 @@ const { buttonClick, signInteraction } = require(
 );
 
 const TERMINAL = new Set(['fulfilled', 'denied', 'cancelled', 'failed']);
-/** How long an approver waits for a Slack DM before deciding in the portal. */
-const SLACK_PATIENCE_MS = 20_000;
+/** How long an approver waits for a Slack DM or an email before deciding in the portal. */
+const MESSAGE_PATIENCE_MS = 30_000;
 
 export class Workload {
   constructor({ client, vendors, apps, ticketing, log }) {
@@ -26,6 +27,8 @@ export class Workload {
     /** requestId → { id, appId, requester, submittedAt, status, decidedVia } */
     this.requests = new Map();
     this.unexpected = [];
+    /** Requests whose approver gave up waiting for the DM / email. */
+    this.decidedWithoutMessage = [];
   }
 
   /** Every (requester, app) pair once, interleaved so paths and people mix. */
@@ -90,8 +93,18 @@ export class Workload {
         await this.clickApprove(tracked, dm);
         return;
       }
-      if (Date.now() - tracked.submittedAt < SLACK_PATIENCE_MS) return;
+      if (Date.now() - tracked.submittedAt < MESSAGE_PATIENCE_MS) return;
     }
+    if (tracked.app.channel === 'email') {
+      const link = this.approveLinkFor(tracked.id);
+      if (link) {
+        await this.followApproveLink(tracked, link);
+        return;
+      }
+      if (Date.now() - tracked.submittedAt < MESSAGE_PATIENCE_MS) return;
+    }
+    if (tracked.app.channel === 'slack' || tracked.app.channel === 'email')
+      this.decidedWithoutMessage.push(tracked.id);
     const res = await this.client.api(
       APPROVER,
       'POST',
@@ -112,6 +125,39 @@ export class Workload {
     return this.vendors.slack
       .dmsTo(slackIdOf(APPROVER))
       .find(m => JSON.stringify(m.blocks ?? []).includes(requestId));
+  }
+
+  /** The path of the Approve link in the approval email about this request. */
+  approveLinkFor(requestId) {
+    const mail = this.vendors.smtp
+      .to(`${APPROVER}@acme.example`)
+      .find(m => approvalMailRequest(m) === requestId);
+    const match = /^Approve: https?:\/\/[^/]+\/api\/app-access(\/actions\/\S+)$/m.exec(
+      mail?.parsed.text ?? '',
+    );
+    return match?.[1];
+  }
+
+  /** Opens the link and confirms, on whichever replica is up (any can decide). */
+  async followApproveLink(tracked, path) {
+    const replica = this.client.pick();
+    if (!replica) return;
+    try {
+      const res = await this.client.raw(
+        replica,
+        undefined,
+        'POST',
+        path,
+        'comment=',
+        { 'Content-Type': 'application/x-www-form-urlencoded' },
+      );
+      tracked.decidedVia = 'email';
+      if (res.status !== 200) {
+        this.unexpected.push(`email approve link of ${tracked.id}: HTTP ${res.status}`);
+      }
+    } catch {
+      // The replica went down under the click; the next round follows it again.
+    }
   }
 
   async clickApprove(tracked, message) {
