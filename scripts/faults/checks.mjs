@@ -9,9 +9,9 @@ export function checkFinalStates(details) {
   for (const { tracked, request } of details) {
     if (request.status !== 'fulfilled') {
       breaches.push(
-        `request ${tracked.id} (${tracked.appId}, ${tracked.requester}) ended ${request.status}${
-          request.failureReason ? `: ${request.failureReason}` : ''
-        }`,
+        `request ${tracked.id} (${tracked.appId}, ${tracked.requester}) ended ${
+          request.status
+        }${request.failureReason ? `: ${request.failureReason}` : ''}`,
       );
     }
     const expected =
@@ -98,7 +98,11 @@ export function checkApprovalMessages(details, vendors) {
   const breaches = [];
   const posts = vendors.slack
     .callsTo('chat.postMessage')
-    .filter(c => c.args.channel === slackIdOf(APPROVER) || c.args.channel === vendors.slack.dmChannelOf(slackIdOf(APPROVER)));
+    .filter(
+      c =>
+        c.args.channel === slackIdOf(APPROVER) ||
+        c.args.channel === vendors.slack.dmChannelOf(slackIdOf(APPROVER)),
+    );
   const mails = vendors.smtp.to(`${APPROVER}@acme.example`);
   for (const { tracked } of details) {
     const slackCount = posts.filter(c =>
@@ -109,11 +113,17 @@ export function checkApprovalMessages(details, vendors) {
     ).length;
     const channel = tracked.app.channel;
     if (slackCount > 1)
-      breaches.push(`slack: ${slackCount} approval DMs for request ${tracked.id}`);
+      breaches.push(
+        `slack: ${slackCount} approval DMs for request ${tracked.id}`,
+      );
     if (mailCount > 1)
-      breaches.push(`email: ${mailCount} approval mails for request ${tracked.id}`);
+      breaches.push(
+        `email: ${mailCount} approval mails for request ${tracked.id}`,
+      );
     if (channel !== 'slack' && slackCount > 0)
-      breaches.push(`slack: a DM for request ${tracked.id} whose app asks by ${channel}`);
+      breaches.push(
+        `slack: a DM for request ${tracked.id} whose app asks by ${channel}`,
+      );
   }
   return breaches;
 }
@@ -138,14 +148,18 @@ export function checkDecisionsAndTimelines(details) {
     const tasks = request.approvals ?? [];
     for (const task of tasks) {
       if (task.status === 'approved' && !task.decidedBy)
-        breaches.push(`request ${tracked.id}: task ${task.id} approved by nobody`);
+        breaches.push(
+          `request ${tracked.id}: task ${task.id} approved by nobody`,
+        );
     }
     const decidedLevels = tasks
       .filter(t => t.status === 'approved' || t.status === 'denied')
       .map(t => t.level);
     if (new Set(decidedLevels).size !== decidedLevels.length)
       breaches.push(
-        `request ${tracked.id}: level decided twice (${decidedLevels.join(', ')})`,
+        `request ${tracked.id}: level decided twice (${decidedLevels.join(
+          ', ',
+        )})`,
       );
     const events = [...(request.events ?? [])].sort(
       (a, b) => Date.parse(a.at) - Date.parse(b.at),
@@ -157,7 +171,9 @@ export function checkDecisionsAndTimelines(details) {
     }
     for (const [level, n] of approvedPerLevel) {
       if (n > 1)
-        breaches.push(`request ${tracked.id}: ${n} 'approved' events at level ${level}`);
+        breaches.push(
+          `request ${tracked.id}: ${n} 'approved' events at level ${level}`,
+        );
     }
     // `fulfilled` by a fulfiller or a follower, `marked_fulfilled` by IT.
     const fulfilledEvents = events.filter(
@@ -193,7 +209,11 @@ export function checkDecisionsAndTimelines(details) {
 
 /** No outbox job was given up on. */
 export async function checkOutbox(client) {
-  const res = await client.api(ADMIN, 'GET', '/admin/outbox?status=dead&limit=100');
+  const res = await client.api(
+    ADMIN,
+    'GET',
+    '/admin/outbox?status=dead&limit=100',
+  );
   if (res.status !== 200) return [`admin outbox: HTTP ${res.status}`];
   return (res.body.items ?? []).map(
     job => `outbox job ${job.id} (${job.kind}) dead: ${job.lastError}`,

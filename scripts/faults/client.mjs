@@ -69,7 +69,9 @@ export class ReplicaClient {
         await new Promise(r => setTimeout(r, 250));
       }
     }
-    throw new Error(`${method} ${path} as ${user}: ${lastError ?? 'no replica up'}`);
+    throw new Error(
+      `${method} ${path} as ${user}: ${lastError ?? 'no replica up'}`,
+    );
   }
 
   async raw(replica, user, method, path, body, headers = {}) {

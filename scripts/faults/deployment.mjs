@@ -62,8 +62,7 @@ function seedOf(apps) {
       ...(app.channel === 'none' || app.channel === 'portal'
         ? {}
         : { approvalMethod: app.channel }),
-      approval:
-        app.channel === 'none' ? { required: 'nobody' } : approvedBy,
+      approval: app.channel === 'none' ? { required: 'nobody' } : approvedBy,
       tiers: [
         {
           id: 'std',
@@ -101,7 +100,9 @@ export function writeDeployment({ database, apps, vendors, ports, ticketing }) {
     },
     auth: { environment: 'development', providers: { demo: {} } },
     catalog: {
-      rules: [{ allow: ['Component', 'System', 'API', 'Resource', 'Location'] }],
+      rules: [
+        { allow: ['Component', 'System', 'API', 'Resource', 'Location'] },
+      ],
       locations: [
         {
           type: 'file',

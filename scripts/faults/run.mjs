@@ -7,12 +7,14 @@
 //
 //   node scripts/faults/run.mjs [--profile short|full] [--replicas 2|3]
 //                               [--ticketing jira|zendesk|email] [--keep]
+//                               [--sabotage]
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  approvalMailRequest,
   checkApprovalMessages,
   checkDecisionsAndTimelines,
   checkFinalStates,
@@ -36,7 +38,12 @@ import { Workload } from './workload.mjs';
 
 const PROFILES = {
   short: { requests: 60, appsPerKind: 2, submitSeconds: 25, drainSeconds: 120 },
-  full: { requests: 1000, appsPerKind: 21, submitSeconds: 120, drainSeconds: 600 },
+  full: {
+    requests: 1000,
+    appsPerKind: 21,
+    submitSeconds: 120,
+    drainSeconds: 600,
+  },
 };
 
 const { values: options } = parseArgs({
@@ -45,11 +52,14 @@ const { values: options } = parseArgs({
     replicas: { type: 'string', default: '2' },
     ticketing: { type: 'string', default: 'jira' },
     keep: { type: 'boolean', default: false },
+    // Plants one breach of each kind the fakes can show, to see the checks catch them.
+    sabotage: { type: 'boolean', default: false },
   },
 });
 const profile = PROFILES[options.profile];
 const replicaCount = Number(options.replicas);
-if (!profile) throw new Error(`--profile: short or full, not ${options.profile}`);
+if (!profile)
+  throw new Error(`--profile: short or full, not ${options.profile}`);
 if (![2, 3].includes(replicaCount)) throw new Error('--replicas: 2 or 3');
 if (!['jira', 'zendesk', 'email'].includes(options.ticketing))
   throw new Error('--ticketing: jira, zendesk or email');
@@ -86,6 +96,47 @@ function loop(name, ms, fn) {
   };
 }
 
+/** What the fakes recorded, so a check that saw nothing shows as zeros. */
+function effectCounts(vendors) {
+  let memberships = 0;
+  for (const members of vendors.okta.groupMembers.values())
+    memberships += members.size;
+  return {
+    oktaMemberships: memberships,
+    jiraIssues: vendors.jira.issues.length,
+    zendeskTickets: vendors.zendesk.tickets.length,
+    slackPosts: vendors.slack.callsTo('chat.postMessage').length,
+    mails: vendors.smtp.messages.length,
+    teamsCards: vendors.teams.cards.length,
+  };
+}
+
+/**
+ * An Okta membership nobody asked for, a second ticket for a request, a
+ * second approval DM and mail: the checks must report each.
+ */
+function sabotage(vendors, apps, workload) {
+  const [tracked] = [...workload.requests.values()].filter(
+    r => r.app.path === 'ticket',
+  );
+  const okta = apps.find(a => a.path === 'okta-group');
+  vendors.okta.addToGroup(
+    okta.oktaGroupId,
+    vendors.okta.findUser('ivan.admin@acme.example').id,
+  );
+  const issue = vendors.jira.issues.find(i =>
+    i.labels.includes(`app-access-${tracked.id}`),
+  );
+  if (issue) vendors.jira.issues.push({ ...issue, key: `${issue.key}-COPY` });
+  // apiCalls reads `calls` one to one, in order.
+  const post = vendors.slack.apiCalls.findIndex(
+    c => c.method === 'chat.postMessage' && c.response.ok,
+  );
+  if (post !== -1) vendors.slack.calls.push(vendors.slack.calls[post]);
+  const mail = vendors.smtp.messages.find(m => approvalMailRequest(m));
+  if (mail) vendors.smtp.messages.push(mail);
+}
+
 async function main() {
   mkdirSync(outputDir, { recursive: true });
   const database = `app_access_faults_${randomBytes(4).toString('hex')}`;
@@ -118,8 +169,7 @@ async function main() {
       ticketing: options.ticketing,
     });
     const replicas = ports.map(
-      (port, i) =>
-        new Replica({ index: i + 1, port, configFiles: configs[i] }),
+      (port, i) => new Replica({ index: i + 1, port, configFiles: configs[i] }),
     );
     cleanup.push(() => Promise.all(replicas.map(r => r.stop())));
     // Backstage's catalog (not App Access) fails start-up with
@@ -138,7 +188,11 @@ async function main() {
       try {
         for (const user of [APPROVER, ADMIN, ...REQUESTERS])
           await client.token(user, replicas[0]);
-        const res = await client.api(REQUESTERS[0], 'GET', `/apps/${apps[0].id}`);
+        const res = await client.api(
+          REQUESTERS[0],
+          'GET',
+          `/apps/${apps[0].id}`,
+        );
         if (res.status === 200) break;
       } catch {
         /* not yet */
@@ -177,7 +231,11 @@ async function main() {
         try {
           await fault.run();
           faultsRun += 1;
-          log(`fault over after ${((Date.now() - t) / 1000).toFixed(1)}s: ${fault.name}`);
+          log(
+            `fault over after ${((Date.now() - t) / 1000).toFixed(1)}s: ${
+              fault.name
+            }`,
+          );
         } catch (e) {
           breaches.push(`fault '${fault.name}' could not be run: ${e.message}`);
         }
@@ -188,9 +246,13 @@ async function main() {
       const gap = (profile.submitSeconds * 1000) / plan.length;
       const inFlight = [];
       for (const item of plan) {
-        inFlight.push(workload.submit(item).catch(e => {
-          workload.unexpected.push(`submit ${item.app.id} as ${item.requester}: ${e.message}`);
-        }));
+        inFlight.push(
+          workload.submit(item).catch(e => {
+            workload.unexpected.push(
+              `submit ${item.app.id} as ${item.requester}: ${e.message}`,
+            );
+          }),
+        );
         await sleep(gap);
       }
       await Promise.all(inFlight);
@@ -205,7 +267,8 @@ async function main() {
 
     await submitting;
     await faultsDone;
-    const deadline = workStarted + (profile.submitSeconds + profile.drainSeconds) * 1000;
+    const deadline =
+      workStarted + (profile.submitSeconds + profile.drainSeconds) * 1000;
     while (workload.open.length && Date.now() < deadline) {
       await sleep(1000);
     }
@@ -220,7 +283,11 @@ async function main() {
     // Checks from outside.
     const details = [];
     for (const tracked of workload.requests.values()) {
-      const res = await client.api(ADMIN, 'GET', `/admin/requests/${tracked.id}`);
+      const res = await client.api(
+        ADMIN,
+        'GET',
+        `/admin/requests/${tracked.id}`,
+      );
       if (res.status !== 200) {
         breaches.push(`read ${tracked.id}: HTTP ${res.status}`);
         continue;
@@ -230,7 +297,11 @@ async function main() {
     // What the checks saw, for reading a breach afterwards.
     writeFileSync(
       join(outputDir, 'requests.json'),
-      JSON.stringify(details.map(d => d.request), null, 2),
+      JSON.stringify(
+        details.map(d => d.request),
+        null,
+        2,
+      ),
     );
     writeFileSync(
       join(outputDir, 'mails.json'),
@@ -239,13 +310,17 @@ async function main() {
           to: m.to,
           subject: m.parsed.subject,
           messageId: m.parsed.messageId,
-          headers: Object.fromEntries(m.parsed.headerLines.map(h => [h.key, h.line])),
+          headers: Object.fromEntries(
+            m.parsed.headerLines.map(h => [h.key, h.line]),
+          ),
           text: m.parsed.text,
         })),
         null,
         2,
       ),
     );
+    if (options.sabotage) sabotage(vendors, apps, workload);
+    log(`effects seen: ${JSON.stringify(effectCounts(vendors))}`);
     breaches.push(
       ...workload.unexpected,
       ...checkFinalStates(details),
@@ -274,15 +349,17 @@ async function main() {
     for (const r of workload.requests.values())
       via[r.decidedVia ?? 'none'] = (via[r.decidedVia ?? 'none'] ?? 0) + 1;
     log(
-      `decided via ${JSON.stringify(via)}; ${workload.decidedWithoutMessage.length} decided in the portal after waiting 30s for their DM / email`,
+      `decided via ${JSON.stringify(via)}; ${
+        workload.decidedWithoutMessage.length
+      } decided in the portal after waiting 30s for their DM / email`,
     );
   }
   for (const breach of breaches) console.log(`faults: BREACH ${breach}`);
   const n = workload?.requests.size ?? 0;
   console.log(
-    `faults: ${n} requests, ${faultsRun} faults, ${breaches.length} breaches — ${
-      breaches.length ? 'FAIL' : 'PASS'
-    } (${elapsed()})`,
+    `faults: ${n} requests, ${faultsRun} faults, ${
+      breaches.length
+    } breaches — ${breaches.length ? 'FAIL' : 'PASS'} (${elapsed()})`,
   );
   process.exitCode = breaches.length ? 1 : 0;
 }

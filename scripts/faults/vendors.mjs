@@ -7,24 +7,24 @@ import { repoRoot } from './paths.mjs';
 const require = createRequire(`${repoRoot}/package.json`);
 require('@backstage/cli/config/nodeTransform.cjs');
 
-const { FakeOkta } = require(
-  './plugins/app-access-backend-module-okta/src/testing/FakeOkta.ts',
-);
-const { FakeJira } = require(
-  './plugins/app-access-backend-module-jira/src/testing/FakeJira.ts',
-);
-const { FakeZendesk } = require(
-  './plugins/app-access-backend-module-zendesk/src/testing/FakeZendesk.ts',
-);
-const { FakeSlackApi } = require(
-  './plugins/app-access-backend-module-slack/src/testing/FakeSlackApi.ts',
-);
-const { FakeTeamsWebhook } = require(
-  './plugins/app-access-backend-module-msteams/src/testing/FakeTeamsWebhook.ts',
-);
-const { TestSmtpServer } = require(
-  './plugins/app-access-backend-module-email/src/testing/TestSmtpServer.ts',
-);
+const {
+  FakeOkta,
+} = require('./plugins/app-access-backend-module-okta/src/testing/FakeOkta.ts');
+const {
+  FakeJira,
+} = require('./plugins/app-access-backend-module-jira/src/testing/FakeJira.ts');
+const {
+  FakeZendesk,
+} = require('./plugins/app-access-backend-module-zendesk/src/testing/FakeZendesk.ts');
+const {
+  FakeSlackApi,
+} = require('./plugins/app-access-backend-module-slack/src/testing/FakeSlackApi.ts');
+const {
+  FakeTeamsWebhook,
+} = require('./plugins/app-access-backend-module-msteams/src/testing/FakeTeamsWebhook.ts');
+const {
+  TestSmtpServer,
+} = require('./plugins/app-access-backend-module-email/src/testing/TestSmtpServer.ts');
 
 export const SLACK_SIGNING_SECRET = 'faults-slack-signing-secret';
 

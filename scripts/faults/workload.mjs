@@ -9,9 +9,10 @@ import { repoRoot } from './paths.mjs';
 import { SLACK_SIGNING_SECRET, slackIdOf } from './vendors.mjs';
 
 const require = createRequire(`${repoRoot}/package.json`);
-const { buttonClick, signInteraction } = require(
-  './plugins/app-access-backend-module-slack/src/__testUtils__/slackInteractions.ts',
-);
+const {
+  buttonClick,
+  signInteraction,
+} = require('./plugins/app-access-backend-module-slack/src/__testUtils__/slackInteractions.ts');
 
 const TERMINAL = new Set(['fulfilled', 'denied', 'cancelled', 'failed']);
 /** How long an approver waits for a Slack DM or an email before deciding in the portal. */
@@ -41,7 +42,9 @@ export class Workload {
         REQUESTERS[Math.floor(i / apps.length) % REQUESTERS.length];
       if (i >= apps.length * REQUESTERS.length)
         throw new Error(
-          `only ${apps.length * REQUESTERS.length} distinct requests fit the seed`,
+          `only ${
+            apps.length * REQUESTERS.length
+          } distinct requests fit the seed`,
         );
       pairs.push({ app, requester });
     }
@@ -56,7 +59,9 @@ export class Workload {
     });
     if (res.status !== 201) {
       this.unexpected.push(
-        `submit ${app.id} as ${requester}: HTTP ${res.status} ${JSON.stringify(res.body)}`,
+        `submit ${app.id} as ${requester}: HTTP ${res.status} ${JSON.stringify(
+          res.body,
+        )}`,
       );
       return;
     }
@@ -132,9 +137,10 @@ export class Workload {
     const mail = this.vendors.smtp
       .to(`${APPROVER}@acme.example`)
       .find(m => approvalMailRequest(m) === requestId);
-    const match = /^Approve: https?:\/\/[^/]+\/api\/app-access(\/actions\/\S+)$/m.exec(
-      mail?.parsed.text ?? '',
-    );
+    const match =
+      /^Approve: https?:\/\/[^/]+\/api\/app-access(\/actions\/\S+)$/m.exec(
+        mail?.parsed.text ?? '',
+      );
     return match?.[1];
   }
 
@@ -153,7 +159,9 @@ export class Workload {
       );
       tracked.decidedVia = 'email';
       if (res.status !== 200) {
-        this.unexpected.push(`email approve link of ${tracked.id}: HTTP ${res.status}`);
+        this.unexpected.push(
+          `email approve link of ${tracked.id}: HTTP ${res.status}`,
+        );
       }
     } catch {
       // The replica went down under the click; the next round follows it again.
@@ -182,7 +190,9 @@ export class Workload {
       );
       tracked.decidedVia = 'slack';
       if (res.status !== 200) {
-        this.unexpected.push(`slack click on ${tracked.id}: HTTP ${res.status}`);
+        this.unexpected.push(
+          `slack click on ${tracked.id}: HTTP ${res.status}`,
+        );
       }
     } catch {
       // The replica went down under the click; the next round clicks again.
@@ -204,7 +214,9 @@ export class Workload {
         if (res.status !== 200 && res.status !== 409) {
           tracked.completing = false;
           this.unexpected.push(
-            `mark-fulfilled ${tracked.id}: HTTP ${res.status} ${JSON.stringify(res.body)}`,
+            `mark-fulfilled ${tracked.id}: HTTP ${res.status} ${JSON.stringify(
+              res.body,
+            )}`,
           );
         }
       } else if (tracked.app.path === 'ticket') {
@@ -216,7 +228,9 @@ export class Workload {
   resolveTicket(requestId) {
     const label = `app-access-${requestId}`;
     if (this.ticketing === 'jira') {
-      const issue = this.vendors.jira.issues.find(i => i.labels.includes(label));
+      const issue = this.vendors.jira.issues.find(i =>
+        i.labels.includes(label),
+      );
       if (!issue) return false;
       this.vendors.jira.transition(issue.key, {
         category: 'done',
