@@ -64,7 +64,7 @@ export function checkTickets(details, ticketing, vendors) {
       for (const label of issue.labels) count(label);
   } else if (ticketing === 'zendesk') {
     for (const ticket of vendors.zendesk.tickets)
-      if (ticket.external_id) count(ticket.external_id);
+      if (ticket.external_id) count(`app-access-${ticket.external_id}`);
   } else if (ticketing === 'email') {
     for (const mail of vendors.smtp.to('helpdesk@acme.example'))
       count((mail.parsed.messageId ?? '').replace(/^<|@.*$/g, ''));

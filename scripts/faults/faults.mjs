@@ -30,9 +30,17 @@ function restartAfter(replica, downMs, waitHealthy) {
   };
 }
 
-export function schedule({ profile, replicas, vendors, waitHealthy }) {
+export function schedule({
+  profile,
+  replicas,
+  vendors,
+  ticketing,
+  waitHealthy,
+}) {
   const [first, second] = replicas;
-  const { okta, jira, zendesk, slack, teams, smtp } = vendors;
+  const { okta, slack, teams, smtp } = vendors;
+  // The ticket faults hit the ticketing system in use (email: the SMTP server).
+  const desk = ticketing === 'email' ? undefined : vendors[ticketing];
   const approverMail = 'sam.manager@acme.example';
   const faults = [
     {
@@ -50,8 +58,15 @@ export function schedule({ profile, replicas, vendors, waitHealthy }) {
     },
     {
       at: 14,
-      name: 'jira down (503) for 10s',
-      run: () => window(jira, 10, 503),
+      name: `${ticketing} down for 10s`,
+      run: async () => {
+        if (desk) await window(desk, 10, 503);
+        else {
+          smtp.deferTemporarily('helpdesk@acme.example');
+          await sleep(10_000);
+          smtp.accept('helpdesk@acme.example');
+        }
+      },
     },
     {
       at: 16,
@@ -68,9 +83,11 @@ export function schedule({ profile, replicas, vendors, waitHealthy }) {
     },
     {
       at: 20,
-      name: 'jira loses the answer of 2 creates after committing',
+      name: `${
+        desk ? ticketing : 'jira (idle)'
+      } loses the answer of 2 creates after committing`,
       run: async () => {
-        jira.dropNextCreate(2);
+        (desk ?? vendors.jira).dropNextCreate(2);
         await sleep(1000);
       },
     },
@@ -108,17 +125,19 @@ export function schedule({ profile, replicas, vendors, waitHealthy }) {
     },
     {
       at: 42,
-      name: 'jira hangs past its 5s timeout for 12s',
+      name: `${
+        desk ? ticketing : 'jira (idle)'
+      } hangs past its 5s timeout for 12s`,
       run: async () => {
-        const undo = delayAll(jira, 7000);
+        const undo = delayAll(desk ?? vendors.jira, 7000);
         await sleep(12_000);
         undo();
       },
     },
     {
       at: 46,
-      name: 'zendesk down (503) for 6s',
-      run: () => window(zendesk, 6, 503),
+      name: 'okta down (503) for 6s',
+      run: () => window(okta, 6, 503),
     },
   ];
   if (profile === 'full') {

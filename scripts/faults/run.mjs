@@ -221,6 +221,7 @@ async function main() {
       profile: options.profile,
       replicas,
       vendors,
+      ticketing: options.ticketing,
       waitHealthy,
     });
     const faultsDone = Promise.all(

@@ -239,8 +239,9 @@ export class Workload {
       return true;
     }
     if (this.ticketing === 'zendesk') {
+      // The Zendesk fulfiller's external_id is the bare request id.
       const ticket = this.vendors.zendesk.tickets.find(
-        t => t.external_id === label,
+        t => t.external_id === requestId,
       );
       if (!ticket) return false;
       this.vendors.zendesk.update(ticket.id, { status: 'solved' });
