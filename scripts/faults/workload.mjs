@@ -203,7 +203,11 @@ export class Workload {
   async completeRound() {
     for (const tracked of this.requests.values()) {
       if (tracked.status !== 'awaiting_it' || tracked.completing) continue;
-      if (tracked.app.path === 'manual') {
+      // An emailed ticket has no follower: IT marks it done in the portal.
+      const byHand =
+        tracked.app.path === 'manual' ||
+        (tracked.app.path === 'ticket' && this.ticketing === 'email');
+      if (byHand) {
         tracked.completing = true;
         const res = await this.client.api(
           ADMIN,
