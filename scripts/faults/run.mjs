@@ -32,7 +32,12 @@ import {
 } from './deployment.mjs';
 import { schedule } from './faults.mjs';
 import { outputDir } from './paths.mjs';
-import { createDatabase, dropDatabase, Replica } from './replicas.mjs';
+import {
+  createDatabase,
+  dropDatabase,
+  queryDatabase,
+  Replica,
+} from './replicas.mjs';
 import { startVendors } from './vendors.mjs';
 import { Workload } from './workload.mjs';
 
@@ -320,6 +325,16 @@ async function main() {
         2,
       ),
     );
+    // That the faults bit: jobs charged a failure, and jobs claimed again
+    // after a lease ran out or a shutdown handed them back.
+    const [outbox] = await queryDatabase(
+      database,
+      `SELECT count(*) AS jobs,
+              count(*) FILTER (WHERE attempts > 0) AS retried,
+              count(*) FILTER (WHERE claims > 1) AS reclaimed
+         FROM "app-access".outbox`,
+    );
+    log(`outbox: ${JSON.stringify(outbox)}`);
     if (options.sabotage) sabotage(vendors, apps, workload);
     log(`effects seen: ${JSON.stringify(effectCounts(vendors))}`);
     breaches.push(
