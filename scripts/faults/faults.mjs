@@ -22,6 +22,16 @@ async function window(fake, seconds, failure, options) {
   fake.clearFailures();
 }
 
+/**
+ * Runs `fn` once the replica's earlier fault is over (it is back up), so a
+ * kill never lands on a replica that is still starting from the last one.
+ */
+function exclusive(replica, fn) {
+  const run = (replica.faultDone ?? Promise.resolve()).then(fn);
+  replica.faultDone = run.catch(() => {});
+  return run;
+}
+
 function restartAfter(replica, downMs, waitHealthy) {
   return async () => {
     await sleep(downMs);
@@ -51,10 +61,11 @@ export function schedule({
     {
       at: 10,
       name: 'kill -9 replica-1 mid-work, restart after 2s',
-      run: async () => {
-        await first.kill();
-        await restartAfter(first, 2000, waitHealthy)();
-      },
+      run: () =>
+        exclusive(first, async () => {
+          await first.kill();
+          await restartAfter(first, 2000, waitHealthy)();
+        }),
     },
     {
       at: 14,
@@ -103,11 +114,12 @@ export function schedule({
     {
       at: 26,
       name: 'SIGTERM replica-2 mid-work, restart after 2s',
-      run: async () => {
-        const { ms, forced } = await second.terminate();
-        if (forced) throw new Error(`replica-2 ignored SIGTERM for ${ms} ms`);
-        await restartAfter(second, 2000, waitHealthy)();
-      },
+      run: () =>
+        exclusive(second, async () => {
+          const { ms, forced } = await second.terminate();
+          if (forced) throw new Error(`replica-2 ignored SIGTERM for ${ms} ms`);
+          await restartAfter(second, 2000, waitHealthy)();
+        }),
     },
     {
       at: 28,
@@ -145,18 +157,20 @@ export function schedule({
       {
         at: 60,
         name: 'kill -9 replica-2, restart after 5s',
-        run: async () => {
-          await second.kill();
-          await restartAfter(second, 5000, waitHealthy)();
-        },
+        run: () =>
+          exclusive(second, async () => {
+            await second.kill();
+            await restartAfter(second, 5000, waitHealthy)();
+          }),
       },
       {
         at: 75,
         name: 'SIGTERM replica-1, restart after 1s',
-        run: async () => {
-          await first.terminate();
-          await restartAfter(first, 1000, waitHealthy)();
-        },
+        run: () =>
+          exclusive(first, async () => {
+            await first.terminate();
+            await restartAfter(first, 1000, waitHealthy)();
+          }),
       },
       {
         at: 90,

@@ -84,14 +84,14 @@ export class Workload {
       if (!tracked || tracked.deciding) continue;
       tracked.deciding = true;
       try {
-        await this.decide(tracked, task);
+        await this.decide(tracked);
       } finally {
         tracked.deciding = false;
       }
     }
   }
 
-  async decide(tracked, task) {
+  async decide(tracked) {
     if (tracked.app.channel === 'slack') {
       const dm = this.slackDmFor(tracked.id);
       if (dm) {
@@ -123,7 +123,6 @@ export class Workload {
         `approve ${tracked.id}: HTTP ${res.status} ${JSON.stringify(res.body)}`,
       );
     }
-    void task;
   }
 
   slackDmFor(requestId) {
