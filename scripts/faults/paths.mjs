@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -7,5 +8,9 @@ export const repoRoot = join(
   '..',
 );
 export const backendDir = join(repoRoot, 'packages', 'backend');
-/** Logs, the generated config and seed of the last run (git-ignored). */
-export const outputDir = join(repoRoot, 'scripts', 'faults', 'output');
+/**
+ * Logs, the generated config and seed, and what the checks read, of the last
+ * run. Outside the repository, so that `prettier --check .` never sees them.
+ */
+export const outputDir =
+  process.env.FAULTS_OUTPUT_DIR ?? join(tmpdir(), 'app-access-faults');

@@ -104,7 +104,10 @@ export class Replica {
     while (Date.now() - started < timeoutMs) {
       if (this.child.exitCode !== null || this.child.signalCode !== null) {
         throw new Error(
-          `${this.name} exited during start-up (see scripts/faults/output/${this.name}.${this.starts}.log)`,
+          `${this.name} exited during start-up (see ${join(
+            outputDir,
+            `${this.name}.${this.starts}.log`,
+          )})`,
         );
       }
       if (await isUp(`${this.url}/api/app-access/health`)) {

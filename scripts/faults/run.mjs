@@ -154,7 +154,7 @@ async function main() {
   try {
     await createDatabase(database);
     cleanup.push(() => (options.keep ? undefined : dropDatabase(database)));
-    log(`database ${database}`);
+    log(`database ${database}; logs in ${outputDir}`);
 
     vendors = await startVendors({
       people: [...REQUESTERS, APPROVER, ADMIN],
