@@ -1,0 +1,221 @@
+// The checks from outside: what the API says about each request, and what the
+// fakes themselves recorded. Each returns a list of breaches (strings).
+import { ADMIN, APPROVER } from './deployment.mjs';
+import { slackIdOf } from './vendors.mjs';
+
+/** Every request reached the state its path promises. */
+export function checkFinalStates(details) {
+  const breaches = [];
+  for (const { tracked, request } of details) {
+    if (request.status !== 'fulfilled') {
+      breaches.push(
+        `request ${tracked.id} (${tracked.appId}, ${tracked.requester}) ended ${
+          request.status
+        }${request.failureReason ? `: ${request.failureReason}` : ''}`,
+      );
+    }
+    const expected =
+      tracked.app.path === 'ticket' ? undefined : tracked.app.path;
+    if (expected && request.fulfilledBy && request.fulfilledBy !== expected) {
+      breaches.push(
+        `request ${tracked.id} fulfilled by ${request.fulfilledBy}, not ${expected}`,
+      );
+    }
+  }
+  return breaches;
+}
+
+/** Okta group memberships are exactly the fulfilled okta-group requests. */
+export function checkOkta(details, apps, okta) {
+  const breaches = [];
+  for (const app of apps.filter(a => a.path === 'okta-group')) {
+    const expected = new Set(
+      details
+        .filter(d => d.tracked.appId === app.id)
+        .filter(d => d.request.status === 'fulfilled')
+        .map(d => `${d.tracked.requester}@acme.example`),
+    );
+    const members = new Set(
+      [...(okta.groupMembers.get(app.oktaGroupId) ?? [])].map(
+        id => okta.findUser(id)?.profile.login ?? id,
+      ),
+    );
+    for (const login of expected) {
+      if (!members.has(login))
+        breaches.push(`okta: ${login} not in ${app.oktaGroupId} (${app.id})`);
+    }
+    for (const login of members) {
+      if (!expected.has(login))
+        breaches.push(
+          `okta: ${login} in ${app.oktaGroupId} (${app.id}) without a fulfilled request`,
+        );
+    }
+  }
+  return breaches;
+}
+
+/** Exactly one ticket per ticket-path request, none for the others. */
+export function checkTickets(details, ticketing, vendors) {
+  const breaches = [];
+  const keys = new Map();
+  const count = key => keys.set(key, (keys.get(key) ?? 0) + 1);
+  if (ticketing === 'jira') {
+    for (const issue of vendors.jira.issues)
+      for (const label of issue.labels) count(label);
+  } else if (ticketing === 'zendesk') {
+    for (const ticket of vendors.zendesk.tickets)
+      if (ticket.external_id) count(`app-access-${ticket.external_id}`);
+  } else if (ticketing === 'email') {
+    for (const mail of vendors.smtp.to('helpdesk@acme.example'))
+      count((mail.parsed.messageId ?? '').replace(/^<|@.*$/g, ''));
+  }
+  for (const { tracked } of details) {
+    const n = keys.get(`app-access-${tracked.id}`) ?? 0;
+    const want = tracked.app.path === 'ticket' ? 1 : 0;
+    if (n !== want)
+      breaches.push(
+        `${ticketing}: ${n} ticket(s) for request ${tracked.id} (${tracked.appId}), expected ${want}`,
+      );
+  }
+  return breaches;
+}
+
+/** The request an approval mail (one with Approve / Deny links) asks about. */
+export function approvalMailRequest(mail) {
+  if (!(mail.parsed.text ?? '').includes('/api/app-access/actions/'))
+    return undefined;
+  return mail.parsed.headers.get('x-app-access-request');
+}
+
+/**
+ * Approval messages: at most one Slack DM and one email per approver, request
+ * and level (each approval here has one level), and none in a channel the app
+ * does not ask in. That one arrived is shown by the approver's clicks (see
+ * Workload.decidedWithoutMessage): a task decided before its notice ran
+ * rightly gets none.
+ */
+export function checkApprovalMessages(details, vendors) {
+  const breaches = [];
+  const posts = vendors.slack
+    .callsTo('chat.postMessage')
+    .filter(
+      c =>
+        c.args.channel === slackIdOf(APPROVER) ||
+        c.args.channel === vendors.slack.dmChannelOf(slackIdOf(APPROVER)),
+    );
+  const mails = vendors.smtp.to(`${APPROVER}@acme.example`);
+  for (const { tracked } of details) {
+    const slackCount = posts.filter(c =>
+      JSON.stringify(c.args).includes(tracked.id),
+    ).length;
+    const mailCount = mails.filter(
+      m => approvalMailRequest(m) === tracked.id,
+    ).length;
+    const channel = tracked.app.channel;
+    if (slackCount > 1)
+      breaches.push(
+        `slack: ${slackCount} approval DMs for request ${tracked.id}`,
+      );
+    if (mailCount > 1)
+      breaches.push(
+        `email: ${mailCount} approval mails for request ${tracked.id}`,
+      );
+    if (channel !== 'slack' && slackCount > 0)
+      breaches.push(
+        `slack: a DM for request ${tracked.id} whose app asks by ${channel}`,
+      );
+  }
+  return breaches;
+}
+
+const LEGAL = {
+  submitted: ['pending_approval', 'approved', 'cancelled'],
+  pending_approval: ['approved', 'denied', 'cancelled', 'pending_approval'],
+  approved: ['fulfilling', 'awaiting_it', 'fulfilled', 'failed'],
+  fulfilling: ['fulfilled', 'awaiting_it', 'failed'],
+  awaiting_it: ['fulfilled', 'failed'],
+  failed: ['approved', 'fulfilling'],
+};
+
+/**
+ * No decision recorded twice, and a timeline that tells one story: each
+ * status change starts where the previous one ended, one `approved` per level,
+ * one `fulfilled`.
+ */
+export function checkDecisionsAndTimelines(details) {
+  const breaches = [];
+  for (const { tracked, request } of details) {
+    const tasks = request.approvals ?? [];
+    for (const task of tasks) {
+      if (task.status === 'approved' && !task.decidedBy)
+        breaches.push(
+          `request ${tracked.id}: task ${task.id} approved by nobody`,
+        );
+    }
+    const decidedLevels = tasks
+      .filter(t => t.status === 'approved' || t.status === 'denied')
+      .map(t => t.level);
+    if (new Set(decidedLevels).size !== decidedLevels.length)
+      breaches.push(
+        `request ${tracked.id}: level decided twice (${decidedLevels.join(
+          ', ',
+        )})`,
+      );
+    const events = [...(request.events ?? [])].sort(
+      (a, b) => Date.parse(a.at) - Date.parse(b.at),
+    );
+    const approvedPerLevel = new Map();
+    for (const e of events.filter(e => e.type === 'approved')) {
+      const level = e.level ?? 0;
+      approvedPerLevel.set(level, (approvedPerLevel.get(level) ?? 0) + 1);
+    }
+    for (const [level, n] of approvedPerLevel) {
+      if (n > 1)
+        breaches.push(
+          `request ${tracked.id}: ${n} 'approved' events at level ${level}`,
+        );
+    }
+    // `fulfilled` by a fulfiller or a follower, `marked_fulfilled` by IT.
+    const fulfilledEvents = events.filter(
+      e => e.toStatus === 'fulfilled',
+    ).length;
+    if (request.status === 'fulfilled' && fulfilledEvents !== 1)
+      breaches.push(
+        `request ${tracked.id}: ${fulfilledEvents} events that fulfil it`,
+      );
+    let status;
+    for (const e of events.filter(e => e.toStatus)) {
+      if (e.fromStatus && status && e.fromStatus !== status)
+        breaches.push(
+          `request ${tracked.id}: ${e.type} from ${e.fromStatus} after the timeline reached ${status}`,
+        );
+      if (
+        e.fromStatus &&
+        LEGAL[e.fromStatus] &&
+        !LEGAL[e.fromStatus].includes(e.toStatus)
+      )
+        breaches.push(
+          `request ${tracked.id}: ${e.fromStatus} -> ${e.toStatus} (${e.type})`,
+        );
+      status = e.toStatus;
+    }
+    if (status && status !== request.status)
+      breaches.push(
+        `request ${tracked.id}: timeline ends ${status}, request says ${request.status}`,
+      );
+  }
+  return breaches;
+}
+
+/** No outbox job was given up on. */
+export async function checkOutbox(client) {
+  const res = await client.api(
+    ADMIN,
+    'GET',
+    '/admin/outbox?status=dead&limit=100',
+  );
+  if (res.status !== 200) return [`admin outbox: HTTP ${res.status}`];
+  return (res.body.items ?? []).map(
+    job => `outbox job ${job.id} (${job.kind}) dead: ${job.lastError}`,
+  );
+}

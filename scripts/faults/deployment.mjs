@@ -1,0 +1,180 @@
+// What the replicas run with: the seed (one app per fulfilment path and
+// approval channel) and an app-config that points every module at the fakes.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { outputDir, repoRoot } from './paths.mjs';
+import { PG } from './replicas.mjs';
+import { SLACK_SIGNING_SECRET } from './vendors.mjs';
+
+export const APPROVER = 'sam.manager';
+export const ADMIN = 'ivan.admin';
+/** People sam.manager manages in the example org: the requesters. */
+export const REQUESTERS = [
+  'jane.doe',
+  'ethan.engineer',
+  'liam.nguyen',
+  'sofia.martinez',
+  'noah.kim',
+  'ava.patel',
+  'lucas.schmidt',
+];
+
+const approvedBy = {
+  required: 'everyone',
+  level1: [{ type: 'user', ref: `user:default/${APPROVER}` }],
+};
+
+/**
+ * The fault apps: `path` is how an approved request is fulfilled, `channel`
+ * how its approver is asked (portal: the API only). Several apps per path so
+ * one person can have many open requests (one open request per app and tier).
+ */
+export function faultApps(perPath) {
+  const kinds = [
+    { path: 'okta-group', channel: 'slack' },
+    { path: 'okta-group', channel: 'email' },
+    { path: 'ticket', channel: 'slack' },
+    { path: 'ticket', channel: 'email' },
+    { path: 'manual', channel: 'msteams' },
+    { path: 'manual', channel: 'portal' },
+    { path: 'okta-group', channel: 'none' },
+  ];
+  const apps = [];
+  for (let n = 1; n <= perPath; n++) {
+    for (const kind of kinds) {
+      const id = `fa-${kind.path}-${kind.channel}-${n}`;
+      apps.push({ id, ...kind, oktaGroupId: `00gfaults${apps.length}` });
+    }
+  }
+  return apps;
+}
+
+function seedOf(apps) {
+  return {
+    apiVersion: 'app-access.dev/v1',
+    kind: 'AppCatalog',
+    apps: apps.map(app => ({
+      id: app.id,
+      name: app.id,
+      category: 'Fault suite',
+      owner: 'group:default/it-admins',
+      listed: true,
+      ...(app.channel === 'none' || app.channel === 'portal'
+        ? {}
+        : { approvalMethod: app.channel }),
+      approval: app.channel === 'none' ? { required: 'nobody' } : approvedBy,
+      tiers: [
+        {
+          id: 'std',
+          name: 'Standard',
+          fulfillment:
+            app.path === 'okta-group'
+              ? { type: 'okta-group', oktaGroupId: app.oktaGroupId }
+              : { type: app.path },
+        },
+      ],
+    })),
+  };
+}
+
+/** Writes the seed and the replicas' config; returns the config files for each replica. */
+export function writeDeployment({ database, apps, vendors, ports, ticketing }) {
+  const seedFile = join(outputDir, 'seed.json');
+  writeFileSync(seedFile, JSON.stringify(seedOf(apps), null, 2));
+  const base = {
+    app: { baseUrl: 'http://localhost:3000' },
+    backend: {
+      database: {
+        client: 'pg',
+        pluginDivisionMode: 'schema',
+        connection: { ...PG, database },
+        // PostgreSQL here is shared with other tests: few connections per plugin.
+        knexConfig: { pool: { min: 0, max: 3, idleTimeoutMillis: 5000 } },
+        plugin: {
+          'app-access': {
+            knexConfig: { pool: { min: 0, max: 8, idleTimeoutMillis: 5000 } },
+          },
+        },
+      },
+      cors: { origin: 'http://localhost:3000' },
+    },
+    auth: { environment: 'development', providers: { demo: {} } },
+    catalog: {
+      rules: [
+        { allow: ['Component', 'System', 'API', 'Resource', 'Location'] },
+      ],
+      locations: [
+        {
+          type: 'file',
+          target: join(repoRoot, 'examples', 'org.yaml'),
+          rules: [{ allow: ['User', 'Group'] }],
+        },
+      ],
+    },
+    permission: { enabled: true },
+    appAccess: {
+      catalog: { seedFiles: [seedFile] },
+      approvals: {
+        method: 'portal',
+        defaultApprovers: ['group:default/it-admins'],
+      },
+      ticketing: { system: ticketing },
+      outbox: {
+        leaseSeconds: 5,
+        pollIntervalMs: 200,
+        baseDelaySeconds: 1,
+        maxDelaySeconds: 4,
+        shutdownGraceSeconds: 3,
+      },
+      okta: {
+        orgUrl: vendors.okta.url,
+        apiToken: 'test-api-token',
+        requestTimeoutSeconds: 5,
+        pollSeconds: 1,
+        sync: { enabled: false },
+      },
+      jira: {
+        baseUrl: vendors.jira.url,
+        email: vendors.jira.email,
+        apiToken: vendors.jira.apiToken,
+        serviceDeskId: '1',
+        requestTypeId: '11',
+        followEveryMinutes: 0.1,
+        timeoutSeconds: 5,
+      },
+      zendesk: {
+        endpointUri: `${vendors.zendesk.url}/api/v2`,
+        email: vendors.zendesk.email,
+        apiToken: vendors.zendesk.apiToken,
+        followEveryMinutes: 0.1,
+        timeoutSeconds: 5,
+      },
+      slack: {
+        botToken: vendors.slack.token,
+        signingSecret: SLACK_SIGNING_SECRET,
+        apiUrl: vendors.slack.apiUrl,
+      },
+      msteams: { webhookUrl: vendors.teams.url },
+      email: {
+        smtp: vendors.smtp.smtpConfig,
+        from: { name: 'Acme IT', address: 'it-apps@acme.example' },
+        ticketAddress: 'helpdesk@acme.example',
+      },
+    },
+  };
+  const baseFile = join(outputDir, 'app-config.faults.json');
+  writeFileSync(baseFile, JSON.stringify(base, null, 2));
+  return ports.map((port, index) => {
+    const file = join(outputDir, `app-config.replica-${index + 1}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        backend: {
+          baseUrl: `http://127.0.0.1:${port}`,
+          listen: { port, host: '127.0.0.1' },
+        },
+      }),
+    );
+    return [baseFile, file];
+  });
+}

@@ -1,0 +1,383 @@
+#!/usr/bin/env node
+// `yarn test:faults`: the example backend as N replicas on one fresh
+// PostgreSQL database, the vendor fakes as local servers, requests over every
+// fulfilment path and approval channel, and faults on a schedule while the
+// work drains. Then checks from outside (API and the fakes' own records) and
+// one summary line; exits 1 on any breach. See docs/reliability.md.
+//
+//   node scripts/faults/run.mjs [--profile short|full] [--replicas 2|3]
+//                               [--ticketing jira|zendesk|email] [--keep]
+//                               [--sabotage]
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  approvalMailRequest,
+  checkApprovalMessages,
+  checkDecisionsAndTimelines,
+  checkFinalStates,
+  checkOkta,
+  checkOutbox,
+  checkTickets,
+} from './checks.mjs';
+import { ReplicaClient } from './client.mjs';
+import {
+  ADMIN,
+  APPROVER,
+  REQUESTERS,
+  faultApps,
+  writeDeployment,
+} from './deployment.mjs';
+import { schedule } from './faults.mjs';
+import { outputDir } from './paths.mjs';
+import {
+  createDatabase,
+  dropDatabase,
+  queryDatabase,
+  Replica,
+} from './replicas.mjs';
+import { startVendors } from './vendors.mjs';
+import { Workload } from './workload.mjs';
+
+const PROFILES = {
+  short: { requests: 60, appsPerKind: 2, submitSeconds: 25, drainSeconds: 120 },
+  full: {
+    requests: 1000,
+    appsPerKind: 21,
+    submitSeconds: 120,
+    drainSeconds: 600,
+  },
+};
+
+const { values: options } = parseArgs({
+  options: {
+    profile: { type: 'string', default: 'short' },
+    replicas: { type: 'string', default: '2' },
+    ticketing: { type: 'string', default: 'jira' },
+    keep: { type: 'boolean', default: false },
+    // Plants one breach of each kind the fakes can show, to see the checks catch them.
+    sabotage: { type: 'boolean', default: false },
+  },
+});
+const profile = PROFILES[options.profile];
+const replicaCount = Number(options.replicas);
+if (!profile)
+  throw new Error(`--profile: short or full, not ${options.profile}`);
+if (![2, 3].includes(replicaCount)) throw new Error('--replicas: 2 or 3');
+if (!['jira', 'zendesk', 'email'].includes(options.ticketing))
+  throw new Error('--ticketing: jira, zendesk or email');
+
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+const log = message => console.log(`faults [${elapsed()}] ${message}`);
+
+async function freePort() {
+  const server = createServer();
+  await new Promise(r => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  await new Promise(r => server.close(r));
+  return port;
+}
+
+/** Repeats `fn` every `ms` until `stop()` says so; errors are logged, not fatal. */
+function loop(name, ms, fn) {
+  let stopped = false;
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        await fn();
+      } catch (e) {
+        log(`${name}: ${e.message}`);
+      }
+      await sleep(ms);
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await done;
+  };
+}
+
+/** What the fakes recorded, so a check that saw nothing shows as zeros. */
+function effectCounts(vendors) {
+  let memberships = 0;
+  for (const members of vendors.okta.groupMembers.values())
+    memberships += members.size;
+  return {
+    oktaMemberships: memberships,
+    jiraIssues: vendors.jira.issues.length,
+    zendeskTickets: vendors.zendesk.tickets.length,
+    slackPosts: vendors.slack.callsTo('chat.postMessage').length,
+    mails: vendors.smtp.messages.length,
+    teamsCards: vendors.teams.cards.length,
+  };
+}
+
+/**
+ * An Okta membership nobody asked for, a second ticket for a request, a
+ * second approval DM and mail: the checks must report each.
+ */
+function sabotage(vendors, apps, workload) {
+  const [tracked] = [...workload.requests.values()].filter(
+    r => r.app.path === 'ticket',
+  );
+  const okta = apps.find(a => a.path === 'okta-group');
+  vendors.okta.addToGroup(
+    okta.oktaGroupId,
+    vendors.okta.findUser('ivan.admin@acme.example').id,
+  );
+  const issue = vendors.jira.issues.find(i =>
+    i.labels.includes(`app-access-${tracked.id}`),
+  );
+  if (issue) vendors.jira.issues.push({ ...issue, key: `${issue.key}-COPY` });
+  // apiCalls reads `calls` one to one, in order.
+  const post = vendors.slack.apiCalls.findIndex(
+    c => c.method === 'chat.postMessage' && c.response.ok,
+  );
+  if (post !== -1) vendors.slack.calls.push(vendors.slack.calls[post]);
+  const mail = vendors.smtp.messages.find(m => approvalMailRequest(m));
+  if (mail) vendors.smtp.messages.push(mail);
+}
+
+async function main() {
+  mkdirSync(outputDir, { recursive: true });
+  const database = `app_access_faults_${randomBytes(4).toString('hex')}`;
+  const apps = faultApps(profile.appsPerKind);
+  const cleanup = [];
+  let breaches = [];
+  let faultsRun = 0;
+  let workload;
+  let vendors;
+  try {
+    await createDatabase(database);
+    cleanup.push(() => (options.keep ? undefined : dropDatabase(database)));
+    log(`database ${database}; logs in ${outputDir}`);
+
+    vendors = await startVendors({
+      people: [...REQUESTERS, APPROVER, ADMIN],
+      oktaGroupIds: apps
+        .filter(a => a.path === 'okta-group')
+        .map(a => a.oktaGroupId),
+    });
+    cleanup.push(() => vendors.stop());
+
+    const ports = [];
+    for (let i = 0; i < replicaCount; i++) ports.push(await freePort());
+    const configs = writeDeployment({
+      database,
+      apps,
+      vendors,
+      ports,
+      ticketing: options.ticketing,
+    });
+    const replicas = ports.map(
+      (port, i) => new Replica({ index: i + 1, port, configFiles: configs[i] }),
+    );
+    cleanup.push(() => Promise.all(replicas.map(r => r.stop())));
+    // Backstage's catalog (not App Access) fails start-up with
+    // MigrationLocked when replicas migrate a fresh database together, so the
+    // first one migrates alone; the rest start together once it is up.
+    replicas[0].start();
+    await replicas[0].waitHealthy(300_000);
+    for (const replica of replicas.slice(1)) replica.start();
+    await Promise.all(replicas.slice(1).map(r => r.waitHealthy(300_000)));
+    log(`${replicas.length} replicas healthy on ports ${ports.join(', ')}`);
+
+    const client = new ReplicaClient(replicas);
+    // The catalog (people) and the seed arrive after health answers.
+    const ready = Date.now();
+    for (;;) {
+      try {
+        for (const user of [APPROVER, ADMIN, ...REQUESTERS])
+          await client.token(user, replicas[0]);
+        const res = await client.api(
+          REQUESTERS[0],
+          'GET',
+          `/apps/${apps[0].id}`,
+        );
+        if (res.status === 200) break;
+      } catch {
+        /* not yet */
+      }
+      if (Date.now() - ready > 180_000)
+        throw new Error('catalog or seed not ready within 180s');
+      await sleep(1000);
+    }
+    log('catalog and seed ready');
+
+    workload = new Workload({
+      client,
+      vendors,
+      apps,
+      ticketing: options.ticketing,
+      log,
+    });
+    const plan = workload.plan(profile.requests);
+    const waitHealthy = async replica => {
+      await replica.waitHealthy(180_000);
+      log(`${replica.name} healthy again`);
+    };
+
+    const workStarted = Date.now();
+    const faultList = schedule({
+      profile: options.profile,
+      replicas,
+      vendors,
+      ticketing: options.ticketing,
+      waitHealthy,
+    });
+    const faultsDone = Promise.all(
+      faultList.map(async fault => {
+        await sleep(fault.at * 1000);
+        log(`fault: ${fault.name}`);
+        const t = Date.now();
+        try {
+          await fault.run();
+          faultsRun += 1;
+          log(
+            `fault over after ${((Date.now() - t) / 1000).toFixed(1)}s: ${
+              fault.name
+            }`,
+          );
+        } catch (e) {
+          breaches.push(`fault '${fault.name}' could not be run: ${e.message}`);
+        }
+      }),
+    );
+
+    const submitting = (async () => {
+      const gap = (profile.submitSeconds * 1000) / plan.length;
+      const inFlight = [];
+      for (const item of plan) {
+        inFlight.push(
+          workload.submit(item).catch(e => {
+            workload.unexpected.push(
+              `submit ${item.app.id} as ${item.requester}: ${e.message}`,
+            );
+          }),
+        );
+        await sleep(gap);
+      }
+      await Promise.all(inFlight);
+      log(`${workload.requests.size} requests submitted`);
+    })();
+
+    const stopApprover = loop('approver', 1000, () => workload.approveRound());
+    const stopIt = loop('it', 1000, async () => {
+      await workload.refresh();
+      await workload.completeRound();
+    });
+
+    await submitting;
+    await faultsDone;
+    const deadline =
+      workStarted + (profile.submitSeconds + profile.drainSeconds) * 1000;
+    while (workload.open.length && Date.now() < deadline) {
+      await sleep(1000);
+    }
+    await stopApprover();
+    await stopIt();
+    log(
+      workload.open.length
+        ? `deadline passed with ${workload.open.length} request(s) open`
+        : 'every request reached a final state',
+    );
+
+    // Checks from outside.
+    const details = [];
+    for (const tracked of workload.requests.values()) {
+      const res = await client.api(
+        ADMIN,
+        'GET',
+        `/admin/requests/${tracked.id}`,
+      );
+      if (res.status !== 200) {
+        breaches.push(`read ${tracked.id}: HTTP ${res.status}`);
+        continue;
+      }
+      details.push({ tracked, request: res.body });
+    }
+    // What the checks saw, for reading a breach afterwards.
+    writeFileSync(
+      join(outputDir, 'requests.json'),
+      JSON.stringify(
+        details.map(d => d.request),
+        null,
+        2,
+      ),
+    );
+    writeFileSync(
+      join(outputDir, 'mails.json'),
+      JSON.stringify(
+        vendors.smtp.messages.map(m => ({
+          to: m.to,
+          subject: m.parsed.subject,
+          messageId: m.parsed.messageId,
+          headers: Object.fromEntries(
+            m.parsed.headerLines.map(h => [h.key, h.line]),
+          ),
+          text: m.parsed.text,
+        })),
+        null,
+        2,
+      ),
+    );
+    // That the faults bit: jobs charged a failure, and jobs claimed again
+    // after a lease ran out or a shutdown handed them back.
+    const [outbox] = await queryDatabase(
+      database,
+      `SELECT count(*) AS jobs,
+              count(*) FILTER (WHERE attempts > 0) AS retried,
+              count(*) FILTER (WHERE claims > 1) AS reclaimed
+         FROM "app-access".outbox`,
+    );
+    log(`outbox: ${JSON.stringify(outbox)}`);
+    if (options.sabotage) sabotage(vendors, apps, workload);
+    log(`effects seen: ${JSON.stringify(effectCounts(vendors))}`);
+    breaches.push(
+      ...workload.unexpected,
+      ...checkFinalStates(details),
+      ...checkOkta(details, apps, vendors.okta),
+      ...checkTickets(details, options.ticketing, vendors),
+      ...checkApprovalMessages(details, vendors),
+      ...checkDecisionsAndTimelines(details),
+      ...(await checkOutbox(client)),
+      ...client.serverErrors.map(
+        e => `${e.replica} answered ${e.status} while up: ${e.what} at ${e.at}`,
+      ),
+    );
+  } catch (e) {
+    breaches.push(`the run itself failed: ${e.stack ?? e}`);
+  } finally {
+    for (const step of cleanup.reverse()) {
+      try {
+        await step();
+      } catch (e) {
+        log(`cleanup: ${e.message}`);
+      }
+    }
+  }
+  if (workload) {
+    const via = {};
+    for (const r of workload.requests.values())
+      via[r.decidedVia ?? 'none'] = (via[r.decidedVia ?? 'none'] ?? 0) + 1;
+    log(
+      `decided via ${JSON.stringify(via)}; ${
+        workload.decidedWithoutMessage.length
+      } decided in the portal after waiting 30s for their DM / email`,
+    );
+  }
+  for (const breach of breaches) console.log(`faults: BREACH ${breach}`);
+  const n = workload?.requests.size ?? 0;
+  console.log(
+    `faults: ${n} requests, ${faultsRun} faults, ${
+      breaches.length
+    } breaches — ${breaches.length ? 'FAIL' : 'PASS'} (${elapsed()})`,
+  );
+  process.exitCode = breaches.length ? 1 : 0;
+}
+
+await main();
