@@ -271,5 +271,15 @@ describe.each(databases.eachSupportedId())(
       // (not in the catalog), not Pat (two people), not Nina (chat gone).
       expect(res.body.message).toContain('it can reach 8 people');
     });
+
+    it('forgets a chat when the app is removed for someone', async () => {
+      const removed = await backend.send({
+        ...fake.installActivity(user('jane.doe'), 'admin'),
+        action: 'remove',
+      });
+      expect(removed.status).toBe(200);
+      const res = await backend.test();
+      expect(res.body.message).toContain('it can reach 7 people');
+    });
   },
 );
