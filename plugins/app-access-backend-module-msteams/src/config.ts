@@ -52,7 +52,7 @@ function invalid(key: string, why: string): Error {
   return new Error(`Invalid config appAccess.msteams.${key}: ${why}`);
 }
 
-function url(config: Config, key: string, fallback: string): string {
+function urlOf(config: Config, key: string, fallback: string): string {
   const raw = config.getOptionalString(key)?.trim() || fallback;
   let parsed: URL;
   try {
@@ -96,13 +96,13 @@ function readBot(config: Config): TeamsBotSettings {
     appId,
     appPassword,
     tenantId,
-    openIdMetadataUrl: url(
+    openIdMetadataUrl: urlOf(
       config,
       'openIdMetadataUrl',
       BOT_FRAMEWORK_OPENID_METADATA,
     ),
     issuer: config.getOptionalString('issuer')?.trim() || BOT_FRAMEWORK_ISSUER,
-    tokenUrl: url(
+    tokenUrl: urlOf(
       config,
       'tokenUrl',
       `https://login.microsoftonline.com/${tenantId}/oauth2/v2.0/token`,

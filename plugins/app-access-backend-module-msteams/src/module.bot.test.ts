@@ -72,10 +72,14 @@ describe.each(databases.eachSupportedId())(
         'pat.twin',
         'eve.external',
       ]) {
-        expect((await install(name)).status).toBe(200);
+        const res = await install(name);
+        if (res.status !== 200)
+          throw new Error(`install ${name}: ${res.status}`);
       }
       for (const name of ['ivan.admin', 'tom.tech', 'nina.nobody']) {
-        expect((await install(name, 'admin')).status).toBe(200);
+        const res = await install(name, 'admin');
+        if (res.status !== 200)
+          throw new Error(`install ${name}: ${res.status}`);
       }
     });
 

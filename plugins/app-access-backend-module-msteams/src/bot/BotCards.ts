@@ -210,21 +210,16 @@ export function decidedCard(input: {
   const by = escapeMarkdown(
     input.deciderName ?? task.decidedBy ?? 'an approver',
   );
-  const outcome =
-    task.status === 'approved'
-      ? `Approved by ${by}`
-      : task.status === 'denied'
-      ? `Denied by ${by}`
-      : `No longer open (${task.status})`;
+  const outcomes: Record<string, [string, string | undefined]> = {
+    approved: [`Approved by ${by}`, 'Good'],
+    denied: [`Denied by ${by}`, 'Attention'],
+  };
+  const [outcome, color] = outcomes[task.status] ?? [
+    `No longer open (${task.status})`,
+    undefined,
+  ];
   const body = [
-    heading(
-      `${outcome}: ${who}'s request for ${what}`,
-      task.status === 'denied'
-        ? 'Attention'
-        : task.status === 'approved'
-        ? 'Good'
-        : undefined,
-    ),
+    heading(`${outcome}: ${who}'s request for ${what}`, color),
     ...requestFacts(
       request,
       input.requesterName,
@@ -274,6 +269,12 @@ const STATUS_TEXT: Partial<Record<AccessRequest['status'], string>> = {
   denied: 'denied',
 };
 
+const STATUS_COLOR: Partial<Record<AccessRequest['status'], string>> = {
+  denied: 'Attention',
+  failed: 'Attention',
+  fulfilled: 'Good',
+};
+
 /** The requester's update in their own chat with the bot. */
 export function requesterCard(input: {
   request: AccessRequest;
@@ -310,14 +311,7 @@ export function requesterCard(input: {
     }
   }
   const body: AdaptiveCard['body'] = [
-    heading(
-      title,
-      request.status === 'denied' || request.status === 'failed'
-        ? 'Attention'
-        : request.status === 'fulfilled'
-        ? 'Good'
-        : undefined,
-    ),
+    heading(title, STATUS_COLOR[request.status]),
   ];
   if (rows.length) {
     body.push({
