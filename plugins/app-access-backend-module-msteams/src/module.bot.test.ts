@@ -236,6 +236,17 @@ describe.each(databases.eachSupportedId())(
         const res = await backend.post(invoke, token);
         expect({ what, status: res.status }).toEqual({ what, status: 401 });
       }
+      // A right token on an activity claiming another channel or service URL.
+      for (const [what, activity] of Object.entries({
+        otherChannel: { ...invoke, channelId: 'slack' },
+        otherServiceUrl: {
+          ...invoke,
+          serviceUrl: 'https://evil.example/amer/',
+        },
+      })) {
+        const res = await backend.send(activity);
+        expect({ what, status: res.status }).toEqual({ what, status: 401 });
+      }
       // Nothing was read or looked up for them.
       expect(fake.calls.length).toBe(calls);
       expect((await backend.getRequest(ref('kim.lee'), id)).status).toBe(

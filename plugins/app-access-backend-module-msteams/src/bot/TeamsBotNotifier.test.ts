@@ -148,6 +148,15 @@ describe.each(databases.eachSupportedId())(
       expect(cards[0].history).toHaveLength(2);
     });
 
+    it('a reminder is a new card with the same buttons, not an edit of the first', async () => {
+      await notifier.notify(message('k-r1', 'reminder'));
+      const cards = fake.messagesTo(sam);
+      expect(cards).toHaveLength(2);
+      expect(JSON.stringify(cards[1].activity)).toContain('Reminder 1');
+      expect(JSON.stringify(cards[1].activity)).toContain(APPROVE_VERB);
+      expect(cards[0].history).toHaveLength(2);
+    });
+
     it('a chat Teams says is gone makes the approver unreachable, from then on without a call', async () => {
       fake.deleteConversation(sam);
       expect(await notifier.notify(message('k-2', 'reminder'))).toEqual({

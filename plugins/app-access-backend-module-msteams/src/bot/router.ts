@@ -40,6 +40,7 @@ export async function createTeamsBotRouter(options: {
         throw new InputError('type: every activity needs a type');
       }
       verifier.checkServiceUrl(token, activity.serviceUrl);
+      verifier.checkChannel(token, activity.channelId);
       const started = Date.now();
       const response = await handler.handle(activity);
       const took = Date.now() - started;

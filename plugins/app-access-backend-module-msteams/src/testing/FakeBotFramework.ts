@@ -227,7 +227,18 @@ export class FakeBotFramework {
       const jwk = await exportJWK(this.key.publicKey);
       return [
         200,
-        { keys: [{ ...jwk, kid: this.kid, use: 'sig', alg: 'RS256' }] },
+        {
+          keys: [
+            {
+              ...jwk,
+              kid: this.kid,
+              use: 'sig',
+              alg: 'RS256',
+              // Bot Framework endorses keys for the channels they sign for.
+              endorsements: ['msteams'],
+            },
+          ],
+        },
       ];
     }
     if (method === 'POST' && path === `/${TENANT}/oauth2/v2.0/token`) {
