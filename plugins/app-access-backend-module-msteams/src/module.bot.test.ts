@@ -231,7 +231,7 @@ describe.each(databases.eachSupportedId())(
           serviceUrl: 'https://evil.example/amer/',
         }),
       };
-      const calls = fake.calls.length;
+      const calls = fake.connectorCalls.length;
       for (const [what, token] of Object.entries(bad)) {
         const res = await backend.post(invoke, token);
         expect({ what, status: res.status }).toEqual({ what, status: 401 });
@@ -248,7 +248,7 @@ describe.each(databases.eachSupportedId())(
         expect({ what, status: res.status }).toEqual({ what, status: 401 });
       }
       // Nothing was read or looked up for them.
-      expect(fake.calls.length).toBe(calls);
+      expect(fake.connectorCalls.length).toBe(calls);
       expect((await backend.getRequest(ref('kim.lee'), id)).status).toBe(
         'pending_approval',
       );

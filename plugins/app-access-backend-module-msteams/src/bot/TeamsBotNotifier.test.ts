@@ -157,15 +157,27 @@ describe.each(databases.eachSupportedId())(
       expect(cards[0].history).toHaveLength(2);
     });
 
+    it('a Bot Connector failure fails the delivery (the outbox retries it) and is kept as the last error', async () => {
+      fake.failNext(1, 503, { method: 'POST', path: /\/activities$/ });
+      await expect(
+        notifier.notify(message('k-f', 'approval_needed')),
+      ).rejects.toThrow(/refused to send a message: HTTP 503/);
+      expect((await store.lastError())?.message).toMatch(/HTTP 503/);
+      // The retry goes through and sends one card.
+      const before = fake.messagesTo(sam).length;
+      await notifier.notify(message('k-f', 'approval_needed'));
+      expect(fake.messagesTo(sam)).toHaveLength(before + 1);
+    });
+
     it('a chat Teams says is gone makes the approver unreachable, from then on without a call', async () => {
       fake.deleteConversation(sam);
       expect(await notifier.notify(message('k-2', 'reminder'))).toEqual({
         unreachable: ['user:default/sam', 'user:default/nobody'],
       });
       expect(await store.conversationOf('user:default/sam')).toBeUndefined();
-      const calls = fake.calls.length;
+      const calls = fake.connectorCalls.length;
       await notifier.notify(message('k-3', 'reminder'));
-      expect(fake.calls.length).toBe(calls);
+      expect(fake.connectorCalls.length).toBe(calls);
     });
 
     it('"Send test" names Entra\'s refusal of a wrong secret, and the reach and last error', async () => {

@@ -1,7 +1,10 @@
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { KeyObject, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { SignJWT, exportJWK } from 'jose';
+import {
+  FakeVendorApi,
+  FakeVendorRefusal,
+  FakeVendorRequest,
+} from '@app-access/plugin-app-access-node/testUtils';
 
 /** A Teams user of the fake tenant. */
 export type FakeTeamsUser = {
@@ -19,7 +22,10 @@ export type FakeTeamsMessage = {
   history: any[];
 };
 
-type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
+type KeyPair = { publicKey: KeyObject; privateKey: KeyObject };
+
+const rsaKeyPair = (): KeyPair =>
+  generateKeyPairSync('rsa', { modulusLength: 2048 });
 
 const TENANT = '11111111-2222-4333-8444-555555555555';
 
@@ -29,39 +35,35 @@ const TENANT = '11111111-2222-4333-8444-555555555555';
  * its own RSA key, channel tokens with right or deliberately wrong claims),
  * the Entra token endpoint (client credentials), and the Bot Connector
  * service (send / update activities, conversation members). The bot under
- * test talks to it through the real Agents SDK ConnectorClient.
+ * test talks to it through the real Agents SDK ConnectorClient. Failure
+ * switches (`failNext`, `rateLimitNext`) come from FakeVendorApi.
  */
-export class FakeBotFramework {
+export class FakeBotFramework extends FakeVendorApi {
   readonly appId: string;
   readonly appPassword = 'fake-bot-secret';
   readonly tenantId = TENANT;
   readonly messages: FakeTeamsMessage[] = [];
-  /** Every request the bot made to the connector, in order. */
-  readonly calls: Array<{ method: string; path: string }> = [];
   private readonly users = new Map<string, FakeTeamsUser>();
   private readonly goneConversations = new Set<string>();
   private readonly issuedTokens = new Set<string>();
-  private server?: http.Server;
-  private base = '';
+  private readonly key = rsaKeyPair();
+  /** Signs forged tokens: the JWKS never publishes it. */
+  private readonly foreignKey = rsaKeyPair();
   private kid = 'fake-bf-key-1';
 
-  private constructor(
-    private readonly key: KeyPair,
-    private readonly foreignKey: KeyPair,
-    appId: string,
-  ) {
-    this.appId = appId;
+  constructor(options: { appId: string; users: FakeTeamsUser[] }) {
+    super();
+    this.appId = options.appId;
+    for (const u of options.users) this.users.set(this.userIdOf(u), u);
   }
 
-  static async start(options: { appId: string; users: FakeTeamsUser[] }) {
-    const fake = new FakeBotFramework(
-      await generateKeyPair('RS256'),
-      await generateKeyPair('RS256'),
-      options.appId,
-    );
-    for (const u of options.users) fake.users.set(fake.userIdOf(u), u);
-    await fake.listen();
-    return fake;
+  private get base() {
+    return this.url;
+  }
+
+  /** Calls the bot made to the Bot Connector, oldest first. */
+  get connectorCalls() {
+    return this.calls.filter(c => c.path.startsWith('/amer/'));
   }
 
   get issuer() {
@@ -185,41 +187,42 @@ export class FakeBotFramework {
     };
   }
 
-  async stop() {
-    await new Promise<void>(resolve => this.server?.close(() => resolve()));
+  protected failureBody(status: number) {
+    return {
+      error: {
+        code: status === 429 ? 'TooManyRequests' : 'ServiceError',
+        message: `HTTP ${status}`,
+      },
+    };
   }
 
-  // --- HTTP ---
+  /** The issuer and Entra are public; the connector wants an app token it issued. */
+  protected checkCredentials(
+    request: FakeVendorRequest,
+  ): FakeVendorRefusal | undefined {
+    if (!request.path.startsWith('/amer/')) return undefined;
+    const auth = /^Bearer (.+)$/.exec(request.req.headers.authorization ?? '');
+    if (auth && this.issuedTokens.has(auth[1])) return undefined;
+    return {
+      status: 401,
+      body: { message: 'Authorization has been denied for this request.' },
+    };
+  }
 
-  private async listen() {
-    this.server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', c => (body += c));
-      req.on('end', () => {
-        this.route(req, body)
-          .then(([status, json]) => {
-            res.writeHead(status, { 'Content-Type': 'application/json' });
-            res.end(JSON.stringify(json));
-          })
-          .catch(error => {
-            res.writeHead(500, { 'Content-Type': 'application/json' });
-            res.end(JSON.stringify({ error: String(error) }));
-          });
-      });
-    });
-    await new Promise<void>(resolve =>
-      this.server!.listen(0, '127.0.0.1', () => resolve()),
+  protected async route(request: FakeVendorRequest) {
+    const [status, body] = await this.answer(
+      request.method,
+      request.path,
+      request.raw,
     );
-    const { port } = this.server!.address() as AddressInfo;
-    this.base = `http://127.0.0.1:${port}`;
+    request.send(status, body);
   }
 
-  private async route(
-    req: http.IncomingMessage,
+  private async answer(
+    method: string,
+    path: string,
     body: string,
   ): Promise<[number, unknown]> {
-    const path = new URL(req.url ?? '/', this.base).pathname;
-    const method = req.method ?? 'GET';
     if (method === 'GET' && path === '/v1/.well-known/openidconfiguration') {
       return [200, { issuer: this.issuer, jwks_uri: `${this.base}/keys` }];
     }
@@ -270,14 +273,6 @@ export class FakeBotFramework {
 
     const connector = /^\/amer\/v3\/conversations\/([^/]+)(\/.*)?$/.exec(path);
     if (!connector) return [404, { error: { code: 'NotFound' } }];
-    this.calls.push({ method, path });
-    const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    if (!auth || !this.issuedTokens.has(auth[1])) {
-      return [
-        401,
-        { message: 'Authorization has been denied for this request.' },
-      ];
-    }
     const conversationId = decodeURIComponent(connector[1]);
     const rest = connector[2] ?? '';
     const owner = [...this.users.values()].find(
