@@ -185,6 +185,18 @@ describe.each(databases.eachSupportedId())(
       const eve = await click('eve.external', sam, APPROVE_VERB);
       expect(answerCard(eve.body)).toContain('You cannot decide this');
 
+      // Kim's token-valid click, claiming Sam's chat.
+      const spoof = await backend.send({
+        ...fake.invokeActivity(user('kim.lee'), sam, APPROVE_VERB),
+        conversation: {
+          id: fake.conversationIdOf(user('sam.manager')),
+          conversationType: 'personal',
+        },
+      });
+      expect(answerCard(spoof.body)).toContain(
+        'Teams did not confirm who you are',
+      );
+
       // Una's manager Pat shares an email with an admin alias: nobody is Pat
       // in Teams, so Pat is unreachable and the fallback approver is asked.
       const una = await backend.submit(ref('una.new'), 'notion', 'editor');
@@ -285,6 +297,23 @@ describe.each(databases.eachSupportedId())(
       // Everyone who installed and is exactly one catalog person: not Eve
       // (not in the catalog), not Pat (two people), not Nina (chat gone).
       expect(res.body.message).toContain('it can reach 8 people');
+    });
+
+    it('answers someone who writes to it with what it does', async () => {
+      const base = fake.installActivity(user('kim.lee'), 'personal');
+      const res = await backend.send({
+        ...base,
+        type: 'message',
+        text: 'hi',
+        membersAdded: undefined,
+      });
+      expect(res.status).toBe(200);
+      const reply = await waitFor('the reply', () =>
+        fake
+          .messagesTo(user('kim.lee'))
+          .find(m => m.activity.text?.includes('I am the App Access bot')),
+      );
+      expect(reply.activity.text).toContain('http://portal.test/apps');
     });
 
     it('forgets a chat when the app is removed for someone', async () => {

@@ -14,7 +14,12 @@ import {
   decidedCard,
   refusalCard,
 } from './BotCards';
-import { BotConnector, ConversationAddress } from './BotConnector';
+import {
+  BotConnector,
+  ConversationAddress,
+  ConversationGoneError,
+  TeamsMember,
+} from './BotConnector';
 
 /** The parts of a Bot Framework activity the bot reads. */
 export type TeamsActivity = {
@@ -97,8 +102,8 @@ export class TeamsBotHandler {
         }
         return { status: 200 };
       case 'message':
-        // Someone wrote to the bot: their chat is (still) there.
-        await this.remember(activity);
+        // Someone wrote to the bot: their chat is (still) there; say what it does.
+        if (await this.remember(activity)) await this.introduce(activity);
         return { status: 200 };
       case 'invoke':
         if (activity.name === 'adaptiveCard/action') {
@@ -118,21 +123,53 @@ export class TeamsBotHandler {
     };
   }
 
-  /** Keeps the personal chat's reference, mapped to one catalog person. */
-  private async remember(activity: TeamsActivity) {
+  /** Answers someone who writes to the bot. */
+  private async introduce(activity: TeamsActivity) {
+    const address = this.address(activity);
+    if (!address) return;
+    const portal = this.options.decisions.portalUrl('/apps');
+    try {
+      await this.options.connector.send(address, {
+        type: 'message',
+        textFormat: 'markdown',
+        text: `I am the App Access bot. When a request for an app needs your approval, I ask you here, with Approve and Deny; and I tell you how your own requests are doing. To ask for an app, open [App Access](${portal}).`,
+      });
+    } catch (error) {
+      this.options.logger.warn(
+        `Teams: could not answer a message: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /**
+   * Keeps the personal chat's reference, mapped to one catalog person;
+   * true when it was kept.
+   */
+  private async remember(activity: TeamsActivity): Promise<boolean> {
     const { logger, store, connector, decisions } = this.options;
     if (activity.conversation?.conversationType !== 'personal') {
       // Teams or group chats: the bot asks people one by one only.
-      return;
+      return false;
     }
     const address = this.address(activity);
     const userId = activity.from?.id;
-    if (!address || !userId) return;
-    const member = await connector.member(address, userId);
+    if (!address || !userId) return false;
+    let member: TeamsMember;
+    try {
+      member = await connector.member(address, userId);
+    } catch (error) {
+      // Teams does not resend installs: say so where admins look.
+      const why = `Teams: could not look up ${userId} who installed the app: ${
+        (error as Error).message
+      }`;
+      logger.warn(why);
+      await store.recordError(why).catch(() => {});
+      return false;
+    }
     const aadObjectId = member.aadObjectId ?? activity.from?.aadObjectId;
     if (!aadObjectId) {
       logger.warn('Teams: an install without an Entra object id was ignored');
-      return;
+      return false;
     }
     const email = member.email ?? member.userPrincipalName;
     let personRef: string | undefined;
@@ -158,6 +195,7 @@ export class TeamsBotHandler {
     if (personRef) {
       logger.info(`Teams: ${personRef} can now be reached by the bot`);
     }
+    return true;
   }
 
   private async onAction(activity: TeamsActivity): Promise<ActivityResponse> {
@@ -263,7 +301,14 @@ export class TeamsBotHandler {
     if (!address || !userId) {
       return `${NOT_AN_APPROVER} Teams did not say who you are.`;
     }
-    const member = await this.options.connector.member(address, userId);
+    let member: TeamsMember;
+    try {
+      member = await this.options.connector.member(address, userId);
+    } catch (error) {
+      if (!(error instanceof ConversationGoneError)) throw error;
+      // The clicker is not a member of the chat the card is in.
+      return `${NOT_AN_APPROVER} Teams did not confirm who you are.`;
+    }
     if (
       !member.aadObjectId ||
       (activity.from?.aadObjectId &&
