@@ -90,10 +90,14 @@ function requestFacts(
     ['Level', String(task?.level ?? request.level)],
   ];
   if (request.neededBy) rows.push(['Needed by', request.neededBy.slice(0, 10)]);
-  // Time-bound access, when the request carries an end date.
-  const endsAt = (request as AccessRequest & { accessEndsAt?: string })
-    .accessEndsAt;
-  if (endsAt) rows.push(['Access ends', endsAt.slice(0, 10)]);
+  // Time-bound access: how long it lasts once granted (absent: until removed).
+  const { durationDays } = request as AccessRequest & { durationDays?: number };
+  if (typeof durationDays === 'number') {
+    rows.push([
+      'Access for',
+      `${durationDays} ${durationDays === 1 ? 'day' : 'days'} once granted`,
+    ]);
+  }
   rows.push(...extra);
   const body: AdaptiveCard['body'] = [
     {
