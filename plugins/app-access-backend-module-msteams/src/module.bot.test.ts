@@ -217,6 +217,18 @@ describe.each(databases.eachSupportedId())(
       expect((await backend.getRequest(ref('una.new'), una)).status).toBe(
         'pending_approval',
       );
+
+      // Sam decides in the portal instead: his Teams card follows.
+      const portal = await backend.decideInPortal(
+        ref('sam.manager'),
+        id,
+        'approve',
+      );
+      expect(portal.status).toBe(200);
+      await waitFor("Sam's card to show the portal decision", () =>
+        !hasButtons(sam) ? sam : undefined,
+      );
+      expect(text(sam)).toContain('Approved by Sam Manager');
     });
 
     it('answers 401 to forged, expired or misaddressed tokens and decides nothing', async () => {

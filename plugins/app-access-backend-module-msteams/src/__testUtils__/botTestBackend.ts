@@ -122,6 +122,13 @@ export type BotTestBackend = Pick<CoreTestBackend, 'server' | 'stop'> & {
   send(activity: object): Promise<request.Response>;
   /** "Send test" on the settings page. */
   test(): Promise<any>;
+  /** Decides in the portal, as `approver`. */
+  decideInPortal(
+    approver: string,
+    id: string,
+    decision: 'approve' | 'deny',
+    comment?: string,
+  ): Promise<request.Response>;
 };
 
 /** The real App Access plugin with the Teams bot, talking to the fake. */
@@ -198,6 +205,11 @@ export async function startBotTestBackend(options: {
       }
       return res.body;
     },
+    decideInPortal: (approver, id, decision, comment) =>
+      request(server)
+        .post(`/api/app-access/requests/${id}/decisions`)
+        .set('Authorization', mockCredentials.user.header(approver))
+        .send({ decision, ...(comment ? { comment } : {}) }),
     async test() {
       const res = await request(server)
         .post('/api/app-access/admin/modules/notifier/msteams/test')
