@@ -255,7 +255,11 @@ describe.each(databases.eachSupportedId())(
           serviceUrl: 'https://evil.example/amer/',
         }),
       };
-      const calls = fake.connectorCalls.length;
+      // Handling a click starts with looking the clicker up; the outbox may
+      // still be sending other cards meanwhile.
+      const lookups = () =>
+        fake.connectorCalls.filter(c => c.path.includes('/members/')).length;
+      const calls = lookups();
       for (const [what, token] of Object.entries(bad)) {
         const res = await backend.post(invoke, token);
         expect({ what, status: res.status }).toEqual({ what, status: 401 });
@@ -272,7 +276,7 @@ describe.each(databases.eachSupportedId())(
         expect({ what, status: res.status }).toEqual({ what, status: 401 });
       }
       // Nothing was read or looked up for them.
-      expect(fake.connectorCalls.length).toBe(calls);
+      expect(lookups()).toBe(calls);
       expect((await backend.getRequest(ref('kim.lee'), id)).status).toBe(
         'pending_approval',
       );

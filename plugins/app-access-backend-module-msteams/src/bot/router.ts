@@ -2,7 +2,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { InputError } from '@backstage/errors';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { BotTokenVerifier } from './BotTokenVerifier';
+import { BotTokenVerifier, VerifiedChannelToken } from './BotTokenVerifier';
 import { TeamsActivity, TeamsBotHandler } from './TeamsBotHandler';
 
 /** Mounted under /api/app-access; the bot's messaging endpoint. */
@@ -16,12 +16,17 @@ export async function createTeamsBotRouter(options: {
   const { verifier, handler, logger } = options;
   const router = Router();
 
-  // The body stays unread bytes until the token is verified.
+  // The token is verified before the body is even received.
+  const verified = new WeakMap<express.Request, VerifiedChannelToken>();
   router.post(
     MESSAGES_PATH,
+    async (req, _res, next) => {
+      verified.set(req, await verifier.verify(req.header('authorization')));
+      next();
+    },
     express.raw({ type: () => true, limit: '1mb' }),
     async (req, res) => {
-      const token = await verifier.verify(req.header('authorization'));
+      const token = verified.get(req)!;
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       let activity: TeamsActivity;
       try {
