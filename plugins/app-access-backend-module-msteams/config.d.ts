@@ -1,9 +1,11 @@
 export interface Config {
   appAccess?: {
     /**
-     * Microsoft Teams: approval requests, reminders, decisions and status
-     * changes are posted as Adaptive Cards to one channel through a Teams
-     * Workflows webhook. Leave out to turn Teams off.
+     * Microsoft Teams. `bot`: approvers decide in a 1:1 chat with the App
+     * Access bot and requesters hear about their requests there.
+     * `webhookUrl`: requests, decisions and status changes are also (or
+     * only) posted to one channel through a Workflows webhook, without
+     * buttons. Set at least one; leave the block out to turn Teams off.
      */
     msteams?: {
       /**
@@ -12,7 +14,33 @@ export interface Config {
        * it as a secret.
        * @visibility secret
        */
-      webhookUrl: string;
+      webhookUrl?: string;
+      /** The Teams bot (Azure Bot resource + Entra app registration). */
+      bot?: {
+        /** Application (client) ID of the bot's Entra app registration (a GUID). */
+        appId: string;
+        /**
+         * Client secret of the bot's Entra app registration.
+         * @visibility secret
+         */
+        appPassword: string;
+        /** Directory (tenant) ID of the Entra tenant (a GUID); the bot is single-tenant. */
+        tenantId: string;
+        /**
+         * Bot Framework OpenID metadata (issuer's signing keys). Default:
+         * https://login.botframework.com/v1/.well-known/openidconfiguration.
+         * For tests only.
+         */
+        openIdMetadataUrl?: string;
+        /** Issuer of Bot Framework channel tokens. Default: https://api.botframework.com. For tests only. */
+        issuer?: string;
+        /**
+         * Token endpoint for the bot's own tokens. Default:
+         * https://login.microsoftonline.com/<tenantId>/oauth2/v2.0/token.
+         * For egress proxies and tests.
+         */
+        tokenUrl?: string;
+      };
     };
   };
 }

@@ -37,4 +37,57 @@ describe('readTeamsSettings', () => {
       read({ webhookUrl: 'http://example.com/x?sig=secret' }),
     ).toThrow(/^(?!.*secret)/);
   });
+
+  const APP = '0b7e3c1a-5d2f-4e8b-9a61-3c4d5e6f7a8b';
+  const TENANT = '11111111-2222-4333-8444-555555555555';
+
+  it('reads a bot with the Bot Framework and Entra defaults', () => {
+    expect(
+      read({ bot: { appId: APP, appPassword: 's3cret', tenantId: TENANT } }),
+    ).toEqual({
+      bot: {
+        appId: APP,
+        appPassword: 's3cret',
+        tenantId: TENANT,
+        openIdMetadataUrl:
+          'https://login.botframework.com/v1/.well-known/openidconfiguration',
+        issuer: 'https://api.botframework.com',
+        tokenUrl: `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`,
+        scope: 'https://api.botframework.com/.default',
+      },
+    });
+  });
+
+  it('keeps the webhook as the channel option next to the bot', () => {
+    const both = read({
+      webhookUrl: 'https://prod.logic.azure.com/x?sig=s',
+      bot: { appId: APP, appPassword: 's3cret', tenantId: TENANT },
+    });
+    expect(both?.webhookUrl).toBe('https://prod.logic.azure.com/x?sig=s');
+    expect(both?.bot?.appId).toBe(APP);
+  });
+
+  it.each([
+    [{ appPassword: 's', tenantId: TENANT }, /bot\.appId: is required/],
+    [
+      { appId: 'app-access-bot', appPassword: 's', tenantId: TENANT },
+      /bot\.appId: must be the Application \(client\) ID/,
+    ],
+    [{ appId: APP, tenantId: TENANT }, /bot\.appPassword: is required/],
+    [
+      { appId: APP, appPassword: 's', tenantId: 'acme.onmicrosoft.com' },
+      /bot\.tenantId: must be the Directory \(tenant\) ID/,
+    ],
+    [
+      {
+        appId: APP,
+        appPassword: 's',
+        tenantId: TENANT,
+        tokenUrl: 'http://login.example/token',
+      },
+      /bot\.tokenUrl: must be an https URL/,
+    ],
+  ])('refuses bot %j', (bot, error) => {
+    expect(() => read({ bot })).toThrow(error);
+  });
 });

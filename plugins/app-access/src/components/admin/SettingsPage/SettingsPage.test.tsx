@@ -79,7 +79,7 @@ describe('SettingsPage (admin)', () => {
     ).not.toBeChecked();
     expect(screen.getByLabelText('Service desk id')).toHaveValue('1');
     expect(screen.getByTestId('teams-webhook')).toHaveTextContent(
-      'No Teams webhook configured in app-config.',
+      'No Teams bot or webhook configured in app-config',
     );
     // The directory sync status, below the settings.
     expect(
@@ -256,6 +256,33 @@ describe('SettingsPage (admin)', () => {
     expect(
       screen.queryByTestId('module-not-installed-msteams'),
     ).not.toBeInTheDocument();
+  });
+
+  it('says whether Teams approves in a 1:1 chat (bot) or only posts to a channel (webhook)', async () => {
+    const api = createFakeApi({
+      getSettings: jest.fn(async () => ({
+        ...structuredClone(settingsResponse),
+        integrations: {
+          ...structuredClone(settingsResponse.integrations),
+          msteams: {
+            installed: true,
+            configured: true,
+            details: {
+              bot: true,
+              channelWebhook: false,
+              botAppId: '0b7e3c1a-5d2f-4e8b-9a61-3c4d5e6f7a8b',
+            },
+          },
+        },
+      })),
+    });
+    await render(api);
+    expect(await screen.findByTestId('teams-webhook')).toHaveTextContent(
+      'Teams bot configured in app-config: approvers decide in a 1:1 chat with the bot.',
+    );
+    expect(screen.getByTestId('integration-Microsoft Teams')).toHaveTextContent(
+      'botAppId: 0b7e3c1a-5d2f-4e8b-9a61-3c4d5e6f7a8b',
+    );
   });
 
   it('shows a load failure', async () => {

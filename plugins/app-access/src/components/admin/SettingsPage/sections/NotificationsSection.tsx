@@ -1,4 +1,5 @@
 import { Box, Grid, makeStyles, Typography } from '@material-ui/core';
+import { IntegrationStatus } from '@app-access/plugin-app-access-common';
 import { ModuleTestButton } from '../../ModuleTestButton';
 import { Setting, SettingTextField } from '../SettingField';
 import { SectionProps, useSettingsSection } from '../useSettingsSection';
@@ -10,6 +11,19 @@ const useStyles = makeStyles(theme => ({
     marginTop: theme.spacing(3),
   },
 }));
+
+/** How Teams is set up: the bot (decide in a 1:1 chat) and/or a channel webhook. */
+function teamsSentence(teams: IntegrationStatus | undefined): string {
+  if (!teams?.configured) {
+    return 'No Teams bot or webhook configured in app-config: set appAccess.msteams.bot to approve in a 1:1 chat with the App Access bot, or appAccess.msteams.webhookUrl for channel cards only.';
+  }
+  if (teams.details?.bot) {
+    return teams.details.channelWebhook
+      ? 'Teams bot configured in app-config: approvers decide in a 1:1 chat with the bot; cards are also posted to a channel through the webhook.'
+      : 'Teams bot configured in app-config: approvers decide in a 1:1 chat with the bot.';
+  }
+  return 'Teams webhook configured in app-config: cards in one channel link to the portal; nobody can decide in Teams (set appAccess.msteams.bot for that).';
+}
 
 export const NotificationsSection = (props: SectionProps) => {
   const classes = useStyles();
@@ -79,10 +93,9 @@ export const NotificationsSection = (props: SectionProps) => {
         </Box>
         <Box className={classes.sub}>
           <Typography variant="subtitle2">Microsoft Teams</Typography>
+          <IntegrationLine name="Microsoft Teams" status={teams} />
           <Typography variant="body2" data-testid="teams-webhook">
-            {teams?.configured
-              ? 'Teams webhook configured in app-config.'
-              : 'No Teams webhook configured in app-config.'}
+            {teamsSentence(teams)}
           </Typography>
           <ModuleTestButton
             kind="notifier"

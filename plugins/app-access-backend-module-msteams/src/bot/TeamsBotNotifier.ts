@@ -1,0 +1,253 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ModuleTestResult } from '@app-access/plugin-app-access-common';
+import {
+  AppAccessDecisionApi,
+  AppAccessMessage,
+  AppAccessNotifier,
+  NotifyResult,
+} from '@app-access/plugin-app-access-node';
+import { TeamsBotStore } from '../database/TeamsBotStore';
+import {
+  AdaptiveCard,
+  approvalCard,
+  cardActivity,
+  decidedCard,
+  requesterCard,
+} from './BotCards';
+import {
+  BotConnector,
+  ConversationAddress,
+  ConversationGoneError,
+} from './BotConnector';
+
+export type TeamsBotNotifierOptions = {
+  connector: BotConnector;
+  store: TeamsBotStore;
+  decisions: AppAccessDecisionApi;
+  logger: LoggerService;
+};
+
+/**
+ * Asks approvers in a 1:1 Teams chat with the App Access bot: one card per
+ * approver with Approve / Deny, updated in place on every approver's chat
+ * once anyone decides; reminders are new cards. Requesters get their
+ * updates in their own chat. A person without a (live) chat with the bot is
+ * reported unreachable, so the core can ask the fallback approver.
+ *
+ * Teams has no idempotency key: each card's activity id is stored under the
+ * outbox delivery's key, and a retried delivery updates what it already
+ * sent instead of sending it again.
+ */
+export class TeamsBotNotifier implements AppAccessNotifier {
+  readonly id = 'msteams';
+
+  constructor(private readonly options: TeamsBotNotifierOptions) {}
+
+  async notify(message: AppAccessMessage): Promise<NotifyResult> {
+    try {
+      const result = await this.dispatch(message);
+      return result;
+    } catch (error) {
+      await this.options.store
+        .recordError((error as Error).message)
+        .catch(() => {});
+      throw error;
+    }
+  }
+
+  private async dispatch(message: AppAccessMessage): Promise<NotifyResult> {
+    if (message.audience === 'requester') return this.tellRequester(message);
+    switch (message.kind) {
+      case 'approval_needed':
+      case 'reminder':
+        return this.askApprovers(message);
+      case 'decision_recorded':
+        await this.showDecision(message);
+        return { unreachable: [] };
+      default:
+        this.options.logger.warn(
+          `Teams: no message for approvers of kind '${message.kind}' (request ${message.request.id})`,
+        );
+        return { unreachable: [] };
+    }
+  }
+
+  async selfTest(): Promise<ModuleTestResult> {
+    const { connector, store } = this.options;
+    const reachable = await store.countReachable();
+    const lastError = await store.lastError();
+    const details = [
+      `People the bot can reach (app installed, matched to one catalog person): ${reachable}`,
+      lastError
+        ? `Last error (${lastError.at}): ${lastError.message}`
+        : 'No delivery error recorded',
+    ];
+    try {
+      await connector.checkCredentials();
+    } catch (error) {
+      return { ok: false, message: (error as Error).message, details };
+    }
+    return {
+      ok: true,
+      message: `Teams bot signed in to Entra; it can reach ${reachable} ${
+        reachable === 1 ? 'person' : 'people'
+      }`,
+      details,
+    };
+  }
+
+  private requestUrl(message: AppAccessMessage) {
+    return this.options.decisions.portalUrl(
+      `/apps/requests/${encodeURIComponent(message.request.id)}`,
+    );
+  }
+
+  private async askApprovers(message: AppAccessMessage): Promise<NotifyResult> {
+    const { task } = message;
+    if (!task) {
+      throw new Error(
+        `Teams: ${message.kind} for request ${message.request.id} has no approval task`,
+      );
+    }
+    const content = approvalCard({
+      request: message.request,
+      task,
+      requesterName: await this.nameOf(message.request.requester),
+      requestUrl: this.requestUrl(message),
+      reminderNumber:
+        message.kind === 'reminder' ? message.reminderNumber ?? 1 : undefined,
+    });
+    const summary = `Approval needed: ${message.request.appName}`;
+    const unreachable: string[] = [];
+    for (const ref of message.recipients) {
+      const sent = await this.deliver(message, ref, content, summary, ref);
+      if (!sent) unreachable.push(ref);
+    }
+    return { unreachable };
+  }
+
+  /** Every approver's copy (first asks and reminders) shows the outcome. */
+  private async showDecision(message: AppAccessMessage) {
+    const { task } = message;
+    if (!task) return;
+    const content = decidedCard({
+      request: message.request,
+      task,
+      requesterName: await this.nameOf(message.request.requester),
+      deciderName: task.decidedBy
+        ? await this.nameOf(task.decidedBy)
+        : undefined,
+      requestUrl: this.requestUrl(message),
+    });
+    for (const sent of await this.options.store.listApproverMessages(task.id)) {
+      try {
+        await this.options.connector.update(
+          sent,
+          sent.activityId,
+          cardActivity(content, `Decided: ${message.request.appName}`),
+        );
+      } catch (error) {
+        if (!(error instanceof ConversationGoneError)) throw error;
+        this.options.logger.info(
+          `Teams: ${sent.recipient}'s chat is gone; their card about request ${message.request.id} was not updated`,
+        );
+      }
+    }
+  }
+
+  private async tellRequester(
+    message: AppAccessMessage,
+  ): Promise<NotifyResult> {
+    const content = requesterCard({
+      request: message.request,
+      kind: message.kind,
+      task: message.task,
+      deciderName: message.task?.decidedBy
+        ? await this.nameOf(message.task.decidedBy)
+        : undefined,
+      requestUrl: this.requestUrl(message),
+    });
+    const unreachable: string[] = [];
+    for (const ref of message.recipients) {
+      const sent = await this.deliver(
+        message,
+        ref,
+        content,
+        `Your request for ${message.request.appName}`,
+      );
+      if (!sent) unreachable.push(ref);
+    }
+    return { unreachable };
+  }
+
+  /**
+   * Sends once per (delivery, recipient); false when the person has no live
+   * chat with the bot (never installed, or Teams says it is gone).
+   */
+  private async deliver(
+    message: AppAccessMessage,
+    recipient: string,
+    content: AdaptiveCard,
+    summary: string,
+    approverRef?: string,
+  ): Promise<boolean> {
+    const { store, connector, logger } = this.options;
+    const activity = cardActivity(content, summary);
+    const existing = await store.findMessage(message.idempotencyKey, recipient);
+    if (existing) {
+      try {
+        await connector.update(existing, existing.activityId, activity);
+        return true;
+      } catch (error) {
+        if (!(error instanceof ConversationGoneError)) throw error;
+        await store.markGone(existing.conversationId);
+      }
+    }
+    const conversation = await store.conversationOf(recipient);
+    if (!conversation) {
+      logger.info(
+        `Teams: ${recipient} has no chat with the App Access bot (app not installed for them); unreachable`,
+      );
+      return false;
+    }
+    const to: ConversationAddress = conversation;
+    let activityId: string;
+    try {
+      activityId = await connector.send(to, activity);
+    } catch (error) {
+      if (!(error instanceof ConversationGoneError)) throw error;
+      logger.info(
+        `Teams: ${recipient}'s chat with the bot no longer exists; unreachable until they install the app again`,
+      );
+      await store.markGone(conversation.conversationId);
+      return false;
+    }
+    await store.saveMessage({
+      idempotencyKey: message.idempotencyKey,
+      recipient,
+      requestId: message.request.id,
+      taskId: message.task?.id,
+      approverRef,
+      kind: message.kind,
+      conversationId: to.conversationId,
+      serviceUrl: to.serviceUrl,
+      activityId,
+    });
+    return true;
+  }
+
+  private async nameOf(ref: string): Promise<string> {
+    try {
+      return (
+        (await this.options.decisions.getPerson(ref))?.displayName ??
+        shortName(ref)
+      );
+    } catch {
+      return shortName(ref);
+    }
+  }
+}
+
+function shortName(ref: string): string {
+  return ref.replace(/^[a-z]+:(default\/)?/, '');
+}
