@@ -39,6 +39,11 @@ backend.add(import('@app-access/plugin-app-access-backend-module-okta'));
 backend.add(import('@app-access/plugin-app-access-backend-module-jira'));
 backend.add(import('@app-access/plugin-app-access-backend-module-zendesk'));
 
+// Actions for AI assistants: an MCP server at /api/mcp-actions/v1 offering the
+// actions of backend.actions.pluginSources (App Access's: find apps, request
+// access, decide approvals), each run as the user whose token calls it.
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
 // A plugin that fails to start (a migration that timed out waiting for its
 // lock, an unreachable database) leaves the backend answering 503 while its
 // liveness probe says 200; exiting lets the orchestrator restart it instead.

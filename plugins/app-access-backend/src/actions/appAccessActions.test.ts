@@ -62,20 +62,20 @@ describe.each(databases.eachSupportedId())(
         actions.map(a => [a.name, a.attributes]),
       );
       expect(Object.keys(attributes).sort()).toEqual([
-        'decide-request',
+        'decide-access-request',
         'find-apps',
         'get-app',
         'list-my-access',
-        'list-my-requests',
-        'list-pending-approvals',
+        'list-my-access-requests',
+        'list-pending-access-approvals',
         'request-access',
       ]);
       for (const name of [
         'find-apps',
         'get-app',
         'list-my-access',
-        'list-my-requests',
-        'list-pending-approvals',
+        'list-my-access-requests',
+        'list-pending-access-approvals',
       ]) {
         expect(attributes[name]).toEqual({
           readOnly: true,
@@ -87,7 +87,7 @@ describe.each(databases.eachSupportedId())(
         readOnly: false,
         destructive: false,
       });
-      expect(attributes['decide-request']).toMatchObject({
+      expect(attributes['decide-access-request']).toMatchObject({
         readOnly: false,
         destructive: true,
       });
@@ -143,37 +143,37 @@ describe.each(databases.eachSupportedId())(
         url: `https://portal.example.com/apps/requests/${request.id}`,
       });
 
-      const mine = await invoke(KIM, 'list-my-requests', {
+      const mine = await invoke(KIM, 'list-my-access-requests', {
         statuses: ['pending_approval'],
       });
       expect(mine.requests.map((r: any) => r.id)).toContain(request.id);
 
       // The requester is no approver of their own request.
       expect(
-        (await invoke(KIM, 'list-pending-approvals', {})).approvals,
+        (await invoke(KIM, 'list-pending-access-approvals', {})).approvals,
       ).toEqual([]);
       await expect(
-        invoke(KIM, 'decide-request', {
+        invoke(KIM, 'decide-access-request', {
           requestId: request.id,
           decision: 'approve',
         }),
       ).rejects.toMatchObject({ name: 'NotAllowedError' });
       // Someone with no part in it learns nothing about it.
       await expect(
-        invoke(BOB, 'decide-request', {
+        invoke(BOB, 'decide-access-request', {
           requestId: request.id,
           decision: 'approve',
         }),
       ).rejects.toMatchObject({ name: 'NotFoundError' });
 
-      const waiting = await invoke(SAM, 'list-pending-approvals', {});
+      const waiting = await invoke(SAM, 'list-pending-access-approvals', {});
       expect(waiting.approvals).toEqual([
         expect.objectContaining({
           level: 1,
           request: expect.objectContaining({ id: request.id }),
         }),
       ]);
-      const decided = await invoke(SAM, 'decide-request', {
+      const decided = await invoke(SAM, 'decide-access-request', {
         requestId: request.id,
         decision: 'approve',
       });
@@ -190,12 +190,12 @@ describe.each(databases.eachSupportedId())(
       });
       const waiting = await invoke(JANE, 'list-my-access', {});
       expect(waiting.access.map((r: any) => r.id)).not.toContain(request.id);
-      const open = await invoke(JANE, 'list-my-requests', {});
+      const open = await invoke(JANE, 'list-my-access-requests', {});
       expect(open.requests.map((r: any) => r.id)).toContain(request.id);
 
       // The outbox hands it to the manual fulfiller: then it waits for IT.
       await waitFor('the request to wait for IT', async () => {
-        const { requests } = await invoke(JANE, 'list-my-requests', {
+        const { requests } = await invoke(JANE, 'list-my-access-requests', {
           statuses: ['awaiting_it'],
         });
         return requests.some((r: any) => r.id === request.id);
@@ -237,7 +237,7 @@ describe.each(databases.eachSupportedId())(
         invoke(JANE, 'get-app', { appId: '' }),
       ).rejects.toMatchObject({ name: 'InputError' });
       await expect(
-        invoke(JANE, 'decide-request', {
+        invoke(JANE, 'decide-access-request', {
           requestId: 'x',
           decision: 'maybe',
         }),

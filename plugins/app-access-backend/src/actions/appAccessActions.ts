@@ -316,7 +316,7 @@ export function registerAppAccessActions(options: AppAccessActionsOptions) {
   });
 
   actionsRegistry.register({
-    name: 'list-my-requests',
+    name: 'list-my-access-requests',
     title: 'List my access requests',
     description: `The caller's App Access requests, newest first, optionally only those in some statuses (${REQUEST_STATUSES.join(
       ', ',
@@ -385,7 +385,7 @@ export function registerAppAccessActions(options: AppAccessActionsOptions) {
   });
 
   actionsRegistry.register({
-    name: 'list-pending-approvals',
+    name: 'list-pending-access-approvals',
     title: 'List the access requests waiting for my approval',
     description:
       "Approval tasks waiting for the caller's decision, directly or through a group they belong to, each with its request. Never the caller's own requests.",
@@ -428,10 +428,10 @@ export function registerAppAccessActions(options: AppAccessActionsOptions) {
   });
 
   actionsRegistry.register({
-    name: 'decide-request',
+    name: 'decide-access-request',
     title: 'Approve or deny an access request',
     description:
-      'Approves or denies the open approval level of a request waiting for the caller (see list-pending-approvals). Denying needs a comment. Nobody decides their own request. Approving can grant access to the requester.',
+      'Approves or denies the open approval level of a request waiting for the caller (see list-pending-access-approvals). Denying needs a comment. Nobody decides their own request. Approving can grant access to the requester.',
     attributes: { readOnly: false, destructive: true, idempotent: false },
     schema: {
       input: z =>
