@@ -191,6 +191,9 @@ const MATRIX: Row[] = [
   ...everyone('GET /apps/{id}', 200),
   ...everyone('GET /apps/{id}/peers', 200),
   ...everyone('GET /apps/{id}/tiers/{tierId}/approvers', 200),
+  // The search collator's: service tokens only (see catalog.router.test.ts).
+  { route: 'GET /index/apps', callers: ['anonymous'], status: 401 },
+  { route: 'GET /index/apps', callers: 'rest', status: 403 },
   ...everyone('GET /recommendations', 200),
   ...everyone('GET /categories', 200),
   ...everyone('GET /meta', 200),
@@ -484,6 +487,7 @@ const CALLS: Record<
   'GET /apps/{id}/tiers/{tierId}/approvers': () => ({
     path: '/apps/mx-main/tiers/standard/approvers',
   }),
+  'GET /index/apps': () => ({ path: '/index/apps' }),
   'GET /recommendations': () => ({ path: '/recommendations' }),
   'GET /categories': () => ({ path: '/categories' }),
   'GET /meta': () => ({ path: '/meta' }),

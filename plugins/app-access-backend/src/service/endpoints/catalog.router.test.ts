@@ -62,4 +62,22 @@ describe('catalog endpoints', () => {
       items: ['Design'],
     });
   });
+
+  it('answers the search index to another plugin only', async () => {
+    const { services, call, callAsService } = await startRouterHarness();
+    services.catalog.listIndexed.mockResolvedValue({
+      items: [{ id: 'figma', name: 'Figma', category: 'Design', tiers: [] }],
+    });
+    const res = await callAsService('get', '/index/apps?limit=10');
+    expect(res.status).toBe(200);
+    expect(res.body.items[0].id).toBe('figma');
+    expect(services.catalog.listIndexed).toHaveBeenCalledWith({
+      limit: 10,
+      cursor: undefined,
+    });
+    // People use /apps; the index is not theirs to read.
+    expect((await call('get', '/index/apps', EMPLOYEE)).status).toBe(403);
+    expect((await call('get', '/index/apps', '')).status).toBe(401);
+    expect(services.catalog.listIndexed).toHaveBeenCalledTimes(1);
+  });
 });

@@ -38,6 +38,16 @@ export function bindCatalogEndpoints(
     );
   });
 
+  // Service callers only (the access guard): the search collator.
+  router.get('/index/apps', async (req, res) => {
+    res.json(
+      await catalog.listIndexed({
+        limit: req.query.limit ?? 50,
+        cursor: cursorParam(req.query.cursor),
+      }),
+    );
+  });
+
   router.get('/recommendations', async (req, res) => {
     res.json(
       await catalog.listRecommendations(

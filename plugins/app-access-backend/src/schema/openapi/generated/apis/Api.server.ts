@@ -19,6 +19,7 @@ import {
   DecisionBody,
   HealthStatus,
   Id,
+  IndexedAppPage,
   IntakeBody,
   MarkFulfilledBody,
   Meta,
@@ -274,6 +275,21 @@ export type ListCategories = {
   response: CategoryList;
 };
 /**
+ * Every listed app with its tiers, for search indexes (the search collator module); a service token only. Unlisted apps are never part of it.
+ *
+ * @public
+ */
+export type ListIndexedApps = {
+  query: {
+    limit?: number;
+    /**
+     * An opaque cursor from an earlier page's `nextCursor`; anything else is refused.
+     */
+    cursor?: string;
+  };
+  response: IndexedAppPage;
+};
+/**
  * Approval tasks waiting for the caller (directly or through a group).
  *
  * @public
@@ -438,6 +454,7 @@ export type EndpointMap = {
   '#get|/admin/audit': ListAuditEvents;
   '#get|/apps': ListCatalogApps;
   '#get|/categories': ListCategories;
+  '#get|/index/apps': ListIndexedApps;
   '#get|/approvals': ListMyApprovals;
   '#get|/requests': ListMyRequests;
   '#get|/admin/outbox': ListOutboxJobs;

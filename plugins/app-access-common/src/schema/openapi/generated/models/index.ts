@@ -33,6 +33,8 @@ export * from './GroupRef.model';
 export * from './HealthStatus.model';
 export * from './HttpUrl.model';
 export * from './Id.model';
+export * from './IndexedApp.model';
+export * from './IndexedAppPage.model';
 export * from './IntakeBody.model';
 export * from './IntakeDetails.model';
 export * from './IntegrationStatus.model';
