@@ -8,10 +8,12 @@ import {
   EntityProvider,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
+import { SearchResultListItemBlueprint } from '@backstage/plugin-search-react/alpha';
 import appAccessPlugin, {
   appAccessApi,
   appAccessEntityCard,
   appAccessPage,
+  appAccessSearchResultListItem,
 } from './alpha';
 import { appAccessApiRef } from './api';
 import { rootRouteRef } from './routes';
@@ -88,5 +90,23 @@ describe('app-access (new frontend system)', () => {
     expect(
       await screen.findByRole('link', { name: 'GitHub Enterprise' }),
     ).toHaveAttribute('href', '/apps/github');
+  });
+
+  it('renders search results of type app-access only', async () => {
+    const item = createExtensionTester(appAccessSearchResultListItem).get(
+      SearchResultListItemBlueprint.dataRefs.item,
+    );
+    const result = (type: string) => ({
+      type,
+      document: { title: 'Figma', text: '', location: '/apps/figma' },
+    });
+    expect(item.predicate?.(result('app-access'))).toBe(true);
+    expect(item.predicate?.(result('software-catalog'))).toBe(false);
+
+    const Item = item.component;
+    renderInTestApp(<Item result={result('app-access').document} />);
+    expect(
+      await screen.findByRole('link', { name: 'Request access to Figma' }),
+    ).toHaveAttribute('href', '/apps/figma');
   });
 });

@@ -8,7 +8,9 @@ export {
   AppAccessPage,
   AppAccessAdminPage,
   EntityAppAccessCard,
+  AppAccessSearchResultListItem,
 } from './plugin';
+export type { AppAccessSearchResultListItemProps } from './components/AppAccessSearchResultListItem';
 export { AppAccessApprovalsSidebarItem } from './components/AppAccessApprovalsSidebarItem';
 export type { AppAccessApprovalsSidebarItemProps } from './components/AppAccessApprovalsSidebarItem';
 export type { EntityAppAccessCardProps } from './components/EntityAppAccessCard';

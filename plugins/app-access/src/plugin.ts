@@ -6,6 +6,7 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
+import { createSearchResultListItemExtension } from '@backstage/plugin-search-react';
 import { appAccessApiRef, AppAccessClient } from './api';
 import {
   adminRootRouteRef,
@@ -77,5 +78,21 @@ export const EntityAppAccessCard = appAccessPlugin.provide(
           m => m.EntityAppAccessCard,
         ),
     },
+  }),
+);
+
+/**
+ * For the search page's results: an App Access app (type `app-access`, from
+ * @app-access/plugin-search-backend-module-app-access) with its vendor,
+ * category, tiers and a "Request access" link to its page.
+ */
+export const AppAccessSearchResultListItem = appAccessPlugin.provide(
+  createSearchResultListItemExtension({
+    name: 'AppAccessSearchResultListItem',
+    component: () =>
+      import('./components/AppAccessSearchResultListItem').then(
+        m => m.AppAccessSearchResultListItem,
+      ),
+    predicate: result => result.type === 'app-access',
   }),
 );
