@@ -13,6 +13,7 @@ import appAccessPlugin, {
   appAccessApi,
   appAccessEntityCard,
   appAccessPage,
+  appAccessPersonAccessCard,
   appAccessSearchResultListItem,
 } from './alpha';
 import { appAccessApiRef } from './api';
@@ -108,5 +109,29 @@ describe('app-access (new frontend system)', () => {
     expect(
       await screen.findByRole('link', { name: 'Request access to Figma' }),
     ).toHaveAttribute('href', '/apps/figma');
+  });
+
+  it('renders the person access card on user pages', async () => {
+    const tester = createExtensionTester(appAccessPersonAccessCard);
+
+    renderInTestApp(
+      <EntityProvider
+        entity={{
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'User',
+          metadata: { name: 'jane.doe', namespace: 'default' },
+        }}
+      >
+        {tester.reactElement()}
+      </EntityProvider>,
+      {
+        mountedRoutes: { '/apps': convertLegacyRouteRef(rootRouteRef) },
+        apis: [[appAccessApiRef, createFakeApi()]],
+      },
+    );
+
+    expect(
+      await screen.findByRole('list', { name: 'Has access to' }),
+    ).toBeInTheDocument();
   });
 });

@@ -94,6 +94,18 @@ export const appAccessEntityCard = EntityCardBlueprint.make({
   },
 });
 
+/** On user pages: the person's access and open requests (the person and their manager only). */
+export const appAccessPersonAccessCard = EntityCardBlueprint.make({
+  name: 'person-access',
+  params: {
+    filter: 'kind:user',
+    loader: () =>
+      import('./components/EntityPersonAccessCard').then(m =>
+        compatWrapper(<m.EntityPersonAccessCard />),
+      ),
+  },
+});
+
 /** Search results of type `app-access`: an app with a "Request access" link. */
 export const appAccessSearchResultListItem = SearchResultListItemBlueprint.make(
   {
@@ -120,6 +132,7 @@ export default createFrontendPlugin({
     appAccessPage,
     appAccessAdminPage,
     appAccessEntityCard,
+    appAccessPersonAccessCard,
     appAccessSearchResultListItem,
   ],
   routes: {

@@ -9,7 +9,9 @@ export {
   AppAccessAdminPage,
   EntityAppAccessCard,
   AppAccessSearchResultListItem,
+  EntityPersonAccessCard,
 } from './plugin';
+export type { EntityPersonAccessCardProps } from './components/EntityPersonAccessCard';
 export type { AppAccessSearchResultListItemProps } from './components/AppAccessSearchResultListItem';
 export { AppAccessApprovalsSidebarItem } from './components/AppAccessApprovalsSidebarItem';
 export type { AppAccessApprovalsSidebarItemProps } from './components/AppAccessApprovalsSidebarItem';

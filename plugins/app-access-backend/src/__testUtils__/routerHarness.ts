@@ -52,6 +52,7 @@ export async function startRouterHarness() {
     apps: mockOf(['list', 'get', 'save']),
     outbox: mockOf(['list', 'revive']),
     audit: mockOf(['list', 'csv']),
+    people: mockOf(['get']),
   };
   const permissions = mockServices.permissions.mock({
     authorize: async (requests, options) =>

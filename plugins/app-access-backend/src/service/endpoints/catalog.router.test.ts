@@ -80,4 +80,31 @@ describe('catalog endpoints', () => {
     expect((await call('get', '/index/apps', '')).status).toBe(401);
     expect(services.catalog.listIndexed).toHaveBeenCalledTimes(1);
   });
+
+  it("passes the caller and the person to the person's access", async () => {
+    const { services, call } = await startRouterHarness();
+    services.people.get.mockResolvedValue({
+      user: EMPLOYEE,
+      access: [],
+      open: [],
+    });
+    const res = await call(
+      'get',
+      `/person-access?user=${encodeURIComponent(EMPLOYEE)}`,
+      EMPLOYEE,
+    );
+    expect(res.status).toBe(200);
+    expect(services.people.get).toHaveBeenCalledWith(
+      expect.objectContaining({ userRef: EMPLOYEE }),
+      EMPLOYEE,
+    );
+    const bad = await call(
+      'get',
+      '/person-access?user=group:default/x',
+      EMPLOYEE,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('user');
+    expect(services.people.get).toHaveBeenCalledTimes(1);
+  });
 });

@@ -1,4 +1,5 @@
 import { AppCatalogService } from '../../services/AppCatalogService';
+import { PersonAccessService } from '../../services/PersonAccessService';
 import { callOf } from '../accessGuard';
 import { AppAccessRouter, cursorParam } from './types';
 
@@ -6,6 +7,7 @@ import { AppAccessRouter, cursorParam } from './types';
 export function bindCatalogEndpoints(
   router: AppAccessRouter,
   catalog: AppCatalogService,
+  people: PersonAccessService,
 ) {
   router.get('/apps', async (req, res) => {
     const { caller } = callOf(res);
@@ -46,6 +48,11 @@ export function bindCatalogEndpoints(
         cursor: cursorParam(req.query.cursor),
       }),
     );
+  });
+
+  // A User page's access card: the person and their manager only.
+  router.get('/person-access', async (req, res) => {
+    res.json(await people.get(callOf(res).caller, req.query.user));
   });
 
   router.get('/recommendations', async (req, res) => {

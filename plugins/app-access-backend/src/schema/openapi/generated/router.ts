@@ -698,6 +698,30 @@ export const spec = {
           },
         },
       },
+      PersonAccess: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['user', 'access', 'open'],
+        properties: {
+          user: {
+            $ref: '#/components/schemas/UserRef',
+          },
+          access: {
+            description: 'Fulfilled requests, newest first (at most 100).',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AccessRequest',
+            },
+          },
+          open: {
+            description: 'Requests still open, newest first (at most 100).',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AccessRequest',
+            },
+          },
+        },
+      },
       IndexedAppPage: {
         type: 'object',
         additionalProperties: false,
@@ -2113,6 +2137,38 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/IndexedAppPage',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/person-access': {
+      get: {
+        operationId: 'GetPersonAccess',
+        description:
+          "A person's current access (fulfilled requests) and open requests, for their User page: the person themselves and their manager only (403 for anyone else).",
+        parameters: [
+          {
+            name: 'user',
+            in: 'query',
+            required: true,
+            schema: {
+              $ref: '#/components/schemas/UserRef',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The person's access and open requests.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/PersonAccess',
                 },
               },
             },

@@ -29,11 +29,13 @@ import {
   OutboxJobStatus,
   OutboxList,
   PendingApprovalPage,
+  PersonAccess,
   RecommendationList,
   RequestEventPage,
   SettingsResponse,
   SettingsUpdate,
   SyncOverview,
+  UserRef,
 } from '@app-access/plugin-app-access-common';
 
 /**
@@ -151,6 +153,17 @@ export type GetHealth = {
  */
 export type GetMeta = {
   response: Meta;
+};
+/**
+ * A person's current access (fulfilled requests) and open requests, for their User page: the person themselves and their manager only (403 for anyone else).
+ *
+ * @public
+ */
+export type GetPersonAccess = {
+  query: {
+    user: UserRef;
+  };
+  response: PersonAccess;
 };
 /**
  * One request with events and approvals (its requester, its approvers, or app-access.request.read.all).
@@ -446,6 +459,7 @@ export type EndpointMap = {
   '#get|/apps/{id}': GetCatalogApp;
   '#get|/health': GetHealth;
   '#get|/meta': GetMeta;
+  '#get|/person-access': GetPersonAccess;
   '#get|/requests/{id}': GetRequest;
   '#get|/settings': GetSettings;
   '#get|/admin/sync': GetSyncStatus;

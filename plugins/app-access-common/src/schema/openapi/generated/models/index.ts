@@ -51,6 +51,7 @@ export * from './PeerCounts.model';
 export * from './PeerSettings.model';
 export * from './PendingApproval.model';
 export * from './PendingApprovalPage.model';
+export * from './PersonAccess.model';
 export * from './PersonName.model';
 export * from './Recommendation.model';
 export * from './RecommendationList.model';
