@@ -45,13 +45,13 @@ describe.each(databases.eachSupportedId())(
 
     afterAll(() => backend?.stop());
 
-    const invoke = async (as: string | undefined, name: string, input: any) =>
+    const invoke = async (who: string | undefined, name: string, input: any) =>
       (
         (await registry.invoke({
           id: `test:${name}`,
           input,
-          credentials: as
-            ? mockCredentials.user(as)
+          credentials: who
+            ? mockCredentials.user(who)
             : mockCredentials.service('plugin:catalog'),
         })) as { output: any }
       ).output;

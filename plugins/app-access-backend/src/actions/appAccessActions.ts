@@ -34,9 +34,22 @@ export type AppAccessActionsOptions = {
   appBaseUrl: string;
 };
 
-/** C0 control characters other than tab and line breaks (the HTTP API's text guard). */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
-const CONTROL_OR_BREAK = /[\u0000-\u001f]/;
+/**
+ * Whether the text holds a C0 control character (U+0000–U+001F), as the HTTP
+ * API's text guard decides: multi-line text may hold tabs and line breaks.
+ */
+function hasControl(value: string, multiline: boolean): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (
+      code < 0x20 &&
+      !(multiline && (code === 0x09 || code === 0x0a || code === 0x0d))
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
 
 // The same limits as openapi.yaml: ids (Id), search words (q), a category,
 // justifications and comments (4000, multi-line), list limits.
@@ -50,7 +63,7 @@ function line(z: Zod, max: number, what: string) {
   return z
     .string()
     .max(max)
-    .refine(v => !CONTROL_OR_BREAK.test(v), {
+    .refine(v => !hasControl(v, false), {
       message: `${what} must not hold control characters`,
     });
 }
@@ -63,7 +76,7 @@ function text(z: Zod, what: string) {
   return z
     .string()
     .max(TEXT_MAX)
-    .refine(v => !CONTROL.test(v), {
+    .refine(v => !hasControl(v, true), {
       message: `${what} must not hold control characters other than tabs and line breaks`,
     });
 }
