@@ -12,6 +12,8 @@ import { AppRouter, FlatRoutes } from '@backstage/core-app-api';
 import { NotificationsPage } from '@backstage/plugin-notifications';
 import { SignalsDisplay } from '@backstage/plugin-signals';
 import { AppAccessPage } from '@app-access/plugin-app-access';
+import { SearchPage } from '@backstage/plugin-search';
+import { SearchResultsPage } from './components/search/SearchPage';
 import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { Root } from './components/Root';
@@ -42,6 +44,9 @@ const routes = (
     </Route>
     <Route path="/settings" element={<UserSettingsPage />} />
     <Route path="/notifications" element={<NotificationsPage />} />
+    <Route path="/search" element={<SearchPage />}>
+      <SearchResultsPage />
+    </Route>
   </FlatRoutes>
 );
 

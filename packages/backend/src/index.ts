@@ -39,6 +39,21 @@ backend.add(import('@app-access/plugin-app-access-backend-module-okta'));
 backend.add(import('@app-access/plugin-app-access-backend-module-jira'));
 backend.add(import('@app-access/plugin-app-access-backend-module-zendesk'));
 
+// search: Lunr (in memory, no external service) over the software catalog and
+// App Access's listed apps (search.collators.appAccess.schedule)
+backend.add(import('@backstage/plugin-search-backend'));
+backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+backend.add(import('@app-access/plugin-search-backend-module-app-access'));
+
+// software templates, with the app-access:request action
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@app-access/plugin-scaffolder-backend-module-app-access'));
+
+// Actions for AI assistants: an MCP server at /api/mcp-actions/v1 offering the
+// actions of backend.actions.pluginSources (App Access's: find apps, request
+// access, decide approvals), each run as the user whose token calls it.
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
 // A plugin that fails to start (a migration that timed out waiting for its
 // lock, an unreachable database) leaves the backend answering 503 while its
 // liveness probe says 200; exiting lets the orchestrator restart it instead.

@@ -54,6 +54,7 @@ import {
   AuditService,
   AppCatalogService,
   OutboxService,
+  PersonAccessService,
   RequestService,
   SettingsService,
 } from './services';
@@ -529,6 +530,7 @@ export class AppAccessEngine {
           onJobRevived: () => this.worker.poke(),
         }),
         audit: new AuditService({ events }),
+        people: new PersonAccessService({ requests, directory }),
       };
     }
     return this.builtServices;

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { appAccessPermissions } from '@app-access/plugin-app-access-common';
@@ -17,6 +18,7 @@ import {
 import { createRouter } from './service/createRouter';
 import { AppAccessEngine } from './AppAccessEngine';
 import { connectModules, RegisteredModules } from './modules/connectModules';
+import { registerAppAccessActions } from './actions/appAccessActions';
 
 /**
  * The App Access backend plugin.
@@ -67,6 +69,7 @@ export const appAccessPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
         notifications: notificationService,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         deps.permissionsRegistry.addPermissions(appAccessPermissions);
@@ -92,6 +95,17 @@ export const appAccessPlugin = createBackendPlugin({
             validateResponses: process.env.NODE_ENV === 'test',
           }),
         );
+        // The same services, as actions for the actions registry and MCP.
+        registerAppAccessActions({
+          actionsRegistry: deps.actionsRegistry,
+          auth: deps.auth,
+          userInfo: deps.userInfo,
+          permissions: deps.permissions,
+          services: engine.services(),
+          appBaseUrl:
+            deps.config.getOptionalString('app.baseUrl') ??
+            'http://localhost:3000',
+        });
         deps.httpRouter.addAuthPolicy({
           path: '/health',
           allow: 'unauthenticated',

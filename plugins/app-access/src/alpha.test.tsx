@@ -8,10 +8,13 @@ import {
   EntityProvider,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
+import { SearchResultListItemBlueprint } from '@backstage/plugin-search-react/alpha';
 import appAccessPlugin, {
   appAccessApi,
   appAccessEntityCard,
   appAccessPage,
+  appAccessPersonAccessCard,
+  appAccessSearchResultListItem,
 } from './alpha';
 import { appAccessApiRef } from './api';
 import { rootRouteRef } from './routes';
@@ -88,5 +91,47 @@ describe('app-access (new frontend system)', () => {
     expect(
       await screen.findByRole('link', { name: 'GitHub Enterprise' }),
     ).toHaveAttribute('href', '/apps/github');
+  });
+
+  it('renders search results of type app-access only', async () => {
+    const item = createExtensionTester(appAccessSearchResultListItem).get(
+      SearchResultListItemBlueprint.dataRefs.item,
+    );
+    const result = (type: string) => ({
+      type,
+      document: { title: 'Figma', text: '', location: '/apps/figma' },
+    });
+    expect(item.predicate?.(result('app-access'))).toBe(true);
+    expect(item.predicate?.(result('software-catalog'))).toBe(false);
+
+    const Item = item.component;
+    renderInTestApp(<Item result={result('app-access').document} />);
+    expect(
+      await screen.findByRole('link', { name: 'Request access to Figma' }),
+    ).toHaveAttribute('href', '/apps/figma');
+  });
+
+  it('renders the person access card on user pages', async () => {
+    const tester = createExtensionTester(appAccessPersonAccessCard);
+
+    renderInTestApp(
+      <EntityProvider
+        entity={{
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'User',
+          metadata: { name: 'jane.doe', namespace: 'default' },
+        }}
+      >
+        {tester.reactElement()}
+      </EntityProvider>,
+      {
+        mountedRoutes: { '/apps': convertLegacyRouteRef(rootRouteRef) },
+        apis: [[appAccessApiRef, createFakeApi()]],
+      },
+    );
+
+    expect(
+      await screen.findByRole('list', { name: 'Has access to' }),
+    ).toBeInTheDocument();
   });
 });

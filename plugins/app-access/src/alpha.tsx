@@ -10,6 +10,7 @@ import {
   convertLegacyRouteRef,
 } from '@backstage/core-compat-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { SearchResultListItemBlueprint } from '@backstage/plugin-search-react/alpha';
 import AppsIcon from '@material-ui/icons/Apps';
 import { appAccessApiRef, AppAccessClient } from './api';
 import {
@@ -93,6 +94,32 @@ export const appAccessEntityCard = EntityCardBlueprint.make({
   },
 });
 
+/** On user pages: the person's access and open requests (the person and their manager only). */
+export const appAccessPersonAccessCard = EntityCardBlueprint.make({
+  name: 'person-access',
+  params: {
+    filter: 'kind:user',
+    loader: () =>
+      import('./components/EntityPersonAccessCard').then(m =>
+        compatWrapper(<m.EntityPersonAccessCard />),
+      ),
+  },
+});
+
+/** Search results of type `app-access`: an app with a "Request access" link. */
+export const appAccessSearchResultListItem = SearchResultListItemBlueprint.make(
+  {
+    params: {
+      predicate: result => result.type === 'app-access',
+      icon: <AppsIcon />,
+      component: () =>
+        import('./components/AppAccessSearchResultListItem').then(
+          m => m.AppAccessSearchResultListItem,
+        ),
+    },
+  },
+);
+
 /**
  * App Access for Backstage's new frontend system.
  *
@@ -105,6 +132,8 @@ export default createFrontendPlugin({
     appAccessPage,
     appAccessAdminPage,
     appAccessEntityCard,
+    appAccessPersonAccessCard,
+    appAccessSearchResultListItem,
   ],
   routes: {
     root: rootRouteRef,

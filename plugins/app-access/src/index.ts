@@ -8,7 +8,11 @@ export {
   AppAccessPage,
   AppAccessAdminPage,
   EntityAppAccessCard,
+  AppAccessSearchResultListItem,
+  EntityPersonAccessCard,
 } from './plugin';
+export type { EntityPersonAccessCardProps } from './components/EntityPersonAccessCard';
+export type { AppAccessSearchResultListItemProps } from './components/AppAccessSearchResultListItem';
 export { AppAccessApprovalsSidebarItem } from './components/AppAccessApprovalsSidebarItem';
 export type { AppAccessApprovalsSidebarItemProps } from './components/AppAccessApprovalsSidebarItem';
 export type { EntityAppAccessCardProps } from './components/EntityAppAccessCard';

@@ -6,6 +6,7 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
+import { createSearchResultListItemExtension } from '@backstage/plugin-search-react';
 import { appAccessApiRef, AppAccessClient } from './api';
 import {
   adminRootRouteRef,
@@ -77,5 +78,37 @@ export const EntityAppAccessCard = appAccessPlugin.provide(
           m => m.EntityAppAccessCard,
         ),
     },
+  }),
+);
+
+/**
+ * For a User page: the person's current access and open requests, shown to
+ * the person and their manager only (App Access answers 403 to anyone else).
+ */
+export const EntityPersonAccessCard = appAccessPlugin.provide(
+  createComponentExtension({
+    name: 'EntityPersonAccessCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityPersonAccessCard').then(
+          m => m.EntityPersonAccessCard,
+        ),
+    },
+  }),
+);
+
+/**
+ * For the search page's results: an App Access app (type `app-access`, from
+ * @app-access/plugin-search-backend-module-app-access) with its vendor,
+ * category, tiers and a "Request access" link to its page.
+ */
+export const AppAccessSearchResultListItem = appAccessPlugin.provide(
+  createSearchResultListItemExtension({
+    name: 'AppAccessSearchResultListItem',
+    component: () =>
+      import('./components/AppAccessSearchResultListItem').then(
+        m => m.AppAccessSearchResultListItem,
+      ),
+    predicate: result => result.type === 'app-access',
   }),
 );

@@ -32,6 +32,7 @@ export async function startRouterHarness() {
       'getApproverPreview',
       'listRecommendations',
       'listCategories',
+      'listIndexed',
     ]),
     requests: mockOf([
       'submit',
@@ -51,6 +52,7 @@ export async function startRouterHarness() {
     apps: mockOf(['list', 'get', 'save']),
     outbox: mockOf(['list', 'revive']),
     audit: mockOf(['list', 'csv']),
+    people: mockOf(['get']),
   };
   const permissions = mockServices.permissions.mock({
     authorize: async (requests, options) =>
@@ -78,6 +80,12 @@ export async function startRouterHarness() {
   const as = (user: string) => mockCredentials.user.header(user);
   return {
     services,
+    /** supertest against the router with another plugin's service token. */
+    callAsService(method: 'get' | 'post' | 'put', path: string) {
+      return request(app)
+        [method](path)
+        .set('Authorization', mockCredentials.service.header());
+    },
     /** supertest against the router, signed in as `user` (`''`: nobody). */
     call(method: 'get' | 'post' | 'put', path: string, user: string) {
       return request(app)

@@ -17,6 +17,8 @@ type Operation = {
   operationId?: string;
   security?: ReadonlyArray<Record<string, unknown>>;
   'x-permission'?: string;
+  /** `service`: only another plugin (a service token) may call it. */
+  'x-caller'?: 'service';
 };
 
 type Spec = {
@@ -29,6 +31,7 @@ type Route = {
   pattern: RegExp;
   params: number;
   anonymous: boolean;
+  service: boolean;
   permission?: BasicPermission;
 };
 
@@ -79,6 +82,7 @@ function routesOf(spec: Spec): Route[] {
         pattern,
         params: (path.match(/\{/g) ?? []).length,
         anonymous: security.some(s => Object.keys(s).length === 0),
+        service: operation['x-caller'] === 'service',
         permission: permission as BasicPermission | undefined,
       });
     }
@@ -90,7 +94,8 @@ function routesOf(spec: Spec): Route[] {
 /**
  * Checks who is calling before anything else looks at the request: a route
  * the spec does not mark anonymous needs a user token (401), and one with
- * `x-permission` needs that App Access permission (403). Only then is the
+ * `x-permission` needs that App Access permission (403); one marked
+ * `x-caller: service` takes a service token only (the search collator). Only then is the
  * request validated against the spec, so nobody learns about the shape of a
  * route they may not call.
  */
@@ -107,6 +112,13 @@ export function createAccessGuard(options: {
     );
     if (!route || route.anonymous) {
       next();
+      return;
+    }
+    if (route.service) {
+      // Plugin to plugin: a user token is refused (403), none is a 401.
+      options.httpAuth
+        .credentials(req, { allow: ['service'] })
+        .then(() => next(), next);
       return;
     }
     (async () => {

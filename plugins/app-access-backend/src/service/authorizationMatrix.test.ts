@@ -191,6 +191,17 @@ const MATRIX: Row[] = [
   ...everyone('GET /apps/{id}', 200),
   ...everyone('GET /apps/{id}/peers', 200),
   ...everyone('GET /apps/{id}/tiers/{tierId}/approvers', 200),
+  // The search collator's: service tokens only (see catalog.router.test.ts).
+  { route: 'GET /index/apps', callers: ['anonymous'], status: 401 },
+  { route: 'GET /index/apps', callers: 'rest', status: 403 },
+  // A User page's access card: the person (jane) and her manager (sam).
+  { route: 'GET /person-access', callers: ['anonymous'], status: 401 },
+  {
+    route: 'GET /person-access',
+    callers: ['requester', 'level-1 approver'],
+    status: 200,
+  },
+  { route: 'GET /person-access', callers: 'rest', status: 403 },
   ...everyone('GET /recommendations', 200),
   ...everyone('GET /categories', 200),
   ...everyone('GET /meta', 200),
@@ -483,6 +494,10 @@ const CALLS: Record<
   'GET /apps/{id}/peers': () => ({ path: '/apps/mx-main/peers' }),
   'GET /apps/{id}/tiers/{tierId}/approvers': () => ({
     path: '/apps/mx-main/tiers/standard/approvers',
+  }),
+  'GET /index/apps': () => ({ path: '/index/apps' }),
+  'GET /person-access': () => ({
+    path: `/person-access?user=${encodeURIComponent(ref('requester'))}`,
   }),
   'GET /recommendations': () => ({ path: '/recommendations' }),
   'GET /categories': () => ({ path: '/categories' }),

@@ -70,7 +70,7 @@ export async function createRouter(
   api.use(createTextInputGuard(spec as any));
   const context = createEndpointContext(options);
   bindMetaEndpoints(api);
-  bindCatalogEndpoints(api, services.catalog);
+  bindCatalogEndpoints(api, services.catalog, services.people);
   bindRequestEndpoints(api, context, services.requests);
   bindApprovalEndpoints(api, context, services.requests);
   bindSettingsEndpoints(api, context, services.settings);

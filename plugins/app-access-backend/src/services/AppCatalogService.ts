@@ -5,6 +5,7 @@ import {
   ApproverPreview,
   CatalogApp,
   CatalogAppPage,
+  IndexedAppPage,
   Recommendation,
   RequestStatus,
 } from '@app-access/plugin-app-access-common';
@@ -286,6 +287,37 @@ export class AppCatalogService {
       }
     }
     return { items };
+  }
+
+  /**
+   * Listed apps for a search index, by name: what anyone may find, nothing
+   * about any person. Read uncached, so a refresh sees the latest admin save.
+   */
+  async listIndexed(query: {
+    limit: number;
+    cursor?: string;
+  }): Promise<IndexedAppPage> {
+    const page = await this.deps.apps.list({
+      listed: true,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    return {
+      items: page.items.map(app => ({
+        id: app.id,
+        name: app.name,
+        vendor: app.vendor,
+        category: app.category,
+        description: app.description,
+        tiers: app.tiers.map(t => ({
+          id: t.id,
+          name: t.name,
+          description: t.description,
+        })),
+        updatedAt: app.updatedAt,
+      })),
+      nextCursor: page.nextCursor,
+    };
   }
 
   async listCategories(): Promise<{ items: string[] }> {

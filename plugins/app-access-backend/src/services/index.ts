@@ -2,6 +2,7 @@ import { AppAdminService } from './AppAdminService';
 import { AuditService } from './AuditService';
 import { AppCatalogService } from './AppCatalogService';
 import { OutboxService } from './OutboxService';
+import { PersonAccessService } from './PersonAccessService';
 import { RequestService } from './RequestService';
 import { SettingsService } from './SettingsService';
 
@@ -13,6 +14,7 @@ export type AppAccessServices = {
   apps: AppAdminService;
   outbox: OutboxService;
   audit: AuditService;
+  people: PersonAccessService;
 };
 
 export {
@@ -20,6 +22,7 @@ export {
   AuditService,
   AppCatalogService,
   OutboxService,
+  PersonAccessService,
   RequestService,
   SettingsService,
 };

@@ -1,4 +1,7 @@
-import { AccessRequest } from '@app-access/plugin-app-access-common';
+import {
+  AccessRequest,
+  OPEN_STATUSES,
+} from '@app-access/plugin-app-access-common';
 import { AppAccessApi } from '../api';
 import { adminApps, matchesQuery, oktaApps, oktaGroups } from './adminApps';
 import { apps, catalogApps, recommendations } from './catalogApps';
@@ -85,6 +88,21 @@ export function createFakeApi(
         status: body.decision === 'approve' ? 'approved' : 'denied',
       }),
     ),
+    // Jane's requests: Jane and her manager Sam may read them.
+    getPersonAccess: jest.fn(async (userRef: string) => {
+      if (userRef !== 'user:default/jane.doe') {
+        throw responseError(
+          403,
+          'NotAllowedError',
+          "Only the person and their manager may see a person's access",
+        );
+      }
+      return {
+        user: userRef,
+        access: myRequests.filter(r => r.status === 'fulfilled'),
+        open: myRequests.filter(r => OPEN_STATUSES.includes(r.status)),
+      };
+    }),
     getSettings: jest.fn(settings.get),
     updateSettings: jest.fn(settings.update),
     testModule: jest.fn(async (kind, id) => {

@@ -17,6 +17,7 @@ import {
   ModuleTestResult,
   Paginated,
   PendingApproval,
+  PersonAccess,
   Recommendation,
   RequestEvent,
   RequestStatus,
@@ -125,6 +126,8 @@ export interface AppAccessApi {
     cursor?: string;
   }): Promise<Paginated<PendingApproval>>;
   decide(requestId: string, body: DecisionBody): Promise<AccessRequest>;
+  /** A person's access and open requests: the person and their manager only (403 otherwise). */
+  getPersonAccess(userRef: string): Promise<PersonAccess>;
 
   // --- admin (each call needs an App Access permission; 403 otherwise) ---
 

@@ -9,6 +9,7 @@ import {
   ModuleTestResult,
   Paginated,
   PendingApproval,
+  PersonAccess,
   Recommendation,
   RequestEvent,
   SettingsResponse,
@@ -121,6 +122,12 @@ export class AppAccessClient implements AppAccessApi {
   listMyRequests(query?: { limit?: number; cursor?: string }) {
     return this.call<Paginated<AccessRequest>>(
       `/requests${queryString({ mine: true, ...query })}`,
+    );
+  }
+
+  getPersonAccess(userRef: string) {
+    return this.call<PersonAccess>(
+      `/person-access${queryString({ user: userRef })}`,
     );
   }
 

@@ -2,6 +2,7 @@ import { PropsWithChildren } from 'react';
 import { makeStyles } from '@material-ui/core';
 import CategoryIcon from '@material-ui/icons/Category';
 import SwapHorizIcon from '@material-ui/icons/SwapHoriz';
+import SearchIcon from '@material-ui/icons/Search';
 import LogoFull from './LogoFull';
 import LogoIcon from './LogoIcon';
 import { AppsSidebarItem } from './AppsSidebarItem';
@@ -81,6 +82,7 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
         <AppsSidebarItem />
         <AppAccessApprovalsSidebarItem />
         <SidebarItem icon={CategoryIcon} to="catalog" text="Catalog" />
+        <SidebarItem icon={SearchIcon} to="search" text="Search" />
         <MyGroupsSidebarItem
           singularTitle="My Group"
           pluralTitle="My Groups"

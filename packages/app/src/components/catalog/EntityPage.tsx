@@ -11,7 +11,10 @@ import {
   EntityOwnershipCard,
   EntityUserProfileCard,
 } from '@backstage/plugin-org';
-import { EntityAppAccessCard } from '@app-access/plugin-app-access';
+import {
+  EntityAppAccessCard,
+  EntityPersonAccessCard,
+} from '@app-access/plugin-app-access';
 
 const userPage = (
   <EntityLayout>
@@ -25,6 +28,9 @@ const userPage = (
         </Grid>
         <Grid item xs={12} md={6}>
           <EntityAppAccessCard />
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <EntityPersonAccessCard />
         </Grid>
       </Grid>
     </EntityLayout.Route>

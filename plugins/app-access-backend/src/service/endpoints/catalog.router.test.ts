@@ -62,4 +62,49 @@ describe('catalog endpoints', () => {
       items: ['Design'],
     });
   });
+
+  it('answers the search index to another plugin only', async () => {
+    const { services, call, callAsService } = await startRouterHarness();
+    services.catalog.listIndexed.mockResolvedValue({
+      items: [{ id: 'figma', name: 'Figma', category: 'Design', tiers: [] }],
+    });
+    const res = await callAsService('get', '/index/apps?limit=10');
+    expect(res.status).toBe(200);
+    expect(res.body.items[0].id).toBe('figma');
+    expect(services.catalog.listIndexed).toHaveBeenCalledWith({
+      limit: 10,
+      cursor: undefined,
+    });
+    // People use /apps; the index is not theirs to read.
+    expect((await call('get', '/index/apps', EMPLOYEE)).status).toBe(403);
+    expect((await call('get', '/index/apps', '')).status).toBe(401);
+    expect(services.catalog.listIndexed).toHaveBeenCalledTimes(1);
+  });
+
+  it("passes the caller and the person to the person's access", async () => {
+    const { services, call } = await startRouterHarness();
+    services.people.get.mockResolvedValue({
+      user: EMPLOYEE,
+      access: [],
+      open: [],
+    });
+    const res = await call(
+      'get',
+      `/person-access?user=${encodeURIComponent(EMPLOYEE)}`,
+      EMPLOYEE,
+    );
+    expect(res.status).toBe(200);
+    expect(services.people.get).toHaveBeenCalledWith(
+      expect.objectContaining({ userRef: EMPLOYEE }),
+      EMPLOYEE,
+    );
+    const bad = await call(
+      'get',
+      '/person-access?user=group:default/x',
+      EMPLOYEE,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('user');
+    expect(services.people.get).toHaveBeenCalledTimes(1);
+  });
 });

@@ -1,4 +1,5 @@
 import { AppCatalogService } from '../../services/AppCatalogService';
+import { PersonAccessService } from '../../services/PersonAccessService';
 import { callOf } from '../accessGuard';
 import { AppAccessRouter, cursorParam } from './types';
 
@@ -6,6 +7,7 @@ import { AppAccessRouter, cursorParam } from './types';
 export function bindCatalogEndpoints(
   router: AppAccessRouter,
   catalog: AppCatalogService,
+  people: PersonAccessService,
 ) {
   router.get('/apps', async (req, res) => {
     const { caller } = callOf(res);
@@ -36,6 +38,21 @@ export function bindCatalogEndpoints(
         req.params.tierId,
       ),
     );
+  });
+
+  // Service callers only (the access guard): the search collator.
+  router.get('/index/apps', async (req, res) => {
+    res.json(
+      await catalog.listIndexed({
+        limit: req.query.limit ?? 50,
+        cursor: cursorParam(req.query.cursor),
+      }),
+    );
+  });
+
+  // A User page's access card: the person and their manager only.
+  router.get('/person-access', async (req, res) => {
+    res.json(await people.get(callOf(res).caller, req.query.user));
   });
 
   router.get('/recommendations', async (req, res) => {

@@ -13,7 +13,7 @@ export const spec = {
     title: 'app-access',
     version: '1',
     description:
-      'The App Access backend under /api/app-access. This file is the contract: every route, its parameters, its body and its response shape are declared here and nowhere else. The server\'s typed router and request validation (`src/schema/openapi/generated/`) and the TypeScript models shared with the frontend (`@app-access/plugin-app-access-common`, `src/schema/openapi/generated/`) are generated from it by `yarn openapi:generate`; `yarn test:all` fails when they are out of date.\nEvery route but /health needs a Backstage user token (Authorization: Bearer …); an operation\'s `x-permission` names the App Access permission it also needs. Both are checked before the request is validated, so nobody learns anything about a route they may not call. A request that breaks this contract gets 400 with a message that names the field ("justification: must be at most 4000 characters"). No text takes C0 control characters (U+0000–U+001F), except that multi-line text (`x-multiline: true`: justifications, comments, notes, descriptions) takes tabs and line breaks. Lists are paginated with `limit` (1–200, default 50) and an opaque `cursor`, and return `{ items, nextCursor }`.',
+      'The App Access backend under /api/app-access. This file is the contract: every route, its parameters, its body and its response shape are declared here and nowhere else. The server\'s typed router and request validation (`src/schema/openapi/generated/`) and the TypeScript models shared with the frontend (`@app-access/plugin-app-access-common`, `src/schema/openapi/generated/`) are generated from it by `yarn openapi:generate`; `yarn test:all` fails when they are out of date.\nEvery route but /health needs a Backstage user token (Authorization: Bearer …); an operation\'s `x-permission` names the App Access permission it also needs; an operation with `x-caller: service` takes only a Backstage service token (another plugin, such as the search collator). These are checked before the request is validated, so nobody learns anything about a route they may not call. A request that breaks this contract gets 400 with a message that names the field ("justification: must be at most 4000 characters"). No text takes C0 control characters (U+0000–U+001F), except that multi-line text (`x-multiline: true`: justifications, comments, notes, descriptions) takes tabs and line breaks. Lists are paginated with `limit` (1–200, default 50) and an opaque `cursor`, and return `{ items, nextCursor }`.',
     license: {
       name: 'Apache-2.0',
       url: 'http://www.apache.org/licenses/LICENSE-2.0.html',
@@ -645,6 +645,92 @@ export const spec = {
             type: 'array',
             items: {
               $ref: '#/components/schemas/CatalogApp',
+            },
+          },
+          nextCursor: {
+            type: 'string',
+          },
+        },
+      },
+      IndexedApp: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'name', 'category', 'tiers'],
+        description:
+          'A listed app as a search index holds it; nothing about any person.',
+        properties: {
+          id: {
+            $ref: '#/components/schemas/Slug',
+          },
+          name: {
+            type: 'string',
+          },
+          vendor: {
+            type: 'string',
+          },
+          category: {
+            type: 'string',
+          },
+          description: {
+            type: 'string',
+          },
+          tiers: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['id', 'name'],
+              properties: {
+                id: {
+                  $ref: '#/components/schemas/Slug',
+                },
+                name: {
+                  type: 'string',
+                },
+                description: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          updatedAt: {
+            type: 'string',
+          },
+        },
+      },
+      PersonAccess: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['user', 'access', 'open'],
+        properties: {
+          user: {
+            $ref: '#/components/schemas/UserRef',
+          },
+          access: {
+            description: 'Fulfilled requests, newest first (at most 100).',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AccessRequest',
+            },
+          },
+          open: {
+            description: 'Requests still open, newest first (at most 100).',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AccessRequest',
+            },
+          },
+        },
+      },
+      IndexedAppPage: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/IndexedApp',
             },
           },
           nextCursor: {
@@ -2020,6 +2106,69 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/ApproverPreview',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/index/apps': {
+      get: {
+        operationId: 'ListIndexedApps',
+        'x-caller': 'service',
+        description:
+          'Every listed app with its tiers, for search indexes (the search collator module); a service token only. Unlisted apps are never part of it.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/limit',
+          },
+          {
+            $ref: '#/components/parameters/cursor',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'A page of listed apps, by name.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/IndexedAppPage',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/person-access': {
+      get: {
+        operationId: 'GetPersonAccess',
+        description:
+          "A person's current access (fulfilled requests) and open requests, for their User page: the person themselves and their manager only (403 for anyone else).",
+        parameters: [
+          {
+            name: 'user',
+            in: 'query',
+            required: true,
+            schema: {
+              $ref: '#/components/schemas/UserRef',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The person's access and open requests.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/PersonAccess',
                 },
               },
             },

@@ -19,6 +19,7 @@ import {
   DecisionBody,
   HealthStatus,
   Id,
+  IndexedAppPage,
   IntakeBody,
   MarkFulfilledBody,
   Meta,
@@ -28,11 +29,13 @@ import {
   OutboxJobStatus,
   OutboxList,
   PendingApprovalPage,
+  PersonAccess,
   RecommendationList,
   RequestEventPage,
   SettingsResponse,
   SettingsUpdate,
   SyncOverview,
+  UserRef,
 } from '@app-access/plugin-app-access-common';
 
 /**
@@ -150,6 +153,17 @@ export type GetHealth = {
  */
 export type GetMeta = {
   response: Meta;
+};
+/**
+ * A person's current access (fulfilled requests) and open requests, for their User page: the person themselves and their manager only (403 for anyone else).
+ *
+ * @public
+ */
+export type GetPersonAccess = {
+  query: {
+    user: UserRef;
+  };
+  response: PersonAccess;
 };
 /**
  * One request with events and approvals (its requester, its approvers, or app-access.request.read.all).
@@ -272,6 +286,21 @@ export type ListCatalogApps = {
  */
 export type ListCategories = {
   response: CategoryList;
+};
+/**
+ * Every listed app with its tiers, for search indexes (the search collator module); a service token only. Unlisted apps are never part of it.
+ *
+ * @public
+ */
+export type ListIndexedApps = {
+  query: {
+    limit?: number;
+    /**
+     * An opaque cursor from an earlier page's `nextCursor`; anything else is refused.
+     */
+    cursor?: string;
+  };
+  response: IndexedAppPage;
 };
 /**
  * Approval tasks waiting for the caller (directly or through a group).
@@ -430,6 +459,7 @@ export type EndpointMap = {
   '#get|/apps/{id}': GetCatalogApp;
   '#get|/health': GetHealth;
   '#get|/meta': GetMeta;
+  '#get|/person-access': GetPersonAccess;
   '#get|/requests/{id}': GetRequest;
   '#get|/settings': GetSettings;
   '#get|/admin/sync': GetSyncStatus;
@@ -438,6 +468,7 @@ export type EndpointMap = {
   '#get|/admin/audit': ListAuditEvents;
   '#get|/apps': ListCatalogApps;
   '#get|/categories': ListCategories;
+  '#get|/index/apps': ListIndexedApps;
   '#get|/approvals': ListMyApprovals;
   '#get|/requests': ListMyRequests;
   '#get|/admin/outbox': ListOutboxJobs;

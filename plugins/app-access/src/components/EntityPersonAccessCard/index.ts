@@ -1,0 +1,2 @@
+export { EntityPersonAccessCard } from './EntityPersonAccessCard';
+export type { EntityPersonAccessCardProps } from './EntityPersonAccessCard';
