@@ -29,6 +29,10 @@ const BENCHMARKS = {
     what: 'POST /requests and decisions, one backend and two replicas (baseline GET /health)',
     args: ['bench/write-path.mjs'],
   },
+  reads: {
+    what: 'GET /apps p95 while requests and decisions arrive at 50/s and the Okta sync runs (baseline: idle)',
+    args: ['bench/reads-under-load.mjs'],
+  },
   peers: {
     what: 'GET /apps and /apps/:id/peers at 100k people (baseline GET /health)',
     args: [...TRANSFORM, 'bench/peers-api.ts'],

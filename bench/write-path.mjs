@@ -11,8 +11,10 @@
 // the load generator share both cores); with two replicas, replica 1 is pinned
 // to CPU 0 and replica 2 to CPU 1 (taskset), PostgreSQL and the load
 // generator float over both. Environment: BENCH_SMOKE=1 (tiny), BENCH_USERS,
-// BENCH_APPS, BENCH_CONNECTIONS (10), BENCH_SECONDS (health baseline, 10),
-// BENCH_AMOUNT (requests per topology), BENCH_PORT (7600), BENCH_KEEP_DB=1.
+// BENCH_APPS, BENCH_CONNECTIONS (10), BENCH_SECONDS (10: the health baseline
+// and POST /requests each; the decisions then approve every request created),
+// BENCH_PORT (7600), BENCH_KEEP_DB=1, BENCH_CPU_PROF=<dir> (V8 CPU profiles of
+// the backends).
 import {
   dropDatabase,
   load,
@@ -27,10 +29,9 @@ import { APPROVER, Backend, benchUsers, writeConfig } from './lib/backend.mjs';
 const num = (name, full, smoke) =>
   Number(process.env[name] ?? (SMOKE ? smoke : full));
 const USERS = num('BENCH_USERS', 200, 8);
-const APPS = num('BENCH_APPS', 60, 10);
+const APPS = num('BENCH_APPS', 60, 20);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 10, 4);
 const SECONDS = num('BENCH_SECONDS', 10, 2);
-const AMOUNT = num('BENCH_AMOUNT', 4000, 30);
 const PORT = num('BENCH_PORT', 7600, 7600);
 const DB = SMOKE ? 'bench_write_smoke' : 'bench_write';
 const cpuProf = process.env.BENCH_CPU_PROF;
@@ -78,7 +79,7 @@ async function measure(backends, work, label) {
   const create = await load({
     url,
     connections: CONNECTIONS,
-    amount: work.length,
+    seconds: SECONDS,
     requests: [
       {
         method: 'POST',
@@ -110,6 +111,7 @@ async function measure(backends, work, label) {
     } ms ${JSON.stringify(create.statuses)}`,
   );
 
+  if (!ids.length) throw new Error(`${label}: no request was created`);
   let d = 0;
   const approver = `Bearer ${tokens.get(APPROVER)}`;
   const decide = await load({
@@ -166,8 +168,8 @@ async function topology(label, configs, cpus, work) {
 
 async function main() {
   const all = pairs();
-  if (all.length < AMOUNT * 2.5)
-    throw new Error(`${all.length} user/app pairs; need ${AMOUNT * 2.5}`);
+  // Half the (user, app) pairs each: one open request per user, app and tier.
+  const half = Math.floor(all.length / 2);
   const load0 = loadavg();
   await recreateDatabase(DB);
   try {
@@ -181,14 +183,9 @@ async function main() {
       'one',
       [configs[0]],
       [undefined],
-      all.slice(0, AMOUNT),
+      all.slice(0, half),
     );
-    const two = await topology(
-      'two',
-      configs,
-      ['0', '1'],
-      all.slice(AMOUNT, AMOUNT + Math.round(AMOUNT * 1.5)),
-    );
+    const two = await topology('two', configs, ['0', '1'], all.slice(half));
     const rows = [];
     for (const [op, key] of [
       ['POST /requests', 'create'],
@@ -246,7 +243,7 @@ async function main() {
       cores:
         'one backend unpinned; two replicas pinned to CPU 0 and CPU 1 (taskset); PostgreSQL and load generator unpinned',
       raw: { one, two },
-      settings: { USERS, APPS, CONNECTIONS, SECONDS, AMOUNT },
+      settings: { USERS, APPS, CONNECTIONS, SECONDS },
     });
   } finally {
     if (!process.env.BENCH_KEEP_DB) await dropDatabase(DB);
