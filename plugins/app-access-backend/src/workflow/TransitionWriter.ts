@@ -44,6 +44,9 @@ type StatusMove =
 
 export type TransitionEvent = Omit<NewEvent, 'requestId'>;
 
+/** Channels per audience and app, read once for a batch. */
+export type ChannelMemo = Map<string, Promise<string[]>>;
+
 export type Transition = StatusMove & {
   request: TransitionSubject;
   /** Audit events, written in this order after the move. */
@@ -93,6 +96,62 @@ export class TransitionWriter {
     if (jobs.length) await this.deps.outbox.enqueue(jobs, tx);
   }
 
+  /**
+   * Several transitions without status moves (reminders) in one go: their
+   * events in one insert, their notices in another, settings and each app
+   * read once. Same rows as `record` for each, in the same order.
+   */
+  async recordMany(
+    tx: Knex,
+    transitions: Transition[],
+    channels: ChannelMemo = new Map(),
+  ): Promise<void> {
+    const events = [];
+    const jobs: NewOutboxJob[] = [];
+    for (const transition of transitions) {
+      if (transition.to) throw new Error('recordMany: no status moves');
+      const { request } = transition;
+      for (const event of [transition.event ?? []].flat())
+        events.push({ requestId: request.id, ...event });
+      jobs.push(...(transition.jobs ?? []));
+      if (transition.notify) {
+        jobs.push(
+          ...(await this.notices(tx, request, transition.notify, channels)),
+        );
+      }
+    }
+    await this.deps.events.addEvents(events, tx);
+    if (jobs.length) await this.deps.outbox.enqueue(jobs, tx);
+  }
+
+  /**
+   * Reads the channels for an audience and these apps ahead of a
+   * transaction (settings and apps), for `recordMany`.
+   */
+  async route(
+    db: Knex,
+    audience: NotifyAudience,
+    appIds: Array<string | undefined>,
+  ): Promise<ChannelMemo> {
+    const settings = await this.deps.settings.get(db);
+    const ids = [...new Set(appIds)];
+    const methods = await this.deps.apps.approvalMethods(
+      ids.filter((id): id is string => Boolean(id)),
+      db,
+    );
+    return new Map(
+      ids.map(appId => [
+        `${audience}:${appId ?? ''}`,
+        Promise.resolve(
+          this.pickChannels(
+            audience,
+            (appId && methods.get(appId)) || settings.approvalMethod,
+          ),
+        ),
+      ]),
+    );
+  }
+
   private async move(
     tx: Knex,
     request: { id: string },
@@ -123,7 +182,16 @@ export class TransitionWriter {
   ): Promise<string[]> {
     const settings = await this.deps.settings.get(tx);
     const app = appId ? await this.deps.apps.get(appId, tx) : undefined;
-    const approvalMethod = app?.approvalMethod ?? settings.approvalMethod;
+    return this.pickChannels(
+      audience,
+      app?.approvalMethod ?? settings.approvalMethod,
+    );
+  }
+
+  private pickChannels(
+    audience: NotifyAudience,
+    approvalMethod: string,
+  ): string[] {
     const approvalChannel =
       approvalMethod === 'portal' ? 'backstage' : approvalMethod;
     const available = this.deps.channels.available;
@@ -140,10 +208,17 @@ export class TransitionWriter {
     tx: Knex,
     request: TransitionSubject,
     notice: Notice,
+    memo?: ChannelMemo,
   ): Promise<NewOutboxJob[]> {
     const appId =
       request.appId ?? (await this.deps.requests.get(request.id, tx))?.appId;
-    const channels = await this.channelsFor(notice.audience, tx, appId);
+    const key = `${notice.audience}:${appId ?? ''}`;
+    let routed = memo?.get(key);
+    if (!routed) {
+      routed = this.channelsFor(notice.audience, tx, appId);
+      memo?.set(key, routed);
+    }
+    const channels = await routed;
     return channels.map(channel => ({
       kind: 'notify',
       idempotencyKey: `notify:${channel}:${notice.audience}:${notice.kind}:${
