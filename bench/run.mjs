@@ -33,6 +33,10 @@ const BENCHMARKS = {
     what: 'GET /apps p95 while requests and decisions arrive at 50/s and the Okta sync runs (baseline: idle)',
     args: ['bench/reads-under-load.mjs'],
   },
+  reminders: {
+    what: 'reminder sweep over 100k due approval tasks: time, longest transaction, reads during it',
+    args: [...TRANSFORM, 'bench/reminders.ts'],
+  },
   peers: {
     what: 'GET /apps and /apps/:id/peers at 100k people (baseline GET /health)',
     args: [...TRANSFORM, 'bench/peers-api.ts'],
