@@ -174,10 +174,10 @@ describe.each(databases.eachSupportedId())(
         { id: t1.id, reminders: 0 },
         { id: t2.id, reminders: 0 },
       ];
-      const later = new Date(Date.now() + 25 * HOUR);
-      expect(await engine.workflow.remindMany(batch, later)).toBe(2);
+      const dueAt = new Date(Date.now() + 25 * HOUR);
+      expect(await engine.workflow.remindMany(batch, dueAt)).toBe(2);
       // The same batch again (another sweep that read it before): nothing.
-      expect(await engine.workflow.remindMany(batch, later)).toBe(0);
+      expect(await engine.workflow.remindMany(batch, dueAt)).toBe(0);
       await settle();
       expect(
         notifier.to(sam.userRef, 'reminder').map(m => m.reminderNumber),
