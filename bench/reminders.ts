@@ -192,7 +192,17 @@ async function main() {
       .map((r: any) => `  ${r['QUERY PLAN']}`)
       .join('\n')}`,
   );
-  const sorted = held.sort((a, b) => a - b);
+  // Whether batches get slower as the sweep goes on (dead tuples, index growth).
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const tenth = Math.max(1, Math.floor(held.length / 10));
+  const firstTenth = mean(held.slice(0, tenth));
+  const lastTenth = mean(held.slice(-tenth));
+  console.log(
+    `reminders: transactions, mean of the first tenth ${firstTenth.toFixed(
+      1,
+    )} ms, of the last tenth ${lastTenth.toFixed(1)} ms`,
+  );
+  const sorted = [...held].sort((a, b) => a - b);
   console.log(
     `reminders: sweep sent ${sent} in ${sweepS.toFixed(
       1,
