@@ -67,7 +67,7 @@ const BENCHMARKS = {
       BENCH_CHANGES: '20',
       BENCH_DROP: '1',
     },
-    env: { BENCH_DB: 'bench_okta' },
+    env: { BENCH_DB: 'bench_okta', BENCH_DROP: '1' },
   },
   'apps-page': {
     what: 'Catalog page in Chromium (baseline: the Backstage catalog page, same portal)',
