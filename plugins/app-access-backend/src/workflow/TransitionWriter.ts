@@ -73,6 +73,19 @@ export class TransitionWriter {
     },
   ) {}
 
+  private readonly memos = new WeakMap<Knex, ChannelMemo>();
+
+  private memoOf(tx: Knex): ChannelMemo {
+    // Outside a transaction nothing is kept: settings may change any time.
+    if (!(tx as Knex.Transaction).isTransaction) return new Map();
+    let memo = this.memos.get(tx);
+    if (!memo) {
+      memo = new Map();
+      this.memos.set(tx, memo);
+    }
+    return memo;
+  }
+
   async record(tx: Knex, transition: Transition): Promise<void> {
     const { request } = transition;
     if (transition.to) {
@@ -181,11 +194,12 @@ export class TransitionWriter {
     appId?: string,
   ): Promise<string[]> {
     const settings = await this.deps.settings.get(tx);
-    const app = appId ? await this.deps.apps.get(appId, tx) : undefined;
-    return this.pickChannels(
-      audience,
-      app?.approvalMethod ?? settings.approvalMethod,
-    );
+    // Only the app's own approval method: one light statement, not the app
+    // with its tiers.
+    const own = appId
+      ? (await this.deps.apps.approvalMethods([appId], tx)).get(appId)
+      : undefined;
+    return this.pickChannels(audience, own ?? settings.approvalMethod);
   }
 
   private pickChannels(
@@ -212,11 +226,14 @@ export class TransitionWriter {
   ): Promise<NewOutboxJob[]> {
     const appId =
       request.appId ?? (await this.deps.requests.get(request.id, tx))?.appId;
+    // One routing per audience and app within a transaction (a decision
+    // notifies twice): settings and the app cannot change under it here.
+    const routes = memo ?? this.memoOf(tx);
     const key = `${notice.audience}:${appId ?? ''}`;
-    let routed = memo?.get(key);
+    let routed = routes.get(key);
     if (!routed) {
       routed = this.channelsFor(notice.audience, tx, appId);
-      memo?.set(key, routed);
+      routes.set(key, routed);
     }
     const channels = await routed;
     return channels.map(channel => ({
