@@ -29,7 +29,7 @@ import { fork } from 'node:child_process';
 import autocannon from 'autocannon';
 import { ConfigReader } from '@backstage/config';
 import { AppAccessEngine } from '../plugins/app-access-backend/src/AppAccessEngine';
-import { createRouter } from '../plugins/app-access-backend/src/service/router';
+import { createRouter } from '../plugins/app-access-backend/src/service/createRouter';
 import {
   PeerReads,
   PERSON_SQL,
@@ -44,9 +44,10 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 // One group (g77, like 90% of the people), whose members' apps include some of the first page's.
 const SAMPLE_USER = 'user:default/u77';
 
-const PEOPLE = 100_000;
-const GROUPS = 5_000;
-const APPS = 1_000;
+// Smaller with BENCH_PEOPLE / BENCH_GROUPS / BENCH_APPS (bench/run.mjs --smoke).
+const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 100_000);
+const GROUPS = Number(process.env.BENCH_GROUPS ?? 5_000);
+const APPS = Number(process.env.BENCH_APPS ?? 1_000);
 const PER_PERSON = 20; // 2,000,000 assignments
 const TITLES = 400;
 const DEPARTMENTS = 25;
@@ -84,7 +85,11 @@ async function seed(knex: Knex) {
     return;
   }
   const t0 = Date.now();
-  console.log('seeding 100k people, 5k groups, 1k apps, 2M assignments ...');
+  console.log(
+    `seeding ${PEOPLE} people, ${GROUPS} groups, ${APPS} apps, ${
+      PEOPLE * PER_PERSON
+    } assignments ...`,
+  );
   await knex.raw(
     'truncate app_assignments, person_groups, people, usage_rollups, app_tiers, apps cascade',
   );
@@ -147,16 +152,37 @@ function percentile(sorted: number[], p: number) {
   ];
 }
 
-function summary(result: autocannon.Result, latencies: number[]) {
+type Figures = {
+  text: string;
+  p50: number;
+  p95: number;
+  p99: number;
+  rps: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+};
+
+function summary(result: autocannon.Result, latencies: number[]): Figures {
   const sorted = [...latencies].sort((a, b) => a - b);
   const f = (x: number) => x.toFixed(1);
-  return `p50 ${f(percentile(sorted, 50))} ms, p95 ${f(
+  const text = `p50 ${f(percentile(sorted, 50))} ms, p95 ${f(
     percentile(sorted, 95),
   )} ms, p99 ${f(percentile(sorted, 99))} ms, max ${f(
     sorted[sorted.length - 1],
   )} ms; ${result.requests.average} req/s (${sorted.length} requests); ${
     result.non2xx
   } non-2xx, ${result.errors} errors`;
+  return {
+    text,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    rps: result.requests.average,
+    requests: sorted.length,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
 }
 
 /** The server runs in its own process so the load generator does not share its event loop. */
@@ -207,7 +233,7 @@ async function serve() {
       userInfo,
       permissions,
       auditor,
-      ...engine.routerParts(),
+      services: engine.services(),
     }),
   );
   const server: import('node:http').Server = app.listen(0, '127.0.0.1');
@@ -530,8 +556,9 @@ async function main() {
     const pg0 = postgresCpuMs();
     const blocks0 = await blocks();
     const own0 = process.cpuUsage();
-    const text = await load(title, path);
-    if (!process.env.BENCH_PROFILE) return text;
+    const figures = await load(title, path);
+    const text = figures.text;
+    if (!process.env.BENCH_PROFILE) return figures;
     const stats = await childStats();
     const pgMs = postgresCpuMs() - pg0;
     const own = process.cpuUsage(own0);
@@ -567,11 +594,11 @@ async function main() {
             ).toFixed(2)} ms  ${sql}`,
         ),
     ];
-    return lines.join('\n');
+    return { ...figures, text: lines.join('\n') };
   };
 
   const load = (title: string, path: () => string, seconds = SECONDS) =>
-    new Promise<string>((resolve, reject) => {
+    new Promise<Figures>((resolve, reject) => {
       const latencies: number[] = [];
       const instance = autocannon(
         {
@@ -608,35 +635,81 @@ async function main() {
     });
 
   const routes = (process.env.BENCH_ROUTES ?? 'apps,peers').split(',');
-  console.log(
-    `load average before: ${require('node:os')
-      .loadavg()
-      .map((l: number) => l.toFixed(2))
-      .join(' ')}`,
-  );
+  const loadBefore = require('node:os')
+    .loadavg()
+    .map((l: number) => l.toFixed(2))
+    .join(' ');
+  console.log(`load average before: ${loadBefore}`);
+  // The baseline, same server, same run: GET /health (no auth, no database).
+  const figures: Record<string, Figures> = {};
+  if (routes.some(r => r !== 'none')) {
+    figures.health = await run('GET /health', () => '/health');
+    console.log(`GET /health (baseline): ${figures.health.text}`);
+  }
   if (routes.includes('apps')) {
-    const apps = await run('GET /apps', () => '/apps');
-    console.log(`GET /apps (50 apps with peer counts, random users): ${apps}`);
+    figures.apps = await run('GET /apps', () => '/apps');
+    console.log(
+      `GET /apps (50 apps with peer counts, random users): ${figures.apps.text}`,
+    );
   }
   if (routes.includes('apps-team')) {
-    const ranked = await run('GET /apps?sort=team', () => '/apps?sort=team');
+    figures.appsTeam = await run(
+      'GET /apps?sort=team',
+      () => '/apps?sort=team',
+    );
     console.log(
-      `GET /apps?sort=team (whole catalog ranked, first 50, random users): ${ranked}`,
+      `GET /apps?sort=team (whole catalog ranked, first 50, random users): ${figures.appsTeam.text}`,
     );
   }
   if (routes.includes('peers')) {
-    const peers = await run(
+    figures.peers = await run(
       'GET /apps/:id/peers',
       () => `/apps/${randomApp()}/peers`,
     );
-    console.log(`GET /apps/:id/peers (random users and apps): ${peers}`);
+    console.log(
+      `GET /apps/:id/peers (random users and apps): ${figures.peers.text}`,
+    );
   }
-  console.log(
-    `load average after: ${require('node:os')
-      .loadavg()
-      .map((l: number) => l.toFixed(2))
-      .join(' ')}`,
-  );
+  const loadAfter = require('node:os')
+    .loadavg()
+    .map((l: number) => l.toFixed(2))
+    .join(' ');
+  console.log(`load average after: ${loadAfter}`);
+  if (process.env.BENCH_RESULT_FILE) {
+    // For bench/run.mjs: one row per route, GET /health of the same run as baseline.
+    const base = figures.health;
+    const rows = (
+      [
+        ['apps', 'GET /apps p95', 25],
+        ['appsTeam', 'GET /apps?sort=team p95', undefined],
+        ['peers', 'GET /apps/:id/peers p95', undefined],
+      ] as const
+    )
+      .filter(([key]) => figures[key])
+      .map(([key, name, target]) => ({
+        name: `${name} (${PEOPLE.toLocaleString('en')} people, ${
+          figures[key].rps
+        } req/s)`,
+        figure: figures[key].p95,
+        unit: 'ms',
+        baseline: base?.p95,
+        baselineName: 'GET /health p95',
+        ratio: base ? figures[key].p95 / base.p95 : undefined,
+        target:
+          target === undefined
+            ? undefined
+            : { op: '<=', value: target, of: 'figure' },
+        note: `${figures[key].non2xx} non-2xx, ${figures[key].errors} errors`,
+      }));
+    require('node:fs').writeFileSync(
+      process.env.BENCH_RESULT_FILE,
+      JSON.stringify(
+        { rows, loadavg: { before: loadBefore, after: loadAfter }, figures },
+        null,
+        2,
+      ),
+    );
+  }
   if (signer) {
     const auth: any = await new Promise(resolve => {
       const on = (m: any) => {
@@ -723,6 +796,11 @@ async function main() {
   await Promise.race([exited, new Promise(r => setTimeout(r, 5000))]);
   child.kill();
   await engine.db.destroy();
+  if (process.env.BENCH_DROP) {
+    const admin = knexFactory({ client: 'pg', connection: `${PG}/postgres` });
+    await admin.raw(`drop database if exists ${DB} with (force)`);
+    await admin.destroy();
+  }
 }
 
 (process.env.BENCH_ROLE === 'server' ? serve() : main()).catch(error => {

@@ -120,6 +120,22 @@ export class AppStore {
     return this.byId.get(id, () => this.get(id));
   }
 
+  /** Each app's own approval method (none: the default), in one statement. */
+  async approvalMethods(
+    ids: string[],
+    db: Knex = this.db,
+  ): Promise<Map<string, App['approvalMethod'] | undefined>> {
+    if (!ids.length) return new Map();
+    const rows: Array<{ id: string; approval_method: string | null }> =
+      await db('apps').whereIn('id', ids).select('id', 'approval_method');
+    return new Map(
+      rows.map(r => [
+        r.id,
+        (r.approval_method as App['approvalMethod']) ?? undefined,
+      ]),
+    );
+  }
+
   async get(id: string, tx: Knex = this.db): Promise<StoredApp | undefined> {
     const row = await tx<AppRow>('apps').where({ id }).first();
     if (!row) return undefined;

@@ -93,6 +93,20 @@ export class ApprovalTaskStore {
     );
   }
 
+  /** Several tasks with their approvers, in two statements (the reminder sweep). */
+  async getTasks(ids: string[], tx: Knex = this.db): Promise<ApprovalTask[]> {
+    if (!ids.length) return [];
+    const rows = await tx<TaskRow>('approval_tasks').whereIn('id', ids);
+    const approvers: Array<{ task_id: string; approver_ref: string }> =
+      await tx('approval_task_approvers')
+        .whereIn('task_id', ids)
+        .orderBy(['task_id', 'approver_ref']);
+    const byTask = new Map<string, string[]>();
+    for (const a of approvers)
+      byTask.set(a.task_id, [...(byTask.get(a.task_id) ?? []), a.approver_ref]);
+    return rows.map(row => rowToTask(row, byTask.get(row.id) ?? []));
+  }
+
   async tasksForRequest(requestId: string, tx: Knex = this.db) {
     const rows = await tx<TaskRow>('approval_tasks')
       .where({ request_id: requestId })
@@ -208,7 +222,8 @@ export class ApprovalTaskStore {
         options.remindBefore,
       ])
       .select('t.*')
-      .orderBy('t.created_at')
+      // Longest-waiting first, read through approval_tasks_due_idx.
+      .orderByRaw('coalesce(t.last_reminded_at, t.created_at)')
       .limit(options.limit);
     return rows;
   }
@@ -224,6 +239,32 @@ export class ApprovalTaskStore {
       .where({ id: taskId, reminders: previousCount, status: 'open' })
       .update({ reminders: previousCount + 1, last_reminded_at: at });
     return count === 1;
+  }
+
+  /**
+   * `markReminded` for a batch, one statement per previous count (usually
+   * one): returns the ids this call counted.
+   */
+  async markRemindedMany(
+    tasks: Array<{ id: string; previousCount: number }>,
+    at: string,
+    tx: Knex,
+  ): Promise<Set<string>> {
+    const byCount = new Map<number, string[]>();
+    for (const t of tasks)
+      byCount.set(t.previousCount, [
+        ...(byCount.get(t.previousCount) ?? []),
+        t.id,
+      ]);
+    const marked = new Set<string>();
+    for (const [count, ids] of byCount) {
+      const rows: Array<{ id: string }> = await tx('approval_tasks')
+        .whereIn('id', ids)
+        .where({ reminders: count, status: 'open' })
+        .update({ reminders: count + 1, last_reminded_at: at }, ['id']);
+      for (const row of rows) marked.add(row.id);
+    }
+    return marked;
   }
 
   async setTaskFallback(taskId: string, tx: Knex) {

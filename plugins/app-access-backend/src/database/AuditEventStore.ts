@@ -43,18 +43,28 @@ export class AuditEventStore {
   constructor(private readonly db: Knex) {}
 
   async addEvent(event: NewEvent, tx: Knex): Promise<void> {
-    await tx('request_events').insert({
-      request_id: event.requestId ?? null,
-      app_id: event.appId ?? null,
-      at: event.at ?? nowIso(),
-      actor: event.actor,
-      type: event.type,
-      from_status: event.fromStatus ?? null,
-      to_status: event.toStatus ?? null,
-      level: event.level ?? null,
-      comment: event.comment ?? null,
-      data: toJson(event.data),
-    });
+    await this.addEvents([event], tx);
+  }
+
+  /** Several events, in order, in as few statements as the database allows. */
+  async addEvents(events: NewEvent[], tx: Knex): Promise<void> {
+    // 10 columns a row: 50 rows stay under SQLite's oldest bind limit (999).
+    for (let i = 0; i < events.length; i += 50) {
+      await tx('request_events').insert(
+        events.slice(i, i + 50).map(event => ({
+          request_id: event.requestId ?? null,
+          app_id: event.appId ?? null,
+          at: event.at ?? nowIso(),
+          actor: event.actor,
+          type: event.type,
+          from_status: event.fromStatus ?? null,
+          to_status: event.toStatus ?? null,
+          level: event.level ?? null,
+          comment: event.comment ?? null,
+          data: toJson(event.data),
+        })),
+      );
+    }
   }
 
   /** Whether the request already has an event of this type with this comment. */

@@ -110,6 +110,13 @@ export class RequestStore {
     return row ? rowToRequest(row) : undefined;
   }
 
+  /** Several requests by id, in one statement (the reminder sweep). */
+  async getMany(ids: string[], tx: Knex = this.db): Promise<StoredRequest[]> {
+    if (!ids.length) return [];
+    const rows = await tx<RequestRow>('requests').whereIn('id', ids);
+    return rows.map(rowToRequest);
+  }
+
   /**
    * The request, its row locked until `tx` ends on PostgreSQL (SQLite
    * serialises writers anyway): for checks that must not race a twin.

@@ -340,6 +340,12 @@ const ROWS_PER_STEP: Array<(knex: Knex) => Promise<void>> = [
       .where({ id: 'step-request' })
       .update({ requester_note: "Closed as won't do: use Confluence" });
   },
+  async knex => {
+    // The reminder sweep's index: an open task that was reminded once.
+    await knex('approval_tasks')
+      .where({ request_id: 'step-request' })
+      .update({ reminders: 1, last_reminded_at: at });
+  },
 ];
 
 describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {

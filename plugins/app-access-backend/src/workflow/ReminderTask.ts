@@ -33,13 +33,9 @@ export class ReminderTask {
         limit: 100,
       });
       if (!due.length) break;
-      let progressed = 0;
-      for (const task of due) {
-        if (await this.deps.workflow.remind(task.id, task.reminders, now)) {
-          sent++;
-          progressed++;
-        }
-      }
+      // One transaction per batch (RequestWorkflow.remindMany), not per task.
+      const progressed = await this.deps.workflow.remindMany(due, now);
+      sent += progressed;
       if (progressed === 0) break;
     }
     if (sent) this.deps.logger.info(`Sent ${sent} approval reminder(s)`);

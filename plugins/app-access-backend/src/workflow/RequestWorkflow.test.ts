@@ -156,6 +156,43 @@ describe.each(databases.eachSupportedId())(
       expect(task.reminders).toBe(3);
     });
 
+    it('the sweep reminds a batch in one go, each task once, however often the batch is offered', async () => {
+      const first = await engine.workflow.submit(jane, {
+        appId: 'notion',
+        tierId: 'editor',
+        justification: 'docs',
+      });
+      const second = await engine.workflow.submit(jane, {
+        appId: 'workday',
+        tierId: 'seat',
+        justification: 'payroll',
+      });
+      await settle();
+      const [t1] = await engine.tasks.tasksForRequest(first.id);
+      const [t2] = await engine.tasks.tasksForRequest(second.id);
+      const batch = [
+        { id: t1.id, reminders: 0 },
+        { id: t2.id, reminders: 0 },
+      ];
+      const dueAt = new Date(Date.now() + 25 * HOUR);
+      expect(await engine.workflow.remindMany(batch, dueAt)).toBe(2);
+      // The same batch again (another sweep that read it before): nothing.
+      expect(await engine.workflow.remindMany(batch, dueAt)).toBe(0);
+      await settle();
+      expect(
+        notifier.to(sam.userRef, 'reminder').map(m => m.reminderNumber),
+      ).toEqual([1]);
+      for (const id of [first.id, second.id]) {
+        expect(
+          (await events(id)).filter(e => e === 'reminder_sent'),
+        ).toHaveLength(1);
+      }
+      for (const id of [first.id, second.id]) {
+        const [after] = await engine.tasks.tasksForRequest(id);
+        expect(after.reminders).toBe(1);
+      }
+    });
+
     it('asks the fallback approver only when none of the level’s approvers can be reached', async () => {
       notifier.unreachable.add(sam.userRef);
       const r = await engine.workflow.submit(jane, {

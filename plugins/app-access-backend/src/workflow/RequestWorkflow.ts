@@ -992,6 +992,77 @@ export class RequestWorkflow {
   }
 
   /**
+   * The reminder sweep's batch: what `remind` does for each task, in one
+   * transaction whose reads happen before it and whose events and notices are
+   * written in bulk, so a batch holds its row locks briefly. A task is counted
+   * only if nobody counted it first. Returns how many were reminded.
+   */
+  async remindMany(
+    due: Array<{ id: string; reminders: number }>,
+    now: Date = new Date(),
+  ): Promise<number> {
+    const previous = new Map(due.map(t => [t.id, t.reminders]));
+    const tasks = (await this.deps.tasks.getTasks([...previous.keys()])).filter(
+      t => t.status === 'open',
+    );
+    const requests = new Map(
+      (
+        await this.deps.requests.getMany([
+          ...new Set(tasks.map(t => t.requestId)),
+        ])
+      ).map(r => [r.id, r]),
+    );
+    // Settings and the apps' channels are read before the transaction.
+    const channels = await this.writer.route(
+      this.deps.db,
+      'approvers',
+      [...requests.values()].map(r => r.appId),
+    );
+    const at = nowIso(now);
+    let sent = 0;
+    await this.deps.db.transaction(async tx => {
+      sent = 0;
+      const candidates = tasks.filter(t => requests.has(t.requestId));
+      const marked = await this.deps.tasks.markRemindedMany(
+        candidates.map(t => ({
+          id: t.id,
+          previousCount: previous.get(t.id)!,
+        })),
+        at,
+        tx,
+      );
+      const transitions = candidates
+        .filter(task => marked.has(task.id))
+        .map(task => {
+          const request = requests.get(task.requestId)!;
+          const reminderNumber = previous.get(task.id)! + 1;
+          return {
+            request,
+            event: {
+              appId: request.appId,
+              actor: SYSTEM_ACTOR,
+              type: 'reminder_sent' as const,
+              level: task.level,
+              data: { reminderNumber, approvers: task.approvers },
+            },
+            notify: {
+              kind: 'reminder' as const,
+              audience: 'approvers' as const,
+              recipients: task.approvers,
+              task,
+              occurrence: `reminder-${reminderNumber}`,
+              reminderNumber,
+            },
+          };
+        });
+      await this.writer.recordMany(tx, transitions, channels);
+      sent = transitions.length;
+    });
+    if (sent) this.afterCommit();
+    return sent;
+  }
+
+  /**
    * Called when the approvers' channel reported every approver of an open
    * task unreachable: the fallback approver is added to the task and asked.
    */

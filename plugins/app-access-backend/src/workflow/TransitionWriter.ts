@@ -44,6 +44,9 @@ type StatusMove =
 
 export type TransitionEvent = Omit<NewEvent, 'requestId'>;
 
+/** Channels per audience and app, read once for a batch. */
+export type ChannelMemo = Map<string, Promise<string[]>>;
+
 export type Transition = StatusMove & {
   request: TransitionSubject;
   /** Audit events, written in this order after the move. */
@@ -70,6 +73,19 @@ export class TransitionWriter {
     },
   ) {}
 
+  private readonly memos = new WeakMap<Knex, ChannelMemo>();
+
+  private memoOf(tx: Knex): ChannelMemo {
+    // Outside a transaction nothing is kept: settings may change any time.
+    if (!(tx as Knex.Transaction).isTransaction) return new Map();
+    let memo = this.memos.get(tx);
+    if (!memo) {
+      memo = new Map();
+      this.memos.set(tx, memo);
+    }
+    return memo;
+  }
+
   async record(tx: Knex, transition: Transition): Promise<void> {
     const { request } = transition;
     if (transition.to) {
@@ -91,6 +107,62 @@ export class TransitionWriter {
         : []),
     ];
     if (jobs.length) await this.deps.outbox.enqueue(jobs, tx);
+  }
+
+  /**
+   * Several transitions without status moves (reminders) in one go: their
+   * events in one insert, their notices in another, settings and each app
+   * read once. Same rows as `record` for each, in the same order.
+   */
+  async recordMany(
+    tx: Knex,
+    transitions: Transition[],
+    channels: ChannelMemo = new Map(),
+  ): Promise<void> {
+    const events = [];
+    const jobs: NewOutboxJob[] = [];
+    for (const transition of transitions) {
+      if (transition.to) throw new Error('recordMany: no status moves');
+      const { request } = transition;
+      for (const event of [transition.event ?? []].flat())
+        events.push({ requestId: request.id, ...event });
+      jobs.push(...(transition.jobs ?? []));
+      if (transition.notify) {
+        jobs.push(
+          ...(await this.notices(tx, request, transition.notify, channels)),
+        );
+      }
+    }
+    await this.deps.events.addEvents(events, tx);
+    if (jobs.length) await this.deps.outbox.enqueue(jobs, tx);
+  }
+
+  /**
+   * Reads the channels for an audience and these apps ahead of a
+   * transaction (settings and apps), for `recordMany`.
+   */
+  async route(
+    db: Knex,
+    audience: NotifyAudience,
+    appIds: Array<string | undefined>,
+  ): Promise<ChannelMemo> {
+    const settings = await this.deps.settings.get(db);
+    const ids = [...new Set(appIds)];
+    const methods = await this.deps.apps.approvalMethods(
+      ids.filter((id): id is string => Boolean(id)),
+      db,
+    );
+    return new Map(
+      ids.map(appId => [
+        `${audience}:${appId ?? ''}`,
+        Promise.resolve(
+          this.pickChannels(
+            audience,
+            (appId && methods.get(appId)) || settings.approvalMethod,
+          ),
+        ),
+      ]),
+    );
   }
 
   private async move(
@@ -122,8 +194,18 @@ export class TransitionWriter {
     appId?: string,
   ): Promise<string[]> {
     const settings = await this.deps.settings.get(tx);
-    const app = appId ? await this.deps.apps.get(appId, tx) : undefined;
-    const approvalMethod = app?.approvalMethod ?? settings.approvalMethod;
+    // Only the app's own approval method: one light statement, not the app
+    // with its tiers.
+    const own = appId
+      ? (await this.deps.apps.approvalMethods([appId], tx)).get(appId)
+      : undefined;
+    return this.pickChannels(audience, own ?? settings.approvalMethod);
+  }
+
+  private pickChannels(
+    audience: NotifyAudience,
+    approvalMethod: string,
+  ): string[] {
     const approvalChannel =
       approvalMethod === 'portal' ? 'backstage' : approvalMethod;
     const available = this.deps.channels.available;
@@ -140,10 +222,20 @@ export class TransitionWriter {
     tx: Knex,
     request: TransitionSubject,
     notice: Notice,
+    memo?: ChannelMemo,
   ): Promise<NewOutboxJob[]> {
     const appId =
       request.appId ?? (await this.deps.requests.get(request.id, tx))?.appId;
-    const channels = await this.channelsFor(notice.audience, tx, appId);
+    // One routing per audience and app within a transaction (a decision
+    // notifies twice): settings and the app cannot change under it here.
+    const routes = memo ?? this.memoOf(tx);
+    const key = `${notice.audience}:${appId ?? ''}`;
+    let routed = routes.get(key);
+    if (!routed) {
+      routed = this.channelsFor(notice.audience, tx, appId);
+      routes.set(key, routed);
+    }
+    const channels = await routed;
     return channels.map(channel => ({
       kind: 'notify',
       idempotencyKey: `notify:${channel}:${notice.audience}:${notice.kind}:${

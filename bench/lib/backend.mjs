@@ -1,0 +1,224 @@
+// The example backend (packages/backend, as `yarn start` runs it, with its
+// real auth, catalog, permission policy and App Access) as one or more
+// replicas on one PostgreSQL database, for the write-path benchmarks. Like
+// the fault suite's scripts/faults/replicas.mjs, plus CPU pinning (taskset)
+// and memory readings.
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backendDir, memoryOf, PG, repoRoot, sleep } from './common.mjs';
+
+export const workDir =
+  process.env.BENCH_WORK_DIR ?? join(tmpdir(), 'app-access-bench');
+
+export const APPROVER = 'sam.manager';
+
+/** Bench people: requesters in the catalog, managed by sam.manager. */
+export function benchUsers(count) {
+  return Array.from(
+    { length: count },
+    (_, i) => `bench.u${String(i + 1).padStart(4, '0')}`,
+  );
+}
+
+function orgYaml(users) {
+  return users
+    .map(
+      name => `---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata:
+  name: ${name}
+  annotations:
+    app-access/title: Software Engineer
+    app-access/department: Engineering
+    app-access/manager: ${APPROVER}
+spec:
+  profile:
+    displayName: Bench ${name}
+    email: ${name}@acme.example
+  memberOf: [engineering]
+`,
+    )
+    .join('');
+}
+
+/** Apps that need sam.manager's approval and are fulfilled by hand (no vendor). */
+function seedOf(appCount) {
+  return {
+    apiVersion: 'app-access.dev/v1',
+    kind: 'AppCatalog',
+    apps: Array.from({ length: appCount }, (_, i) => ({
+      id: `wb-${String(i + 1).padStart(4, '0')}`,
+      name: `Write bench ${i + 1}`,
+      category: 'Benchmark',
+      owner: 'group:default/it-admins',
+      listed: true,
+      approval: {
+        required: 'everyone',
+        level1: [{ type: 'user', ref: `user:default/${APPROVER}` }],
+      },
+      tiers: [{ id: 'std', name: 'Standard', fulfillment: { type: 'manual' } }],
+    })),
+  };
+}
+
+export function writeConfig({ database, users, apps, ports, extra = {} }) {
+  mkdirSync(workDir, { recursive: true });
+  const orgFile = join(workDir, 'bench-org.yaml');
+  writeFileSync(orgFile, orgYaml(users));
+  const seedFile = join(workDir, 'bench-seed.json');
+  writeFileSync(seedFile, JSON.stringify(seedOf(apps)));
+  const base = {
+    app: { baseUrl: 'http://localhost:3000' },
+    backend: {
+      database: {
+        client: 'pg',
+        pluginDivisionMode: 'schema',
+        connection: { ...PG, database },
+        knexConfig: { pool: { min: 0, max: 3, idleTimeoutMillis: 5000 } },
+        plugin: {
+          'app-access': {
+            knexConfig: { pool: { min: 0, max: 10, idleTimeoutMillis: 5000 } },
+          },
+        },
+      },
+      cors: { origin: 'http://localhost:3000' },
+    },
+    auth: { environment: 'development', providers: { demo: {} } },
+    catalog: {
+      rules: [
+        { allow: ['Component', 'System', 'API', 'Resource', 'Location'] },
+      ],
+      locations: [
+        {
+          type: 'file',
+          target: join(repoRoot, 'examples', 'org.yaml'),
+          rules: [{ allow: ['User', 'Group'] }],
+        },
+        { type: 'file', target: orgFile, rules: [{ allow: ['User'] }] },
+      ],
+    },
+    permission: { enabled: true },
+    appAccess: {
+      catalog: { seedFiles: [seedFile] },
+      approvals: {
+        method: 'portal',
+        defaultApprovers: ['group:default/it-admins'],
+      },
+      ...extra,
+    },
+  };
+  const baseFile = join(workDir, 'app-config.bench.json');
+  writeFileSync(baseFile, JSON.stringify(base, null, 2));
+  return ports.map((port, index) => {
+    const file = join(workDir, `app-config.replica-${index + 1}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        backend: {
+          baseUrl: `http://127.0.0.1:${port}`,
+          listen: { port, host: '127.0.0.1' },
+        },
+      }),
+    );
+    return [baseFile, file];
+  });
+}
+
+export class Backend {
+  /** cpus: a taskset CPU list ("0", "1", "0,1") or undefined (no pinning). */
+  constructor({ name, port, configFiles, cpus, cpuProf }) {
+    Object.assign(this, { name, port, configFiles, cpus, cpuProf });
+    this.url = `http://127.0.0.1:${port}`;
+    this.peakMb = 0;
+  }
+
+  start() {
+    const logFile = join(workDir, `${this.name}.log`);
+    const log = openSync(logFile, 'w');
+    this.logFile = logFile;
+    const node = [
+      process.execPath,
+      ...(this.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${this.cpuProf}`] : []),
+      '--require',
+      '@backstage/cli/config/nodeTransform.cjs',
+      'src/index.ts',
+      ...this.configFiles.flatMap(f => ['--config', f]),
+    ];
+    const [cmd, ...args] = this.cpus
+      ? ['taskset', '-c', this.cpus, ...node]
+      : node;
+    this.child = spawn(cmd, args, {
+      cwd: backendDir,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+    });
+    this.exited = new Promise(resolve =>
+      this.child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    // taskset execs node in place: the pid is the backend's.
+    this.sampler = setInterval(() => this.sample(), 1000);
+  }
+
+  sample() {
+    const m = this.child?.pid && memoryOf(this.child.pid);
+    if (m) this.peakMb = Math.max(this.peakMb, m.peakMb, m.rssMb);
+  }
+
+  async waitHealthy(timeoutMs = 240_000) {
+    const started = Date.now();
+    while (Date.now() - started < timeoutMs) {
+      if (this.child.exitCode !== null || this.child.signalCode !== null)
+        throw new Error(
+          `${this.name} exited during start-up (see ${this.logFile})`,
+        );
+      try {
+        const res = await fetch(`${this.url}/api/app-access/health`, {
+          signal: AbortSignal.timeout(3000),
+        });
+        if (res.ok) return Date.now() - started;
+      } catch {
+        // not listening yet
+      }
+      await sleep(500);
+    }
+    throw new Error(
+      `${this.name} not healthy within ${timeoutMs / 1000}s (see ${
+        this.logFile
+      })`,
+    );
+  }
+
+  /** A Backstage user token from the demo sign-in; retried until the catalog has the user. */
+  async token(user, timeoutMs = 180_000) {
+    const started = Date.now();
+    for (;;) {
+      const res = await fetch(
+        `${this.url}/api/auth/demo/refresh?env=development`,
+        {
+          headers: { 'x-demo-user': user },
+          signal: AbortSignal.timeout(15_000),
+        },
+      );
+      if (res.ok) return (await res.json()).backstageIdentity.token;
+      if (Date.now() - started > timeoutMs)
+        throw new Error(
+          `sign-in as ${user}: HTTP ${res.status} ${await res.text()}`,
+        );
+      await sleep(1000);
+    }
+  }
+
+  async stop() {
+    clearInterval(this.sampler);
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode)
+      return;
+    this.sample();
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,266 @@
+#!/usr/bin/env node
+// Write path: POST /requests and POST /requests/{id}/decisions against the
+// example backend (real Backstage auth with demo sign-in tokens, catalog,
+// permission policy, App Access on PostgreSQL), first as one backend, then as
+// two replicas on the same database; GET /health on the same servers in the
+// same run is the baseline. Also samples the backends' peak RSS.
+//
+//   node bench/write-path.mjs            (or: node bench/run.mjs write)
+//
+// Cores (this machine has 2): one backend is not pinned (it, PostgreSQL and
+// the load generator share both cores); with two replicas, replica 1 is pinned
+// to CPU 0 and replica 2 to CPU 1 (taskset), PostgreSQL and the load
+// generator float over both. Environment: BENCH_SMOKE=1 (tiny), BENCH_USERS,
+// BENCH_APPS, BENCH_CONNECTIONS (10), BENCH_SECONDS (10: the health baseline
+// and POST /requests each; the decisions then approve every request created),
+// BENCH_PORT (7600), BENCH_KEEP_DB=1, BENCH_CPU_PROF=<dir> (V8 CPU profiles of
+// the backends).
+import {
+  dropDatabase,
+  load,
+  loadavg,
+  recreateDatabase,
+  report,
+  row,
+  SMOKE,
+} from './lib/common.mjs';
+import { APPROVER, Backend, benchUsers, writeConfig } from './lib/backend.mjs';
+
+const num = (name, full, smoke) =>
+  Number(process.env[name] ?? (SMOKE ? smoke : full));
+const USERS = num('BENCH_USERS', 200, 8);
+const APPS = num('BENCH_APPS', 60, 20);
+const CONNECTIONS = num('BENCH_CONNECTIONS', 10, 4);
+const SECONDS = num('BENCH_SECONDS', 10, 2);
+const PORT = num('BENCH_PORT', 7600, 7600);
+const DB = SMOKE ? 'bench_write_smoke' : 'bench_write';
+const cpuProf = process.env.BENCH_CPU_PROF;
+
+const log = m => console.log(`write-path: ${m}`);
+
+function pairs() {
+  const users = benchUsers(USERS);
+  const out = [];
+  for (let a = 1; a <= APPS; a++)
+    for (const user of users)
+      out.push({ user, appId: `wb-${String(a).padStart(4, '0')}` });
+  // Interleave so concurrent requests touch different apps and people.
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = (i * 7919) % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+async function measure(backends, work, label) {
+  const urls = backends.map(b => b.url);
+  const url = urls.length === 1 ? urls[0] : urls;
+  const tokens = new Map();
+  for (const user of new Set([...work.map(p => p.user), APPROVER]))
+    tokens.set(user, await backends[0].token(user));
+
+  // Warm-up (not counted): health, and a few writes of each kind.
+  await load({
+    url,
+    connections: CONNECTIONS,
+    seconds: 1,
+    requests: [{ method: 'GET', path: '/api/app-access/health' }],
+  });
+  const health = await load({
+    url,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    requests: [{ method: 'GET', path: '/api/app-access/health' }],
+  });
+  log(`${label}: GET /health ${health.rps.toFixed(0)}/s p95 ${health.p95} ms`);
+
+  let next = 0;
+  const ids = [];
+  const create = await load({
+    url,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: req => {
+          const p = work[next++ % work.length];
+          return {
+            ...req,
+            path: '/api/app-access/requests',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${tokens.get(p.user)}`,
+            },
+            body: JSON.stringify({
+              appId: p.appId,
+              tierId: 'std',
+              justification: 'write-path benchmark',
+            }),
+          };
+        },
+        onResponse: (status, body) => {
+          if (status === 201) ids.push(JSON.parse(body).id);
+        },
+      },
+    ],
+  });
+  log(
+    `${label}: POST /requests ${create.rps.toFixed(0)}/s p95 ${
+      create.p95
+    } ms ${JSON.stringify(create.statuses)}`,
+  );
+
+  if (!ids.length) throw new Error(`${label}: no request was created`);
+  let d = 0;
+  const approver = `Bearer ${tokens.get(APPROVER)}`;
+  const decide = await load({
+    url,
+    connections: CONNECTIONS,
+    amount: ids.length,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: req => ({
+          ...req,
+          path: `/api/app-access/requests/${ids[d++ % ids.length]}/decisions`,
+          headers: {
+            'content-type': 'application/json',
+            authorization: approver,
+          },
+          body: JSON.stringify({ decision: 'approve' }),
+        }),
+      },
+    ],
+  });
+  log(
+    `${label}: POST /requests/{id}/decisions ${decide.rps.toFixed(0)}/s p95 ${
+      decide.p95
+    } ms ${JSON.stringify(decide.statuses)}`,
+  );
+  return { health, create, decide };
+}
+
+async function topology(label, configs, cpus, work) {
+  const backends = configs.map(
+    (configFiles, i) =>
+      new Backend({
+        name: `${label}-${i + 1}`,
+        port: PORT + i,
+        configFiles,
+        cpus: cpus[i],
+        cpuProf,
+      }),
+  );
+  try {
+    // One at a time: the first runs the migrations.
+    for (const b of backends) {
+      b.start();
+      log(`${b.name} healthy after ${(await b.waitHealthy()) / 1000} s`);
+    }
+    const result = await measure(backends, work, label);
+    return { ...result, peakMb: Math.max(...backends.map(b => b.peakMb)) };
+  } finally {
+    await Promise.all(backends.map(b => b.stop()));
+    for (const b of backends) b.sample();
+  }
+}
+
+async function main() {
+  const all = pairs();
+  // Half the (user, app) pairs each: one open request per user, app and tier.
+  const half = Math.floor(all.length / 2);
+  const load0 = loadavg();
+  await recreateDatabase(DB);
+  try {
+    const configs = writeConfig({
+      database: DB,
+      users: benchUsers(USERS),
+      apps: APPS,
+      ports: [PORT, PORT + 1],
+    });
+    const one = await topology(
+      'one',
+      [configs[0]],
+      [undefined],
+      all.slice(0, half),
+    );
+    const two = await topology('two', configs, ['0', '1'], all.slice(half));
+    const rows = [];
+    for (const [op, key] of [
+      ['POST /requests', 'create'],
+      ['POST /requests/{id}/decisions', 'decide'],
+    ]) {
+      const a = one[key];
+      const b = two[key];
+      rows.push(
+        row({
+          name: `${op}, one backend: req/s`,
+          figure: a.rps,
+          unit: '/s',
+          baseline: one.health.rps,
+          baselineName: 'GET /health req/s',
+          target: { op: '>=', value: 300, of: 'figure' },
+          note: statusNote(a),
+        }),
+        row({
+          name: `${op}, one backend: p95`,
+          figure: a.p95,
+          unit: 'ms',
+          baseline: one.health.p95,
+          baselineName: 'GET /health p95',
+          target: { op: '<=', value: 50, of: 'figure' },
+        }),
+        row({
+          name: `${op}, two replicas: req/s`,
+          figure: b.rps,
+          unit: '/s',
+          baseline: a.rps,
+          baselineName: 'one backend req/s',
+          target: { op: '>=', value: 1.6, of: 'ratio' },
+          note: `GET /health ${two.health.rps.toFixed(0)}/s; ${statusNote(b)}`,
+        }),
+        row({
+          name: `${op}, two replicas: p95`,
+          figure: b.p95,
+          unit: 'ms',
+          baseline: two.health.p95,
+          baselineName: 'GET /health p95',
+          target: { op: '<=', value: 50, of: 'figure' },
+        }),
+      );
+    }
+    rows.push(
+      row({
+        name: 'write path: backend peak RSS',
+        figure: Math.max(one.peakMb, two.peakMb),
+        unit: 'MB',
+        target: { op: '<=', value: 600, of: 'figure' },
+      }),
+    );
+    report(rows, {
+      loadavg: { before: load0, after: loadavg() },
+      cores:
+        'one backend unpinned; two replicas pinned to CPU 0 and CPU 1 (taskset); PostgreSQL and load generator unpinned',
+      raw: { one, two },
+      settings: { USERS, APPS, CONNECTIONS, SECONDS },
+    });
+  } finally {
+    if (!process.env.BENCH_KEEP_DB) await dropDatabase(DB);
+  }
+}
+
+function statusNote(r) {
+  const bad = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2'));
+  return `${r.ok} of ${r.requests} 2xx${
+    bad.length ? `; ${bad.map(([s, n]) => `${n}× ${s}`).join(', ')}` : ''
+  }${r.errors ? `; ${r.errors} errors` : ''}`;
+}
+
+main().then(
+  () => process.exit(0),
+  e => {
+    console.error(e?.stack ?? e);
+    process.exit(1);
+  },
+);
