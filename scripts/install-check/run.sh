@@ -93,7 +93,7 @@ cleanup() {
     if grep -q '^FAIL' "$results" 2>/dev/null; then
       rm -rf "$app"
     else
-      rm -rf "$app" "$work/logs" "$work/results.txt" "$work/apps-page.png"
+      rm -rf "$app" "$work/logs" "$work/results.txt" "$work/tested.txt" "$work/apps-page.png"
       [ "$tarballs" = "$work/tarballs" ] && rm -rf "$tarballs"
       rmdir "$work" 2>/dev/null || true
     fi
@@ -184,13 +184,14 @@ install_app() {
     # serves (`backstage-cli versions:bump` needs the release manifest site,
     # which this machine cannot reach; yarn up asks the registry directly).
     yarn up '@backstage/*'
-    local p
-    for p in backend-defaults frontend-defaults cli plugin-catalog-backend; do
-      echo "installed @backstage/$p $(node -p "require('@backstage/$p/package.json').version")"
-    done
   else
     yarn install
   fi
+  # What this run tested App Access with (the summary repeats it).
+  local p
+  for p in backend-defaults backend-plugin-api frontend-defaults frontend-plugin-api plugin-catalog-react plugin-catalog-node; do
+    echo "installed @backstage/$p $(node -p "require('@backstage/$p/package.json').version" 2>/dev/null || echo 'not installed')"
+  done
   if [ -n "$sqlite_from" ]; then
     mkdir -p node_modules/better-sqlite3/build/Release
     cp "$sqlite_from/build/Release/better_sqlite3.node" node_modules/better-sqlite3/build/Release/
@@ -241,6 +242,9 @@ summary() {
   failed=$(grep -c '^FAIL' "$results" || true)
   skipped=$(grep -c '^SKIP' "$results" || true)
   echo "$passed passed, $failed failed, $skipped skipped"
+  if [ -s "$work/tested.txt" ]; then
+    echo "tested with: $(paste -sd, "$work/tested.txt" | sed 's/,/, /g')"
+  fi
   if [ "$mode" = latest ]; then
     if [ "$failed" -gt 0 ]; then
       echo "latest: App Access does not yet install cleanly on the newest Backstage packages (report only, see above)"
@@ -269,8 +273,16 @@ run() {
     return 0
   fi
   step install install_app || return 0
+  grep '^installed ' "$work/logs/install.log" | sed 's/^installed //' >"$work/tested.txt" || true
+  sed 's/^/   installed /' "$work/tested.txt"
+  local shared
+  if shared=$(node "$here/shared-deps.mjs" "$app"); then
+    record "PASS shared Backstage packages: $shared"
+  else
+    record "FAIL shared Backstage packages: $shared (widen App Access's version ranges)"
+  fi
   if [ "$mode" = latest ]; then
-    grep '^installed ' "$work/logs/install.log" | sed 's/^/   /'
+    :
   elif [ "$update_lock" = 1 ]; then
     node "$here/lockfile.mjs" write "$app" "$lock_fixture" | sed 's/^/   /'
   else
