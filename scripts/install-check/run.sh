@@ -2,7 +2,7 @@
 # Install check: does App Access install into a brand-new Backstage app the way
 # the README says, and work there?
 #
-#   scripts/install-check/run.sh [--latest] [--tarballs DIR] [--keep]
+#   scripts/install-check/run.sh [--latest | --update-lock] [--tarballs DIR] [--keep]
 #
 # Builds and packs every publishable package under plugins/ (into DIR, reused
 # when it already holds the tarballs), generates an app with the pinned
@@ -10,6 +10,13 @@
 # backend on SQLite and checks health, a request through the API, the Apps page
 # in Chromium and the admin routes under the documented permission policy.
 # Prints one line per check and a summary; exits 1 when a check fails.
+#
+# The pinned run installs from fixtures/yarn.lock (see lockfile.mjs), so it
+# resolves the same packages every time, and fails when the install needed a
+# package that lockfile does not hold (an App Access package gained a
+# dependency, or create-app's template changed). --update-lock then stores the
+# app's lockfile as the new fixture (delete the fixture first to re-resolve
+# everything as of create-app's release).
 #
 # --latest repeats this with the template's @backstage/* dependencies raised to
 # the newest versions the registry serves. It reports what broke and always
@@ -28,18 +35,25 @@ ADMIN=user:default/ada.admin
 mode=pinned
 tarballs=""
 keep=0
+update_lock=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --latest) mode=latest ;;
+    --update-lock) update_lock=1 ;;
     --tarballs) tarballs="$2"; shift ;;
     --keep) keep=1 ;;
-    *) echo "usage: $0 [--latest] [--tarballs DIR] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--latest | --update-lock] [--tarballs DIR] [--keep]" >&2; exit 2 ;;
   esac
   shift
 done
 
+if [ "$mode" = latest ] && [ "$update_lock" = 1 ]; then
+  echo "--update-lock stores the pinned run's lockfile; it does not go with --latest" >&2
+  exit 2
+fi
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 here="$repo/scripts/install-check"
+lock_fixture="$here/fixtures/yarn.lock"
 cd "$repo"
 # shellcheck source=../ensure-node.sh
 . scripts/ensure-node.sh
@@ -79,7 +93,7 @@ cleanup() {
     if grep -q '^FAIL' "$results" 2>/dev/null; then
       rm -rf "$app"
     else
-      rm -rf "$app" "$work/logs" "$work/results.txt" "$work/apps-page.png"
+      rm -rf "$app" "$work/logs" "$work/results.txt" "$work/tested.txt" "$work/apps-page.png"
       [ "$tarballs" = "$work/tarballs" ] && rm -rf "$tarballs"
       rmdir "$work" 2>/dev/null || true
     fi
@@ -151,12 +165,16 @@ prepare_app() {
         console.log(`${Math.floor((Date.now() - Date.parse(t)) / 864e5) - 4}d`)' "$CREATE_APP_VERSION")
   fi
   INSTALL_CHECK_AGE_GATE="$gate" INSTALL_CHECK_SQLITE_FROM="$sqlite_from" node "$here/prepare-app.mjs" "$app" "$tarballs/index.tsv" "$here/fixtures" "$port"
+  if [ "$mode" = pinned ]; then
+    node "$here/lockfile.mjs" seed "$app" "$lock_fixture"
+  fi
 }
 
 install_app() {
   cd "$app"
-  # The generated app has no lockfile yet (its seed is downloaded, which fails
-  # offline), so this install may write one even where CI makes Yarn immutable.
+  # The App Access tarballs are never in the lockfile (a new checksum on every
+  # pack), so this install writes their entries even where CI makes Yarn
+  # immutable; lockfile.mjs check then says whether anything else was resolved.
   export YARN_ENABLE_IMMUTABLE_INSTALLS=false
   # node_modules as hard links into Yarn's shared store: the app's ~2000
   # packages are linked, not copied, which is most of a fresh install's time.
@@ -166,13 +184,14 @@ install_app() {
     # serves (`backstage-cli versions:bump` needs the release manifest site,
     # which this machine cannot reach; yarn up asks the registry directly).
     yarn up '@backstage/*'
-    local p
-    for p in backend-defaults frontend-defaults cli plugin-catalog-backend; do
-      echo "installed @backstage/$p $(node -p "require('@backstage/$p/package.json').version")"
-    done
   else
     yarn install
   fi
+  # What this run tested App Access with (the summary repeats it).
+  local p
+  for p in backend-defaults backend-plugin-api frontend-defaults frontend-plugin-api plugin-catalog-react plugin-catalog-node; do
+    echo "installed @backstage/$p $(node -p "require('@backstage/$p/package.json').version" 2>/dev/null || echo 'not installed')"
+  done
   if [ -n "$sqlite_from" ]; then
     mkdir -p node_modules/better-sqlite3/build/Release
     cp "$sqlite_from/build/Release/better_sqlite3.node" node_modules/better-sqlite3/build/Release/
@@ -223,6 +242,9 @@ summary() {
   failed=$(grep -c '^FAIL' "$results" || true)
   skipped=$(grep -c '^SKIP' "$results" || true)
   echo "$passed passed, $failed failed, $skipped skipped"
+  if [ -s "$work/tested.txt" ]; then
+    echo "tested with: $(paste -sd, "$work/tested.txt" | sed 's/,/, /g')"
+  fi
   if [ "$mode" = latest ]; then
     if [ "$failed" -gt 0 ]; then
       echo "latest: App Access does not yet install cleanly on the newest Backstage packages (report only, see above)"
@@ -251,8 +273,25 @@ run() {
     return 0
   fi
   step install install_app || return 0
+  grep '^installed ' "$work/logs/install.log" | sed 's/^installed //' >"$work/tested.txt" || true
+  sed 's/^/   installed /' "$work/tested.txt"
+  local shared
+  if shared=$(node "$here/shared-deps.mjs" "$app"); then
+    record "PASS shared Backstage packages: $shared"
+  else
+    record "FAIL shared Backstage packages: $shared (widen App Access's version ranges)"
+  fi
   if [ "$mode" = latest ]; then
-    grep '^installed ' "$work/logs/install.log" | sed 's/^/   /'
+    :
+  elif [ "$update_lock" = 1 ]; then
+    node "$here/lockfile.mjs" write "$app" "$lock_fixture" | sed 's/^/   /'
+  else
+    local drift
+    if drift=$(node "$here/lockfile.mjs" check "$app" "$lock_fixture"); then
+      record "PASS pinned lockfile: $drift"
+    else
+      record "FAIL pinned lockfile: $(echo "$drift" | tr '\n' ' ')(run scripts/install-check/run.sh --update-lock and commit $lock_fixture)"
+    fi
   fi
   step build-frontend build_frontend || return 0
 
@@ -267,7 +306,7 @@ run() {
   stop_backend
 }
 
-export mode app work tarballs here port sqlite_from CREATE_APP_VERSION
+export mode app work tarballs here port sqlite_from lock_fixture CREATE_APP_VERSION
 export -f build_packages pack_packages create_app prepare_app install_app build_frontend
 
 echo "== App Access install check: $mode, work folder $work"

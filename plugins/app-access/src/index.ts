@@ -1,5 +1,8 @@
 /**
- * App Access: the company's app store inside Backstage.
+ * App Access: the company's app store inside Backstage. What a portal on the
+ * legacy frontend system mounts: the plugin, its page, the standalone admin
+ * page, the entity card and the approvals sidebar item. The new frontend
+ * system uses the `/alpha` export instead.
  *
  * @packageDocumentation
  */
@@ -16,34 +19,3 @@ export type { AppAccessSearchResultListItemProps } from './components/AppAccessS
 export { AppAccessApprovalsSidebarItem } from './components/AppAccessApprovalsSidebarItem';
 export type { AppAccessApprovalsSidebarItemProps } from './components/AppAccessApprovalsSidebarItem';
 export type { EntityAppAccessCardProps } from './components/EntityAppAccessCard';
-export { appAccessApiRef, AppAccessClient } from './api';
-export type {
-  AppAccessApi,
-  AppSort,
-  CreateIntakeBody,
-  CreateRequestBody,
-  DecisionBody,
-  ListAppsQuery,
-} from './api';
-export type {
-  AdminApp,
-  AdminRequestsQuery,
-  AuditQuery,
-  ListAdminAppsQuery,
-  ModuleKind,
-  OktaApp,
-  OktaGroup,
-  OutboxJob,
-  OutboxJobStatus,
-  OutboxList,
-  SettingsUpdate,
-} from './api/AppAccessApi';
-export * from './components/admin';
-export {
-  rootRouteRef as appAccessRootRouteRef,
-  appRouteRef as appAccessAppRouteRef,
-  requestRouteRef as appAccessRequestRouteRef,
-  approvalsRouteRef as appAccessApprovalsRouteRef,
-  adminRouteRef as appAccessAdminRouteRef,
-  adminRootRouteRef as appAccessAdminRootRouteRef,
-} from './routes';

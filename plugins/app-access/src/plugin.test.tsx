@@ -11,14 +11,18 @@ import { rootRouteRef } from './routes';
 import { createFakeApi } from './__testUtils__';
 
 describe('app-access plugin', () => {
-  it('exports the plugin, its extensions and its API', () => {
+  it('exports what a portal mounts, and nothing else', () => {
     expect(index.appAccessPlugin.getId()).toBe('app-access');
     expect(index.appAccessPlugin.routes.root).toBe(rootRouteRef);
-    expect(index.AppAccessPage).toBeDefined();
-    expect(index.EntityAppAccessCard).toBeDefined();
-    expect(index.AppAccessApprovalsSidebarItem).toBeDefined();
-    expect(index.appAccessApiRef.id).toBe('plugin.app-access.service');
-    expect(index.AppAccessClient).toBeDefined();
+    expect(Object.keys(index).sort()).toEqual([
+      'AppAccessAdminPage',
+      'AppAccessApprovalsSidebarItem',
+      'AppAccessPage',
+      'AppAccessSearchResultListItem',
+      'EntityAppAccessCard',
+      'EntityPersonAccessCard',
+      'appAccessPlugin',
+    ]);
   });
 
   it('renders the page extension with its tabs and the catalog', async () => {

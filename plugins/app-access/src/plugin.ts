@@ -18,6 +18,7 @@ import {
   rootRouteRef,
 } from './routes';
 
+/** App Access for the legacy frontend system: its API and route refs. */
 export const appAccessPlugin = createPlugin({
   id: 'app-access',
   apis: [

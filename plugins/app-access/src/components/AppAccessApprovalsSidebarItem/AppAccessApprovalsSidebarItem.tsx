@@ -13,6 +13,7 @@ const REFRESH_MS = 5 * 60 * 1000;
 /** Coming back to the tab fires both focus and visibilitychange: one reload. */
 const FOCUS_DEBOUNCE_MS = 2000;
 
+/** Props of the AppAccessApprovalsSidebarItem: where it links, its label and icon. */
 export type AppAccessApprovalsSidebarItemProps = {
   /** Where the approvals inbox is mounted; defaults to the /apps mount. */
   to?: string;

@@ -36,6 +36,7 @@ function normalizeRef(ref: string): string | undefined {
   }
 }
 
+/** Props of the EntityAppAccessCard: its title. */
 export type EntityAppAccessCardProps = {
   title?: string;
 };

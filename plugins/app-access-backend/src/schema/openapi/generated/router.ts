@@ -452,7 +452,7 @@ export const spec = {
       AppInput: {
         type: 'object',
         description:
-          "An app as an admin saves it. `listed` defaults to false, `externalIds` to {}, `tiers` to [] and a tier's `fulfillment` to manual. A listed app needs at least one tier; tier ids are unique.",
+          "An app as an admin saves it. `listed` defaults to false, `externalIds` to `{}`, `tiers` to [] and a tier's `fulfillment` to manual. A listed app needs at least one tier; tier ids are unique.",
         additionalProperties: false,
         required: ['name', 'category'],
         properties: {

@@ -12,7 +12,7 @@ import { AppAccessAdminPage } from '../../../plugin';
 import { adminRootRouteRef, rootRouteRef } from '../../../routes';
 import { createFakeApi, renderInPlugin } from '../../../__testUtils__';
 import { AppAccessRouter } from '../../Router';
-import appAccessPlugin, { appAccessAdminPage } from '../../../alpha';
+import appAccessPlugin, { appAccessAdminPage } from '../../../extensions';
 
 jest.setTimeout(60_000);
 

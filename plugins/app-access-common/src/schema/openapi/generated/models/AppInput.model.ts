@@ -13,7 +13,7 @@ import { Slug } from './Slug.model';
 import { TierInput } from './TierInput.model';
 
 /**
- * An app as an admin saves it. `listed` defaults to false, `externalIds` to {}, `tiers` to [] and a tier's `fulfillment` to manual. A listed app needs at least one tier; tier ids are unique.
+ * An app as an admin saves it. `listed` defaults to false, `externalIds` to `{}`, `tiers` to [] and a tier's `fulfillment` to manual. A listed app needs at least one tier; tier ids are unique.
  *
  * @public
  */

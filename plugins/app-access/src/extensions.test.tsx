@@ -15,12 +15,18 @@ import appAccessPlugin, {
   appAccessPage,
   appAccessPersonAccessCard,
   appAccessSearchResultListItem,
-} from './alpha';
+} from './extensions';
+import * as alpha from './alpha';
 import { appAccessApiRef } from './api';
 import { rootRouteRef } from './routes';
 import { createFakeApi } from './__testUtils__';
 
 describe('app-access (new frontend system)', () => {
+  it('publishes only the plugin from /alpha', () => {
+    expect(Object.keys(alpha)).toEqual(['default']);
+    expect(alpha.default).toBe(appAccessPlugin);
+  });
+
   it('is a frontend plugin with the API, the page and the entity card', () => {
     expect(appAccessPlugin.id).toBe('app-access');
     expect(appAccessApi).toBeDefined();
