@@ -15,6 +15,7 @@ import {
   appAccessUsageExtensionPoint,
 } from '@app-access/plugin-app-access-node';
 import { createRouter } from './service/createRouter';
+import { databaseUnavailableErrors } from './service/databaseUnavailable';
 import { AppAccessEngine } from './AppAccessEngine';
 import { connectModules, RegisteredModules } from './modules/connectModules';
 
@@ -92,6 +93,8 @@ export const appAccessPlugin = createBackendPlugin({
             validateResponses: process.env.NODE_ENV === 'test',
           }),
         );
+        // Last: a lost database connection in any route above is a 503.
+        deps.httpRouter.use(databaseUnavailableErrors());
         deps.httpRouter.addAuthPolicy({
           path: '/health',
           allow: 'unauthenticated',
