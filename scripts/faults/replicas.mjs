@@ -9,11 +9,12 @@ import { backendDir, outputDir, repoRoot } from './paths.mjs';
 const require = createRequire(`${repoRoot}/package.json`);
 const pg = require(require.resolve('pg', { paths: [backendDir] }));
 
-export const PG = {
-  host: process.env.FAULTS_PG_HOST ?? '127.0.0.1',
-  port: Number(process.env.FAULTS_PG_PORT ?? 5432),
-  user: process.env.FAULTS_PG_USER ?? 'postgres',
-};
+/** Where the run's database lives: the private cluster (see postgres.mjs). */
+export const PG = { host: '127.0.0.1', port: undefined, user: 'postgres' };
+
+export function usePostgres(connection) {
+  Object.assign(PG, connection);
+}
 
 async function admin(sql) {
   const client = new pg.Client({ ...PG, database: 'postgres' });

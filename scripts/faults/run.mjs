@@ -26,17 +26,21 @@ import { ReplicaClient } from './client.mjs';
 import {
   ADMIN,
   APPROVER,
+  L2_APPROVER,
   REQUESTERS,
   faultApps,
   writeDeployment,
 } from './deployment.mjs';
 import { schedule } from './faults.mjs';
+import { checkNotices, percentile, stampMailArrivals } from './notices.mjs';
 import { outputDir } from './paths.mjs';
+import { PrivateCluster } from './postgres.mjs';
 import {
   createDatabase,
   dropDatabase,
   queryDatabase,
   Replica,
+  usePostgres,
 } from './replicas.mjs';
 import { startVendors } from './vendors.mjs';
 import { Workload } from './workload.mjs';
@@ -72,6 +76,7 @@ if (!['jira', 'zendesk', 'email'].includes(options.ticketing))
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+const seconds = ms => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)}s`);
 const log = message => console.log(`faults [${elapsed()}] ${message}`);
 
 async function freePort() {
@@ -144,25 +149,32 @@ function sabotage(vendors, apps, workload) {
 
 async function main() {
   mkdirSync(outputDir, { recursive: true });
-  const database = `app_access_faults_${randomBytes(4).toString('hex')}`;
+  const database = `faults_${randomBytes(4).toString('hex')}`;
   const apps = faultApps(profile.appsPerKind);
   const cleanup = [];
   let breaches = [];
   let faultsRun = 0;
+  let noticeLag;
   let workload;
   let vendors;
+  let cluster;
   try {
+    // A cluster of the run's own, so a fault can restart it.
+    cluster = await PrivateCluster.start({ log });
+    cleanup.push(() => cluster.stop({ keep: options.keep }));
+    usePostgres(cluster.connection);
     await createDatabase(database);
     cleanup.push(() => (options.keep ? undefined : dropDatabase(database)));
     log(`database ${database}; logs in ${outputDir}`);
 
     vendors = await startVendors({
-      people: [...REQUESTERS, APPROVER, ADMIN],
+      people: [...REQUESTERS, APPROVER, L2_APPROVER, ADMIN],
       oktaGroupIds: apps
         .filter(a => a.path === 'okta-group')
         .map(a => a.oktaGroupId),
     });
     cleanup.push(() => vendors.stop());
+    stampMailArrivals(vendors.smtp);
 
     const ports = [];
     for (let i = 0; i < replicaCount; i++) ports.push(await freePort());
@@ -186,12 +198,14 @@ async function main() {
     await Promise.all(replicas.slice(1).map(r => r.waitHealthy(300_000)));
     log(`${replicas.length} replicas healthy on ports ${ports.join(', ')}`);
 
-    const client = new ReplicaClient(replicas);
+    const client = new ReplicaClient(replicas, {
+      overlapsOutage: (from, to) => cluster.overlaps(from, to),
+    });
     // The catalog (people) and the seed arrive after health answers.
     const ready = Date.now();
     for (;;) {
       try {
-        for (const user of [APPROVER, ADMIN, ...REQUESTERS])
+        for (const user of [APPROVER, L2_APPROVER, ADMIN, ...REQUESTERS])
           await client.token(user, replicas[0]);
         const res = await client.api(
           REQUESTERS[0],
@@ -226,6 +240,7 @@ async function main() {
       profile: options.profile,
       replicas,
       vendors,
+      cluster,
       ticketing: options.ticketing,
       waitHealthy,
     });
@@ -265,7 +280,12 @@ async function main() {
       log(`${workload.requests.size} requests submitted`);
     })();
 
-    const stopApprover = loop('approver', 1000, () => workload.approveRound());
+    const stopApprover = loop('approver', 1000, () =>
+      workload.approveRound(APPROVER),
+    );
+    const stopApprover2 = loop('approver-2', 1000, () =>
+      workload.approveRound(L2_APPROVER),
+    );
     const stopIt = loop('it', 1000, async () => {
       await workload.refresh();
       await workload.completeRound();
@@ -273,12 +293,17 @@ async function main() {
 
     await submitting;
     await faultsDone;
-    const deadline =
-      workStarted + (profile.submitSeconds + profile.drainSeconds) * 1000;
+    // The drain time counts from the last fault's end (a replica back up),
+    // so a slow machine's long restarts do not eat it.
+    const deadline = Math.max(
+      workStarted + (profile.submitSeconds + profile.drainSeconds) * 1000,
+      Date.now() + profile.drainSeconds * 1000,
+    );
     while (workload.open.length && Date.now() < deadline) {
       await sleep(1000);
     }
     await stopApprover();
+    await stopApprover2();
     await stopIt();
     log(
       workload.open.length
@@ -325,6 +350,21 @@ async function main() {
         2,
       ),
     );
+    writeFileSync(
+      join(outputDir, 'teams.json'),
+      JSON.stringify(
+        vendors.teams.posts.map(p => ({
+          status: p.status,
+          at: new Date(p.at).toISOString(),
+          title: p.card?.body?.[0]?.text,
+          request: /\/apps\/requests\/([0-9a-f-]{36})/.exec(
+            JSON.stringify(p.card ?? {}),
+          )?.[1],
+        })),
+        null,
+        2,
+      ),
+    );
     // That the faults bit: jobs charged a failure, and jobs claimed again
     // after a lease ran out or a shutdown handed them back.
     const [outbox] = await queryDatabase(
@@ -335,6 +375,35 @@ async function main() {
          FROM "app-access".outbox`,
     );
     log(`outbox: ${JSON.stringify(outbox)}`);
+    const notifyJobs = await queryDatabase(
+      database,
+      `SELECT id, idempotency_key, payload, status, created_at
+         FROM "app-access".outbox WHERE kind = 'notify' ORDER BY id`,
+    );
+    const notices = checkNotices({
+      jobs: notifyJobs,
+      details,
+      vendors,
+      teamsCuts: vendors.gates.teams.cuts,
+    });
+    const allLags = Object.values(notices.lags).flat();
+    noticeLag = percentile(allLags, 95);
+    const lagLine = Object.entries(notices.lags)
+      .map(
+        ([channel, lags]) =>
+          `${channel} p50 ${seconds(percentile(lags, 50))} p95 ${seconds(
+            percentile(lags, 95),
+          )} max ${seconds(percentile(lags, 100))} (n=${lags.length})`,
+      )
+      .join('; ');
+    log(`notices: ${JSON.stringify(notices.counts)}; lag ${lagLine}`);
+    log(
+      `database outages: ${cluster.outages
+        .map(o => `${((o.to - o.from) / 1000).toFixed(1)}s`)
+        .join(', ')}; ${
+        client.outageAnswers.length
+      } call(s) answered 5xx during one`,
+    );
     if (options.sabotage) sabotage(vendors, apps, workload);
     log(`effects seen: ${JSON.stringify(effectCounts(vendors))}`);
     breaches.push(
@@ -345,6 +414,7 @@ async function main() {
       ...checkApprovalMessages(details, vendors),
       ...checkDecisionsAndTimelines(details),
       ...(await checkOutbox(client)),
+      ...notices.breaches,
       ...client.serverErrors.map(
         e => `${e.replica} answered ${e.status} while up: ${e.what} at ${e.at}`,
       ),
@@ -375,7 +445,9 @@ async function main() {
   console.log(
     `faults: ${n} requests, ${faultsRun} faults, ${
       breaches.length
-    } breaches — ${breaches.length ? 'FAIL' : 'PASS'} (${elapsed()})`,
+    } breaches, notice lag p95 ${seconds(noticeLag)} — ${
+      breaches.length ? 'FAIL' : 'PASS'
+    } (${elapsed()})`,
   );
   process.exitCode = breaches.length ? 1 : 0;
 }

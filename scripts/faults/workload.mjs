@@ -4,7 +4,7 @@
 // by IT (the Jira / Zendesk ticket resolved in the fake, or marked fulfilled).
 import { createRequire } from 'node:module';
 import { approvalMailRequest } from './checks.mjs';
-import { ADMIN, APPROVER, REQUESTERS } from './deployment.mjs';
+import { ADMIN, APPROVER, L2_APPROVER, REQUESTERS } from './deployment.mjs';
 import { repoRoot } from './paths.mjs';
 import { SLACK_SIGNING_SECRET, slackIdOf } from './vendors.mjs';
 
@@ -32,10 +32,23 @@ export class Workload {
     this.decidedWithoutMessage = [];
   }
 
-  /** Every (requester, app) pair once, interleaved so paths and people mix. */
+  /**
+   * Every (requester, app) pair once, interleaved so paths and people mix,
+   * each with the outcome its approvers will choose: `approve` (one level),
+   * `deny1` (denied at level 1), `approve2` (both levels approve) or `deny2`
+   * (level 1 approves, level 2 denies).
+   */
   plan(count) {
     const pairs = [];
     const apps = [...this.apps.values()];
+    let oneLevel = 0;
+    let twoLevels = 0;
+    const outcomeOf = app => {
+      if (app.channel === 'none') return 'approve';
+      if (app.levels === 2)
+        return ['approve2', 'deny2', 'approve2', 'deny1'][twoLevels++ % 4];
+      return oneLevel++ % 8 === 5 ? 'deny1' : 'approve';
+    };
     for (let i = 0; pairs.length < count; i++) {
       const app = apps[i % apps.length];
       const requester =
@@ -46,12 +59,12 @@ export class Workload {
             apps.length * REQUESTERS.length
           } distinct requests fit the seed`,
         );
-      pairs.push({ app, requester });
+      pairs.push({ app, requester, outcome: outcomeOf(app) });
     }
     return pairs;
   }
 
-  async submit({ app, requester }) {
+  async submit({ app, requester, outcome }) {
     const res = await this.client.api(requester, 'POST', '/requests', {
       appId: app.id,
       tierId: 'std',
@@ -70,24 +83,56 @@ export class Workload {
       appId: app.id,
       app,
       requester,
+      outcome,
       submittedAt: Date.now(),
       status: res.body.status,
     });
   }
 
-  /** One round of the approver: decide what waits, via Slack when the app asks there. */
-  async approveRound() {
-    const res = await this.client.api(APPROVER, 'GET', '/approvals?limit=200');
+  /**
+   * One round of an approver: decide what waits. Level 1 (sam.manager)
+   * approves via Slack or email when the app asks there, and denies in the
+   * portal; level 2 (victor.vance) decides in the portal.
+   */
+  async approveRound(approver) {
+    const res = await this.client.api(approver, 'GET', '/approvals?limit=200');
     if (res.status !== 200) return;
     for (const task of res.body.items) {
       const tracked = this.requests.get(task.requestId);
       if (!tracked || tracked.deciding) continue;
       tracked.deciding = true;
       try {
-        await this.decide(tracked);
+        if (approver === L2_APPROVER)
+          await this.decideInPortal(
+            tracked,
+            L2_APPROVER,
+            tracked.outcome === 'deny2' ? 'deny' : 'approve',
+          );
+        else if (tracked.outcome === 'deny1')
+          await this.decideInPortal(tracked, APPROVER, 'deny');
+        else await this.decide(tracked);
       } finally {
         tracked.deciding = false;
       }
+    }
+  }
+
+  async decideInPortal(tracked, approver, decision) {
+    const res = await this.client.api(
+      approver,
+      'POST',
+      `/requests/${tracked.id}/decisions`,
+      decision === 'deny'
+        ? { decision, comment: 'denied by the fault suite' }
+        : { decision },
+    );
+    // 409: decided already (an earlier call whose answer was lost).
+    if (res.status !== 200 && res.status !== 409) {
+      this.unexpected.push(
+        `${decision} ${tracked.id} as ${approver}: HTTP ${
+          res.status
+        } ${JSON.stringify(res.body)}`,
+      );
     }
   }
 
@@ -156,6 +201,8 @@ export class Workload {
         'comment=',
         { 'Content-Type': 'application/x-www-form-urlencoded' },
       );
+      // The database was down: the next round follows the link again.
+      if (res.outage) return;
       tracked.decidedVia = 'email';
       if (res.status !== 200) {
         this.unexpected.push(
@@ -187,6 +234,7 @@ export class Workload {
         signed.body,
         signed.headers,
       );
+      if (res.outage) return;
       tracked.decidedVia = 'slack';
       if (res.status !== 200) {
         this.unexpected.push(
