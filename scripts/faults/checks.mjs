@@ -118,9 +118,13 @@ export function checkApprovalMessages(details, vendors) {
     const slackCount = posts.filter(c =>
       JSON.stringify(c.args).includes(tracked.id),
     ).length;
-    const mailCount = mails.filter(
-      m => approvalMailRequest(m) === tracked.id,
-    ).length;
+    // A resend with the same Message-ID is the documented dedupe (a send
+    // whose record was lost); a second Message-ID is a second message.
+    const mailCount = new Set(
+      mails
+        .filter(m => approvalMailRequest(m) === tracked.id)
+        .map(m => m.parsed.messageId),
+    ).size;
     const channel = tracked.app.channel;
     if (slackCount > 1)
       breaches.push(

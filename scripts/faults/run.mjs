@@ -123,7 +123,8 @@ function effectCounts(vendors) {
 
 /**
  * An Okta membership nobody asked for, a second ticket for a request, a
- * second approval DM and mail: the checks must report each.
+ * second approval DM and mail, a repeated Teams card and a lost status mail:
+ * the checks must report each.
  */
 function sabotage(vendors, apps, workload) {
   const [tracked] = [...workload.requests.values()].filter(
@@ -144,7 +145,24 @@ function sabotage(vendors, apps, workload) {
   );
   if (post !== -1) vendors.slack.calls.push(vendors.slack.calls[post]);
   const mail = vendors.smtp.messages.find(m => approvalMailRequest(m));
-  if (mail) vendors.smtp.messages.push(mail);
+  if (mail)
+    vendors.smtp.messages.push({
+      ...mail,
+      parsed: Object.assign(Object.create(mail.parsed), {
+        messageId: '<sabotage-copy@acme.example>',
+      }),
+    });
+  // A Teams card posted twice with no cut connection to explain it, and a
+  // status mail to a requester that never arrived.
+  const cuts = vendors.gates.teams.cuts;
+  const card = vendors.teams.calls.findIndex(
+    c => c.status === 202 && !cuts.some(t => t >= c.at && t - c.at < 10_000),
+  );
+  if (card !== -1) vendors.teams.calls.push(vendors.teams.calls[card]);
+  const status = vendors.smtp.messages.findIndex(
+    m => !approvalMailRequest(m) && !m.to.includes('helpdesk@acme.example'),
+  );
+  if (status !== -1) vendors.smtp.messages.splice(status, 1);
 }
 
 async function main() {
@@ -375,6 +393,7 @@ async function main() {
          FROM "app-access".outbox`,
     );
     log(`outbox: ${JSON.stringify(outbox)}`);
+    if (options.sabotage) sabotage(vendors, apps, workload);
     const notifyJobs = await queryDatabase(
       database,
       `SELECT id, idempotency_key, payload, status, created_at
@@ -404,7 +423,6 @@ async function main() {
         client.outageAnswers.length
       } call(s) answered 5xx during one`,
     );
-    if (options.sabotage) sabotage(vendors, apps, workload);
     log(`effects seen: ${JSON.stringify(effectCounts(vendors))}`);
     breaches.push(
       ...workload.unexpected,
@@ -437,7 +455,9 @@ async function main() {
     log(
       `decided via ${JSON.stringify(via)}; ${
         workload.decidedWithoutMessage.length
-      } decided in the portal after waiting 30s for their DM / email`,
+      } decided in the portal after waiting 30s for their DM / email; ${
+        workload.lostAnswers
+      } submission(s) retried after a lost answer`,
     );
   }
   for (const breach of breaches) console.log(`faults: BREACH ${breach}`);

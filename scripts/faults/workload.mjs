@@ -30,6 +30,8 @@ export class Workload {
     this.unexpected = [];
     /** Requests whose approver gave up waiting for the DM / email. */
     this.decidedWithoutMessage = [];
+    /** Submissions whose answer was lost; the retry found the request. */
+    this.lostAnswers = 0;
   }
 
   /**
@@ -70,7 +72,18 @@ export class Workload {
       tierId: 'std',
       justification: `fault suite: ${app.path} over ${app.channel}`,
     });
-    if (res.status !== 201) {
+    // A retry after a lost answer (the replica died, or the database went
+    // away, after the commit): the earlier try made it, and it is the only
+    // request for this pair, so it is ours.
+    const earlier =
+      res.status === 409 &&
+      /You already have an open request ([0-9a-f-]{36})/.exec(
+        res.body?.error?.message ?? '',
+      )?.[1];
+    if (earlier) {
+      this.lostAnswers += 1;
+      res.body = { id: earlier, status: 'submitted' };
+    } else if (res.status !== 201) {
       this.unexpected.push(
         `submit ${app.id} as ${requester}: HTTP ${res.status} ${JSON.stringify(
           res.body,
