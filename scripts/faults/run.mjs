@@ -79,12 +79,24 @@ const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const seconds = ms => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)}s`);
 const log = message => console.log(`faults [${elapsed()}] ${message}`);
 
-async function freePort() {
-  const server = createServer();
-  await new Promise(r => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
-  await new Promise(r => server.close(r));
-  return port;
+/**
+ * A port of 7500–7549 nobody listens on and not in `taken` (the replicas'
+ * ports; an ephemeral port closed again can be handed out twice).
+ */
+async function freePort(taken) {
+  for (let port = 7500; port < 7550; port++) {
+    if (taken.includes(port)) continue;
+    const server = createServer();
+    const free = await new Promise(resolve => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      await new Promise(r => server.close(r));
+      return port;
+    }
+  }
+  throw new Error('no free port in 7500-7549 for a replica');
 }
 
 /** Repeats `fn` every `ms` until `stop()` says so; errors are logged, not fatal. */
@@ -165,11 +177,28 @@ function sabotage(vendors, apps, workload) {
   if (status !== -1) vendors.smtp.messages.splice(status, 1);
 }
 
+/** Undo steps, last first: replicas, fakes, the private cluster. */
+const cleanup = [];
+async function runCleanup() {
+  for (const step of cleanup.splice(0).reverse()) {
+    try {
+      await step();
+    } catch (e) {
+      log(`cleanup: ${e.message}`);
+    }
+  }
+}
+// Interrupted: stop what the run started (replicas, the cluster) first.
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => {
+    log(`${signal}: stopping the replicas, the fakes and the cluster`);
+    runCleanup().finally(() => process.exit(130));
+  });
+
 async function main() {
   mkdirSync(outputDir, { recursive: true });
   const database = `faults_${randomBytes(4).toString('hex')}`;
   const apps = faultApps(profile.appsPerKind);
-  const cleanup = [];
   let breaches = [];
   let faultsRun = 0;
   let noticeLag;
@@ -195,7 +224,7 @@ async function main() {
     stampMailArrivals(vendors.smtp);
 
     const ports = [];
-    for (let i = 0; i < replicaCount; i++) ports.push(await freePort());
+    for (let i = 0; i < replicaCount; i++) ports.push(await freePort(ports));
     const configs = writeDeployment({
       database,
       apps,
@@ -440,13 +469,7 @@ async function main() {
   } catch (e) {
     breaches.push(`the run itself failed: ${e.stack ?? e}`);
   } finally {
-    for (const step of cleanup.reverse()) {
-      try {
-        await step();
-      } catch (e) {
-        log(`cleanup: ${e.message}`);
-      }
-    }
+    await runCleanup();
   }
   if (workload) {
     const via = {};
