@@ -14,6 +14,7 @@ import {
   appAccessNotifiersExtensionPoint,
   appAccessUsageExtensionPoint,
 } from '@app-access/plugin-app-access-node';
+import type { Handler } from 'express';
 import { createRouter } from './service/createRouter';
 import { databaseUnavailableErrors } from './service/databaseUnavailable';
 import { AppAccessEngine } from './AppAccessEngine';
@@ -94,7 +95,9 @@ export const appAccessPlugin = createBackendPlugin({
           }),
         );
         // Last: a lost database connection in any route above is a 503.
-        deps.httpRouter.use(databaseUnavailableErrors());
+        // httpRouter.use mounts the handler as is and express calls a
+        // four-argument handler with the error; its type only knows three.
+        deps.httpRouter.use(databaseUnavailableErrors() as unknown as Handler);
         deps.httpRouter.addAuthPolicy({
           path: '/health',
           allow: 'unauthenticated',
