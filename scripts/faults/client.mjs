@@ -59,7 +59,7 @@ export class ReplicaClient {
    * another when the connection fails (a replica going down), for up to
    * `patienceMs`. Returns { status, body }.
    */
-  async api(user, method, path, body, { patienceMs = 60_000 } = {}) {
+  async api(user, method, path, body, { patienceMs = 300_000 } = {}) {
     const started = Date.now();
     let lastError;
     while (Date.now() - started < patienceMs) {
@@ -106,7 +106,10 @@ export class ReplicaClient {
           : typeof body === 'string'
           ? body
           : JSON.stringify(body),
-      signal: AbortSignal.timeout(20_000),
+      // Generous: a replica on a busy machine is slow, not down. A call
+      // that times out is asked again; a repeated submit or decision finds
+      // the first one (409) and the workload treats that as done.
+      signal: AbortSignal.timeout(45_000),
     });
     this.note(
       replica,

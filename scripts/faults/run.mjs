@@ -73,6 +73,8 @@ if (![2, 3].includes(replicaCount)) throw new Error('--replicas: 2 or 3');
 if (!['jira', 'zendesk', 'email'].includes(options.ticketing))
   throw new Error('--ticketing: jira, zendesk or email');
 
+/** Submissions in flight at most. */
+const SUBMIT_CONCURRENCY = 4;
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
@@ -312,15 +314,21 @@ async function main() {
 
     const submitting = (async () => {
       const gap = (profile.submitSeconds * 1000) / plan.length;
-      const inFlight = [];
+      const inFlight = new Set();
       for (const item of plan) {
-        inFlight.push(
-          workload.submit(item).catch(e => {
+        // Paced, and never more than a few at once: on a slow machine the
+        // replicas fall behind, and requesters do not pile up on them.
+        while (inFlight.size >= SUBMIT_CONCURRENCY)
+          await Promise.race(inFlight);
+        const submit = workload
+          .submit(item)
+          .catch(e => {
             workload.unexpected.push(
               `submit ${item.app.id} as ${item.requester}: ${e.message}`,
             );
-          }),
-        );
+          })
+          .finally(() => inFlight.delete(submit));
+        inFlight.add(submit);
         await sleep(gap);
       }
       await Promise.all(inFlight);
