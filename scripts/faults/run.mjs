@@ -82,11 +82,13 @@ const seconds = ms => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)}s`);
 const log = message => console.log(`faults [${elapsed()}] ${message}`);
 
 /**
- * A port of 7500–7549 nobody listens on and not in `taken` (the replicas'
+ * A port of 7500–7539 nobody listens on and not in `taken` (the replicas'
  * ports; an ephemeral port closed again can be handed out twice).
  */
 async function freePort(taken) {
-  for (let port = 7500; port < 7550; port++) {
+  // FAULTS_REPLICA_PORTS=7560 lets a second run use 7560-7599 alongside.
+  const first = Number(process.env.FAULTS_REPLICA_PORTS ?? 7500);
+  for (let port = first; port < first + 40 && port < 7600; port++) {
     if (taken.includes(port)) continue;
     const server = createServer();
     const free = await new Promise(resolve => {
@@ -98,7 +100,7 @@ async function freePort(taken) {
       return port;
     }
   }
-  throw new Error('no free port in 7500-7549 for a replica');
+  throw new Error(`no free port from ${first} for a replica`);
 }
 
 /** Repeats `fn` every `ms` until `stop()` says so; errors are logged, not fatal. */
