@@ -490,7 +490,9 @@ async function main() {
         workload.decidedWithoutMessage.length
       } decided in the portal after waiting 30s for their DM / email; ${
         workload.lostAnswers
-      } submission(s) retried after a lost answer`,
+      } submission(s) retried after a lost answer; ${
+        workload.linksRefused
+      } email link click(s) refused while the task waited`,
     );
   }
   for (const breach of breaches) console.log(`faults: BREACH ${breach}`);

@@ -32,6 +32,8 @@ export class Workload {
     this.decidedWithoutMessage = [];
     /** Submissions whose answer was lost; the retry found the request. */
     this.lostAnswers = 0;
+    /** Email links refused (410) while their task still waited. */
+    this.linksRefused = 0;
   }
 
   /**
@@ -191,9 +193,11 @@ export class Workload {
 
   /** The path of the Approve link in the approval email about this request. */
   approveLinkFor(requestId) {
+    // The latest: a resent email carries new links.
     const mail = this.vendors.smtp
       .to(`${APPROVER}@acme.example`)
-      .find(m => approvalMailRequest(m) === requestId);
+      .filter(m => approvalMailRequest(m) === requestId)
+      .at(-1);
     const match =
       /^Approve: https?:\/\/[^/]+\/api\/app-access(\/actions\/\S+)$/m.exec(
         mail?.parsed.text ?? '',
@@ -216,6 +220,14 @@ export class Workload {
       );
       // The database was down: the next round follows the link again.
       if (res.outage) return;
+      // 410 "already used" while the task still waits: a click whose
+      // decision was lost with a replica or the database; the links work
+      // again once that claim is stale (a minute). The final-state check
+      // catches a request that stays stuck.
+      if (res.status === 410) {
+        this.linksRefused += 1;
+        return;
+      }
       tracked.decidedVia = 'email';
       if (res.status !== 200) {
         this.unexpected.push(
