@@ -282,7 +282,7 @@ async function main() {
     });
     const plan = workload.plan(profile.requests);
     const waitHealthy = async replica => {
-      await replica.waitHealthy(180_000);
+      await replica.waitHealthy(600_000);
       log(`${replica.name} healthy again`);
     };
 
