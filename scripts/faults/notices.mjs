@@ -55,7 +55,8 @@ export function percentile(values, p) {
 /**
  * jobs: the outbox's notify rows ({ id, idempotency_key, payload, status,
  * created_at }); details: [{ tracked, request }]; cuts: times a gate cut the
- * Teams connections (a post in flight may have arrived with its answer lost).
+ * Teams connections or a replica was killed or stopped (a post in flight may
+ * have arrived with its answer or its record lost).
  */
 export function checkNotices({ jobs, details, vendors, teamsCuts }) {
   const breaches = [];
@@ -144,9 +145,10 @@ export function checkNotices({ jobs, details, vendors, teamsCuts }) {
     const extra = got.length - wanted.length;
     if (extra > 0) {
       // At least once, not deduplicated: a repeat is only explained by a
-      // post whose answer was cut off (a gate cut within a few seconds).
+      // post whose answer or record was lost: the connection cut, or the
+      // replica killed or stopped, within 30 s after the copy arrived.
       const explained = got.some(c =>
-        teamsCuts.some(t => t >= c.at && t - c.at < 10_000),
+        teamsCuts.some(t => t >= c.at && t - c.at < 30_000),
       );
       if (explained) counts.dedupedRepeats += extra;
       else

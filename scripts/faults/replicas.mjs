@@ -61,6 +61,9 @@ export async function isUp(url) {
  * from a replica that was up is told apart from a refused connection.
  */
 export class Replica {
+  /** When any replica was killed or sent SIGTERM (work in flight may be redone). */
+  static interruptions = [];
+
   constructor({ index, port, configFiles }) {
     this.index = index;
     this.port = port;
@@ -123,6 +126,7 @@ export class Replica {
   /** kill -9: no shutdown hooks, its leases run out on their own. */
   async kill() {
     this.up = false;
+    Replica.interruptions.push(Date.now());
     this.child.kill('SIGKILL');
     await this.exited;
   }
@@ -130,6 +134,7 @@ export class Replica {
   /** SIGTERM: shutdown hooks hand running jobs back. Returns how long it took. */
   async terminate(timeoutMs = 30_000) {
     this.up = false;
+    Replica.interruptions.push(Date.now());
     const started = Date.now();
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);

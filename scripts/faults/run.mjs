@@ -170,9 +170,9 @@ function sabotage(vendors, apps, workload) {
     });
   // A Teams card posted twice with no cut connection to explain it, and a
   // status mail to a requester that never arrived.
-  const cuts = vendors.gates.teams.cuts;
+  const cuts = [...vendors.gates.teams.cuts, ...Replica.interruptions];
   const card = vendors.teams.calls.findIndex(
-    c => c.status === 202 && !cuts.some(t => t >= c.at && t - c.at < 10_000),
+    c => c.status === 202 && !cuts.some(t => t >= c.at && t - c.at < 30_000),
   );
   if (card !== -1) vendors.teams.calls.push(vendors.teams.calls[card]);
   const status = vendors.smtp.messages.findIndex(
@@ -442,7 +442,7 @@ async function main() {
       jobs: notifyJobs,
       details,
       vendors,
-      teamsCuts: vendors.gates.teams.cuts,
+      teamsCuts: [...vendors.gates.teams.cuts, ...Replica.interruptions],
     });
     const allLags = Object.values(notices.lags).flat();
     noticeLag = percentile(allLags, 95);

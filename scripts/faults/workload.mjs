@@ -32,7 +32,7 @@ export class Workload {
     this.decidedWithoutMessage = [];
     /** Submissions whose answer was lost; the retry found the request. */
     this.lostAnswers = 0;
-    /** Email links refused (410) while their task still waited. */
+    /** Email links refused (410 used, 404 revoked) while their task still waited. */
     this.linksRefused = 0;
   }
 
@@ -224,7 +224,9 @@ export class Workload {
       // decision was lost with a replica or the database; the links work
       // again once that claim is stale (a minute). The final-state check
       // catches a request that stays stuck.
-      if (res.status === 410) {
+      // 404: the links of a copy whose send the notifier saw fail (the
+      // answer was lost) were revoked; the resend carries new ones.
+      if (res.status === 410 || res.status === 404) {
         this.linksRefused += 1;
         return;
       }
