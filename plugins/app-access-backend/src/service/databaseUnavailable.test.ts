@@ -94,4 +94,14 @@ describe('databaseUnavailableErrors', () => {
       ),
     ).toBe(false);
   });
+
+  it('does not take a failed HTTP call for the database', async () => {
+    const port = await closedPort();
+    const failed = await fetch(`http://127.0.0.1:${port}/`).catch(e => e);
+    expect(failed.cause?.code).toBe('ECONNREFUSED');
+    expect(isDatabaseUnavailable(failed)).toBe(false);
+    expect(
+      isDatabaseUnavailable(new Error('submit failed', { cause: failed })),
+    ).toBe(false);
+  });
 });

@@ -32,6 +32,10 @@ const CONNECTION_MESSAGES = [
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e: any = error, depth = 0; e && depth < 5; e = e.cause, depth++) {
+    // An HTTP call that failed (another plugin, a vendor) carries the same
+    // socket codes; it is not the database.
+    if (e.name === 'TypeError' && /fetch failed/.test(String(e.message)))
+      return false;
     if (e.name === 'KnexTimeoutError') return true;
     if (typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) return true;
     if (
