@@ -1,17 +1,24 @@
 // The checks from outside: what the API says about each request, and what the
 // fakes themselves recorded. Each returns a list of breaches (strings).
-import { ADMIN, APPROVER } from './deployment.mjs';
+import { ADMIN, APPROVER, L2_APPROVER } from './deployment.mjs';
+
+/** The final state a request's planned outcome leads to. */
+export function expectedStatus(tracked) {
+  return tracked.outcome?.startsWith('deny') ? 'denied' : 'fulfilled';
+}
 import { slackIdOf } from './vendors.mjs';
 
 /** Every request reached the state its path promises. */
 export function checkFinalStates(details) {
   const breaches = [];
   for (const { tracked, request } of details) {
-    if (request.status !== 'fulfilled') {
+    if (request.status !== expectedStatus(tracked)) {
       breaches.push(
-        `request ${tracked.id} (${tracked.appId}, ${tracked.requester}) ended ${
-          request.status
-        }${request.failureReason ? `: ${request.failureReason}` : ''}`,
+        `request ${tracked.id} (${tracked.appId}, ${tracked.requester}, ${
+          tracked.outcome
+        }) ended ${request.status}, expected ${expectedStatus(tracked)}${
+          request.failureReason ? `: ${request.failureReason}` : ''
+        }`,
       );
     }
     const expected =
@@ -71,7 +78,10 @@ export function checkTickets(details, ticketing, vendors) {
   }
   for (const { tracked } of details) {
     const n = keys.get(`app-access-${tracked.id}`) ?? 0;
-    const want = tracked.app.path === 'ticket' ? 1 : 0;
+    const want =
+      tracked.app.path === 'ticket' && expectedStatus(tracked) === 'fulfilled'
+        ? 1
+        : 0;
     if (n !== want)
       breaches.push(
         `${ticketing}: ${n} ticket(s) for request ${tracked.id} (${tracked.appId}), expected ${want}`,
@@ -108,9 +118,13 @@ export function checkApprovalMessages(details, vendors) {
     const slackCount = posts.filter(c =>
       JSON.stringify(c.args).includes(tracked.id),
     ).length;
-    const mailCount = mails.filter(
-      m => approvalMailRequest(m) === tracked.id,
-    ).length;
+    // A resend with the same Message-ID is the documented dedupe (a send
+    // whose record was lost); a second Message-ID is a second message.
+    const mailCount = new Set(
+      mails
+        .filter(m => approvalMailRequest(m) === tracked.id)
+        .map(m => m.parsed.messageId),
+    ).size;
     const channel = tracked.app.channel;
     if (slackCount > 1)
       breaches.push(
@@ -161,18 +175,26 @@ export function checkDecisionsAndTimelines(details) {
           ', ',
         )})`,
       );
+    breaches.push(...checkPlannedDecisions(tracked, tasks));
     const events = [...(request.events ?? [])].sort(
       (a, b) => Date.parse(a.at) - Date.parse(b.at),
     );
-    const approvedPerLevel = new Map();
-    for (const e of events.filter(e => e.type === 'approved')) {
+    const decisionsPerLevel = new Map();
+    for (const e of events.filter(
+      e => e.type === 'approved' || e.type === 'denied',
+    )) {
       const level = e.level ?? 0;
-      approvedPerLevel.set(level, (approvedPerLevel.get(level) ?? 0) + 1);
+      decisionsPerLevel.set(level, [
+        ...(decisionsPerLevel.get(level) ?? []),
+        e.type,
+      ]);
     }
-    for (const [level, n] of approvedPerLevel) {
-      if (n > 1)
+    for (const [level, types] of decisionsPerLevel) {
+      if (types.length > 1)
         breaches.push(
-          `request ${tracked.id}: ${n} 'approved' events at level ${level}`,
+          `request ${tracked.id}: ${
+            types.length
+          } decision events at level ${level} (${types.join(', ')})`,
         );
     }
     // `fulfilled` by a fulfiller or a follower, `marked_fulfilled` by IT.
@@ -218,4 +240,46 @@ export async function checkOutbox(client) {
   return (res.body.items ?? []).map(
     job => `outbox job ${job.id} (${job.kind}) dead: ${job.lastError}`,
   );
+}
+
+/**
+ * Each level was decided as planned and by the person asked: sam.manager at
+ * level 1, victor.vance at level 2; a denial at level 1 leaves level 2
+ * undecided.
+ */
+function checkPlannedDecisions(tracked, tasks) {
+  if (!tracked.outcome || tracked.app.channel === 'none') return [];
+  const want = {
+    approve: [['approved', APPROVER]],
+    deny1: [['denied', APPROVER]],
+    approve2: [
+      ['approved', APPROVER],
+      ['approved', L2_APPROVER],
+    ],
+    deny2: [
+      ['approved', APPROVER],
+      ['denied', L2_APPROVER],
+    ],
+  }[tracked.outcome];
+  const breaches = [];
+  const decided = tasks.filter(
+    t => t.status === 'approved' || t.status === 'denied',
+  );
+  want.forEach(([status, by], i) => {
+    const level = i + 1;
+    const task = decided.find(t => t.level === level);
+    if (!task)
+      breaches.push(
+        `request ${tracked.id} (${tracked.outcome}): level ${level} never decided`,
+      );
+    else if (task.status !== status || !String(task.decidedBy).endsWith(by))
+      breaches.push(
+        `request ${tracked.id} (${tracked.outcome}): level ${level} ${task.status} by ${task.decidedBy}, expected ${status} by ${by}`,
+      );
+  });
+  for (const task of decided.filter(t => t.level > want.length))
+    breaches.push(
+      `request ${tracked.id} (${tracked.outcome}): level ${task.level} decided (${task.status}) though it should not have been`,
+    );
+  return breaches;
 }

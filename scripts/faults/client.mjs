@@ -3,8 +3,12 @@
 // 5xx a replica answered while it was up (a breach: a live replica must answer
 // or refuse, never fail).
 export class ReplicaClient {
-  constructor(replicas) {
+  constructor(replicas, { overlapsOutage = () => false } = {}) {
     this.replicas = replicas;
+    /** (from, to) → true when the database was down at some point in between. */
+    this.overlapsOutage = overlapsOutage;
+    /** 5xx answers to calls that overlapped a database outage (allowed). */
+    this.outageAnswers = [];
     this.next = 0;
     this.tokens = new Map();
     /** 5xx answers from replicas that were up when asked and when answering. */
@@ -36,9 +40,11 @@ export class ReplicaClient {
     return token;
   }
 
-  note(replica, res, what, wasUp) {
+  note(replica, res, what, wasUp, sentAt = Date.now()) {
     this.calls += 1;
-    if (res.status >= 500 && wasUp && replica.up) {
+    if (res.status >= 500 && this.overlapsOutage(sentAt, Date.now())) {
+      this.outageAnswers.push({ replica: replica.name, status: res.status });
+    } else if (res.status >= 500 && wasUp && replica.up) {
       this.serverErrors.push({
         replica: replica.name,
         status: res.status,
@@ -53,7 +59,7 @@ export class ReplicaClient {
    * another when the connection fails (a replica going down), for up to
    * `patienceMs`. Returns { status, body }.
    */
-  async api(user, method, path, body, { patienceMs = 60_000 } = {}) {
+  async api(user, method, path, body, { patienceMs = 300_000 } = {}) {
     const started = Date.now();
     let lastError;
     while (Date.now() - started < patienceMs) {
@@ -63,7 +69,14 @@ export class ReplicaClient {
         continue;
       }
       try {
-        return await this.raw(replica, user, method, path, body);
+        const res = await this.raw(replica, user, method, path, body);
+        // The database was down: the replica said so (503); ask again.
+        if (res.outage) {
+          lastError = `HTTP ${res.status} during a database outage`;
+          await new Promise(r => setTimeout(r, 500));
+          continue;
+        }
+        return res;
       } catch (e) {
         lastError = e;
         await new Promise(r => setTimeout(r, 250));
@@ -76,6 +89,7 @@ export class ReplicaClient {
 
   async raw(replica, user, method, path, body, headers = {}) {
     const wasUp = replica.up;
+    const sentAt = Date.now();
     const token = user ? await this.token(user, replica) : undefined;
     const res = await fetch(`${replica.url}/api/app-access${path}`, {
       method,
@@ -92,9 +106,18 @@ export class ReplicaClient {
           : typeof body === 'string'
           ? body
           : JSON.stringify(body),
-      signal: AbortSignal.timeout(20_000),
+      // Generous: a replica on a busy machine is slow, not down. A call
+      // that times out is asked again; a repeated submit or decision finds
+      // the first one (409) and the workload treats that as done.
+      signal: AbortSignal.timeout(45_000),
     });
-    this.note(replica, res, `${method} ${path} as ${user ?? 'nobody'}`, wasUp);
+    this.note(
+      replica,
+      res,
+      `${method} ${path} as ${user ?? 'nobody'}`,
+      wasUp,
+      sentAt,
+    );
     const text = await res.text();
     let parsed;
     try {
@@ -102,6 +125,11 @@ export class ReplicaClient {
     } catch {
       parsed = text;
     }
-    return { status: res.status, body: parsed, replica: replica.name };
+    return {
+      status: res.status,
+      body: parsed,
+      replica: replica.name,
+      outage: res.status >= 500 && this.overlapsOutage(sentAt, Date.now()),
+    };
   }
 }

@@ -8,6 +8,8 @@ import { SLACK_SIGNING_SECRET } from './vendors.mjs';
 
 export const APPROVER = 'sam.manager';
 export const ADMIN = 'ivan.admin';
+/** Second-level approver of the two-level apps (sam.manager's manager). */
+export const L2_APPROVER = 'victor.vance';
 /** People sam.manager manages in the example org: the requesters. */
 export const REQUESTERS = [
   'jane.doe',
@@ -22,6 +24,10 @@ export const REQUESTERS = [
 const approvedBy = {
   required: 'everyone',
   level1: [{ type: 'user', ref: `user:default/${APPROVER}` }],
+};
+const approvedTwice = {
+  ...approvedBy,
+  level2: [{ type: 'user', ref: `user:default/${L2_APPROVER}` }],
 };
 
 /**
@@ -38,11 +44,16 @@ export function faultApps(perPath) {
     { path: 'manual', channel: 'msteams' },
     { path: 'manual', channel: 'portal' },
     { path: 'okta-group', channel: 'none' },
+    // Two approval levels: sam.manager, then victor.vance.
+    { path: 'okta-group', channel: 'portal', levels: 2 },
+    { path: 'ticket', channel: 'email', levels: 2 },
   ];
   const apps = [];
   for (let n = 1; n <= perPath; n++) {
     for (const kind of kinds) {
-      const id = `fa-${kind.path}-${kind.channel}-${n}`;
+      const id = `fa-${kind.path}-${kind.channel}${
+        kind.levels === 2 ? '-l2' : ''
+      }-${n}`;
       apps.push({ id, ...kind, oktaGroupId: `00gfaults${apps.length}` });
     }
   }
@@ -62,7 +73,12 @@ function seedOf(apps) {
       ...(app.channel === 'none' || app.channel === 'portal'
         ? {}
         : { approvalMethod: app.channel }),
-      approval: app.channel === 'none' ? { required: 'nobody' } : approvedBy,
+      approval:
+        app.channel === 'none'
+          ? { required: 'nobody' }
+          : app.levels === 2
+          ? approvedTwice
+          : approvedBy,
       tiers: [
         {
           id: 'std',
@@ -154,9 +170,9 @@ export function writeDeployment({ database, apps, vendors, ports, ticketing }) {
         signingSecret: SLACK_SIGNING_SECRET,
         apiUrl: vendors.slack.apiUrl,
       },
-      msteams: { webhookUrl: vendors.teams.url },
+      msteams: { webhookUrl: vendors.teamsUrl },
       email: {
-        smtp: vendors.smtp.smtpConfig,
+        smtp: vendors.smtpConfig,
         from: { name: 'Acme IT', address: 'it-apps@acme.example' },
         ticketAddress: 'helpdesk@acme.example',
       },

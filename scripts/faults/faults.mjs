@@ -27,9 +27,25 @@ async function window(fake, seconds, failure, options) {
  * kill never lands on a replica that is still starting from the last one.
  */
 function exclusive(replica, fn) {
-  const run = (replica.faultDone ?? Promise.resolve()).then(fn);
+  const run = (replica.faultDone ?? Promise.resolve())
+    .then(() => othersUp(replica))
+    .then(fn);
   replica.faultDone = run.catch(() => {});
   return run;
+}
+
+/**
+ * Waits (up to 5 minutes) until every other replica is up, so a kill or
+ * SIGTERM never takes down the last replica serving: the suite checks that
+ * a replica that is up rides through faults, which needs one to be up.
+ */
+async function othersUp(replica) {
+  const started = Date.now();
+  while (
+    replica.peers.some(r => r !== replica && !r.up) &&
+    Date.now() - started < 300_000
+  )
+    await sleep(500);
 }
 
 function restartAfter(replica, downMs, waitHealthy) {
@@ -44,15 +60,25 @@ export function schedule({
   profile,
   replicas,
   vendors,
+  cluster,
   ticketing,
   waitHealthy,
 }) {
   const [first, second] = replicas;
+  for (const replica of replicas) replica.peers = replicas;
+  const gates = vendors.gates;
   const { okta, slack, teams, smtp } = vendors;
   // The ticket faults hit the ticketing system in use (email: the SMTP server).
   const desk = ticketing === 'email' ? undefined : vendors[ticketing];
   const approverMail = 'sam.manager@acme.example';
   const faults = [
+    {
+      // Early, while both replicas are up and requests are coming in (the
+      // replicas' own restarts below keep one of them down for a while).
+      at: 4,
+      name: 'postgres restart (pg_ctl restart -m fast)',
+      run: () => cluster.restart(),
+    },
     {
       at: 6,
       name: 'okta answers 429 with Retry-After: 2 for 8s',
@@ -151,6 +177,30 @@ export function schedule({
       name: 'okta down (503) for 6s',
       run: () => window(okta, 6, 503),
     },
+
+    {
+      at: 36,
+      name: 'teams refuses connections for 8s',
+      run: async () => {
+        await gates.teams.refuse();
+        await sleep(8000);
+        await gates.teams.open();
+      },
+    },
+    {
+      at: 38,
+      name: 'smtp refuses connections for 8s',
+      run: async () => {
+        await gates.smtp.refuse();
+        await sleep(8000);
+        await gates.smtp.open();
+      },
+    },
+    {
+      at: 50,
+      name: 'teams down (503) for 6s',
+      run: () => window(teams, 6, 503),
+    },
   ];
   if (profile === 'full') {
     faults.push(
@@ -185,6 +235,34 @@ export function schedule({
         at: 110,
         name: 'slack rate-limited (429, Retry-After: 3) for 10s',
         run: () => window(slack, 10, { status: 429, retryAfterSeconds: 3 }),
+      },
+      {
+        at: 165,
+        name: 'postgres stopped for 10s, then started',
+        run: () => cluster.stopFor(10),
+      },
+      {
+        at: 125,
+        name: 'smtp answers 421 to every connection for 10s',
+        run: async () => {
+          gates.smtp.smtp421();
+          await sleep(10_000);
+          await gates.smtp.open();
+        },
+      },
+      {
+        at: 130,
+        name: 'teams refuses connections for 15s',
+        run: async () => {
+          await gates.teams.refuse();
+          await sleep(15_000);
+          await gates.teams.open();
+        },
+      },
+      {
+        at: 190,
+        name: 'postgres restart (pg_ctl restart -m fast)',
+        run: () => cluster.restart(),
       },
     );
   }

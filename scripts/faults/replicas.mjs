@@ -9,11 +9,12 @@ import { backendDir, outputDir, repoRoot } from './paths.mjs';
 const require = createRequire(`${repoRoot}/package.json`);
 const pg = require(require.resolve('pg', { paths: [backendDir] }));
 
-export const PG = {
-  host: process.env.FAULTS_PG_HOST ?? '127.0.0.1',
-  port: Number(process.env.FAULTS_PG_PORT ?? 5432),
-  user: process.env.FAULTS_PG_USER ?? 'postgres',
-};
+/** Where the run's database lives: the private cluster (see postgres.mjs). */
+export const PG = { host: '127.0.0.1', port: undefined, user: 'postgres' };
+
+export function usePostgres(connection) {
+  Object.assign(PG, connection);
+}
 
 async function admin(sql) {
   const client = new pg.Client({ ...PG, database: 'postgres' });
@@ -60,6 +61,9 @@ export async function isUp(url) {
  * from a replica that was up is told apart from a refused connection.
  */
 export class Replica {
+  /** When any replica was killed or sent SIGTERM (work in flight may be redone). */
+  static interruptions = [];
+
   constructor({ index, port, configFiles }) {
     this.index = index;
     this.port = port;
@@ -122,6 +126,7 @@ export class Replica {
   /** kill -9: no shutdown hooks, its leases run out on their own. */
   async kill() {
     this.up = false;
+    Replica.interruptions.push(Date.now());
     this.child.kill('SIGKILL');
     await this.exited;
   }
@@ -129,6 +134,7 @@ export class Replica {
   /** SIGTERM: shutdown hooks hand running jobs back. Returns how long it took. */
   async terminate(timeoutMs = 30_000) {
     this.up = false;
+    Replica.interruptions.push(Date.now());
     const started = Date.now();
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);

@@ -26,17 +26,21 @@ import { ReplicaClient } from './client.mjs';
 import {
   ADMIN,
   APPROVER,
+  L2_APPROVER,
   REQUESTERS,
   faultApps,
   writeDeployment,
 } from './deployment.mjs';
 import { schedule } from './faults.mjs';
+import { checkNotices, percentile, stampMailArrivals } from './notices.mjs';
 import { outputDir } from './paths.mjs';
+import { PrivateCluster } from './postgres.mjs';
 import {
   createDatabase,
   dropDatabase,
   queryDatabase,
   Replica,
+  usePostgres,
 } from './replicas.mjs';
 import { startVendors } from './vendors.mjs';
 import { Workload } from './workload.mjs';
@@ -69,17 +73,34 @@ if (![2, 3].includes(replicaCount)) throw new Error('--replicas: 2 or 3');
 if (!['jira', 'zendesk', 'email'].includes(options.ticketing))
   throw new Error('--ticketing: jira, zendesk or email');
 
+/** Submissions in flight at most. */
+const SUBMIT_CONCURRENCY = 4;
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+const seconds = ms => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)}s`);
 const log = message => console.log(`faults [${elapsed()}] ${message}`);
 
-async function freePort() {
-  const server = createServer();
-  await new Promise(r => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
-  await new Promise(r => server.close(r));
-  return port;
+/**
+ * A port of 7500–7539 nobody listens on and not in `taken` (the replicas'
+ * ports; an ephemeral port closed again can be handed out twice).
+ */
+async function freePort(taken) {
+  // FAULTS_REPLICA_PORTS=7560 lets a second run use 7560-7599 alongside.
+  const first = Number(process.env.FAULTS_REPLICA_PORTS ?? 7500);
+  for (let port = first; port < first + 40 && port < 7600; port++) {
+    if (taken.includes(port)) continue;
+    const server = createServer();
+    const free = await new Promise(resolve => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      await new Promise(r => server.close(r));
+      return port;
+    }
+  }
+  throw new Error(`no free port from ${first} for a replica`);
 }
 
 /** Repeats `fn` every `ms` until `stop()` says so; errors are logged, not fatal. */
@@ -118,7 +139,8 @@ function effectCounts(vendors) {
 
 /**
  * An Okta membership nobody asked for, a second ticket for a request, a
- * second approval DM and mail: the checks must report each.
+ * second approval DM and mail, a repeated Teams card and a lost status mail:
+ * the checks must report each.
  */
 function sabotage(vendors, apps, workload) {
   const [tracked] = [...workload.requests.values()].filter(
@@ -139,33 +161,74 @@ function sabotage(vendors, apps, workload) {
   );
   if (post !== -1) vendors.slack.calls.push(vendors.slack.calls[post]);
   const mail = vendors.smtp.messages.find(m => approvalMailRequest(m));
-  if (mail) vendors.smtp.messages.push(mail);
+  if (mail)
+    vendors.smtp.messages.push({
+      ...mail,
+      parsed: Object.assign(Object.create(mail.parsed), {
+        messageId: '<sabotage-copy@acme.example>',
+      }),
+    });
+  // A Teams card posted twice with no cut connection to explain it, and a
+  // status mail to a requester that never arrived.
+  const cuts = [...vendors.gates.teams.cuts, ...Replica.interruptions];
+  const card = vendors.teams.calls.findIndex(
+    c => c.status === 202 && !cuts.some(t => t >= c.at && t - c.at < 30_000),
+  );
+  if (card !== -1) vendors.teams.calls.push(vendors.teams.calls[card]);
+  const status = vendors.smtp.messages.findIndex(
+    m => !approvalMailRequest(m) && !m.to.includes('helpdesk@acme.example'),
+  );
+  if (status !== -1) vendors.smtp.messages.splice(status, 1);
 }
+
+/** Undo steps, last first: replicas, fakes, the private cluster. */
+const cleanup = [];
+async function runCleanup() {
+  for (const step of cleanup.splice(0).reverse()) {
+    try {
+      await step();
+    } catch (e) {
+      log(`cleanup: ${e.message}`);
+    }
+  }
+}
+// Interrupted: stop what the run started (replicas, the cluster) first.
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => {
+    log(`${signal}: stopping the replicas, the fakes and the cluster`);
+    runCleanup().finally(() => process.exit(130));
+  });
 
 async function main() {
   mkdirSync(outputDir, { recursive: true });
-  const database = `app_access_faults_${randomBytes(4).toString('hex')}`;
+  const database = `faults_${randomBytes(4).toString('hex')}`;
   const apps = faultApps(profile.appsPerKind);
-  const cleanup = [];
   let breaches = [];
   let faultsRun = 0;
+  let noticeLag;
   let workload;
   let vendors;
+  let cluster;
   try {
+    // A cluster of the run's own, so a fault can restart it.
+    cluster = await PrivateCluster.start({ log });
+    cleanup.push(() => cluster.stop({ keep: options.keep }));
+    usePostgres(cluster.connection);
     await createDatabase(database);
     cleanup.push(() => (options.keep ? undefined : dropDatabase(database)));
     log(`database ${database}; logs in ${outputDir}`);
 
     vendors = await startVendors({
-      people: [...REQUESTERS, APPROVER, ADMIN],
+      people: [...REQUESTERS, APPROVER, L2_APPROVER, ADMIN],
       oktaGroupIds: apps
         .filter(a => a.path === 'okta-group')
         .map(a => a.oktaGroupId),
     });
     cleanup.push(() => vendors.stop());
+    stampMailArrivals(vendors.smtp);
 
     const ports = [];
-    for (let i = 0; i < replicaCount; i++) ports.push(await freePort());
+    for (let i = 0; i < replicaCount; i++) ports.push(await freePort(ports));
     const configs = writeDeployment({
       database,
       apps,
@@ -186,12 +249,14 @@ async function main() {
     await Promise.all(replicas.slice(1).map(r => r.waitHealthy(300_000)));
     log(`${replicas.length} replicas healthy on ports ${ports.join(', ')}`);
 
-    const client = new ReplicaClient(replicas);
+    const client = new ReplicaClient(replicas, {
+      overlapsOutage: (from, to) => cluster.overlaps(from, to),
+    });
     // The catalog (people) and the seed arrive after health answers.
     const ready = Date.now();
     for (;;) {
       try {
-        for (const user of [APPROVER, ADMIN, ...REQUESTERS])
+        for (const user of [APPROVER, L2_APPROVER, ADMIN, ...REQUESTERS])
           await client.token(user, replicas[0]);
         const res = await client.api(
           REQUESTERS[0],
@@ -217,7 +282,7 @@ async function main() {
     });
     const plan = workload.plan(profile.requests);
     const waitHealthy = async replica => {
-      await replica.waitHealthy(180_000);
+      await replica.waitHealthy(600_000);
       log(`${replica.name} healthy again`);
     };
 
@@ -226,6 +291,7 @@ async function main() {
       profile: options.profile,
       replicas,
       vendors,
+      cluster,
       ticketing: options.ticketing,
       waitHealthy,
     });
@@ -250,22 +316,33 @@ async function main() {
 
     const submitting = (async () => {
       const gap = (profile.submitSeconds * 1000) / plan.length;
-      const inFlight = [];
+      const inFlight = new Set();
       for (const item of plan) {
-        inFlight.push(
-          workload.submit(item).catch(e => {
+        // Paced, and never more than a few at once: on a slow machine the
+        // replicas fall behind, and requesters do not pile up on them.
+        while (inFlight.size >= SUBMIT_CONCURRENCY)
+          await Promise.race(inFlight);
+        const submit = workload
+          .submit(item)
+          .catch(e => {
             workload.unexpected.push(
               `submit ${item.app.id} as ${item.requester}: ${e.message}`,
             );
-          }),
-        );
+          })
+          .finally(() => inFlight.delete(submit));
+        inFlight.add(submit);
         await sleep(gap);
       }
       await Promise.all(inFlight);
       log(`${workload.requests.size} requests submitted`);
     })();
 
-    const stopApprover = loop('approver', 1000, () => workload.approveRound());
+    const stopApprover = loop('approver', 1000, () =>
+      workload.approveRound(APPROVER),
+    );
+    const stopApprover2 = loop('approver-2', 1000, () =>
+      workload.approveRound(L2_APPROVER),
+    );
     const stopIt = loop('it', 1000, async () => {
       await workload.refresh();
       await workload.completeRound();
@@ -273,12 +350,17 @@ async function main() {
 
     await submitting;
     await faultsDone;
-    const deadline =
-      workStarted + (profile.submitSeconds + profile.drainSeconds) * 1000;
+    // The drain time counts from the last fault's end (a replica back up),
+    // so a slow machine's long restarts do not eat it.
+    const deadline = Math.max(
+      workStarted + (profile.submitSeconds + profile.drainSeconds) * 1000,
+      Date.now() + profile.drainSeconds * 1000,
+    );
     while (workload.open.length && Date.now() < deadline) {
       await sleep(1000);
     }
     await stopApprover();
+    await stopApprover2();
     await stopIt();
     log(
       workload.open.length
@@ -325,6 +407,21 @@ async function main() {
         2,
       ),
     );
+    writeFileSync(
+      join(outputDir, 'teams.json'),
+      JSON.stringify(
+        vendors.teams.posts.map(p => ({
+          status: p.status,
+          at: new Date(p.at).toISOString(),
+          title: p.card?.body?.[0]?.text,
+          request: /\/apps\/requests\/([0-9a-f-]{36})/.exec(
+            JSON.stringify(p.card ?? {}),
+          )?.[1],
+        })),
+        null,
+        2,
+      ),
+    );
     // That the faults bit: jobs charged a failure, and jobs claimed again
     // after a lease ran out or a shutdown handed them back.
     const [outbox] = await queryDatabase(
@@ -336,6 +433,35 @@ async function main() {
     );
     log(`outbox: ${JSON.stringify(outbox)}`);
     if (options.sabotage) sabotage(vendors, apps, workload);
+    const notifyJobs = await queryDatabase(
+      database,
+      `SELECT id, idempotency_key, payload, status, created_at
+         FROM "app-access".outbox WHERE kind = 'notify' ORDER BY id`,
+    );
+    const notices = checkNotices({
+      jobs: notifyJobs,
+      details,
+      vendors,
+      teamsCuts: [...vendors.gates.teams.cuts, ...Replica.interruptions],
+    });
+    const allLags = Object.values(notices.lags).flat();
+    noticeLag = percentile(allLags, 95);
+    const lagLine = Object.entries(notices.lags)
+      .map(
+        ([channel, lags]) =>
+          `${channel} p50 ${seconds(percentile(lags, 50))} p95 ${seconds(
+            percentile(lags, 95),
+          )} max ${seconds(percentile(lags, 100))} (n=${lags.length})`,
+      )
+      .join('; ');
+    log(`notices: ${JSON.stringify(notices.counts)}; lag ${lagLine}`);
+    log(
+      `database outages: ${cluster.outages
+        .map(o => `${((o.to - o.from) / 1000).toFixed(1)}s`)
+        .join(', ')}; ${
+        client.outageAnswers.length
+      } call(s) answered 5xx during one`,
+    );
     log(`effects seen: ${JSON.stringify(effectCounts(vendors))}`);
     breaches.push(
       ...workload.unexpected,
@@ -345,6 +471,7 @@ async function main() {
       ...checkApprovalMessages(details, vendors),
       ...checkDecisionsAndTimelines(details),
       ...(await checkOutbox(client)),
+      ...notices.breaches,
       ...client.serverErrors.map(
         e => `${e.replica} answered ${e.status} while up: ${e.what} at ${e.at}`,
       ),
@@ -352,13 +479,7 @@ async function main() {
   } catch (e) {
     breaches.push(`the run itself failed: ${e.stack ?? e}`);
   } finally {
-    for (const step of cleanup.reverse()) {
-      try {
-        await step();
-      } catch (e) {
-        log(`cleanup: ${e.message}`);
-      }
-    }
+    await runCleanup();
   }
   if (workload) {
     const via = {};
@@ -367,7 +488,11 @@ async function main() {
     log(
       `decided via ${JSON.stringify(via)}; ${
         workload.decidedWithoutMessage.length
-      } decided in the portal after waiting 30s for their DM / email`,
+      } decided in the portal after waiting 30s for their DM / email; ${
+        workload.lostAnswers
+      } submission(s) retried after a lost answer; ${
+        workload.linksRefused
+      } email link click(s) refused while the task waited`,
     );
   }
   for (const breach of breaches) console.log(`faults: BREACH ${breach}`);
@@ -375,7 +500,9 @@ async function main() {
   console.log(
     `faults: ${n} requests, ${faultsRun} faults, ${
       breaches.length
-    } breaches — ${breaches.length ? 'FAIL' : 'PASS'} (${elapsed()})`,
+    } breaches, notice lag p95 ${seconds(noticeLag)} — ${
+      breaches.length ? 'FAIL' : 'PASS'
+    } (${elapsed()})`,
   );
   process.exitCode = breaches.length ? 1 : 0;
 }

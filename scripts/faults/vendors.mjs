@@ -2,6 +2,7 @@
 // own test fakes (TypeScript, loaded through Backstage's node transform), each
 // on its own port, seeded with the example org's people.
 import { createRequire } from 'node:module';
+import { TcpGate } from './gate.mjs';
 import { repoRoot } from './paths.mjs';
 
 const require = createRequire(`${repoRoot}/package.json`);
@@ -62,9 +63,19 @@ export async function startVendors({ people, oktaGroupIds }) {
   });
   const teams = await FakeTeamsWebhook.start();
   const smtp = await TestSmtpServer.start();
+  // The replicas reach Teams and SMTP through gates, so a fault can make
+  // them refuse connections (a full outage) rather than only answer errors.
+  const teamsGate = await TcpGate.start(new URL(teams.url).port);
+  const smtpGate = await TcpGate.start(smtp.port);
+  const teamsUrl = new URL(teams.url);
+  teamsUrl.port = String(teamsGate.port);
 
   const all = { okta, jira, zendesk, slack, teams };
   return {
+    gates: { teams: teamsGate, smtp: smtpGate },
+    /** The webhook URL and SMTP settings the replicas use (through the gates). */
+    teamsUrl: teamsUrl.toString(),
+    smtpConfig: { ...smtp.smtpConfig, port: smtpGate.port },
     okta,
     jira,
     zendesk,
@@ -75,6 +86,8 @@ export async function startVendors({ people, oktaGroupIds }) {
     http: all,
     async stop() {
       await Promise.allSettled([
+        teamsGate.stop(),
+        smtpGate.stop(),
         ...Object.values(all).map(f => f.stop()),
         smtp.stop(),
       ]);

@@ -4,7 +4,7 @@
 // by IT (the Jira / Zendesk ticket resolved in the fake, or marked fulfilled).
 import { createRequire } from 'node:module';
 import { approvalMailRequest } from './checks.mjs';
-import { ADMIN, APPROVER, REQUESTERS } from './deployment.mjs';
+import { ADMIN, APPROVER, L2_APPROVER, REQUESTERS } from './deployment.mjs';
 import { repoRoot } from './paths.mjs';
 import { SLACK_SIGNING_SECRET, slackIdOf } from './vendors.mjs';
 
@@ -30,12 +30,29 @@ export class Workload {
     this.unexpected = [];
     /** Requests whose approver gave up waiting for the DM / email. */
     this.decidedWithoutMessage = [];
+    /** Submissions whose answer was lost; the retry found the request. */
+    this.lostAnswers = 0;
+    /** Email links refused (410 used, 404 revoked) while their task still waited. */
+    this.linksRefused = 0;
   }
 
-  /** Every (requester, app) pair once, interleaved so paths and people mix. */
+  /**
+   * Every (requester, app) pair once, interleaved so paths and people mix,
+   * each with the outcome its approvers will choose: `approve` (one level),
+   * `deny1` (denied at level 1), `approve2` (both levels approve) or `deny2`
+   * (level 1 approves, level 2 denies).
+   */
   plan(count) {
     const pairs = [];
     const apps = [...this.apps.values()];
+    let oneLevel = 0;
+    let twoLevels = 0;
+    const outcomeOf = app => {
+      if (app.channel === 'none') return 'approve';
+      if (app.levels === 2)
+        return ['approve2', 'deny2', 'approve2', 'deny1'][twoLevels++ % 4];
+      return oneLevel++ % 8 === 5 ? 'deny1' : 'approve';
+    };
     for (let i = 0; pairs.length < count; i++) {
       const app = apps[i % apps.length];
       const requester =
@@ -46,18 +63,29 @@ export class Workload {
             apps.length * REQUESTERS.length
           } distinct requests fit the seed`,
         );
-      pairs.push({ app, requester });
+      pairs.push({ app, requester, outcome: outcomeOf(app) });
     }
     return pairs;
   }
 
-  async submit({ app, requester }) {
+  async submit({ app, requester, outcome }) {
     const res = await this.client.api(requester, 'POST', '/requests', {
       appId: app.id,
       tierId: 'std',
       justification: `fault suite: ${app.path} over ${app.channel}`,
     });
-    if (res.status !== 201) {
+    // A retry after a lost answer (the replica died, or the database went
+    // away, after the commit): the earlier try made it, and it is the only
+    // request for this pair, so it is ours.
+    const earlier =
+      res.status === 409 &&
+      /You already have an open request ([0-9a-f-]{36})/.exec(
+        res.body?.error?.message ?? '',
+      )?.[1];
+    if (earlier) {
+      this.lostAnswers += 1;
+      res.body = { id: earlier, status: 'submitted' };
+    } else if (res.status !== 201) {
       this.unexpected.push(
         `submit ${app.id} as ${requester}: HTTP ${res.status} ${JSON.stringify(
           res.body,
@@ -70,24 +98,56 @@ export class Workload {
       appId: app.id,
       app,
       requester,
+      outcome,
       submittedAt: Date.now(),
       status: res.body.status,
     });
   }
 
-  /** One round of the approver: decide what waits, via Slack when the app asks there. */
-  async approveRound() {
-    const res = await this.client.api(APPROVER, 'GET', '/approvals?limit=200');
+  /**
+   * One round of an approver: decide what waits. Level 1 (sam.manager)
+   * approves via Slack or email when the app asks there, and denies in the
+   * portal; level 2 (victor.vance) decides in the portal.
+   */
+  async approveRound(approver) {
+    const res = await this.client.api(approver, 'GET', '/approvals?limit=200');
     if (res.status !== 200) return;
     for (const task of res.body.items) {
       const tracked = this.requests.get(task.requestId);
       if (!tracked || tracked.deciding) continue;
       tracked.deciding = true;
       try {
-        await this.decide(tracked);
+        if (approver === L2_APPROVER)
+          await this.decideInPortal(
+            tracked,
+            L2_APPROVER,
+            tracked.outcome === 'deny2' ? 'deny' : 'approve',
+          );
+        else if (tracked.outcome === 'deny1')
+          await this.decideInPortal(tracked, APPROVER, 'deny');
+        else await this.decide(tracked);
       } finally {
         tracked.deciding = false;
       }
+    }
+  }
+
+  async decideInPortal(tracked, approver, decision) {
+    const res = await this.client.api(
+      approver,
+      'POST',
+      `/requests/${tracked.id}/decisions`,
+      decision === 'deny'
+        ? { decision, comment: 'denied by the fault suite' }
+        : { decision },
+    );
+    // 409: decided already (an earlier call whose answer was lost).
+    if (res.status !== 200 && res.status !== 409) {
+      this.unexpected.push(
+        `${decision} ${tracked.id} as ${approver}: HTTP ${
+          res.status
+        } ${JSON.stringify(res.body)}`,
+      );
     }
   }
 
@@ -133,9 +193,11 @@ export class Workload {
 
   /** The path of the Approve link in the approval email about this request. */
   approveLinkFor(requestId) {
+    // The latest: a resent email carries new links.
     const mail = this.vendors.smtp
       .to(`${APPROVER}@acme.example`)
-      .find(m => approvalMailRequest(m) === requestId);
+      .filter(m => approvalMailRequest(m) === requestId)
+      .at(-1);
     const match =
       /^Approve: https?:\/\/[^/]+\/api\/app-access(\/actions\/\S+)$/m.exec(
         mail?.parsed.text ?? '',
@@ -156,6 +218,18 @@ export class Workload {
         'comment=',
         { 'Content-Type': 'application/x-www-form-urlencoded' },
       );
+      // The database was down: the next round follows the link again.
+      if (res.outage) return;
+      // 410 "already used" while the task still waits: a click whose
+      // decision was lost with a replica or the database; the links work
+      // again once that claim is stale (a minute). The final-state check
+      // catches a request that stays stuck.
+      // 404: the links of a copy whose send the notifier saw fail (the
+      // answer was lost) were revoked; the resend carries new ones.
+      if (res.status === 410 || res.status === 404) {
+        this.linksRefused += 1;
+        return;
+      }
       tracked.decidedVia = 'email';
       if (res.status !== 200) {
         this.unexpected.push(
@@ -187,6 +261,7 @@ export class Workload {
         signed.body,
         signed.headers,
       );
+      if (res.outage) return;
       tracked.decidedVia = 'slack';
       if (res.status !== 200) {
         this.unexpected.push(

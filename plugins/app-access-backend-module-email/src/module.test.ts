@@ -11,6 +11,7 @@ import {
 } from '@app-access/plugin-app-access-backend/testUtils';
 import appAccessModuleEmail from '.';
 import { ReceivedMail, TestSmtpServer } from './testing/TestSmtpServer';
+import { STALE_CLAIM_MS } from './actions/EmailActions';
 
 jest.setTimeout(120_000);
 
@@ -540,6 +541,49 @@ describe('App Access email module, through the real core', () => {
       const current = await load(r.id);
       expect(current.status).toBe('pending_approval');
       expect(current.events?.map(e => e.type)).not.toContain('fallback_asked');
+    });
+
+    it('releases a claim left by a process that died before recording the decision', async () => {
+      const r = await submit(JANE, 'figma', 'editor');
+      const { deny } = actionLinks(
+        await mailTo(
+          mail('sam.manager'),
+          r.id,
+          'Approval needed: Figma Editor for Jane Doe',
+        ),
+      );
+      // What a replica killed (or cut off from the database) between the
+      // claim and the decision leaves: the links claimed, the task open.
+      const claimedAt = (at: number) =>
+        knex('app_access_email_action_tokens')
+          .where({ request_id: r.id })
+          .update({
+            used_at: new Date(at).toISOString(),
+            used_decision: 'deny',
+          });
+      await claimedAt(Date.now() - 5_000);
+      const fresh = await api()
+        .post(deny)
+        .type('form')
+        .send({ comment: 'no seats' });
+      expect(fresh.status).toBe(410);
+      expect(fresh.text).toContain('This link was already used');
+      expect((await load(r.id)).status).toBe('pending_approval');
+
+      await claimedAt(Date.now() - STALE_CLAIM_MS - 5_000);
+      const page = await api().get(deny);
+      expect(page.status).toBe(200);
+      const denied = await api()
+        .post(deny)
+        .type('form')
+        .send({ comment: 'no seats' });
+      expect(denied.status).toBe(200);
+      const done = await load(r.id);
+      expect(done.status).toBe('denied');
+      expect(done.approvals?.map(t => t.status)).toEqual(['denied']);
+      expect(
+        (await api().post(deny).type('form').send({ comment: 'again' })).status,
+      ).toBe(410);
     });
 
     it('handles expired, tampered, unknown and cancelled links with a page, never a decision', async () => {

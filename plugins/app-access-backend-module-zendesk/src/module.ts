@@ -71,7 +71,9 @@ export const appAccessModuleZendesk = createBackendModule({
               id: ZENDESK_FOLLOW_TASK_ID,
               scope: 'global',
               frequency: { minutes: settings.followEveryMinutes },
-              timeout: { minutes: Math.max(5, settings.followEveryMinutes) },
+              // A replica killed mid-round holds the task until this runs
+              // out; rounds are idempotent, so keep it near the cadence.
+              timeout: { minutes: Math.max(1, settings.followEveryMinutes) },
               initialDelay: { minutes: 1 },
               fn: async () => {
                 await follower.run();

@@ -15,7 +15,9 @@ import {
   appAccessNotifiersExtensionPoint,
   appAccessUsageExtensionPoint,
 } from '@app-access/plugin-app-access-node';
+import type { Handler } from 'express';
 import { createRouter } from './service/createRouter';
+import { databaseUnavailableErrors } from './service/databaseUnavailable';
 import { AppAccessEngine } from './AppAccessEngine';
 import { connectModules, RegisteredModules } from './modules/connectModules';
 import { registerAppAccessActions } from './actions/appAccessActions';
@@ -106,6 +108,10 @@ export const appAccessPlugin = createBackendPlugin({
             deps.config.getOptionalString('app.baseUrl') ??
             'http://localhost:3000',
         });
+        // Last: a lost database connection in any route above is a 503.
+        // httpRouter.use mounts the handler as is and express calls a
+        // four-argument handler with the error; its type only knows three.
+        deps.httpRouter.use(databaseUnavailableErrors() as unknown as Handler);
         deps.httpRouter.addAuthPolicy({
           path: '/health',
           allow: 'unauthenticated',

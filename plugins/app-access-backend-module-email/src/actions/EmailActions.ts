@@ -16,6 +16,11 @@ import {
 
 /** Longest comment accepted through a link (the form says so too). */
 export const MAX_COMMENT_LENGTH = 2000;
+/**
+ * A link claim older than this whose task still waits is left over from a
+ * decision that was never recorded (the process died or lost the database).
+ */
+export const STALE_CLAIM_MS = 60_000;
 
 /** What an Approve / Deny link stands for right now. */
 export type ActionState =
@@ -69,9 +74,28 @@ export class EmailActions {
 
   async inspect(token: string): Promise<ActionState> {
     const { tokens, decisions } = this.deps;
-    const stored = await tokens.find(token);
+    let stored = await tokens.find(token);
     if (!stored) return { kind: 'unknown' };
-    if (stored.usedAt) return { kind: 'used', token: stored };
+    if (stored.usedAt) {
+      // A claim is held only while its decision is recorded (seconds). One
+      // that is old while the task still waits was left by a process that
+      // died or lost the database in between: release it, or the links of
+      // this email would never work again.
+      const claimedAt = stored.usedAt;
+      const stale = Date.now() - Date.parse(claimedAt) > STALE_CLAIM_MS;
+      const waiting = stale
+        ? (await decisions.getTask(stored.taskId))?.status === 'open'
+        : false;
+      if (
+        !waiting ||
+        !(await tokens.releaseStaleClaim(stored.groupId, claimedAt))
+      )
+        return { kind: 'used', token: stored };
+      this.deps.logger.warn(
+        `Released the email links of ${stored.approverRef} on request ${stored.requestId}: claimed at ${claimedAt}, but no decision was recorded`,
+      );
+      stored = { ...stored, usedAt: undefined, usedDecision: undefined };
+    }
     const task = await decisions.getTask(stored.taskId);
     if (!task || task.status !== 'open') return this.closed(stored, task);
     if (Date.parse(stored.expiresAt) <= Date.now()) {
@@ -136,7 +160,15 @@ export class EmailActions {
         const task = await decisions.getTask(state.token.taskId);
         return this.closed(state.token, task, undefined, error.message);
       }
-      await tokens.releaseGroup(state.token.groupId);
+      try {
+        await tokens.releaseGroup(state.token.groupId);
+      } catch (releaseError) {
+        // The database is gone too: the claim goes stale and is released by
+        // the next use of a link after STALE_CLAIM_MS.
+        logger.warn(
+          `Could not release the email links of ${state.token.approverRef} on request ${state.token.requestId}: ${releaseError}`,
+        );
+      }
       if (isError(error) && error.name === 'NotAllowedError') {
         return { kind: 'refused', message: error.message };
       }

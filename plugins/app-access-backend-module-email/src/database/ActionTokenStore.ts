@@ -43,6 +43,12 @@ export interface ActionTokenStore {
   ): Promise<boolean>;
   /** Undoes a claim whose decision could not be recorded. */
   releaseGroup(groupId: string): Promise<void>;
+  /**
+   * Undoes the claim made at `usedAt` if it is still the group's claim (the
+   * process that made it died, or lost the database, before it could record
+   * the decision or release it); false when another use has happened since.
+   */
+  releaseStaleClaim(groupId: string, usedAt: string): Promise<boolean>;
   /** Forgets the tokens of an email that was never delivered. */
   deleteGroup(groupId: string): Promise<void>;
   /** Deletes tokens that expired before `before`; returns how many. */

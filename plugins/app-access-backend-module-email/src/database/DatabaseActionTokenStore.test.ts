@@ -61,6 +61,24 @@ describe('email link and delivery stores', () => {
       ).resolves.toBe(true);
     });
 
+    it('releases a claim only while it is the one named', async () => {
+      const pair = await issue();
+      const at = new Date(Date.now() - 120_000);
+      await tokens.claimGroup(pair.groupId, 'approve', at);
+      await expect(
+        tokens.releaseStaleClaim(pair.groupId, new Date().toISOString()),
+      ).resolves.toBe(false);
+      expect((await tokens.find(pair.approve))?.usedAt).toBe(at.toISOString());
+      await expect(
+        tokens.releaseStaleClaim(pair.groupId, at.toISOString()),
+      ).resolves.toBe(true);
+      expect((await tokens.find(pair.deny))?.usedAt).toBeUndefined();
+      // Released once: a second release of the same claim finds nothing.
+      await expect(
+        tokens.releaseStaleClaim(pair.groupId, at.toISOString()),
+      ).resolves.toBe(false);
+    });
+
     it('finds nothing for malformed or unknown tokens', async () => {
       const pair = await issue();
       await expect(tokens.find('')).resolves.toBeUndefined();

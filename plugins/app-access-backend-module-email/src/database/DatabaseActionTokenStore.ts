@@ -94,6 +94,13 @@ export class DatabaseActionTokenStore implements ActionTokenStore {
       .update({ used_at: null, used_decision: null });
   }
 
+  async releaseStaleClaim(groupId: string, usedAt: string): Promise<boolean> {
+    const updated = await this.db<TokenRow>(TABLE)
+      .where({ group_id: groupId, used_at: usedAt })
+      .update({ used_at: null, used_decision: null });
+    return updated > 0;
+  }
+
   async deleteGroup(groupId: string): Promise<void> {
     await this.db<TokenRow>(TABLE).where({ group_id: groupId }).delete();
   }
