@@ -57,7 +57,7 @@ export async function isUp(url) {
 /**
  * One replica: `node` on packages/backend/src/index.ts through the node
  * transform, with the base config and the run's own. `up` is true from the
- * moment its health answers until the runner stops or kills it, so a 5xx
+ * moment it is ready (Backstage readiness and App Access health) until the runner stops or kills it, so a 5xx
  * from a replica that was up is told apart from a refused connection.
  */
 export class Replica {
@@ -114,7 +114,14 @@ export class Replica {
           )})`,
         );
       }
-      if (await isUp(`${this.url}/api/app-access/health`)) {
+      // Traffic is routed to a replica once it is ready, as an orchestrator's
+      // readinessProbe does: Backstage's readiness answers 200 only after
+      // every plugin (auth, catalog, App Access) has started, where App
+      // Access's own health answers as soon as its router is mounted.
+      if (
+        (await isUp(`${this.url}/.backstage/health/v1/readiness`)) &&
+        (await isUp(`${this.url}/api/app-access/health`))
+      ) {
         this.up = true;
         return Date.now() - started;
       }
