@@ -24,6 +24,7 @@ import { ApprovalTaskStore } from './database/ApprovalTaskStore';
 import { AuditEventStore } from './database/AuditEventStore';
 import { OutboxStore } from './database/OutboxStore';
 import { RequestStore } from './database/RequestStore';
+import { GrantStore } from './database/GrantStore';
 import { SettingsStore, settingsFromConfig } from './database/SettingsStore';
 import { UsageStore } from './database/UsageStore';
 import { CachingUsageStore, PeerReads } from './database/PeerReads';
@@ -98,6 +99,7 @@ export class AppAccessEngine {
     readonly events: AuditEventStore,
     readonly outbox: OutboxStore,
     readonly settings: SettingsStore,
+    readonly grants: GrantStore,
     readonly directory: AppAccessDirectory,
     readonly resolver: ApprovalPolicyResolver,
     readonly workflow: RequestWorkflow,
@@ -142,6 +144,7 @@ export class AppAccessEngine {
     const events = new AuditEventStore(db);
     const outbox = new OutboxStore(db);
     const settings = new SettingsStore(db, configDefaults);
+    const grants = new GrantStore(db);
 
     const directories: AppAccessDirectory[] = [];
     if (options.directory) {
@@ -187,6 +190,7 @@ export class AppAccessEngine {
       events,
       outbox,
       settings,
+      grants,
       resolver,
       persons: new PersonMatcher(directory),
       limits: {
@@ -281,6 +285,7 @@ export class AppAccessEngine {
       events,
       outbox,
       settings,
+      grants,
       directory,
       resolver,
       workflow,

@@ -152,7 +152,66 @@ export type AppAccessMessageKind =
   | 'approval_needed'
   | 'reminder'
   | 'decision_recorded'
-  | 'status_changed';
+  | 'status_changed'
+  /** Granted access ends soon, was extended, is being removed, or is gone (see `access`). */
+  | 'access_changed';
+
+/** What happened to granted access, for `access_changed` messages. */
+export type AppAccessChange = {
+  grantId: string;
+  change:
+    | 'ending_soon'
+    | 'extended'
+    | 'removal_started'
+    | 'revoked'
+    | 'removed';
+  /** The (new) end, for `ending_soon` and `extended`. */
+  endsAt?: string;
+  /** Why it is removed (an admin's reason). */
+  reason?: string;
+  /** Who removed it (entity ref), or the system. */
+  by?: string;
+};
+
+/** One line saying what happened to access, for every channel. */
+export function describeAccessChange(
+  what: string,
+  access: AppAccessChange,
+): string {
+  const day = (iso?: string) => (iso ? iso.slice(0, 10) : '');
+  switch (access.change) {
+    case 'ending_soon':
+      return `Your access to ${what} ends on ${day(
+        access.endsAt,
+      )}: extend it in the portal if you still need it`;
+    case 'extended':
+      return `Your access to ${what} was extended until ${day(access.endsAt)}`;
+    case 'revoked':
+      return `Your access to ${what} was revoked${
+        access.reason ? `: ${access.reason}` : ''
+      }`;
+    case 'removal_started':
+      return `Your access to ${what} is being removed${
+        access.reason ? `: ${access.reason}` : ''
+      }`;
+    default:
+      return `Your access to ${what} was removed`;
+  }
+}
+
+/** "until 2026-12-31" or "until removed", for approval messages. */
+export function describeDuration(request: {
+  durationDays?: number;
+  extendsGrantId?: string;
+}): string {
+  if (!request.durationDays) return 'Until removed';
+  const days = `${request.durationDays} day${
+    request.durationDays === 1 ? '' : 's'
+  }`;
+  return request.extendsGrantId
+    ? `Extension by ${days}`
+    : `${days} from when it is granted`;
+}
 
 /** One message to deliver to people about a request. */
 export type AppAccessMessage = {
@@ -170,6 +229,8 @@ export type AppAccessMessage = {
   idempotencyKey: string;
   /** Reminder number (1-based) for reminders. */
   reminderNumber?: number;
+  /** For `access_changed`: what happened to the access. */
+  access?: AppAccessChange;
 };
 
 export type NotifyResult = {

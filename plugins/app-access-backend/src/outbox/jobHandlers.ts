@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  AppAccessChange,
   AppAccessDirectory,
   AppAccessFulfiller,
   AppAccessNotifier,
@@ -63,12 +64,14 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
           | 'approval_needed'
           | 'reminder'
           | 'decision_recorded'
-          | 'status_changed';
+          | 'status_changed'
+          | 'access_changed';
         audience: 'approvers' | 'requester';
         requestId: string;
         taskId?: string;
         recipients: string[];
         reminderNumber?: number;
+        access?: AppAccessChange;
       };
       const notifier = deps.notifiers.get(p.channel);
       if (!notifier) {
@@ -107,6 +110,8 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
       const url =
         p.audience === 'approvers'
           ? `${deps.appBaseUrl}/apps/approvals`
+          : p.kind === 'access_changed'
+          ? `${deps.appBaseUrl}/apps/my-access`
           : `${deps.appBaseUrl}/apps/requests/${request.id}`;
       await lease.check();
       const result = await notifier.notify({
@@ -119,6 +124,7 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         url,
         idempotencyKey: job.idempotencyKey,
         reminderNumber: p.reminderNumber,
+        ...(p.access ? { access: p.access } : {}),
       });
       if (
         p.kind === 'approval_needed' &&
