@@ -33,6 +33,9 @@ exports.up = async function up(knex) {
     table.string('fulfilled_by', 100);
     table.text('external_ref');
     table.text('removal_ref');
+    // The fulfiller a removal was handed to (a removal ticket its follower
+    // follows, or `manual` for IT), while it waits for IT.
+    table.string('removal_handler', 100);
     table.text('removal_reason');
     table.string('removed_at', 40);
     table.string('removed_by', 300);

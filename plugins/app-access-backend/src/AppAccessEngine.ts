@@ -42,12 +42,14 @@ import { ApprovalPolicyResolver } from './workflow/ApprovalPolicyResolver';
 import { publicRequest, RequestWorkflow } from './workflow/RequestWorkflow';
 import { ReminderTask } from './workflow/ReminderTask';
 import { PersonMatcher } from './workflow/PersonMatcher';
-import { OutboxWorker } from './outbox/OutboxWorker';
+import { OutboxWorker, OutboxWorkerOptions } from './outbox/OutboxWorker';
 import {
   createAuditTicketHandler,
   createFulfillHandler,
   createNotifyHandler,
+  createRevokeHandler,
 } from './outbox/jobHandlers';
+import { AccessLifecycle } from './workflow/AccessLifecycle';
 import { ManualFulfiller } from './builtins/ManualFulfiller';
 import {
   AppAccessServices,
@@ -100,6 +102,7 @@ export class AppAccessEngine {
     readonly outbox: OutboxStore,
     readonly settings: SettingsStore,
     readonly grants: GrantStore,
+    readonly access: AccessLifecycle,
     readonly directory: AppAccessDirectory,
     readonly resolver: ApprovalPolicyResolver,
     readonly workflow: RequestWorkflow,
@@ -201,6 +204,13 @@ export class AppAccessEngine {
       onEnqueued: () => wake.worker?.poke(),
     });
 
+    const access = new AccessLifecycle({
+      db,
+      apps,
+      grants,
+      workflow,
+      onEnqueued: () => wake.worker?.poke(),
+    });
     const appBaseUrl =
       config.getOptionalString('app.baseUrl') ?? 'http://localhost:3000';
     const handlerDeps = {
@@ -209,19 +219,22 @@ export class AppAccessEngine {
       tasks,
       apps,
       settings,
+      grants,
+      lifecycle: access,
       directory,
       notifiers: notifierMap,
       fulfillers: fulfillerMap,
       logger,
       appBaseUrl,
     };
-    const worker = new OutboxWorker({
+    const workerOptions: OutboxWorkerOptions = {
       store: outbox,
       logger,
       handlers: {
         notify: createNotifyHandler(handlerDeps),
         fulfill: createFulfillHandler(handlerDeps),
         'audit-ticket': createAuditTicketHandler(handlerDeps),
+        revoke: createRevokeHandler(handlerDeps),
       },
       giveUpAfterMs:
         (config.getOptionalNumber('appAccess.outbox.giveUpAfterHours') ?? 24) *
@@ -244,7 +257,8 @@ export class AppAccessEngine {
         (config.getOptionalNumber('appAccess.outbox.shutdownGraceSeconds') ??
           10) * 1000,
       random: options.random,
-    });
+    };
+    const worker = new OutboxWorker(workerOptions);
     wake.worker = worker;
     for (const [key, value] of [
       [
@@ -277,7 +291,7 @@ export class AppAccessEngine {
     const seeds = new SeedImporter(db, apps, logger);
     const peers = new PeerUsage(usage, directory, peerReads);
 
-    return new AppAccessEngine(
+    const engine = new AppAccessEngine(
       db,
       apps,
       requests,
@@ -286,6 +300,7 @@ export class AppAccessEngine {
       outbox,
       settings,
       grants,
+      access,
       directory,
       resolver,
       workflow,
@@ -299,6 +314,18 @@ export class AppAccessEngine {
       notifierMap,
       new ModuleRegistry(options.modules),
     );
+    engine.workerOptions = workerOptions;
+    return engine;
+  }
+
+  private workerOptions?: OutboxWorkerOptions;
+
+  /**
+   * Another outbox worker on the same database with the same handlers, as a
+   * second backend replica would run (tests of the fenced claims).
+   */
+  newWorker(overrides: Partial<OutboxWorkerOptions> = {}): OutboxWorker {
+    return new OutboxWorker({ ...this.workerOptions!, ...overrides });
   }
 
   private appBaseUrl() {
@@ -397,6 +424,26 @@ export class AppAccessEngine {
         await this.workflow.addFulfillmentNote(requestId, text);
       },
       getSettings: () => this.settings.get(),
+      listRemovalsAwaiting: async (removedBy, limit = 100) =>
+        (await this.grants.removalsAwaiting(removedBy, limit)).map(
+          ({ noticeSentFor: _n, removalHandler: _h, ...grant }) => ({
+            grant,
+            externalRef: grant.removalRef,
+          }),
+        ),
+      completeRemoval: async (grantId, result) => {
+        await this.access.recordRemoval(
+          grantId,
+          result.status === 'removed'
+            ? { status: 'removed', message: result.message }
+            : {
+                status: 'removal_failed',
+                error:
+                  result.message ??
+                  'The removal ticket was closed without removing the access',
+              },
+        );
+      },
     };
   }
 
@@ -543,6 +590,15 @@ export class AppAccessEngine {
 
   private stopping = false;
 
+  /** Days before its end that a holder is told (appAccess.access.expiryNoticeDays, default 3). */
+  expiryNoticeDays(): number {
+    return (
+      this.options.config.getOptionalNumber(
+        'appAccess.access.expiryNoticeDays',
+      ) ?? 3
+    );
+  }
+
   /** Imports seed files, schedules reminders and starts the outbox worker. */
   async start() {
     const { config, scheduler, lifecycle, logger } = this.options;
@@ -596,6 +652,24 @@ export class AppAccessEngine {
           }
         }
       })();
+    }
+
+    if (scheduler) {
+      // Access whose end has passed is removed; holders are told before.
+      await scheduler.scheduleTask({
+        id: 'app-access-expiry',
+        frequency: {
+          minutes:
+            config.getOptionalNumber('appAccess.access.checkEveryMinutes') ??
+            15,
+        },
+        timeout: { minutes: 10 },
+        initialDelay: { seconds: 45 },
+        scope: 'global',
+        fn: async () => {
+          await this.access.runExpiry(new Date(), this.expiryNoticeDays());
+        },
+      });
     }
 
     if (scheduler) {

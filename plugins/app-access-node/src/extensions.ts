@@ -1,5 +1,6 @@
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
 import {
+  AccessGrant,
   AccessRequest,
   AppAccessSettings,
   ApprovalTask,
@@ -82,6 +83,51 @@ export type FulfillmentResult =
   /** Will not work without someone changing something (user not in Okta, ...). */
   | { status: 'failed'; error: string };
 
+/**
+ * Everything a fulfiller needs to remove access it (or another fulfiller of
+ * the same type) granted: when the grant ended, its holder gave it back or
+ * an admin revoked it.
+ */
+export type RevocationContext = {
+  grant: AccessGrant;
+  /** The request that granted the access. */
+  request: AccessRequest;
+  app: App;
+  tier: Tier;
+  spec: FulfillmentSpec;
+  /** The person who holds the access. */
+  grantee: DirectoryPerson | undefined;
+  /** Why it is removed, in words (end date reached, the holder, an admin's reason). */
+  reason: string;
+  /**
+   * Stable key for this removal: the same on every retry, different from
+   * the granting request's, so a ticket system files one removal ticket.
+   */
+  idempotencyKey: string;
+  /** Link back to the request that granted it. */
+  requestUrl: string;
+  /** Reference recorded by an earlier attempt of this removal (a ticket key), if any. */
+  previousExternalRef?: string;
+  /** As in fulfilment: record an intent or an external id before returning. */
+  checkpoint(data: { externalRef?: string; note?: string }): Promise<void>;
+};
+
+export type RevocationResult =
+  | {
+      status: 'removed';
+      externalRef?: string;
+      message?: string;
+    }
+  /** Someone else removes it (a removal ticket); a follower reports when it is done. */
+  | {
+      status: 'awaiting_it';
+      externalRef?: string;
+      externalUrl?: string;
+      message?: string;
+    }
+  | { status: 'retry'; error: string; retryAfterMs?: number }
+  | { status: 'failed'; error: string };
+
 /** Why a tier's fulfilment cannot be saved: the spec's field and the reason. */
 export type FulfillmentSpecProblem = {
   /** The field of the fulfilment spec at fault, e.g. `oktaGroupId`. */
@@ -102,6 +148,13 @@ export interface AppAccessFulfiller {
    */
   readonly handles: string[];
   fulfill(context: FulfillmentContext): Promise<FulfillmentResult>;
+  /**
+   * Removes access this fulfiller's type granted. Like `fulfill` it runs
+   * under a fenced outbox claim and may run again after a crash: removing
+   * what is already gone must succeed (a 404 on delete means done). A
+   * fulfiller without it hands removals to IT by hand.
+   */
+  revoke?(context: RevocationContext): Promise<RevocationResult>;
   /**
    * Checks a tier's fulfilment spec when an admin saves it (the core answers
    * 400 naming the tier's field), e.g. the Okta groups App Access may grant.
@@ -312,6 +365,19 @@ export interface AppAccessFulfillmentApi {
    */
   note(requestId: string, text: string): Promise<void>;
   getSettings(): Promise<AppAccessSettings>;
+  /**
+   * Removals waiting for IT that this fulfiller handed over (a removal
+   * ticket): the grant and the ticket reference its `revoke` returned.
+   */
+  listRemovalsAwaiting?(
+    removedBy: string,
+    limit?: number,
+  ): Promise<Array<{ grant: AccessGrant; externalRef?: string }>>;
+  /** The removal ticket was done (removed) or closed without removing (failed). */
+  completeRemoval?(
+    grantId: string,
+    result: { status: 'removed' | 'failed'; message?: string },
+  ): Promise<void>;
 }
 
 /** @public */

@@ -19,6 +19,7 @@ export type GrantRow = {
   fulfilled_by: string | null;
   external_ref: string | null;
   removal_ref: string | null;
+  removal_handler?: string | null;
   removal_reason: string | null;
   removed_at: string | null;
   removed_by: string | null;
@@ -26,7 +27,11 @@ export type GrantRow = {
   updated_at: string;
 };
 
-export type StoredGrant = AccessGrant & { noticeSentFor?: string };
+export type StoredGrant = AccessGrant & {
+  noticeSentFor?: string;
+  /** The fulfiller a removal waits on (a removal ticket, IT by hand). */
+  removalHandler?: string;
+};
 
 export function rowToGrant(row: GrantRow): StoredGrant {
   const grant: StoredGrant = {
@@ -48,6 +53,7 @@ export function rowToGrant(row: GrantRow): StoredGrant {
   if (row.removed_at) grant.removedAt = row.removed_at;
   if (row.removed_by) grant.removedBy = row.removed_by;
   if (row.notice_sent_for) grant.noticeSentFor = row.notice_sent_for;
+  if (row.removal_handler) grant.removalHandler = row.removal_handler;
   return grant;
 }
 
@@ -144,6 +150,15 @@ export class GrantStore {
       .where({ app_id: appId })
       .whereIn('status', HELD_GRANT_STATUSES)
       .orderBy('granted_at', 'asc');
+    return rows.map(rowToGrant);
+  }
+
+  /** Removals waiting for IT, handed to this fulfiller. */
+  async removalsAwaiting(handler: string, limit: number) {
+    const rows = await this.db<GrantRow>('access_grants')
+      .where({ status: 'removing', removal_handler: handler })
+      .orderBy('updated_at', 'asc')
+      .limit(limit);
     return rows.map(rowToGrant);
   }
 

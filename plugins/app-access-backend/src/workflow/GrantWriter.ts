@@ -118,6 +118,7 @@ export class GrantWriter {
         fulfilled_by: how.fulfilledBy ?? null,
         external_ref: how.externalRef ?? null,
         removal_ref: null,
+        removal_handler: null,
         removal_reason: null,
         removed_at: null,
         removed_by: null,
@@ -318,6 +319,43 @@ export class GrantWriter {
       occurrence: result.status,
     });
     return true;
+  }
+
+  /**
+   * The fulfiller handed the removal to someone (a removal ticket, IT by
+   * hand): the grant stays `removing` until its follower, or an admin,
+   * completes it.
+   */
+  async removalAwaitingIt(
+    tx: Knex,
+    grantId: string,
+    handed: { handler: string; externalRef?: string; message?: string },
+  ) {
+    const grant = await this.deps.grants.get(grantId, tx);
+    if (!grant || grant.status !== 'removing') return;
+    await this.deps.grants.update(
+      grantId,
+      {
+        removal_handler: handed.handler,
+        ...(handed.externalRef ? { removal_ref: handed.externalRef } : {}),
+      },
+      tx,
+    );
+    await this.deps.writer.record(tx, {
+      request: this.subject(grant),
+      event: {
+        appId: grant.appId,
+        actor: SYSTEM_ACTOR,
+        type: 'fulfillment_progress',
+        comment: handed.message ?? 'Removal handed to IT',
+        data: {
+          grantId,
+          removal: true,
+          handler: handed.handler,
+          ...(handed.externalRef ? { externalRef: handed.externalRef } : {}),
+        },
+      },
+    });
   }
 
   /** A removal job made progress (a ticket filed): recorded before the job's result. */

@@ -1253,6 +1253,15 @@ export class RequestWorkflow {
           `Outbox job ${jobId} is ${job.status}, not dead`,
         );
       }
+      if (job.kind === 'revoke' && job.payload.grantId) {
+        // A dead removal had failed its grant: it is being removed again.
+        await this.deps.grants.transition(
+          String(job.payload.grantId),
+          'removal_failed',
+          { status: 'removing' },
+          tx,
+        );
+      }
       const request = requestId
         ? await this.deps.requests.get(requestId, tx)
         : undefined;
