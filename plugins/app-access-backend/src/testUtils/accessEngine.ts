@@ -45,6 +45,16 @@ export type AccessTestEngine = {
   grantFor(requestId: string): Promise<AccessGrant | undefined>;
   /** Audit event types of a request, oldest first. */
   eventTypes(requestId: string): Promise<string[]>;
+  /** The holder gives the access back ("Remove my access"). */
+  removeMine(holder: string, grantId: string): Promise<AccessGrant>;
+  /** An admin revokes one grant, or every holder of a tier. */
+  revoke(admin: string, grantId: string, reason: string): Promise<AccessGrant>;
+  revokeTier(
+    admin: string,
+    appId: string,
+    tierId: string,
+    reason: string,
+  ): Promise<AccessGrant[]>;
   /** The expiry pass, as the scheduler runs it, at `now`. */
   runExpiry(now: Date): Promise<{ removed: number; noticed: number }>;
   /** The engine's own worker. */
@@ -120,6 +130,12 @@ export async function startAccessTestEngine(options: {
       ...((await engine.directory.getPerson(ref))?.groups ?? []),
     ],
   });
+  const strip = ({
+    noticeSentFor: _n,
+    removalHandler: _h,
+    ...grant
+  }: AccessGrant & { noticeSentFor?: string; removalHandler?: string }) =>
+    grant;
   const far = () => new Date(Date.now() + 365 * 86_400_000);
   return {
     submit: async (requester, body) =>
@@ -139,6 +155,19 @@ export async function startAccessTestEngine(options: {
       const { noticeSentFor: _n, removalHandler: _h, ...rest } = grant;
       return rest;
     },
+    removeMine: async (holder, grantId) =>
+      strip(await engine.access.removeMine(await caller(holder), grantId)),
+    revoke: async (admin, grantId, reason) =>
+      strip(await engine.access.revoke(await caller(admin), grantId, reason)),
+    revokeTier: async (admin, appId, tierId, reason) =>
+      (
+        await engine.access.revokeTier(
+          await caller(admin),
+          appId,
+          tierId,
+          reason,
+        )
+      ).map(strip),
     eventTypes: async requestId =>
       (await engine.events.eventsForRequest(requestId)).map(e => e.type),
     runExpiry: now => engine.access.runExpiry(now, engine.expiryNoticeDays()),
