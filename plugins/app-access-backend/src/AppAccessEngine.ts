@@ -52,6 +52,7 @@ import {
 import { AccessLifecycle } from './workflow/AccessLifecycle';
 import { ManualFulfiller } from './builtins/ManualFulfiller';
 import {
+  AccessService,
   AppAccessServices,
   AppAdminService,
   AuditService,
@@ -581,6 +582,12 @@ export class AppAccessEngine {
           onJobRevived: () => this.worker.poke(),
         }),
         audit: new AuditService({ events }),
+        access: new AccessService({
+          apps,
+          grants: this.grants,
+          access: this.access,
+          workflow,
+        }),
       };
     }
     return this.builtServices;

@@ -51,6 +51,15 @@ export async function startRouterHarness() {
     apps: mockOf(['list', 'get', 'save']),
     outbox: mockOf(['list', 'revive']),
     audit: mockOf(['list', 'csv']),
+    access: mockOf([
+      'mine',
+      'remove',
+      'extend',
+      'revoke',
+      'revokeTier',
+      'markRemoved',
+      'heldForApp',
+    ]),
   };
   const permissions = mockServices.permissions.mock({
     authorize: async (requests, options) =>

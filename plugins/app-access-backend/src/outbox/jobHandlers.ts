@@ -111,12 +111,11 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
           : expanded.filter(
               r => !(p.audience === 'approvers' && r === request.requester),
             );
-      const url =
-        p.audience === 'approvers'
-          ? `${deps.appBaseUrl}/apps/approvals`
-          : p.kind === 'access_changed'
-          ? `${deps.appBaseUrl}/apps/my-access`
-          : `${deps.appBaseUrl}/apps/requests/${request.id}`;
+      let url = `${deps.appBaseUrl}/apps/requests/${request.id}`;
+      if (p.audience === 'approvers') url = `${deps.appBaseUrl}/apps/approvals`;
+      else if (p.kind === 'access_changed') {
+        url = `${deps.appBaseUrl}/apps/my-access`;
+      }
       await lease.check();
       const result = await notifier.notify({
         kind: p.kind,

@@ -1,3 +1,4 @@
+import { AccessService } from './AccessService';
 import { AppAdminService } from './AppAdminService';
 import { AuditService } from './AuditService';
 import { AppCatalogService } from './AppCatalogService';
@@ -13,9 +14,11 @@ export type AppAccessServices = {
   apps: AppAdminService;
   outbox: OutboxService;
   audit: AuditService;
+  access: AccessService;
 };
 
 export {
+  AccessService,
   AppAdminService,
   AuditService,
   AppCatalogService,

@@ -26,7 +26,7 @@ const DAY = 86_400_000;
 const later = () => new Date(Date.now() + 2 * DAY);
 
 /** A tier granted for at most 7 days, where the requester must pick. */
-export function timeBoundApp(): App {
+function timeBoundApp(): App {
   return {
     id: 'prod-db',
     name: 'Production DB',
@@ -42,6 +42,13 @@ export function timeBoundApp(): App {
         maxDurationDays: 7,
         durationRequired: true,
         fulfillment: { type: 'okta-group', oktaGroupId: '00g-prod-read' },
+      },
+      {
+        id: 'guest',
+        name: 'Guest',
+        maxDurationDays: 14,
+        approval: { required: 'nobody' },
+        fulfillment: { type: 'okta-group', oktaGroupId: '00g-prod-guest' },
       },
       {
         id: 'write',
@@ -186,6 +193,160 @@ describe.each(databases.eachSupportedId())(
       const grant = await engine.grants.forRequest(r.id);
       expect(grant?.status).toBe('active');
       expect(grant?.endsAt).toBeUndefined();
+    });
+
+    async function timeBound(caller: Caller, days = 5) {
+      const r = await engine.workflow.submit(caller, {
+        appId: 'prod-db',
+        tierId: 'read',
+        justification: 'incident',
+        durationDays: days,
+      });
+      await engine.workflow.decide(sam, r.id, { decision: 'approve' });
+      await settle();
+      return (await engine.grants.forRequest(r.id))!;
+    }
+
+    it('an approved extension moves the end without removing or granting again', async () => {
+      const grant = await timeBound(jane);
+      const before = await engine.outbox.list({ limit: 200 });
+      const ext = await engine.access.extend(jane, grant.id, {
+        durationDays: 4,
+        justification: 'incident still open',
+      });
+      expect(ext.status).toBe('pending_approval');
+      expect(ext.extendsGrantId).toBe(grant.id);
+      // One open extension at a time.
+      await expect(
+        engine.access.extend(jane, grant.id, {
+          durationDays: 2,
+          justification: 'again',
+        }),
+      ).rejects.toMatchObject({ name: 'ConflictError' });
+      await engine.workflow.decide(sam, ext.id, { decision: 'approve' });
+      await settle();
+      const moved = (await engine.grants.get(grant.id))!;
+      expect(moved.status).toBe('active');
+      expect(new Date(moved.endsAt!).getTime()).toBe(
+        new Date(grant.endsAt!).getTime() + 4 * DAY,
+      );
+      expect((await engine.workflow.getRequest(ext.id)).status).toBe(
+        'fulfilled',
+      );
+      // Nothing was fulfilled or removed for the extension.
+      const jobs = (await engine.outbox.list({ limit: 200 })).filter(
+        j => !before.some(b => b.id === j.id),
+      );
+      expect(jobs.filter(j => j.kind !== 'notify')).toEqual([]);
+      expect(await engine.grants.forRequest(ext.id)).toBeUndefined();
+      const told = notifier
+        .to(jane.userRef, 'access_changed')
+        .map(m => m.access?.change);
+      expect(told).toContain('extended');
+    });
+
+    it('a denied extension leaves the end as it was; others cannot extend it', async () => {
+      const grant = await timeBound(jane);
+      await expect(
+        engine.access.extend(sam, grant.id, {
+          durationDays: 1,
+          justification: 'mine now',
+        }),
+      ).rejects.toMatchObject({ name: 'NotFoundError' });
+      await expect(
+        engine.access.extend(jane, grant.id, {
+          durationDays: 8,
+          justification: 'too long',
+        }),
+      ).rejects.toMatchObject({
+        name: 'InputError',
+        message: expect.stringMatching(/^durationDays:/),
+      });
+      const ext = await engine.access.extend(jane, grant.id, {
+        durationDays: 3,
+        justification: 'incident still open',
+      });
+      await engine.workflow.decide(sam, ext.id, {
+        decision: 'deny',
+        comment: 'closed',
+      });
+      await settle();
+      expect((await engine.grants.get(grant.id))?.endsAt).toBe(grant.endsAt);
+      expect((await engine.grants.get(grant.id))?.status).toBe('active');
+    });
+
+    it('remove my access: only the holder; then it can be requested again', async () => {
+      const grant = await timeBound(jane);
+      await expect(
+        engine.access.removeMine(sam, grant.id),
+      ).rejects.toMatchObject({ name: 'NotFoundError' });
+      const removing = await engine.access.removeMine(jane, grant.id);
+      expect(removing.status).toBe('removing');
+      await settle();
+      // The scripted fulfiller cannot revoke: IT removes it by hand.
+      expect(await engine.grants.get(grant.id)).toMatchObject({
+        status: 'removing',
+        removalHandler: 'manual',
+      });
+      await engine.access.markRemoved(as('ivan.admin'), grant.id, 'done');
+      expect((await engine.grants.get(grant.id))?.status).toBe('removed');
+      const types = (await engine.events.eventsForRequest(grant.requestId)).map(
+        e => e.type,
+      );
+      expect(types).toEqual(
+        expect.arrayContaining(['access_removal_started', 'access_removed']),
+      );
+      // Gone, it may be asked for again.
+      const again = await engine.workflow.submit(jane, {
+        appId: 'prod-db',
+        tierId: 'read',
+        justification: 'next incident',
+        durationDays: 1,
+      });
+      expect(again.status).toBe('pending_approval');
+    });
+
+    it('an admin revokes a tier from every holder, each told with the reason', async () => {
+      const holders = [jane, sam, as('tom.tech')];
+      for (const who of holders) {
+        await engine.workflow.submit(who, {
+          appId: 'prod-db',
+          tierId: 'guest',
+          durationDays: 3,
+        });
+      }
+      await settle();
+      const admin = as('ivan.admin');
+      const revoked = await engine.access.revokeTier(
+        admin,
+        'prod-db',
+        'guest',
+        'Audit finding',
+      );
+      expect(revoked.map(g => g.grantee).sort()).toEqual(
+        holders.map(h => h.userRef).sort(),
+      );
+      await settle();
+      for (const who of holders) {
+        const told = notifier.to(who.userRef, 'access_changed');
+        expect(told.map(m => [m.access?.change, m.access?.reason])).toEqual([
+          ['revoked', 'Audit finding'],
+        ]);
+      }
+      const event = (
+        await engine.events.eventsForRequest(revoked[0].requestId)
+      ).find(e => e.type === 'access_removal_started');
+      expect(event).toMatchObject({
+        actor: admin.userRef,
+        data: expect.objectContaining({
+          cause: 'revoked',
+          reason: 'Audit finding',
+        }),
+      });
+      // Nothing left to revoke.
+      expect(
+        await engine.access.revokeTier(admin, 'prod-db', 'guest', 'again'),
+      ).toEqual([]);
     });
   },
 );

@@ -550,6 +550,14 @@ export const spec = {
           fulfillment: {
             $ref: '#/components/schemas/FulfillmentSpec',
           },
+          maxDurationDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 3650,
+          },
+          durationRequired: {
+            type: 'boolean',
+          },
         },
       },
       AdminApp: {
@@ -3155,6 +3163,237 @@ export const spec = {
               'text/csv': {
                 schema: {
                   type: 'string',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/me/access': {
+      get: {
+        operationId: 'ListMyAccess',
+        description:
+          'What the caller holds through App Access (held first), with since, until and how it was granted.',
+        responses: {
+          '200': {
+            description: "The caller's grants.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessGrantPage',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/grants/{id}/remove': {
+      post: {
+        operationId: 'RemoveMyAccess',
+        description:
+          'The holder gives the access back; it is removed through the fulfiller that granted it. 404 for anyone else.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The grant, now being removed.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessGrant',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/grants/{id}/extend': {
+      post: {
+        operationId: 'ExtendMyAccess',
+        description:
+          "The holder asks for more time: an extension request through the tier's approval policy. Approved, the end moves (nothing is removed or granted again); denied, nothing changes. 404 for anyone else.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ExtendBody',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The extension request.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessRequest',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/grants/{id}/revoke': {
+      post: {
+        operationId: 'RevokeGrant',
+        'x-permission': 'app-access.request.manage',
+        description:
+          "An admin revokes one person's access, with a reason they are told; the audit trail records who and why.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RevokeBody',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The grant, now being removed.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessGrant',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/grants/{id}/mark-removed': {
+      post: {
+        operationId: 'MarkGrantRemoved',
+        'x-permission': 'app-access.request.manage',
+        description:
+          "IT removed the access by hand (manual fulfilment's removal task, or a removal that failed).",
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/MarkFulfilledBody',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The grant, removed.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessGrant',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/apps/{id}/grants': {
+      get: {
+        operationId: 'ListAppGrants',
+        'x-permission': 'app-access.request.read.all',
+        description:
+          'Who holds the app through App Access (active, being removed, removal failed).',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The app's held grants.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessGrantPage',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/apps/{id}/tiers/{tierId}/revoke': {
+      post: {
+        operationId: 'RevokeTier',
+        'x-permission': 'app-access.request.manage',
+        description:
+          'An admin revokes a tier from every holder, with a reason each of them is told.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+          {
+            $ref: '#/components/parameters/tierId',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RevokeBody',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The grants now being removed.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessGrantPage',
                 },
               },
             },
