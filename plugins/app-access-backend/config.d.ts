@@ -99,6 +99,18 @@ export interface Config {
        */
       migrationLockTimeoutSeconds?: number;
     };
+    access?: {
+      /**
+       * Days before access ends that its holder is told (with an Extend link). 0 turns the notice
+       * off. Default: 3.
+       */
+      expiryNoticeDays?: number;
+      /**
+       * How often the expiry pass runs (removes access whose end has passed, sends the notices),
+       * in minutes. Default: 15.
+       */
+      checkEveryMinutes?: number;
+    };
     intake?: {
       /**
        * Open requests for apps not in the catalog (intake) one person may have at once; one more is

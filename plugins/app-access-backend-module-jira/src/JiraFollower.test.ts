@@ -114,6 +114,7 @@ describe('JiraFollower', () => {
       fulfilled: ['r1'],
       failed: ['r2', 'r4'],
       closedByRequester: [],
+      removed: [],
       errors: 0,
     });
     expect(fulfillment.note).not.toHaveBeenCalled();

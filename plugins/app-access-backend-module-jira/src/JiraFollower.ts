@@ -12,6 +12,8 @@ export type FollowSummary = {
   failed: string[];
   /** Resolved by the requester: still waiting for IT. */
   closedByRequester: string[];
+  /** Grants whose removal ticket was done. */
+  removed: string[];
   errors: number;
 };
 
@@ -47,6 +49,52 @@ export class JiraFollower {
     },
   ) {}
 
+  /**
+   * Removal tickets (labelled `app-access-removal-<grant id>`): done
+   * removes the access in App Access, won't-do records the removal as
+   * failed for admins. A customer resolving it changes nothing.
+   */
+  private async followRemovals(summary: FollowSummary) {
+    const { client, fulfillment, logger } = this.options;
+    if (!fulfillment.listRemovalsAwaiting || !fulfillment.completeRemoval) {
+      return;
+    }
+    const wontDo = new Set(
+      client.settings.doneResolutionsWontDo.map(r => r.trim().toLowerCase()),
+    );
+    const waiting = await fulfillment.listRemovalsAwaiting(
+      'jira',
+      this.options.batchSize ?? 200,
+    );
+    for (const { grant, externalRef: key } of waiting) {
+      if (!key || !ISSUE_KEY.test(key)) continue;
+      summary.checked++;
+      try {
+        const issue = await client.getIssue(key);
+        if (!issue || issue.statusCategory !== 'done') continue;
+        if (resolvedByRequester(issue)) continue;
+        const wont =
+          issue.resolution && wontDo.has(issue.resolution.toLowerCase());
+        await fulfillment.completeRemoval(grant.id, {
+          status: wont ? 'failed' : 'removed',
+          message: wont
+            ? `Removal ticket ${key} closed in Jira as ${issue.resolution}${
+                issue.lastComment ? `: ${issue.lastComment}` : ''
+              }`
+            : `Jira removal ticket ${key} is ${issue.statusName ?? 'done'}`,
+        });
+        (wont ? summary.failed : summary.removed).push(grant.id);
+      } catch (error) {
+        summary.errors++;
+        const failure = classifyJiraError(error, `following ticket ${key}`);
+        logger.warn(
+          `Following Jira removal ticket ${key} of grant ${grant.id}: ${failure.message}`,
+        );
+        if (failure.kind === 'retry') break;
+      }
+    }
+  }
+
   async run(): Promise<FollowSummary> {
     const { client, fulfillment, logger } = this.options;
     const wontDo = new Set(
@@ -57,6 +105,7 @@ export class JiraFollower {
       fulfilled: [],
       failed: [],
       closedByRequester: [],
+      removed: [],
       errors: 0,
     };
     const waiting = await fulfillment.listAwaiting(
@@ -109,6 +158,7 @@ export class JiraFollower {
         if (failure.kind === 'retry') break;
       }
     }
+    await this.followRemovals(summary);
     if (
       summary.fulfilled.length ||
       summary.failed.length ||

@@ -5,6 +5,10 @@ import {
   AppAccessFulfillerConnection,
   FulfillmentContext,
   FulfillmentResult,
+  RevocationContext,
+  RevocationResult,
+  removalSummary,
+  removalTicketContext,
 } from '@app-access/plugin-app-access-node';
 import { ISSUE_KEY, JiraClient } from './JiraClient';
 import { classifyJiraError, jiraErrorText, jiraStatus } from './errors';
@@ -28,7 +32,7 @@ export type JiraFulfillerOptions = {
 export type JiraTarget = { serviceDeskId: string; requestTypeId: string };
 
 type Ticket = { key: string; created: boolean };
-type Kind = 'fulfil' | 'audit';
+type Kind = 'fulfil' | 'audit' | 'removal';
 
 /** A setting that is missing: needs an admin, retrying does not help. */
 class NotConfiguredError extends Error {}
@@ -109,6 +113,40 @@ export class JiraFulfiller implements AppAccessFulfiller {
       this.options.logger.warn(
         `Jira ticket for request ${context.request.id}: ${failure.message}`,
       );
+      return failure.kind === 'retry'
+        ? {
+            status: 'retry',
+            error: failure.message,
+            retryAfterMs: failure.retryAfterMs,
+          }
+        : { status: 'failed', error: failure.message };
+    }
+  }
+
+  /**
+   * A removal ticket, labelled `app-access-removal-<grant id>` so the
+   * follower (and a retry after a crash) tells it from the request's own
+   * ticket and finds it again.
+   */
+  async revoke(context: RevocationContext): Promise<RevocationResult> {
+    try {
+      const ticket = await this.ensureTicket(
+        await this.withDetails(removalTicketContext(context)),
+        { label: context.idempotencyKey, kind: 'removal' },
+      );
+      return {
+        status: 'awaiting_it',
+        externalRef: ticket.key,
+        externalUrl: this.client.browseUrl(ticket.key),
+        message: `${ticket.created ? 'Filed' : 'Found'} Jira removal ticket ${
+          ticket.key
+        }; waiting for IT`,
+      };
+    } catch (error) {
+      if (error instanceof NotConfiguredError) {
+        return { status: 'failed', error: error.message };
+      }
+      const failure = classifyJiraError(error, 'filing the removal ticket');
       return failure.kind === 'retry'
         ? {
             status: 'retry',
@@ -277,7 +315,7 @@ export class JiraFulfiller implements AppAccessFulfiller {
     what: { label: string; kind: Kind },
   ): Promise<Ticket> {
     const previous =
-      what.kind === 'fulfil' ? context.previousExternalRef : undefined;
+      what.kind !== 'audit' ? context.previousExternalRef : undefined;
     // A reference from another ticketing system (before a switch) is no Jira key.
     if (previous && ISSUE_KEY.test(previous)) {
       const issue = await this.client.getIssue(previous);
@@ -351,15 +389,17 @@ export class JiraFulfiller implements AppAccessFulfiller {
   ): Promise<{ key: string; labelled: boolean }> {
     const behalf =
       what.kind === 'audit' ? {} : await this.onBehalfOf(context, target);
+    const summary = {
+      audit: auditSummary,
+      fulfil: fulfilmentSummary,
+      removal: removalSummary,
+    }[what.kind];
     let accountId = behalf.accountId;
     let why = behalf.why;
     let withLabels = this.labelsOnCreate;
     for (;;) {
       const requestFieldValues: Record<string, unknown> = {
-        summary:
-          what.kind === 'audit'
-            ? auditSummary(context)
-            : fulfilmentSummary(context),
+        summary: summary(context),
         description: ticketBody(context, {
           kind: what.kind,
           reference: what.label,

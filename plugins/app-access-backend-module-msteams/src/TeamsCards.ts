@@ -2,6 +2,7 @@ import {
   AccessRequest,
   ApprovalTask,
 } from '@app-access/plugin-app-access-common';
+import { describeDuration } from '@app-access/plugin-app-access-node';
 
 /** The Adaptive Card version Teams Workflows webhooks render. */
 export const CARD_VERSION = '1.4';
@@ -153,6 +154,9 @@ export function approvalCard(
     ? `Reminder ${ctx.reminderNumber}: ${who}'s request for ${what} still waits for approval`
     : `Approval needed: ${who} asks for ${what}`;
   const extra: Array<[string, string]> = [
+    ...(request.kind === 'access'
+      ? ([['Access', describeDuration(request)]] as Array<[string, string]>)
+      : []),
     ['Level', String(task?.level ?? request.level)],
     ['Approvers', ctx.approverNames.join(', ') || '—'],
   ];

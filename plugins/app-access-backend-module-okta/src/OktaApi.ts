@@ -187,6 +187,41 @@ export class OktaApi {
     await this.client.groupApi.assignUserToGroup({ groupId, userId });
   }
 
+  /** Whether the user is a direct member of the group (read before removing). */
+  async isGroupMember(groupId: string, userId: string): Promise<boolean> {
+    for await (const group of await this.client.userApi.listUserGroups({
+      userId,
+    })) {
+      if (group?.id === groupId) return true;
+    }
+    return false;
+  }
+
+  /** DELETE: false when Okta says the user (or group) is not there: already removed. */
+  async removeUserFromGroup(groupId: string, userId: string): Promise<boolean> {
+    try {
+      await this.client.groupApi.unassignUserFromGroup({ groupId, userId });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  /** DELETE: false when the user is not assigned: already removed. */
+  async unassignUserFromApp(appId: string, userId: string): Promise<boolean> {
+    try {
+      await this.client.applicationApi.unassignUserFromApplication({
+        appId,
+        userId,
+      });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
   async getApp(appId: string): Promise<Application | undefined> {
     try {
       return await this.client.applicationApi.getApplication({ appId });

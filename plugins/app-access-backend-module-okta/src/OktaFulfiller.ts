@@ -9,6 +9,8 @@ import {
   FulfillmentContext,
   FulfillmentResult,
   FulfillmentSpecProblem,
+  RevocationContext,
+  RevocationResult,
 } from '@app-access/plugin-app-access-node';
 import { OktaAllowList } from './OktaAllowList';
 import { OktaApi } from './OktaApi';
@@ -17,6 +19,7 @@ import {
   formatOktaRef,
   grantedMessage,
   minutes,
+  parseOktaRef,
   provisioningState,
   seconds,
 } from './provisioning';
@@ -95,6 +98,81 @@ export class OktaFulfiller implements AppAccessFulfiller {
       const problem = this.options.api.describe(error);
       this.options.logger.warn(
         `Okta fulfillment of request ${context.request.id} failed: ${problem.message}`,
+      );
+      switch (problem.kind) {
+        case 'rate_limited':
+          return {
+            status: 'retry',
+            error: problem.message,
+            retryAfterMs: problem.retryAfterMs,
+          };
+        case 'unavailable':
+        case 'unknown':
+          return { status: 'retry', error: problem.message };
+        default:
+          return { status: 'failed', error: problem.message };
+      }
+    }
+  }
+
+  /**
+   * Removes the group membership or app assignment a grant made. The user
+   * is the one the grant recorded (its externalRef), else found again by
+   * email. Removing what is gone already is done: the DELETE answers 404 and
+   * nothing else happens, so a retry after a crash removes nothing twice.
+   */
+  async revoke(context: RevocationContext): Promise<RevocationResult> {
+    const { spec, grant } = context;
+    const { api, logger } = this.options;
+    try {
+      if (spec.type !== 'okta-group' && spec.type !== 'okta-app') {
+        return {
+          status: 'failed',
+          error: `The Okta module cannot remove '${spec.type}'`,
+        };
+      }
+      const recorded = parseOktaRef(grant.externalRef);
+      let userId = recorded?.userId;
+      let login = userId;
+      if (!userId) {
+        const user = await this.findUser({
+          request: context.request,
+          requester: context.grantee,
+        } as FulfillmentContext);
+        userId = user.id!;
+        login = user.profile?.login ?? userId;
+      }
+      if (spec.type === 'okta-group') {
+        const groupId =
+          recorded?.kind === 'okta-group' ? recorded.groupId : spec.oktaGroupId;
+        // Looked up first, so a retry after a crash between the DELETE and
+        // its checkpoint finds the membership gone and removes nothing.
+        const removed =
+          (await api.isGroupMember(groupId, userId)) &&
+          (await api.removeUserFromGroup(groupId, userId));
+        const note = removed
+          ? `Removed ${login} from Okta group ${groupId}`
+          : `${login} was no longer in Okta group ${groupId}`;
+        await context.checkpoint({ note });
+        return { status: 'removed', message: note };
+      }
+      const appId =
+        recorded?.kind === 'okta-app' ? recorded.appId : spec.oktaAppId;
+      const removed =
+        (await api.getAppUser(appId, userId)) !== undefined &&
+        (await api.unassignUserFromApp(appId, userId));
+      const note = removed
+        ? `Unassigned ${login} from Okta app ${appId}; Okta deprovisions the account`
+        : `${login} was no longer assigned to Okta app ${appId}`;
+      await context.checkpoint({ note });
+      return { status: 'removed', message: note };
+    } catch (error) {
+      if (error instanceof PermanentFailure) {
+        return { status: 'failed', error: error.message };
+      }
+      const problem = api.describe(error);
+      logger.warn(
+        `Okta removal of grant ${grant.id} failed: ${problem.message}`,
       );
       switch (problem.kind) {
         case 'rate_limited':

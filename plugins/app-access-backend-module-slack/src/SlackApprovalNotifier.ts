@@ -219,6 +219,7 @@ export class SlackApprovalNotifier implements AppAccessNotifier {
       task: message.task,
       deciderName,
       url: message.url,
+      access: message.access,
     });
     for (const ref of message.recipients) {
       const userId = await this.slackUserOf(ref);

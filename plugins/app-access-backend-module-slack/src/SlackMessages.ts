@@ -2,6 +2,12 @@ import {
   AccessRequest,
   ApprovalTask,
 } from '@app-access/plugin-app-access-common';
+import {
+  AppAccessChange,
+  AppAccessMessageKind,
+  describeAccessChange,
+  describeDuration,
+} from '@app-access/plugin-app-access-node';
 import type { ChatUpdateArguments, ViewsOpenArguments } from '@slack/web-api';
 
 /** A Block Kit block, as the Web API client types it. */
@@ -63,6 +69,9 @@ function summaryBlocks(summary: RequestSummary, heading: string): KnownBlock[] {
       request.tierName ?? (request.kind === 'intake' ? 'New app' : '—'),
     )}`,
     `*Level*\n${task?.level ?? request.level ?? '—'}`,
+    ...(request.kind === 'access'
+      ? [`*Access*\n${escapeMrkdwn(describeDuration(request))}`]
+      : []),
   ];
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: heading } },
@@ -226,15 +235,18 @@ export function channelRequestMessage(
 /** A short status line for the requester, with a link to the request. */
 export function requesterMessage(options: {
   request: AccessRequest;
-  kind: 'approval_needed' | 'reminder' | 'decision_recorded' | 'status_changed';
+  kind: AppAccessMessageKind;
   task?: ApprovalTask;
   deciderName?: string;
   url: string;
+  access?: AppAccessChange;
 }): { text: string; blocks: KnownBlock[] } {
   const { request, task } = options;
   const what = `*${escapeMrkdwn(productOf(request))}*`;
   let line: string;
-  if (options.kind === 'decision_recorded' && task) {
+  if (options.kind === 'access_changed' && options.access) {
+    line = describeAccessChange(what, options.access);
+  } else if (options.kind === 'decision_recorded' && task) {
     const by = escapeMrkdwn(
       options.deciderName ?? task.decidedBy ?? 'an approver',
     );

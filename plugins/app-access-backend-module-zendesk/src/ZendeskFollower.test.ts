@@ -107,6 +107,7 @@ describe('ZendeskFollower', () => {
       fulfilled: ['r1', 'r2'],
       failed: ['r3', 'r5'],
       closedByRequester: [],
+      removed: [],
       errors: 0,
     });
     expect(fulfillment.note).not.toHaveBeenCalled();

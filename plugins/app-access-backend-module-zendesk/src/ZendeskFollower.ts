@@ -19,6 +19,8 @@ export type FollowSummary = {
   failed: string[];
   /** Solved or closed by the requester: still waiting for IT. */
   closedByRequester: string[];
+  /** Grants whose removal ticket was solved. */
+  removed: string[];
   errors: number;
 };
 
@@ -84,6 +86,49 @@ export class ZendeskFollower {
     return (await client.user(audit.author_id))?.role === 'end-user';
   }
 
+  /**
+   * Removal tickets: solved by an agent removes the access in App Access;
+   * the won't-do tag records the removal as failed for admins; an end user
+   * solving it changes nothing.
+   */
+  private async followRemovals(summary: FollowSummary) {
+    const { client, fulfillment, logger } = this.options;
+    if (!fulfillment.listRemovalsAwaiting || !fulfillment.completeRemoval) {
+      return;
+    }
+    const waiting = await fulfillment.listRemovalsAwaiting(
+      'zendesk',
+      this.options.batchSize ?? 200,
+    );
+    for (const { grant, externalRef: ref } of waiting) {
+      if (!ref || !/^[1-9][0-9]*$/.test(ref)) continue;
+      summary.checked++;
+      try {
+        const ticket = await client.showTicket(Number(ref));
+        if (!ticket) continue;
+        if (ticket.status !== 'solved' && ticket.status !== 'closed') continue;
+        const wont = (ticket.tags ?? []).includes(WONT_DO_TAG);
+        if (!wont && (await this.solvedByEndUser(ticket))) continue;
+        const reason = wont ? await this.reason(ticket.id) : undefined;
+        await fulfillment.completeRemoval(grant.id, {
+          status: wont ? 'failed' : 'removed',
+          message: wont
+            ? `Removal ticket #${ticket.id} closed in Zendesk as won't do${
+                reason ? `: ${reason}` : ''
+              }`
+            : `Zendesk removal ticket #${ticket.id} is ${ticket.status}`,
+        });
+        (wont ? summary.failed : summary.removed).push(grant.id);
+      } catch (error) {
+        summary.errors++;
+        logger.warn(
+          `Following Zendesk removal ticket #${ref} of grant ${grant.id}: ${error}`,
+        );
+        if (error instanceof ZendeskCallError && isRetryable(error)) break;
+      }
+    }
+  }
+
   async run(): Promise<FollowSummary> {
     const { client, fulfillment, logger } = this.options;
     const summary: FollowSummary = {
@@ -91,6 +136,7 @@ export class ZendeskFollower {
       fulfilled: [],
       failed: [],
       closedByRequester: [],
+      removed: [],
       errors: 0,
     };
     const waiting = await fulfillment.listAwaiting(
@@ -138,6 +184,7 @@ export class ZendeskFollower {
         if (error instanceof ZendeskCallError && isRetryable(error)) break;
       }
     }
+    await this.followRemovals(summary);
     if (
       summary.fulfilled.length ||
       summary.failed.length ||

@@ -5,6 +5,10 @@ import {
   AppAccessFulfillerConnection,
   FulfillmentContext,
   FulfillmentResult,
+  RevocationContext,
+  RevocationResult,
+  removalSummary,
+  removalTicketContext,
 } from '@app-access/plugin-app-access-node';
 import {
   ZendeskCallError,
@@ -25,10 +29,13 @@ export type ZendeskFulfillerOptions = {
 /** Where tickets go and how they are tagged, as in effect now. */
 export type ZendeskTarget = { groupId?: string; tags: string[] };
 
-type Kind = 'fulfil' | 'audit';
+type Kind = 'fulfil' | 'audit' | 'removal';
 
 /** Tag added to audit-trail record tickets. */
 export const AUDIT_TAG = 'app_access_audit';
+
+/** Tag added to removal tickets (access that ended, was given back or revoked). */
+export const REMOVAL_TAG = 'app_access_removal';
 
 /**
  * What a failed call means for the request: rate limits, 5xx, 409 and
@@ -122,6 +129,38 @@ export class ZendeskFulfiller implements AppAccessFulfiller {
             ? `Zendesk rejected the credentials (401): check appAccess.zendesk.email and appAccess.zendesk.apiToken`
             : e.message,
       };
+    }
+  }
+
+  /**
+   * A removal ticket whose `external_id` is `app-access-removal-<grant id>`
+   * (found again after a crash, told apart from the request's own ticket),
+   * tagged app_access_removal.
+   */
+  async revoke(context: RevocationContext): Promise<RevocationResult> {
+    try {
+      const { ticket, created } = await this.ensureTicket(
+        await this.withDetails(removalTicketContext(context)),
+        { externalId: context.idempotencyKey, kind: 'removal' },
+      );
+      return {
+        status: 'awaiting_it',
+        externalRef: String(ticket.id),
+        externalUrl: this.client.ticketUrl(ticket.id),
+        message: `${created ? 'Filed' : 'Found'} Zendesk removal ticket #${
+          ticket.id
+        }; waiting for IT`,
+      };
+    } catch (error) {
+      const e =
+        error instanceof ZendeskCallError
+          ? error
+          : new ZendeskCallError(
+              `Zendesk removal ticket failed: ${(error as Error).message}`,
+            );
+      return isRetryable(e)
+        ? { status: 'retry', error: e.message, retryAfterMs: e.retryAfterMs }
+        : { status: 'failed', error: e.message };
     }
   }
 
@@ -249,7 +288,7 @@ export class ZendeskFulfiller implements AppAccessFulfiller {
     what: { externalId: string; kind: Kind },
   ): Promise<{ ticket: ZendeskTicket; created: boolean }> {
     const previous =
-      what.kind === 'fulfil' ? context.previousExternalRef : undefined;
+      what.kind !== 'audit' ? context.previousExternalRef : undefined;
     // Only numeric ids are Zendesk's; a Jira key (before a switch) is not.
     if (previous && /^[1-9][0-9]*$/.test(previous)) {
       const ticket = await this.client.showTicket(Number(previous));
@@ -294,13 +333,15 @@ export class ZendeskFulfiller implements AppAccessFulfiller {
       ...new Set([
         ...target.tags,
         ...(what.kind === 'audit' ? [AUDIT_TAG] : []),
+        ...(what.kind === 'removal' ? [REMOVAL_TAG] : []),
       ]),
     ];
     return {
-      subject:
-        what.kind === 'audit'
-          ? auditSummary(context)
-          : fulfilmentSummary(context),
+      subject: {
+        audit: auditSummary,
+        fulfil: fulfilmentSummary,
+        removal: removalSummary,
+      }[what.kind](context),
       comment: {
         body: ticketBody(context, {
           kind: what.kind,

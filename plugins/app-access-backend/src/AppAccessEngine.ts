@@ -24,6 +24,7 @@ import { ApprovalTaskStore } from './database/ApprovalTaskStore';
 import { AuditEventStore } from './database/AuditEventStore';
 import { OutboxStore } from './database/OutboxStore';
 import { RequestStore } from './database/RequestStore';
+import { GrantStore } from './database/GrantStore';
 import { SettingsStore, settingsFromConfig } from './database/SettingsStore';
 import { UsageStore } from './database/UsageStore';
 import { CachingUsageStore, PeerReads } from './database/PeerReads';
@@ -41,14 +42,17 @@ import { ApprovalPolicyResolver } from './workflow/ApprovalPolicyResolver';
 import { publicRequest, RequestWorkflow } from './workflow/RequestWorkflow';
 import { ReminderTask } from './workflow/ReminderTask';
 import { PersonMatcher } from './workflow/PersonMatcher';
-import { OutboxWorker } from './outbox/OutboxWorker';
+import { OutboxWorker, OutboxWorkerOptions } from './outbox/OutboxWorker';
 import {
   createAuditTicketHandler,
   createFulfillHandler,
   createNotifyHandler,
+  createRevokeHandler,
 } from './outbox/jobHandlers';
+import { AccessLifecycle } from './workflow/AccessLifecycle';
 import { ManualFulfiller } from './builtins/ManualFulfiller';
 import {
+  AccessService,
   AppAccessServices,
   AppAdminService,
   AuditService,
@@ -99,6 +103,8 @@ export class AppAccessEngine {
     readonly events: AuditEventStore,
     readonly outbox: OutboxStore,
     readonly settings: SettingsStore,
+    readonly grants: GrantStore,
+    readonly access: AccessLifecycle,
     readonly directory: AppAccessDirectory,
     readonly resolver: ApprovalPolicyResolver,
     readonly workflow: RequestWorkflow,
@@ -143,6 +149,7 @@ export class AppAccessEngine {
     const events = new AuditEventStore(db);
     const outbox = new OutboxStore(db);
     const settings = new SettingsStore(db, configDefaults);
+    const grants = new GrantStore(db);
 
     const directories: AppAccessDirectory[] = [];
     if (options.directory) {
@@ -188,6 +195,7 @@ export class AppAccessEngine {
       events,
       outbox,
       settings,
+      grants,
       resolver,
       persons: new PersonMatcher(directory),
       limits: {
@@ -198,6 +206,13 @@ export class AppAccessEngine {
       onEnqueued: () => wake.worker?.poke(),
     });
 
+    const access = new AccessLifecycle({
+      db,
+      apps,
+      grants,
+      workflow,
+      onEnqueued: () => wake.worker?.poke(),
+    });
     const appBaseUrl =
       config.getOptionalString('app.baseUrl') ?? 'http://localhost:3000';
     const handlerDeps = {
@@ -206,19 +221,22 @@ export class AppAccessEngine {
       tasks,
       apps,
       settings,
+      grants,
+      lifecycle: access,
       directory,
       notifiers: notifierMap,
       fulfillers: fulfillerMap,
       logger,
       appBaseUrl,
     };
-    const worker = new OutboxWorker({
+    const workerOptions: OutboxWorkerOptions = {
       store: outbox,
       logger,
       handlers: {
         notify: createNotifyHandler(handlerDeps),
         fulfill: createFulfillHandler(handlerDeps),
         'audit-ticket': createAuditTicketHandler(handlerDeps),
+        revoke: createRevokeHandler(handlerDeps),
       },
       giveUpAfterMs:
         (config.getOptionalNumber('appAccess.outbox.giveUpAfterHours') ?? 24) *
@@ -241,7 +259,8 @@ export class AppAccessEngine {
         (config.getOptionalNumber('appAccess.outbox.shutdownGraceSeconds') ??
           10) * 1000,
       random: options.random,
-    });
+    };
+    const worker = new OutboxWorker(workerOptions);
     wake.worker = worker;
     for (const [key, value] of [
       [
@@ -274,7 +293,7 @@ export class AppAccessEngine {
     const seeds = new SeedImporter(db, apps, logger);
     const peers = new PeerUsage(usage, directory, peerReads);
 
-    return new AppAccessEngine(
+    const engine = new AppAccessEngine(
       db,
       apps,
       requests,
@@ -282,6 +301,8 @@ export class AppAccessEngine {
       events,
       outbox,
       settings,
+      grants,
+      access,
       directory,
       resolver,
       workflow,
@@ -295,6 +316,18 @@ export class AppAccessEngine {
       notifierMap,
       new ModuleRegistry(options.modules),
     );
+    engine.workerOptions = workerOptions;
+    return engine;
+  }
+
+  private workerOptions?: OutboxWorkerOptions;
+
+  /**
+   * Another outbox worker on the same database with the same handlers, as a
+   * second backend replica would run (tests of the fenced claims).
+   */
+  newWorker(overrides: Partial<OutboxWorkerOptions> = {}): OutboxWorker {
+    return new OutboxWorker({ ...this.workerOptions!, ...overrides });
   }
 
   private appBaseUrl() {
@@ -393,6 +426,26 @@ export class AppAccessEngine {
         await this.workflow.addFulfillmentNote(requestId, text);
       },
       getSettings: () => this.settings.get(),
+      listRemovalsAwaiting: async (removedBy, limit = 100) =>
+        (await this.grants.removalsAwaiting(removedBy, limit)).map(
+          ({ noticeSentFor: _n, removalHandler: _h, ...grant }) => ({
+            grant,
+            externalRef: grant.removalRef,
+          }),
+        ),
+      completeRemoval: async (grantId, result) => {
+        await this.access.recordRemoval(
+          grantId,
+          result.status === 'removed'
+            ? { status: 'removed', message: result.message }
+            : {
+                status: 'removal_failed',
+                error:
+                  result.message ??
+                  'The removal ticket was closed without removing the access',
+              },
+        );
+      },
     };
   }
 
@@ -531,6 +584,12 @@ export class AppAccessEngine {
         }),
         audit: new AuditService({ events }),
         people: new PersonAccessService({ requests, directory }),
+        access: new AccessService({
+          apps,
+          grants: this.grants,
+          access: this.access,
+          workflow,
+        }),
       };
     }
     return this.builtServices;
@@ -539,6 +598,15 @@ export class AppAccessEngine {
   private builtServices?: AppAccessServices;
 
   private stopping = false;
+
+  /** Days before its end that a holder is told (appAccess.access.expiryNoticeDays, default 3). */
+  expiryNoticeDays(): number {
+    return (
+      this.options.config.getOptionalNumber(
+        'appAccess.access.expiryNoticeDays',
+      ) ?? 3
+    );
+  }
 
   /** Imports seed files, schedules reminders and starts the outbox worker. */
   async start() {
@@ -593,6 +661,24 @@ export class AppAccessEngine {
           }
         }
       })();
+    }
+
+    if (scheduler) {
+      // Access whose end has passed is removed; holders are told before.
+      await scheduler.scheduleTask({
+        id: 'app-access-expiry',
+        frequency: {
+          minutes:
+            config.getOptionalNumber('appAccess.access.checkEveryMinutes') ??
+            15,
+        },
+        timeout: { minutes: 10 },
+        initialDelay: { seconds: 45 },
+        scope: 'global',
+        fn: async () => {
+          await this.access.runExpiry(new Date(), this.expiryNoticeDays());
+        },
+      });
     }
 
     if (scheduler) {

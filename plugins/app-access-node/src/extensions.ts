@@ -1,5 +1,6 @@
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
 import {
+  AccessGrant,
   AccessRequest,
   AppAccessSettings,
   ApprovalTask,
@@ -82,6 +83,51 @@ export type FulfillmentResult =
   /** Will not work without someone changing something (user not in Okta, ...). */
   | { status: 'failed'; error: string };
 
+/**
+ * Everything a fulfiller needs to remove access it (or another fulfiller of
+ * the same type) granted: when the grant ended, its holder gave it back or
+ * an admin revoked it.
+ */
+export type RevocationContext = {
+  grant: AccessGrant;
+  /** The request that granted the access. */
+  request: AccessRequest;
+  app: App;
+  tier: Tier;
+  spec: FulfillmentSpec;
+  /** The person who holds the access. */
+  grantee: DirectoryPerson | undefined;
+  /** Why it is removed, in words (end date reached, the holder, an admin's reason). */
+  reason: string;
+  /**
+   * Stable key for this removal: the same on every retry, different from
+   * the granting request's, so a ticket system files one removal ticket.
+   */
+  idempotencyKey: string;
+  /** Link back to the request that granted it. */
+  requestUrl: string;
+  /** Reference recorded by an earlier attempt of this removal (a ticket key), if any. */
+  previousExternalRef?: string;
+  /** As in fulfilment: record an intent or an external id before returning. */
+  checkpoint(data: { externalRef?: string; note?: string }): Promise<void>;
+};
+
+export type RevocationResult =
+  | {
+      status: 'removed';
+      externalRef?: string;
+      message?: string;
+    }
+  /** Someone else removes it (a removal ticket); a follower reports when it is done. */
+  | {
+      status: 'awaiting_it';
+      externalRef?: string;
+      externalUrl?: string;
+      message?: string;
+    }
+  | { status: 'retry'; error: string; retryAfterMs?: number }
+  | { status: 'failed'; error: string };
+
 /** Why a tier's fulfilment cannot be saved: the spec's field and the reason. */
 export type FulfillmentSpecProblem = {
   /** The field of the fulfilment spec at fault, e.g. `oktaGroupId`. */
@@ -102,6 +148,13 @@ export interface AppAccessFulfiller {
    */
   readonly handles: string[];
   fulfill(context: FulfillmentContext): Promise<FulfillmentResult>;
+  /**
+   * Removes access this fulfiller's type granted. Like `fulfill` it runs
+   * under a fenced outbox claim and may run again after a crash: removing
+   * what is already gone must succeed (a 404 on delete means done). A
+   * fulfiller without it hands removals to IT by hand.
+   */
+  revoke?(context: RevocationContext): Promise<RevocationResult>;
   /**
    * Checks a tier's fulfilment spec when an admin saves it (the core answers
    * 400 naming the tier's field), e.g. the Okta groups App Access may grant.
@@ -152,7 +205,66 @@ export type AppAccessMessageKind =
   | 'approval_needed'
   | 'reminder'
   | 'decision_recorded'
-  | 'status_changed';
+  | 'status_changed'
+  /** Granted access ends soon, was extended, is being removed, or is gone (see `access`). */
+  | 'access_changed';
+
+/** What happened to granted access, for `access_changed` messages. */
+export type AppAccessChange = {
+  grantId: string;
+  change:
+    | 'ending_soon'
+    | 'extended'
+    | 'removal_started'
+    | 'revoked'
+    | 'removed';
+  /** The (new) end, for `ending_soon` and `extended`. */
+  endsAt?: string;
+  /** Why it is removed (an admin's reason). */
+  reason?: string;
+  /** Who removed it (entity ref), or the system. */
+  by?: string;
+};
+
+/** One line saying what happened to access, for every channel. */
+export function describeAccessChange(
+  what: string,
+  access: AppAccessChange,
+): string {
+  const day = (iso?: string) => (iso ? iso.slice(0, 10) : '');
+  switch (access.change) {
+    case 'ending_soon':
+      return `Your access to ${what} ends on ${day(
+        access.endsAt,
+      )}: extend it in the portal if you still need it`;
+    case 'extended':
+      return `Your access to ${what} was extended until ${day(access.endsAt)}`;
+    case 'revoked':
+      return `Your access to ${what} was revoked${
+        access.reason ? `: ${access.reason}` : ''
+      }`;
+    case 'removal_started':
+      return `Your access to ${what} is being removed${
+        access.reason ? `: ${access.reason}` : ''
+      }`;
+    default:
+      return `Your access to ${what} was removed`;
+  }
+}
+
+/** "until 2026-12-31" or "until removed", for approval messages. */
+export function describeDuration(request: {
+  durationDays?: number;
+  extendsGrantId?: string;
+}): string {
+  if (!request.durationDays) return 'Until removed';
+  const days = `${request.durationDays} day${
+    request.durationDays === 1 ? '' : 's'
+  }`;
+  return request.extendsGrantId
+    ? `Extension by ${days}`
+    : `${days} from when it is granted`;
+}
 
 /** One message to deliver to people about a request. */
 export type AppAccessMessage = {
@@ -170,6 +282,8 @@ export type AppAccessMessage = {
   idempotencyKey: string;
   /** Reminder number (1-based) for reminders. */
   reminderNumber?: number;
+  /** For `access_changed`: what happened to the access. */
+  access?: AppAccessChange;
 };
 
 export type NotifyResult = {
@@ -251,6 +365,19 @@ export interface AppAccessFulfillmentApi {
    */
   note(requestId: string, text: string): Promise<void>;
   getSettings(): Promise<AppAccessSettings>;
+  /**
+   * Removals waiting for IT that this fulfiller handed over (a removal
+   * ticket): the grant and the ticket reference its `revoke` returned.
+   */
+  listRemovalsAwaiting?(
+    removedBy: string,
+    limit?: number,
+  ): Promise<Array<{ grant: AccessGrant; externalRef?: string }>>;
+  /** The removal ticket was done (removed) or closed without removing (failed). */
+  completeRemoval?(
+    grantId: string,
+    result: { status: 'removed' | 'failed'; message?: string },
+  ): Promise<void>;
 }
 
 /** @public */

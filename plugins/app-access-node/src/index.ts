@@ -9,6 +9,8 @@ export {
   auditSummary,
   fulfilmentSummary,
   personName,
+  removalSummary,
+  removalTicketContext,
   ticketBody,
 } from './ticketText';
 export { connectedNotifier } from './connectedNotifier';

@@ -4,7 +4,7 @@
  * the ticketing modules so every help desk reads the same.
  */
 import { AccessRequest } from '@app-access/plugin-app-access-common';
-import { FulfillmentContext } from './extensions';
+import { FulfillmentContext, RevocationContext } from './extensions';
 
 const SYSTEM_ACTOR = 'app-access:system';
 
@@ -73,6 +73,37 @@ export function fulfilmentSummary(context: FulfillmentContext): string {
   );
 }
 
+/** Summary of a removal ticket. */
+export function removalSummary(context: FulfillmentContext): string {
+  return clip(
+    `App Access: remove ${context.app.name} ${
+      context.tier.name
+    } from ${personName(context)}`,
+    250,
+  );
+}
+
+/**
+ * A removal as a ticket system files it: the fulfilment context of the
+ * granting request, keyed by the removal, with the reason.
+ */
+export function removalTicketContext(
+  context: RevocationContext,
+): FulfillmentContext & { removalReason: string } {
+  return {
+    request: context.request,
+    app: context.app,
+    tier: context.tier,
+    spec: context.spec,
+    requester: context.grantee,
+    idempotencyKey: context.idempotencyKey,
+    requestUrl: context.requestUrl,
+    previousExternalRef: context.previousExternalRef,
+    checkpoint: context.checkpoint,
+    removalReason: context.reason,
+  };
+}
+
 /** Summary of an audit-trail record ticket. */
 export function auditSummary(context: FulfillmentContext): string {
   return clip(
@@ -87,7 +118,7 @@ export function auditSummary(context: FulfillmentContext): string {
 export function ticketBody(
   context: FulfillmentContext,
   options: {
-    kind: 'fulfil' | 'audit';
+    kind: 'fulfil' | 'audit' | 'removal';
     /** Set when the ticket is raised by the integration user, not on the requester's behalf. */
     raisedByBotBecause?: string;
     reference: string;
@@ -95,7 +126,16 @@ export function ticketBody(
 ): string {
   const { request, app, tier } = context;
   const lines: string[] = [];
-  if (options.kind === 'fulfil') {
+  if (options.kind === 'removal') {
+    const reason = (context as { removalReason?: string }).removalReason;
+    lines.push(
+      `Please REMOVE ${app.name} ${tier.name} from ${personName(
+        context,
+      )}, then resolve this ticket; App Access records the access as removed and tells them.${
+        reason ? ` Why: ${reason}.` : ''
+      }`,
+    );
+  } else if (options.kind === 'fulfil') {
     lines.push(
       `${personName(context)} asked for ${app.name} ${
         tier.name

@@ -21,6 +21,13 @@ export const requestRouteRef = createSubRouteRef({
   path: '/requests/:requestId',
 });
 
+/** What the signed-in user holds, with when it ends ("My access"). */
+export const myAccessRouteRef = createSubRouteRef({
+  id: 'app-access/my-access',
+  parent: rootRouteRef,
+  path: '/my-access',
+});
+
 export const approvalsRouteRef = createSubRouteRef({
   id: 'app-access/approvals',
   parent: rootRouteRef,

@@ -4,6 +4,7 @@ import {
   MAX_COMMENT_LENGTH,
   OpenActionState,
 } from '../actions/EmailActions';
+import { describeDuration } from '@app-access/plugin-app-access-node';
 import { Branding } from '../config';
 import { escapeHtml, PageTone, renderPage } from './BrandedLayout';
 import { formatTime, personName, requestSubject } from './NoticeRenderer';
@@ -42,6 +43,10 @@ export class ActionPages {
       ['Requester', personName(requester, request.requester)],
       [request.kind === 'intake' ? 'New app' : 'App', request.appName],
       ['Tier', request.tierName],
+      [
+        'Access',
+        request.kind === 'access' ? describeDuration(request) : undefined,
+      ],
       ['Justification', request.justification],
       ['Needed by', request.neededBy],
       ['Approval level', String(task.level)],

@@ -1,6 +1,8 @@
 import { AccessRequest } from '@app-access/plugin-app-access-common';
 import {
   AppAccessMessage,
+  describeAccessChange,
+  describeDuration,
   DirectoryPerson,
 } from '@app-access/plugin-app-access-node';
 import { Branding } from '../config';
@@ -56,6 +58,10 @@ function requestDetails(
     ['Title', requester?.title],
     [request.kind === 'intake' ? 'New app' : 'App', request.appName],
     ['Tier', request.tierName],
+    [
+      'Access',
+      request.kind === 'access' ? describeDuration(request) : undefined,
+    ],
     ['Vendor', request.intake?.vendor],
     ['Website', request.intake?.url],
     ['Justification', request.justification],
@@ -96,9 +102,42 @@ export class NoticeRenderer {
         return message.audience === 'approvers'
           ? this.decisionForApprovers(context)
           : this.decisionForRequester(context);
+      case 'access_changed':
+        return this.accessChanged(context);
       default:
         return this.statusForRequester(context);
     }
+  }
+
+  private accessChanged(
+    context: NoticeContext,
+  ): EmailContent & { subject: string } {
+    const { message } = context;
+    const what = requestSubject(message.request);
+    const line = message.access
+      ? describeAccessChange(what, message.access)
+      : `Your access to ${what} changed`;
+    return {
+      subject: line.split(':')[0],
+      greeting: this.greeting(context),
+      heading: line.split(':')[0],
+      paragraphs: [line],
+      details: [
+        [
+          'Ends',
+          message.access?.endsAt
+            ? formatTime(message.access.endsAt)
+            : undefined,
+        ],
+      ],
+      actions: [
+        {
+          label: 'Open My access in the portal',
+          url: message.url,
+          style: 'link',
+        },
+      ],
+    };
   }
 
   private greeting(context: NoticeContext) {

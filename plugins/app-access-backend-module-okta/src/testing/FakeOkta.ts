@@ -1158,6 +1158,27 @@ export class FakeOkta extends FakeVendorApi {
       this.json(ctx, 200, this.userJson(user));
     });
 
+    add(
+      'GET',
+      '/api/v1/users/:idOrLogin/groups',
+      'users',
+      read('groups'),
+      ctx => {
+        const user = this.findUser(ctx.params.idOrLogin);
+        if (!user) throw notFound(ctx.params.idOrLogin, 'User');
+        const items = [...this.groups.values()].filter(g =>
+          this.groupMembers.get(g.id)?.has(user.id),
+        );
+        this.page(
+          ctx,
+          items,
+          g => g.id,
+          PAGE_SIZES.groups,
+          g => this.groupJson(g),
+        );
+      },
+    );
+
     add('GET', '/api/v1/groups', 'groups', read('groups'), ctx => {
       const q = ctx.url.searchParams.get('q')?.toLowerCase();
       const expr =

@@ -53,6 +53,15 @@ export async function startRouterHarness() {
     outbox: mockOf(['list', 'revive']),
     audit: mockOf(['list', 'csv']),
     people: mockOf(['get']),
+    access: mockOf([
+      'mine',
+      'remove',
+      'extend',
+      'revoke',
+      'revokeTier',
+      'markRemoved',
+      'heldForApp',
+    ]),
   };
   const permissions = mockServices.permissions.mock({
     authorize: async (requests, options) =>

@@ -1,5 +1,6 @@
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
+  describeAccessChange,
   AppAccessDirectory,
   AppAccessMessage,
   AppAccessNotifier,
@@ -38,6 +39,9 @@ export function messageTitle(message: AppAccessMessage): string {
       return `Your request for ${what} was ${
         message.task?.status ?? 'decided'
       } at level ${message.task?.level ?? 1}`;
+    case 'access_changed':
+      if (message.access) return describeAccessChange(what, message.access);
+      return `Your access to ${what} changed`;
     default:
       return `Your request for ${what} ${
         STATUS_TEXT[r.status] ?? `is ${r.status}`

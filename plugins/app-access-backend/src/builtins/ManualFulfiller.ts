@@ -2,6 +2,8 @@ import {
   AppAccessFulfiller,
   FulfillmentContext,
   FulfillmentResult,
+  RevocationContext,
+  RevocationResult,
 } from '@app-access/plugin-app-access-node';
 
 /**
@@ -16,6 +18,14 @@ export class ManualFulfiller implements AppAccessFulfiller {
     return {
       status: 'awaiting_it',
       message: `Waiting for IT to grant ${context.app.name} ${context.tier.name} by hand`,
+    };
+  }
+
+  /** IT removes it by hand and marks it removed in request oversight. */
+  async revoke(context: RevocationContext): Promise<RevocationResult> {
+    return {
+      status: 'awaiting_it',
+      message: `Waiting for IT to remove ${context.app.name} ${context.tier.name} from ${context.grant.grantee} by hand`,
     };
   }
 }

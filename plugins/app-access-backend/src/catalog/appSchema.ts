@@ -84,6 +84,10 @@ export const tierSchema = z
     description: z.string().max(2000).optional(),
     approval: approvalPolicySchema.optional(),
     fulfillment: fulfillmentSchema.default({ type: 'manual' }),
+    /** Access to this tier ends after at most this many days. */
+    maxDurationDays: z.number().int().min(1).max(3650).optional(),
+    /** The requester must pick an end ("until I remove it" is not offered). */
+    durationRequired: z.boolean().optional(),
   })
   .strict();
 

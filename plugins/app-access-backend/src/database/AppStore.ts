@@ -31,6 +31,8 @@ type TierRow = {
   position: number;
   approval: string | null;
   fulfillment: string;
+  max_duration_days?: number | null;
+  duration_required?: boolean | number | null;
 };
 
 export type AppSource = 'seed' | 'admin' | 'directory';
@@ -64,6 +66,10 @@ function rowToApp(row: AppRow, tiers: TierRow[]): StoredApp {
         description: t.description ?? undefined,
         approval: fromJson(t.approval, undefined),
         fulfillment: fromJson(t.fulfillment, { type: 'manual' }),
+        ...(t.max_duration_days
+          ? { maxDurationDays: Number(t.max_duration_days) }
+          : {}),
+        ...(t.duration_required ? { durationRequired: true } : {}),
       })),
     source: row.source as AppSource,
     seedHash: row.seed_hash ?? undefined,
@@ -333,6 +339,8 @@ export class AppStore {
           position,
           approval: toJson(t.approval),
           fulfillment: JSON.stringify(t.fulfillment),
+          max_duration_days: t.maxDurationDays ?? null,
+          duration_required: t.durationRequired ?? false,
         })),
       );
     }

@@ -38,6 +38,10 @@ export type RequestRow = {
   /** What the requester is told of a failure; null: the generic sentence. */
   requester_note?: string | null;
   fulfilled_by?: string | null;
+  /** Days the access lasts once granted (requested, maybe shortened); null: until removed. */
+  duration_days?: number | null;
+  /** An extension request: the grant whose end it moves. */
+  extends_grant_id?: string | null;
   retries: number;
   open_key: string | null;
   created_at: string;
@@ -66,6 +70,8 @@ export function rowToRequest(row: RequestRow): AccessRequest & {
     externalUrl: row.external_url ?? undefined,
     failureReason: row.failure_reason ?? undefined,
     fulfilledBy: row.fulfilled_by ?? undefined,
+    ...(row.duration_days ? { durationDays: Number(row.duration_days) } : {}),
+    ...(row.extends_grant_id ? { extendsGrantId: row.extends_grant_id } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     plan: fromJson(row.plan, []),

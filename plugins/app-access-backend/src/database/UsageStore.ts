@@ -147,6 +147,20 @@ export async function addAssignment(
   });
 }
 
+/** Access App Access granted is gone: the portal's assignment goes with it. */
+export async function removeAssignment(
+  tx: Knex.Transaction,
+  personRef: string,
+  appId: string,
+  source: AssignmentSource,
+): Promise<void> {
+  await withRollupDelta(tx, [personRef], async () => {
+    await tx('app_assignments')
+      .where({ person_ref: personRef, app_id: appId, source })
+      .delete();
+  });
+}
+
 function byCodeUnits(a: string, b: string): number {
   if (a === b) return 0;
   return a < b ? -1 : 1;

@@ -29,6 +29,7 @@ const TABLES = [
   'app_assignments',
   'usage_rollups',
   'sync_state',
+  'access_grants',
 ];
 
 async function tablesPresent(knex: Knex): Promise<string[]> {
@@ -345,6 +346,30 @@ const ROWS_PER_STEP: Array<(knex: Knex) => Promise<void>> = [
     await knex('approval_tasks')
       .where({ request_id: 'step-request' })
       .update({ reminders: 1, last_reminded_at: at });
+  },
+  async knex => {
+    // Access with an end: a tier with a maximum, a shortened request and
+    // the grant it made.
+    await knex('app_tiers')
+      .where({ app_id: 'step-app', id: 'standard' })
+      .update({ max_duration_days: 30, duration_required: true });
+    await knex('requests')
+      .where({ id: 'step-request' })
+      .update({ duration_days: 7, extends_grant_id: null });
+    await knex('access_grants').insert({
+      id: 'step-grant',
+      app_id: 'step-app',
+      tier_id: 'standard',
+      app_name: 'Step app',
+      tier_name: 'Standard',
+      grantee: 'user:default/jane',
+      request_id: 'step-request',
+      granted_at: at,
+      ends_at: '2030-01-08T00:00:00.000Z',
+      status: 'active',
+      fulfilled_by: 'manual',
+      updated_at: at,
+    });
   },
 ];
 

@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  AppAccessChange,
   AppAccessDirectory,
   AppAccessFulfiller,
   AppAccessNotifier,
@@ -21,6 +22,8 @@ import {
   RetryLaterError,
 } from './OutboxWorker';
 import { PersonMatcher } from '../workflow/PersonMatcher';
+import { GrantStore } from '../database/GrantStore';
+import { AccessLifecycle } from '../workflow/AccessLifecycle';
 
 export type JobHandlerDeps = {
   workflow: RequestWorkflow;
@@ -28,6 +31,8 @@ export type JobHandlerDeps = {
   tasks: ApprovalTaskStore;
   apps: AppStore;
   settings: SettingsStore;
+  grants: GrantStore;
+  lifecycle: AccessLifecycle;
   directory: AppAccessDirectory;
   notifiers: Map<string, AppAccessNotifier>;
   fulfillers: Map<string, AppAccessFulfiller>;
@@ -63,12 +68,14 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
           | 'approval_needed'
           | 'reminder'
           | 'decision_recorded'
-          | 'status_changed';
+          | 'status_changed'
+          | 'access_changed';
         audience: 'approvers' | 'requester';
         requestId: string;
         taskId?: string;
         recipients: string[];
         reminderNumber?: number;
+        access?: AppAccessChange;
       };
       const notifier = deps.notifiers.get(p.channel);
       if (!notifier) {
@@ -104,10 +111,11 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
           : expanded.filter(
               r => !(p.audience === 'approvers' && r === request.requester),
             );
-      const url =
-        p.audience === 'approvers'
-          ? `${deps.appBaseUrl}/apps/approvals`
-          : `${deps.appBaseUrl}/apps/requests/${request.id}`;
+      let url = `${deps.appBaseUrl}/apps/requests/${request.id}`;
+      if (p.audience === 'approvers') url = `${deps.appBaseUrl}/apps/approvals`;
+      else if (p.kind === 'access_changed') {
+        url = `${deps.appBaseUrl}/apps/my-access`;
+      }
       await lease.check();
       const result = await notifier.notify({
         kind: p.kind,
@@ -119,6 +127,7 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         url,
         idempotencyKey: job.idempotencyKey,
         reminderNumber: p.reminderNumber,
+        ...(p.access ? { access: p.access } : {}),
       });
       if (
         p.kind === 'approval_needed' &&
@@ -283,6 +292,111 @@ export function createFulfillHandler(deps: JobHandlerDeps): OutboxHandler {
         String(job.payload.requestId),
         'fulfill',
         error,
+        lease.guard,
+      );
+    },
+  };
+}
+
+/**
+ * Removes granted access through the fulfiller that granted it (its
+ * `revoke`), under the job's fenced claim: the fence is checked right before
+ * the vendor call and in every write after it. A fulfiller without `revoke`
+ * (or none installed any more) hands the removal to IT by hand.
+ */
+export function createRevokeHandler(deps: JobHandlerDeps): OutboxHandler {
+  return {
+    async handle(job: OutboxJob, lease: OutboxLease) {
+      const grantId = String(job.payload.grantId);
+      const grant = await deps.grants.get(grantId);
+      // Done, or already handed to IT: nothing left for this job.
+      if (!grant || grant.status !== 'removing' || grant.removalHandler) return;
+      const request = await deps.requests.get(grant.requestId);
+      if (!request)
+        throw new PermanentJobError(`Request ${grant.requestId} is gone`);
+      const app = await deps.apps.get(grant.appId);
+      const tier = app?.tiers.find(t => t.id === grant.tierId);
+      const grantedBy = grant.fulfilledBy ?? 'manual';
+      let key = grantedBy;
+      let fulfiller = deps.fulfillers.get(key);
+      let note: string | undefined;
+      if (!fulfiller?.revoke || !app || !tier) {
+        note =
+          !app || !tier
+            ? `${grant.appName} ${grant.tierName} is no longer in the catalog; IT removes this access by hand`
+            : `No fulfiller for '${grantedBy}' can remove access; IT removes it by hand`;
+        key = 'manual';
+        fulfiller = deps.fulfillers.get('manual');
+      }
+      if (!fulfiller?.revoke) {
+        throw new PermanentJobError(
+          `No fulfiller can remove '${grantedBy}' access`,
+        );
+      }
+      const fallbackApp = app ?? {
+        id: grant.appId,
+        name: grant.appName,
+        category: '',
+        listed: false,
+        externalIds: {},
+        tiers: [],
+      };
+      const fallbackTier = tier ?? {
+        id: grant.tierId,
+        name: grant.tierName,
+        fulfillment: { type: 'manual' as const },
+      };
+      const grantee = await deps.directory.getPerson(grant.grantee);
+      await lease.check();
+      const result = await fulfiller.revoke({
+        grant,
+        request: publicRequest(request),
+        app: fallbackApp,
+        tier: fallbackTier,
+        spec: key === 'manual' ? { type: 'manual' } : fallbackTier.fulfillment,
+        grantee,
+        reason: grant.removalReason ?? 'Access removed',
+        idempotencyKey: `app-access-removal-${grant.id}`,
+        requestUrl: `${deps.appBaseUrl}/apps/requests/${request.id}`,
+        previousExternalRef: grant.removalRef,
+        checkpoint: data =>
+          deps.lifecycle.recordRemovalCheckpoint(grantId, data, lease.guard),
+      });
+      switch (result.status) {
+        case 'retry':
+          throw new RetryLaterError(result.error, result.retryAfterMs);
+        case 'failed':
+          throw new PermanentJobError(result.error);
+        case 'awaiting_it':
+          await deps.lifecycle.recordRemoval(
+            grantId,
+            {
+              status: 'awaiting_it',
+              handler: key,
+              externalRef: result.externalRef,
+              message:
+                [note, result.message].filter(Boolean).join('. ') || undefined,
+            },
+            lease.guard,
+          );
+          return;
+        default:
+          await deps.lifecycle.recordRemoval(
+            grantId,
+            {
+              status: 'removed',
+              externalRef: result.externalRef,
+              message: result.message,
+            },
+            lease.guard,
+          );
+      }
+    },
+    async onDead(job, error, lease) {
+      // Shown to admins with the dead jobs; the grant says removal_failed.
+      await deps.lifecycle.recordRemoval(
+        String(job.payload.grantId),
+        { status: 'removal_failed', error },
         lease.guard,
       );
     },

@@ -223,6 +223,21 @@ const MATRIX: Row[] = [
   ...guarded('POST /admin/outbox/{id}/retry', 'manage', 404),
   ...guarded('GET /admin/audit', 'audit', 200),
 
+  // Access people hold: only its holder removes or extends it (to anyone
+  // else it does not exist); admins with request.manage revoke it.
+  ...everyone('GET /me/access', 200),
+  { route: 'POST /grants/{id}/remove', callers: ['anonymous'], status: 401 },
+  { route: 'POST /grants/{id}/remove', callers: ['requester'], status: 200 },
+  { route: 'POST /grants/{id}/remove', callers: 'rest', status: 404 },
+  { route: 'POST /grants/{id}/extend', callers: ['anonymous'], status: 401 },
+  { route: 'POST /grants/{id}/extend', callers: ['requester'], status: 201 },
+  { route: 'POST /grants/{id}/extend', callers: 'rest', status: 404 },
+  ...guarded('POST /admin/grants/{id}/revoke', 'manage', 200),
+  // Authorized first; an active grant is not being removed: 409.
+  ...guarded('POST /admin/grants/{id}/mark-removed', 'manage', 409),
+  ...guarded('GET /admin/apps/{id}/grants', 'readAll', 200),
+  ...guarded('POST /admin/apps/{id}/tiers/{tierId}/revoke', 'manage', 200),
+
   // Reading a request: its requester, whoever holds one of its tasks, and
   // read.all; to anyone else it does not exist.
   { route: 'GET /requests/{id}', callers: ['anonymous'], status: 401 },
@@ -483,7 +498,15 @@ const CASES: Case[] = ROUTES.flatMap(route =>
 
 // --- how each route is called ------------------------------------------------
 
-type CallContext = { requestId: string; n: number };
+type CallContext = { requestId: string; grantId: string; n: number };
+
+/** Routes whose `{id}` is a grant of jane's (time-bound, manual). */
+const GRANT_ROUTES = new Set([
+  'POST /grants/{id}/remove',
+  'POST /grants/{id}/extend',
+  'POST /admin/grants/{id}/revoke',
+  'POST /admin/grants/{id}/mark-removed',
+]);
 const CALLS: Record<
   string,
   (c: CallContext) => { path: string; body?: unknown }
@@ -559,6 +582,27 @@ const CALLS: Record<
     path: '/admin/outbox/999999999/retry',
   }),
   'GET /admin/audit': () => ({ path: '/admin/audit' }),
+  'GET /me/access': () => ({ path: '/me/access' }),
+  'POST /grants/{id}/remove': ({ grantId }) => ({
+    path: `/grants/${grantId}/remove`,
+  }),
+  'POST /grants/{id}/extend': ({ grantId }) => ({
+    path: `/grants/${grantId}/extend`,
+    body: { durationDays: 5, justification: 'For the matrix' },
+  }),
+  'POST /admin/grants/{id}/revoke': ({ grantId }) => ({
+    path: `/admin/grants/${grantId}/revoke`,
+    body: { reason: 'For the matrix' },
+  }),
+  'POST /admin/grants/{id}/mark-removed': ({ grantId }) => ({
+    path: `/admin/grants/${grantId}/mark-removed`,
+    body: {},
+  }),
+  'GET /admin/apps/{id}/grants': () => ({ path: '/admin/apps/mx-main/grants' }),
+  'POST /admin/apps/{id}/tiers/{tierId}/revoke': () => ({
+    path: '/admin/apps/mx-free/tiers/standard/revoke',
+    body: { reason: 'For the matrix' },
+  }),
 };
 
 // --- the backend ------------------------------------------------------------
@@ -600,6 +644,10 @@ const APPS: Record<string, unknown> = {
     { type: 'okta-app', oktaAppId: '0oa-refused' },
   ),
   'mx-free': tier({ required: 'nobody' }),
+  'mx-timed': {
+    ...tier({ required: 'nobody' }),
+    maxDurationDays: 30,
+  },
 };
 
 /** A fulfiller whose vendor refuses every request: the way to `failed`. */
@@ -635,6 +683,7 @@ describe.each(databases.eachSupportedId())(
     let apps = 0;
     let counter = 0;
     const shared = new Map<State, string>();
+    let sharedGrant = '';
 
     const as = (caller: Caller) => (caller === 'anonymous' ? '' : ref(caller));
 
@@ -797,11 +846,32 @@ describe.each(databases.eachSupportedId())(
         });
       }
       for (const state of STATES) shared.set(state, await requestIn(state));
+      sharedGrant = await grantOfJane();
     });
 
     afterAll(async () => {
       await backend?.stop();
     });
+
+    /** A new time-bound grant of jane's (granted by hand). */
+    async function grantOfJane(): Promise<string> {
+      const { id } = await ok('POST', '/requests', 'requester', {
+        appId: await app('mx-timed'),
+        tierId: 'standard',
+        durationDays: 10,
+      });
+      await until(id, 'awaiting_it');
+      await ok('POST', `/admin/requests/${id}/mark-fulfilled`, 'admin', {});
+      const mine = await ok('GET', '/me/access', 'requester');
+      return mine.items.find((g: { requestId: string }) => g.requestId === id)
+        .id;
+    }
+
+    /** The grant a case is asked about: its own when the call changes it. */
+    async function grantFor(c: Case): Promise<string> {
+      if (!GRANT_ROUTES.has(c.route)) return '';
+      return c.status < 300 ? grantOfJane() : sharedGrant;
+    }
 
     /** The request a case is asked about, if any. */
     async function requestFor(c: Case): Promise<string> {
@@ -821,6 +891,7 @@ describe.each(databases.eachSupportedId())(
       const [method] = c.route.split(' ');
       const { path, body } = CALLS[c.route]({
         requestId: await requestFor(c),
+        grantId: await grantFor(c),
         n: ++counter,
       });
       const res = await backend.api(method, path, as(c.caller), body);

@@ -11,6 +11,7 @@ import { AppAccessServices } from '../services';
 import { createAccessGuard } from './accessGuard';
 import { createTextInputGuard } from './textInputGuard';
 import { createValidationErrorFormatter } from './validationErrors';
+import { bindAccessEndpoints } from './endpoints/access.router';
 import { bindAdminAppEndpoints } from './endpoints/adminApps.router';
 import { bindAdminRequestEndpoints } from './endpoints/adminRequests.router';
 import { bindApprovalEndpoints } from './endpoints/approvals.router';
@@ -77,6 +78,7 @@ export async function createRouter(
   bindAdminAppEndpoints(api, context, services.apps);
   bindAdminRequestEndpoints(api, context, services.requests, services.outbox);
   bindAuditEndpoints(api, services.audit);
+  bindAccessEndpoints(api, context, services.access);
   api.use(createValidationErrorFormatter(spec as any));
   router.use(api);
   return router;

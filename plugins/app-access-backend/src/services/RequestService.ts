@@ -76,6 +76,7 @@ export class RequestService {
       tierId: string;
       justification?: string;
       neededBy?: string;
+      durationDays?: number;
     },
   ): Promise<AccessRequest> {
     if (body.neededBy !== undefined && !isCalendarDate(body.neededBy)) {
@@ -183,7 +184,11 @@ export class RequestService {
   async decide(
     caller: Caller,
     id: string,
-    body: { decision: 'approve' | 'deny'; comment?: string },
+    body: {
+      decision: 'approve' | 'deny';
+      comment?: string;
+      durationDays?: number;
+    },
     canReadAll: () => Promise<boolean>,
   ): Promise<AccessRequest> {
     await this.assertParty(caller, id, canReadAll);

@@ -1,3 +1,4 @@
+import { AccessService } from './AccessService';
 import { AppAdminService } from './AppAdminService';
 import { AuditService } from './AuditService';
 import { AppCatalogService } from './AppCatalogService';
@@ -15,9 +16,11 @@ export type AppAccessServices = {
   outbox: OutboxService;
   audit: AuditService;
   people: PersonAccessService;
+  access: AccessService;
 };
 
 export {
+  AccessService,
   AppAdminService,
   AuditService,
   AppCatalogService,

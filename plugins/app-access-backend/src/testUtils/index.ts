@@ -9,3 +9,4 @@ export * from './coreTestBackend';
 export * from './ticketing';
 export * from './waitFor';
 export * from './moduleStatus';
+export * from './accessEngine';

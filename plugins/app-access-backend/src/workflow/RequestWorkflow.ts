@@ -24,9 +24,12 @@ import {
   StoredRequest,
 } from '../database/RequestStore';
 import { SettingsStore } from '../database/SettingsStore';
+import { GrantStore } from '../database/GrantStore';
 import { addAssignment } from '../database/UsageStore';
 import { isUniqueViolation, nowIso } from '../database/json';
 import { ApprovalPolicyResolver } from './ApprovalPolicyResolver';
+import { granteeOf } from './grantee';
+import { checkDuration, GrantWriter } from './GrantWriter';
 import { PersonMatcher } from './PersonMatcher';
 import {
   ChannelRouting,
@@ -57,6 +60,7 @@ const FULFILLMENT_EVENT = {
  */
 export class RequestWorkflow {
   private readonly writer: TransitionWriter;
+  private readonly grantWriter: GrantWriter;
 
   constructor(
     private readonly deps: {
@@ -67,6 +71,7 @@ export class RequestWorkflow {
       events: AuditEventStore;
       outbox: OutboxStore;
       settings: SettingsStore;
+      grants: GrantStore;
       resolver: ApprovalPolicyResolver;
       /** Compares people, not refs: users sharing an email are one person. */
       persons: PersonMatcher;
@@ -79,12 +84,18 @@ export class RequestWorkflow {
     },
   ) {
     this.writer = new TransitionWriter(deps);
+    this.grantWriter = new GrantWriter({ ...deps, writer: this.writer });
+  }
+
+  /** Grants, removals and extensions (see GrantWriter). */
+  get grantFlow(): GrantWriter {
+    return this.grantWriter;
   }
 
   /** A fulfilled portal request counts as usage for peers from now on. */
   private async recordAssignment(request: StoredRequest, tx: Knex.Transaction) {
     if (!request.appId) return;
-    await addAssignment(tx, request.requester, request.appId, 'portal');
+    await addAssignment(tx, granteeOf(request), request.appId, 'portal');
   }
 
   private afterCommit() {
@@ -132,7 +143,10 @@ export class RequestWorkflow {
       tierId: string;
       justification?: string;
       neededBy?: string;
+      durationDays?: number;
     },
+    /** An extension request: the grant whose end it moves (see `extend`). */
+    extendsGrant?: { id: string },
   ): Promise<StoredRequest> {
     const app = await this.deps.apps.get(body.appId);
     if (!app || !app.listed) {
@@ -144,6 +158,7 @@ export class RequestWorkflow {
         `tierId: app '${app.id}' has no tier '${body.tierId}'`,
       );
     }
+    checkDuration(tier, body.durationDays);
     const settings = await this.deps.settings.get();
     const plan = await this.deps.resolver.plan({
       app,
@@ -166,19 +181,22 @@ export class RequestWorkflow {
       );
     }
 
-    const granted = await this.deps.requests.latestFulfilled(
-      caller.userRef,
+    const granted = await this.deps.grants.heldFor(
+      granteeOf({ requester: caller.userRef }),
       app.id,
       tier.id,
     );
-    if (granted) {
+    if (granted && !extendsGrant) {
       throw new ConflictError(
         `You already have ${app.name} ${tier.name} (request ${
-          granted.id
-        }, fulfilled ${granted.updatedAt.slice(0, 10)})`,
+          granted.requestId
+        }, granted ${granted.grantedAt.slice(0, 10)})`,
       );
     }
-    const openKey = `${caller.userRef}|${app.id}|${tier.id}`;
+    // One open extension per grant, next to one open request per tier.
+    const openKey = `${caller.userRef}|${app.id}|${tier.id}${
+      extendsGrant ? `|extend:${extendsGrant.id}` : ''
+    }`;
     const id = randomUUID();
     const now = nowIso();
     const row: RequestRow = {
@@ -200,6 +218,8 @@ export class RequestWorkflow {
       failure_reason: null,
       retries: 0,
       open_key: openKey,
+      duration_days: body.durationDays ?? null,
+      extends_grant_id: extendsGrant?.id ?? null,
       created_at: now,
       updated_at: now,
     };
@@ -218,21 +238,29 @@ export class RequestWorkflow {
               tierId: tier.id,
               tierName: tier.name,
               neededBy: body.neededBy,
+              ...(body.durationDays ? { durationDays: body.durationDays } : {}),
+              ...(extendsGrant ? { extendsGrantId: extendsGrant.id } : {}),
             },
           },
         });
-        await this.afterSubmit(id, app.id, caller.userRef, plan.levels, tx);
+        await this.afterSubmit(
+          id,
+          app.id,
+          caller.userRef,
+          plan.levels,
+          tx,
+          extendsGrant?.id,
+        );
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
         const existing = await this.deps.requests.findOpenByKey(openKey);
         throw new ConflictError(
-          `You already have an open request ${existing?.id ?? ''} for ${
-            app.name
-          } ${tier.name} (status ${existing?.status ?? 'open'})`.replace(
-            '  ',
-            ' ',
-          ),
+          `You already have an open ${
+            extendsGrant ? 'extension ' : ''
+          }request ${existing?.id ?? ''} for ${app.name} ${tier.name} (status ${
+            existing?.status ?? 'open'
+          })`.replace('  ', ' '),
         );
       }
       throw error;
@@ -248,8 +276,13 @@ export class RequestWorkflow {
     actor: string,
     levels: PlannedLevel[],
     tx: Knex,
+    extendsGrantId?: string,
   ) {
     const request = { id, requester: actor };
+    if (levels.length === 0 && extendsGrantId) {
+      await this.grantWriter.applyExtension(tx, id, 'submitted');
+      return;
+    }
     if (levels.length === 0) {
       // The row was inserted in this transaction, so the move cannot lose.
       await this.writer.record(tx, {
@@ -489,7 +522,11 @@ export class RequestWorkflow {
   async decide(
     caller: Caller,
     requestId: string,
-    body: { decision: 'approve' | 'deny'; comment?: string },
+    body: {
+      decision: 'approve' | 'deny';
+      comment?: string;
+      durationDays?: number;
+    },
     via: { channel?: string; taskId?: string } = {},
   ): Promise<StoredRequest> {
     const request = await this.getRequest(requestId);
@@ -497,6 +534,10 @@ export class RequestWorkflow {
     if (body.decision === 'deny' && !comment) {
       throw new InputError('comment: required to deny a request');
     }
+    const shortenTo =
+      body.decision === 'approve' && body.durationDays !== undefined
+        ? await this.grantWriter.checkShortening(request, body.durationDays)
+        : undefined;
     if (request.requester === caller.userRef) {
       throw new NotAllowedError('You cannot decide your own request');
     }
@@ -623,6 +664,27 @@ export class RequestWorkflow {
         },
         notify: toldRequester,
       });
+      if (shortenTo !== undefined) {
+        await this.writer.record(tx, {
+          request: requesterRef,
+          changes: undefined,
+          event: {
+            appId: request.appId,
+            actor: caller.userRef,
+            type: 'duration_shortened',
+            level: task.level,
+            comment: `Access shortened to ${shortenTo} day${
+              shortenTo === 1 ? '' : 's'
+            }`,
+            data: { from: request.durationDays, to: shortenTo },
+          },
+        });
+        await this.deps.requests.update(
+          requestId,
+          { duration_days: shortenTo },
+          tx,
+        );
+      }
       if (next && staffedNext) {
         await this.openLevel(
           requestId,
@@ -655,6 +717,15 @@ export class RequestWorkflow {
             occurrence: 'awaiting_it',
           },
         });
+        return;
+      }
+      if (request.extendsGrantId) {
+        // An approved extension moves the grant's end; nothing is fulfilled.
+        await this.grantWriter.applyExtension(
+          tx,
+          requestId,
+          'pending_approval',
+        );
         return;
       }
       await this.writer.record(tx, {
@@ -854,6 +925,10 @@ export class RequestWorkflow {
       });
       if (result.status === 'fulfilled') {
         await this.recordAssignment(request, tx);
+        await this.grantWriter.recordGrant(tx, request, {
+          fulfilledBy: result.fulfilledBy ?? request.fulfilledBy,
+          externalRef: result.externalRef ?? request.externalRef,
+        });
       }
       const settings = await this.deps.settings.get(tx);
       if (
@@ -939,6 +1014,10 @@ export class RequestWorkflow {
         },
       });
       await this.recordAssignment(request, tx);
+      await this.grantWriter.recordGrant(tx, request, {
+        fulfilledBy: request.fulfilledBy ?? 'manual',
+        externalRef: request.externalRef,
+      });
     });
     this.afterCommit();
     return this.getRequest(requestId);
@@ -1243,6 +1322,15 @@ export class RequestWorkflow {
       if (!(await this.deps.outbox.revive(jobId, tx))) {
         throw new ConflictError(
           `Outbox job ${jobId} is ${job.status}, not dead`,
+        );
+      }
+      if (job.kind === 'revoke' && job.payload.grantId) {
+        // A dead removal had failed its grant: it is being removed again.
+        await this.deps.grants.transition(
+          String(job.payload.grantId),
+          'removal_failed',
+          { status: 'removing' },
+          tx,
         );
       }
       const request = requestId

@@ -1,7 +1,10 @@
 import { Knex } from 'knex';
 import { ConflictError } from '@backstage/errors';
 import { RequestStatus } from '@app-access/plugin-app-access-common';
-import { AppAccessMessageKind } from '@app-access/plugin-app-access-node';
+import {
+  AppAccessChange,
+  AppAccessMessageKind,
+} from '@app-access/plugin-app-access-node';
 import { AppStore } from '../database/AppStore';
 import { AuditEventStore, NewEvent } from '../database/AuditEventStore';
 import { NewOutboxJob, OutboxStore } from '../database/OutboxStore';
@@ -31,7 +34,11 @@ export type Notice = {
   /** Makes the outbox idempotency key unique per occurrence of the message. */
   occurrence: string;
   reminderNumber?: number;
+  /** For `access_changed` notices: what happened to the access. */
+  access?: AppAccessChange;
 };
+
+export type AccessChange = AppAccessChange;
 
 /** A conditional status move; fails with a conflict if someone moved it first. */
 type StatusMove =
@@ -249,6 +256,7 @@ export class TransitionWriter {
         taskId: notice.task?.id,
         recipients: notice.recipients,
         reminderNumber: notice.reminderNumber,
+        ...(notice.access ? { access: notice.access } : {}),
       },
     }));
   }

@@ -1,4 +1,5 @@
 import {
+  AccessGrant,
   AccessRequest,
   OPEN_STATUSES,
 } from '@app-access/plugin-app-access-common';
@@ -18,6 +19,36 @@ import {
 } from './requests';
 import { responseError } from './responseError';
 import { fakeSettings } from './settings';
+
+/** What jane holds in the fakes: one time-bound grant, one until removed. */
+export const myGrants: AccessGrant[] = [
+  {
+    id: 'g-pagerduty',
+    appId: 'pagerduty',
+    tierId: 'responder',
+    appName: 'PagerDuty',
+    tierName: 'Responder',
+    grantee: 'user:default/jane.doe',
+    requestId: 'r-pagerduty',
+    grantedAt: '2026-12-01T09:00:00.000Z',
+    endsAt: '2026-12-08T09:00:00.000Z',
+    status: 'active',
+    fulfilledBy: 'okta-group',
+    maxDurationDays: 7,
+  },
+  {
+    id: 'g-slack',
+    appId: 'slack',
+    tierId: 'member',
+    appName: 'Slack',
+    tierName: 'Member',
+    grantee: 'user:default/jane.doe',
+    requestId: 'r-slack',
+    grantedAt: '2026-11-20T09:00:00.000Z',
+    status: 'active',
+    fulfilledBy: 'manual',
+  },
+];
 
 export type FakeAppAccessApi = jest.Mocked<AppAccessApi>;
 
@@ -206,6 +237,33 @@ export function createFakeApi(
       async () => new Blob(['id,at,type\n'], { type: 'text/csv' }),
     ),
     getSyncStatus: jest.fn(async () => structuredClone(syncOverview)),
+    listMyAccess: jest.fn(async () => ({ items: structuredClone(myGrants) })),
+    removeAccess: jest.fn(async (grantId: string) => {
+      const grant = myGrants.find(g => g.id === grantId);
+      if (!grant) throw responseError(404, 'NotFoundError', 'No grant');
+      return { ...grant, status: 'removing' as const };
+    }),
+    extendAccess: jest.fn(
+      async (
+        _grantId: string,
+        _body: { durationDays: number; justification: string },
+      ) => pendingRequest,
+    ),
+    listAppGrants: jest.fn(async (_appId: string) => ({
+      items: structuredClone(myGrants),
+    })),
+    revokeGrant: jest.fn(async (grantId: string, reason: string) => ({
+      ...myGrants.find(g => g.id === grantId)!,
+      status: 'removing' as const,
+      removalReason: reason,
+    })),
+    revokeTier: jest.fn(
+      async (
+        _appId: string,
+        _tierId: string,
+        _reason: string,
+      ): Promise<{ items: AccessGrant[] }> => ({ items: [] }),
+    ),
   };
   return Object.assign(api, overrides);
 }

@@ -1,5 +1,6 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  AccessGrant,
   AccessRequest,
   AdminApp,
   App,
@@ -128,6 +129,25 @@ export interface AppAccessApi {
   decide(requestId: string, body: DecisionBody): Promise<AccessRequest>;
   /** A person's access and open requests: the person and their manager only (403 otherwise). */
   getPersonAccess(userRef: string): Promise<PersonAccess>;
+  /** What the caller holds through App Access ("My access"). */
+  listMyAccess(): Promise<{ items: AccessGrant[] }>;
+  /** Gives access back; it is removed through the fulfiller that granted it. */
+  removeAccess(grantId: string): Promise<AccessGrant>;
+  /** Asks for more time: an extension request through the tier's approval policy. */
+  extendAccess(
+    grantId: string,
+    body: { durationDays: number; justification: string },
+  ): Promise<AccessRequest>;
+  /** Who holds an app (admins with read.all). */
+  listAppGrants(appId: string): Promise<{ items: AccessGrant[] }>;
+  /** Revokes one person's access, with a reason they are told (request.manage). */
+  revokeGrant(grantId: string, reason: string): Promise<AccessGrant>;
+  /** Revokes a tier from every holder (request.manage). */
+  revokeTier(
+    appId: string,
+    tierId: string,
+    reason: string,
+  ): Promise<{ items: AccessGrant[] }>;
 
   // --- admin (each call needs an App Access permission; 403 otherwise) ---
 

@@ -1,6 +1,7 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  AccessGrant,
   AccessRequest,
   App,
   AppPeers,
@@ -139,6 +140,49 @@ export class AppAccessClient implements AppAccessApi {
     return this.call<AccessRequest>(
       `/requests/${encodeURIComponent(id)}/cancel`,
       { method: 'POST', body: {} },
+    );
+  }
+
+  listMyAccess() {
+    return this.call<{ items: AccessGrant[] }>('/me/access');
+  }
+
+  removeAccess(grantId: string) {
+    return this.call<AccessGrant>(
+      `/grants/${encodeURIComponent(grantId)}/remove`,
+      { method: 'POST', body: {} },
+    );
+  }
+
+  extendAccess(
+    grantId: string,
+    body: { durationDays: number; justification: string },
+  ) {
+    return this.call<AccessRequest>(
+      `/grants/${encodeURIComponent(grantId)}/extend`,
+      { method: 'POST', body },
+    );
+  }
+
+  listAppGrants(appId: string) {
+    return this.call<{ items: AccessGrant[] }>(
+      `/admin/apps/${encodeURIComponent(appId)}/grants`,
+    );
+  }
+
+  revokeGrant(grantId: string, reason: string) {
+    return this.call<AccessGrant>(
+      `/admin/grants/${encodeURIComponent(grantId)}/revoke`,
+      { method: 'POST', body: { reason } },
+    );
+  }
+
+  revokeTier(appId: string, tierId: string, reason: string) {
+    return this.call<{ items: AccessGrant[] }>(
+      `/admin/apps/${encodeURIComponent(appId)}/tiers/${encodeURIComponent(
+        tierId,
+      )}/revoke`,
+      { method: 'POST', body: { reason } },
     );
   }
 

@@ -110,6 +110,45 @@ describe('ApprovalsPage', () => {
     ).toBeInTheDocument();
   });
 
+  it('lets the approver shorten a request with an end, never lengthen it', async () => {
+    const timed = pendingApprovals.map(a =>
+      a.request.id === 'req-10'
+        ? { ...a, request: { ...a.request, durationDays: 7 } }
+        : a,
+    );
+    const api = createFakeApi({
+      listApprovals: jest.fn(async () => ({ items: timed })),
+    });
+    await render(api);
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'Approve GitHub Enterprise for alex.dev',
+      }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(within(dialog).getByLabelText('Access ends'));
+    const options = (await screen.findAllByRole('option')).map(
+      o => o.textContent,
+    );
+    expect(options).toEqual([
+      'As requested: 7 days after it is granted',
+      'Shorter: 1 day',
+      'Shorter: 3 days',
+    ]);
+    await userEvent.click(
+      screen.getByRole('option', { name: 'Shorter: 3 days' }),
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Approve' }),
+    );
+    await waitFor(() =>
+      expect(api.decide).toHaveBeenCalledWith('req-10', {
+        decision: 'approve',
+        durationDays: 3,
+      }),
+    );
+  });
+
   it('approves with an optional comment and removes the row', async () => {
     const api = createFakeApi();
     await render(api);

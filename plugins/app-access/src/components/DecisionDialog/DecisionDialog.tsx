@@ -7,6 +7,8 @@ import {
   DialogContent,
   DialogContentText,
   DialogTitle,
+  MenuItem,
+  TextField,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import {
@@ -46,6 +48,8 @@ const DecisionForm = ({
 }: DecisionDialogProps & { approval: PendingApproval }) => {
   const api = useApi(appAccessApiRef);
   const [comment, setComment] = useState('');
+  // Approving a request with an end: the same end, or a shorter one.
+  const [shortenTo, setShortenTo] = useState('');
   const [commentError, setCommentError] = useState<string>();
   const [formError, setFormError] = useState<string>();
   const [submitting, setSubmitting] = useState(false);
@@ -78,6 +82,7 @@ const DecisionForm = ({
       const result = await api.decide(request.id, {
         decision,
         comment: comment.trim() || undefined,
+        durationDays: !deny && shortenTo ? Number(shortenTo) : undefined,
       });
       onDecided(approval, result);
     } catch (err) {
@@ -109,6 +114,30 @@ const DecisionForm = ({
           <Alert severity="error" role="alert">
             <MessageText text={formError} />
           </Alert>
+        )}
+        {!deny && request.durationDays && (
+          <TextField
+            id="app-access-decision-duration"
+            select
+            label="Access ends"
+            value={shortenTo}
+            onChange={e => setShortenTo(e.target.value)}
+            margin="normal"
+            fullWidth
+            helperText="You may shorten the access; never lengthen it."
+          >
+            <MenuItem value="">
+              As requested: {request.durationDays} day
+              {request.durationDays === 1 ? '' : 's'} after it is granted
+            </MenuItem>
+            {[1, 3, 7, 14, 30, 60, 90, 180]
+              .filter(d => d < request.durationDays!)
+              .map(d => (
+                <MenuItem key={d} value={String(d)}>
+                  Shorter: {d} day{d === 1 ? '' : 's'}
+                </MenuItem>
+              ))}
+          </TextField>
         )}
         <LimitedTextField
           id="app-access-decision-comment"

@@ -14,6 +14,7 @@ import {
   FormHelperText,
   FormLabel,
   makeStyles,
+  MenuItem,
   Radio,
   RadioGroup,
   TextField,
@@ -34,7 +35,25 @@ import { LimitedTextField } from '../LimitedTextField';
 import { ApproverPreviewPanel } from './ApproverPreviewPanel';
 import { MessageText } from '../MessageText';
 
-const FIELDS = ['tierId', 'justification', 'neededBy'] as const;
+const FIELDS = ['tierId', 'justification', 'neededBy', 'durationDays'] as const;
+
+const DURATIONS = [1, 3, 7, 14, 30, 60, 90, 180, 365];
+
+/** The durations a tier offers: standard ones up to its maximum, and the maximum itself. */
+export function durationChoices(tier: {
+  maxDurationDays?: number;
+  durationRequired?: boolean;
+}): { days: number[]; untilRemoved: boolean } {
+  const max = tier.maxDurationDays;
+  const days = max
+    ? [...new Set([...DURATIONS.filter(d => d <= max), max])].sort(
+        (a, b) => a - b,
+      )
+    : DURATIONS;
+  return { days, untilRemoved: !tier.durationRequired };
+}
+
+const daysLabel = (d: number) => `${d} day${d === 1 ? '' : 's'}`;
 type Field = (typeof FIELDS)[number];
 
 const useStyles = makeStyles(theme => ({
@@ -89,6 +108,7 @@ const RequestFormContent = ({
   });
   const [justification, setJustification] = useState('');
   const [neededBy, setNeededBy] = useState('');
+  const [duration, setDuration] = useState('');
   const [fieldErrors, setFieldErrors] = useState<
     Partial<Record<Field, string>>
   >({});
@@ -140,6 +160,9 @@ const RequestFormContent = ({
     if (neededBy && neededBy < minDate) {
       errors.neededBy = 'Pick today or a later date';
     }
+    if (tier?.durationRequired && !duration) {
+      errors.durationDays = 'Choose how long you need it';
+    }
     if (Object.keys(errors).length > 0) {
       setFieldErrors(errors);
       return;
@@ -154,6 +177,7 @@ const RequestFormContent = ({
         tierId,
         justification: justification.trim() || undefined,
         neededBy: neededBy || undefined,
+        durationDays: duration ? Number(duration) : undefined,
       });
       navigate(requestRoute({ requestId: request.id }));
     } catch (err) {
@@ -303,6 +327,39 @@ const RequestFormContent = ({
             'Optional. Approvers see it and can prioritise.'
           }
         />
+
+        {tier && (tier.maxDurationDays || tier.durationRequired) && (
+          <TextField
+            id="app-access-duration"
+            select
+            label="For how long"
+            value={duration}
+            onChange={e => {
+              setDuration(e.target.value);
+              setFieldErrors(errs => ({ ...errs, durationDays: undefined }));
+            }}
+            margin="normal"
+            fullWidth
+            error={Boolean(fieldErrors.durationDays)}
+            helperText={
+              fieldErrors.durationDays ??
+              (tier.maxDurationDays
+                ? `${tier.name} is granted for at most ${daysLabel(
+                    tier.maxDurationDays,
+                  )}; it is removed when it ends and you are told before.`
+                : 'Access is removed when it ends; you are told before.')
+            }
+          >
+            {durationChoices(tier).untilRemoved && (
+              <MenuItem value="">Until I remove it</MenuItem>
+            )}
+            {durationChoices(tier).days.map(d => (
+              <MenuItem key={d} value={String(d)}>
+                {daysLabel(d)}
+              </MenuItem>
+            ))}
+          </TextField>
+        )}
 
         {tier && <ApproverPreviewPanel appId={app.id} tierId={tier.id} />}
       </DialogContent>

@@ -31,6 +31,7 @@ describe('AppAccessRouter for a non-admin on an admin address', () => {
         'Catalog',
         'My requests',
         'Approvals',
+        'My access',
       ]);
       const complaints = errors.mock.calls.filter(args =>
         /Tabs component is invalid/.test(args.map(String).join(' ')),

@@ -9,9 +9,11 @@ import { appAccessSettingsManagePermission } from '@app-access/plugin-app-access
 import {
   adminRouteRef,
   approvalsRouteRef,
+  myAccessRouteRef,
   myRequestsRouteRef,
   rootRouteRef,
 } from '../../routes';
+import { MyAccessPage } from '../MyAccessPage';
 import { AppPage } from '../AppPage';
 import { AppsPage } from '../AppsPage';
 import { ApprovalsPage } from '../ApprovalsPage';
@@ -23,6 +25,7 @@ const TABS = [
   { id: 'catalog', label: 'Catalog' },
   { id: 'requests', label: 'My requests' },
   { id: 'approvals', label: 'Approvals' },
+  { id: 'my-access', label: 'My access' },
 ];
 
 const ADMIN_TAB = { id: 'admin', label: 'Admin' };
@@ -40,6 +43,7 @@ const AppAccessTabs = ({
   const myRequests = useRouteRef(myRequestsRouteRef)();
   const approvals = useRouteRef(approvalsRouteRef)();
   const admin = useRouteRef(adminRouteRef)();
+  const myAccess = useRouteRef(myAccessRouteRef)();
 
   const rest = pathname.startsWith(root) ? pathname.slice(root.length) : '';
   const onAdmin = /^\/admin(\/|$)/.test(rest);
@@ -48,16 +52,18 @@ const AppAccessTabs = ({
     selectedIndex = 1;
   } else if (/^\/approvals(\/|$)/.test(rest)) {
     selectedIndex = 2;
+  } else if (/^\/my-access(\/|$)/.test(rest)) {
+    selectedIndex = 3;
   }
   // The admin tab is for admins only; while the permission is still loading
   // on an admin page it stays, so the selection is valid (the page itself
   // says no to others).
   const showAdmin = isAdmin || (onAdmin && Boolean(permissionLoading));
   if (onAdmin && showAdmin) {
-    selectedIndex = 3;
+    selectedIndex = 4;
   }
   const tabs = showAdmin ? [...TABS, ADMIN_TAB] : TABS;
-  const targets = [root, myRequests, approvals, admin];
+  const targets = [root, myRequests, approvals, myAccess, admin];
 
   return (
     <HeaderTabs
@@ -99,6 +105,7 @@ export const AppAccessRouter = () => {
         <Route path="/requests" element={<MyRequestsPage />} />
         <Route path="/requests/:requestId" element={<RequestPage />} />
         <Route path="/approvals" element={<ApprovalsPage />} />
+        <Route path="/my-access" element={<MyAccessPage />} />
         <Route path="/admin/*" element={<AppAccessAdminRouter />} />
         <Route path="/:appId" element={<AppPage />} />
       </Routes>

@@ -370,6 +370,18 @@ export const spec = {
           fulfillment: {
             $ref: '#/components/schemas/FulfillmentSpec',
           },
+          maxDurationDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 3650,
+            description:
+              'Access to this tier ends after at most this many days (the requester picks up to it).',
+          },
+          durationRequired: {
+            type: 'boolean',
+            description:
+              'The requester must pick a duration; "until I remove it" is not offered.',
+          },
           needsApproval: {
             type: 'boolean',
             description:
@@ -537,6 +549,14 @@ export const spec = {
           },
           fulfillment: {
             $ref: '#/components/schemas/FulfillmentSpec',
+          },
+          maxDurationDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 3650,
+          },
+          durationRequired: {
+            type: 'boolean',
           },
         },
       },
@@ -953,6 +973,12 @@ export const spec = {
           'approver_needed',
           'approver_named',
           'identity_ambiguous',
+          'duration_shortened',
+          'access_ending_soon',
+          'access_removal_started',
+          'access_removed',
+          'access_removal_failed',
+          'access_extended',
         ],
       },
       RequestEvent: {
@@ -1145,6 +1171,16 @@ export const spec = {
           failureReason: {
             type: 'string',
           },
+          durationDays: {
+            type: 'integer',
+            description:
+              'How many days the access lasts once granted (as requested, or as an approver shortened it); absent = until removed.',
+          },
+          extendsGrantId: {
+            type: 'string',
+            description:
+              'Set on an extension request; the grant whose end it moves.',
+          },
           createdAt: {
             type: 'string',
           },
@@ -1238,6 +1274,150 @@ export const spec = {
             format: 'date',
             description: 'YYYY-MM-DD',
           },
+          durationDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 3650,
+            description:
+              "How long the access lasts once granted; at most the tier's `maxDurationDays`, required when the tier has `durationRequired`. Without it the access lasts until it is removed.",
+          },
+        },
+      },
+      AccessGrantStatus: {
+        type: 'string',
+        description:
+          '`active` (held), `removing` (removal through the fulfiller under way), `removed`, `removal_failed` (the removal job gave up; admins see it among dead jobs).',
+        enum: ['active', 'removing', 'removed', 'removal_failed'],
+      },
+      AccessGrant: {
+        type: 'object',
+        description:
+          'Access App Access granted (a fulfilled request) and when it ends.',
+        additionalProperties: false,
+        required: [
+          'id',
+          'appId',
+          'tierId',
+          'appName',
+          'tierName',
+          'grantee',
+          'requestId',
+          'grantedAt',
+          'status',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          appId: {
+            type: 'string',
+          },
+          tierId: {
+            type: 'string',
+          },
+          appName: {
+            type: 'string',
+          },
+          tierName: {
+            type: 'string',
+          },
+          grantee: {
+            type: 'string',
+            description: 'Entity ref of the person who holds the access.',
+          },
+          requestId: {
+            type: 'string',
+            description: 'The request that granted it.',
+          },
+          grantedAt: {
+            type: 'string',
+          },
+          endsAt: {
+            type: 'string',
+            description:
+              'When it is removed; absent = until someone removes it.',
+          },
+          status: {
+            $ref: '#/components/schemas/AccessGrantStatus',
+          },
+          fulfilledBy: {
+            type: 'string',
+            description:
+              'How it was granted: okta-group, okta-app, jira, zendesk, email, manual.',
+          },
+          externalRef: {
+            type: 'string',
+          },
+          removalRef: {
+            type: 'string',
+            description: 'The removal ticket or vendor reference',
+            'once removal started.': null,
+          },
+          removalReason: {
+            type: 'string',
+          },
+          removedAt: {
+            type: 'string',
+          },
+          removedBy: {
+            type: 'string',
+          },
+          extensionRequestId: {
+            type: 'string',
+            description: 'An open extension request for this grant',
+            'if any.': null,
+          },
+          maxDurationDays: {
+            type: 'integer',
+            description: "The tier's maximum",
+            'for the Extend dialog.': null,
+          },
+        },
+      },
+      AccessGrantPage: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AccessGrant',
+            },
+          },
+        },
+      },
+      RevokeBody: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['reason'],
+        properties: {
+          reason: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 2000,
+            'x-multiline': true,
+          },
+        },
+      },
+      ExtendBody: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['durationDays', 'justification'],
+        properties: {
+          durationDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 3650,
+            description:
+              "Days from the current end (at most the tier's maximum).",
+          },
+          justification: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 4000,
+            'x-multiline': true,
+          },
         },
       },
       IntakeBody: {
@@ -1279,6 +1459,13 @@ export const spec = {
             'x-multiline': true,
             maxLength: 4000,
             description: 'Required to deny.',
+          },
+          durationDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 3650,
+            description:
+              "Approving: shorten the access to this many days from when it is granted (never longer than requested; on a request without an end, at most the tier's maximum).",
           },
         },
       },
@@ -3125,6 +3312,237 @@ export const spec = {
               'text/csv': {
                 schema: {
                   type: 'string',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/me/access': {
+      get: {
+        operationId: 'ListMyAccess',
+        description:
+          'What the caller holds through App Access (held first), with since, until and how it was granted.',
+        responses: {
+          '200': {
+            description: "The caller's grants.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessGrantPage',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/grants/{id}/remove': {
+      post: {
+        operationId: 'RemoveMyAccess',
+        description:
+          'The holder gives the access back; it is removed through the fulfiller that granted it. 404 for anyone else.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The grant, now being removed.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessGrant',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/grants/{id}/extend': {
+      post: {
+        operationId: 'ExtendMyAccess',
+        description:
+          "The holder asks for more time: an extension request through the tier's approval policy. Approved, the end moves (nothing is removed or granted again); denied, nothing changes. 404 for anyone else.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ExtendBody',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The extension request.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessRequest',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/grants/{id}/revoke': {
+      post: {
+        operationId: 'RevokeGrant',
+        'x-permission': 'app-access.request.manage',
+        description:
+          "An admin revokes one person's access, with a reason they are told; the audit trail records who and why.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RevokeBody',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The grant, now being removed.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessGrant',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/grants/{id}/mark-removed': {
+      post: {
+        operationId: 'MarkGrantRemoved',
+        'x-permission': 'app-access.request.manage',
+        description:
+          "IT removed the access by hand (manual fulfilment's removal task, or a removal that failed).",
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/MarkFulfilledBody',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The grant, removed.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessGrant',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/apps/{id}/grants': {
+      get: {
+        operationId: 'ListAppGrants',
+        'x-permission': 'app-access.request.read.all',
+        description:
+          'Who holds the app through App Access (active, being removed, removal failed).',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The app's held grants.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessGrantPage',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/apps/{id}/tiers/{tierId}/revoke': {
+      post: {
+        operationId: 'RevokeTier',
+        'x-permission': 'app-access.request.manage',
+        description:
+          'An admin revokes a tier from every holder, with a reason each of them is told.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+          {
+            $ref: '#/components/parameters/tierId',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RevokeBody',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The grants now being removed.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessGrantPage',
                 },
               },
             },

@@ -59,6 +59,12 @@ export const EVENT_LABELS: Record<RequestEventType, string> = {
   approver_needed: 'Waiting for an admin to name an approver',
   approver_named: 'Approver named',
   identity_ambiguous: 'Channel account matched several users',
+  duration_shortened: 'Duration shortened by an approver',
+  access_ending_soon: 'Holder told the access ends soon',
+  access_removal_started: 'Access removal started',
+  access_removed: 'Access removed',
+  access_removal_failed: 'Access removal failed',
+  access_extended: 'Access extended',
 };
 
 export type AuditFilters = {

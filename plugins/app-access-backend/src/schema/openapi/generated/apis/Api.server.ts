@@ -5,6 +5,8 @@
 // * Regenerate with: yarn openapi:generate                         *
 // ******************************************************************
 import {
+  AccessGrant,
+  AccessGrantPage,
   AccessRequest,
   AccessRequestPage,
   AdminApp,
@@ -17,6 +19,7 @@ import {
   CategoryList,
   CreateRequestBody,
   DecisionBody,
+  ExtendBody,
   HealthStatus,
   Id,
   IndexedAppPage,
@@ -32,6 +35,7 @@ import {
   PersonAccess,
   RecommendationList,
   RequestEventPage,
+  RevokeBody,
   SettingsResponse,
   SettingsUpdate,
   SyncOverview,
@@ -86,6 +90,18 @@ export type DecideRequest = {
     id: Id;
   };
   body: DecisionBody;
+  response: AccessRequest;
+};
+/**
+ * The holder asks for more time: an extension request through the tier's approval policy. Approved, the end moves (nothing is removed or granted again); denied, nothing changes. 404 for anyone else.
+ *
+ * @public
+ */
+export type ExtendMyAccess = {
+  path: {
+    id: Id;
+  };
+  body: ExtendBody;
   response: AccessRequest;
 };
 /**
@@ -236,6 +252,17 @@ export type ListAllRequests = {
   response: AccessRequestPage;
 };
 /**
+ * Who holds the app through App Access (active, being removed, removal failed).
+ *
+ * @public
+ */
+export type ListAppGrants = {
+  path: {
+    id: Id;
+  };
+  response: AccessGrantPage;
+};
+/**
  * Audit trail, newest first; format=csv downloads it (app-access.audit.read).
  *
  * @public
@@ -303,6 +330,14 @@ export type ListIndexedApps = {
   response: IndexedAppPage;
 };
 /**
+ * What the caller holds through App Access (held first), with since, until and how it was granted.
+ *
+ * @public
+ */
+export type ListMyAccess = {
+  response: AccessGrantPage;
+};
+/**
  * Approval tasks waiting for the caller (directly or through a group).
  *
  * @public
@@ -362,6 +397,18 @@ export type ListRecommendations = {
   response: RecommendationList;
 };
 /**
+ * IT removed the access by hand (manual fulfilment's removal task, or a removal that failed).
+ *
+ * @public
+ */
+export type MarkGrantRemoved = {
+  path: {
+    id: Id;
+  };
+  body?: MarkFulfilledBody;
+  response: AccessGrant;
+};
+/**
  * Mark a request waiting for IT (or failed) fulfilled (app-access.request.manage).
  *
  * @public
@@ -386,6 +433,17 @@ export type NameApprover = {
   response: AccessRequest;
 };
 /**
+ * The holder gives the access back; it is removed through the fulfiller that granted it. 404 for anyone else.
+ *
+ * @public
+ */
+export type RemoveMyAccess = {
+  path: {
+    id: Id;
+  };
+  response: AccessGrant;
+};
+/**
  * Put a dead job back in the queue; a dead fulfilment's request is resumed (app-access.request.manage).
  *
  * @public
@@ -406,6 +464,31 @@ export type RetryRequest = {
     id: Id;
   };
   response: AccessRequest;
+};
+/**
+ * An admin revokes one person's access, with a reason they are told; the audit trail records who and why.
+ *
+ * @public
+ */
+export type RevokeGrant = {
+  path: {
+    id: Id;
+  };
+  body: RevokeBody;
+  response: AccessGrant;
+};
+/**
+ * An admin revokes a tier from every holder, with a reason each of them is told.
+ *
+ * @public
+ */
+export type RevokeTier = {
+  path: {
+    id: Id;
+    tierId: Id;
+  };
+  body: RevokeBody;
+  response: AccessGrantPage;
 };
 /**
  * Create or replace an app with its tiers; listed apps need at least one tier (app-access.app.manage). The body's id may be left out; when given it must equal the URL's.
@@ -452,6 +535,7 @@ export type EndpointMap = {
   '#post|/requests/intake': CreateIntakeRequest;
   '#post|/requests': CreateRequest;
   '#post|/requests/{id}/decisions': DecideRequest;
+  '#post|/grants/{id}/extend': ExtendMyAccess;
   '#get|/admin/apps/{id}': GetAdminApp;
   '#get|/admin/requests/{id}': GetAdminRequest;
   '#get|/apps/{id}/peers': GetAppPeers;
@@ -465,18 +549,24 @@ export type EndpointMap = {
   '#get|/admin/sync': GetSyncStatus;
   '#get|/admin/apps': ListAdminApps;
   '#get|/admin/requests': ListAllRequests;
+  '#get|/admin/apps/{id}/grants': ListAppGrants;
   '#get|/admin/audit': ListAuditEvents;
   '#get|/apps': ListCatalogApps;
   '#get|/categories': ListCategories;
   '#get|/index/apps': ListIndexedApps;
+  '#get|/me/access': ListMyAccess;
   '#get|/approvals': ListMyApprovals;
   '#get|/requests': ListMyRequests;
   '#get|/admin/outbox': ListOutboxJobs;
   '#get|/recommendations': ListRecommendations;
+  '#post|/admin/grants/{id}/mark-removed': MarkGrantRemoved;
   '#post|/admin/requests/{id}/mark-fulfilled': MarkRequestFulfilled;
   '#post|/admin/requests/{id}/approvers': NameApprover;
+  '#post|/grants/{id}/remove': RemoveMyAccess;
   '#post|/admin/outbox/{id}/retry': RetryOutboxJob;
   '#post|/admin/requests/{id}/retry': RetryRequest;
+  '#post|/admin/grants/{id}/revoke': RevokeGrant;
+  '#post|/admin/apps/{id}/tiers/{tierId}/revoke': RevokeTier;
   '#put|/admin/apps/{id}': SaveApp;
   '#post|/admin/modules/{kind}/{id}/test': TestModule;
   '#put|/settings': UpdateSettings;

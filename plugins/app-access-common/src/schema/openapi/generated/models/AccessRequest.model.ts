@@ -42,6 +42,14 @@ export type AccessRequest = {
   fulfilledBy?: string;
   externalUrl?: string;
   failureReason?: string;
+  /**
+   * How many days the access lasts once granted (as requested, or as an approver shortened it); absent = until removed.
+   */
+  durationDays?: number;
+  /**
+   * Set on an extension request; the grant whose end it moves.
+   */
+  extendsGrantId?: string;
   createdAt: string;
   updatedAt: string;
   events?: Array<RequestEvent>;

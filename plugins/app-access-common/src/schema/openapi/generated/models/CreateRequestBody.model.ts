@@ -20,4 +20,8 @@ export type CreateRequestBody = {
    * YYYY-MM-DD
    */
   neededBy?: string;
+  /**
+   * How long the access lasts once granted; at most the tier's `maxDurationDays`, required when the tier has `durationRequired`. Without it the access lasts until it is removed.
+   */
+  durationDays?: number;
 };

@@ -13,4 +13,8 @@ export type DecisionBody = {
    * Required to deny.
    */
   comment?: string;
+  /**
+   * Approving: shorten the access to this many days from when it is granted (never longer than requested; on a request without an end, at most the tier's maximum).
+   */
+  durationDays?: number;
 };

@@ -29,4 +29,10 @@ export type RequestEventType =
   | 'settings_changed'
   | 'approver_needed'
   | 'approver_named'
-  | 'identity_ambiguous';
+  | 'identity_ambiguous'
+  | 'duration_shortened'
+  | 'access_ending_soon'
+  | 'access_removal_started'
+  | 'access_removed'
+  | 'access_removal_failed'
+  | 'access_extended';

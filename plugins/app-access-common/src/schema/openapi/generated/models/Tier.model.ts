@@ -21,6 +21,14 @@ export type Tier = {
   approval?: ApprovalPolicy;
   fulfillment: FulfillmentSpec;
   /**
+   * Access to this tier ends after at most this many days (the requester picks up to it).
+   */
+  maxDurationDays?: number;
+  /**
+   * The requester must pick a duration; "until I remove it" is not offered.
+   */
+  durationRequired?: boolean;
+  /**
    * In employee-facing responses, whether the caller needs approval for it.
    */
   needsApproval?: boolean;

@@ -17,4 +17,6 @@ export type TierInput = {
   description?: string;
   approval?: ApprovalPolicy;
   fulfillment?: FulfillmentSpec;
+  maxDurationDays?: number;
+  durationRequired?: boolean;
 };

@@ -4,6 +4,9 @@
 // * Source: plugins/app-access-backend/src/schema/openapi.yaml     *
 // * Regenerate with: yarn openapi:generate                         *
 // ******************************************************************
+export * from './AccessGrant.model';
+export * from './AccessGrantPage.model';
+export * from './AccessGrantStatus.model';
 export * from './AccessRequest.model';
 export * from './AccessRequestPage.model';
 export * from './AdminApp.model';
@@ -28,6 +31,7 @@ export * from './CreateRequestBody.model';
 export * from './DecisionBody.model';
 export * from './EntityRef.model';
 export * from './ModelError.model';
+export * from './ExtendBody.model';
 export * from './FulfillmentSpec.model';
 export * from './GroupRef.model';
 export * from './HealthStatus.model';
@@ -61,6 +65,7 @@ export * from './RequestEventPage.model';
 export * from './RequestEventType.model';
 export * from './RequestKind.model';
 export * from './RequestStatus.model';
+export * from './RevokeBody.model';
 export * from './SettingsResponse.model';
 export * from './SettingsSource.model';
 export * from './SettingsUpdate.model';
