@@ -340,6 +340,12 @@ const ROWS_PER_STEP: Array<(knex: Knex) => Promise<void>> = [
       .where({ id: 'step-request' })
       .update({ requester_note: "Closed as won't do: use Confluence" });
   },
+  async knex => {
+    // Filed by a manager for a report.
+    await knex('requests')
+      .where({ id: 'step-request' })
+      .update({ requester: 'user:default/boss', grantee: 'user:default/jane' });
+  },
 ];
 
 describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {

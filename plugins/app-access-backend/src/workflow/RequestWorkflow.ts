@@ -44,6 +44,22 @@ export type Caller = {
 
 export const SYSTEM_ACTOR = 'app-access:system';
 
+/**
+ * Who a request is about: whoever filed it and whoever gets the access (the
+ * same person unless it was filed on someone's behalf). Both are told at
+ * every step and both may read it; neither decides it.
+ */
+export function partiesOf(request: {
+  requester: string;
+  grantee?: string;
+}): string[] {
+  return [
+    ...new Set([request.requester, request.grantee ?? request.requester]),
+  ];
+}
+
+const shortRef = (ref: string) => ref.replace(/^user:default\//, '');
+
 const FULFILLMENT_EVENT = {
   fulfilled: 'fulfilled',
   awaiting_it: 'awaiting_it',
@@ -84,7 +100,7 @@ export class RequestWorkflow {
   /** A fulfilled portal request counts as usage for peers from now on. */
   private async recordAssignment(request: StoredRequest, tx: Knex.Transaction) {
     if (!request.appId) return;
-    await addAssignment(tx, request.requester, request.appId, 'portal');
+    await addAssignment(tx, request.grantee, request.appId, 'portal');
   }
 
   private afterCommit() {
@@ -111,11 +127,16 @@ export class RequestWorkflow {
    */
   async mayDecide(
     caller: Caller,
-    request: { id: string; requester: string },
+    request: { id: string; requester: string; grantee?: string },
     task: ApprovalTask,
   ): Promise<boolean> {
     const { persons } = this.deps;
-    if (await persons.same(caller.userRef, request.requester)) return false;
+    if (
+      (await persons.firstSame(caller.userRef, partiesOf(request))) !==
+      undefined
+    ) {
+      return false;
+    }
     if (task.level <= 1) return true;
     const deciders = (await this.deps.tasks.tasksForRequest(request.id))
       .filter(t => t.level < task.level && t.decidedBy)
@@ -132,6 +153,8 @@ export class RequestWorkflow {
       tierId: string;
       justification?: string;
       neededBy?: string;
+      /** The person who gets the access, when the caller files for someone else. */
+      onBehalfOf?: string;
     },
   ): Promise<StoredRequest> {
     const app = await this.deps.apps.get(body.appId);
@@ -145,10 +168,19 @@ export class RequestWorkflow {
       );
     }
     const settings = await this.deps.settings.get();
+    const grantee = await this.granteeOf(
+      caller,
+      body.onBehalfOf,
+      settings.onBehalf,
+    );
+    const onBehalf = grantee !== caller.userRef;
+    // Approvals follow the person who gets the access (their manager, their
+    // groups); whoever filed it is left out like the grantee.
     const plan = await this.deps.resolver.plan({
       app,
       tier,
-      requesterRef: caller.userRef,
+      requesterRef: grantee,
+      filerRef: onBehalf ? caller.userRef : undefined,
       settings,
     });
     const justification = body.justification?.trim() || undefined;
@@ -167,18 +199,22 @@ export class RequestWorkflow {
     }
 
     const granted = await this.deps.requests.latestFulfilled(
-      caller.userRef,
+      grantee,
       app.id,
       tier.id,
     );
+    const who = onBehalf
+      ? `${shortRef(grantee)} already has`
+      : 'You already have';
     if (granted) {
       throw new ConflictError(
-        `You already have ${app.name} ${tier.name} (request ${
+        `${who} ${app.name} ${tier.name} (request ${
           granted.id
         }, fulfilled ${granted.updatedAt.slice(0, 10)})`,
       );
     }
-    const openKey = `${caller.userRef}|${app.id}|${tier.id}`;
+    // One open request per grantee and tier, whoever filed it.
+    const openKey = `${grantee}|${app.id}|${tier.id}`;
     const id = randomUUID();
     const now = nowIso();
     const row: RequestRow = {
@@ -189,6 +225,7 @@ export class RequestWorkflow {
       app_name: app.name,
       tier_name: tier.name,
       requester: caller.userRef,
+      grantee,
       status: 'submitted',
       level: 0,
       justification: justification ?? null,
@@ -218,21 +255,29 @@ export class RequestWorkflow {
               tierId: tier.id,
               tierName: tier.name,
               neededBy: body.neededBy,
+              ...(onBehalf
+                ? { requester: caller.userRef, grantee, onBehalf: true }
+                : {}),
             },
           },
         });
-        await this.afterSubmit(id, app.id, caller.userRef, plan.levels, tx);
+        await this.afterSubmit(
+          id,
+          app.id,
+          { requester: caller.userRef, grantee },
+          plan.levels,
+          tx,
+        );
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
         const existing = await this.deps.requests.findOpenByKey(openKey);
         throw new ConflictError(
-          `You already have an open request ${existing?.id ?? ''} for ${
-            app.name
-          } ${tier.name} (status ${existing?.status ?? 'open'})`.replace(
-            '  ',
-            ' ',
-          ),
+          `${
+            onBehalf ? `${shortRef(grantee)} already has` : 'You already have'
+          } an open request ${existing?.id ?? ''} for ${app.name} ${
+            tier.name
+          } (status ${existing?.status ?? 'open'})`.replace('  ', ' '),
         );
       }
       throw error;
@@ -241,15 +286,51 @@ export class RequestWorkflow {
     return this.getRequest(id);
   }
 
+  /**
+   * The person who gets the access: the caller, or the person they file for
+   * when the on-behalf rule allows it (their direct report under `reports`,
+   * anyone under `anyone`; never under `off`).
+   */
+  private async granteeOf(
+    caller: Caller,
+    onBehalfOf: string | undefined,
+    rule: 'off' | 'reports' | 'anyone' = 'reports',
+  ): Promise<string> {
+    if (!onBehalfOf || onBehalfOf === caller.userRef) return caller.userRef;
+    if (rule === 'off') {
+      throw new NotAllowedError(
+        'onBehalfOf: requesting access for someone else is turned off; ask them to request it themselves',
+      );
+    }
+    const person = await this.deps.persons.lookup(onBehalfOf);
+    if (!person) {
+      throw new InputError(
+        `onBehalfOf: no person '${onBehalfOf}' in the directory`,
+      );
+    }
+    if (
+      rule === 'reports' &&
+      !(
+        person.manager &&
+        (await this.deps.persons.same(person.manager, caller.userRef))
+      )
+    ) {
+      throw new NotAllowedError(
+        `onBehalfOf: ${onBehalfOf} does not report to you; you may request access only for your direct reports`,
+      );
+    }
+    return person.ref;
+  }
+
   /** submitted → pending_approval(level 1) or → approved when no approval is needed. */
   private async afterSubmit(
     id: string,
     appId: string | undefined,
-    actor: string,
+    parties: { requester: string; grantee: string },
     levels: PlannedLevel[],
     tx: Knex,
   ) {
-    const request = { id, requester: actor };
+    const request = { id, requester: parties.requester };
     if (levels.length === 0) {
       // The row was inserted in this transaction, so the move cannot lose.
       await this.writer.record(tx, {
@@ -268,7 +349,7 @@ export class RequestWorkflow {
         notify: {
           kind: 'status_changed',
           audience: 'requester',
-          recipients: [actor],
+          recipients: partiesOf(parties),
           occurrence: 'approved',
         },
       });
@@ -285,11 +366,11 @@ export class RequestWorkflow {
    */
   private async staffLevel(
     planned: PlannedLevel,
-    requester: string,
+    parties: string[],
     deciders: string[],
   ): Promise<PlannedLevel> {
     const { persons } = this.deps;
-    const excluded = [requester, ...deciders];
+    const excluded = [...parties, ...deciders];
     const approvers = await persons.without(planned.approvers, excluded);
     if (await persons.hasOtherPerson(approvers, excluded)) {
       return { ...planned, approvers };
@@ -500,9 +581,19 @@ export class RequestWorkflow {
     if (request.requester === caller.userRef) {
       throw new NotAllowedError('You cannot decide your own request');
     }
+    if (request.grantee === caller.userRef) {
+      throw new NotAllowedError(
+        'You cannot decide a request for your own access',
+      );
+    }
     if (await this.deps.persons.same(caller.userRef, request.requester)) {
       throw new NotAllowedError(
         'You cannot decide this request: you and its requester are the same person (your accounts share an email address)',
+      );
+    }
+    if (await this.deps.persons.same(caller.userRef, request.grantee)) {
+      throw new NotAllowedError(
+        'You cannot decide this request: you and the person it is for are the same person (your accounts share an email address)',
       );
     }
     const tasks = await this.deps.tasks.tasksForRequest(requestId);
@@ -552,7 +643,7 @@ export class RequestWorkflow {
     const nextLevel = request.plan.find(l => l.level === task.level + 1);
     const staffedNext =
       status === 'approved' && nextLevel
-        ? await this.staffLevel(nextLevel, request.requester, [
+        ? await this.staffLevel(nextLevel, partiesOf(request), [
             ...earlier.map(t => t.decidedBy!),
             caller.userRef,
           ])
@@ -576,6 +667,7 @@ export class RequestWorkflow {
         requester: request.requester,
         appId: request.appId,
       };
+      const parties = partiesOf(request);
       // Every approver's copy of the task is updated to show the outcome
       // (Slack messages lose their buttons, emails links stop working).
       await this.writer.record(tx, {
@@ -600,7 +692,7 @@ export class RequestWorkflow {
       const toldRequester: Notice = {
         kind: 'decision_recorded',
         audience: 'requester',
-        recipients: [request.requester],
+        recipients: parties,
         task,
         occurrence: status,
       };
@@ -651,7 +743,7 @@ export class RequestWorkflow {
           notify: {
             kind: 'status_changed',
             audience: 'requester',
-            recipients: [request.requester],
+            recipients: parties,
             occurrence: 'awaiting_it',
           },
         });
@@ -673,8 +765,10 @@ export class RequestWorkflow {
 
   async cancel(caller: Caller, requestId: string): Promise<StoredRequest> {
     const request = await this.getRequest(requestId);
-    if (request.requester !== caller.userRef) {
-      throw new NotAllowedError('Only the requester can cancel a request');
+    if (!partiesOf(request).includes(caller.userRef)) {
+      throw new NotAllowedError(
+        'Only the requester or the person it is for can cancel a request',
+      );
     }
     if (!CANCELLABLE_STATUSES.includes(request.status)) {
       throw new ConflictError(
@@ -697,7 +791,7 @@ export class RequestWorkflow {
         notify: {
           kind: 'status_changed',
           audience: 'requester',
-          recipients: [request.requester],
+          recipients: partiesOf(request),
           occurrence: 'cancelled',
         },
       });
@@ -848,7 +942,7 @@ export class RequestWorkflow {
         notify: {
           kind: 'status_changed',
           audience: 'requester',
-          recipients: [request.requester],
+          recipients: partiesOf(request),
           occurrence: `${result.status}:${request.retries}`,
         },
       });
@@ -934,7 +1028,7 @@ export class RequestWorkflow {
         notify: {
           kind: 'status_changed',
           audience: 'requester',
-          recipients: [request.requester],
+          recipients: partiesOf(request),
           occurrence: `fulfilled:manual:${request.retries}`,
         },
       });
@@ -1014,7 +1108,7 @@ export class RequestWorkflow {
       settings.fallbackApprover &&
       (await this.deps.persons.hasOtherPerson(
         [settings.fallbackApprover],
-        [request.requester, ...deciders],
+        [...partiesOf(request), ...deciders],
       ))
         ? settings.fallbackApprover
         : undefined;
@@ -1118,11 +1212,11 @@ export class RequestWorkflow {
     if (
       !(await this.deps.persons.hasOtherPerson(
         [approver],
-        [request.requester, ...deciders],
+        [...partiesOf(request), ...deciders],
       ))
     ) {
       throw new ConflictError(
-        `approver: ${approver} cannot decide level ${task.level}: they filed this request or decided an earlier level of it`,
+        `approver: ${approver} cannot decide level ${task.level}: they filed this request, it is for them, or they decided an earlier level of it`,
       );
     }
     if (task.approvers.includes(approver)) {

@@ -867,6 +867,8 @@ export const spec = {
           'approver_needed',
           'approver_named',
           'identity_ambiguous',
+          'requester_left',
+          'approver_left',
         ],
       },
       RequestEvent: {
@@ -1026,6 +1028,11 @@ export const spec = {
             type: 'string',
             description: 'Entity ref of the person who asked.',
           },
+          grantee: {
+            type: 'string',
+            description:
+              "Entity ref of the person who gets the access; the requester unless they filed it on someone's behalf.",
+          },
           status: {
             $ref: '#/components/schemas/RequestStatus',
           },
@@ -1151,6 +1158,13 @@ export const spec = {
             pattern: '^\\d{4}-\\d{2}-\\d{2}$',
             format: 'date',
             description: 'YYYY-MM-DD',
+          },
+          onBehalfOf: {
+            type: 'string',
+            maxLength: 300,
+            pattern: '^user:[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$',
+            description:
+              'A user entity ref; the person who gets the access, when it is not the caller (a direct report, or anyone when the setting onBehalf allows it).',
           },
         },
       },
@@ -1365,6 +1379,7 @@ export const spec = {
           'notifications',
           'peers',
           'branding',
+          'onBehalf',
         ],
         properties: {
           approvalMethod: {
@@ -1394,7 +1409,16 @@ export const spec = {
           branding: {
             $ref: '#/components/schemas/BrandingSettings',
           },
+          onBehalf: {
+            $ref: '#/components/schemas/OnBehalfRule',
+          },
         },
+      },
+      OnBehalfRule: {
+        type: 'string',
+        enum: ['off', 'reports', 'anyone'],
+        description:
+          'Who a person may request access for: nobody else, their direct reports, or anyone.',
       },
       SettingsUpdate: {
         type: 'object',
@@ -1486,6 +1510,16 @@ export const spec = {
               },
             ],
           },
+          onBehalf: {
+            oneOf: [
+              {
+                $ref: '#/components/schemas/OnBehalfRule',
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
         },
       },
       SettingsSource: {
@@ -1551,6 +1585,7 @@ export const spec = {
               'notifications',
               'peers',
               'branding',
+              'onBehalf',
             ],
             properties: {
               approvalMethod: {
@@ -1575,6 +1610,9 @@ export const spec = {
                 $ref: '#/components/schemas/SettingsSource',
               },
               branding: {
+                $ref: '#/components/schemas/SettingsSource',
+              },
+              onBehalf: {
                 $ref: '#/components/schemas/SettingsSource',
               },
             },

@@ -59,6 +59,8 @@ export const EVENT_LABELS: Record<RequestEventType, string> = {
   approver_needed: 'Waiting for an admin to name an approver',
   approver_named: 'Approver named',
   identity_ambiguous: 'Channel account matched several users',
+  requester_left: 'Person left the directory',
+  approver_left: 'Approver left the directory',
 };
 
 export type AuditFilters = {

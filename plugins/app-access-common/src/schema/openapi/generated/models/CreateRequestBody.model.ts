@@ -20,4 +20,8 @@ export type CreateRequestBody = {
    * YYYY-MM-DD
    */
   neededBy?: string;
+  /**
+   * A user entity ref; the person who gets the access, when it is not the caller (a direct report, or anyone when the setting onBehalf allows it).
+   */
+  onBehalfOf?: string;
 };

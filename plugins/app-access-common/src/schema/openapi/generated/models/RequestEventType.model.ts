@@ -29,4 +29,6 @@ export type RequestEventType =
   | 'settings_changed'
   | 'approver_needed'
   | 'approver_named'
-  | 'identity_ambiguous';
+  | 'identity_ambiguous'
+  | 'requester_left'
+  | 'approver_left';

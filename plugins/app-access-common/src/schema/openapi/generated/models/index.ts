@@ -42,6 +42,7 @@ export * from './ModuleTestResult.model';
 export * from './MyRequestSummary.model';
 export * from './NameApproverBody.model';
 export * from './NotificationSettings.model';
+export * from './OnBehalfRule.model';
 export * from './OutboxJob.model';
 export * from './OutboxJobStatus.model';
 export * from './OutboxList.model';
