@@ -855,6 +855,77 @@ describe.each(databases.eachSupportedId())(
       );
     });
 
+    // Filing for someone else (onBehalfOf, default rule: direct reports):
+    // jane reports to sam. A request sam filed for jane: both are parties,
+    // neither decides it.
+    describe('on behalf of someone', () => {
+      const FILE_FOR: Array<[Caller, string, number]> = [
+        ['anonymous', ref('requester'), 401],
+        ['level-1 approver', ref('requester'), 201],
+        ['requester', ref('level-1 approver'), 403],
+        ['other employee', ref('requester'), 403],
+        ['admin', ref('requester'), 403],
+        ['level-1 approver', 'user:default/no.one', 400],
+        ['level-1 approver', 'jane.doe', 400],
+      ];
+      it.each(FILE_FOR)(
+        'POST /requests as %s on behalf of %s → %d',
+        async (caller, onBehalfOf, status) => {
+          const res = await backend.api('POST', '/requests', as(caller), {
+            appId: await app('mx-dual'),
+            tierId: 'standard',
+            justification: 'For the matrix',
+            onBehalfOf,
+          });
+          expect(res.status).toBe(status);
+          if (status >= 400) {
+            expect(res.body.error.message).toEqual(expect.any(String));
+          } else {
+            expect(res.body).toEqual(
+              expect.objectContaining({
+                requester: as(caller),
+                grantee: onBehalfOf,
+              }),
+            );
+          }
+        },
+      );
+
+      const filedForJane = async () =>
+        (
+          await ok('POST', '/requests', 'level-1 approver', {
+            appId: await app('mx-dual'),
+            tierId: 'standard',
+            justification: 'For the matrix',
+            onBehalfOf: ref('requester'),
+          })
+        ).id as string;
+      const PARTIES: Array<[string, Caller, number]> = [
+        ['GET /requests/{id}', 'requester', 200],
+        ['GET /requests/{id}', 'level-1 approver', 200],
+        ['GET /requests/{id}', 'both levels', 200],
+        ['GET /requests/{id}', 'other employee', 404],
+        ['POST /requests/{id}/cancel', 'requester', 200],
+        ['POST /requests/{id}/cancel', 'level-1 approver', 200],
+        ['POST /requests/{id}/cancel', 'other employee', 404],
+        ['POST /requests/{id}/decisions', 'requester', 403],
+        ['POST /requests/{id}/decisions', 'level-1 approver', 403],
+        ['POST /requests/{id}/decisions', 'both levels', 200],
+      ];
+      it.each(PARTIES)(
+        '%s of a request sam filed for jane, as %s → %d',
+        async (route, caller, status) => {
+          const [method] = route.split(' ');
+          const { path, body } = CALLS[route]({
+            requestId: await filedForJane(),
+            n: ++counter,
+          });
+          const res = await backend.api(method, path, as(caller), body);
+          expect(res.status).toBe(status);
+        },
+      );
+    });
+
     // Rules another change brings in (separation of duties; no existence
     // oracle when deciding or cancelling). Until it is merged these fail on
     // purpose: they say what the API must answer.
