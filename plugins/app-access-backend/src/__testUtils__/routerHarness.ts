@@ -51,6 +51,7 @@ export async function startRouterHarness() {
     apps: mockOf(['list', 'get', 'save']),
     outbox: mockOf(['list', 'revive']),
     audit: mockOf(['list', 'csv']),
+    leavers: mockOf(['list', 'listGrantedToLeaver']),
   };
   const permissions = mockServices.permissions.mock({
     authorize: async (requests, options) =>

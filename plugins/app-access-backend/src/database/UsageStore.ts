@@ -382,6 +382,14 @@ export class UsageStore {
     return personFromRow(row, groups);
   }
 
+  /** The refs of one source's people who are still active. */
+  async activeRefs(source: string): Promise<string[]> {
+    return this.db('people')
+      .where({ source, active: true })
+      .orderBy('ref')
+      .pluck('ref');
+  }
+
   async groupMembers(groupRef: string): Promise<string[]> {
     return this.db('person_groups as pg')
       .join('people as p', 'p.ref', 'pg.person_ref')

@@ -211,6 +211,7 @@ const MATRIX: Row[] = [
   // Authorized first, then the job is looked up: an unknown one is a 404.
   ...guarded('POST /admin/outbox/{id}/retry', 'manage', 404),
   ...guarded('GET /admin/audit', 'audit', 200),
+  ...guarded('GET /admin/leavers', 'readAll', 200),
 
   // Reading a request: its requester, whoever holds one of its tasks, and
   // read.all; to anyone else it does not exist.
@@ -544,6 +545,7 @@ const CALLS: Record<
     path: '/admin/outbox/999999999/retry',
   }),
   'GET /admin/audit': () => ({ path: '/admin/audit' }),
+  'GET /admin/leavers': () => ({ path: '/admin/leavers' }),
 };
 
 // --- the backend ------------------------------------------------------------

@@ -13,6 +13,7 @@ import { createTextInputGuard } from './textInputGuard';
 import { createValidationErrorFormatter } from './validationErrors';
 import { bindAdminAppEndpoints } from './endpoints/adminApps.router';
 import { bindAdminRequestEndpoints } from './endpoints/adminRequests.router';
+import { bindLeaverEndpoints } from './endpoints/leavers.router';
 import { bindApprovalEndpoints } from './endpoints/approvals.router';
 import { bindAuditEndpoints } from './endpoints/audit.router';
 import { bindCatalogEndpoints } from './endpoints/catalog.router';
@@ -77,6 +78,7 @@ export async function createRouter(
   bindAdminAppEndpoints(api, context, services.apps);
   bindAdminRequestEndpoints(api, context, services.requests, services.outbox);
   bindAuditEndpoints(api, services.audit);
+  bindLeaverEndpoints(api, services.leavers);
   api.use(createValidationErrorFormatter(spec as any));
   router.use(api);
   return router;

@@ -1,6 +1,7 @@
 import { AppAdminService } from './AppAdminService';
 import { AuditService } from './AuditService';
 import { AppCatalogService } from './AppCatalogService';
+import { LeaverService } from './LeaverService';
 import { OutboxService } from './OutboxService';
 import { RequestService } from './RequestService';
 import { SettingsService } from './SettingsService';
@@ -13,12 +14,14 @@ export type AppAccessServices = {
   apps: AppAdminService;
   outbox: OutboxService;
   audit: AuditService;
+  leavers: LeaverService;
 };
 
 export {
   AppAdminService,
   AuditService,
   AppCatalogService,
+  LeaverService,
   OutboxService,
   RequestService,
   SettingsService,

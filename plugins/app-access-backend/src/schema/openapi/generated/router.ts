@@ -1102,6 +1102,49 @@ export const spec = {
           },
         },
       },
+      Leaver: {
+        type: 'object',
+        description:
+          'A person who left the directory (catalog or Okta sync), with the access App Access granted them.',
+        additionalProperties: false,
+        required: ['ref', 'leftAt', 'granted'],
+        properties: {
+          ref: {
+            type: 'string',
+          },
+          displayName: {
+            type: 'string',
+          },
+          email: {
+            type: 'string',
+          },
+          leftAt: {
+            type: 'string',
+            description: 'When the directory copy marked them gone.',
+          },
+          granted: {
+            description:
+              'Access App Access granted them (fulfilled requests); the IdP has usually removed it already.',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AccessRequest',
+            },
+          },
+        },
+      },
+      LeaverList: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Leaver',
+            },
+          },
+        },
+      },
       PendingApproval: {
         description:
           'An approval task waiting for the caller, with its request.',
@@ -2819,6 +2862,29 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/AccessRequest',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/leavers': {
+      get: {
+        operationId: 'ListLeavers',
+        'x-permission': 'app-access.request.read.all',
+        description:
+          'People who left the directory and the access App Access granted them (app-access.request.read.all).',
+        responses: {
+          '200': {
+            description: 'Leavers, most recent first.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/LeaverList',
                 },
               },
             },

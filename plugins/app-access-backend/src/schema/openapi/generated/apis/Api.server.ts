@@ -20,6 +20,7 @@ import {
   HealthStatus,
   Id,
   IntakeBody,
+  LeaverList,
   MarkFulfilledBody,
   Meta,
   ModuleTestResult,
@@ -274,6 +275,14 @@ export type ListCategories = {
   response: CategoryList;
 };
 /**
+ * People who left the directory and the access App Access granted them (app-access.request.read.all).
+ *
+ * @public
+ */
+export type ListLeavers = {
+  response: LeaverList;
+};
+/**
  * Approval tasks waiting for the caller (directly or through a group).
  *
  * @public
@@ -438,6 +447,7 @@ export type EndpointMap = {
   '#get|/admin/audit': ListAuditEvents;
   '#get|/apps': ListCatalogApps;
   '#get|/categories': ListCategories;
+  '#get|/admin/leavers': ListLeavers;
   '#get|/approvals': ListMyApprovals;
   '#get|/requests': ListMyRequests;
   '#get|/admin/outbox': ListOutboxJobs;

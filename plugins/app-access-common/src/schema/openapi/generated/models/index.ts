@@ -36,6 +36,8 @@ export * from './Id.model';
 export * from './IntakeBody.model';
 export * from './IntakeDetails.model';
 export * from './IntegrationStatus.model';
+export * from './Leaver.model';
+export * from './LeaverList.model';
 export * from './MarkFulfilledBody.model';
 export * from './Meta.model';
 export * from './ModuleTestResult.model';
