@@ -32,6 +32,7 @@ export async function startRouterHarness() {
       'getApproverPreview',
       'listRecommendations',
       'listCategories',
+      'onBehalfOptions',
     ]),
     requests: mockOf([
       'submit',

@@ -194,6 +194,7 @@ const MATRIX: Row[] = [
   ...everyone('GET /recommendations', 200),
   ...everyone('GET /categories', 200),
   ...everyone('GET /meta', 200),
+  ...everyone('GET /on-behalf', 200),
   ...everyone('GET /requests', 200),
   ...everyone('POST /requests', 201),
   ...everyone('POST /requests/intake', 201),
@@ -488,6 +489,7 @@ const CALLS: Record<
   'GET /recommendations': () => ({ path: '/recommendations' }),
   'GET /categories': () => ({ path: '/categories' }),
   'GET /meta': () => ({ path: '/meta' }),
+  'GET /on-behalf': () => ({ path: '/on-behalf' }),
   'GET /requests': () => ({ path: '/requests' }),
   'POST /requests': () => ({
     path: '/requests',

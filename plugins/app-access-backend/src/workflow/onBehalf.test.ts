@@ -214,6 +214,18 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('who may file for whom follows the on-behalf rule; unknown people are a 400 naming the field', async () => {
+      // The form offers a manager his direct reports (from the directory copy).
+      await engine.usageApi().upsertPeople(
+        directoryPeople.map(p => ({ ...p })),
+        'catalog',
+      );
+      expect(await engine.services().catalog.onBehalfOptions(sam)).toEqual({
+        rule: 'reports',
+        reports: [{ ref: jane.userRef }],
+      });
+      expect(
+        (await engine.services().catalog.onBehalfOptions(jane)).reports,
+      ).toEqual([]);
       // Default: direct reports only.
       const notReport = engine.workflow.submit(jane, {
         appId: 'notion',
@@ -246,6 +258,10 @@ describe.each(databases.eachSupportedId())(
       // Approved by the grantee's manager, not the filer's.
       expect(forJane.plan[0].approvers).toEqual([sam.userRef]);
 
+      expect(await engine.services().catalog.onBehalfOptions(sam)).toEqual({
+        rule: 'anyone',
+        reports: [],
+      });
       await setRule('off');
       const off = engine.workflow.submit(sam, {
         appId: 'notion',

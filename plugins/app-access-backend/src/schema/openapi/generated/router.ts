@@ -1912,6 +1912,24 @@ export const spec = {
           },
         },
       },
+      OnBehalfOptions: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rule', 'reports'],
+        properties: {
+          rule: {
+            $ref: '#/components/schemas/OnBehalfRule',
+          },
+          reports: {
+            description:
+              "The caller's direct reports, as the directory copy knows them.",
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/PersonName',
+            },
+          },
+        },
+      },
       HealthStatus: {
         type: 'object',
         additionalProperties: false,
@@ -2156,6 +2174,29 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/CategoryList',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/on-behalf': {
+      get: {
+        operationId: 'GetOnBehalfOptions',
+        description:
+          'Who the caller may request access for (the request form\'s "for someone else").',
+        responses: {
+          '200': {
+            description:
+              "The rule in force and, under `reports`, the caller's direct reports.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/OnBehalfOptions',
                 },
               },
             },

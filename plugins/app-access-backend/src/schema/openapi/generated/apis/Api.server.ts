@@ -25,6 +25,7 @@ import {
   Meta,
   ModuleTestResult,
   NameApproverBody,
+  OnBehalfOptions,
   OutboxJob,
   OutboxJobStatus,
   OutboxList,
@@ -151,6 +152,14 @@ export type GetHealth = {
  */
 export type GetMeta = {
   response: Meta;
+};
+/**
+ * Who the caller may request access for (the request form's "for someone else").
+ *
+ * @public
+ */
+export type GetOnBehalfOptions = {
+  response: OnBehalfOptions;
 };
 /**
  * One request with events and approvals (its requester, its approvers, or app-access.request.read.all).
@@ -439,6 +448,7 @@ export type EndpointMap = {
   '#get|/apps/{id}': GetCatalogApp;
   '#get|/health': GetHealth;
   '#get|/meta': GetMeta;
+  '#get|/on-behalf': GetOnBehalfOptions;
   '#get|/requests/{id}': GetRequest;
   '#get|/settings': GetSettings;
   '#get|/admin/sync': GetSyncStatus;

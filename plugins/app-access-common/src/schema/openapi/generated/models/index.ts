@@ -44,6 +44,7 @@ export * from './ModuleTestResult.model';
 export * from './MyRequestSummary.model';
 export * from './NameApproverBody.model';
 export * from './NotificationSettings.model';
+export * from './OnBehalfOptions.model';
 export * from './OnBehalfRule.model';
 export * from './OutboxJob.model';
 export * from './OutboxJobStatus.model';
