@@ -299,7 +299,7 @@ export class RequestWorkflow {
     if (!onBehalfOf || onBehalfOf === caller.userRef) return caller.userRef;
     if (rule === 'off') {
       throw new NotAllowedError(
-        'onBehalfOf: requesting access for someone else is turned off; ask them to request it themselves',
+        'onBehalfOf: requesting access for someone else is turned off: ask them to request it themselves',
       );
     }
     const person = await this.deps.persons.lookup(onBehalfOf);
@@ -316,7 +316,7 @@ export class RequestWorkflow {
       )
     ) {
       throw new NotAllowedError(
-        `onBehalfOf: ${onBehalfOf} does not report to you; you may request access only for your direct reports`,
+        `onBehalfOf: ${onBehalfOf} does not report to you, and you may request access only for your direct reports`,
       );
     }
     return person.ref;

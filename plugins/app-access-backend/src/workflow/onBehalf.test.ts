@@ -234,7 +234,7 @@ describe.each(databases.eachSupportedId())(
         onBehalfOf: sam.userRef,
       });
       await expect(notReport).rejects.toThrow(
-        'onBehalfOf: user:default/sam.manager does not report to you; you may request access only for your direct reports',
+        'onBehalfOf: user:default/sam.manager does not report to you, and you may request access only for your direct reports',
       );
       await expect(notReport).rejects.toHaveProperty('name', 'NotAllowedError');
       const unknown = engine.workflow.submit(sam, {

@@ -6,7 +6,9 @@ import {
   AppPeers,
   ApproverPreview,
   CatalogApp,
+  LeaverList,
   ModuleTestResult,
+  OnBehalfOptions,
   Paginated,
   PendingApproval,
   Recommendation,
@@ -105,6 +107,14 @@ export class AppAccessClient implements AppAccessApi {
         tierId,
       )}/approvers`,
     );
+  }
+
+  getOnBehalfOptions() {
+    return this.call<OnBehalfOptions>('/on-behalf');
+  }
+
+  listLeavers() {
+    return this.call<LeaverList>('/admin/leavers');
   }
 
   createRequest(body: CreateRequestBody) {
