@@ -33,6 +33,15 @@ export type LeaverOutcome = { cancelled: number; moved: number };
 
 const shortRef = (ref: string) => ref.replace(/^user:default\//, '');
 
+/** What the timeline says of who decides the level now. */
+function whoDecides(move: TaskMove): string {
+  if (move.added.length) return 'the fallback approver is asked';
+  if (move.awaitsAdmin) {
+    return `nobody else may decide level ${move.task.level}`;
+  }
+  return "the level's other approvers decide";
+}
+
 /**
  * What happens when a person leaves the directory (the catalog copy no
  * longer has them, or the Okta sync saw them deactivated): in one
@@ -182,19 +191,7 @@ export class LeaverWorkflow {
         actor: SYSTEM_ACTOR,
         type: 'approver_left',
         level: task.level,
-        comment: added.length
-          ? `${shortRef(
-              ref,
-            )} left the directory; the fallback approver is asked`
-          : move.awaitsAdmin
-          ? `${shortRef(
-              ref,
-            )} left the directory and nobody else may decide level ${
-              task.level
-            }`
-          : `${shortRef(
-              ref,
-            )} left the directory; the level's other approvers decide`,
+        comment: `${shortRef(ref)} left the directory; ${whoDecides(move)}`,
         data: { person: ref, approvers: added },
       },
     ];
