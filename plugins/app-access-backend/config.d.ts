@@ -111,6 +111,16 @@ export interface Config {
        */
       checkEveryMinutes?: number;
     };
+    requests?: {
+      /**
+       * Who a person may request access for besides themselves: nobody (off),
+       * their direct reports (the catalog's manager relation) or anyone.
+       * The approvals follow the person who gets the access. Admins can change
+       * it on the settings page. Default: reports.
+       * @visibility frontend
+       */
+      onBehalf?: 'off' | 'reports' | 'anyone';
+    };
     intake?: {
       /**
        * Open requests for apps not in the catalog (intake) one person may have at once; one more is

@@ -57,11 +57,14 @@ import {
   AppAdminService,
   AuditService,
   AppCatalogService,
+  LeaverService,
   OutboxService,
   PersonAccessService,
   RequestService,
   SettingsService,
 } from './services';
+import { LeaverStore } from './database/LeaverStore';
+import { LeaverWorkflow } from './workflow/LeaverWorkflow';
 import { BackstageNotifier } from './builtins/BackstageNotifier';
 import { ModuleRegistry } from './modules/ModuleRegistry';
 
@@ -459,8 +462,12 @@ export class AppAccessEngine {
   /** What directory and usage sources (the Okta sync) may write. */
   usageApi(): AppAccessUsageApi {
     return {
-      upsertPeople: (people, source, options) =>
-        this.usage.upsertPeople(people, source, options),
+      upsertPeople: async (people, source, options) => {
+        await this.usage.upsertPeople(people, source, options);
+        // A person the sync saw deactivated has left: their open requests
+        // and approval tasks are handled now.
+        if (people.some(p => p.active === false)) await this.sweepLeavers();
+      },
       setAssignments: (source, assignments, options) =>
         this.usage.setAssignments(source, assignments, options),
       removeAssignments: (source, pairs, options) =>
@@ -523,6 +530,42 @@ export class AppAccessEngine {
         return byKey;
       },
     };
+  }
+
+  private leaverWorkflow?: LeaverWorkflow;
+
+  /** People who left the directory: their open requests and approval tasks (see LeaverWorkflow). */
+  get leavers(): LeaverWorkflow {
+    if (!this.leaverWorkflow) {
+      this.leaverWorkflow = new LeaverWorkflow({
+        db: this.db,
+        apps: this.apps,
+        requests: this.requests,
+        tasks: this.tasks,
+        events: this.events,
+        outbox: this.outbox,
+        settings: this.settings,
+        leavers: new LeaverStore(this.db),
+        persons: new PersonMatcher(this.directory),
+        channels: { available: new Set(this.notifierMap.keys()) },
+        logger: this.options.logger,
+        onEnqueued: () => this.worker.poke(),
+      });
+    }
+    return this.leaverWorkflow;
+  }
+
+  /** Runs the leaver sweep after a directory write; a failure is logged, never thrown at the sync. */
+  private async sweepLeavers() {
+    try {
+      await this.leavers.sweep();
+    } catch (error) {
+      this.options.logger.warn(
+        `Handling people who left the directory failed: ${
+          (error as Error).message
+        }`,
+      );
+    }
   }
 
   installedModules() {
@@ -590,6 +633,7 @@ export class AppAccessEngine {
           access: this.access,
           workflow,
         }),
+        leavers: new LeaverService({ leavers: new LeaverStore(db) }),
       };
     }
     return this.builtServices;
@@ -628,6 +672,7 @@ export class AppAccessEngine {
         auth,
         usage: this.usage,
         logger,
+        onLeavers: () => this.sweepLeavers(),
       });
       await scheduler.scheduleTask({
         id: 'app-access-catalog-people',
@@ -692,6 +737,18 @@ export class AppAccessEngine {
         scope: 'global',
         fn: async () => {
           await this.reminders.run();
+        },
+      });
+      // Leavers are handled right after the sync that saw them go; this
+      // catches any a crash or a conflict left behind.
+      await scheduler.scheduleTask({
+        id: 'app-access-leavers',
+        frequency: { minutes },
+        timeout: { minutes: 10 },
+        initialDelay: { seconds: 45 },
+        scope: 'global',
+        fn: async () => {
+          await this.sweepLeavers();
         },
       });
     }

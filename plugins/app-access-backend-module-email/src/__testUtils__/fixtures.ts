@@ -198,5 +198,6 @@ export function savedSettings(overrides: {
     notifications: overrides.notifications ?? {},
     peers: { roleBasis: 'title', showNames: 'team' },
     branding: overrides.branding ?? {},
+    onBehalf: 'reports',
   };
 }

@@ -33,6 +33,7 @@ export async function startRouterHarness() {
       'listRecommendations',
       'listCategories',
       'listIndexed',
+      'onBehalfOptions',
     ]),
     requests: mockOf([
       'submit',
@@ -62,6 +63,7 @@ export async function startRouterHarness() {
       'markRemoved',
       'heldForApp',
     ]),
+    leavers: mockOf(['list', 'listGrantedToLeaver']),
   };
   const permissions = mockServices.permissions.mock({
     authorize: async (requests, options) =>

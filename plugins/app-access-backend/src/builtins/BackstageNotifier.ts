@@ -17,22 +17,29 @@ const STATUS_TEXT: Record<string, string> = {
   failed: 'could not be fulfilled',
 };
 
+const short = (ref: string) => ref.replace(/^user:default\//, '');
+
+/** "jane.doe", or "jane.doe (filed by sam.manager)" for a request on someone's behalf. */
+function forWhom(r: { requester: string; grantee?: string }): string {
+  const grantee = r.grantee ?? r.requester;
+  return grantee === r.requester
+    ? short(grantee)
+    : `${short(grantee)} (filed by ${short(r.requester)})`;
+}
+
 export function messageTitle(message: AppAccessMessage): string {
   const r = message.request;
   const what = [r.appName, r.tierName].filter(Boolean).join(' ');
   switch (message.kind) {
     case 'approval_needed':
-      return `Approval needed: ${what} for ${r.requester.replace(
-        /^user:default\//,
-        '',
-      )}`;
+      return `Approval needed: ${what} for ${forWhom(r)}`;
     case 'reminder':
       return `Reminder ${
         message.reminderNumber ?? ''
       }: ${what} waits for your approval`.replace('  ', ' ');
     case 'decision_recorded':
       if (message.audience === 'approvers') {
-        return `${what} for ${r.requester.replace(/^user:default\//, '')}: ${
+        return `${what} for ${forWhom(r)}: ${
           message.task?.status ?? 'decided'
         } by ${(message.task?.decidedBy ?? '').replace(/^user:default\//, '')}`;
       }

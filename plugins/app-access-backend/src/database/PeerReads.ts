@@ -222,7 +222,7 @@ export class PeerReads {
     if (withRequests) {
       parts.push(
         `select 'q' as k, app_id, 0 as n, id, tier_id, status, created_at from requests
-         where requester = ${sql.value(viewerRef)} and kind = 'access'
+         where grantee = ${sql.value(viewerRef)} and kind = 'access'
            and ${sql.in('status', BADGE_STATUSES)} and app_id is not null${page(
           'app_id',
         )}`,

@@ -26,6 +26,8 @@ export type RequestRow = {
   app_name: string;
   tier_name: string | null;
   requester: string;
+  /** Who gets the access; the requester unless filed on someone's behalf (set on insert). */
+  grantee?: string | null;
   status: RequestStatus;
   level: number;
   justification: string | null;
@@ -49,6 +51,7 @@ export type RequestRow = {
 };
 
 export function rowToRequest(row: RequestRow): AccessRequest & {
+  grantee: string;
   plan: PlannedLevel[];
   retries: number;
   requesterNote?: string;
@@ -61,6 +64,7 @@ export function rowToRequest(row: RequestRow): AccessRequest & {
     appName: row.app_name,
     tierName: row.tier_name ?? undefined,
     requester: row.requester,
+    grantee: row.grantee ?? row.requester,
     status: row.status,
     level: row.level,
     justification: row.justification ?? undefined,
@@ -97,6 +101,8 @@ export const BADGE_STATUSES: RequestStatus[] = [
 
 export type ListRequestsOptions = {
   requester?: string;
+  /** Requests this person filed or gets the access of. */
+  party?: string;
   status?: RequestStatus[];
   appId?: string;
   olderThan?: string;
@@ -141,17 +147,20 @@ export class RequestStore {
     return row ? rowToRequest(row) : undefined;
   }
 
-  /** The requester's fulfilled request for this exact tier, if any. */
-  async latestFulfilled(requester: string, appId: string, tierId: string) {
+  /** The grantee's fulfilled request for this exact tier, if any. */
+  async latestFulfilled(grantee: string, appId: string, tierId: string) {
     const row = await this.db<RequestRow>('requests')
-      .where({ requester, app_id: appId, tier_id: tierId, status: 'fulfilled' })
+      .where({ grantee, app_id: appId, tier_id: tierId, status: 'fulfilled' })
       .orderBy('updated_at', 'desc')
       .first();
     return row ? rowToRequest(row) : undefined;
   }
 
   async insert(row: RequestRow, tx: Knex): Promise<void> {
-    await tx('requests').insert(row);
+    await tx('requests').insert({
+      ...row,
+      grantee: row.grantee ?? row.requester,
+    });
   }
 
   /**
@@ -178,14 +187,14 @@ export class RequestStore {
       .update({ ...changes, updated_at: nowIso() });
   }
 
-  /** How many open requests of one kind a person has (e.g. for the intake limit). */
+  /** How many open requests of one kind are for a person (e.g. for the intake limit). */
   async countOpen(
-    requester: string,
+    grantee: string,
     kind: 'access' | 'intake',
     tx: Knex = this.db,
   ): Promise<number> {
     const row = await tx('requests')
-      .where({ requester, kind })
+      .where({ grantee, kind })
       .whereIn('status', OPEN_STATUSES)
       .count<{ n: string | number }[]>('* as n')
       .first();
@@ -195,6 +204,12 @@ export class RequestStore {
   async list(options: ListRequestsOptions) {
     let query = this.db<RequestRow>('requests');
     if (options.requester) query = query.where('requester', options.requester);
+    const party = options.party;
+    if (party) {
+      query = query.where(inner =>
+        inner.where('requester', party).orWhere('grantee', party),
+      );
+    }
     if (options.status?.length) query = query.whereIn('status', options.status);
     if (options.appId) query = query.where('app_id', options.appId);
     if (options.olderThan)
@@ -235,10 +250,10 @@ export class RequestStore {
     return rows.map(rowToRequest);
   }
 
-  /** The caller's requests per app, for "requested" / "you have it" badges. */
-  async latestByRequester(requester: string) {
+  /** Requests for the caller per app, for "requested" / "you have it" badges. */
+  async latestByRequester(grantee: string) {
     const rows = await this.db<RequestRow>('requests')
-      .where({ requester, kind: 'access' })
+      .where({ grantee, kind: 'access' })
       .whereIn('status', BADGE_STATUSES)
       .orderBy('created_at', 'asc');
     const byApp = new Map<string, StoredRequest>();

@@ -3,6 +3,7 @@ import { Config } from '@backstage/config';
 import {
   AppAccessSettings,
   ApprovalMethod,
+  OnBehalfRule,
   TicketingSystem,
 } from '@app-access/plugin-app-access-common';
 import { fromJson, nowIso } from './json';
@@ -28,6 +29,7 @@ const BUILT_IN: AppAccessSettings = {
   notifications: {},
   peers: { roleBasis: 'title', showNames: 'team' },
   branding: {},
+  onBehalf: 'reports',
 };
 
 function dropUndefined<T extends Record<string, unknown>>(value: T): T {
@@ -174,6 +176,16 @@ export function settingsFromConfig(config: Config): {
   if (Object.keys(branding).length) {
     values.branding = branding;
     fromConfig.add('branding');
+  }
+  const onBehalf = config.getOptionalString('appAccess.requests.onBehalf');
+  if (onBehalf !== undefined) {
+    if (!['off', 'reports', 'anyone'].includes(onBehalf)) {
+      throw new Error(
+        `Invalid config appAccess.requests.onBehalf '${onBehalf}': expected off, reports or anyone`,
+      );
+    }
+    values.onBehalf = onBehalf as OnBehalfRule;
+    fromConfig.add('onBehalf');
   }
   return { values, fromConfig };
 }

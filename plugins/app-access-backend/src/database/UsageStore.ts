@@ -396,6 +396,29 @@ export class UsageStore {
     return personFromRow(row, groups);
   }
 
+  /** The active people whose manager is `managerRef`, by name. */
+  async reportsOf(
+    managerRef: string,
+  ): Promise<Array<{ ref: string; displayName?: string }>> {
+    const rows = await this.db('people')
+      .where({ manager: managerRef, active: true })
+      .orderBy('ref')
+      .limit(500)
+      .select('ref', 'display_name');
+    return rows.map((r: { ref: string; display_name: string | null }) => ({
+      ref: r.ref,
+      ...(r.display_name ? { displayName: r.display_name } : {}),
+    }));
+  }
+
+  /** The refs of one source's people who are still active. */
+  async activeRefs(source: string): Promise<string[]> {
+    return this.db('people')
+      .where({ source, active: true })
+      .orderBy('ref')
+      .pluck('ref');
+  }
+
   async groupMembers(groupRef: string): Promise<string[]> {
     return this.db('person_groups as pg')
       .join('people as p', 'p.ref', 'pg.person_ref')

@@ -371,6 +371,12 @@ const ROWS_PER_STEP: Array<(knex: Knex) => Promise<void>> = [
       updated_at: at,
     });
   },
+  async knex => {
+    // Filed by a manager for a report.
+    await knex('requests')
+      .where({ id: 'step-request' })
+      .update({ requester: 'user:default/boss', grantee: 'user:default/jane' });
+  },
 ];
 
 describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {

@@ -14,6 +14,7 @@ import {
   publicRequest,
   RequestWorkflow,
   requesterView,
+  partiesOf,
 } from '../workflow/RequestWorkflow';
 import {
   OutboxHandler,
@@ -101,7 +102,7 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
       const recipients =
         p.audience === 'approvers' && p.kind !== 'decision_recorded'
           ? await new PersonMatcher(deps.directory).without(expanded, [
-              request.requester,
+              ...partiesOf(request),
               ...(task
                 ? (await deps.tasks.tasksForRequest(request.id))
                     .filter(t => t.level < task.level && t.decidedBy)
@@ -109,7 +110,8 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
                 : []),
             ])
           : expanded.filter(
-              r => !(p.audience === 'approvers' && r === request.requester),
+              r =>
+                !(p.audience === 'approvers' && partiesOf(request).includes(r)),
             );
       let url = `${deps.appBaseUrl}/apps/requests/${request.id}`;
       if (p.audience === 'approvers') url = `${deps.appBaseUrl}/apps/approvals`;
@@ -189,7 +191,8 @@ export function createAuditTicketHandler(deps: JobHandlerDeps): OutboxHandler {
         app,
         tier,
         spec: tier.fulfillment,
-        requester: await deps.directory.getPerson(request.requester),
+        // The person who gets the access (the requester unless filed for them).
+        requester: await deps.directory.getPerson(request.grantee),
         idempotencyKey: `app-access-audit-${request.id}`,
         requestUrl: `${deps.appBaseUrl}/apps/requests/${request.id}`,
         checkpoint: async () => {},
@@ -246,7 +249,8 @@ export function createFulfillHandler(deps: JobHandlerDeps): OutboxHandler {
           `No fulfiller for '${key}' and no manual fulfiller`,
         );
       }
-      const requester = await deps.directory.getPerson(request.requester);
+      // Access goes to the grantee: the requester unless filed on their behalf.
+      const requester = await deps.directory.getPerson(request.grantee);
       await lease.check();
       const result = await fulfiller.fulfill({
         request: publicRequest(request),

@@ -205,6 +205,7 @@ const MATRIX: Row[] = [
   ...everyone('GET /recommendations', 200),
   ...everyone('GET /categories', 200),
   ...everyone('GET /meta', 200),
+  ...everyone('GET /on-behalf', 200),
   ...everyone('GET /requests', 200),
   ...everyone('POST /requests', 201),
   ...everyone('POST /requests/intake', 201),
@@ -222,6 +223,7 @@ const MATRIX: Row[] = [
   // Authorized first, then the job is looked up: an unknown one is a 404.
   ...guarded('POST /admin/outbox/{id}/retry', 'manage', 404),
   ...guarded('GET /admin/audit', 'audit', 200),
+  ...guarded('GET /admin/leavers', 'readAll', 200),
 
   // Access people hold: only its holder removes or extends it (to anyone
   // else it does not exist); admins with request.manage revoke it.
@@ -525,6 +527,7 @@ const CALLS: Record<
   'GET /recommendations': () => ({ path: '/recommendations' }),
   'GET /categories': () => ({ path: '/categories' }),
   'GET /meta': () => ({ path: '/meta' }),
+  'GET /on-behalf': () => ({ path: '/on-behalf' }),
   'GET /requests': () => ({ path: '/requests' }),
   'POST /requests': () => ({
     path: '/requests',
@@ -603,6 +606,7 @@ const CALLS: Record<
     path: '/admin/apps/mx-free/tiers/standard/revoke',
     body: { reason: 'For the matrix' },
   }),
+  'GET /admin/leavers': () => ({ path: '/admin/leavers' }),
 };
 
 // --- the backend ------------------------------------------------------------
@@ -937,6 +941,80 @@ describe.each(databases.eachSupportedId())(
         '%s',
         async (_name, c) => {
           expect(await answer(c)).toEqual(expected(c));
+        },
+      );
+    });
+
+    // Filing for someone else (onBehalfOf, default rule: direct reports):
+    // jane reports to sam. A request sam filed for jane: both are parties,
+    // neither decides it.
+    describe('on behalf of someone', () => {
+      const FILE_FOR: Array<[Caller, string, number]> = [
+        ['anonymous', ref('requester'), 401],
+        ['requester', ref('level-1 approver'), 403],
+        ['other employee', ref('requester'), 403],
+        ['admin', ref('requester'), 403],
+        ['level-1 approver', 'user:default/no.one', 400],
+        ['level-1 approver', 'jane.doe', 400],
+      ];
+      const fileFor = async (caller: Caller, onBehalfOf: string) =>
+        backend.api('POST', '/requests', as(caller), {
+          appId: await app('mx-dual'),
+          tierId: 'standard',
+          justification: 'For the matrix',
+          onBehalfOf,
+        });
+      it('POST /requests as level-1 approver on behalf of the requester (his report) → 201', async () => {
+        const res = await fileFor('level-1 approver', ref('requester'));
+        expect(res.status).toBe(201);
+        expect(res.body).toEqual(
+          expect.objectContaining({
+            requester: ref('level-1 approver'),
+            grantee: ref('requester'),
+          }),
+        );
+      });
+      it.each(FILE_FOR)(
+        'POST /requests as %s on behalf of %s → %d',
+        async (caller, onBehalfOf, status) => {
+          const res = await fileFor(caller, onBehalfOf);
+          expect(res.status).toBe(status);
+          expect(res.body.error.message).toEqual(expect.any(String));
+        },
+      );
+
+      const filedForJane = async () =>
+        (
+          await ok('POST', '/requests', 'level-1 approver', {
+            appId: await app('mx-dual'),
+            tierId: 'standard',
+            justification: 'For the matrix',
+            onBehalfOf: ref('requester'),
+          })
+        ).id as string;
+      const PARTIES: Array<[string, Caller, number]> = [
+        ['GET /requests/{id}', 'requester', 200],
+        ['GET /requests/{id}', 'level-1 approver', 200],
+        ['GET /requests/{id}', 'both levels', 200],
+        ['GET /requests/{id}', 'other employee', 404],
+        ['POST /requests/{id}/cancel', 'requester', 200],
+        ['POST /requests/{id}/cancel', 'level-1 approver', 200],
+        ['POST /requests/{id}/cancel', 'other employee', 404],
+        ['POST /requests/{id}/decisions', 'requester', 403],
+        ['POST /requests/{id}/decisions', 'level-1 approver', 403],
+        ['POST /requests/{id}/decisions', 'both levels', 200],
+      ];
+      it.each(PARTIES)(
+        '%s of a request sam filed for jane, as %s → %d',
+        async (route, caller, status) => {
+          const [method] = route.split(' ');
+          const { path, body } = CALLS[route]({
+            requestId: await filedForJane(),
+            grantId: 'not-a-grant',
+            n: ++counter,
+          });
+          const res = await backend.api(method, path, as(caller), body);
+          expect(res.status).toBe(status);
         },
       );
     });

@@ -14,6 +14,7 @@ import { createValidationErrorFormatter } from './validationErrors';
 import { bindAccessEndpoints } from './endpoints/access.router';
 import { bindAdminAppEndpoints } from './endpoints/adminApps.router';
 import { bindAdminRequestEndpoints } from './endpoints/adminRequests.router';
+import { bindLeaverEndpoints } from './endpoints/leavers.router';
 import { bindApprovalEndpoints } from './endpoints/approvals.router';
 import { bindAuditEndpoints } from './endpoints/audit.router';
 import { bindCatalogEndpoints } from './endpoints/catalog.router';
@@ -79,6 +80,7 @@ export async function createRouter(
   bindAdminRequestEndpoints(api, context, services.requests, services.outbox);
   bindAuditEndpoints(api, services.audit);
   bindAccessEndpoints(api, context, services.access);
+  bindLeaverEndpoints(api, services.leavers);
   api.use(createValidationErrorFormatter(spec as any));
   router.use(api);
   return router;

@@ -6,6 +6,7 @@ import {
   CatalogApp,
   CatalogAppPage,
   IndexedAppPage,
+  OnBehalfOptions,
   Recommendation,
   RequestStatus,
 } from '@app-access/plugin-app-access-common';
@@ -215,6 +216,16 @@ export class AppCatalogService {
       await settings.get(),
       id,
     );
+  }
+
+  /** Who the caller may request access for: the rule, and their direct reports under `reports`. */
+  async onBehalfOptions(who: Caller): Promise<OnBehalfOptions> {
+    const rule = (await this.deps.settings.get()).onBehalf ?? 'reports';
+    const reports =
+      rule === 'reports' && this.deps.usage
+        ? await this.deps.usage.reportsOf(who.userRef)
+        : [];
+    return { rule, reports };
   }
 
   async getApproverPreview(

@@ -12,6 +12,7 @@ import { RequestStore } from '../database/RequestStore';
 import { nowIso } from '../database/json';
 import {
   Caller,
+  partiesOf,
   publicRequest,
   RequestWorkflow,
   requesterView,
@@ -77,6 +78,7 @@ export class RequestService {
       justification?: string;
       neededBy?: string;
       durationDays?: number;
+      onBehalfOf?: string;
     },
   ): Promise<AccessRequest> {
     if (body.neededBy !== undefined && !isCalendarDate(body.neededBy)) {
@@ -101,8 +103,9 @@ export class RequestService {
     caller: Caller,
     query: { status?: string; limit: number; cursor?: string },
   ): Promise<AccessRequestPage> {
+    // What the caller filed and what others filed for them.
     const page = await this.deps.requests.list({
-      requester: caller.userRef,
+      party: caller.userRef,
       status: parseStatuses(query.status),
       limit: query.limit,
       cursor: query.cursor,
@@ -113,7 +116,7 @@ export class RequestService {
     };
   }
 
-  /** A request for its requester, its approvers, and those who may read all requests; 404 for anyone else. */
+  /** A request for its requester, its grantee, its approvers, and those who may read all requests; 404 for anyone else. */
   async get(
     caller: Caller,
     id: string,
@@ -121,7 +124,7 @@ export class RequestService {
     canReadAll: () => Promise<boolean>,
   ): Promise<AccessRequest> {
     const request = await this.deps.workflow.getRequest(id);
-    if (request.requester !== caller.userRef) {
+    if (!partiesOf(request).includes(caller.userRef)) {
       const tasks = await this.deps.tasks.tasksForRequest(request.id);
       const isApprover = tasks.some(t => RequestWorkflow.holdsTask(t, caller));
       if (!isApprover && !(await canReadAll())) {
@@ -143,7 +146,7 @@ export class RequestService {
     canReadAll: () => Promise<boolean>,
   ) {
     const request = await this.deps.workflow.getRequest(id);
-    if (request.requester === caller.userRef) return;
+    if (partiesOf(request).includes(caller.userRef)) return;
     const tasks = await this.deps.tasks.tasksForRequest(id);
     if (tasks.some(t => RequestWorkflow.holdsTask(t, caller))) return;
     if (await canReadAll()) return;

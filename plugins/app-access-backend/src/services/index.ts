@@ -2,6 +2,7 @@ import { AccessService } from './AccessService';
 import { AppAdminService } from './AppAdminService';
 import { AuditService } from './AuditService';
 import { AppCatalogService } from './AppCatalogService';
+import { LeaverService } from './LeaverService';
 import { OutboxService } from './OutboxService';
 import { PersonAccessService } from './PersonAccessService';
 import { RequestService } from './RequestService';
@@ -17,6 +18,7 @@ export type AppAccessServices = {
   audit: AuditService;
   people: PersonAccessService;
   access: AccessService;
+  leavers: LeaverService;
 };
 
 export {
@@ -24,6 +26,7 @@ export {
   AppAdminService,
   AuditService,
   AppCatalogService,
+  LeaverService,
   OutboxService,
   PersonAccessService,
   RequestService,

@@ -65,17 +65,39 @@ export class ApprovalPolicyResolver {
     return people;
   }
 
+  /**
+   * The requester's manager; when that is someone left out (the manager who
+   * filed the request for their report), the first manager above them who is
+   * not: a manager's request for a report goes up the grantee's chain.
+   */
+  private async managerOf(
+    requester: DirectoryPerson | undefined,
+    excluded: string[],
+  ): Promise<string[]> {
+    let manager = requester?.manager;
+    const seen = new Set<string>();
+    while (manager && !seen.has(manager) && seen.size < 10) {
+      seen.add(manager);
+      if ((await this.persons.firstSame(manager, excluded)) === undefined) {
+        return [manager];
+      }
+      manager = (await this.directory.getPerson(manager))?.manager;
+    }
+    return requester?.manager ? [requester.manager] : [];
+  }
+
   private async resolveSpec(
     spec: ApproverSpec,
     app: App,
     requester: DirectoryPerson | undefined,
+    excluded: string[],
   ): Promise<string[]> {
     switch (spec.type) {
       case 'user':
       case 'group':
         return [spec.ref];
       case 'manager':
-        return requester?.manager ? [requester.manager] : [];
+        return this.managerOf(requester, excluded);
       case 'owner':
         return app.owner ? [app.owner] : [];
       default:
@@ -86,10 +108,16 @@ export class ApprovalPolicyResolver {
   async plan(options: {
     app: App;
     tier: Tier;
+    /** The person who gets the access. */
     requesterRef: string;
+    /** Who filed it for them, when that is someone else: never an approver either. */
+    filerRef?: string;
     settings: AppAccessSettings;
   }): Promise<{ needsApproval: boolean; levels: PlannedLevel[] }> {
     const { app, tier, requesterRef, settings } = options;
+    const parties = options.filerRef
+      ? [requesterRef, options.filerRef]
+      : [requesterRef];
     const requester = await this.directory.getPerson(requesterRef);
     const policy = effectivePolicy(app, tier);
     if (!needsApproval(policy, requester)) {
@@ -100,7 +128,7 @@ export class ApprovalPolicyResolver {
     // Nobody decides their own request, nor two levels of one request: when
     // level 1 can only be decided by one person, that person is left out of
     // level 2 (the workflow leaves out whoever actually decided level 1).
-    const excluded = [requesterRef];
+    const excluded = [...parties];
     for (let i = 0; i < specsByLevel.length; i++) {
       const specs = specsByLevel[i];
       if (i === 1 && specs.length === 0) break;
@@ -109,7 +137,9 @@ export class ApprovalPolicyResolver {
         approvers = [...settings.defaultApprovers];
       } else {
         for (const spec of specs) {
-          approvers.push(...(await this.resolveSpec(spec, app, requester)));
+          approvers.push(
+            ...(await this.resolveSpec(spec, app, requester, parties)),
+          );
         }
       }
       approvers = await this.persons.without([...new Set(approvers)], excluded);
@@ -132,7 +162,7 @@ export class ApprovalPolicyResolver {
           settings.fallbackApprover
             ? [settings.fallbackApprover]
             : settings.defaultApprovers,
-          [requesterRef],
+          parties,
         ));
       levels.push({
         level: i + 1,

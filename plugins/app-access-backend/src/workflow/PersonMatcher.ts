@@ -1,4 +1,7 @@
-import { AppAccessDirectory } from '@app-access/plugin-app-access-node';
+import {
+  AppAccessDirectory,
+  DirectoryPerson,
+} from '@app-access/plugin-app-access-node';
 
 /**
  * Decides whether two entity refs are the same person. A person may have
@@ -20,6 +23,11 @@ export class PersonMatcher {
       cache.set(ref, email ? email.trim().toLowerCase() : undefined);
     }
     return cache.get(ref);
+  }
+
+  /** The person behind a user ref, if the directory knows them (still). */
+  async lookup(ref: string): Promise<DirectoryPerson | undefined> {
+    return ref.startsWith('user:') ? this.directory.getPerson(ref) : undefined;
   }
 
   /** Whether `a` and `b` are the same person: the same user, or users sharing an email. */

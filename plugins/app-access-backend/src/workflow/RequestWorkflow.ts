@@ -47,6 +47,22 @@ export type Caller = {
 
 export const SYSTEM_ACTOR = 'app-access:system';
 
+/**
+ * Who a request is about: whoever filed it and whoever gets the access (the
+ * same person unless it was filed on someone's behalf). Both are told at
+ * every step and both may read it; neither decides it.
+ */
+export function partiesOf(request: {
+  requester: string;
+  grantee?: string;
+}): string[] {
+  return [
+    ...new Set([request.requester, request.grantee ?? request.requester]),
+  ];
+}
+
+const shortRef = (ref: string) => ref.replace(/^user:default\//, '');
+
 const FULFILLMENT_EVENT = {
   fulfilled: 'fulfilled',
   awaiting_it: 'awaiting_it',
@@ -122,11 +138,16 @@ export class RequestWorkflow {
    */
   async mayDecide(
     caller: Caller,
-    request: { id: string; requester: string },
+    request: { id: string; requester: string; grantee?: string },
     task: ApprovalTask,
   ): Promise<boolean> {
     const { persons } = this.deps;
-    if (await persons.same(caller.userRef, request.requester)) return false;
+    if (
+      (await persons.firstSame(caller.userRef, partiesOf(request))) !==
+      undefined
+    ) {
+      return false;
+    }
     if (task.level <= 1) return true;
     const deciders = (await this.deps.tasks.tasksForRequest(request.id))
       .filter(t => t.level < task.level && t.decidedBy)
@@ -144,6 +165,8 @@ export class RequestWorkflow {
       justification?: string;
       neededBy?: string;
       durationDays?: number;
+      /** The person who gets the access, when the caller files for someone else. */
+      onBehalfOf?: string;
     },
     /** An extension request: the grant whose end it moves (see `extend`). */
     extendsGrant?: { id: string },
@@ -160,10 +183,19 @@ export class RequestWorkflow {
     }
     checkDuration(tier, body.durationDays);
     const settings = await this.deps.settings.get();
+    const grantee = await this.granteeOf(
+      caller,
+      body.onBehalfOf,
+      settings.onBehalf,
+    );
+    const onBehalf = grantee !== caller.userRef;
+    // Approvals follow the person who gets the access (their manager, their
+    // groups); whoever filed it is left out like the grantee.
     const plan = await this.deps.resolver.plan({
       app,
       tier,
-      requesterRef: caller.userRef,
+      requesterRef: grantee,
+      filerRef: onBehalf ? caller.userRef : undefined,
       settings,
     });
     const justification = body.justification?.trim() || undefined;
@@ -181,20 +213,20 @@ export class RequestWorkflow {
       );
     }
 
-    const granted = await this.deps.grants.heldFor(
-      granteeOf({ requester: caller.userRef }),
-      app.id,
-      tier.id,
-    );
+    const granted = await this.deps.grants.heldFor(grantee, app.id, tier.id);
+    const who = onBehalf
+      ? `${shortRef(grantee)} already has`
+      : 'You already have';
     if (granted && !extendsGrant) {
       throw new ConflictError(
-        `You already have ${app.name} ${tier.name} (request ${
+        `${who} ${app.name} ${tier.name} (request ${
           granted.requestId
         }, granted ${granted.grantedAt.slice(0, 10)})`,
       );
     }
-    // One open extension per grant, next to one open request per tier.
-    const openKey = `${caller.userRef}|${app.id}|${tier.id}${
+    // One open request per grantee and tier, whoever filed it, and one open
+    // extension per grant beside it.
+    const openKey = `${grantee}|${app.id}|${tier.id}${
       extendsGrant ? `|extend:${extendsGrant.id}` : ''
     }`;
     const id = randomUUID();
@@ -207,6 +239,7 @@ export class RequestWorkflow {
       app_name: app.name,
       tier_name: tier.name,
       requester: caller.userRef,
+      grantee,
       status: 'submitted',
       level: 0,
       justification: justification ?? null,
@@ -240,13 +273,16 @@ export class RequestWorkflow {
               neededBy: body.neededBy,
               ...(body.durationDays ? { durationDays: body.durationDays } : {}),
               ...(extendsGrant ? { extendsGrantId: extendsGrant.id } : {}),
+              ...(onBehalf
+                ? { requester: caller.userRef, grantee, onBehalf: true }
+                : {}),
             },
           },
         });
         await this.afterSubmit(
           id,
           app.id,
-          caller.userRef,
+          { requester: caller.userRef, grantee },
           plan.levels,
           tx,
           extendsGrant?.id,
@@ -256,9 +292,11 @@ export class RequestWorkflow {
       if (isUniqueViolation(error)) {
         const existing = await this.deps.requests.findOpenByKey(openKey);
         throw new ConflictError(
-          `You already have an open ${
-            extendsGrant ? 'extension ' : ''
-          }request ${existing?.id ?? ''} for ${app.name} ${tier.name} (status ${
+          `${
+            onBehalf ? `${shortRef(grantee)} already has` : 'You already have'
+          } an open ${extendsGrant ? 'extension ' : ''}request ${
+            existing?.id ?? ''
+          } for ${app.name} ${tier.name} (status ${
             existing?.status ?? 'open'
           })`.replace('  ', ' '),
         );
@@ -269,16 +307,52 @@ export class RequestWorkflow {
     return this.getRequest(id);
   }
 
+  /**
+   * The person who gets the access: the caller, or the person they file for
+   * when the on-behalf rule allows it (their direct report under `reports`,
+   * anyone under `anyone`; never under `off`).
+   */
+  private async granteeOf(
+    caller: Caller,
+    onBehalfOf: string | undefined,
+    rule: 'off' | 'reports' | 'anyone' = 'reports',
+  ): Promise<string> {
+    if (!onBehalfOf || onBehalfOf === caller.userRef) return caller.userRef;
+    if (rule === 'off') {
+      throw new NotAllowedError(
+        'onBehalfOf: requesting access for someone else is turned off: ask them to request it themselves',
+      );
+    }
+    const person = await this.deps.persons.lookup(onBehalfOf);
+    if (!person) {
+      throw new InputError(
+        `onBehalfOf: no person '${onBehalfOf}' in the directory`,
+      );
+    }
+    if (
+      rule === 'reports' &&
+      !(
+        person.manager &&
+        (await this.deps.persons.same(person.manager, caller.userRef))
+      )
+    ) {
+      throw new NotAllowedError(
+        `onBehalfOf: ${onBehalfOf} does not report to you, and you may request access only for your direct reports`,
+      );
+    }
+    return person.ref;
+  }
+
   /** submitted → pending_approval(level 1) or → approved when no approval is needed. */
   private async afterSubmit(
     id: string,
     appId: string | undefined,
-    actor: string,
+    parties: { requester: string; grantee: string },
     levels: PlannedLevel[],
     tx: Knex,
     extendsGrantId?: string,
   ) {
-    const request = { id, requester: actor };
+    const request = { id, requester: parties.requester };
     if (levels.length === 0 && extendsGrantId) {
       await this.grantWriter.applyExtension(tx, id, 'submitted');
       return;
@@ -301,7 +375,7 @@ export class RequestWorkflow {
         notify: {
           kind: 'status_changed',
           audience: 'requester',
-          recipients: [actor],
+          recipients: partiesOf(parties),
           occurrence: 'approved',
         },
       });
@@ -318,11 +392,11 @@ export class RequestWorkflow {
    */
   private async staffLevel(
     planned: PlannedLevel,
-    requester: string,
+    parties: string[],
     deciders: string[],
   ): Promise<PlannedLevel> {
     const { persons } = this.deps;
-    const excluded = [requester, ...deciders];
+    const excluded = [...parties, ...deciders];
     const approvers = await persons.without(planned.approvers, excluded);
     if (await persons.hasOtherPerson(approvers, excluded)) {
       return { ...planned, approvers };
@@ -541,9 +615,19 @@ export class RequestWorkflow {
     if (request.requester === caller.userRef) {
       throw new NotAllowedError('You cannot decide your own request');
     }
+    if (request.grantee === caller.userRef) {
+      throw new NotAllowedError(
+        'You cannot decide a request for your own access',
+      );
+    }
     if (await this.deps.persons.same(caller.userRef, request.requester)) {
       throw new NotAllowedError(
         'You cannot decide this request: you and its requester are the same person (your accounts share an email address)',
+      );
+    }
+    if (await this.deps.persons.same(caller.userRef, request.grantee)) {
+      throw new NotAllowedError(
+        'You cannot decide this request: you and the person it is for are the same person (your accounts share an email address)',
       );
     }
     const tasks = await this.deps.tasks.tasksForRequest(requestId);
@@ -593,7 +677,7 @@ export class RequestWorkflow {
     const nextLevel = request.plan.find(l => l.level === task.level + 1);
     const staffedNext =
       status === 'approved' && nextLevel
-        ? await this.staffLevel(nextLevel, request.requester, [
+        ? await this.staffLevel(nextLevel, partiesOf(request), [
             ...earlier.map(t => t.decidedBy!),
             caller.userRef,
           ])
@@ -617,6 +701,7 @@ export class RequestWorkflow {
         requester: request.requester,
         appId: request.appId,
       };
+      const parties = partiesOf(request);
       // Every approver's copy of the task is updated to show the outcome
       // (Slack messages lose their buttons, emails links stop working).
       await this.writer.record(tx, {
@@ -641,7 +726,7 @@ export class RequestWorkflow {
       const toldRequester: Notice = {
         kind: 'decision_recorded',
         audience: 'requester',
-        recipients: [request.requester],
+        recipients: parties,
         task,
         occurrence: status,
       };
@@ -713,7 +798,7 @@ export class RequestWorkflow {
           notify: {
             kind: 'status_changed',
             audience: 'requester',
-            recipients: [request.requester],
+            recipients: parties,
             occurrence: 'awaiting_it',
           },
         });
@@ -744,8 +829,10 @@ export class RequestWorkflow {
 
   async cancel(caller: Caller, requestId: string): Promise<StoredRequest> {
     const request = await this.getRequest(requestId);
-    if (request.requester !== caller.userRef) {
-      throw new NotAllowedError('Only the requester can cancel a request');
+    if (!partiesOf(request).includes(caller.userRef)) {
+      throw new NotAllowedError(
+        'Only the requester or the person it is for can cancel a request',
+      );
     }
     if (!CANCELLABLE_STATUSES.includes(request.status)) {
       throw new ConflictError(
@@ -768,7 +855,7 @@ export class RequestWorkflow {
         notify: {
           kind: 'status_changed',
           audience: 'requester',
-          recipients: [request.requester],
+          recipients: partiesOf(request),
           occurrence: 'cancelled',
         },
       });
@@ -919,7 +1006,7 @@ export class RequestWorkflow {
         notify: {
           kind: 'status_changed',
           audience: 'requester',
-          recipients: [request.requester],
+          recipients: partiesOf(request),
           occurrence: `${result.status}:${request.retries}`,
         },
       });
@@ -1009,7 +1096,7 @@ export class RequestWorkflow {
         notify: {
           kind: 'status_changed',
           audience: 'requester',
-          recipients: [request.requester],
+          recipients: partiesOf(request),
           occurrence: `fulfilled:manual:${request.retries}`,
         },
       });
@@ -1164,7 +1251,7 @@ export class RequestWorkflow {
       settings.fallbackApprover &&
       (await this.deps.persons.hasOtherPerson(
         [settings.fallbackApprover],
-        [request.requester, ...deciders],
+        [...partiesOf(request), ...deciders],
       ))
         ? settings.fallbackApprover
         : undefined;
@@ -1268,11 +1355,11 @@ export class RequestWorkflow {
     if (
       !(await this.deps.persons.hasOtherPerson(
         [approver],
-        [request.requester, ...deciders],
+        [...partiesOf(request), ...deciders],
       ))
     ) {
       throw new ConflictError(
-        `approver: ${approver} cannot decide level ${task.level}: they filed this request or decided an earlier level of it`,
+        `approver: ${approver} cannot decide level ${task.level}: they filed this request, it is for them, or they decided an earlier level of it`,
       );
     }
     if (task.approvers.includes(approver)) {

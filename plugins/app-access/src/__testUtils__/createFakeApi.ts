@@ -86,6 +86,11 @@ export function createFakeApi(
         ?.tiers.find(t => t.id === tierId);
       return tier?.needsApproval ? twoLevelPreview : noApprovalPreview;
     }),
+    getOnBehalfOptions: jest.fn(async () => ({
+      rule: 'reports' as const,
+      reports: [{ ref: 'user:default/kim.lee', displayName: 'Kim Lee' }],
+    })),
+    listLeavers: jest.fn(async () => ({ items: [] })),
     createRequest: jest.fn(async body => ({
       ...pendingRequest,
       id: 'req-new',

@@ -20,6 +20,7 @@ const settingsValues: AppAccessSettings = {
   },
   peers: { roleBasis: 'title', showNames: 'team' },
   branding: { title: 'Acme Apps' },
+  onBehalf: 'reports',
 };
 
 const settingsDefaults: AppAccessSettings = {
@@ -40,6 +41,7 @@ export const settingsResponse: SettingsResponse = {
     notifications: 'config',
     peers: 'default',
     branding: 'database',
+    onBehalf: 'default',
   },
   defaults: settingsDefaults,
   modules: {

@@ -8,6 +8,8 @@ import {
   CreateRequestBody,
   DecisionBody,
   IntakeBody,
+  LeaverList,
+  OnBehalfOptions,
   OutboxJob,
   OutboxJobStatus,
   OutboxList,
@@ -114,6 +116,8 @@ export interface AppAccessApi {
   }): Promise<{ items: Recommendation[] }>;
   /** Who would decide a request for this tier if the caller submitted it now. */
   getApproverPreview(appId: string, tierId: string): Promise<ApproverPreview>;
+  /** Who the caller may request access for (the rule and their direct reports). */
+  getOnBehalfOptions(): Promise<OnBehalfOptions>;
   createRequest(body: CreateRequestBody): Promise<AccessRequest>;
   createIntake(body: CreateIntakeBody): Promise<AccessRequest>;
   listMyRequests(query?: {
@@ -152,6 +156,8 @@ export interface AppAccessApi {
   // --- admin (each call needs an App Access permission; 403 otherwise) ---
 
   getSettings(): Promise<SettingsResponse>;
+  /** People who left the directory and what App Access granted them (read.all). */
+  listLeavers(): Promise<LeaverList>;
   updateSettings(changes: SettingsUpdate): Promise<SettingsResponse>;
   /** "Send test" for an installed module; 404 when it is not installed. */
   testModule(kind: ModuleKind, id: string): Promise<ModuleTestResult>;

@@ -7,7 +7,9 @@ import {
   AppPeers,
   ApproverPreview,
   CatalogApp,
+  LeaverList,
   ModuleTestResult,
+  OnBehalfOptions,
   Paginated,
   PendingApproval,
   PersonAccess,
@@ -107,6 +109,14 @@ export class AppAccessClient implements AppAccessApi {
         tierId,
       )}/approvers`,
     );
+  }
+
+  getOnBehalfOptions() {
+    return this.call<OnBehalfOptions>('/on-behalf');
+  }
+
+  listLeavers() {
+    return this.call<LeaverList>('/admin/leavers');
   }
 
   createRequest(body: CreateRequestBody) {

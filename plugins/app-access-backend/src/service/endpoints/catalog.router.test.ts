@@ -61,6 +61,18 @@ describe('catalog endpoints', () => {
     expect((await call('get', '/categories', EMPLOYEE)).body).toEqual({
       items: ['Design'],
     });
+    services.catalog.onBehalfOptions.mockResolvedValue({
+      rule: 'reports',
+      reports: [{ ref: 'user:default/kim.lee', displayName: 'Kim Lee' }],
+    });
+    const options = await call('get', '/on-behalf', EMPLOYEE);
+    expect(options.status).toBe(200);
+    expect(options.body.reports).toEqual([
+      { ref: 'user:default/kim.lee', displayName: 'Kim Lee' },
+    ]);
+    expect(services.catalog.onBehalfOptions).toHaveBeenCalledWith(
+      expect.objectContaining({ userRef: EMPLOYEE }),
+    );
   });
 
   it('answers the search index to another plugin only', async () => {

@@ -22,6 +22,10 @@ export function bindCatalogEndpoints(
     );
   });
 
+  router.get('/on-behalf', async (_req, res) => {
+    res.json(await catalog.onBehalfOptions(callOf(res).caller));
+  });
+
   router.get('/apps/:id', async (req, res) => {
     res.json(await catalog.getApp(callOf(res).caller, req.params.id));
   });

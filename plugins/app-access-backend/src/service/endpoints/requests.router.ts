@@ -14,7 +14,11 @@ export function bindRequestEndpoints(
     const created = await context.audited(
       req,
       'request-submit',
-      { appId: req.body.appId, tierId: req.body.tierId },
+      {
+        appId: req.body.appId,
+        tierId: req.body.tierId,
+        ...(req.body.onBehalfOf ? { onBehalfOf: req.body.onBehalfOf } : {}),
+      },
       () => requests.submit(caller, req.body),
     );
     res.status(201).json(created);

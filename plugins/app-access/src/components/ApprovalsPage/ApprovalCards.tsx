@@ -6,7 +6,7 @@ import { formatDay, formatDuration } from '../../lib/format';
 import { requestRouteRef } from '../../routes';
 import { ClampedText } from '../ClampedText';
 import { Decision } from '../DecisionDialog';
-import { EntityName } from '../EntityName';
+import { RequestParties } from '../RequestParties';
 import { DecisionButtons } from './DecisionButtons';
 
 const useStyles = makeStyles(theme => ({
@@ -53,7 +53,7 @@ export const ApprovalCards = ({
               {task.request.tierName && ` · ${task.request.tierName}`}
             </Typography>
             <Typography variant="body2" color="textSecondary">
-              <EntityName entityRef={task.request.requester} /> · waiting{' '}
+              <RequestParties request={task.request} /> · waiting{' '}
               {formatDuration(task.createdAt)} · level {task.level}
               {task.fallback && ' as fallback approver'}
             </Typography>

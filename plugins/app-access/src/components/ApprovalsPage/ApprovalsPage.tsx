@@ -29,14 +29,11 @@ import { formatDateTime, formatDay, formatDuration } from '../../lib/format';
 import { requestRouteRef } from '../../routes';
 import { ClampedText } from '../ClampedText';
 import { Decision, DecisionDialog } from '../DecisionDialog';
-import {
-  EntityName,
-  useEntityDisplayName,
-  useEntityNameMatcher,
-} from '../EntityName';
+import { useEntityDisplayName, useEntityNameMatcher } from '../EntityName';
 import { ApprovalCards } from './ApprovalCards';
 import { DecisionButtons } from './DecisionButtons';
 import { MessageText } from '../MessageText';
+import { RequestParties } from '../RequestParties';
 
 const useStyles = makeStyles({
   justification: {
@@ -62,8 +59,10 @@ export const ApprovalsPage = () => {
     decision: Decision;
   }>({ decision: 'approve' });
   const [notice, setNotice] = useState<Notice>();
-  // The requester of the open dialog, by name, for the message afterwards.
-  const who = useEntityDisplayName(dialog.approval?.request.requester);
+  // Who the open dialog's request is for, by name, for the message afterwards.
+  const who = useEntityDisplayName(
+    dialog.approval?.request.grantee ?? dialog.approval?.request.requester,
+  );
   const nameMatches = useEntityNameMatcher();
   const theme = useTheme();
   // Below this a table row cannot show the request and its buttons side by side.
@@ -130,10 +129,11 @@ export const ApprovalsPage = () => {
     {
       title: 'Requester',
       field: 'request.requester',
-      render: task => <EntityName entityRef={task.request.requester} />,
+      render: task => <RequestParties request={task.request} />,
       // Search finds "Jane" as well as "jane.doe".
       customFilterAndSearch: (term: string, task: PendingApproval) =>
-        nameMatches(task.request.requester, term),
+        nameMatches(task.request.requester, term) ||
+        nameMatches(task.request.grantee ?? task.request.requester, term),
     },
     {
       title: 'App',

@@ -21,7 +21,10 @@ export const DecisionButtons = ({
   onDecide: (decision: Decision) => void;
 }) => {
   const classes = useStyles();
-  const who = useEntityDisplayName(task.request.requester);
+  // Named for the person who gets the access (the requester unless filed for them).
+  const who = useEntityDisplayName(
+    task.request.grantee ?? task.request.requester,
+  );
   const label = `${task.request.appName} for ${who}`;
   return (
     <Box className={classes.actions}>

@@ -57,7 +57,7 @@ const DecisionForm = ({
   const submittingRef = useRef(false);
   const deny = decision === 'deny';
   const { request } = approval;
-  const who = useEntityDisplayName(request.requester);
+  const who = useEntityDisplayName(request.grantee ?? request.requester);
   const what = `${request.appName}${
     request.tierName ? ` (${request.tierName})` : ''
   }`;

@@ -255,6 +255,58 @@ describe('RequestForm', () => {
     });
   });
 
+  it('requests for a direct report: the person is picked and sent as onBehalfOf', async () => {
+    const api = createFakeApi();
+    await render(api, { initialTierId: 'editor', heldTierIds: ['editor'] });
+    // The caller's own Editor does not block asking for it for someone else.
+    await userEvent.click(
+      await screen.findByRole('checkbox', { name: 'Request for someone else' }),
+    );
+    expect(screen.getByRole('radio', { name: /Editor/ })).toBeEnabled();
+    await userEvent.click(screen.getByRole('radio', { name: /Editor/ }));
+    await userEvent.type(
+      screen.getByLabelText(/Why do you need it/),
+      'Starts on Monday',
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+    expect(
+      await screen.findByText('Pick the person who needs access'),
+    ).toBeInTheDocument();
+    expect(api.createRequest).not.toHaveBeenCalled();
+
+    await userEvent.type(screen.getByLabelText(/Who needs access/), 'Kim');
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Kim Lee' }),
+    );
+    expect(
+      screen.getByText(/Approvals follow Kim Lee: their manager and groups/),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+    expect(
+      await screen.findByText('Now at /apps/requests/req-new'),
+    ).toBeInTheDocument();
+    expect(api.createRequest).toHaveBeenCalledWith({
+      appId: 'figma',
+      tierId: 'editor',
+      justification: 'Starts on Monday',
+      onBehalfOf: 'user:default/kim.lee',
+    });
+  });
+
+  it('offers no "someone else" when the rule is off', async () => {
+    const api = createFakeApi();
+    api.getOnBehalfOptions.mockResolvedValue({ rule: 'off', reports: [] });
+    await render(api, { initialTierId: 'editor' });
+    await waitFor(() => expect(api.getOnBehalfOptions).toHaveBeenCalled());
+    expect(
+      screen.queryByRole('checkbox', { name: 'Request for someone else' }),
+    ).not.toBeInTheDocument();
+  });
+
   it('rejects a needed-by date in the past', async () => {
     const api = createFakeApi();
     await render(api, { initialTierId: 'viewer' });

@@ -1,9 +1,11 @@
 import { FormEvent, useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
+import useAsync from 'react-use/esm/useAsync';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import {
   Box,
   Button,
+  Checkbox,
   Chip,
   Dialog,
   DialogActions,
@@ -20,7 +22,7 @@ import {
   TextField,
   Typography,
 } from '@material-ui/core';
-import { Alert } from '@material-ui/lab';
+import { Alert, Autocomplete } from '@material-ui/lab';
 import { CatalogApp } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../api';
 import {
@@ -33,9 +35,16 @@ import { textLimitError } from '../../lib/limits';
 import { requestRouteRef } from '../../routes';
 import { LimitedTextField } from '../LimitedTextField';
 import { ApproverPreviewPanel } from './ApproverPreviewPanel';
+import { useEntityOptions } from '../admin/EntityRefPicker';
 import { MessageText } from '../MessageText';
 
-const FIELDS = ['tierId', 'justification', 'neededBy', 'durationDays'] as const;
+const FIELDS = [
+  'tierId',
+  'justification',
+  'neededBy',
+  'durationDays',
+  'onBehalfOf',
+] as const;
 
 const DURATIONS = [1, 3, 7, 14, 30, 60, 90, 180, 365];
 
@@ -92,10 +101,27 @@ const RequestFormContent = ({
   heldTierIds = NO_TIERS,
   pendingTierIds = NO_TIERS,
 }: Omit<RequestFormProps, 'open'>) => {
-  const blocked = (id: string) =>
-    heldTierIds.includes(id) || pendingTierIds.includes(id);
   const classes = useStyles();
   const api = useApi(appAccessApiRef);
+  // "Request for someone else": offered under the on-behalf rule (direct
+  // reports, or anyone in the catalog); hidden when it is off.
+  const onBehalf = useAsync(() => api.getOnBehalfOptions(), [api]);
+  const rule = onBehalf.value?.rule ?? 'off';
+  const reports = onBehalf.value?.reports ?? [];
+  const catalogUsers = useEntityOptions(rule === 'anyone' ? ['User'] : []);
+  const [forOther, setForOther] = useState(false);
+  const [grantee, setGrantee] = useState<string | null>(null);
+  const granteeRefs =
+    rule === 'anyone' ? catalogUsers.refs : reports.map(r => r.ref);
+  const granteeLabel = (ref: string) =>
+    (rule === 'anyone'
+      ? catalogUsers.labelOf(ref)
+      : reports.find(r => r.ref === ref)?.displayName) ?? ref;
+  const offerOnBehalf =
+    rule === 'anyone' || (rule === 'reports' && reports.length > 0);
+  // What the caller holds or asked for says nothing about someone else.
+  const blocked = (id: string) =>
+    !forOther && (heldTierIds.includes(id) || pendingTierIds.includes(id));
   const requestRoute = useRouteRef(requestRouteRef);
   const navigate = useNavigate();
 
@@ -144,11 +170,14 @@ const RequestFormContent = ({
       return;
     }
     const errors: Partial<Record<Field, string>> = {};
+    if (forOther && !grantee) {
+      errors.onBehalfOf = 'Pick the person who needs access';
+    }
     if (!tier) {
       errors.tierId = 'Choose a tier';
-    } else if (heldTierIds.includes(tier.id)) {
+    } else if (blocked(tier.id) && heldTierIds.includes(tier.id)) {
       errors.tierId = `You already have ${tier.name}`;
-    } else if (pendingTierIds.includes(tier.id)) {
+    } else if (blocked(tier.id)) {
       errors.tierId = `You already have an open request for ${tier.name}`;
     }
     if (needsApproval && !justification.trim()) {
@@ -178,6 +207,7 @@ const RequestFormContent = ({
         justification: justification.trim() || undefined,
         neededBy: neededBy || undefined,
         durationDays: duration ? Number(duration) : undefined,
+        onBehalfOf: forOther && grantee ? grantee : undefined,
       });
       navigate(requestRoute({ requestId: request.id }));
     } catch (err) {
@@ -285,6 +315,56 @@ const RequestFormContent = ({
           )}
         </FormControl>
 
+        {offerOnBehalf && (
+          <Box mt={2}>
+            <FormControlLabel
+              control={
+                <Checkbox
+                  color="primary"
+                  checked={forOther}
+                  onChange={e => {
+                    setForOther(e.target.checked);
+                    setFieldErrors(errs => ({
+                      ...errs,
+                      onBehalfOf: undefined,
+                      tierId: undefined,
+                    }));
+                  }}
+                />
+              }
+              label="Request for someone else"
+            />
+            {forOther && (
+              <Autocomplete
+                id="app-access-on-behalf-of"
+                options={granteeRefs}
+                value={grantee}
+                loading={rule === 'anyone' && catalogUsers.loading}
+                getOptionLabel={granteeLabel}
+                onChange={(_e, value) => {
+                  setGrantee(value);
+                  setFieldErrors(errs => ({ ...errs, onBehalfOf: undefined }));
+                }}
+                renderInput={params => (
+                  <TextField
+                    {...params}
+                    label="Who needs access"
+                    required
+                    margin="dense"
+                    error={Boolean(fieldErrors.onBehalfOf)}
+                    helperText={
+                      fieldErrors.onBehalfOf ??
+                      (rule === 'reports'
+                        ? 'One of your direct reports. Their manager chain and groups decide; you are both told.'
+                        : 'Anyone in the catalog. Their manager and groups decide; you are both told.')
+                    }
+                  />
+                )}
+              />
+            )}
+          </Box>
+        )}
+
         <LimitedTextField
           id="app-access-justification"
           label="Why do you need it?"
@@ -361,7 +441,17 @@ const RequestFormContent = ({
           </TextField>
         )}
 
-        {tier && <ApproverPreviewPanel appId={app.id} tierId={tier.id} />}
+        {tier && !forOther && (
+          <ApproverPreviewPanel appId={app.id} tierId={tier.id} />
+        )}
+        {tier && forOther && grantee && (
+          <Box mt={2}>
+            <Alert severity="info">
+              Approvals follow {granteeLabel(grantee)}: their manager and groups
+              decide, never you.
+            </Alert>
+          </Box>
+        )}
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose} disabled={submitting}>

@@ -37,6 +37,7 @@ import { getErrorMessage, plainProblem } from '../../lib/errors';
 import { formatDateTime, formatDay } from '../../lib/format';
 import { appRouteRef, myRequestsRouteRef } from '../../routes';
 import { EntityName, EntityNames } from '../EntityName';
+import { isOnBehalf } from '../RequestParties';
 import { requestTitle } from '../MyRequestsPage';
 import { RequestTimeline } from '../RequestTimeline';
 import { StatusChip } from '../StatusChip';
@@ -112,10 +113,25 @@ const Details = ({ request }: { request: AccessRequest }) => {
             </dd>
           </>
         )}
-        <dt>Requested by</dt>
-        <dd>
-          <EntityName entityRef={request.requester} />
-        </dd>
+        {isOnBehalf(request) ? (
+          <>
+            <dt>For</dt>
+            <dd>
+              <EntityName entityRef={request.grantee!} />
+            </dd>
+            <dt>Filed by</dt>
+            <dd>
+              <EntityName entityRef={request.requester} />
+            </dd>
+          </>
+        ) : (
+          <>
+            <dt>Requested by</dt>
+            <dd>
+              <EntityName entityRef={request.requester} />
+            </dd>
+          </>
+        )}
         <dt>Submitted</dt>
         <dd>{formatDateTime(request.createdAt)}</dd>
         {request.neededBy && (
@@ -210,11 +226,13 @@ export const RequestPage = () => {
     );
   }
 
-  // Only the requester may cancel; approvers open this page too. When the
-  // identity can't be read, offer it and let the backend decide.
+  // Only the requester (or the person it is for) may cancel; approvers open
+  // this page too. When the identity can't be read, offer it and let the
+  // backend decide.
   const isRequester = identity.error
     ? true
-    : sameRef(identity.value?.userEntityRef, request.requester);
+    : sameRef(identity.value?.userEntityRef, request.requester) ||
+      sameRef(identity.value?.userEntityRef, request.grantee);
   const canCancel =
     isRequester && CANCELLABLE_STATUSES.includes(request.status);
 

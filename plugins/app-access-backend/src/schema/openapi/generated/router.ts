@@ -979,6 +979,8 @@ export const spec = {
           'access_removed',
           'access_removal_failed',
           'access_extended',
+          'requester_left',
+          'approver_left',
         ],
       },
       RequestEvent: {
@@ -1138,6 +1140,11 @@ export const spec = {
             type: 'string',
             description: 'Entity ref of the person who asked.',
           },
+          grantee: {
+            type: 'string',
+            description:
+              "Entity ref of the person who gets the access; the requester unless they filed it on someone's behalf.",
+          },
           status: {
             $ref: '#/components/schemas/RequestStatus',
           },
@@ -1217,6 +1224,49 @@ export const spec = {
           },
         },
       },
+      Leaver: {
+        type: 'object',
+        description:
+          'A person who left the directory (catalog or Okta sync), with the access App Access granted them.',
+        additionalProperties: false,
+        required: ['ref', 'leftAt', 'granted'],
+        properties: {
+          ref: {
+            type: 'string',
+          },
+          displayName: {
+            type: 'string',
+          },
+          email: {
+            type: 'string',
+          },
+          leftAt: {
+            type: 'string',
+            description: 'When the directory copy marked them gone.',
+          },
+          granted: {
+            description:
+              'Access App Access granted them (fulfilled requests); the IdP has usually removed it already.',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AccessRequest',
+            },
+          },
+        },
+      },
+      LeaverList: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Leaver',
+            },
+          },
+        },
+      },
       PendingApproval: {
         description:
           'An approval task waiting for the caller, with its request.',
@@ -1280,6 +1330,13 @@ export const spec = {
             maximum: 3650,
             description:
               "How long the access lasts once granted; at most the tier's `maxDurationDays`, required when the tier has `durationRequired`. Without it the access lasts until it is removed.",
+          },
+          onBehalfOf: {
+            type: 'string',
+            maxLength: 300,
+            pattern: '^user:[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$',
+            description:
+              'A user entity ref; the person who gets the access, when it is not the caller (a direct report, or anyone when the setting onBehalf allows it).',
           },
         },
       },
@@ -1350,8 +1407,8 @@ export const spec = {
           },
           removalRef: {
             type: 'string',
-            description: 'The removal ticket or vendor reference',
-            'once removal started.': null,
+            description:
+              'The removal ticket or vendor reference, once removal started.',
           },
           removalReason: {
             type: 'string',
@@ -1364,13 +1421,11 @@ export const spec = {
           },
           extensionRequestId: {
             type: 'string',
-            description: 'An open extension request for this grant',
-            'if any.': null,
+            description: 'An open extension request for this grant, if any.',
           },
           maxDurationDays: {
             type: 'integer',
-            description: "The tier's maximum",
-            'for the Extend dialog.': null,
+            description: "The tier's maximum, for the Extend dialog.",
           },
         },
       },
@@ -1638,6 +1693,7 @@ export const spec = {
           'notifications',
           'peers',
           'branding',
+          'onBehalf',
         ],
         properties: {
           approvalMethod: {
@@ -1667,7 +1723,16 @@ export const spec = {
           branding: {
             $ref: '#/components/schemas/BrandingSettings',
           },
+          onBehalf: {
+            $ref: '#/components/schemas/OnBehalfRule',
+          },
         },
+      },
+      OnBehalfRule: {
+        type: 'string',
+        enum: ['off', 'reports', 'anyone'],
+        description:
+          'Who a person may request access for: nobody else, their direct reports, or anyone.',
       },
       SettingsUpdate: {
         type: 'object',
@@ -1759,6 +1824,16 @@ export const spec = {
               },
             ],
           },
+          onBehalf: {
+            oneOf: [
+              {
+                $ref: '#/components/schemas/OnBehalfRule',
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
         },
       },
       SettingsSource: {
@@ -1824,6 +1899,7 @@ export const spec = {
               'notifications',
               'peers',
               'branding',
+              'onBehalf',
             ],
             properties: {
               approvalMethod: {
@@ -1848,6 +1924,9 @@ export const spec = {
                 $ref: '#/components/schemas/SettingsSource',
               },
               branding: {
+                $ref: '#/components/schemas/SettingsSource',
+              },
+              onBehalf: {
                 $ref: '#/components/schemas/SettingsSource',
               },
             },
@@ -1956,8 +2035,7 @@ export const spec = {
           },
           claims: {
             type: 'integer',
-            description: 'How often a worker took the job',
-            're-claims included.': null,
+            description: 'How often a worker took the job, re-claims included.',
           },
           failingSince: {
             type: 'string',
@@ -2100,6 +2178,24 @@ export const spec = {
             type: 'array',
             items: {
               $ref: '#/components/schemas/RequestStatus',
+            },
+          },
+        },
+      },
+      OnBehalfOptions: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rule', 'reports'],
+        properties: {
+          rule: {
+            $ref: '#/components/schemas/OnBehalfRule',
+          },
+          reports: {
+            description:
+              "The caller's direct reports, as the directory copy knows them.",
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/PersonName',
             },
           },
         },
@@ -2411,6 +2507,29 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/CategoryList',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/on-behalf': {
+      get: {
+        operationId: 'GetOnBehalfOptions',
+        description:
+          'Who the caller may request access for (the request form\'s "for someone else").',
+        responses: {
+          '200': {
+            description:
+              "The rule in force and, under `reports`, the caller's direct reports.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/OnBehalfOptions',
                 },
               },
             },
@@ -3117,6 +3236,29 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/AccessRequest',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/leavers': {
+      get: {
+        operationId: 'ListLeavers',
+        'x-permission': 'app-access.request.read.all',
+        description:
+          'People who left the directory and the access App Access granted them (app-access.request.read.all).',
+        responses: {
+          '200': {
+            description: 'Leavers, most recent first.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/LeaverList',
                 },
               },
             },

@@ -65,6 +65,8 @@ export const EVENT_LABELS: Record<RequestEventType, string> = {
   access_removed: 'Access removed',
   access_removal_failed: 'Access removal failed',
   access_extended: 'Access extended',
+  requester_left: 'Person left the directory',
+  approver_left: 'Approver left the directory',
 };
 
 export type AuditFilters = {

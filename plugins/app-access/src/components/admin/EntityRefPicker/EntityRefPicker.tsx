@@ -23,7 +23,8 @@ export function useEntityOptions(kinds: EntityKind[]) {
   const catalogApi = useApiHolder().get(catalogApiRef);
   const kindsKey = kinds.join(',');
   const { value, loading } = useAsync(async (): Promise<Option[]> => {
-    if (!catalogApi) {
+    // No kinds: nothing to list (a caller that only sometimes needs it).
+    if (!catalogApi || !kindsKey) {
       return [];
     }
     const { items } = await catalogApi.getEntities({

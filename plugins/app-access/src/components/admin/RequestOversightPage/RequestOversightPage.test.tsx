@@ -28,6 +28,39 @@ const rowOf = (requestId: string) =>
     .closest('tr')!;
 
 describe('RequestOversightPage', () => {
+  it('lists people who left with the access App Access granted them', async () => {
+    const api = createFakeApi();
+    api.listLeavers.mockResolvedValue({
+      items: [
+        {
+          ref: 'user:default/gone.person',
+          displayName: 'Gone Person',
+          leftAt: '2026-12-06T10:00:00.000Z',
+          granted: [
+            {
+              ...pendingRequest,
+              id: 'req-granted',
+              status: 'fulfilled',
+              appName: 'Notion',
+              tierName: 'Editor',
+            },
+          ],
+        },
+      ],
+    });
+    await render(api);
+    await userEvent.click(
+      await screen.findByRole('tab', { name: 'People who left' }),
+    );
+    const granted = await screen.findByRole('list', {
+      name: 'Access granted to Gone Person',
+    });
+    expect(
+      within(granted).getByRole('link', { name: 'Notion — Editor' }),
+    ).toHaveAttribute('href', '/apps/admin/requests/req-granted');
+    expect(api.listLeavers).toHaveBeenCalledTimes(1);
+  });
+
   it('lists every request and filters by status, app, requester and age', async () => {
     const api = createFakeApi();
     await render(api);

@@ -48,6 +48,7 @@ import { EntityRefPicker } from '../EntityRefPicker';
 import { ActionOutcome, RequestActions } from '../RequestActions';
 import { useAdminPaths } from '../lib/adminPaths';
 import { DeadJobs } from './DeadJobs';
+import { Leavers } from './Leavers';
 import { MessageText } from '../../MessageText';
 import { NO_WRAP } from '../lib/tableLayout';
 
@@ -316,7 +317,7 @@ const RequestsTab = ({
 
 const OversightContent = () => {
   const api = useApi(appAccessApiRef);
-  const [tab, setTab] = useState<'requests' | 'dead'>('requests');
+  const [tab, setTab] = useState<'requests' | 'dead' | 'leavers'>('requests');
   const [outcome, setOutcome] = useState<ActionOutcome>();
   const [deadVersion, setDeadVersion] = useState(0);
   const counts = useAsync(async () => {
@@ -347,11 +348,12 @@ const OversightContent = () => {
           }
           aria-label="Dead jobs"
         />
+        <Tab value="leavers" label="People who left" />
       </Tabs>
       <Box mt={2}>
-        {tab === 'requests' ? (
-          <RequestsTab onOutcome={setOutcome} />
-        ) : (
+        {tab === 'requests' && <RequestsTab onOutcome={setOutcome} />}
+        {tab === 'leavers' && <Leavers />}
+        {tab === 'dead' && (
           <DeadJobs
             onOutcome={o => {
               setOutcome(o);

@@ -19,6 +19,7 @@ import {
   DefaultsSection,
   FulfillmentSection,
   NotificationsSection,
+  OnBehalfSection,
   PeersSection,
 } from './sections';
 import { SyncStatusCard } from './SyncStatusCard';
@@ -71,6 +72,9 @@ const SettingsContent = () => {
         </Grid>
         <Grid item xs={12} lg={6}>
           <BrandingSection {...props} />
+        </Grid>
+        <Grid item xs={12} lg={6}>
+          <OnBehalfSection {...props} />
         </Grid>
         <Grid item xs={12}>
           <SyncStatusCard />

@@ -33,6 +33,7 @@ export const KEY_LABELS: Record<SettingsKey, string> = {
   notifications: 'Notifications',
   peers: 'Peer usage privacy',
   branding: 'Branding',
+  onBehalf: 'Requests for someone else',
 };
 
 /**

@@ -45,6 +45,8 @@ export type SettingsForm = {
   'branding.title': string;
   'branding.logoUrl': string;
   'branding.accentColor': string;
+  /** off | reports | anyone */
+  onBehalf: string;
 };
 
 export type SettingsField = keyof SettingsForm;
@@ -75,6 +77,7 @@ export const FIELDS_BY_KEY: Record<SettingsKey, SettingsField[]> = {
   ],
   peers: ['peers.roleBasis', 'peers.showNames'],
   branding: ['branding.title', 'branding.logoUrl', 'branding.accentColor'],
+  onBehalf: ['onBehalf'],
 };
 
 export function formFromValues(values: AppAccessSettings): SettingsForm {
@@ -101,6 +104,7 @@ export function formFromValues(values: AppAccessSettings): SettingsForm {
     'branding.title': values.branding?.title ?? '',
     'branding.logoUrl': values.branding?.logoUrl ?? '',
     'branding.accentColor': values.branding?.accentColor ?? '',
+    onBehalf: values.onBehalf ?? 'reports',
   };
 }
 
@@ -196,6 +200,9 @@ export function valueFromForm<K extends SettingsKey>(
           logoUrl: opt(f['branding.logoUrl']),
           accentColor: opt(f['branding.accentColor']),
         }) ?? {};
+      break;
+    case 'onBehalf':
+      value = f.onBehalf;
       break;
     default:
       value = undefined;
@@ -342,6 +349,13 @@ export function validateSettings(
       channel &&
         !SLACK_CHANNEL.test(channel) &&
         'Must be a channel name such as #it-requests or a channel id',
+    );
+  }
+  if (has('onBehalf')) {
+    c.add(
+      'onBehalf',
+      !['off', 'reports', 'anyone'].includes(form.onBehalf) &&
+        'Pick who people may request access for',
     );
   }
   if (has('branding')) {

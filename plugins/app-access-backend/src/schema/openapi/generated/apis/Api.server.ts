@@ -24,10 +24,12 @@ import {
   Id,
   IndexedAppPage,
   IntakeBody,
+  LeaverList,
   MarkFulfilledBody,
   Meta,
   ModuleTestResult,
   NameApproverBody,
+  OnBehalfOptions,
   OutboxJob,
   OutboxJobStatus,
   OutboxList,
@@ -169,6 +171,14 @@ export type GetHealth = {
  */
 export type GetMeta = {
   response: Meta;
+};
+/**
+ * Who the caller may request access for (the request form's "for someone else").
+ *
+ * @public
+ */
+export type GetOnBehalfOptions = {
+  response: OnBehalfOptions;
 };
 /**
  * A person's current access (fulfilled requests) and open requests, for their User page: the person themselves and their manager only (403 for anyone else).
@@ -328,6 +338,14 @@ export type ListIndexedApps = {
     cursor?: string;
   };
   response: IndexedAppPage;
+};
+/**
+ * People who left the directory and the access App Access granted them (app-access.request.read.all).
+ *
+ * @public
+ */
+export type ListLeavers = {
+  response: LeaverList;
 };
 /**
  * What the caller holds through App Access (held first), with since, until and how it was granted.
@@ -543,6 +561,7 @@ export type EndpointMap = {
   '#get|/apps/{id}': GetCatalogApp;
   '#get|/health': GetHealth;
   '#get|/meta': GetMeta;
+  '#get|/on-behalf': GetOnBehalfOptions;
   '#get|/person-access': GetPersonAccess;
   '#get|/requests/{id}': GetRequest;
   '#get|/settings': GetSettings;
@@ -554,6 +573,7 @@ export type EndpointMap = {
   '#get|/apps': ListCatalogApps;
   '#get|/categories': ListCategories;
   '#get|/index/apps': ListIndexedApps;
+  '#get|/admin/leavers': ListLeavers;
   '#get|/me/access': ListMyAccess;
   '#get|/approvals': ListMyApprovals;
   '#get|/requests': ListMyRequests;

@@ -37,18 +37,18 @@ export type AccessGrant = {
   fulfilledBy?: string;
   externalRef?: string;
   /**
-   * The removal ticket or vendor reference
+   * The removal ticket or vendor reference, once removal started.
    */
   removalRef?: string;
   removalReason?: string;
   removedAt?: string;
   removedBy?: string;
   /**
-   * An open extension request for this grant
+   * An open extension request for this grant, if any.
    */
   extensionRequestId?: string;
   /**
-   * The tier's maximum
+   * The tier's maximum, for the Extend dialog.
    */
   maxDurationDays?: number;
 };

@@ -24,6 +24,10 @@ export type AccessRequest = {
    * Entity ref of the person who asked.
    */
   requester: string;
+  /**
+   * Entity ref of the person who gets the access; the requester unless they filed it on someone's behalf.
+   */
+  grantee?: string;
   status: RequestStatus;
   /**
    * Approval level waiting for a decision (1 or 2); 0 when none.

@@ -7,6 +7,7 @@
 import { ApprovalMethod } from './ApprovalMethod.model';
 import { BrandingSettings } from './BrandingSettings.model';
 import { NotificationSettings } from './NotificationSettings.model';
+import { OnBehalfRule } from './OnBehalfRule.model';
 import { PeerSettings } from './PeerSettings.model';
 import { RemindersSettings } from './RemindersSettings.model';
 import { TicketingSettings } from './TicketingSettings.model';
@@ -25,4 +26,5 @@ export type AppAccessSettings = {
   notifications: NotificationSettings;
   peers: PeerSettings;
   branding: BrandingSettings;
+  onBehalf: OnBehalfRule;
 };

@@ -24,4 +24,8 @@ export type CreateRequestBody = {
    * How long the access lasts once granted; at most the tier's `maxDurationDays`, required when the tier has `durationRequired`. Without it the access lasts until it is removed.
    */
   durationDays?: number;
+  /**
+   * A user entity ref; the person who gets the access, when it is not the caller (a direct report, or anyone when the setting onBehalf allows it).
+   */
+  onBehalfOf?: string;
 };

@@ -23,7 +23,7 @@ export type OutboxJob = {
    */
   attempts: number;
   /**
-   * How often a worker took the job
+   * How often a worker took the job, re-claims included.
    */
   claims?: number;
   /**

@@ -35,4 +35,6 @@ export type RequestEventType =
   | 'access_removal_started'
   | 'access_removed'
   | 'access_removal_failed'
-  | 'access_extended';
+  | 'access_extended'
+  | 'requester_left'
+  | 'approver_left';

@@ -22,6 +22,7 @@ export type SettingsResponse = {
     notifications: SettingsSource;
     peers: SettingsSource;
     branding: SettingsSource;
+    onBehalf: SettingsSource;
   };
   defaults: AppAccessSettings;
   modules: {

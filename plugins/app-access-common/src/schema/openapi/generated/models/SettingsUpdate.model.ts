@@ -8,6 +8,7 @@ import { ApprovalMethod } from './ApprovalMethod.model';
 import { BrandingSettings } from './BrandingSettings.model';
 import { EntityRef } from './EntityRef.model';
 import { NotificationSettings } from './NotificationSettings.model';
+import { OnBehalfRule } from './OnBehalfRule.model';
 import { PeerSettings } from './PeerSettings.model';
 import { RemindersSettings } from './RemindersSettings.model';
 import { TicketingSettings } from './TicketingSettings.model';
@@ -26,4 +27,5 @@ export type SettingsUpdate = {
   notifications?: NotificationSettings | null;
   peers?: PeerSettings | null;
   branding?: BrandingSettings | null;
+  onBehalf?: OnBehalfRule | null;
 };

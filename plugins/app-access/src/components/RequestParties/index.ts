@@ -1,0 +1,1 @@
+export { isOnBehalf, RequestParties } from './RequestParties';
