@@ -240,6 +240,7 @@ describe.each(databases.eachSupportedId())(
         app_name: appId,
         tier_name: 'Seat',
         requester,
+        grantee: requester,
         status,
         created_at: createdAt,
         updated_at: createdAt,
