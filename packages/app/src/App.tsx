@@ -16,6 +16,7 @@ import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { Root } from './components/Root';
 import { DemoSignInPage } from './components/DemoSignInPage';
+import { SandboxPage } from './components/sandbox';
 
 const app = createApp({
   apis,
@@ -42,6 +43,7 @@ const routes = (
     </Route>
     <Route path="/settings" element={<UserSettingsPage />} />
     <Route path="/notifications" element={<NotificationsPage />} />
+    <Route path="/sandbox" element={<SandboxPage />} />
   </FlatRoutes>
 );
 

@@ -43,13 +43,23 @@ export async function createSandboxRouter(
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
 
-  router.use(async (req, _res, next) => {
+  const isAdmin = async (req: express.Request) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const [decision] = await permissions.authorize(
       [{ permission: appAccessSettingsManagePermission }],
       { credentials },
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    return decision.result === AuthorizeResult.ALLOW;
+  };
+
+  // Whether to show the Sandbox page to this person (any signed-in user may ask).
+  router.get('/status', async (req, res) => {
+    const admin = await isAdmin(req);
+    res.json({ enabled: Boolean(options.sandbox()), admin });
+  });
+
+  router.use(async (req, _res, next) => {
+    if (!(await isAdmin(req))) {
       throw new NotAllowedError('The vendor sandbox is for App Access admins');
     }
     next();

@@ -130,6 +130,21 @@ describe('vendor sandbox', () => {
 
     const as = (ref: string) => mockCredentials.user.header(ref);
 
+    it('tells anyone signed in whether the sandbox is on and theirs to use', async () => {
+      const employee = await request(server)
+        .get('/api/app-access-sandbox/status')
+        .set('Authorization', as(EMPLOYEE));
+      expect(employee.body).toEqual({ enabled: true, admin: false });
+      const admin = await request(server)
+        .get('/api/app-access-sandbox/status')
+        .set('Authorization', as(ADMIN));
+      expect(admin.body).toEqual({ enabled: true, admin: true });
+      await request(server)
+        .get('/api/app-access-sandbox/status')
+        .set('Authorization', mockCredentials.none.header())
+        .expect(401);
+    });
+
     it('answers 401 without a user and 403 to non-admins', async () => {
       await request(server)
         .get('/api/app-access-sandbox/state')

@@ -28,6 +28,7 @@ import { MyGroupsSidebarItem } from '@backstage/plugin-org';
 import GroupIcon from '@material-ui/icons/People';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
 import { AppAccessApprovalsSidebarItem } from '@app-access/plugin-app-access';
+import { SandboxSidebarItem } from '../sandbox';
 
 const useSidebarLogoStyles = makeStyles({
   root: {
@@ -81,6 +82,7 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
         <AppsSidebarItem />
         <AppAccessApprovalsSidebarItem />
         <SidebarItem icon={CategoryIcon} to="catalog" text="Catalog" />
+        <SandboxSidebarItem />
         <MyGroupsSidebarItem
           singularTitle="My Group"
           pluralTitle="My Groups"
