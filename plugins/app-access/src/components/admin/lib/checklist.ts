@@ -1,6 +1,7 @@
 import {
   AccessRequest,
   RequestEvent,
+  SettingsResponse,
 } from '@app-access/plugin-app-access-common';
 
 export type ChecklistStepId =
@@ -68,7 +69,7 @@ export const CHECKLIST_STEPS: ChecklistStep[] = [
     tierName: 'Member',
     steps: [
       'Sign in as jane.doe and request Asana › Member.',
-      'Nobody answers. Wait for the reminder interval (Settings › Default settings › Reminders; lower it to try this quickly).',
+      'Nobody answers. Wait for the reminder interval (Settings › Default settings › Reminders), or use “Send reminders now” below.',
     ],
     expect:
       'Approvers are reminded, up to the maximum count, and the request stays open (“Pending approval”). Seen to work when a reminder was sent.',
@@ -175,4 +176,68 @@ export function evaluateChecklist(
       ),
     ),
   };
+}
+
+/** What a step needs before it can run, and where to set it up. */
+export type StepRequirement = {
+  message: string;
+  /** Where to set it up (a page of the docs). */
+  setupUrl: string;
+  setupLabel: string;
+};
+
+const DOCS = 'https://github.com/app-access/app-access/blob/main';
+const SANDBOX_HINT =
+  'In the example portal, the vendor sandbox (appAccess.sandbox.enabled) stands in for it.';
+
+/**
+ * Why a step cannot run with the installed modules and settings, or
+ * undefined when it can (or when the settings cannot be read).
+ */
+export function stepRequirement(
+  step: ChecklistStepId,
+  settings: SettingsResponse | undefined,
+): StepRequirement | undefined {
+  if (!settings) return undefined;
+  if (step === 'okta') {
+    const okta = settings.integrations.okta;
+    if (
+      !okta?.configured ||
+      !settings.modules.fulfillers.includes('okta-group')
+    ) {
+      return {
+        message: `Needs the Okta module, ${
+          okta?.installed
+            ? 'configured (appAccess.okta)'
+            : 'installed and configured'
+        }. ${SANDBOX_HINT}`,
+        setupUrl: `${DOCS}/docs/okta.md`,
+        setupLabel: 'Set up Okta',
+      };
+    }
+  }
+  if (step === 'ticket') {
+    const system = settings.values.ticketing.system;
+    if (system === 'manual') {
+      return {
+        message: `Needs a ticketing system: choose Jira, Zendesk or email in Settings › Fulfillment. ${SANDBOX_HINT}`,
+        setupUrl: `${DOCS}/README.md#configuration`,
+        setupLabel: 'Ticketing',
+      };
+    }
+    const integration = settings.integrations[system];
+    if (!integration?.configured) {
+      const name = { jira: 'Jira', zendesk: 'Zendesk', email: 'email' }[system];
+      return {
+        message: `Needs the ${name} module, ${
+          integration?.installed
+            ? `configured (appAccess.${system})`
+            : 'installed and configured'
+        }. ${SANDBOX_HINT}`,
+        setupUrl: `${DOCS}/docs/${system}.md`,
+        setupLabel: `Set up ${name}`,
+      };
+    }
+  }
+  return undefined;
 }

@@ -357,6 +357,17 @@ export type NameApprover = {
   response: AccessRequest;
 };
 /**
+ * Remind the approvers of a request waiting for approval now, instead of at the next reminder interval (app-access.request.manage); counts toward the maximum number of reminders.
+ *
+ * @public
+ */
+export type RemindApprovers = {
+  path: {
+    id: Id;
+  };
+  response: AccessRequest;
+};
+/**
  * Put a dead job back in the queue; a dead fulfilment's request is resumed (app-access.request.manage).
  *
  * @public
@@ -444,6 +455,7 @@ export type EndpointMap = {
   '#get|/recommendations': ListRecommendations;
   '#post|/admin/requests/{id}/mark-fulfilled': MarkRequestFulfilled;
   '#post|/admin/requests/{id}/approvers': NameApprover;
+  '#post|/admin/requests/{id}/remind': RemindApprovers;
   '#post|/admin/outbox/{id}/retry': RetryOutboxJob;
   '#post|/admin/requests/{id}/retry': RetryRequest;
   '#put|/admin/apps/{id}': SaveApp;
