@@ -58,6 +58,7 @@ import {
   SettingsService,
 } from './services';
 import { BackstageNotifier } from './builtins/BackstageNotifier';
+import { LiveUpdatePublisher } from './outbox/liveUpdates';
 import { ModuleRegistry } from './modules/ModuleRegistry';
 
 export type AppAccessEngineOptions = {
@@ -71,6 +72,8 @@ export type AppAccessEngineOptions = {
   auth?: AuthService;
   catalog?: CatalogService;
   notifications?: NotificationService;
+  /** Backstage signals: live updates of the pages after each notice. */
+  signals?: LiveUpdatePublisher;
   /** Replaces the catalog directory (tests). */
   directory?: AppAccessDirectory;
   directories?: AppAccessDirectory[];
@@ -210,6 +213,7 @@ export class AppAccessEngine {
       fulfillers: fulfillerMap,
       logger,
       appBaseUrl,
+      liveUpdates: options.signals,
     };
     const worker = new OutboxWorker({
       store: outbox,

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { appAccessPermissions } from '@app-access/plugin-app-access-common';
 import {
   AppAccessDirectory,
@@ -67,6 +68,7 @@ export const appAccessPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
         notifications: notificationService,
+        signals: signalsServiceRef,
       },
       async init(deps) {
         deps.permissionsRegistry.addPermissions(appAccessPermissions);

@@ -1,3 +1,4 @@
+import { LiveUpdatePublisher, publishLiveUpdate } from './liveUpdates';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   AppAccessDirectory,
@@ -34,6 +35,8 @@ export type JobHandlerDeps = {
   logger: LoggerService;
   /** Portal base URL, for links in messages. */
   appBaseUrl: string;
+  /** Backstage signals, for live updates of the pages (optional). */
+  liveUpdates?: LiveUpdatePublisher;
 };
 
 /** Expands group refs to their members; users stay as they are. */
@@ -120,6 +123,13 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         idempotencyKey: job.idempotencyKey,
         reminderNumber: p.reminderNumber,
       });
+      // The people told, and the requester, see the change without a reload.
+      await publishLiveUpdate(
+        deps.liveUpdates,
+        deps.logger,
+        [...recipients, request.requester],
+        { requestId: request.id, kind: p.kind, status: request.status },
+      );
       if (
         p.kind === 'approval_needed' &&
         task &&
