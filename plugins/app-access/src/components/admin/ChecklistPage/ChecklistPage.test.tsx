@@ -135,6 +135,17 @@ describe('ChecklistPage', () => {
       })),
       getSettings: jest.fn(async () => settings),
       remindApprovers: jest.fn(async () => pending),
+      // The admin's own Figma › Dev seat request is still open.
+      listMyRequests: jest.fn(async () => ({
+        items: [
+          {
+            id: 'r-mine',
+            appId: 'figma',
+            tierId: 'dev',
+            status: 'pending_approval',
+          } as AccessRequest,
+        ],
+      })),
     });
     await renderInPlugin(<ChecklistPage />, {
       api,
@@ -153,6 +164,14 @@ describe('ChecklistPage', () => {
       'Needs a ticketing system: choose Jira, Zendesk or email',
     );
     expect(await step('ticket')).toHaveTextContent('vendor sandbox');
+    expect(await step('okta')).toHaveTextContent(
+      'Your own request for Figma › Dev seat is still open',
+    );
+    expect(
+      within(await step('okta')).getByRole('link', {
+        name: 'Figma › Full seat',
+      }),
+    ).toHaveAttribute('href', '/apps/figma');
     // Deny steps need nothing more.
     expect(await step('deny-level-1')).not.toHaveTextContent('Needs');
 

@@ -36,6 +36,7 @@ import {
   StepEvidence,
   StepRequirement,
   stepRequirement,
+  takenSuggestion,
 } from '../lib/checklist';
 
 const useStyles = makeStyles(theme => ({
@@ -145,15 +146,18 @@ const Step = ({
   evidence,
   requirement,
   pending,
+  mine,
   onChange,
 }: {
   step: ChecklistStep;
   evidence: StepEvidence;
   requirement?: StepRequirement;
   pending?: AccessRequest[];
+  mine?: AccessRequest[];
   onChange: () => void;
 }) => {
   const classes = useStyles();
+  const taken = mine ? takenSuggestion(step, mine) : undefined;
   const appPage = useAppPageLink();
   const paths = useAdminPaths();
   const target = `${step.appName} › ${step.tierName}`;
@@ -194,6 +198,22 @@ const Step = ({
       <Typography variant="body2" color="textSecondary">
         {step.expect}
       </Typography>
+      {taken && (
+        <Alert severity="info" style={{ marginTop: 8 }}>
+          Your own request for {target} is still open, so it cannot be requested
+          again until it closes
+          {taken.instead && appPage ? (
+            <>
+              ; try{' '}
+              <Link to={appPage(taken.instead.appId)}>
+                {taken.instead.appName} › {taken.instead.tierName}
+              </Link>{' '}
+              instead, it follows the same path
+            </>
+          ) : null}
+          .
+        </Alert>
+      )}
       {requirement && !evidence.seen && (
         <Alert severity="warning" style={{ marginTop: 8 }}>
           {requirement.message}{' '}
@@ -260,11 +280,19 @@ const ChecklistContent = () => {
     } catch {
       pending = undefined;
     }
+    // The admin's own open requests: a step's suggestion they block.
+    let mine: AccessRequest[] | undefined;
+    try {
+      mine = (await api.listMyRequests({ limit: 100 })).items;
+    } catch {
+      mine = undefined;
+    }
     return {
       evidence: evaluateChecklist(events, requests),
       requestsError,
       settings,
       pending,
+      mine,
     };
   }, [api]);
 
@@ -310,6 +338,7 @@ const ChecklistContent = () => {
               evidence={data.value!.evidence[step.id]}
               requirement={stepRequirement(step.id, data.value!.settings)}
               pending={data.value!.pending}
+              mine={data.value!.mine}
               onChange={data.retry}
             />
           ))}

@@ -23,6 +23,14 @@ export type ChecklistStep = {
   steps: string[];
   /** What App Access should do, and what makes the step "seen to work". */
   expect: string;
+  /** Apps and tiers that follow the same path, for when the suggested one is taken. */
+  alternatives: Array<{
+    appId: string;
+    appName: string;
+    tierId: string;
+    tierName: string;
+  }>;
+  tierId: string;
 };
 
 /**
@@ -33,6 +41,21 @@ export type ChecklistStep = {
 export const CHECKLIST_STEPS: ChecklistStep[] = [
   {
     id: 'deny-level-1',
+    tierId: 'user',
+    alternatives: [
+      {
+        appId: 'confluence',
+        appName: 'Confluence',
+        tierId: 'editor',
+        tierName: 'Editor',
+      },
+      {
+        appId: 'linear',
+        appName: 'Linear',
+        tierId: 'member',
+        tierName: 'Member',
+      },
+    ],
     letter: 'a',
     title: 'Deny at level 1',
     appId: 'jira-software',
@@ -47,6 +70,21 @@ export const CHECKLIST_STEPS: ChecklistStep[] = [
   },
   {
     id: 'deny-level-2',
+    tierId: 'notion-ai',
+    alternatives: [
+      {
+        appId: 'datadog',
+        appName: 'Datadog',
+        tierId: 'admin',
+        tierName: 'Admin',
+      },
+      {
+        appId: 'jira-software',
+        appName: 'Jira Software',
+        tierId: 'project-admin',
+        tierName: 'Project Admin',
+      },
+    ],
     letter: 'b',
     title: 'Approve at level 1, then deny at level 2',
     appId: 'notion',
@@ -62,6 +100,16 @@ export const CHECKLIST_STEPS: ChecklistStep[] = [
   },
   {
     id: 'ignore',
+    tierId: 'member',
+    alternatives: [
+      { appId: 'miro', appName: 'Miro', tierId: 'member', tierName: 'Member' },
+      {
+        appId: 'loom',
+        appName: 'Loom',
+        tierId: 'business',
+        tierName: 'Business',
+      },
+    ],
     letter: 'c',
     title: 'Ignore a request',
     appId: 'asana',
@@ -76,6 +124,21 @@ export const CHECKLIST_STEPS: ChecklistStep[] = [
   },
   {
     id: 'okta',
+    tierId: 'dev',
+    alternatives: [
+      {
+        appId: 'figma',
+        appName: 'Figma',
+        tierId: 'full',
+        tierName: 'Full seat',
+      },
+      {
+        appId: 'datadog',
+        appName: 'Datadog',
+        tierId: 'standard',
+        tierName: 'Standard',
+      },
+    ],
     letter: 'd',
     title: 'Approve through Okta',
     appId: 'figma',
@@ -90,6 +153,21 @@ export const CHECKLIST_STEPS: ChecklistStep[] = [
   },
   {
     id: 'ticket',
+    tierId: 'read-only',
+    alternatives: [
+      {
+        appId: 'tableau',
+        appName: 'Tableau',
+        tierId: 'viewer',
+        tierName: 'Viewer',
+      },
+      {
+        appId: 'tableau',
+        appName: 'Tableau',
+        tierId: 'explorer',
+        tierName: 'Explorer',
+      },
+    ],
     letter: 'e',
     title: 'Approve through a ticket',
     appId: 'salesforce',
@@ -240,4 +318,35 @@ export function stepRequirement(
     }
   }
   return undefined;
+}
+
+const OPEN = [
+  'submitted',
+  'pending_approval',
+  'approved',
+  'fulfilling',
+  'awaiting_it',
+];
+
+/**
+ * When the signed-in admin's own earlier request for the step's app and
+ * tier is still open (a second one would be refused), the first
+ * alternative that is free; undefined when the suggestion is free.
+ */
+export function takenSuggestion(
+  step: ChecklistStep,
+  mine: AccessRequest[],
+):
+  | { open: AccessRequest; instead?: ChecklistStep['alternatives'][number] }
+  | undefined {
+  const isOpen = (appId: string, tierId: string) =>
+    mine.find(
+      r => r.appId === appId && r.tierId === tierId && OPEN.includes(r.status),
+    );
+  const open = isOpen(step.appId, step.tierId);
+  if (!open) return undefined;
+  return {
+    open,
+    instead: step.alternatives.find(a => !isOpen(a.appId, a.tierId)),
+  };
 }
