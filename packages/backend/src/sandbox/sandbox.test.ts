@@ -241,6 +241,43 @@ describe('vendor sandbox', () => {
       expect(bad.body.error.message).toMatch(/^ts:/);
     });
 
+    it("shows the cards posted to the Teams channel's webhook", async () => {
+      const card = {
+        type: 'AdaptiveCard',
+        version: '1.4',
+        body: [{ type: 'TextBlock', text: 'Jane Doe asks for Figma Dev seat' }],
+        actions: [
+          {
+            type: 'Action.OpenUrl',
+            title: 'Open in the portal',
+            url: 'http://localhost:3000/apps/approvals',
+          },
+        ],
+      };
+      const res = await fetch(
+        sandbox.configOverlay().appAccess.msteams.webhookUrl,
+        {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            type: 'message',
+            attachments: [
+              {
+                contentType: 'application/vnd.microsoft.card.adaptive',
+                content: card,
+              },
+            ],
+          }),
+        },
+      );
+      expect(res.status).toBe(202);
+      const state = await request(server)
+        .get('/api/app-access-sandbox/state')
+        .set('Authorization', as(ADMIN))
+        .expect(200);
+      expect(state.body.teams.map((t: any) => t.card)).toContainEqual(card);
+    });
+
     it('resolves a Jira ticket as IT would', async () => {
       const overlay = sandbox.configOverlay().appAccess.jira;
       const auth = Buffer.from(`${overlay.email}:${overlay.apiToken}`).toString(
