@@ -199,6 +199,24 @@ const MailMessage = ({ mail }: { mail: SandboxState['mailbox'][number] }) => {
   );
 };
 
+/** The emoji codes App Access's Slack messages use, as Slack shows them. */
+const SLACK_EMOJI: Record<string, string> = {
+  bell: '🔔',
+  hourglass_flowing_sand: '⏳',
+  inbox_tray: '📥',
+  no_entry: '⛔',
+  tada: '🎉',
+  warning: '⚠️',
+  white_check_mark: '✅',
+};
+
+function slackText(text: string | undefined): string {
+  return (text ?? '').replace(
+    /:([a-z_]+):/g,
+    (code, name: string) => SLACK_EMOJI[name] ?? code,
+  );
+}
+
 function cardText(node: any, out: string[] = []): string[] {
   if (Array.isArray(node)) {
     for (const n of node) cardText(n, out);
@@ -372,7 +390,7 @@ const SandboxContent = () => {
                 DM to {m.to}
                 {m.edited ? ' · edited' : ''}
               </Typography>
-              <Typography variant="body2">{m.text}</Typography>
+              <Typography variant="body2">{slackText(m.text)}</Typography>
               {m.buttons.length > 0 && (
                 <Box className={classes.actions}>
                   {m.buttons.map(b => (
