@@ -26,6 +26,28 @@ async function submit(jane, appId, tierId, justification) {
   );
 }
 
+/**
+ * The first of a step's apps (the suggestion, then the checklist's
+ * alternatives on the same path) Jane may request: another spec may already
+ * have given her one (409 "You already have …").
+ */
+async function submitFirstFree(jane, candidates, justification) {
+  for (const c of candidates) {
+    const res = await jane.post('/requests', {
+      appId: c.appId,
+      tierId: c.tierId,
+      justification,
+    });
+    if (res.status === 201) return { request: res.body, ...c };
+    if (res.status !== 409) expectStatus(res, 201, `request ${c.appId}`);
+  }
+  throw new Error(
+    `Jane already has every app of the step: ${candidates
+      .map(c => c.appId)
+      .join(', ')}`,
+  );
+}
+
 /** The sandbox page, reloaded until `locator` shows (the page polls too). */
 async function sandboxUntil(page, APP_URL, locator, timeoutMs = 60_000) {
   const started = Date.now();
@@ -84,14 +106,22 @@ test('Sandbox: the five test-plan steps end at 5 of 5', async ({
     );
 
     // (c) ignore: the admin sends the reminder now, from the checklist
-    await submit(jane, 'asana', 'member', 'launch plan');
+    const c = await submitFirstFree(
+      jane,
+      [
+        { appId: 'asana', tierId: 'member', label: 'Asana › Member' },
+        { appId: 'miro', tierId: 'member', label: 'Miro › Member' },
+        { appId: 'loom', tierId: 'business', label: 'Loom › Business' },
+      ],
+      'launch plan',
+    );
     await signInAs(page, APP_URL, 'ivan.admin');
     await page.goto(`${APP_URL}/apps/admin/checklist`);
     const remind = page.getByRole('button', {
-      name: 'Send reminders now for Asana › Member',
+      name: `Send reminders now for ${c.label}`,
     });
     await remind.first().click();
-    await page.getByText('Reminded the approvers of Asana › Member.').waitFor();
+    await page.getByText(`Reminded the approvers of ${c.label}.`).waitFor();
 
     // (d) through Okta, approved with Sam's Slack button in the sandbox
     expectStatus(
@@ -99,13 +129,21 @@ test('Sandbox: the five test-plan steps end at 5 of 5', async ({
       200,
       'approvals by Slack',
     );
-    const d = await submit(jane, 'figma', 'dev', 'prototype handoff');
+    const { request: d, name: dName } = await submitFirstFree(
+      jane,
+      [
+        { appId: 'figma', tierId: 'dev', name: 'Figma' },
+        { appId: 'figma', tierId: 'full', name: 'Figma' },
+        { appId: 'datadog', tierId: 'standard', name: 'Datadog' },
+      ],
+      'prototype handoff',
+    );
     await page.goto(`${APP_URL}/sandbox`);
     await page.getByRole('heading', { name: 'Sandbox' }).first().waitFor();
     const dm = page
       .getByTestId('sandbox-slack-message')
       .filter({ hasText: 'sam.manager@' })
-      .filter({ hasText: 'Figma' })
+      .filter({ hasText: dName })
       .filter({ has: page.getByRole('button', { name: 'Approve' }) });
     await sandboxUntil(page, APP_URL, dm);
     await dm.first().scrollIntoViewIfNeeded();
@@ -115,11 +153,11 @@ test('Sandbox: the five test-plan steps end at 5 of 5', async ({
     const fulfilledD = await waitForStatus(jane, d.id, ['fulfilled'], 60_000);
     assert(
       fulfilledD.fulfilledBy === 'okta-group',
-      `Figma was fulfilled by ${fulfilledD.fulfilledBy}`,
+      `${dName} was fulfilled by ${fulfilledD.fulfilledBy}`,
     );
     const group = page
       .getByTestId('sandbox-okta-group')
-      .filter({ hasText: 'Figma Dev seat' })
+      .filter({ hasText: `${dName} ${d.tierName}` })
       .filter({ hasText: 'jane.doe@' });
     await sandboxUntil(page, APP_URL, group);
 
