@@ -18,6 +18,7 @@ import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { Root } from './components/Root';
 import { DemoSignInPage } from './components/DemoSignInPage';
+import { SandboxPage } from './components/sandbox';
 
 const app = createApp({
   apis,
@@ -47,6 +48,7 @@ const routes = (
     <Route path="/search" element={<SearchPage />}>
       <SearchResultsPage />
     </Route>
+    <Route path="/sandbox" element={<SandboxPage />} />
   </FlatRoutes>
 );
 

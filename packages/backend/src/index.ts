@@ -5,8 +5,14 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { demoAuthProviderModule } from './modules/demoAuthProvider';
 import { examplePermissionPolicyModule } from './modules/permissionPolicy';
+import { sandboxPlugin, sandboxRootConfigServiceFactory } from './sandbox';
 
 const backend = createBackend();
+
+// Vendor sandbox (appAccess.sandbox.enabled, never with NODE_ENV=production):
+// local Okta, Jira, Zendesk, Slack, Teams and SMTP stand-ins (src/sandbox).
+backend.add(sandboxRootConfigServiceFactory);
+backend.add(sandboxPlugin);
 
 backend.add(import('@backstage/plugin-app-backend'));
 

@@ -66,6 +66,7 @@ import {
 import { LeaverStore } from './database/LeaverStore';
 import { LeaverWorkflow } from './workflow/LeaverWorkflow';
 import { BackstageNotifier } from './builtins/BackstageNotifier';
+import { LiveUpdatePublisher } from './outbox/liveUpdates';
 import { ModuleRegistry } from './modules/ModuleRegistry';
 
 export type AppAccessEngineOptions = {
@@ -79,6 +80,8 @@ export type AppAccessEngineOptions = {
   auth?: AuthService;
   catalog?: CatalogService;
   notifications?: NotificationService;
+  /** Backstage signals: live updates of the pages after each notice. */
+  signals?: LiveUpdatePublisher;
   /** Replaces the catalog directory (tests). */
   directory?: AppAccessDirectory;
   directories?: AppAccessDirectory[];
@@ -231,6 +234,7 @@ export class AppAccessEngine {
       fulfillers: fulfillerMap,
       logger,
       appBaseUrl,
+      liveUpdates: options.signals,
     };
     const workerOptions: OutboxWorkerOptions = {
       store: outbox,

@@ -5,6 +5,7 @@ import {
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { appAccessPermissions } from '@app-access/plugin-app-access-common';
 import {
   AppAccessDirectory,
@@ -72,6 +73,7 @@ export const appAccessPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         notifications: notificationService,
         actionsRegistry: actionsRegistryServiceRef,
+        signals: signalsServiceRef,
       },
       async init(deps) {
         deps.permissionsRegistry.addPermissions(appAccessPermissions);

@@ -216,21 +216,23 @@ test('employee requests an app, the manager approves, the timeline shows fulfilm
     'the decided request should leave the inbox',
   );
 
-  // --- Jane sees it approved and handed to IT ---------------------------------------
+  // --- Jane sees it approved and fulfilled ---------------------------------------
   await signInAs(page, APP_URL, 'jane.doe');
   await page.getByRole('heading', { name: 'App catalog' }).waitFor();
   await page.goto(`${APP_URL}/apps/requests/${encodeURIComponent(requestId)}`);
-  // No Okta in the demo portal: the manual fulfiller hands the request to IT.
-  await reloadUntilVisible(page, page.getByTestId('event-awaiting_it'));
+  // The demo portal's vendor sandbox (appAccess.sandbox.enabled) is its
+  // Okta: the Okta module adds Jane to Asana's group and the request ends
+  // fulfilled.
+  await reloadUntilVisible(page, page.getByTestId('event-fulfilled'));
   await page
     .getByTestId('event-approved')
     .getByText('Approved (level 1)')
     .waitFor();
   await page.getByTestId('event-approved').getByText('“Go ahead”').waitFor();
-  await page.getByTestId('status-awaiting_it').waitFor();
+  await page.getByTestId('status-fulfilled').waitFor();
   assert(
     (await page.getByRole('button', { name: 'Cancel request' }).count()) === 0,
-    'a request waiting for IT can no longer be cancelled',
+    'a fulfilled request can no longer be cancelled',
   );
   await settled(page);
   await shot(page, outputDir, 'employee-11-request-timeline-approved');

@@ -48,6 +48,7 @@ export async function startRouterHarness() {
       'retry',
       'nameApprover',
       'markFulfilled',
+      'remindNow',
     ]),
     settings: mockOf(['view', 'update', 'testModule', 'syncStatus']),
     apps: mockOf(['list', 'get', 'save']),

@@ -1,3 +1,4 @@
+import { LiveUpdatePublisher, publishLiveUpdate } from './liveUpdates';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   AppAccessChange,
@@ -40,6 +41,8 @@ export type JobHandlerDeps = {
   logger: LoggerService;
   /** Portal base URL, for links in messages. */
   appBaseUrl: string;
+  /** Backstage signals, for live updates of the pages (optional). */
+  liveUpdates?: LiveUpdatePublisher;
 };
 
 /** Expands group refs to their members; users stay as they are. */
@@ -131,6 +134,13 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         reminderNumber: p.reminderNumber,
         ...(p.access ? { access: p.access } : {}),
       });
+      // The people told, and the requester, see the change without a reload.
+      await publishLiveUpdate(
+        deps.liveUpdates,
+        deps.logger,
+        [...recipients, request.requester],
+        { requestId: request.id, kind: p.kind, status: request.status },
+      );
       if (
         p.kind === 'approval_needed' &&
         task &&

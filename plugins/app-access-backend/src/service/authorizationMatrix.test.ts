@@ -142,6 +142,7 @@ const REQUEST_ROUTES = new Set([
   'POST /admin/requests/{id}/retry',
   'POST /admin/requests/{id}/mark-fulfilled',
   'POST /admin/requests/{id}/approvers',
+  'POST /admin/requests/{id}/remind',
 ]);
 
 // --- the table ------------------------------------------------------------
@@ -454,6 +455,25 @@ const MATRIX: Row[] = [
     callers: 'rest',
     status: 403,
   },
+
+  // "Send reminders now": only while an approval is open.
+  {
+    route: 'POST /admin/requests/{id}/remind',
+    callers: ['anonymous'],
+    status: 401,
+  },
+  {
+    route: 'POST /admin/requests/{id}/remind',
+    states: PENDING,
+    callers: holding('manage'),
+    status: 200,
+  },
+  {
+    route: 'POST /admin/requests/{id}/remind',
+    callers: holding('manage'),
+    status: 409,
+  },
+  { route: 'POST /admin/requests/{id}/remind', callers: 'rest', status: 403 },
 ];
 
 // --- the cases the table yields --------------------------------------------
@@ -575,6 +595,9 @@ const CALLS: Record<
   'POST /admin/requests/{id}/mark-fulfilled': ({ requestId }) => ({
     path: `/admin/requests/${requestId}/mark-fulfilled`,
     body: {},
+  }),
+  'POST /admin/requests/{id}/remind': ({ requestId }) => ({
+    path: `/admin/requests/${requestId}/remind`,
   }),
   'POST /admin/requests/{id}/approvers': ({ requestId }) => ({
     path: `/admin/requests/${requestId}/approvers`,

@@ -1,4 +1,4 @@
-import { InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   AccessRequest,
   AccessRequestPage,
@@ -241,6 +241,27 @@ export class RequestService {
     return this.adminDetails(
       await this.deps.workflow.nameApprover(caller, id, approver),
     );
+  }
+
+  /**
+   * Reminds the approvers of the request's open approval now ("send
+   * reminders now"), as the reminder task would once the interval passed;
+   * it counts toward the maximum. 409 when nothing waits for approval.
+   */
+  async remindNow(_caller: Caller, id: string): Promise<AccessRequest> {
+    const request = await this.deps.workflow.getRequest(id);
+    const task = await this.deps.tasks.openTaskForRequest(id);
+    if (!task) {
+      throw new ConflictError(
+        `Only a request waiting for approval can be reminded; this one is ${request.status}`,
+      );
+    }
+    if (!(await this.deps.workflow.remind(task.id, task.reminders))) {
+      throw new ConflictError(
+        'The request moved on (decided, or reminded meanwhile); look again',
+      );
+    }
+    return this.adminDetails(await this.deps.workflow.getRequest(id));
   }
 
   async markFulfilled(

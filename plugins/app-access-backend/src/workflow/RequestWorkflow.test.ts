@@ -193,6 +193,45 @@ describe.each(databases.eachSupportedId())(
       }
     });
 
+    it('send reminders now: the approvers are reminded at once, it counts toward the maximum, and a decided request cannot be', async () => {
+      const r = await engine.workflow.submit(jane, {
+        appId: 'notion',
+        tierId: 'editor',
+        justification: 'docs',
+      });
+      await settle();
+      const admin = as('ivan.admin', ['group:default/it-admins']);
+      const requests = engine.services().requests;
+      await requests.remindNow(admin, r.id);
+      await settle();
+      expect(
+        notifier.to(sam.userRef, 'reminder').map(m => m.reminderNumber),
+      ).toEqual([1]);
+      expect(await events(r.id)).toContain('reminder_sent');
+      const [task] = await engine.tasks.tasksForRequest(r.id);
+      expect(task.reminders).toBe(1);
+      // The scheduled reminders go on from there: two more at most.
+      const start = Date.now();
+      for (let day = 1; day <= 4; day++) {
+        await engine.reminders.run(new Date(start + day * 25 * HOUR));
+      }
+      await settle();
+      expect(
+        notifier.to(sam.userRef, 'reminder').map(m => m.reminderNumber),
+      ).toEqual([1, 2, 3]);
+
+      await engine.workflow.decide(sam, r.id, {
+        decision: 'deny',
+        comment: 'no',
+      });
+      await expect(requests.remindNow(admin, r.id)).rejects.toThrow(
+        /Only a request waiting for approval can be reminded; this one is denied/,
+      );
+      await expect(
+        requests.remindNow(admin, '00000000-0000-4000-8000-000000000000'),
+      ).rejects.toThrow(/No request/);
+    });
+
     it('asks the fallback approver only when none of the level’s approvers can be reached', async () => {
       notifier.unreachable.add(sam.userRef);
       const r = await engine.workflow.submit(jane, {

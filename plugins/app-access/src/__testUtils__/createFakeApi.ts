@@ -220,6 +220,9 @@ export function createFakeApi(
       ...adminRequests.find(r => r.id === id)!,
       status: 'fulfilled' as const,
     })),
+    remindApprovers: jest.fn(async (id: string) => ({
+      ...adminRequests.find(r => r.id === id)!,
+    })),
     listOutbox: jest.fn(async () => ({
       items: deadJobs,
       counts: { pending: 0, running: 0, done: 12, dead: deadJobs.length },

@@ -1,3 +1,4 @@
+import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
 import { ReactElement } from 'react';
 import { Route, Routes, useLocation } from 'react-router-dom';
 import {
@@ -50,6 +51,8 @@ export type RenderOptions = {
   displayNames?: Record<string, string>;
   /** The entity presentation API, e.g. batchingEntityPresentationApi(catalogApi); wins over displayNames. */
   entityPresentationApi?: EntityPresentationApi;
+  /** Backstage signals (live updates); without it none arrive. */
+  signalApi?: SignalApi;
 };
 
 /** Renders an element the way the plugin's router would mount it. */
@@ -65,6 +68,7 @@ export function renderInPlugin(element: ReactElement, options: RenderOptions) {
     sidebar,
     displayNames,
     entityPresentationApi,
+    signalApi,
   } = options;
   const apis: Array<readonly [ApiRef<any>, any]> = [
     [appAccessApiRef, api],
@@ -75,6 +79,9 @@ export function renderInPlugin(element: ReactElement, options: RenderOptions) {
   }
   if (catalogApi) {
     apis.push([catalogApiRef, catalogApi]);
+  }
+  if (signalApi) {
+    apis.push([signalApiRef, signalApi]);
   }
   if (config) {
     apis.push([configApiRef, mockApis.config({ data: config })]);

@@ -182,6 +182,8 @@ export interface AppAccessApi {
    */
   nameApprover(id: string, approver: string): Promise<AccessRequest>;
   markFulfilled(id: string, body?: { note?: string }): Promise<AccessRequest>;
+  /** "Send reminders now": reminds the approvers of a request waiting for approval. */
+  remindApprovers(id: string): Promise<AccessRequest>;
   listOutbox(query?: {
     status?: OutboxJobStatus;
     kind?: string;

@@ -301,6 +301,13 @@ export class AppAccessClient implements AppAccessApi {
     );
   }
 
+  remindApprovers(id: string) {
+    return this.call<AccessRequest>(
+      `/admin/requests/${encodeURIComponent(id)}/remind`,
+      { method: 'POST', body: {} },
+    );
+  }
+
   listOutbox(
     query: { status?: OutboxJobStatus; kind?: string; limit?: number } = {},
   ) {

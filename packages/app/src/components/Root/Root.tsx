@@ -29,6 +29,7 @@ import { MyGroupsSidebarItem } from '@backstage/plugin-org';
 import GroupIcon from '@material-ui/icons/People';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
 import { AppAccessApprovalsSidebarItem } from '@app-access/plugin-app-access';
+import { SandboxSidebarItem } from '../sandbox';
 
 const useSidebarLogoStyles = makeStyles({
   root: {
@@ -83,6 +84,7 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
         <AppAccessApprovalsSidebarItem />
         <SidebarItem icon={CategoryIcon} to="catalog" text="Catalog" />
         <SidebarItem icon={SearchIcon} to="search" text="Search" />
+        <SandboxSidebarItem />
         <MyGroupsSidebarItem
           singularTitle="My Group"
           pluralTitle="My Groups"

@@ -37,6 +37,13 @@ describe('admin request and outbox endpoints', () => {
       'r1',
       'done by hand',
     );
+    services.requests.remindNow.mockResolvedValue({ id: 'r1' });
+    await call('post', '/admin/requests/r1/remind', ADMIN_USER).expect(200);
+    expect(services.requests.remindNow).toHaveBeenCalledWith(
+      expect.anything(),
+      'r1',
+    );
+    await call('post', '/admin/requests/r1/remind', EMPLOYEE).expect(403);
     services.outbox.revive.mockResolvedValue({ id: '7' });
     await call('post', '/admin/outbox/7/retry', ADMIN_USER).expect(200);
     expect(

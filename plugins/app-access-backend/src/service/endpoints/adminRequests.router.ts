@@ -63,6 +63,18 @@ export function bindAdminRequestEndpoints(
     );
   });
 
+  router.post('/admin/requests/:id/remind', async (req, res) => {
+    const { caller } = callOf(res);
+    res.json(
+      await context.audited(
+        req,
+        'request-remind',
+        { requestId: req.params.id },
+        () => requests.remindNow(caller, req.params.id),
+      ),
+    );
+  });
+
   router.get('/admin/outbox', async (req, res) => {
     res.json(
       await outbox.list({

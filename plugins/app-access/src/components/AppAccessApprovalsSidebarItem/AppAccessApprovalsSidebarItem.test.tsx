@@ -44,6 +44,42 @@ describe('AppAccessApprovalsSidebarItem', () => {
     expect(api.listApprovals).toHaveBeenCalledWith({ limit: 100 });
   });
 
+  it('follows the live updates the backend sends (Backstage signals)', async () => {
+    const listeners = new Map<string, (message: any) => void>();
+    const signalApi = {
+      subscribe: (channel: string, onMessage: (message: any) => void) => {
+        listeners.set(channel, onMessage);
+        return { unsubscribe: () => listeners.delete(channel) };
+      },
+    };
+    let waiting = pendingApprovals.slice(0, 1);
+    const api = createFakeApi({
+      listApprovals: jest.fn(async () => ({ items: waiting })),
+    });
+    await renderInPlugin(<AppAccessApprovalsSidebarItem />, {
+      api,
+      path: '/',
+      route: '/',
+      signalApi,
+    });
+    expect(
+      await screen.findByRole('link', { name: /Approvals \(1\)/ }),
+    ).toBeInTheDocument();
+
+    // A new request waits for this approver: the backend says so.
+    waiting = pendingApprovals;
+    act(() =>
+      listeners.get('app-access:requests')!({
+        requestId: pendingApprovals[1].requestId,
+        kind: 'approval_needed',
+        status: 'pending_approval',
+      }),
+    );
+    expect(
+      await screen.findByRole('link', { name: /Approvals \(2\)/ }),
+    ).toBeInTheDocument();
+  });
+
   it('shows no count when nothing is waiting', async () => {
     await renderInPlugin(<AppAccessApprovalsSidebarItem to="/approvals" />, {
       api: createFakeApi({

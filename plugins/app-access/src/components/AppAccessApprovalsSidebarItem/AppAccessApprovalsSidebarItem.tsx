@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
+import { useLiveUpdates } from '../../hooks/useLiveUpdates';
 import { SidebarItem } from '@backstage/core-components';
 import { IconComponent, useApi } from '@backstage/core-plugin-api';
 import { Badge } from '@material-ui/core';
@@ -39,6 +40,8 @@ export const AppAccessApprovalsSidebarItem = ({
     const page = await api.listApprovals({ limit: 100 });
     return page.items.length;
   }, [api, generation]);
+  // The count follows new tasks and decisions (Backstage signals).
+  useLiveUpdates(reload);
 
   const lastFocusReload = useRef(0);
   useEffect(() => {

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { useLiveUpdates } from '../../hooks/useLiveUpdates';
 import {
   Content,
   EmptyState,
@@ -52,6 +53,8 @@ export const ApprovalsPage = () => {
     () => fetchAllPages(cursor => api.listApprovals({ limit: 100, cursor })),
     [api],
   );
+  // New tasks, reminders and decisions made elsewhere show without a reload.
+  useLiveUpdates(() => retry());
   // Hidden right away, before the refreshed list confirms they are gone.
   const [decided, setDecided] = useState<ReadonlySet<string>>(new Set());
   const [dialog, setDialog] = useState<{

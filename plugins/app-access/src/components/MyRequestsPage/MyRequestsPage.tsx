@@ -1,5 +1,6 @@
 import { Link as RouterLink } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { useLiveUpdates } from '../../hooks/useLiveUpdates';
 import {
   Content,
   EmptyState,
@@ -31,12 +32,14 @@ export const MyRequestsPage = () => {
   const api = useApi(appAccessApiRef);
   const requestRoute = useRouteRef(requestRouteRef);
   const rootRoute = useRouteRef(rootRouteRef);
-  const { value, loading, error } = useAsyncRetry(
+  const { value, loading, error, retry } = useAsyncRetry(
     () => fetchAllPages(cursor => api.listMyRequests({ limit: 100, cursor })),
     [api],
   );
+  // Any change to one of them shows without a reload.
+  useLiveUpdates(() => retry());
 
-  if (loading) {
+  if (loading && !value) {
     return (
       <Content>
         <Progress />

@@ -2,6 +2,7 @@ import { Fragment, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { useLiveUpdates } from '../../hooks/useLiveUpdates';
 import {
   Breadcrumbs,
   Content,
@@ -189,6 +190,10 @@ export const RequestPage = () => {
     error,
     retry,
   } = useAsyncRetry(() => api.getRequest(requestId), [api, requestId]);
+  // Decisions, fulfilment and IT show up without a reload.
+  useLiveUpdates(update => {
+    if (update.requestId === requestId) retry();
+  });
   const identity = useAsync(
     () => identityApi.getBackstageIdentity(),
     [identityApi],

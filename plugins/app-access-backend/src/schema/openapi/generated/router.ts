@@ -3263,6 +3263,31 @@ export const spec = {
               },
             },
           },
+        },
+      },
+    },
+    '/admin/requests/{id}/remind': {
+      post: {
+        operationId: 'RemindApprovers',
+        'x-permission': 'app-access.request.manage',
+        description:
+          'Remind the approvers of a request waiting for approval now, instead of at the next reminder interval (app-access.request.manage); counts toward the maximum number of reminders.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The request.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessRequest',
+                },
+              },
+            },
+          },
           default: {
             $ref: '#/components/responses/ErrorResponse',
           },

@@ -5,7 +5,11 @@ import {
   AccessRequest,
   RequestEvent,
 } from '@app-access/plugin-app-access-common';
-import { createFakeApi, renderInPlugin } from '../../../__testUtils__';
+import {
+  createFakeApi,
+  renderInPlugin,
+  settingsResponse,
+} from '../../../__testUtils__';
 import { ChecklistPage } from './ChecklistPage';
 
 jest.setTimeout(60_000);
@@ -48,7 +52,11 @@ describe('ChecklistPage', () => {
       listAudit: jest.fn(async (query = {}) => ({
         items: events.filter(e => e.type === query.type),
       })),
-      listAdminRequests: jest.fn(async () => ({ items: requests })),
+      listAdminRequests: jest.fn(async (query: any = {}) => ({
+        items: requests.filter(
+          r => !query.status || query.status.includes(r.status),
+        ),
+      })),
     });
     await renderInPlugin(<ChecklistPage />, {
       api,
@@ -106,5 +114,72 @@ describe('ChecklistPage', () => {
     } as AccessRequest);
     await userEvent.click(screen.getByRole('button', { name: 'Check again' }));
     expect(await screen.findByText('5 of 5 seen to work')).toBeInTheDocument();
+  });
+
+  it('says what a step needs, and sends reminders now for a request waiting for approval', async () => {
+    const pending = {
+      id: 'r-asana',
+      status: 'pending_approval',
+      appId: 'asana',
+      appName: 'Asana',
+      tierId: 'member',
+      tierName: 'Member',
+    } as AccessRequest;
+    const settings = structuredClone(settingsResponse);
+    settings.integrations.okta = { configured: false, installed: true };
+    settings.values.ticketing = { system: 'manual' };
+    const api = createFakeApi({
+      listAudit: jest.fn(async () => ({ items: [] })),
+      listAdminRequests: jest.fn(async (query: any = {}) => ({
+        items: query.status?.includes('pending_approval') ? [pending] : [],
+      })),
+      getSettings: jest.fn(async () => settings),
+      remindApprovers: jest.fn(async () => pending),
+      // The admin's own Figma › Dev seat request is still open.
+      listMyRequests: jest.fn(async () => ({
+        items: [
+          {
+            id: 'r-mine',
+            appId: 'figma',
+            tierId: 'dev',
+            status: 'pending_approval',
+          } as AccessRequest,
+        ],
+      })),
+    });
+    await renderInPlugin(<ChecklistPage />, {
+      api,
+      path: '/apps/admin/checklist',
+      route: '/apps/admin/checklist',
+      permissionApi: mockApis.permission(),
+    });
+    const step = async (id: string) => screen.findByTestId(`checklist-${id}`);
+    expect(await step('okta')).toHaveTextContent(
+      'Needs the Okta module, configured (appAccess.okta)',
+    );
+    expect(
+      within(await step('okta')).getByRole('link', { name: /Set up Okta/ }),
+    ).toHaveAttribute('href', expect.stringContaining('docs/okta.md'));
+    expect(await step('ticket')).toHaveTextContent(
+      'Needs a ticketing system: choose Jira, Zendesk or email',
+    );
+    expect(await step('ticket')).toHaveTextContent('vendor sandbox');
+    expect(await step('okta')).toHaveTextContent(
+      'Your own request for Figma › Dev seat is still open',
+    );
+    expect(
+      within(await step('okta')).getByRole('link', {
+        name: 'Figma › Full seat',
+      }),
+    ).toHaveAttribute('href', '/apps/figma');
+    // Deny steps need nothing more.
+    expect(await step('deny-level-1')).not.toHaveTextContent('Needs');
+
+    await userEvent.click(
+      within(await step('ignore')).getByRole('button', {
+        name: 'Send reminders now for Asana › Member',
+      }),
+    );
+    expect(api.remindApprovers).toHaveBeenCalledWith('r-asana');
   });
 });

@@ -5,7 +5,7 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import {
   Box,
   Button,
@@ -18,9 +18,11 @@ import { Alert } from '@material-ui/lab';
 import CheckCircleIcon from '@material-ui/icons/CheckCircle';
 import RadioButtonUncheckedIcon from '@material-ui/icons/RadioButtonUnchecked';
 import RefreshIcon from '@material-ui/icons/Refresh';
+import { useState } from 'react';
 import {
   AccessRequest,
   appAccessAuditReadPermission,
+  SettingsResponse,
 } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../../api';
 import { fetchAllPages } from '../../../lib/apps';
@@ -32,6 +34,9 @@ import {
   ChecklistStep,
   evaluateChecklist,
   StepEvidence,
+  StepRequirement,
+  stepRequirement,
+  takenSuggestion,
 } from '../lib/checklist';
 
 const useStyles = makeStyles(theme => ({
@@ -67,14 +72,92 @@ const EVENT_TYPES = [
   'awaiting_it',
 ];
 
+/** "Send reminders now" for requests waiting for approval (the interval is an hour at least). */
+const RemindNow = ({
+  pending,
+  onDone,
+}: {
+  pending: AccessRequest[];
+  onDone: () => void;
+}) => {
+  const api = useApi(appAccessApiRef);
+  const alertApi = useApi(alertApiRef);
+  const [busy, setBusy] = useState<string>();
+  if (pending.length === 0) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        No request waits for approval now; submit one, then send its reminder
+        here instead of waiting for the interval.
+      </Typography>
+    );
+  }
+  return (
+    <Box display="flex" flexDirection="column" style={{ gap: 8 }} mt={1}>
+      {pending.slice(0, 3).map(r => {
+        const what = `${r.appName ?? r.appId} › ${r.tierName ?? r.tierId}`;
+        return (
+          <Box
+            key={r.id}
+            display="flex"
+            alignItems="center"
+            flexWrap="wrap"
+            style={{ gap: 8 }}
+          >
+            <Button
+              size="small"
+              variant="outlined"
+              color="primary"
+              disabled={Boolean(busy)}
+              aria-label={`Send reminders now for ${what}`}
+              onClick={async () => {
+                setBusy(r.id);
+                try {
+                  await api.remindApprovers(r.id);
+                  alertApi.post({
+                    message: `Reminded the approvers of ${what}.`,
+                    severity: 'success',
+                    display: 'transient',
+                  });
+                  onDone();
+                } catch (e) {
+                  alertApi.post({
+                    message: `Could not send the reminder: ${
+                      (e as Error).message
+                    }`,
+                    severity: 'error',
+                  });
+                } finally {
+                  setBusy(undefined);
+                }
+              }}
+            >
+              Send reminders now
+            </Button>
+            <Typography variant="body2">{what}</Typography>
+          </Box>
+        );
+      })}
+    </Box>
+  );
+};
+
 const Step = ({
   step,
   evidence,
+  requirement,
+  pending,
+  mine,
+  onChange,
 }: {
   step: ChecklistStep;
   evidence: StepEvidence;
+  requirement?: StepRequirement;
+  pending?: AccessRequest[];
+  mine?: AccessRequest[];
+  onChange: () => void;
 }) => {
   const classes = useStyles();
+  const taken = mine ? takenSuggestion(step, mine) : undefined;
   const appPage = useAppPageLink();
   const paths = useAdminPaths();
   const target = `${step.appName} › ${step.tierName}`;
@@ -115,6 +198,31 @@ const Step = ({
       <Typography variant="body2" color="textSecondary">
         {step.expect}
       </Typography>
+      {taken && (
+        <Alert severity="info" style={{ marginTop: 8 }}>
+          Your own request for {target} is still open, so it cannot be requested
+          again until it closes
+          {taken.instead && appPage ? (
+            <>
+              ; try{' '}
+              <Link to={appPage(taken.instead.appId)}>
+                {taken.instead.appName} › {taken.instead.tierName}
+              </Link>{' '}
+              instead, it follows the same path
+            </>
+          ) : null}
+          .
+        </Alert>
+      )}
+      {requirement && !evidence.seen && (
+        <Alert severity="warning" style={{ marginTop: 8 }}>
+          {requirement.message}{' '}
+          <Link to={requirement.setupUrl}>{requirement.setupLabel}</Link>
+        </Alert>
+      )}
+      {step.id === 'ignore' && pending && (
+        <RemindNow pending={pending} onDone={onChange} />
+      )}
       {evidence.seen && (
         <Typography variant="body2" style={{ marginTop: 8 }}>
           Last seen {formatDateTime(evidence.at)}
@@ -157,9 +265,34 @@ const ChecklistContent = () => {
     } catch (e) {
       requestsError = (e as Error).message;
     }
+    // What each step needs (settings.manage); without it, no hints.
+    let settings: SettingsResponse | undefined;
+    try {
+      settings = await api.getSettings();
+    } catch {
+      settings = undefined;
+    }
+    let pending: AccessRequest[] | undefined;
+    try {
+      pending = (
+        await api.listAdminRequests({ status: ['pending_approval'], limit: 20 })
+      ).items;
+    } catch {
+      pending = undefined;
+    }
+    // The admin's own open requests: a step's suggestion they block.
+    let mine: AccessRequest[] | undefined;
+    try {
+      mine = (await api.listMyRequests({ limit: 100 })).items;
+    } catch {
+      mine = undefined;
+    }
     return {
       evidence: evaluateChecklist(events, requests),
       requestsError,
+      settings,
+      pending,
+      mine,
     };
   }, [api]);
 
@@ -203,6 +336,10 @@ const ChecklistContent = () => {
               key={step.id}
               step={step}
               evidence={data.value!.evidence[step.id]}
+              requirement={stepRequirement(step.id, data.value!.settings)}
+              pending={data.value!.pending}
+              mine={data.value!.mine}
+              onChange={data.retry}
             />
           ))}
         </>

@@ -1,6 +1,7 @@
 import {
   AccessRequest,
   RequestEvent,
+  SettingsResponse,
 } from '@app-access/plugin-app-access-common';
 
 export type ChecklistStepId =
@@ -22,6 +23,14 @@ export type ChecklistStep = {
   steps: string[];
   /** What App Access should do, and what makes the step "seen to work". */
   expect: string;
+  /** Apps and tiers that follow the same path, for when the suggested one is taken. */
+  alternatives: Array<{
+    appId: string;
+    appName: string;
+    tierId: string;
+    tierName: string;
+  }>;
+  tierId: string;
 };
 
 /**
@@ -32,6 +41,21 @@ export type ChecklistStep = {
 export const CHECKLIST_STEPS: ChecklistStep[] = [
   {
     id: 'deny-level-1',
+    tierId: 'user',
+    alternatives: [
+      {
+        appId: 'confluence',
+        appName: 'Confluence',
+        tierId: 'editor',
+        tierName: 'Editor',
+      },
+      {
+        appId: 'linear',
+        appName: 'Linear',
+        tierId: 'member',
+        tierName: 'Member',
+      },
+    ],
     letter: 'a',
     title: 'Deny at level 1',
     appId: 'jira-software',
@@ -46,6 +70,21 @@ export const CHECKLIST_STEPS: ChecklistStep[] = [
   },
   {
     id: 'deny-level-2',
+    tierId: 'notion-ai',
+    alternatives: [
+      {
+        appId: 'datadog',
+        appName: 'Datadog',
+        tierId: 'admin',
+        tierName: 'Admin',
+      },
+      {
+        appId: 'jira-software',
+        appName: 'Jira Software',
+        tierId: 'project-admin',
+        tierName: 'Project Admin',
+      },
+    ],
     letter: 'b',
     title: 'Approve at level 1, then deny at level 2',
     appId: 'notion',
@@ -61,6 +100,16 @@ export const CHECKLIST_STEPS: ChecklistStep[] = [
   },
   {
     id: 'ignore',
+    tierId: 'member',
+    alternatives: [
+      { appId: 'miro', appName: 'Miro', tierId: 'member', tierName: 'Member' },
+      {
+        appId: 'loom',
+        appName: 'Loom',
+        tierId: 'business',
+        tierName: 'Business',
+      },
+    ],
     letter: 'c',
     title: 'Ignore a request',
     appId: 'asana',
@@ -68,13 +117,28 @@ export const CHECKLIST_STEPS: ChecklistStep[] = [
     tierName: 'Member',
     steps: [
       'Sign in as jane.doe and request Asana › Member.',
-      'Nobody answers. Wait for the reminder interval (Settings › Default settings › Reminders; lower it to try this quickly).',
+      'Nobody answers. Wait for the reminder interval (Settings › Default settings › Reminders), or use “Send reminders now” below.',
     ],
     expect:
       'Approvers are reminded, up to the maximum count, and the request stays open (“Pending approval”). Seen to work when a reminder was sent.',
   },
   {
     id: 'okta',
+    tierId: 'dev',
+    alternatives: [
+      {
+        appId: 'figma',
+        appName: 'Figma',
+        tierId: 'full',
+        tierName: 'Full seat',
+      },
+      {
+        appId: 'datadog',
+        appName: 'Datadog',
+        tierId: 'standard',
+        tierName: 'Standard',
+      },
+    ],
     letter: 'd',
     title: 'Approve through Okta',
     appId: 'figma',
@@ -89,6 +153,21 @@ export const CHECKLIST_STEPS: ChecklistStep[] = [
   },
   {
     id: 'ticket',
+    tierId: 'read-only',
+    alternatives: [
+      {
+        appId: 'tableau',
+        appName: 'Tableau',
+        tierId: 'viewer',
+        tierName: 'Viewer',
+      },
+      {
+        appId: 'tableau',
+        appName: 'Tableau',
+        tierId: 'explorer',
+        tierName: 'Explorer',
+      },
+    ],
     letter: 'e',
     title: 'Approve through a ticket',
     appId: 'salesforce',
@@ -174,5 +253,100 @@ export function evaluateChecklist(
         ),
       ),
     ),
+  };
+}
+
+/** What a step needs before it can run, and where to set it up. */
+export type StepRequirement = {
+  message: string;
+  /** Where to set it up (a page of the docs). */
+  setupUrl: string;
+  setupLabel: string;
+};
+
+const DOCS = 'https://github.com/app-access/app-access/blob/main';
+const SANDBOX_HINT =
+  'In the example portal, the vendor sandbox (appAccess.sandbox.enabled) stands in for it.';
+
+/**
+ * Why a step cannot run with the installed modules and settings, or
+ * undefined when it can (or when the settings cannot be read).
+ */
+export function stepRequirement(
+  step: ChecklistStepId,
+  settings: SettingsResponse | undefined,
+): StepRequirement | undefined {
+  if (!settings) return undefined;
+  if (step === 'okta') {
+    const okta = settings.integrations.okta;
+    if (
+      !okta?.configured ||
+      !settings.modules.fulfillers.includes('okta-group')
+    ) {
+      return {
+        message: `Needs the Okta module, ${
+          okta?.installed
+            ? 'configured (appAccess.okta)'
+            : 'installed and configured'
+        }. ${SANDBOX_HINT}`,
+        setupUrl: `${DOCS}/docs/okta.md`,
+        setupLabel: 'Set up Okta',
+      };
+    }
+  }
+  if (step === 'ticket') {
+    const system = settings.values.ticketing.system;
+    if (system === 'manual') {
+      return {
+        message: `Needs a ticketing system: choose Jira, Zendesk or email in Settings › Fulfillment. ${SANDBOX_HINT}`,
+        setupUrl: `${DOCS}/README.md#configuration`,
+        setupLabel: 'Ticketing',
+      };
+    }
+    const integration = settings.integrations[system];
+    if (!integration?.configured) {
+      const name = { jira: 'Jira', zendesk: 'Zendesk', email: 'email' }[system];
+      return {
+        message: `Needs the ${name} module, ${
+          integration?.installed
+            ? `configured (appAccess.${system})`
+            : 'installed and configured'
+        }. ${SANDBOX_HINT}`,
+        setupUrl: `${DOCS}/docs/${system}.md`,
+        setupLabel: `Set up ${name}`,
+      };
+    }
+  }
+  return undefined;
+}
+
+const OPEN = [
+  'submitted',
+  'pending_approval',
+  'approved',
+  'fulfilling',
+  'awaiting_it',
+];
+
+/**
+ * When the signed-in admin's own earlier request for the step's app and
+ * tier is still open (a second one would be refused), the first
+ * alternative that is free; undefined when the suggestion is free.
+ */
+export function takenSuggestion(
+  step: ChecklistStep,
+  mine: AccessRequest[],
+):
+  | { open: AccessRequest; instead?: ChecklistStep['alternatives'][number] }
+  | undefined {
+  const isOpen = (appId: string, tierId: string) =>
+    mine.find(
+      r => r.appId === appId && r.tierId === tierId && OPEN.includes(r.status),
+    );
+  const open = isOpen(step.appId, step.tierId);
+  if (!open) return undefined;
+  return {
+    open,
+    instead: step.alternatives.find(a => !isOpen(a.appId, a.tierId)),
   };
 }

@@ -451,6 +451,17 @@ export type NameApprover = {
   response: AccessRequest;
 };
 /**
+ * Remind the approvers of a request waiting for approval now, instead of at the next reminder interval (app-access.request.manage); counts toward the maximum number of reminders.
+ *
+ * @public
+ */
+export type RemindApprovers = {
+  path: {
+    id: Id;
+  };
+  response: AccessRequest;
+};
+/**
  * The holder gives the access back; it is removed through the fulfiller that granted it. 404 for anyone else.
  *
  * @public
@@ -582,6 +593,7 @@ export type EndpointMap = {
   '#post|/admin/grants/{id}/mark-removed': MarkGrantRemoved;
   '#post|/admin/requests/{id}/mark-fulfilled': MarkRequestFulfilled;
   '#post|/admin/requests/{id}/approvers': NameApprover;
+  '#post|/admin/requests/{id}/remind': RemindApprovers;
   '#post|/grants/{id}/remove': RemoveMyAccess;
   '#post|/admin/outbox/{id}/retry': RetryOutboxJob;
   '#post|/admin/requests/{id}/retry': RetryRequest;

@@ -1,0 +1,2 @@
+export { SandboxPage } from './SandboxPage';
+export { SandboxSidebarItem } from './SandboxSidebarItem';
