@@ -8,6 +8,7 @@ import {
 } from '@backstage/core-plugin-api';
 import { createSearchResultListItemExtension } from '@backstage/plugin-search-react';
 import { appAccessApiRef, AppAccessClient } from './api';
+import type { AppAccessSearchResultListItemProps } from './components/AppAccessSearchResultListItem';
 import {
   adminRootRouteRef,
   adminRouteRef,
@@ -100,10 +101,12 @@ export const EntityPersonAccessCard = appAccessPlugin.provide(
 
 /**
  * For the search page's results: an App Access app (type `app-access`, from
- * @app-access/plugin-search-backend-module-app-access) with its vendor,
+ * `@app-access/plugin-search-backend-module-app-access`) with its vendor,
  * category, tiers and a "Request access" link to its page.
  */
-export const AppAccessSearchResultListItem = appAccessPlugin.provide(
+export const AppAccessSearchResultListItem: (
+  props: AppAccessSearchResultListItemProps,
+) => JSX.Element | null = appAccessPlugin.provide(
   createSearchResultListItemExtension({
     name: 'AppAccessSearchResultListItem',
     component: () =>
