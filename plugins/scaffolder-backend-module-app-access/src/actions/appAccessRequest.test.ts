@@ -156,8 +156,9 @@ describe.each(databases.eachSupportedId())(
         groupRef: 'engineering',
       });
       // Jane's own request already exists (first test): the API refuses a
-      // duplicate. Kim's goes out on her behalf (onBehalfOf), which this
-      // version of the App Access API does not take yet: its 400 names it.
+      // duplicate. Kim's goes out on her behalf (onBehalfOf); Jane is not
+      // Kim's manager and the on-behalf rule defaults to direct reports, so
+      // the API refuses it with a 403 that names onBehalfOf.
       expect(outputs.requestIds).toEqual([]);
       expect(error?.message).toContain('refused 2 of 2 requests');
       expect(error?.message).toContain(`${JANE}:`);
