@@ -242,13 +242,42 @@ describe.each(databases.eachSupportedId())(
           decision: 'maybe',
         }),
       ).rejects.toMatchObject({ name: 'InputError' });
+      await expect(
+        invoke(JANE, 'request-access', {
+          appId: 'notion',
+          tierId: 'editor',
+          justification: 'Short job',
+          durationDays: 0,
+        }),
+      ).rejects.toMatchObject({
+        name: 'InputError',
+        cause: expect.objectContaining({
+          issues: [expect.objectContaining({ path: ['durationDays'] })],
+        }),
+      });
+      await expect(
+        invoke(JANE, 'request-access', {
+          appId: 'notion',
+          tierId: 'editor',
+          justification: 'For someone',
+          onBehalfOf: 'kim.lee',
+        }),
+      ).rejects.toMatchObject({
+        name: 'InputError',
+        cause: expect.objectContaining({
+          issues: [expect.objectContaining({ path: ['onBehalfOf'] })],
+        }),
+      });
       // A justification may span lines, as in the portal's form.
       const { request } = await invoke(JANE, 'request-access', {
         appId: 'notion',
         tierId: 'editor',
         justification: 'Line one\nLine two',
+        durationDays: 14,
       });
       expect(request.justification).toBe('Line one\nLine two');
+      // The duration goes through to the request, as on POST /requests.
+      expect(request.durationDays).toBe(14);
       // The workflow's own rule: approval needs a justification.
       await expect(
         invoke(RAJ, 'request-access', { appId: 'notion', tierId: 'editor' }),

@@ -90,6 +90,14 @@ function tierSchema(z: Zod) {
       .boolean()
       .optional()
       .describe('Whether the caller needs approval for this tier'),
+    maxDurationDays: z
+      .number()
+      .optional()
+      .describe('The longest the access may last, in days; absent = no limit'),
+    durationRequired: z
+      .boolean()
+      .optional()
+      .describe('Whether a request must say how long (durationDays)'),
   });
 }
 
@@ -121,9 +129,17 @@ function requestSchema(z: Zod) {
     tierId: z.string().optional(),
     tierName: z.string().optional(),
     requester: z.string(),
+    grantee: z
+      .string()
+      .optional()
+      .describe('Who gets the access, when it is not the requester'),
     status: z.string(),
     level: z.number().describe('Approval level waiting for a decision, or 0'),
     justification: z.string().optional(),
+    durationDays: z
+      .number()
+      .optional()
+      .describe('How long the access lasts once granted, in days'),
     failureReason: z.string().optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -179,6 +195,8 @@ export function registerAppAccessActions(options: AppAccessActionsOptions) {
       name: t.name,
       description: t.description,
       needsApproval: t.needsApproval,
+      maxDurationDays: t.maxDurationDays,
+      durationRequired: t.durationRequired,
     })),
     myRequest: app.myRequest
       ? {
@@ -196,9 +214,11 @@ export function registerAppAccessActions(options: AppAccessActionsOptions) {
     tierId: r.tierId,
     tierName: r.tierName,
     requester: r.requester,
+    grantee: r.grantee && r.grantee !== r.requester ? r.grantee : undefined,
     status: r.status,
     level: r.level,
     justification: r.justification,
+    durationDays: r.durationDays,
     failureReason: r.failureReason,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -371,7 +391,7 @@ export function registerAppAccessActions(options: AppAccessActionsOptions) {
     name: 'request-access',
     title: 'Request access to an app',
     description:
-      'Requests a tier of an app for the caller. A justification is required when the tier needs approval (see find-apps or get-app); the request then waits for its approvers. Returns the request with a link to it.',
+      'Requests a tier of an app for the caller (or, with onBehalfOf, for someone the caller may file for), optionally for a number of days. A justification is required when the tier needs approval (see find-apps or get-app); the request then waits for its approvers. Returns the request with a link to it.',
     attributes: { readOnly: false, destructive: false, idempotent: false },
     schema: {
       input: z =>
@@ -387,6 +407,26 @@ export function registerAppAccessActions(options: AppAccessActionsOptions) {
             .string()
             .regex(/^\d{4}-\d{2}-\d{2}$/, 'neededBy must be YYYY-MM-DD')
             .optional(),
+          durationDays: z
+            .number()
+            .int('durationDays must be a whole number of days')
+            .min(1, 'durationDays must be at least 1')
+            .max(3650, 'durationDays must be at most 3650')
+            .optional()
+            .describe(
+              "How long the access lasts once granted, at most the tier's maxDurationDays (see get-app); required when the tier has durationRequired. Without it the access lasts until removed.",
+            ),
+          onBehalfOf: z
+            .string()
+            .max(300)
+            .regex(
+              /^user:[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/,
+              'onBehalfOf must be a user entity ref (user:namespace/name)',
+            )
+            .optional()
+            .describe(
+              'A user entity ref: file the request for this person (a direct report, or anyone when the portal allows it). Their manager and groups approve.',
+            ),
         }),
       output: z => z.object({ request: requestSchema(z) }),
     },
