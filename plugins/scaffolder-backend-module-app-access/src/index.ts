@@ -9,4 +9,8 @@ export {
   APP_ACCESS_REQUEST_ACTION_ID,
   createAppAccessRequestAction,
 } from './actions/appAccessRequest';
-export type { AppAccessRequestActionOptions } from './actions/appAccessRequest';
+export type {
+  AppAccessRequestActionInput,
+  AppAccessRequestActionOptions,
+  AppAccessRequestActionOutput,
+} from './actions/appAccessRequest';

@@ -6,7 +6,10 @@ import {
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, ResponseError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  createTemplateAction,
+  TemplateAction,
+} from '@backstage/plugin-scaffolder-node';
 
 export const APP_ACCESS_REQUEST_ACTION_ID = 'app-access:request';
 
@@ -23,6 +26,29 @@ export type AppAccessRequestActionOptions = {
 type Created = { id: string; for: string; status: string; url: string };
 
 /**
+ * The input of `app-access:request`.
+ *
+ * @public
+ */
+export type AppAccessRequestActionInput = {
+  appId: string;
+  tierId: string;
+  justification?: string | undefined;
+  userRef?: string | undefined;
+  groupRef?: string | undefined;
+};
+
+/**
+ * The output of `app-access:request`: one request per grantee.
+ *
+ * @public
+ */
+export type AppAccessRequestActionOutput = {
+  requestIds: string[];
+  requests: { id: string; for: string; status: string; url: string }[];
+};
+
+/**
  * `app-access:request`: requests a tier of an App Access app from a
  * template, for the template's user, another user, or each member of a
  * group. Every request goes through App Access's HTTP API with the
@@ -35,7 +61,11 @@ type Created = { id: string; for: string; status: string; url: string };
  */
 export function createAppAccessRequestAction(
   options: AppAccessRequestActionOptions,
-) {
+): TemplateAction<
+  AppAccessRequestActionInput,
+  AppAccessRequestActionOutput,
+  'v2'
+> {
   const base = options.appBaseUrl.replace(/\/+$/, '');
   const path = (options.appAccessPath ?? '/apps').replace(/\/+$/, '');
 
