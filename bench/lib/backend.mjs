@@ -7,6 +7,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  sharedReplicaConfig,
+  writeReplicaConfigs,
+} from '../../scripts/lib/replicaConfig.mjs';
 import { backendDir, memoryOf, PG, repoRoot, sleep } from './common.mjs';
 
 export const workDir =
@@ -70,60 +74,26 @@ export function writeConfig({ database, users, apps, ports, extra = {} }) {
   writeFileSync(orgFile, orgYaml(users));
   const seedFile = join(workDir, 'bench-seed.json');
   writeFileSync(seedFile, JSON.stringify(seedOf(apps)));
-  const base = {
-    app: { baseUrl: 'http://localhost:3000' },
-    backend: {
-      database: {
-        client: 'pg',
-        pluginDivisionMode: 'schema',
-        connection: { ...PG, database },
-        knexConfig: { pool: { min: 0, max: 3, idleTimeoutMillis: 5000 } },
-        plugin: {
-          'app-access': {
-            knexConfig: { pool: { min: 0, max: 10, idleTimeoutMillis: 5000 } },
-          },
-        },
-      },
-      cors: { origin: 'http://localhost:3000' },
-    },
-    auth: { environment: 'development', providers: { demo: {} } },
-    catalog: {
-      rules: [
-        { allow: ['Component', 'System', 'API', 'Resource', 'Location'] },
-      ],
-      locations: [
-        {
-          type: 'file',
-          target: join(repoRoot, 'examples', 'org.yaml'),
-          rules: [{ allow: ['User', 'Group'] }],
-        },
+  return writeReplicaConfigs({
+    dir: workDir,
+    baseName: 'app-config.bench.json',
+    ports,
+    shared: sharedReplicaConfig({
+      repoRoot,
+      connection: { ...PG, database },
+      appAccessPoolMax: 10,
+      extraLocations: [
         { type: 'file', target: orgFile, rules: [{ allow: ['User'] }] },
       ],
-    },
-    permission: { enabled: true },
-    appAccess: {
-      catalog: { seedFiles: [seedFile] },
-      approvals: {
-        method: 'portal',
-        defaultApprovers: ['group:default/it-admins'],
-      },
-      ...extra,
-    },
-  };
-  const baseFile = join(workDir, 'app-config.bench.json');
-  writeFileSync(baseFile, JSON.stringify(base, null, 2));
-  return ports.map((port, index) => {
-    const file = join(workDir, `app-config.replica-${index + 1}.json`);
-    writeFileSync(
-      file,
-      JSON.stringify({
-        backend: {
-          baseUrl: `http://127.0.0.1:${port}`,
-          listen: { port, host: '127.0.0.1' },
+      appAccess: {
+        catalog: { seedFiles: [seedFile] },
+        approvals: {
+          method: 'portal',
+          defaultApprovers: ['group:default/it-admins'],
         },
-      }),
-    );
-    return [baseFile, file];
+        ...extra,
+      },
+    }),
   });
 }
 

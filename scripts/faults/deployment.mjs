@@ -2,6 +2,10 @@
 // approval channel) and an app-config that points every module at the fakes.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  sharedReplicaConfig,
+  writeReplicaConfigs,
+} from '../lib/replicaConfig.mjs';
 import { outputDir, repoRoot } from './paths.mjs';
 import { PG } from './replicas.mjs';
 import { SLACK_SIGNING_SECRET } from './vendors.mjs';
@@ -97,100 +101,63 @@ function seedOf(apps) {
 export function writeDeployment({ database, apps, vendors, ports, ticketing }) {
   const seedFile = join(outputDir, 'seed.json');
   writeFileSync(seedFile, JSON.stringify(seedOf(apps), null, 2));
-  const base = {
-    app: { baseUrl: 'http://localhost:3000' },
-    backend: {
-      database: {
-        client: 'pg',
-        pluginDivisionMode: 'schema',
-        connection: { ...PG, database },
-        // PostgreSQL here is shared with other tests: few connections per plugin.
-        knexConfig: { pool: { min: 0, max: 3, idleTimeoutMillis: 5000 } },
-        plugin: {
-          'app-access': {
-            knexConfig: { pool: { min: 0, max: 8, idleTimeoutMillis: 5000 } },
-          },
+  return writeReplicaConfigs({
+    dir: outputDir,
+    baseName: 'app-config.faults.json',
+    ports,
+    shared: sharedReplicaConfig({
+      repoRoot,
+      connection: { ...PG, database },
+      appAccessPoolMax: 8,
+      appAccess: {
+        catalog: { seedFiles: [seedFile] },
+        approvals: {
+          method: 'portal',
+          defaultApprovers: ['group:default/it-admins'],
+        },
+        ticketing: { system: ticketing },
+        outbox: {
+          leaseSeconds: 5,
+          pollIntervalMs: 200,
+          baseDelaySeconds: 1,
+          maxDelaySeconds: 4,
+          shutdownGraceSeconds: 3,
+        },
+        okta: {
+          orgUrl: vendors.okta.url,
+          apiToken: 'test-api-token',
+          requestTimeoutSeconds: 5,
+          pollSeconds: 1,
+          sync: { enabled: false },
+        },
+        jira: {
+          baseUrl: vendors.jira.url,
+          email: vendors.jira.email,
+          apiToken: vendors.jira.apiToken,
+          serviceDeskId: '1',
+          requestTypeId: '11',
+          followEveryMinutes: 0.1,
+          timeoutSeconds: 5,
+        },
+        zendesk: {
+          endpointUri: `${vendors.zendesk.url}/api/v2`,
+          email: vendors.zendesk.email,
+          apiToken: vendors.zendesk.apiToken,
+          followEveryMinutes: 0.1,
+          timeoutSeconds: 5,
+        },
+        slack: {
+          botToken: vendors.slack.token,
+          signingSecret: SLACK_SIGNING_SECRET,
+          apiUrl: vendors.slack.apiUrl,
+        },
+        msteams: { webhookUrl: vendors.teamsUrl },
+        email: {
+          smtp: vendors.smtpConfig,
+          from: { name: 'Acme IT', address: 'it-apps@acme.example' },
+          ticketAddress: 'helpdesk@acme.example',
         },
       },
-      cors: { origin: 'http://localhost:3000' },
-    },
-    auth: { environment: 'development', providers: { demo: {} } },
-    catalog: {
-      rules: [
-        { allow: ['Component', 'System', 'API', 'Resource', 'Location'] },
-      ],
-      locations: [
-        {
-          type: 'file',
-          target: join(repoRoot, 'examples', 'org.yaml'),
-          rules: [{ allow: ['User', 'Group'] }],
-        },
-      ],
-    },
-    permission: { enabled: true },
-    appAccess: {
-      catalog: { seedFiles: [seedFile] },
-      approvals: {
-        method: 'portal',
-        defaultApprovers: ['group:default/it-admins'],
-      },
-      ticketing: { system: ticketing },
-      outbox: {
-        leaseSeconds: 5,
-        pollIntervalMs: 200,
-        baseDelaySeconds: 1,
-        maxDelaySeconds: 4,
-        shutdownGraceSeconds: 3,
-      },
-      okta: {
-        orgUrl: vendors.okta.url,
-        apiToken: 'test-api-token',
-        requestTimeoutSeconds: 5,
-        pollSeconds: 1,
-        sync: { enabled: false },
-      },
-      jira: {
-        baseUrl: vendors.jira.url,
-        email: vendors.jira.email,
-        apiToken: vendors.jira.apiToken,
-        serviceDeskId: '1',
-        requestTypeId: '11',
-        followEveryMinutes: 0.1,
-        timeoutSeconds: 5,
-      },
-      zendesk: {
-        endpointUri: `${vendors.zendesk.url}/api/v2`,
-        email: vendors.zendesk.email,
-        apiToken: vendors.zendesk.apiToken,
-        followEveryMinutes: 0.1,
-        timeoutSeconds: 5,
-      },
-      slack: {
-        botToken: vendors.slack.token,
-        signingSecret: SLACK_SIGNING_SECRET,
-        apiUrl: vendors.slack.apiUrl,
-      },
-      msteams: { webhookUrl: vendors.teamsUrl },
-      email: {
-        smtp: vendors.smtpConfig,
-        from: { name: 'Acme IT', address: 'it-apps@acme.example' },
-        ticketAddress: 'helpdesk@acme.example',
-      },
-    },
-  };
-  const baseFile = join(outputDir, 'app-config.faults.json');
-  writeFileSync(baseFile, JSON.stringify(base, null, 2));
-  return ports.map((port, index) => {
-    const file = join(outputDir, `app-config.replica-${index + 1}.json`);
-    writeFileSync(
-      file,
-      JSON.stringify({
-        backend: {
-          baseUrl: `http://127.0.0.1:${port}`,
-          listen: { port, host: '127.0.0.1' },
-        },
-      }),
-    );
-    return [baseFile, file];
+    }),
   });
 }
