@@ -40,6 +40,12 @@ export interface Config {
          * For egress proxies and tests.
          */
         tokenUrl?: string;
+        /**
+         * A User entity annotation that carries the person's Entra ID object
+         * id, looked up besides `graph.microsoft.com/user-id` (what the
+         * Microsoft Graph org provider writes) before the email is tried.
+         */
+        objectIdAnnotation?: string;
       };
     };
   };

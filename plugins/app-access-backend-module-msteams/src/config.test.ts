@@ -54,8 +54,26 @@ describe('readTeamsSettings', () => {
         issuer: 'https://api.botframework.com',
         tokenUrl: `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`,
         scope: 'https://api.botframework.com/.default',
+        objectIdAnnotations: ['graph.microsoft.com/user-id'],
       },
     });
+  });
+
+  it('looks up the object id in a configured annotation besides the Graph one', () => {
+    const bot = {
+      appId: APP,
+      appPassword: 's3cret',
+      tenantId: TENANT,
+    };
+    expect(
+      read({ bot: { ...bot, objectIdAnnotation: 'acme.com/entra-oid' } })?.bot
+        ?.objectIdAnnotations,
+    ).toEqual(['graph.microsoft.com/user-id', 'acme.com/entra-oid']);
+    expect(
+      read({
+        bot: { ...bot, objectIdAnnotation: 'graph.microsoft.com/user-id' },
+      })?.bot?.objectIdAnnotations,
+    ).toEqual(['graph.microsoft.com/user-id']);
   });
 
   it('keeps the webhook as the channel option next to the bot', () => {
@@ -86,6 +104,15 @@ describe('readTeamsSettings', () => {
         tokenUrl: 'http://login.example/token',
       },
       /bot\.tokenUrl: must be an https URL/,
+    ],
+    [
+      {
+        appId: APP,
+        appPassword: 's',
+        tenantId: TENANT,
+        objectIdAnnotation: 'entra object id',
+      },
+      /bot\.objectIdAnnotation: 'entra object id' is not an annotation key/,
     ],
   ])('refuses bot %j', (bot, error) => {
     expect(() => read({ bot })).toThrow(error);

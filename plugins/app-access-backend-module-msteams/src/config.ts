@@ -16,6 +16,11 @@ export type TeamsBotSettings = {
   tokenUrl: string;
   /** Scope of the bot's own tokens towards the Bot Connector service. */
   scope: string;
+  /**
+   * User entity annotations that may carry a person's Entra ID object id:
+   * `graph.microsoft.com/user-id` and the configured one, if any.
+   */
+  objectIdAnnotations: string[];
 };
 
 export type TeamsSettings = {
@@ -29,6 +34,10 @@ export const BOT_FRAMEWORK_OPENID_METADATA =
   'https://login.botframework.com/v1/.well-known/openidconfiguration';
 export const BOT_FRAMEWORK_ISSUER = 'https://api.botframework.com';
 export const BOT_CONNECTOR_SCOPE = 'https://api.botframework.com/.default';
+/** Where Backstage's Microsoft Graph org provider keeps a user's object id. */
+export const GRAPH_USER_ID_ANNOTATION = 'graph.microsoft.com/user-id';
+const ANNOTATION_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[a-z0-9A-Z]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/;
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -92,10 +101,23 @@ function readBot(config: Config): TeamsBotSettings {
       'must be the Directory (tenant) ID of your Entra tenant (a GUID)',
     );
   }
+  const annotation = config.getOptionalString('objectIdAnnotation')?.trim();
+  if (annotation !== undefined && !ANNOTATION_KEY.test(annotation)) {
+    throw invalid(
+      'bot.objectIdAnnotation',
+      `'${annotation}' is not an annotation key (e.g. acme.com/entra-object-id)`,
+    );
+  }
   return {
     appId,
     appPassword,
     tenantId,
+    objectIdAnnotations: [
+      ...new Set([
+        GRAPH_USER_ID_ANNOTATION,
+        ...(annotation ? [annotation] : []),
+      ]),
+    ],
     openIdMetadataUrl: urlOf(
       config,
       'openIdMetadataUrl',

@@ -306,13 +306,41 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
-    it('"Send test" signs in to Entra and reports how many people the bot reaches', async () => {
-      const res = await backend.test();
+    it('"Send test" signs in to Entra, reports how many people the bot reaches and sends the admin a test card', async () => {
+      const before = fake.messagesTo(user('fiona.fallback')).length;
+      const res = await backend.test(ref('fiona.fallback'));
       expect(res.status).toBe(200);
       expect(res.body.ok).toBe(true);
+      expect(res.body.message).toContain(
+        'Test card sent to your Teams chat with the App Access bot',
+      );
       // Everyone who installed and is exactly one catalog person: not Eve
       // (not in the catalog), not Pat (two people), not Nina (chat gone).
       expect(res.body.message).toContain('it can reach 8 people');
+      const sent = fake.messagesTo(user('fiona.fallback'));
+      expect(sent).toHaveLength(before + 1);
+      expect(text(sent[sent.length - 1])).toContain('App Access test message');
+      expect(text(sent[sent.length - 1])).toContain('http://portal.test/apps');
+    });
+
+    it('"Send test" tells an admin without a chat with the bot to install the app first', async () => {
+      const calls = fake.connectorCalls.length;
+      // Tom's app was installed from the admin centre, Olga never installed it.
+      const res = await backend.test(ref('olga.oid'));
+      expect(res.status).toBe(200);
+      expect(res.body.ok).toBe(false);
+      expect(res.body.message).toContain(
+        `you (${ref('olga.oid')}) have no chat with the App Access bot`,
+      );
+      expect(res.body.message).toContain(
+        'install the App Access app in Teams first',
+      );
+      // Nothing was posted anywhere.
+      expect(
+        fake.connectorCalls
+          .slice(calls)
+          .filter(c => c.method === 'POST' && c.path.endsWith('/activities')),
+      ).toEqual([]);
     });
 
     it('answers someone who writes to it with what it does', async () => {

@@ -7,6 +7,7 @@ import {
   AppAccessDecisionApi,
   AppAccessMessage,
   BuiltNotifier,
+  ModuleTestContext,
   appAccessModulesExtensionPoint,
   appAccessNotifiersExtensionPoint,
   connectedNotifier,
@@ -39,8 +40,11 @@ function bothChannels(
       await webhook.notify(message);
       return result;
     },
-    async selfTest(): Promise<ModuleTestResult> {
-      const [b, w] = await Promise.all([bot.selfTest(), webhook.selfTest()]);
+    async selfTest(context?: ModuleTestContext): Promise<ModuleTestResult> {
+      const [b, w] = await Promise.all([
+        bot.selfTest(context),
+        webhook.selfTest(),
+      ]);
       return {
         ok: b.ok && w.ok,
         message: `Bot: ${b.message}. Channel webhook: ${w.message}`,
@@ -139,6 +143,7 @@ export const appAccessModuleMsTeams = createBackendModule({
                   store,
                   decisions,
                   logger,
+                  objectIdAnnotations: bot.objectIdAnnotations,
                 }),
                 logger,
               }),

@@ -18,6 +18,7 @@ import {
   AppAccessModuleInfo,
   AppAccessNotifier,
   AppAccessUsageApi,
+  DirectoryPerson,
 } from '@app-access/plugin-app-access-node';
 import { AppStore } from './database/AppStore';
 import { ApprovalTaskStore } from './database/ApprovalTaskStore';
@@ -367,34 +368,63 @@ export class AppAccessEngine {
       getPerson: ref => this.directory.getPerson(ref),
       findPersonByEmail: async email =>
         (await this.directory.findPersonByEmail?.(email)) ?? undefined,
-      identify: async ({ email, channel }) => {
+      identify: async ({ email, externalId, channel }) => {
+        const ambiguous = async (
+          who: string,
+          what: string,
+          people: DirectoryPerson[],
+        ) => {
+          await this.db.transaction(tx =>
+            this.events.addEvent(
+              {
+                actor: `${channel}:${who.trim().toLowerCase()}`,
+                type: 'identity_ambiguous',
+                comment: `A ${channel} account matched ${people.length} Backstage users by ${what}; it decides nothing`,
+                data: { channel, people: people.map(p => p.ref) },
+              },
+              tx,
+            ),
+          );
+          return {
+            refused: `the ${what} of your account belongs to ${
+              people.length
+            } Backstage users (${people
+              .map(p => p.ref)
+              .join(
+                ', ',
+              )}), so it cannot say which of them you are: please decide in the portal`,
+          };
+        };
+        // An account id the catalog carries (e.g. the Entra ID object id)
+        // names the person whatever their email says; email is the fallback.
+        if (externalId?.value.trim() && externalId.annotations.length) {
+          const byId =
+            (await this.directory.findPeopleByAnnotation?.(
+              externalId.annotations,
+              externalId.value,
+            )) ?? [];
+          if (byId.length === 1) return { person: byId[0] };
+          if (byId.length > 1) {
+            return ambiguous(externalId.value, externalId.label, byId);
+          }
+        }
+        if (!email?.trim()) {
+          return {
+            refused: externalId
+              ? `no Backstage user has the ${externalId.label} of your account, and it has no email address`
+              : 'your account has no email address to match you with a Backstage user',
+          };
+        }
         const people = (await this.directory.findPeopleByEmail?.(email)) ?? [];
         if (people.length === 1) return { person: people[0] };
         if (people.length === 0) {
           return {
-            refused: 'no Backstage user has the email address of your account',
+            refused: externalId
+              ? `no Backstage user has the ${externalId.label} or the email address of your account`
+              : 'no Backstage user has the email address of your account',
           };
         }
-        await this.db.transaction(tx =>
-          this.events.addEvent(
-            {
-              actor: `${channel}:${email.trim().toLowerCase()}`,
-              type: 'identity_ambiguous',
-              comment: `A ${channel} account matched ${people.length} Backstage users; it decides nothing`,
-              data: { channel, people: people.map(p => p.ref) },
-            },
-            tx,
-          ),
-        );
-        return {
-          refused: `the email address of your account belongs to ${
-            people.length
-          } Backstage users (${people
-            .map(p => p.ref)
-            .join(
-              ', ',
-            )}), so it cannot say which of them you are: please decide in the portal`,
-        };
+        return ambiguous(email, 'email address', people);
       },
       getSettings: () => this.settings.get(),
       portalUrl: path =>

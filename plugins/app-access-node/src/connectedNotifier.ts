@@ -3,11 +3,12 @@ import {
   AppAccessDecisionApi,
   AppAccessMessage,
   AppAccessNotifier,
+  ModuleTestContext,
 } from './extensions';
 
 /** A channel that is built from the decision API and can test itself. */
 export type BuiltNotifier = AppAccessNotifier & {
-  selfTest(): Promise<ModuleTestResult>;
+  selfTest(context?: ModuleTestContext): Promise<ModuleTestResult>;
 };
 
 /**
@@ -19,7 +20,7 @@ export type BuiltNotifier = AppAccessNotifier & {
 export function connectedNotifier(
   id: string,
   build: (decisions: AppAccessDecisionApi) => Promise<BuiltNotifier>,
-): AppAccessNotifier & { selfTest(): Promise<ModuleTestResult> } {
+): BuiltNotifier {
   let channel: BuiltNotifier | undefined;
   const connected = () => {
     if (!channel) {
@@ -34,6 +35,7 @@ export function connectedNotifier(
       channel = await build(decisions);
     },
     notify: async (message: AppAccessMessage) => connected().notify(message),
-    selfTest: async () => connected().selfTest(),
+    selfTest: async (context?: ModuleTestContext) =>
+      connected().selfTest(context),
   };
 }

@@ -40,6 +40,15 @@ export interface AppAccessDirectory {
    * means the address is shared (an admin alias), and it identifies nobody.
    */
   findPeopleByEmail?(email: string): Promise<DirectoryPerson[]>;
+  /**
+   * Every person whose entity carries `value` (case-insensitive) in one of
+   * these annotations, e.g. the Entra ID object id a channel reports in
+   * `graph.microsoft.com/user-id`. More than one identifies nobody.
+   */
+  findPeopleByAnnotation?(
+    annotations: string[],
+    value: string,
+  ): Promise<DirectoryPerson[]>;
 }
 
 /** Everything a fulfiller needs to know about an approved request. */
@@ -266,6 +275,12 @@ export function describeDuration(request: {
     : `${days} from when it is granted`;
 }
 
+/** Who asked for a "Send test" on the settings page. */
+export type ModuleTestContext = {
+  /** User entity ref of the admin who clicked it. */
+  userRef: string;
+};
+
 /** One message to deliver to people about a request. */
 export type AppAccessMessage = {
   kind: AppAccessMessageKind;
@@ -299,8 +314,12 @@ export interface AppAccessNotifier {
   /** Channel id: `backstage`, `email`, `slack`, `msteams`, ... */
   readonly id: string;
   notify(message: AppAccessMessage): Promise<NotifyResult>;
-  /** "Send test" on the settings page: check credentials and settings. */
-  selfTest?(): Promise<ModuleTestResult>;
+  /**
+   * "Send test" on the settings page: check credentials and settings. A
+   * channel that can message people may send the admin who clicked
+   * (`context.userRef`) a real test message.
+   */
+  selfTest?(context?: ModuleTestContext): Promise<ModuleTestResult>;
   /**
    * Called once by the plugin after the core is built and before the
    * backend serves: the place to create whatever takes decisions (routes,
@@ -340,7 +359,15 @@ export interface AppAccessDecisionApi {
    * recorded in the audit trail. Decide only as `person`.
    */
   identify(input: {
-    email: string;
+    /** The email (or UPN) of the channel account. */
+    email?: string;
+    /**
+     * An account id the directory may carry as an annotation (e.g. the
+     * Entra ID object id in `graph.microsoft.com/user-id`). Looked up first:
+     * one person with it is the answer, several identify nobody, none falls
+     * back to the email.
+     */
+    externalId?: IdentityExternalId;
     /** Channel asking, for the audit trail (`slack`, `msteams`, ...). */
     channel: string;
   }): Promise<{ person: DirectoryPerson } | { refused: string }>;
@@ -348,6 +375,16 @@ export interface AppAccessDecisionApi {
   /** Absolute URL of a portal path, e.g. portalUrl('/apps/approvals'). */
   portalUrl(path: string): string;
 }
+
+/** An account id a channel knows a person by, and where the catalog keeps it. */
+export type IdentityExternalId = {
+  /** The id, e.g. an Entra ID object id. */
+  value: string;
+  /** Annotations of User entities that may carry it, in no particular order. */
+  annotations: string[];
+  /** How to name it to the person, e.g. `Entra ID object id`. */
+  label: string;
+};
 
 /** What fulfillers may do later, e.g. when following a ticket. */
 export interface AppAccessFulfillmentApi {

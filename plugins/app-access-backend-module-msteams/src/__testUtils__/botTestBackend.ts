@@ -61,7 +61,37 @@ const PEOPLE: TestPerson[] = [
     email: 'pat.twin@acme.example',
     groups: [],
   },
+  // Identity by Entra ID object id (module.identity.test.ts).
+  { name: 'liam.new', displayName: 'Liam New', manager: 'olga.oid' },
+  { name: 'olga.oid', displayName: 'Olga Oid' },
+  { name: 'max.new', displayName: 'Max New', manager: 'quinn.one' },
+  { name: 'quinn.one', displayName: 'Quinn One' },
+  { name: 'quinn.two', displayName: 'Quinn Two' },
+  { name: 'dan.new', displayName: 'Dan New', manager: 'cara.custom' },
+  { name: 'cara.custom', displayName: 'Cara Custom' },
 ];
+
+/** Object ids of the Teams accounts the catalog knows by annotation. */
+export const OBJECT_IDS = {
+  olga: '0a1b2c3d-0000-4000-8000-00000000a001',
+  quinn: '0a1b2c3d-0000-4000-8000-00000000a002',
+  cara: '0a1b2c3d-0000-4000-8000-00000000a003',
+};
+
+/** The annotation `appAccess.msteams.bot.objectIdAnnotation` names in the tests. */
+export const CUSTOM_OBJECT_ID_ANNOTATION = 'acme.example/entra-object-id';
+
+/**
+ * What the catalog carries besides the profile: Olga's object id as the
+ * Microsoft Graph provider writes it, the same object id on both Quinns
+ * (a bad import), Cara's in the configured annotation.
+ */
+const ANNOTATIONS: Record<string, Record<string, string>> = {
+  'olga.oid': { 'graph.microsoft.com/user-id': OBJECT_IDS.olga },
+  'quinn.one': { 'graph.microsoft.com/user-id': OBJECT_IDS.quinn },
+  'quinn.two': { 'graph.microsoft.com/user-id': OBJECT_IDS.quinn },
+  'cara.custom': { [CUSTOM_OBJECT_ID_ANNOTATION]: OBJECT_IDS.cara },
+};
 
 /** Teams accounts: everyone above except the alias, plus Eve, who is not in the catalog. */
 export const TEAMS_USERS: Record<string, FakeTeamsUser> = Object.fromEntries(
@@ -77,6 +107,24 @@ export const TEAMS_USERS: Record<string, FakeTeamsUser> = Object.fromEntries(
     },
   ]),
 );
+// Their Teams (Entra) emails are not the catalog's: only the object id ties
+// Olga and Cara to their User entities. Quinn's email is quinn.one's.
+TEAMS_USERS['olga.oid'] = {
+  name: 'Olga Oid',
+  email: 'olga@contoso.example',
+  aadObjectId: OBJECT_IDS.olga,
+};
+TEAMS_USERS['quinn.one'] = {
+  name: 'Quinn One',
+  email: 'quinn.one@acme.example',
+  aadObjectId: OBJECT_IDS.quinn,
+};
+TEAMS_USERS['cara.custom'] = {
+  name: 'Cara Custom',
+  email: 'cara.c@contoso.example',
+  aadObjectId: OBJECT_IDS.cara,
+};
+delete TEAMS_USERS['quinn.two'];
 
 const SEED_YAML = `
 apiVersion: app-access.dev/v1
@@ -120,8 +168,8 @@ export type BotTestBackend = Pick<CoreTestBackend, 'server' | 'stop'> & {
   post(activity: object, token: string | undefined): Promise<request.Response>;
   /** Posts an activity with a right token. */
   send(activity: object): Promise<request.Response>;
-  /** "Send test" on the settings page. */
-  test(): Promise<any>;
+  /** "Send test" on the settings page, clicked by `admin` (default Fiona). */
+  test(admin?: string): Promise<any>;
   /** Decides in the portal, as `approver`. */
   decideInPortal(
     approver: string,
@@ -143,7 +191,16 @@ export async function startBotTestBackend(options: {
     seedYaml: SEED_YAML,
     entities: testCatalogEntities(PEOPLE, {
       groups: ['engineering', 'it-admins', 'people-ops', 'sales'],
-    }),
+    }).map(e => ({
+      ...e,
+      metadata: {
+        ...e.metadata,
+        annotations: {
+          ...e.metadata.annotations,
+          ...ANNOTATIONS[e.metadata.name],
+        },
+      },
+    })),
     config: {
       app: { baseUrl: 'http://portal.test' },
       appAccess: {
@@ -164,6 +221,7 @@ export async function startBotTestBackend(options: {
             openIdMetadataUrl: fake.openIdMetadataUrl,
             issuer: fake.issuer,
             tokenUrl: fake.tokenUrl,
+            objectIdAnnotation: CUSTOM_OBJECT_ID_ANNOTATION,
           },
         },
       },
@@ -210,13 +268,10 @@ export async function startBotTestBackend(options: {
         .post(`/api/app-access/requests/${id}/decisions`)
         .set('Authorization', mockCredentials.user.header(approver))
         .send({ decision, ...(comment ? { comment } : {}) }),
-    async test() {
+    async test(admin = ref('fiona.fallback')) {
       const res = await request(server)
         .post('/api/app-access/admin/modules/notifier/msteams/test')
-        .set(
-          'Authorization',
-          mockCredentials.user.header(ref('fiona.fallback')),
-        );
+        .set('Authorization', mockCredentials.user.header(admin));
       return res;
     },
   };

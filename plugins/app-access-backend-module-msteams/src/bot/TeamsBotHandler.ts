@@ -78,8 +78,28 @@ export class TeamsBotHandler {
       store: TeamsBotStore;
       decisions: AppAccessDecisionApi;
       logger: LoggerService;
+      /** User entity annotations that may carry the Entra ID object id. */
+      objectIdAnnotations: string[];
     },
   ) {}
+
+  /**
+   * The catalog person a Teams member is: the Entra ID object id in one of
+   * the annotations first, else the email / UPN; exactly one, or why not.
+   */
+  private identify(aadObjectId: string | undefined, email: string | undefined) {
+    return this.options.decisions.identify({
+      email,
+      externalId: aadObjectId
+        ? {
+            value: aadObjectId,
+            annotations: this.options.objectIdAnnotations,
+            label: 'Entra ID object id',
+          }
+        : undefined,
+      channel: 'msteams',
+    });
+  }
 
   async handle(activity: TeamsActivity): Promise<ActivityResponse> {
     switch (activity.type) {
@@ -146,7 +166,7 @@ export class TeamsBotHandler {
    * true when it was kept.
    */
   private async remember(activity: TeamsActivity): Promise<boolean> {
-    const { logger, store, connector, decisions } = this.options;
+    const { logger, store, connector } = this.options;
     if (activity.conversation?.conversationType !== 'personal') {
       // Teams or group chats: the bot asks people one by one only.
       return false;
@@ -173,14 +193,12 @@ export class TeamsBotHandler {
     }
     const email = member.email ?? member.userPrincipalName;
     let personRef: string | undefined;
-    if (email) {
-      const identity = await decisions.identify({ email, channel: 'msteams' });
-      if ('person' in identity) personRef = identity.person.ref;
-      else {
-        logger.info(
-          `Teams: the app was installed by ${aadObjectId}, who is no single catalog person: ${identity.refused}`,
-        );
-      }
+    const identity = await this.identify(aadObjectId, email);
+    if ('person' in identity) personRef = identity.person.ref;
+    else {
+      logger.info(
+        `Teams: the app was installed by ${aadObjectId}, who is no single catalog person: ${identity.refused}`,
+      );
     }
     await store.saveConversation({
       aadObjectId,
@@ -289,9 +307,11 @@ export class TeamsBotHandler {
 
   /**
    * The one catalog person behind the clicking Teams user: Teams reports
-   * the member's Entra object id and email for this conversation, the
-   * object id must be the clicker's, and the email must identify exactly
-   * one person. A string says why not.
+   * the member's Entra object id and email for this conversation, and the
+   * object id must be the clicker's. The person whose entity carries that
+   * object id (`graph.microsoft.com/user-id` or the configured annotation)
+   * is the one; when none does, the email / UPN must identify exactly one
+   * person. A string says why not.
    */
   private async approverOf(
     activity: TeamsActivity,
@@ -318,13 +338,7 @@ export class TeamsBotHandler {
       return `${NOT_AN_APPROVER} Teams did not confirm your Entra ID account.`;
     }
     const email = member.email ?? member.userPrincipalName;
-    if (!email) {
-      return `${NOT_AN_APPROVER} Your Teams account has no email address to match you with a Backstage user.`;
-    }
-    const identity = await this.options.decisions.identify({
-      email,
-      channel: 'msteams',
-    });
+    const identity = await this.identify(member.aadObjectId, email);
     if ('refused' in identity) {
       return `${NOT_AN_APPROVER} ${identity.refused.replace(
         'your account',

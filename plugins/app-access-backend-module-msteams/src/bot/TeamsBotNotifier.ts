@@ -4,6 +4,7 @@ import {
   AppAccessDecisionApi,
   AppAccessMessage,
   AppAccessNotifier,
+  ModuleTestContext,
   NotifyResult,
 } from '@app-access/plugin-app-access-node';
 import { TeamsBotStore } from '../database/TeamsBotStore';
@@ -13,6 +14,7 @@ import {
   cardActivity,
   decidedCard,
   requesterCard,
+  testCard,
 } from './BotCards';
 import {
   BotConnector,
@@ -72,8 +74,13 @@ export class TeamsBotNotifier implements AppAccessNotifier {
     }
   }
 
-  async selfTest(): Promise<ModuleTestResult> {
-    const { connector, store } = this.options;
+  /**
+   * "Send test": signs in to Entra, then sends a real test card to the
+   * admin who clicked, in their 1:1 chat with the bot. An admin without a
+   * chat is told to install the app first.
+   */
+  async selfTest(context?: ModuleTestContext): Promise<ModuleTestResult> {
+    const { connector, store, decisions } = this.options;
     const reachable = await store.countReachable();
     const lastError = await store.lastError();
     const details = [
@@ -87,11 +94,43 @@ export class TeamsBotNotifier implements AppAccessNotifier {
     } catch (error) {
       return { ok: false, message: (error as Error).message, details };
     }
+    const people = `${reachable} ${reachable === 1 ? 'person' : 'people'}`;
+    const signedIn = `Teams bot signed in to Entra; it can reach ${people}`;
+    if (!context) return { ok: true, message: signedIn, details };
+
+    const conversation = await store.conversationOf(context.userRef);
+    const installFirst = `install the App Access app in Teams first (Teams → Apps → Built for your org → App Access → Add, or for everyone from the Teams admin centre), then Send test again`;
+    if (!conversation) {
+      return {
+        ok: false,
+        message: `${signedIn}, but not you: you (${context.userRef}) have no chat with the App Access bot to send the test to; ${installFirst}`,
+        details,
+      };
+    }
+    try {
+      await connector.send(
+        conversation,
+        cardActivity(
+          testCard(decisions.portalUrl('/apps')),
+          'App Access test message',
+        ),
+      );
+    } catch (error) {
+      if (error instanceof ConversationGoneError) {
+        await store.markGone(conversation.conversationId);
+        return {
+          ok: false,
+          message: `${signedIn}, but your chat with the App Access bot is gone (the app was removed for you); ${installFirst}`,
+          details,
+        };
+      }
+      const why = (error as Error).message;
+      await store.recordError(why).catch(() => {});
+      return { ok: false, message: why, details };
+    }
     return {
       ok: true,
-      message: `Teams bot signed in to Entra; it can reach ${reachable} ${
-        reachable === 1 ? 'person' : 'people'
-      }`,
+      message: `Test card sent to your Teams chat with the App Access bot. ${signedIn}`,
       details,
     };
   }

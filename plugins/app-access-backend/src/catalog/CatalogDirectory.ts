@@ -146,6 +146,40 @@ export class CatalogDirectory implements AppAccessDirectory {
       .map(e => CatalogDirectory.toPerson(e));
   }
 
+  async findPeopleByAnnotation(
+    annotations: string[],
+    value: string,
+  ): Promise<DirectoryPerson[]> {
+    const wanted = value.trim().toLowerCase();
+    if (!wanted || annotations.length === 0) return [];
+    const { items } = await this.catalog.getEntities(
+      {
+        filter: annotations.map(a => ({
+          kind: 'User',
+          [`metadata.annotations.${a}`]: wanted,
+        })),
+        fields: [
+          'kind',
+          'metadata',
+          'spec.profile',
+          'spec.memberOf',
+          'relations',
+        ],
+      },
+      await this.credentials(),
+    );
+    // The catalog matches values case-insensitively; this keeps it exact
+    // per annotation whatever the catalog backend does.
+    return items
+      .filter(e =>
+        annotations.some(
+          a =>
+            (e.metadata.annotations?.[a] ?? '').trim().toLowerCase() === wanted,
+        ),
+      )
+      .map(e => CatalogDirectory.toPerson(e));
+  }
+
   async getGroupMembers(groupRef: string): Promise<string[]> {
     const cached = this.members.get(groupRef);
     if (cached && cached.expires > Date.now()) return cached.value;
@@ -192,6 +226,18 @@ export class CompositeDirectory implements AppAccessDirectory {
             (p): p is DirectoryPerson => Boolean(p),
           );
       for (const p of people) if (!found.has(p.ref)) found.set(p.ref, p);
+    }
+    return [...found.values()];
+  }
+
+  /** Everyone any directory has with this annotation value, each person once. */
+  async findPeopleByAnnotation(annotations: string[], value: string) {
+    const found = new Map<string, DirectoryPerson>();
+    for (const d of this.directories) {
+      for (const p of (await d.findPeopleByAnnotation?.(annotations, value)) ??
+        []) {
+        if (!found.has(p.ref)) found.set(p.ref, p);
+      }
     }
     return [...found.values()];
   }

@@ -7,6 +7,7 @@ import {
   SettingsUpdate,
   SyncOverview,
 } from '@app-access/plugin-app-access-common';
+import { ModuleTestContext } from '@app-access/plugin-app-access-node';
 import { AuditEventStore } from '../database/AuditEventStore';
 import { SettingsStore } from '../database/SettingsStore';
 import { UsageStore } from '../database/UsageStore';
@@ -21,7 +22,11 @@ export type InstalledModules = {
   find(
     kind: ModuleKind,
     id: string,
-  ): { selfTest?: () => Promise<ModuleTestResult> } | undefined;
+  ):
+    | {
+        selfTest?: (context?: ModuleTestContext) => Promise<ModuleTestResult>;
+      }
+    | undefined;
 };
 
 /** Admin settings: the effective values and their sources, changes (audited), module checks. */
@@ -70,8 +75,15 @@ export class SettingsService {
     return this.view();
   }
 
-  /** "Send test": the module checks its own credentials and ids; a throw is reported, not raised. */
-  async testModule(kind: ModuleKind, id: string): Promise<ModuleTestResult> {
+  /**
+   * "Send test": the module checks its own credentials and ids (a channel
+   * may message the admin who asked); a throw is reported, not raised.
+   */
+  async testModule(
+    kind: ModuleKind,
+    id: string,
+    caller?: Caller,
+  ): Promise<ModuleTestResult> {
     const module = this.deps.modules.find(kind, id);
     if (!module) {
       throw new NotFoundError(`The ${kind} '${id}' is not installed`);
@@ -80,7 +92,9 @@ export class SettingsService {
       return { ok: true, message: `The ${kind} '${id}' has nothing to check` };
     }
     try {
-      return await module.selfTest();
+      return await module.selfTest(
+        caller ? { userRef: caller.userRef } : undefined,
+      );
     } catch (error) {
       return { ok: false, message: (error as Error).message };
     }

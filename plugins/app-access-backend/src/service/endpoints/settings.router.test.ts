@@ -32,9 +32,11 @@ describe('settings endpoints', () => {
     await call('post', '/admin/modules/notifier/slack/test', ADMIN_USER).expect(
       200,
     );
+    // The admin who clicked is passed on: a channel may message them.
     expect(services.settings.testModule).toHaveBeenCalledWith(
       'notifier',
       'slack',
+      expect.objectContaining({ userRef: ADMIN_USER }),
     );
     expect(
       (await call('post', '/admin/modules/widget/slack/test', ADMIN_USER))

@@ -25,7 +25,8 @@ export function bindSettingsEndpoints(
   });
 
   router.post('/admin/modules/:kind/:id/test', async (req, res) => {
-    res.json(await settings.testModule(req.params.kind, req.params.id));
+    const { caller } = callOf(res);
+    res.json(await settings.testModule(req.params.kind, req.params.id, caller));
   });
 
   router.get('/admin/sync', async (_req, res) => {
