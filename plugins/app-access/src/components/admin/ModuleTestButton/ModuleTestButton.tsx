@@ -22,6 +22,8 @@ export type ModuleTestButtonProps = {
   installed: boolean;
   /** What the module reported; one without its config says which keys to set. */
   status?: IntegrationStatus;
+  /** What the test does, when it does more than check (e.g. messages you). */
+  hint?: string;
 };
 
 /**
@@ -34,6 +36,7 @@ export const ModuleTestButton = ({
   name,
   installed,
   status,
+  hint,
 }: ModuleTestButtonProps) => {
   const api = useApi(appAccessApiRef);
   const [testing, setTesting] = useState(false);
@@ -88,6 +91,16 @@ export const ModuleTestButton = ({
       >
         {testing ? 'Testing…' : 'Send test'}
       </Button>
+      {hint && (
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="p"
+          data-testid={`module-test-hint-${moduleId}`}
+        >
+          {hint}
+        </Typography>
+      )}
       {result && (
         <Box mt={1}>
           <Alert

@@ -285,6 +285,45 @@ describe('SettingsPage (admin)', () => {
     );
   });
 
+  it('says the Teams bot test messages you, and shows why it could not', async () => {
+    const settings = structuredClone(settingsResponse);
+    const api = createFakeApi({
+      getSettings: jest.fn(async () => ({
+        ...settings,
+        modules: {
+          ...settings.modules,
+          notifiers: [...(settings.modules?.notifiers ?? []), 'msteams'],
+        },
+        integrations: {
+          ...settings.integrations,
+          msteams: {
+            installed: true,
+            configured: true,
+            details: { bot: true, channelWebhook: false },
+          },
+        },
+      })),
+    });
+    const refusal =
+      'Teams bot signed in to Entra; it can reach 3 people, but not you: you (user:default/ivan.admin) have no chat with the App Access bot to send the test to; install the App Access app in Teams first';
+    api.testModule.mockResolvedValueOnce({ ok: false, message: refusal });
+    await render(api);
+
+    expect(
+      await screen.findByTestId('module-test-hint-msteams'),
+    ).toHaveTextContent(
+      'Sends a test card to your own 1:1 chat with the App Access bot in Teams',
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Send test (Microsoft Teams)' }),
+    );
+    expect(api.testModule).toHaveBeenCalledWith('notifier', 'msteams');
+    // Entity refs read as names, as everywhere in the portal.
+    expect(await screen.findByTestId('module-test-msteams')).toHaveTextContent(
+      `Failed: ${refusal.replace('user:default/', '')}`,
+    );
+  });
+
   it('shows a load failure', async () => {
     const api = createFakeApi({
       getSettings: jest.fn(async () => {

@@ -25,6 +25,14 @@ function teamsSentence(teams: IntegrationStatus | undefined): string {
   return 'Teams webhook configured in app-config: cards in one channel link to the portal; nobody can decide in Teams (set appAccess.msteams.bot for that).';
 }
 
+/** What "Send test" does for Teams: the bot messages you, the webhook posts nothing. */
+function teamsTestHint(teams: IntegrationStatus | undefined) {
+  if (!teams?.configured) return undefined;
+  return teams.details?.bot
+    ? 'Sends a test card to your own 1:1 chat with the App Access bot in Teams: add the App Access app in Teams for yourself first.'
+    : 'Checks the webhook URL; posts nothing to the channel.';
+}
+
 export const NotificationsSection = (props: SectionProps) => {
   const classes = useStyles();
   const { settings } = props;
@@ -103,6 +111,7 @@ export const NotificationsSection = (props: SectionProps) => {
             name="Microsoft Teams"
             installed={notifiers.includes('msteams')}
             status={settings.integrations?.msteams}
+            hint={teamsTestHint(teams)}
           />
         </Box>
       </Setting>
