@@ -3,19 +3,25 @@
  * use (each speaking its vendor's wire format), started inside the example
  * backend and seeded from the example org and catalog, so the REAL modules,
  * configured as usual, have an Okta, a Jira Service Management, a Zendesk, a
- * Slack, a Teams webhook and an SMTP server to talk to.
+ * Slack, a Teams webhook, Microsoft's side of the Teams bot (its token
+ * issuer, Entra and the Bot Connector) and an SMTP server to talk to.
  *
  * The fakes live in the modules' src/testing folders, which are not part of
  * the published packages: they are imported here only, lazily, once the
  * sandbox was asked for (see rootConfig.ts).
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 /* eslint-disable @backstage/no-forbidden-package-imports */
 import type { FakeOkta } from '@app-access/plugin-app-access-backend-module-okta/src/testing/FakeOkta';
 import type { FakeJira } from '@app-access/plugin-app-access-backend-module-jira/src/testing/FakeJira';
 import type { FakeZendesk } from '@app-access/plugin-app-access-backend-module-zendesk/src/testing/FakeZendesk';
 import type { FakeSlackApi } from '@app-access/plugin-app-access-backend-module-slack/src/testing/FakeSlackApi';
 import type { FakeTeamsWebhook } from '@app-access/plugin-app-access-backend-module-msteams/src/testing/FakeTeamsWebhook';
+import type {
+  FakeBotFramework,
+  FakeTeamsMessage,
+  FakeTeamsUser,
+} from '@app-access/plugin-app-access-backend-module-msteams/src/testing/FakeBotFramework';
 import type { TestSmtpServer } from '@app-access/plugin-app-access-backend-module-email/src/testing/TestSmtpServer';
 /* eslint-enable @backstage/no-forbidden-package-imports */
 import { SandboxSeed } from './seed';
@@ -59,6 +65,22 @@ export type SandboxState = {
     inputs: Array<{ blockId: string; actionId: string; label: string }>;
   }>;
   teams: Array<{ at: string; card: any }>;
+  /** Every message of the App Access bot, in each person's 1:1 chat, oldest first. */
+  teamsBot: Array<{
+    id: string;
+    /** Whose chat it is (their email). */
+    to: string;
+    name: string;
+    /** Plain text messages (the bot introducing itself). */
+    text?: string;
+    /** The Adaptive Card, as the person sees it now. */
+    card?: any;
+    edited: boolean;
+    /** The card's Action.Execute buttons, also those behind "Deny…". */
+    buttons: Array<{ verb: string; title: string; style?: string }>;
+    /** The card's text inputs (the deny reason). */
+    inputs: Array<{ id: string; label: string }>;
+  }>;
   tickets: Array<{
     system: SandboxTicketing;
     id: string;
@@ -77,6 +99,15 @@ export type SandboxState = {
       users: Array<{ login: string; status: string }>;
     }>;
   };
+};
+
+/**
+ * A Bot Framework activity as Teams sends it to the bot's messaging
+ * endpoint, with the channel token signed by the sandbox's own issuer.
+ */
+export type SignedTeamsActivity = {
+  activity: any;
+  token: string;
 };
 
 /** A signed Slack interaction, ready to POST to the interactivity request URL. */
@@ -111,6 +142,10 @@ function loadFakes() {
     FakeTeamsWebhook: (
       require('@app-access/plugin-app-access-backend-module-msteams/src/testing/FakeTeamsWebhook') as typeof import('@app-access/plugin-app-access-backend-module-msteams/src/testing/FakeTeamsWebhook')
     ).FakeTeamsWebhook,
+    ...(require('@app-access/plugin-app-access-backend-module-msteams/src/testing/FakeBotFramework') as Pick<
+      typeof import('@app-access/plugin-app-access-backend-module-msteams/src/testing/FakeBotFramework'),
+      'FakeBotFramework' | 'findExecute'
+    >),
     TestSmtpServer: (
       require('@app-access/plugin-app-access-backend-module-email/src/testing/TestSmtpServer') as typeof import('@app-access/plugin-app-access-backend-module-email/src/testing/TestSmtpServer')
     ).TestSmtpServer,
@@ -129,6 +164,30 @@ function slackUserId(email: string): string {
     .toUpperCase()}`;
 }
 
+/** A stable Entra ID object id for someone of the example org. */
+function entraObjectId(email: string): string {
+  const h = createHmac('sha256', 'sandbox-entra')
+    .update(email.toLowerCase())
+    .digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(
+    17,
+    20,
+  )}-${h.slice(20, 32)}`;
+}
+
+/** Every node of a card of one type (actions behind Action.ShowCard too). */
+function cardNodes(node: any, type: string, out: any[] = []): any[] {
+  if (Array.isArray(node)) {
+    for (const n of node) cardNodes(n, type, out);
+  } else if (node && typeof node === 'object') {
+    if (node.type === type) out.push(node);
+    for (const value of Object.values(node)) cardNodes(value, type, out);
+  }
+  return out;
+}
+
+const CARD = 'application/vnd.microsoft.card.adaptive';
+
 export class VendorSandbox {
   readonly slackSigningSecret = randomBytes(24).toString('hex');
   private readonly submittedViews = new Set<string>();
@@ -142,6 +201,9 @@ export class VendorSandbox {
     readonly zendesk: FakeZendesk,
     readonly slack: FakeSlackApi,
     readonly teams: FakeTeamsWebhook,
+    readonly teamsBot: FakeBotFramework,
+    private readonly teamsUsers: Map<string, FakeTeamsUser>,
+    private readonly findExecute: (activity: any, verb: string) => any,
     readonly smtp: TestSmtpServer,
     private readonly seed: SandboxSeed,
     private readonly oktaToken: string,
@@ -155,9 +217,22 @@ export class VendorSandbox {
       FakeZendesk,
       FakeSlackApi,
       FakeTeamsWebhook,
+      FakeBotFramework,
+      findExecute,
       TestSmtpServer,
     } = loadFakes();
     const { seed } = options;
+    // Everyone of the example org has Teams, with their catalog email.
+    const teamsUsers = new Map<string, FakeTeamsUser>(
+      seed.people.map(p => [
+        p.email.toLowerCase(),
+        {
+          name: p.displayName,
+          email: p.email,
+          aadObjectId: entraObjectId(p.email),
+        },
+      ]),
+    );
     const oktaToken = `sandbox-${randomBytes(12).toString('hex')}`;
     const sandbox = new VendorSandbox(
       options.ticketing ?? 'jira',
@@ -174,6 +249,14 @@ export class VendorSandbox {
         })),
       }),
       await FakeTeamsWebhook.start(),
+      // Its own issuer and signing keys: the overlay points the bot at
+      // them, so only sandbox-signed tokens are accepted here.
+      await FakeBotFramework.start({
+        appId: randomUUID(),
+        users: [...teamsUsers.values()],
+      }),
+      teamsUsers,
+      findExecute,
       await TestSmtpServer.start(),
       seed,
       oktaToken,
@@ -252,7 +335,17 @@ export class VendorSandbox {
           signingSecret: this.slackSigningSecret,
           apiUrl: this.slack.apiUrl,
         },
-        msteams: { webhookUrl: this.teams.url },
+        msteams: {
+          webhookUrl: this.teams.url,
+          bot: {
+            appId: this.teamsBot.appId,
+            appPassword: this.teamsBot.appPassword,
+            tenantId: this.teamsBot.tenantId,
+            openIdMetadataUrl: this.teamsBot.openIdMetadataUrl,
+            issuer: this.teamsBot.issuer,
+            tokenUrl: this.teamsBot.tokenUrl,
+          },
+        },
         email: {
           smtp: this.smtp.smtpConfig,
           from: { name: 'Acme IT (sandbox)', address: 'it-apps@acme.example' },
@@ -306,6 +399,30 @@ export class VendorSandbox {
       teams: this.teams.posts
         .filter(p => p.status === 202 && p.card)
         .map(p => ({ at: iso(p.at), card: p.card })),
+      teamsBot: this.teamsBot.messages.map(m => {
+        const user = this.teamsUserOf(m);
+        const card = (m.activity.attachments ?? []).find(
+          (a: any) => a.contentType === CARD,
+        )?.content;
+        return {
+          id: m.id,
+          to: user?.email ?? m.conversationId,
+          name: user?.name ?? m.conversationId,
+          text:
+            typeof m.activity.text === 'string' ? m.activity.text : undefined,
+          card,
+          edited: m.history.length > 1,
+          buttons: cardNodes(card, 'Action.Execute').map(a => ({
+            verb: String(a.verb),
+            title: String(a.title ?? a.verb),
+            style: a.style,
+          })),
+          inputs: cardNodes(card, 'Input.Text').map(i => ({
+            id: String(i.id),
+            label: String(i.label ?? i.placeholder ?? i.id),
+          })),
+        };
+      }),
       tickets: [
         ...this.jira.issues.map(i => ({
           system: 'jira' as const,
@@ -469,6 +586,60 @@ export class VendorSandbox {
     });
   }
 
+  private teamsUserOf(message: FakeTeamsMessage): FakeTeamsUser | undefined {
+    return [...this.teamsUsers.values()].find(
+      u => this.teamsBot.conversationIdOf(u) === message.conversationId,
+    );
+  }
+
+  /**
+   * What Teams sends when IT installs the app for everyone from the Teams
+   * admin centre: one installationUpdate per person, each signed.
+   */
+  async teamsInstalls(): Promise<SignedTeamsActivity[]> {
+    return Promise.all(
+      [...this.teamsUsers.values()].map(async user => ({
+        activity: this.teamsBot.installActivity(user, 'admin'),
+        token: await this.teamsBot.channelToken(),
+      })),
+    );
+  }
+
+  /**
+   * The Action.Execute invoke Teams sends when the chat's owner clicks a
+   * button of the bot's card (with the card's inputs), signed by the
+   * sandbox's issuer. Undefined when there is no such message or button.
+   */
+  async teamsClick(
+    messageId: string,
+    verb: string,
+    inputs: Record<string, string> = {},
+  ): Promise<SignedTeamsActivity | undefined> {
+    const message = this.teamsBot.messages.find(m => m.id === messageId);
+    const user = message && this.teamsUserOf(message);
+    if (!message || !user || !this.findExecute(message.activity, verb)) {
+      return undefined;
+    }
+    return {
+      activity: this.teamsBot.invokeActivity(user, message, verb, inputs),
+      token: await this.teamsBot.channelToken(),
+    };
+  }
+
+  /**
+   * The bot answered an invoke with a card: Teams shows it in place of the
+   * clicked card, to the clicker.
+   */
+  showInvokeResponse(messageId: string, response: any) {
+    const message = this.teamsBot.messages.find(m => m.id === messageId);
+    if (!message || response?.type !== CARD || !response.value) return;
+    message.activity = {
+      ...message.activity,
+      attachments: [{ contentType: CARD, content: response.value }],
+    };
+    message.history.push(message.activity);
+  }
+
   /** IT resolves a help-desk ticket; false when there is no such ticket. */
   resolveTicket(system: SandboxTicketing, id: string): boolean {
     const comment = 'Access granted by IT (sandbox).';
@@ -493,6 +664,7 @@ export class VendorSandbox {
       this.zendesk.stop(),
       this.slack.stop(),
       this.teams.stop(),
+      this.teamsBot.stop(),
       this.smtp.stop(),
     ]);
   }

@@ -9,10 +9,43 @@ import {
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { appAccessSettingsManagePermission } from '@app-access/plugin-app-access-common';
-import { SignedSlackInteraction, VendorSandbox } from './VendorSandbox';
+import {
+  SignedSlackInteraction,
+  SignedTeamsActivity,
+  VendorSandbox,
+} from './VendorSandbox';
 
 /** Where App Access's Slack module listens for interactions (its INTERACTIONS_PATH). */
 const SLACK_INTERACTIONS_PATH = '/slack/interactions';
+/** The Teams bot's messaging endpoint (the msteams module's MESSAGES_PATH). */
+export const TEAMS_MESSAGES_PATH = '/msteams/messages';
+
+/**
+ * Posts a signed activity where Teams would: the real msteams module's
+ * messaging endpoint, with the sandbox issuer's channel token.
+ */
+export async function deliverTeamsActivity(
+  discovery: DiscoveryService,
+  signed: SignedTeamsActivity,
+): Promise<{ status: number; response: unknown }> {
+  const base = await discovery.getBaseUrl('app-access');
+  const res = await fetch(`${base}${TEAMS_MESSAGES_PATH}`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${signed.token}`,
+      'Content-Type': 'application/json',
+    },
+    body: JSON.stringify(signed.activity),
+  });
+  const body = await res.text();
+  let response: unknown = undefined;
+  try {
+    response = body ? JSON.parse(body) : undefined;
+  } catch {
+    response = body;
+  }
+  return { status: res.status, response };
+}
 
 export type SandboxRouterOptions = {
   sandbox: () => VendorSandbox | undefined;
@@ -135,6 +168,40 @@ export async function createSandboxRouter(
       throw new NotFoundError('No such open Slack dialog in the sandbox');
     }
     res.json(await deliver(interaction));
+  });
+
+  router.post('/teams/click', async (req, res) => {
+    const messageId = text(req.body, 'messageId');
+    const verb = text(req.body, 'verb');
+    const inputs = (req.body as { inputs?: unknown }).inputs ?? {};
+    if (typeof inputs !== 'object' || Array.isArray(inputs)) {
+      throw new InputError('inputs: expected an object of input id → text');
+    }
+    for (const [key, value] of Object.entries(inputs)) {
+      if (typeof value !== 'string' || value.length > 3000) {
+        throw new InputError(`inputs.${key}: expected text`);
+      }
+    }
+    const running = sandbox();
+    const click = await running.teamsClick(
+      messageId,
+      verb,
+      inputs as Record<string, string>,
+    );
+    if (!click) {
+      throw new NotFoundError('No such Teams message or button in the sandbox');
+    }
+    const result = await deliverTeamsActivity(discovery, click);
+    if (result.status >= 400) {
+      logger.warn(
+        `Sandbox Teams invoke answered ${result.status}: ${JSON.stringify(
+          result.response,
+        ).slice(0, 300)}`,
+      );
+    } else {
+      running.showInvokeResponse(messageId, result.response);
+    }
+    res.json(result);
   });
 
   router.post('/tickets/:system/:id/resolve', async (req, res) => {

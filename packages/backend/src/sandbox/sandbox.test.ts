@@ -17,6 +17,10 @@ import { sandboxDecision } from './rootConfig';
 import { readOktaTargets, readPeople } from './seed';
 import { VendorSandbox } from './VendorSandbox';
 import path from 'node:path';
+/* eslint-disable @backstage/no-forbidden-package-imports */
+import { BotTokenVerifier } from '@app-access/plugin-app-access-backend-module-msteams/src/bot/BotTokenVerifier';
+import { BotConnector } from '@app-access/plugin-app-access-backend-module-msteams/src/bot/BotConnector';
+/* eslint-enable @backstage/no-forbidden-package-imports */
 
 jest.setTimeout(60_000);
 
@@ -25,13 +29,17 @@ const EMPLOYEE = 'user:default/jane.doe';
 const examples = path.resolve(__dirname, '../../../../examples');
 
 type Received = { headers: Record<string, any>; body: string };
+const CARD = 'application/vnd.microsoft.card.adaptive';
 
 /**
  * Stands where App Access's Slack module listens (/api/app-access/slack/
  * interactions) and records what reaches it, as Slack's servers would see
  * their own requests arrive.
  */
-function interactionReceiver(received: Received[]) {
+function interactionReceiver(
+  received: Received[],
+  teams: { verifier: () => BotTokenVerifier; activities: any[] },
+) {
   return createBackendPlugin({
     pluginId: 'app-access',
     register(reg) {
@@ -39,6 +47,34 @@ function interactionReceiver(received: Received[]) {
         deps: { httpRouter: coreServices.httpRouter },
         async init({ httpRouter }) {
           const router = express.Router();
+          // Where the Teams bot listens: only what the real token check of
+          // the msteams module accepts is recorded.
+          router.post('/msteams/messages', express.json(), (req, res) => {
+            teams
+              .verifier()
+              .verify(req.header('authorization'))
+              .then(() => {
+                teams.activities.push(req.body);
+                if (req.body.type !== 'invoke') {
+                  res.status(200).end();
+                  return;
+                }
+                res.status(200).json({
+                  statusCode: 200,
+                  type: CARD,
+                  value: {
+                    type: 'AdaptiveCard',
+                    version: '1.5',
+                    body: [{ type: 'TextBlock', text: 'Denied by Jane Doe' }],
+                  },
+                });
+              })
+              .catch(e => res.status(401).json({ error: e.message }));
+          });
+          httpRouter.addAuthPolicy({
+            path: '/msteams/messages',
+            allow: 'unauthenticated',
+          });
           router.post(
             '/slack/interactions',
             express.text({ type: '*/*' }),
@@ -107,13 +143,20 @@ describe('vendor sandbox', () => {
 
   describe('routes', () => {
     const received: Received[] = [];
+    const teamsActivities: any[] = [];
     let server: any;
+    let verifier: BotTokenVerifier;
 
     beforeAll(async () => {
+      const { bot } = sandbox.configOverlay().appAccess.msteams;
+      verifier = new BotTokenVerifier(bot);
       const backend = await startTestBackend({
         features: [
-          createSandboxPlugin(() => sandbox),
-          interactionReceiver(received),
+          createSandboxPlugin(() => sandbox, { installRetryMs: 100 }),
+          interactionReceiver(received, {
+            verifier: () => verifier,
+            activities: teamsActivities,
+          }),
           mockServices.permissions.mock({
             authorize: async (requests, options) =>
               requests.map(() => ({
@@ -276,6 +319,153 @@ describe('vendor sandbox', () => {
         .set('Authorization', as(ADMIN))
         .expect(200);
       expect(state.body.teams.map((t: any) => t.card)).toContainEqual(card);
+    });
+
+    it("installs the Teams app for everyone, shows each person's chat with the bot and sends a signed Action.Execute for a click", async () => {
+      const people = readPeople([path.join(examples, 'org.yaml')]);
+      const { bot } = sandbox.configOverlay().appAccess.msteams;
+      // The sandbox's own issuer signs; nothing points at Microsoft.
+      expect(bot.issuer).toMatch(/^http:\/\/127\.0\.0\.1:/);
+      expect(bot.openIdMetadataUrl).toMatch(/^http:\/\/127\.0\.0\.1:/);
+
+      // Every person's install arrived at the messaging endpoint, verified.
+      for (let i = 0; i < 100; i++) {
+        if (
+          teamsActivities.filter(a => a.type === 'installationUpdate').length >=
+          people.length
+        )
+          break;
+        await new Promise(r => setTimeout(r, 100));
+      }
+      const installs = teamsActivities.filter(
+        a => a.type === 'installationUpdate',
+      );
+      expect(installs).toHaveLength(people.length);
+      expect(installs[0]).toMatchObject({
+        action: 'add',
+        channelId: 'msteams',
+        conversation: { conversationType: 'personal' },
+      });
+
+      // The bot asks Jane in her chat, through the real Agents SDK client.
+      const jane = people.find(p => p.name === 'jane.doe')!;
+      const janeInstall = installs.find(a => a.from.name === jane.displayName);
+      const connector = new BotConnector({
+        ...bot,
+        scope: 'https://api.botframework.com/.default',
+        objectIdAnnotations: [],
+      });
+      const data = { requestId: 'request-1', taskId: 'task-1' };
+      const activityId = await connector.send(
+        {
+          serviceUrl: janeInstall.serviceUrl,
+          conversationId: janeInstall.conversation.id,
+        },
+        {
+          type: 'message',
+          attachments: [
+            {
+              contentType: CARD,
+              content: {
+                type: 'AdaptiveCard',
+                version: '1.5',
+                body: [{ type: 'TextBlock', text: 'Approve Figma for Kim?' }],
+                actions: [
+                  {
+                    type: 'Action.Execute',
+                    title: 'Approve',
+                    verb: 'appAccess.approve',
+                    data,
+                  },
+                  {
+                    type: 'Action.ShowCard',
+                    title: 'Deny…',
+                    card: {
+                      type: 'AdaptiveCard',
+                      body: [
+                        { type: 'Input.Text', id: 'reason', label: 'Reason' },
+                      ],
+                      actions: [
+                        {
+                          type: 'Action.Execute',
+                          title: 'Deny',
+                          verb: 'appAccess.deny',
+                          data,
+                        },
+                      ],
+                    },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      );
+
+      const state = await request(server)
+        .get('/api/app-access-sandbox/state')
+        .set('Authorization', as(ADMIN))
+        .expect(200);
+      const chat = state.body.teamsBot.find((m: any) => m.id === activityId);
+      expect(chat).toMatchObject({
+        to: jane.email,
+        name: jane.displayName,
+        edited: false,
+        buttons: [
+          { verb: 'appAccess.approve', title: 'Approve' },
+          { verb: 'appAccess.deny', title: 'Deny' },
+        ],
+        inputs: [{ id: 'reason', label: 'Reason' }],
+      });
+
+      const click = await request(server)
+        .post('/api/app-access-sandbox/teams/click')
+        .set('Authorization', as(ADMIN))
+        .send({
+          messageId: activityId,
+          verb: 'appAccess.deny',
+          inputs: { reason: 'Use the team licence' },
+        });
+      expect(click.status).toBe(200);
+      expect(click.body).toMatchObject({
+        status: 200,
+        response: { statusCode: 200, type: CARD },
+      });
+      const invoke = teamsActivities[teamsActivities.length - 1];
+      expect(invoke).toMatchObject({
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        from: { aadObjectId: janeInstall.from.aadObjectId },
+        conversation: { id: janeInstall.conversation.id },
+        value: {
+          action: {
+            type: 'Action.Execute',
+            verb: 'appAccess.deny',
+            data: { ...data, reason: 'Use the team licence' },
+          },
+        },
+      });
+      // Teams shows the answer card in place of the clicked one.
+      const after = await request(server)
+        .get('/api/app-access-sandbox/state')
+        .set('Authorization', as(ADMIN))
+        .expect(200);
+      const updated = after.body.teamsBot.find((m: any) => m.id === activityId);
+      expect(updated.edited).toBe(true);
+      expect(JSON.stringify(updated.card)).toContain('Denied by Jane Doe');
+      expect(updated.buttons).toEqual([]);
+
+      await request(server)
+        .post('/api/app-access-sandbox/teams/click')
+        .set('Authorization', as(ADMIN))
+        .send({ messageId: activityId, verb: 'appAccess.nothing' })
+        .expect(404);
+      const bad = await request(server)
+        .post('/api/app-access-sandbox/teams/click')
+        .set('Authorization', as(ADMIN))
+        .send({ messageId: activityId, verb: 'appAccess.deny', inputs: [1] });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/^inputs:/);
     });
 
     it('resolves a Jira ticket as IT would', async () => {
