@@ -211,3 +211,75 @@ test('Sandbox: the five test-plan steps end at 5 of 5', async ({
     await ivan.put('/settings', { approvalMethod: null });
   }
 });
+
+// The Teams bot in the sandbox: with approvals in Microsoft Teams, Sam's
+// 1:1 chat with the App Access bot shows Mia's requests; Deny with a reason
+// and Approve are clicked there, each sent to the bot's messaging endpoint
+// as a signed Action.Execute invoke, and the card shows the outcome.
+// Screenshot: output/sandbox-teams-bot.png.
+test('Sandbox: approve and deny in the Teams chat with the App Access bot', async ({
+  page,
+  APP_URL,
+  outputDir,
+}) => {
+  await page.setViewportSize(SCREENSHOT_VIEWPORT);
+  const mia = await apiAs('mia.johnson');
+  const ivan = await apiAs('ivan.admin');
+  await settleOpenRequests('mia.johnson', ['docusign', 'miro']);
+  try {
+    expectStatus(
+      await ivan.put('/settings', { approvalMethod: 'msteams' }),
+      200,
+      'approvals in Teams',
+    );
+    const denied = await submit(mia, 'docusign', 'sender', 'vendor NDAs');
+    const approved = await submit(mia, 'miro', 'member', 'design sprint');
+
+    await signInAs(page, APP_URL, 'ivan.admin');
+    await page.goto(`${APP_URL}/sandbox`);
+    await page.getByRole('heading', { name: 'Sandbox' }).first().waitFor();
+    const chat = name =>
+      page
+        .getByTestId('sandbox-teams-chat')
+        .filter({ hasText: 'sam.manager@' })
+        .filter({ hasText: name })
+        .filter({ has: page.getByRole('button', { name: 'Approve' }) });
+
+    // Deny DocuSign with a reason, in the card.
+    await sandboxUntil(page, APP_URL, chat('DocuSign'));
+    const docusign = chat('DocuSign').first();
+    await docusign.scrollIntoViewIfNeeded();
+    await shot(page, outputDir, 'sandbox-teams-bot');
+    await docusign
+      .getByLabel(/Reason/)
+      .fill('Sender seats are for the legal team');
+    await docusign.getByRole('button', { name: 'Deny', exact: true }).click();
+    await page.getByText('Sandbox: Deny clicked in Teams').waitFor();
+    const d = await waitForStatus(mia, denied.id, ['denied'], 30_000);
+    assert(
+      d.approvals[0].decidedBy === 'user:default/sam.manager',
+      `DocuSign was decided by ${d.approvals[0].decidedBy}`,
+    );
+    await sandboxUntil(
+      page,
+      APP_URL,
+      page
+        .getByTestId('sandbox-teams-chat')
+        .filter({ hasText: 'sam.manager@' })
+        .filter({ hasText: 'Denied by Sam Manager' }),
+    );
+
+    // Approve Miro.
+    await sandboxUntil(page, APP_URL, chat('Miro'));
+    await chat('Miro').first().getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('Sandbox: Approve clicked in Teams').waitFor();
+    await waitForStatus(
+      mia,
+      approved.id,
+      ['approved', 'awaiting_it', 'fulfilled'],
+      30_000,
+    );
+  } finally {
+    await ivan.put('/settings', { approvalMethod: null });
+  }
+});

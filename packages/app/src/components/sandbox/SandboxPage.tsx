@@ -58,6 +58,17 @@ export type SandboxState = {
     inputs: Array<{ blockId: string; actionId: string; label: string }>;
   }>;
   teams: Array<{ at: string; card: any }>;
+  /** The App Access bot's messages in each person's 1:1 Teams chat, oldest first. */
+  teamsBot?: Array<{
+    id: string;
+    to: string;
+    name: string;
+    text?: string;
+    card?: any;
+    edited: boolean;
+    buttons: Array<{ verb: string; title: string; style?: string }>;
+    inputs: Array<{ id: string; label: string }>;
+  }>;
   tickets: Array<{
     system: 'jira' | 'zendesk';
     id: string;
@@ -90,6 +101,12 @@ const useStyles = makeStyles(theme => ({
     minHeight: 320,
     border: `1px solid ${theme.palette.divider}`,
     background: '#fff',
+  },
+  teamsChat: {
+    borderLeft: `4px solid #5B5FC7`,
+    padding: theme.spacing(1, 2),
+    marginBottom: theme.spacing(2),
+    overflowWrap: 'anywhere',
   },
   slackMessage: {
     borderLeft: `4px solid #4A154B`,
@@ -296,6 +313,7 @@ const SandboxContent = () => {
     return <ResponseErrorPanel error={state.error} />;
   const s = state.value!;
   const dms = [...s.slack].reverse();
+  const teamsChats = [...(s.teamsBot ?? [])].reverse();
   const mails = [...s.mailbox].reverse();
   return (
     <Grid container spacing={3}>
@@ -492,6 +510,89 @@ const SandboxContent = () => {
                     key={l.url}
                     size="small"
                     variant="outlined"
+                    href={l.url}
+                    target="_blank"
+                    rel="noreferrer"
+                  >
+                    {l.title}
+                  </Button>
+                ))}
+              </Box>
+            </Box>
+          ))}
+        </Section>
+      </Grid>
+      <Grid item xs={12} lg={6}>
+        <Section
+          testId="sandbox-teams-bot"
+          title="Microsoft Teams chats with the App Access bot"
+          subheader="Each person's 1:1 chat; a click is sent to the bot's messaging endpoint as an Action.Execute invoke, with a token signed by the sandbox's Bot Framework issuer"
+        >
+          {teamsChats.length === 0 && (
+            <Typography variant="body2">
+              No message from the Teams bot yet (choose Microsoft Teams in
+              Settings › Default settings to ask approvers there).
+            </Typography>
+          )}
+          {teamsChats.map(m => (
+            <Box
+              key={m.id}
+              className={classes.teamsChat}
+              data-testid="sandbox-teams-chat"
+            >
+              <Typography variant="caption" color="textSecondary">
+                Chat with {m.name} ({m.to}){m.edited ? ' · updated' : ''}
+              </Typography>
+              {m.text && <Typography variant="body2">{m.text}</Typography>}
+              {cardText(m.card).map((line, j) => (
+                <Typography key={j} variant="body2">
+                  {line}
+                </Typography>
+              ))}
+              {m.inputs.map(input => (
+                <TextField
+                  key={input.id}
+                  label={input.label}
+                  fullWidth
+                  margin="dense"
+                  multiline
+                  value={reasons[`teams/${m.id}/${input.id}`] ?? ''}
+                  onChange={e =>
+                    setReasons(r => ({
+                      ...r,
+                      [`teams/${m.id}/${input.id}`]: e.target.value,
+                    }))
+                  }
+                />
+              ))}
+              <Box className={classes.actions}>
+                {m.buttons.map(b => (
+                  <Button
+                    key={b.verb}
+                    size="small"
+                    variant={b.style === 'positive' ? 'contained' : 'outlined'}
+                    color={b.style === 'destructive' ? 'secondary' : 'primary'}
+                    disabled={busy}
+                    onClick={() =>
+                      act(`${b.title} clicked in Teams`, '/teams/click', {
+                        messageId: m.id,
+                        verb: b.verb,
+                        inputs: Object.fromEntries(
+                          m.inputs.map(i => [
+                            i.id,
+                            reasons[`teams/${m.id}/${i.id}`] ?? '',
+                          ]),
+                        ),
+                      })
+                    }
+                  >
+                    {b.title}
+                  </Button>
+                ))}
+                {cardLinks(m.card).map(l => (
+                  <Button
+                    key={l.url}
+                    size="small"
                     href={l.url}
                     target="_blank"
                     rel="noreferrer"

@@ -2851,7 +2851,7 @@ export const spec = {
         operationId: 'TestModule',
         'x-permission': 'app-access.settings.manage',
         description:
-          '"Send test" for an installed fulfiller or notifier: checks its credentials and ids (app-access.settings.manage).',
+          '"Send test" for an installed fulfiller or notifier: checks its credentials and ids; a channel that messages people (the Teams bot) also sends the calling admin a real test message, or says why it cannot (app-access.settings.manage).',
         parameters: [
           {
             name: 'kind',

@@ -532,7 +532,7 @@ export type SaveApp = {
   response: AdminApp;
 };
 /**
- * "Send test" for an installed fulfiller or notifier: checks its credentials and ids (app-access.settings.manage).
+ * "Send test" for an installed fulfiller or notifier: checks its credentials and ids; a channel that messages people (the Teams bot) also sends the calling admin a real test message, or says why it cannot (app-access.settings.manage).
  *
  * @public
  */
