@@ -592,6 +592,11 @@ export class VendorSandbox {
     );
   }
 
+  /** User entity refs of everyone of the example org. */
+  peopleRefs(): string[] {
+    return this.seed.people.map(p => `user:default/${p.name}`);
+  }
+
   /**
    * What Teams sends when IT installs the app for everyone from the Teams
    * admin centre: one installationUpdate per person, each signed.

@@ -1,9 +1,14 @@
 import {
+  AuthService,
   DiscoveryService,
   LoggerService,
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import {
+  CatalogService,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
 import { runningSandbox } from './rootConfig';
 import { createSandboxRouter, deliverTeamsActivity } from './router';
 import { VendorSandbox } from './VendorSandbox';
@@ -27,15 +32,21 @@ export function createSandboxPlugin(
           discovery: coreServices.discovery,
           logger: coreServices.logger,
           lifecycle: coreServices.lifecycle,
+          catalog: catalogServiceRef,
+          auth: coreServices.auth,
         },
-        async init({ lifecycle, ...deps }) {
+        async init({ lifecycle, catalog, auth, ...deps }) {
           deps.httpRouter.use(await createSandboxRouter({ ...deps, sandbox }));
           // As IT would from the Teams admin centre: the App Access app is
           // installed for everyone, so the bot can reach every approver.
           lifecycle.addStartupHook(() => {
             const running = sandbox();
             if (running) {
-              installTeamsAppForEveryone(running, deps, options).catch(e =>
+              installTeamsAppForEveryone(
+                running,
+                { ...deps, catalog, auth },
+                options,
+              ).catch(e =>
                 deps.logger.warn(
                   `Sandbox: could not install the Teams app: ${e.message}`,
                 ),
@@ -54,12 +65,40 @@ export function createSandboxPlugin(
  */
 async function installTeamsAppForEveryone(
   sandbox: VendorSandbox,
-  deps: { discovery: DiscoveryService; logger: LoggerService },
+  deps: {
+    discovery: DiscoveryService;
+    logger: LoggerService;
+    catalog: CatalogService;
+    auth: AuthService;
+  },
   options: { installRetryMs?: number; installTries?: number },
 ) {
+  const tries = options.installTries ?? 60;
+  const pause = () =>
+    new Promise(resolve =>
+      setTimeout(resolve, options.installRetryMs ?? 2000).unref(),
+    );
+  // Teams sends an install once: the bot maps it to a catalog person then,
+  // so wait until the catalog has read everyone of the example org.
+  const refs = sandbox.peopleRefs();
+  for (let attempt = 1; ; attempt++) {
+    const { items } = await deps.catalog.getEntitiesByRefs(
+      { entityRefs: refs, fields: ['kind'] },
+      { credentials: await deps.auth.getOwnServiceCredentials() },
+    );
+    if (items.every(Boolean)) break;
+    if (attempt >= tries) {
+      deps.logger.warn(
+        `Sandbox: ${
+          items.filter(i => !i).length
+        } people of the example org are not in the catalog yet; installing the Teams app anyway`,
+      );
+      break;
+    }
+    await pause();
+  }
   const installs = await sandbox.teamsInstalls();
   if (installs.length === 0) return;
-  const tries = options.installTries ?? 30;
   for (let attempt = 1; ; attempt++) {
     let status: number | string;
     try {
@@ -73,9 +112,7 @@ async function installTeamsAppForEveryone(
         `the bot's messaging endpoint answered ${status} (is the msteams module installed?)`,
       );
     }
-    await new Promise(resolve =>
-      setTimeout(resolve, options.installRetryMs ?? 2000).unref(),
-    );
+    await pause();
   }
   let installed = 1;
   for (const install of installs.slice(1)) {

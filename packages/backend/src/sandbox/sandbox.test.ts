@@ -12,6 +12,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createSandboxPlugin } from './plugin';
 import { sandboxDecision } from './rootConfig';
 import { readOktaTargets, readPeople } from './seed';
@@ -153,6 +154,15 @@ describe('vendor sandbox', () => {
       const backend = await startTestBackend({
         features: [
           createSandboxPlugin(() => sandbox, { installRetryMs: 100 }),
+          // The example org, as the catalog serves it once it has read it.
+          catalogServiceMock.factory({
+            entities: readPeople([path.join(examples, 'org.yaml')]).map(p => ({
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'User',
+              metadata: { name: p.name, namespace: 'default' },
+              spec: { profile: { email: p.email } },
+            })),
+          }),
           interactionReceiver(received, {
             verifier: () => verifier,
             activities: teamsActivities,
