@@ -552,6 +552,10 @@ const SandboxContent = () => {
               {m.inputs.map(input => (
                 <TextField
                   key={input.id}
+                  id={`sandbox-teams-${m.id}-${input.id}`.replace(
+                    /[^A-Za-z0-9_-]/g,
+                    '-',
+                  )}
                   label={input.label}
                   fullWidth
                   margin="dense"
