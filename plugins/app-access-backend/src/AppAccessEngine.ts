@@ -56,6 +56,7 @@ import {
   AppAccessServices,
   AppAdminService,
   AuditService,
+  ChecklistService,
   AppCatalogService,
   LeaverService,
   OutboxService,
@@ -630,6 +631,7 @@ export class AppAccessEngine {
           onJobRevived: () => this.worker.poke(),
         }),
         audit: new AuditService({ events }),
+        checklist: new ChecklistService({ events, requests }),
         people: new PersonAccessService({ requests, directory }),
         access: new AccessService({
           apps,
