@@ -110,15 +110,14 @@ export class AuditEventStore {
 
   /** The request ids of the newest events of these types (newest first, each once). */
   async latestRequestsWith(types: string[], limit: number): Promise<string[]> {
-    const rows: Array<{ request_id: string; newest: number | string }> =
-      await this.db('request_events')
-        .whereIn('type', types)
-        .whereNotNull('request_id')
-        .groupBy('request_id')
-        .select('request_id')
-        .max({ newest: 'id' })
-        .orderBy('newest', 'desc')
-        .limit(limit);
+    const rows = (await this.db('request_events')
+      .whereIn('type', types)
+      .whereNotNull('request_id')
+      .groupBy('request_id')
+      .select('request_id')
+      .max({ newest: 'id' })
+      .orderBy('newest', 'desc')
+      .limit(limit)) as unknown as Array<{ request_id: string }>;
     return rows.map(r => r.request_id);
   }
 
