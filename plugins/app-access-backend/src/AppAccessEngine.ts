@@ -57,6 +57,7 @@ import {
   AppAccessServices,
   AppAdminService,
   AuditService,
+  ChecklistService,
   AppCatalogService,
   LeaverService,
   OutboxService,
@@ -660,6 +661,7 @@ export class AppAccessEngine {
           onJobRevived: () => this.worker.poke(),
         }),
         audit: new AuditService({ events }),
+        checklist: new ChecklistService({ events, requests }),
         people: new PersonAccessService({ requests, directory }),
         access: new AccessService({
           apps,

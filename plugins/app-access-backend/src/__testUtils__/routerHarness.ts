@@ -54,6 +54,7 @@ export async function startRouterHarness() {
     apps: mockOf(['list', 'get', 'save']),
     outbox: mockOf(['list', 'revive']),
     audit: mockOf(['list', 'csv']),
+    checklist: mockOf(['evaluate']),
     people: mockOf(['get']),
     access: mockOf([
       'mine',

@@ -89,6 +89,38 @@ export class AuditEventStore {
     return rows.map(rowToEvent);
   }
 
+  /** The events of several requests, oldest first per request, in one statement per 500 ids. */
+  async eventsForRequests(
+    requestIds: string[],
+  ): Promise<Map<string, RequestEvent[]>> {
+    const out = new Map<string, RequestEvent[]>();
+    const ids = [...new Set(requestIds)];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db<EventRow>('request_events')
+        .whereIn('request_id', ids.slice(i, i + 500))
+        .orderBy('id', 'asc');
+      for (const event of rows.map(rowToEvent)) {
+        const list = out.get(event.requestId!) ?? [];
+        list.push(event);
+        out.set(event.requestId!, list);
+      }
+    }
+    return out;
+  }
+
+  /** The request ids of the newest events of these types (newest first, each once). */
+  async latestRequestsWith(types: string[], limit: number): Promise<string[]> {
+    const rows = (await this.db('request_events')
+      .whereIn('type', types)
+      .whereNotNull('request_id')
+      .groupBy('request_id')
+      .select('request_id')
+      .max({ newest: 'id' })
+      .orderBy('newest', 'desc')
+      .limit(limit)) as unknown as Array<{ request_id: string }>;
+    return rows.map(r => r.request_id);
+  }
+
   async listEvents(options: {
     requestId?: string;
     appId?: string;

@@ -62,6 +62,29 @@ export async function expandRecipients(
   return [...out];
 }
 
+/**
+ * Everyone who holds an approval task of a request: its approvers, with
+ * groups resolved to their members as the notices resolve them. A directory
+ * failure costs only the live update of the group's members.
+ */
+async function taskHolders(
+  deps: JobHandlerDeps,
+  requestId: string,
+): Promise<string[]> {
+  try {
+    const tasks = await deps.tasks.tasksForRequest(requestId);
+    return await expandRecipients(
+      deps.directory,
+      tasks.flatMap(t => t.approvers),
+    );
+  } catch (error) {
+    deps.logger.warn(
+      `Could not resolve the approvers of request ${requestId} for its live update: ${error}`,
+    );
+    return [];
+  }
+}
+
 /** Delivers one message through one channel; may ask the fallback approver. */
 export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
   return {
@@ -134,11 +157,18 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         reminderNumber: p.reminderNumber,
         ...(p.access ? { access: p.access } : {}),
       });
-      // The people told, and the requester, see the change without a reload.
+      // The people told, the requester (and grantee), and every member of
+      // each approver group holding a task of the request see the change
+      // without a reload: when one member decides, the others' inboxes drop
+      // the task even though no notice went to them.
       await publishLiveUpdate(
         deps.liveUpdates,
         deps.logger,
-        [...recipients, request.requester],
+        [
+          ...recipients,
+          ...partiesOf(request),
+          ...(await taskHolders(deps, request.id)),
+        ],
         { requestId: request.id, kind: p.kind, status: request.status },
       );
       if (

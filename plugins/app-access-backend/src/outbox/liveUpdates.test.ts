@@ -89,6 +89,44 @@ describe.each(databases.eachSupportedId())('live updates on %p', databaseId => {
     }
   });
 
+  it('reaches every member of an approver group holding a task, also when the notice goes only to the requester', async () => {
+    const ivan = as('ivan.admin', ['group:default/it-admins']);
+    const tom = 'user:default/tom.tech';
+    const r = await engine.workflow.submit(jane, {
+      appId: 'workday',
+      tierId: 'seat',
+      justification: 'payroll',
+    });
+    await settle();
+    // The group is resolved to its members (as the notice is), never sent as a group ref.
+    const asked = published.filter(p => p.message.kind === 'approval_needed');
+    expect(asked.length).toBeGreaterThan(0);
+    for (const p of asked) {
+      expect(p.recipients.entityRef).toEqual(
+        expect.arrayContaining([ivan.userRef, tom, jane.userRef]),
+      );
+      expect(p.recipients.entityRef).not.toContain('group:default/it-admins');
+    }
+
+    published = [];
+    // Jane cancels: the notice goes to her only, yet both members' inboxes
+    // hold the task and must drop it without a reload.
+    await engine.workflow.cancel(jane, r.id);
+    await settle();
+    for (const member of [ivan.userRef, tom]) {
+      const told = published.filter(p =>
+        ([] as string[]).concat(p.recipients.entityRef).includes(member),
+      );
+      expect(told.map(p => p.message)).toContainEqual(
+        expect.objectContaining({ requestId: r.id, status: 'cancelled' }),
+      );
+    }
+    // A person with no part in the request is not told.
+    for (const p of published) {
+      expect(p.recipients.entityRef).not.toContain('user:default/carol.ceo');
+    }
+  });
+
   it('a signals outage costs only the live update: the notice job still succeeds', async () => {
     failing = true;
     const r = await engine.workflow.submit(jane, {

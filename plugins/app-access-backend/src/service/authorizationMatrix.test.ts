@@ -224,6 +224,7 @@ const MATRIX: Row[] = [
   // Authorized first, then the job is looked up: an unknown one is a 404.
   ...guarded('POST /admin/outbox/{id}/retry', 'manage', 404),
   ...guarded('GET /admin/audit', 'audit', 200),
+  ...guarded('GET /admin/checklist', 'audit', 200),
   ...guarded('GET /admin/leavers', 'readAll', 200),
 
   // Access people hold: only its holder removes or extends it (to anyone
@@ -608,6 +609,7 @@ const CALLS: Record<
     path: '/admin/outbox/999999999/retry',
   }),
   'GET /admin/audit': () => ({ path: '/admin/audit' }),
+  'GET /admin/checklist': () => ({ path: '/admin/checklist' }),
   'GET /me/access': () => ({ path: '/me/access' }),
   'POST /grants/{id}/remove': ({ grantId }) => ({
     path: `/grants/${grantId}/remove`,

@@ -78,7 +78,7 @@ export async function createRouter(
   bindSettingsEndpoints(api, context, services.settings);
   bindAdminAppEndpoints(api, context, services.apps);
   bindAdminRequestEndpoints(api, context, services.requests, services.outbox);
-  bindAuditEndpoints(api, services.audit);
+  bindAuditEndpoints(api, services.audit, services.checklist);
   bindAccessEndpoints(api, context, services.access);
   bindLeaverEndpoints(api, services.leavers);
   api.use(createValidationErrorFormatter(spec as any));

@@ -1,6 +1,7 @@
 import { AccessService } from './AccessService';
 import { AppAdminService } from './AppAdminService';
 import { AuditService } from './AuditService';
+import { ChecklistService } from './ChecklistService';
 import { AppCatalogService } from './AppCatalogService';
 import { LeaverService } from './LeaverService';
 import { OutboxService } from './OutboxService';
@@ -16,6 +17,7 @@ export type AppAccessServices = {
   apps: AppAdminService;
   outbox: OutboxService;
   audit: AuditService;
+  checklist: ChecklistService;
   people: PersonAccessService;
   access: AccessService;
   leavers: LeaverService;
@@ -26,6 +28,7 @@ export {
   AppAdminService,
   AuditService,
   AppCatalogService,
+  ChecklistService,
   LeaverService,
   OutboxService,
   PersonAccessService,

@@ -241,6 +241,11 @@ export function createFakeApi(
           (!query.requestId || e.requestId === query.requestId),
       ),
     })),
+    getChecklist: jest.fn(async () => ({
+      steps: (
+        ['deny-level-1', 'deny-level-2', 'ignore', 'okta', 'ticket'] as const
+      ).map(id => ({ id, seen: false })),
+    })),
     downloadAuditCsv: jest.fn(
       async () => new Blob(['id,at,type\n'], { type: 'text/csv' }),
     ),

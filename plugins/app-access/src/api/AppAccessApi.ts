@@ -17,6 +17,7 @@ import {
   SyncOverview,
   ApproverPreview,
   CatalogApp,
+  Checklist,
   ModuleTestResult,
   Paginated,
   PendingApproval,
@@ -191,6 +192,8 @@ export interface AppAccessApi {
   }): Promise<OutboxList>;
   retryJob(id: string): Promise<OutboxJob>;
   listAudit(query?: AuditQuery): Promise<Paginated<RequestEvent>>;
+  /** "Test your configuration": which test-plan steps one request followed all the way. */
+  getChecklist(): Promise<Checklist>;
   /** The audit trail as CSV, with the same filters. */
   downloadAuditCsv(query?: AuditQuery): Promise<Blob>;
   /** The directory and usage syncs' last runs (needs the settings permission). */

@@ -7,6 +7,7 @@ import {
   AppPeers,
   ApproverPreview,
   CatalogApp,
+  Checklist,
   LeaverList,
   ModuleTestResult,
   OnBehalfOptions,
@@ -325,6 +326,10 @@ export class AppAccessClient implements AppAccessApi {
     return this.call<Paginated<RequestEvent>>(
       `/admin/audit${queryString(query)}`,
     );
+  }
+
+  getChecklist() {
+    return this.call<Checklist>('/admin/checklist');
   }
 
   async downloadAuditCsv(query: AuditQuery = {}) {

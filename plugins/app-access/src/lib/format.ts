@@ -161,3 +161,39 @@ export function replaceModuleIds(text: string): string {
 export function shortId(id: string): string {
   return id.length > 12 ? `${id.slice(0, 8)}…` : id;
 }
+
+/** What a fulfilment reference is, by the module that made it. */
+const REFERENCE_LABELS: Record<string, string> = {
+  'okta-group': 'Okta group membership',
+  'okta-app': 'Okta app assignment',
+  jira: 'Jira issue',
+  zendesk: 'Zendesk ticket',
+  email: 'Email ticket',
+  manual: 'IT ticket',
+};
+
+/**
+ * A request's fulfilment reference in plain words: its label by kind (an
+ * Okta group membership is not a ticket) and the text to show. The kind is
+ * the module that fulfilled the request, else the reference's own prefix
+ * (`okta-group:<group>:<user>`), which is shown as the Okta group or app
+ * id, not as the internal reference.
+ */
+export function fulfilmentReference(request: {
+  fulfilledBy?: string;
+  externalRef?: string;
+  externalUrl?: string;
+}): { label: string; text: string } | undefined {
+  const { externalRef, externalUrl } = request;
+  if (!externalRef && !externalUrl) return undefined;
+  const okta = /^(okta-group|okta-app):([^:]+):[^:]+$/.exec(externalRef ?? '');
+  const kind = request.fulfilledBy ?? okta?.[1];
+  const label = (kind && REFERENCE_LABELS[kind]) ?? 'Reference';
+  if (okta) {
+    return {
+      label,
+      text: `${okta[1] === 'okta-app' ? 'Okta app' : 'Okta group'} ${okta[2]}`,
+    };
+  }
+  return { label, text: externalRef ?? externalUrl! };
+}

@@ -1,5 +1,6 @@
 import {
   ADMIN_USER,
+  EMPLOYEE,
   startRouterHarness,
 } from '../../__testUtils__/routerHarness';
 
@@ -25,5 +26,24 @@ describe('audit endpoint', () => {
     expect(services.audit.csv).toHaveBeenCalledWith(
       expect.objectContaining({ type: 'approved', limit: 100 }),
     );
+  });
+
+  it("answers the checklist to audit readers only, in the contract's shape", async () => {
+    const { services, call } = await startRouterHarness();
+    const steps = [
+      {
+        id: 'deny-level-1',
+        seen: true,
+        requestId: 'r-1',
+        at: '2026-01-02T03:04:05.000Z',
+      },
+      { id: 'ticket', seen: false },
+    ];
+    services.checklist.evaluate.mockResolvedValue({ steps });
+    const res = await call('get', '/admin/checklist', ADMIN_USER).expect(200);
+    expect(res.body).toEqual({ steps });
+    await call('get', '/admin/checklist', EMPLOYEE).expect(403);
+    await call('get', '/admin/checklist', '').expect(401);
+    expect(services.checklist.evaluate).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,11 +1,18 @@
 import { AuditService } from '../../services/AuditService';
+import { ChecklistService } from '../../services/ChecklistService';
 import { AppAccessRouter, cursorParam } from './types';
 
 /** The audit trail as JSON pages or a CSV file (app-access.audit.read, checked by the guard). */
 export function bindAuditEndpoints(
   router: AppAccessRouter,
   audit: AuditService,
+  checklist: ChecklistService,
 ) {
+  // "Test your configuration" reads the audit trail (app-access.audit.read).
+  router.get('/admin/checklist', async (_req, res) => {
+    res.json(await checklist.evaluate());
+  });
+
   router.get('/admin/audit', async (req, res) => {
     const query = {
       requestId: req.query.requestId,

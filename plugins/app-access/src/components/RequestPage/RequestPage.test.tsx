@@ -239,4 +239,69 @@ describe('RequestPage in plain words', () => {
       screen.queryByText(/user:default|okta-group/),
     ).not.toBeInTheDocument();
   });
+
+  it.each([
+    {
+      fulfilledBy: 'okta-group',
+      externalRef: 'okta-group:00g-figma:00u-jane',
+      label: 'Okta group membership',
+      text: 'Okta group 00g-figma',
+    },
+    {
+      fulfilledBy: 'okta-app',
+      externalRef: 'okta-app:0oa-figma:00u-jane',
+      label: 'Okta app assignment',
+      text: 'Okta app 0oa-figma',
+    },
+    {
+      fulfilledBy: 'jira',
+      externalRef: 'IT-4521',
+      externalUrl: 'https://jira.example.com/browse/IT-4521',
+      label: 'Jira issue',
+      text: 'IT-4521',
+    },
+    {
+      fulfilledBy: 'zendesk',
+      externalRef: '1042',
+      externalUrl: 'https://acme.zendesk.com/agent/tickets/1042',
+      label: 'Zendesk ticket',
+      text: '1042',
+    },
+    {
+      fulfilledBy: 'email',
+      externalRef: '<app-access-req-1@acme.example>',
+      label: 'Email ticket',
+      text: '<app-access-req-1@acme.example>',
+    },
+    // An Okta reference from before fulfilledBy was kept: told by its prefix.
+    {
+      fulfilledBy: undefined,
+      externalRef: 'okta-group:00g-notion:00u-jane',
+      label: 'Okta group membership',
+      text: 'Okta group 00g-notion',
+    },
+  ])(
+    'labels the fulfilment reference by its kind: $label',
+    async ({ fulfilledBy, externalRef, externalUrl, label, text }) => {
+      const api = createFakeApi({
+        getRequest: jest.fn(async () => ({
+          ...pendingRequest,
+          status: 'fulfilled' as const,
+          fulfilledBy,
+          externalRef,
+          externalUrl,
+          events: [],
+        })),
+      });
+      await render('req-1', api);
+
+      expect(await screen.findByText(label, { selector: 'dt' })).toBeVisible();
+      expect(fact(label)).toHaveTextContent(text);
+      expect(screen.queryByText('Ticket', { selector: 'dt' })).toBeNull();
+      expect(fact(label)).not.toHaveTextContent(/okta-(group|app):/);
+      // Linked where the vendor gave a link, plain text otherwise.
+      const link = within(fact(label)).queryByRole('link');
+      expect(link?.getAttribute('href') ?? null).toBe(externalUrl ?? null);
+    },
+  );
 });

@@ -35,7 +35,11 @@ import {
 } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../api';
 import { getErrorMessage, plainProblem } from '../../lib/errors';
-import { formatDateTime, formatDay } from '../../lib/format';
+import {
+  formatDateTime,
+  formatDay,
+  fulfilmentReference,
+} from '../../lib/format';
 import { appRouteRef, myRequestsRouteRef } from '../../routes';
 import { EntityName, EntityNames } from '../EntityName';
 import { isOnBehalf } from '../RequestParties';
@@ -81,6 +85,7 @@ const Details = ({ request }: { request: AccessRequest }) => {
   const classes = useStyles();
   const appRoute = useRouteRef(appRouteRef);
   const openTasks = (request.approvals ?? []).filter(t => t.status === 'open');
+  const reference = fulfilmentReference(request);
   return (
     <InfoCard title="Details">
       <dl className={classes.facts}>
@@ -157,16 +162,14 @@ const Details = ({ request }: { request: AccessRequest }) => {
             </dd>
           </Fragment>
         ))}
-        {(request.externalRef || request.externalUrl) && (
+        {reference && (
           <>
-            <dt>Ticket</dt>
+            <dt>{reference.label}</dt>
             <dd>
               {request.externalUrl ? (
-                <Link to={request.externalUrl}>
-                  {request.externalRef ?? request.externalUrl}
-                </Link>
+                <Link to={request.externalUrl}>{reference.text}</Link>
               ) : (
-                request.externalRef
+                reference.text
               )}
             </dd>
           </>

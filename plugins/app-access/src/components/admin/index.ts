@@ -26,4 +26,4 @@ export { ModuleTestButton } from './ModuleTestButton';
 export type { ModuleTestButtonProps } from './ModuleTestButton';
 export { appToDraft, draftToApp, validateDraft } from './lib/appDraft';
 export type { AppDraft } from './lib/appDraft';
-export { CHECKLIST_STEPS, evaluateChecklist } from './lib/checklist';
+export { CHECKLIST_STEPS, checklistEvidence } from './lib/checklist';

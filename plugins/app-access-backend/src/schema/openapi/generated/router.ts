@@ -2133,6 +2133,45 @@ export const spec = {
           },
         },
       },
+      Checklist: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['steps'],
+        properties: {
+          steps: {
+            type: 'array',
+            maxItems: 20,
+            items: {
+              $ref: '#/components/schemas/ChecklistStepEvidence',
+            },
+          },
+        },
+      },
+      ChecklistStepEvidence: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'seen'],
+        properties: {
+          id: {
+            type: 'string',
+            enum: ['deny-level-1', 'deny-level-2', 'ignore', 'okta', 'ticket'],
+            description: "The test plan's step.",
+          },
+          seen: {
+            type: 'boolean',
+            description: "One request followed the step's whole path.",
+          },
+          requestId: {
+            type: 'string',
+            description: 'The latest request that did.',
+          },
+          at: {
+            type: 'string',
+            format: 'date-time',
+            description: "When that request reached the step's last event.",
+          },
+        },
+      },
       SyncOverview: {
         type: 'object',
         additionalProperties: false,
@@ -3368,6 +3407,29 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/OutboxJob',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/checklist': {
+      get: {
+        operationId: 'GetChecklist',
+        'x-permission': 'app-access.audit.read',
+        description:
+          'Test your configuration: for each step of the test plan, whether one request followed its whole path, and the latest such request (app-access.audit.read).',
+        responses: {
+          '200': {
+            description: "The five steps, in the test plan's order.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Checklist',
                 },
               },
             },

@@ -16,7 +16,11 @@ import {
   appAccessRequestReadAllPermission,
 } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../../api';
-import { formatDateTime, formatDay } from '../../../lib/format';
+import {
+  formatDateTime,
+  formatDay,
+  fulfilmentReference,
+} from '../../../lib/format';
 import { EntityName, EntityNames } from '../../EntityName';
 import { RequestTimeline } from '../../RequestTimeline';
 import { StatusChip } from '../../StatusChip';
@@ -65,9 +69,11 @@ const Facts = ({ request }: { request: AccessRequest }) => {
   if (request.neededBy) rows.push(['Needed by', formatDay(request.neededBy)]);
   if (request.justification) rows.push(['Why', request.justification]);
   if (request.fulfilledBy) rows.push(['Fulfilled by', request.fulfilledBy]);
-  if (request.externalRef || request.externalUrl) {
+  const reference = fulfilmentReference(request);
+  if (reference) {
+    // Admins read the reference as the module recorded it.
     rows.push([
-      'Ticket',
+      reference.label,
       request.externalUrl ? (
         <Link to={request.externalUrl}>
           {request.externalRef ?? request.externalUrl}

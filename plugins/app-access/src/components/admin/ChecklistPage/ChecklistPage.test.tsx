@@ -1,10 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { mockApis } from '@backstage/test-utils';
-import {
-  AccessRequest,
-  RequestEvent,
-} from '@app-access/plugin-app-access-common';
+import { AccessRequest, Checklist } from '@app-access/plugin-app-access-common';
 import {
   createFakeApi,
   renderInPlugin,
@@ -14,49 +11,26 @@ import { ChecklistPage } from './ChecklistPage';
 
 jest.setTimeout(60_000);
 
-const ev = (
-  e: Partial<RequestEvent> & Pick<RequestEvent, 'type'>,
-): RequestEvent => ({
-  id: `${e.type}-${e.requestId}-${e.level ?? 0}`,
+type Step = Checklist['steps'][number];
+
+const seen = (id: Step['id'], requestId: string): Step => ({
+  id,
+  seen: true,
+  requestId,
   at: '2030-01-02T10:00:00Z',
-  actor: 'user:default/sam.manager',
-  ...e,
 });
 
-const events: RequestEvent[] = [
-  ev({ type: 'denied', level: 1, requestId: 'r-jira' }),
-  ev({ type: 'approved', level: 1, requestId: 'r-notion' }),
-  ev({
-    type: 'denied',
-    level: 2,
-    requestId: 'r-notion',
-    actor: 'user:default/olivia.owner',
-  }),
-  ev({ type: 'fulfilled', requestId: 'r-figma', actor: 'plugin:app-access' }),
-  ev({
-    type: 'fulfilled',
-    requestId: 'r-docusign',
-    actor: 'plugin:app-access',
-  }),
-];
-
-const requests = [
-  { id: 'r-figma', status: 'fulfilled', fulfilledBy: 'okta-group' },
-  // Marked done by hand: not a ticket.
-  { id: 'r-docusign', status: 'fulfilled', fulfilledBy: 'manual' },
-] as AccessRequest[];
-
 describe('ChecklistPage', () => {
-  it('marks the steps the audit trail shows working', async () => {
+  it('marks the steps the backend saw one request follow all the way', async () => {
+    let steps: Step[] = [
+      seen('deny-level-1', 'r-jira'),
+      seen('deny-level-2', 'r-notion'),
+      { id: 'ignore', seen: false },
+      seen('okta', 'r-figma'),
+      { id: 'ticket', seen: false },
+    ];
     const api = createFakeApi({
-      listAudit: jest.fn(async (query = {}) => ({
-        items: events.filter(e => e.type === query.type),
-      })),
-      listAdminRequests: jest.fn(async (query: any = {}) => ({
-        items: requests.filter(
-          r => !query.status || query.status.includes(r.status),
-        ),
-      })),
+      getChecklist: jest.fn(async () => ({ steps })),
     });
     await renderInPlugin(<ChecklistPage />, {
       api,
@@ -75,45 +49,30 @@ describe('ChecklistPage', () => {
     expect(step('okta')).toHaveTextContent('Seen to work');
     expect(step('ticket')).toHaveTextContent('Not seen yet');
 
-    // Each step names the app, tier and personas, and links to the app page.
+    // Each step names the app, tier and personas, its path, and links to the app page.
     const a = step('deny-level-1');
     expect(
       within(a).getByRole('link', { name: 'Jira Software › User' }),
     ).toHaveAttribute('href', '/apps/jira-software');
     expect(a).toHaveTextContent('Sign in as jane.doe');
     expect(a).toHaveTextContent('sam.manager');
+    expect(a).toHaveTextContent('one approval level');
     expect(within(a).getByRole('link', { name: 'r-jira' })).toHaveAttribute(
       'href',
       '/apps/admin/requests/r-jira',
     );
     expect(step('deny-level-2')).toHaveTextContent('olivia.owner');
-
-    expect(api.listAudit).toHaveBeenCalledWith({ type: 'denied', limit: 1000 });
-    expect(api.listAdminRequests).toHaveBeenCalledWith(
-      expect.objectContaining({ status: ['awaiting_it', 'fulfilled'] }),
-    );
+    expect(api.getChecklist).toHaveBeenCalledTimes(1);
 
     // A reminder and a ticket later, "Check again" sees them.
-    events.push(
-      ev({
-        type: 'reminder_sent',
-        level: 1,
-        requestId: 'r-asana',
-        actor: 'plugin:app-access',
-      }),
-      ev({
-        type: 'awaiting_it',
-        requestId: 'r-salesforce',
-        actor: 'plugin:app-access',
-      }),
+    steps = steps.map(s =>
+      s.seen ? s : seen(s.id, s.id === 'ignore' ? 'r-asana' : 'r-salesforce'),
     );
-    requests.push({
-      id: 'r-salesforce',
-      status: 'awaiting_it',
-      fulfilledBy: 'jira',
-    } as AccessRequest);
     await userEvent.click(screen.getByRole('button', { name: 'Check again' }));
     expect(await screen.findByText('5 of 5 seen to work')).toBeInTheDocument();
+    expect(
+      within(step('ticket')).getByRole('link', { name: 'r-salesforce' }),
+    ).toHaveAttribute('href', '/apps/admin/requests/r-salesforce');
   });
 
   it('says what a step needs, and sends reminders now for a request waiting for approval', async () => {
@@ -129,7 +88,6 @@ describe('ChecklistPage', () => {
     settings.integrations.okta = { configured: false, installed: true };
     settings.values.ticketing = { system: 'manual' };
     const api = createFakeApi({
-      listAudit: jest.fn(async () => ({ items: [] })),
       listAdminRequests: jest.fn(async (query: any = {}) => ({
         items: query.status?.includes('pending_approval') ? [pending] : [],
       })),

@@ -1,6 +1,6 @@
 import {
   AccessRequest,
-  RequestEvent,
+  Checklist,
   SettingsResponse,
 } from '@app-access/plugin-app-access-common';
 
@@ -66,7 +66,7 @@ export const CHECKLIST_STEPS: ChecklistStep[] = [
       'Sign in as sam.manager (Jane’s manager) and deny it, with a comment.',
     ],
     expect:
-      'Jane’s request shows “Denied” with Sam’s comment. Seen to work when the audit trail has a level 1 denial.',
+      'Jane’s request shows “Denied” with Sam’s comment. Seen to work when one request for a tier with one approval level was denied at that level, with no other decision.',
   },
   {
     id: 'deny-level-2',
@@ -96,7 +96,7 @@ export const CHECKLIST_STEPS: ChecklistStep[] = [
       'Sign in as olivia.owner (the app’s owner) and deny it (level 2).',
     ],
     expect:
-      'The request moves to level 2 after Sam’s approval and ends “Denied”. Seen to work when one request has a level 1 approval and a level 2 denial.',
+      'The request moves to level 2 after Sam’s approval and ends “Denied”. Seen to work when one request for a tier with two approval levels was approved at level 1, then denied at level 2.',
   },
   {
     id: 'ignore',
@@ -120,7 +120,7 @@ export const CHECKLIST_STEPS: ChecklistStep[] = [
       'Nobody answers. Wait for the reminder interval (Settings › Default settings › Reminders), or use “Send reminders now” below.',
     ],
     expect:
-      'Approvers are reminded, up to the maximum count, and the request stays open (“Pending approval”). Seen to work when a reminder was sent.',
+      'Approvers are reminded, up to the maximum count, and the request stays open (“Pending approval”). Seen to work when a request’s approvers were reminded before anyone answered it.',
   },
   {
     id: 'okta',
@@ -149,7 +149,7 @@ export const CHECKLIST_STEPS: ChecklistStep[] = [
       'Sign in as sam.manager and approve it.',
     ],
     expect:
-      'The Okta module adds Jane to the tier’s Okta group and the request ends “Fulfilled”. Needs the Okta module installed and configured. Seen to work when a request fulfilled by Okta has a “fulfilled” event.',
+      'The Okta module adds Jane to the tier’s Okta group and the request ends “Fulfilled”. Needs the Okta module installed and configured. Seen to work when one request was approved at every level, then fulfilled through Okta (group membership or app assignment).',
   },
   {
     id: 'ticket',
@@ -179,7 +179,7 @@ export const CHECKLIST_STEPS: ChecklistStep[] = [
       'Sign in as sam.manager and approve it.',
     ],
     expect:
-      'A ticket is filed for IT and the request shows “Waiting for IT” with the ticket link, then “Fulfilled” when IT closes it. Seen to work when a request handled by Jira, Zendesk or email reached “Waiting for IT” or “Fulfilled”.',
+      'A ticket is filed for IT and the request shows “Waiting for IT” with the ticket link, then “Fulfilled” when IT closes it. Seen to work when one request was approved at every level, then a Jira, Zendesk or email ticket was filed for it.',
   },
 ];
 
@@ -192,68 +192,23 @@ export type StepEvidence = {
 
 export type ChecklistEvidence = Record<ChecklistStepId, StepEvidence>;
 
-const TICKET_FULFILLERS = ['jira', 'zendesk', 'email'];
-
-function latest(events: RequestEvent[]): RequestEvent | undefined {
-  return [...events].sort((a, b) => b.at.localeCompare(a.at))[0];
-}
-
-function evidence(event: RequestEvent | undefined): StepEvidence {
-  return event
-    ? { seen: true, requestId: event.requestId, at: event.at }
-    : { seen: false };
-}
-
 /**
- * Which steps the audit trail shows working:
- * (a) a "denied" event at level 1;
- * (b) a "denied" at level 2 on a request with an "approved" at level 1;
- * (c) a "reminder_sent";
- * (d) a "fulfilled" on a request whose fulfilledBy starts with "okta";
- * (e) an "awaiting_it" or "fulfilled" on a request fulfilled by jira, zendesk or email.
+ * The backend's answer (GET /admin/checklist) by step. It counts a step
+ * only when one request's own events followed the step's whole path (see
+ * each step's `expect`); a step it did not answer is not seen.
  */
-export function evaluateChecklist(
-  events: RequestEvent[],
-  requests: AccessRequest[],
-): ChecklistEvidence {
-  const fulfilledBy = new Map<string, string>();
-  for (const r of requests) {
-    if (r.fulfilledBy) {
-      fulfilledBy.set(r.id, r.fulfilledBy.toLocaleLowerCase('en-US'));
+export function checklistEvidence(checklist: Checklist): ChecklistEvidence {
+  const out = Object.fromEntries(
+    CHECKLIST_STEPS.map(step => [step.id, { seen: false }]),
+  ) as ChecklistEvidence;
+  for (const step of checklist.steps) {
+    if (step.id in out) {
+      out[step.id] = step.seen
+        ? { seen: true, requestId: step.requestId, at: step.at }
+        : { seen: false };
     }
   }
-  const ofType = (type: string) => events.filter(e => e.type === type);
-  const approvedL1 = new Set(
-    ofType('approved')
-      .filter(e => e.level === 1 && e.requestId)
-      .map(e => e.requestId),
-  );
-  const by = (e: RequestEvent) =>
-    (e.requestId && fulfilledBy.get(e.requestId)) || '';
-
-  return {
-    'deny-level-1': evidence(
-      latest(ofType('denied').filter(e => e.level === 1)),
-    ),
-    'deny-level-2': evidence(
-      latest(
-        ofType('denied').filter(
-          e => e.level === 2 && e.requestId && approvedL1.has(e.requestId),
-        ),
-      ),
-    ),
-    ignore: evidence(latest(ofType('reminder_sent'))),
-    okta: evidence(
-      latest(ofType('fulfilled').filter(e => by(e).startsWith('okta'))),
-    ),
-    ticket: evidence(
-      latest(
-        [...ofType('awaiting_it'), ...ofType('fulfilled')].filter(e =>
-          TICKET_FULFILLERS.includes(by(e)),
-        ),
-      ),
-    ),
-  };
+  return out;
 }
 
 /** What a step needs before it can run, and where to set it up. */

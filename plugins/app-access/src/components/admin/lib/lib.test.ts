@@ -1,8 +1,4 @@
 import {
-  AccessRequest,
-  RequestEvent,
-} from '@app-access/plugin-app-access-common';
-import {
   appToDraft,
   draftToApp,
   emptyDraft,
@@ -11,7 +7,7 @@ import {
   moveTierErrors,
   validateDraft,
 } from './appDraft';
-import { evaluateChecklist } from './checklist';
+import { CHECKLIST_STEPS, checklistEvidence } from './checklist';
 import { dayToIso } from './download';
 import { mapServerErrors } from './fieldErrors';
 import {
@@ -276,54 +272,28 @@ describe('settings form', () => {
 });
 
 describe('checklist', () => {
-  const ev = (e: Partial<RequestEvent>): RequestEvent => ({
-    id: String(Math.random()),
-    at: '2030-01-01T10:00:00Z',
-    actor: 'user:default/sam.manager',
-    type: 'submitted',
-    ...e,
-  });
-  const req = (id: string, fulfilledBy?: string) =>
-    ({ id, fulfilledBy, status: 'fulfilled' } as AccessRequest);
-
-  it('sees nothing in an empty trail', () => {
-    const result = evaluateChecklist([], []);
-    expect(Object.values(result).every(s => !s.seen)).toBe(true);
-  });
-
-  it('derives each step from the events and the requests', () => {
-    const events = [
-      ev({ type: 'denied', level: 1, requestId: 'r1' }),
-      ev({ type: 'approved', level: 1, requestId: 'r2' }),
-      ev({ type: 'denied', level: 2, requestId: 'r2' }),
-      // A level 2 denial without a level 1 approval does not count.
-      ev({ type: 'denied', level: 2, requestId: 'r9' }),
-      ev({ type: 'reminder_sent', level: 1, requestId: 'r3' }),
-      ev({ type: 'fulfilled', requestId: 'r4' }),
-      ev({ type: 'awaiting_it', requestId: 'r5' }),
-    ];
-    const result = evaluateChecklist(events, [
-      req('r4', 'okta-group'),
-      req('r5', 'jira'),
-    ]);
-    expect(result['deny-level-1']).toMatchObject({
+  it("reads the backend's answer by step; a step it left out is not seen", () => {
+    const result = checklistEvidence({
+      steps: [
+        {
+          id: 'deny-level-1',
+          seen: true,
+          requestId: 'r1',
+          at: '2030-01-01T10:00:00Z',
+        },
+        { id: 'okta', seen: false },
+      ],
+    });
+    expect(Object.keys(result).sort()).toEqual(
+      CHECKLIST_STEPS.map(s => s.id).sort(),
+    );
+    expect(result['deny-level-1']).toEqual({
       seen: true,
       requestId: 'r1',
+      at: '2030-01-01T10:00:00Z',
     });
-    expect(result['deny-level-2']).toMatchObject({
-      seen: true,
-      requestId: 'r2',
-    });
-    expect(result.ignore).toMatchObject({ seen: true, requestId: 'r3' });
-    expect(result.okta).toMatchObject({ seen: true, requestId: 'r4' });
-    expect(result.ticket).toMatchObject({ seen: true, requestId: 'r5' });
-
-    const manual = evaluateChecklist(
-      [ev({ type: 'fulfilled', requestId: 'r6' })],
-      [req('r6', 'manual')],
-    );
-    expect(manual.okta.seen).toBe(false);
-    expect(manual.ticket.seen).toBe(false);
+    expect(result.okta).toEqual({ seen: false });
+    expect(result.ticket).toEqual({ seen: false });
   });
 });
 

@@ -17,6 +17,7 @@ import {
   CatalogApp,
   CatalogAppPage,
   CategoryList,
+  Checklist,
   CreateRequestBody,
   DecisionBody,
   ExtendBody,
@@ -155,6 +156,14 @@ export type GetCatalogApp = {
     id: Id;
   };
   response: CatalogApp;
+};
+/**
+ * Test your configuration: for each step of the test plan, whether one request followed its whole path, and the latest such request (app-access.audit.read).
+ *
+ * @public
+ */
+export type GetChecklist = {
+  response: Checklist;
 };
 /**
  * Liveness, without authentication.
@@ -570,6 +579,7 @@ export type EndpointMap = {
   '#get|/apps/{id}/peers': GetAppPeers;
   '#get|/apps/{id}/tiers/{tierId}/approvers': GetApproverPreview;
   '#get|/apps/{id}': GetCatalogApp;
+  '#get|/admin/checklist': GetChecklist;
   '#get|/health': GetHealth;
   '#get|/meta': GetMeta;
   '#get|/on-behalf': GetOnBehalfOptions;

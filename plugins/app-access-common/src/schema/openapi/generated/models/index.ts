@@ -27,6 +27,8 @@ export * from './BrandingSettings.model';
 export * from './CatalogApp.model';
 export * from './CatalogAppPage.model';
 export * from './CategoryList.model';
+export * from './Checklist.model';
+export * from './ChecklistStepEvidence.model';
 export * from './CreateRequestBody.model';
 export * from './DecisionBody.model';
 export * from './EntityRef.model';
