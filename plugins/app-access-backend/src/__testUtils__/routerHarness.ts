@@ -63,6 +63,7 @@ export async function startRouterHarness() {
       'revokeTier',
       'markRemoved',
       'heldForApp',
+      'removals',
     ]),
     leavers: mockOf(['list', 'listGrantedToLeaver']),
   };

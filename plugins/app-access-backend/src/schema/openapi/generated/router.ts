@@ -1413,6 +1413,11 @@ export const spec = {
           removalReason: {
             type: 'string',
           },
+          removalHandler: {
+            type: 'string',
+            description:
+              'Who has a removal that was handed on (manual = IT by hand, or the ticket system); only in GET /admin/removals.',
+          },
           removedAt: {
             type: 'string',
           },
@@ -3644,6 +3649,29 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/AccessGrant',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/removals': {
+      get: {
+        operationId: 'ListRemovals',
+        'x-permission': 'app-access.request.read.all',
+        description:
+          'Removals for request oversight, oldest first: those handed to IT by hand or to a removal ticket (removalHandler says which) and those that gave up (removal_failed). An admin marks them removed.',
+        responses: {
+          '200': {
+            description: 'The removals an admin may have to act on.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessGrantPage',
                 },
               },
             },
