@@ -102,9 +102,21 @@ export interface Config {
     access?: {
       /**
        * Days before access ends that its holder is told (with an Extend link). 0 turns the notice
-       * off. Default: 3.
+       * off. Admins can change it on the settings page. Default: 3.
        */
       expiryNoticeDays?: number;
+      /**
+       * The duration (days) the request form picks first for a tier granted for a while. Admins can
+       * change it on the settings page. Not longer than maxDurationDays.
+       * @visibility frontend
+       */
+      defaultDurationDays?: number;
+      /**
+       * The longest any access is granted for, in days: caps each tier's own maximum (a request for
+       * longer is refused with 400). Admins can change it on the settings page. Default: none.
+       * @visibility frontend
+       */
+      maxDurationDays?: number;
       /**
        * How often the expiry pass runs (removes access whose end has passed, sends the notices),
        * in minutes. Default: 15.

@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { NotFoundError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import {
   AppAccessSettings,
   ModuleTestResult,
@@ -8,7 +8,10 @@ import {
   SyncOverview,
 } from '@app-access/plugin-app-access-common';
 import { AuditEventStore } from '../database/AuditEventStore';
-import { SettingsStore } from '../database/SettingsStore';
+import {
+  accessSettingsProblem,
+  SettingsStore,
+} from '../database/SettingsStore';
 import { UsageStore } from '../database/UsageStore';
 import { Caller } from '../workflow/RequestWorkflow';
 
@@ -51,6 +54,10 @@ export class SettingsService {
     changes: SettingsUpdate,
   ): Promise<SettingsResponse> {
     const { db, settings, events } = this.deps;
+    if (changes.access) {
+      const problem = accessSettingsProblem(changes.access);
+      if (problem) throw new InputError(`access.${problem}`);
+    }
     await db.transaction(async tx => {
       await settings.update(
         changes as Partial<Record<keyof AppAccessSettings, unknown>>,

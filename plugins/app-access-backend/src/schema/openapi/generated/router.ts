@@ -1699,6 +1699,7 @@ export const spec = {
           'peers',
           'branding',
           'onBehalf',
+          'access',
         ],
         properties: {
           approvalMethod: {
@@ -1730,6 +1731,35 @@ export const spec = {
           },
           onBehalf: {
             $ref: '#/components/schemas/OnBehalfRule',
+          },
+          access: {
+            $ref: '#/components/schemas/AccessSettings',
+          },
+        },
+      },
+      AccessSettings: {
+        type: 'object',
+        description:
+          "How long access lasts: the duration the request form picks first, the longest any tier grants (a tier's own maximum may be shorter), and the days before the end that the holder is told. The default may not be longer than the maximum.",
+        additionalProperties: false,
+        required: ['expiryNoticeDays'],
+        properties: {
+          defaultDurationDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 3650,
+          },
+          maxDurationDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 3650,
+          },
+          expiryNoticeDays: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 365,
+            description:
+              'Days before the end that the holder is told; 0 turns the notice off.',
           },
         },
       },
@@ -1839,6 +1869,16 @@ export const spec = {
               },
             ],
           },
+          access: {
+            oneOf: [
+              {
+                $ref: '#/components/schemas/AccessSettings',
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
         },
       },
       SettingsSource: {
@@ -1905,6 +1945,7 @@ export const spec = {
               'peers',
               'branding',
               'onBehalf',
+              'access',
             ],
             properties: {
               approvalMethod: {
@@ -1932,6 +1973,9 @@ export const spec = {
                 $ref: '#/components/schemas/SettingsSource',
               },
               onBehalf: {
+                $ref: '#/components/schemas/SettingsSource',
+              },
+              access: {
                 $ref: '#/components/schemas/SettingsSource',
               },
             },
