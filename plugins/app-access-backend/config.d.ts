@@ -106,15 +106,14 @@ export interface Config {
        */
       expiryNoticeDays?: number;
       /**
-       * The duration (days) the request form picks first for a tier granted for a while. Admins can
-       * change it on the settings page. Not longer than maxDurationDays.
-       * @visibility frontend
+       * The default duration of time-bound access, in days; not longer than maxDurationDays. Admins can
+       * change it on the settings page. Stored and validated; the request form does not preselect it yet.
        */
       defaultDurationDays?: number;
       /**
-       * The longest any access is granted for, in days: caps each tier's own maximum (a request for
-       * longer is refused with 400). Admins can change it on the settings page. Default: none.
-       * @visibility frontend
+       * The longest any access is granted for, in days: caps each tier's own maximum (a request or
+       * extension for longer is refused with 400 naming durationDays). Admins can change it on the
+       * settings page. Default: none.
        */
       maxDurationDays?: number;
       /**

@@ -22,7 +22,7 @@ export const AccessDurationSection = (props: SectionProps) => {
               label="Default duration (days)"
               type="number"
               inputProps={{ min: 1, max: 3650, step: 1 }}
-              hint="Picked first in the request form. Empty: none."
+              hint="Not longer than the maximum. Empty: none."
             />
           </Grid>
           <Grid item xs={12} sm={4}>
