@@ -188,7 +188,7 @@ export function settingsFromConfig(config: Config): {
     values.onBehalf = onBehalf as OnBehalfRule;
     fromConfig.add('onBehalf');
   }
-  const access = dropUndefined({
+  const access: Partial<AppAccessSettings['access']> = dropUndefined({
     defaultDurationDays: wholeDays(config, 'defaultDurationDays', 1),
     maxDurationDays: wholeDays(config, 'maxDurationDays', 1),
     expiryNoticeDays: wholeDays(config, 'expiryNoticeDays', 0),

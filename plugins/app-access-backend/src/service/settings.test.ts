@@ -128,7 +128,7 @@ describe.each(databases.eachSupportedId())('settings on %p', databaseId => {
         },
       },
     });
-    const put = (body: unknown) =>
+    const put = (body: object) =>
       request(backend.server)
         .put('/api/app-access/settings')
         .set('Authorization', as(ADMIN))
