@@ -102,9 +102,20 @@ export interface Config {
     access?: {
       /**
        * Days before access ends that its holder is told (with an Extend link). 0 turns the notice
-       * off. Default: 3.
+       * off. Admins can change it on the settings page. Default: 3.
        */
       expiryNoticeDays?: number;
+      /**
+       * The default duration of time-bound access, in days; not longer than maxDurationDays. Admins can
+       * change it on the settings page. Stored and validated; the request form does not preselect it yet.
+       */
+      defaultDurationDays?: number;
+      /**
+       * The longest any access is granted for, in days: caps each tier's own maximum (a request or
+       * extension for longer is refused with 400 naming durationDays). Admins can change it on the
+       * settings page. Default: none.
+       */
+      maxDurationDays?: number;
       /**
        * How often the expiry pass runs (removes access whose end has passed, sends the notices),
        * in minutes. Default: 15.

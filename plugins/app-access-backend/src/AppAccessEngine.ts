@@ -679,13 +679,13 @@ export class AppAccessEngine {
 
   private stopping = false;
 
-  /** Days before its end that a holder is told (appAccess.access.expiryNoticeDays, default 3). */
-  expiryNoticeDays(): number {
-    return (
-      this.options.config.getOptionalNumber(
-        'appAccess.access.expiryNoticeDays',
-      ) ?? 3
-    );
+  /**
+   * Days before its end that a holder is told: the settings page's value,
+   * else appAccess.access.expiryNoticeDays, else 3. Read on every pass, so a
+   * change applies without a restart.
+   */
+  async expiryNoticeDays(): Promise<number> {
+    return (await this.settings.get()).access.expiryNoticeDays;
   }
 
   /** Imports seed files, schedules reminders and starts the outbox worker. */
@@ -757,7 +757,10 @@ export class AppAccessEngine {
         initialDelay: { seconds: 45 },
         scope: 'global',
         fn: async () => {
-          await this.access.runExpiry(new Date(), this.expiryNoticeDays());
+          await this.access.runExpiry(
+            new Date(),
+            await this.expiryNoticeDays(),
+          );
         },
       });
     }

@@ -1,7 +1,7 @@
 /**
  * App Access: the company's app store inside Backstage. What a portal on the
  * legacy frontend system mounts: the plugin, its page, the standalone admin
- * page, the entity card and the approvals sidebar item. The new frontend
+ * page, the entity card and the approvals and My access sidebar items. The new frontend
  * system uses the `/alpha` export instead.
  *
  * @packageDocumentation
@@ -18,4 +18,6 @@ export type { EntityPersonAccessCardProps } from './components/EntityPersonAcces
 export type { AppAccessSearchResultListItemProps } from './components/AppAccessSearchResultListItem';
 export { AppAccessApprovalsSidebarItem } from './components/AppAccessApprovalsSidebarItem';
 export type { AppAccessApprovalsSidebarItemProps } from './components/AppAccessApprovalsSidebarItem';
+export { AppAccessMyAccessSidebarItem } from './components/AppAccessMyAccessSidebarItem';
+export type { AppAccessMyAccessSidebarItemProps } from './components/AppAccessMyAccessSidebarItem';
 export type { EntityAppAccessCardProps } from './components/EntityAppAccessCard';

@@ -199,5 +199,6 @@ export function savedSettings(overrides: {
     peers: { roleBasis: 'title', showNames: 'team' },
     branding: overrides.branding ?? {},
     onBehalf: 'reports',
+    access: { expiryNoticeDays: 3 },
   };
 }

@@ -64,6 +64,7 @@ export async function startRouterHarness() {
       'revokeTier',
       'markRemoved',
       'heldForApp',
+      'removals',
     ]),
     leavers: mockOf(['list', 'listGrantedToLeaver']),
   };

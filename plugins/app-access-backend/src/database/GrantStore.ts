@@ -153,6 +153,24 @@ export class GrantStore {
     return rows.map(rowToGrant);
   }
 
+  /**
+   * Removals for request oversight, oldest first: those handed to someone
+   * (IT by hand, a removal ticket) and those that gave up.
+   */
+  async removalsForOversight(limit: number) {
+    const rows = await this.db<GrantRow>('access_grants')
+      .where(q =>
+        q
+          .where({ status: 'removal_failed' })
+          .orWhere(w =>
+            w.where({ status: 'removing' }).whereNotNull('removal_handler'),
+          ),
+      )
+      .orderBy('updated_at', 'asc')
+      .limit(limit);
+    return rows.map(rowToGrant);
+  }
+
   /** Removals waiting for IT, handed to this fulfiller. */
   async removalsAwaiting(handler: string, limit: number) {
     const rows = await this.db<GrantRow>('access_grants')

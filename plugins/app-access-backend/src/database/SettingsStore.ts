@@ -30,6 +30,7 @@ const BUILT_IN: AppAccessSettings = {
   peers: { roleBasis: 'title', showNames: 'team' },
   branding: {},
   onBehalf: 'reports',
+  access: { expiryNoticeDays: 3 },
 };
 
 function dropUndefined<T extends Record<string, unknown>>(value: T): T {
@@ -187,7 +188,50 @@ export function settingsFromConfig(config: Config): {
     values.onBehalf = onBehalf as OnBehalfRule;
     fromConfig.add('onBehalf');
   }
+  const access: Partial<AppAccessSettings['access']> = dropUndefined({
+    defaultDurationDays: wholeDays(config, 'defaultDurationDays', 1),
+    maxDurationDays: wholeDays(config, 'maxDurationDays', 1),
+    expiryNoticeDays: wholeDays(config, 'expiryNoticeDays', 0),
+  });
+  if (Object.keys(access).length) {
+    values.access = { ...values.access, ...access };
+    const problem = accessSettingsProblem(values.access);
+    if (problem) {
+      throw new Error(`Invalid config appAccess.access.${problem}`);
+    }
+    fromConfig.add('access');
+  }
   return { values, fromConfig };
+}
+
+/** appAccess.access.<key> as a whole number of days ≥ min; start-up fails otherwise. */
+function wholeDays(
+  config: Config,
+  key: string,
+  min: number,
+): number | undefined {
+  const value = config.getOptionalNumber(`appAccess.access.${key}`);
+  if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+    throw new Error(
+      `Invalid config appAccess.access.${key}: must be a whole number of days ≥ ${min}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * What is wrong with access settings, starting with the key
+ * (`defaultDurationDays: …`), or undefined: the default may not be longer
+ * than the maximum.
+ */
+export function accessSettingsProblem(
+  access: AppAccessSettings['access'],
+): string | undefined {
+  const { defaultDurationDays: def, maxDurationDays: max } = access;
+  if (def !== undefined && max !== undefined && def > max) {
+    return `defaultDurationDays: the default duration (${def} days) may not be longer than the maximum (${max} days)`;
+  }
+  return undefined;
 }
 
 const ENTITY_REF = /^(user|group):[a-z0-9._-]+\/[a-z0-9._-]+$/i;

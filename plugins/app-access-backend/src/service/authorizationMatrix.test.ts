@@ -240,6 +240,7 @@ const MATRIX: Row[] = [
   // Authorized first; an active grant is not being removed: 409.
   ...guarded('POST /admin/grants/{id}/mark-removed', 'manage', 409),
   ...guarded('GET /admin/apps/{id}/grants', 'readAll', 200),
+  ...guarded('GET /admin/removals', 'readAll', 200),
   ...guarded('POST /admin/apps/{id}/tiers/{tierId}/revoke', 'manage', 200),
 
   // Reading a request: its requester, whoever holds one of its tasks, and
@@ -627,6 +628,7 @@ const CALLS: Record<
     body: {},
   }),
   'GET /admin/apps/{id}/grants': () => ({ path: '/admin/apps/mx-main/grants' }),
+  'GET /admin/removals': () => ({ path: '/admin/removals' }),
   'POST /admin/apps/{id}/tiers/{tierId}/revoke': () => ({
     path: '/admin/apps/mx-free/tiers/standard/revoke',
     body: { reason: 'For the matrix' },

@@ -42,6 +42,19 @@ describe('configuration validation', () => {
     ],
     [{ peers: { roleBasis: 'age' } }, /appAccess\.peers\.roleBasis/],
     [{ branding: { accentColor: 'blue' } }, /appAccess\.branding\.accentColor/],
+    [{ access: { maxDurationDays: 0 } }, /appAccess\.access\.maxDurationDays/],
+    [
+      { access: { defaultDurationDays: 2.5 } },
+      /appAccess\.access\.defaultDurationDays: must be a whole number/,
+    ],
+    [
+      { access: { expiryNoticeDays: -1 } },
+      /appAccess\.access\.expiryNoticeDays/,
+    ],
+    [
+      { access: { defaultDurationDays: 30, maxDurationDays: 7 } },
+      /appAccess\.access\.defaultDurationDays: the default duration \(30 days\) may not be longer than the maximum \(7 days\)/,
+    ],
   ])('refuses %j naming the key', (appAccess, message) => {
     expect(() => settingsFromConfig(new ConfigReader({ appAccess }))).toThrow(
       message,
@@ -103,6 +116,102 @@ describe.each(databases.eachSupportedId())('settings on %p', databaseId => {
     view = await store.view();
     expect(view.values.approvalMethod).toBe('email');
     expect(view.sources.approvalMethod).toBe('config');
+  });
+
+  it('access durations and notice: config is the default, the settings page overrides it, the backend reads it live', async () => {
+    const knex = await databases.init(databaseId);
+    const backend = await startAppAccessTestBackend({
+      knex,
+      config: {
+        appAccess: {
+          access: { expiryNoticeDays: 5, maxDurationDays: 30 },
+        },
+      },
+    });
+    const put = (body: object) =>
+      request(backend.server)
+        .put('/api/app-access/settings')
+        .set('Authorization', as(ADMIN))
+        .send(body);
+    const submit = (durationDays: number) =>
+      request(backend.server)
+        .post('/api/app-access/requests')
+        .set('Authorization', as(JANE))
+        .send({
+          appId: 'notion',
+          tierId: 'viewer',
+          justification: 'docs',
+          durationDays,
+        });
+    try {
+      const read = await request(backend.server)
+        .get('/api/app-access/settings')
+        .set('Authorization', as(ADMIN));
+      expect(read.body.values.access).toEqual({
+        expiryNoticeDays: 5,
+        maxDurationDays: 30,
+      });
+      expect(read.body.sources.access).toBe('config');
+
+      // Validated: whole days, and the default not longer than the maximum.
+      const tooLong = await put({
+        access: {
+          expiryNoticeDays: 2,
+          defaultDurationDays: 14,
+          maxDurationDays: 7,
+        },
+      });
+      expect(tooLong.status).toBe(400);
+      expect(tooLong.body.error.message).toMatch(
+        /^access\.defaultDurationDays: the default duration \(14 days\) may not be longer than the maximum \(7 days\)/,
+      );
+      const fraction = await put({
+        access: { expiryNoticeDays: 2, maxDurationDays: 1.5 },
+      });
+      expect(fraction.status).toBe(400);
+      expect(JSON.stringify(fraction.body)).toMatch(/maxDurationDays/);
+
+      const saved = await put({
+        access: {
+          expiryNoticeDays: 1,
+          defaultDurationDays: 3,
+          maxDurationDays: 7,
+        },
+      });
+      expect(saved.status).toBe(200);
+      expect(saved.body.sources.access).toBe('database');
+      expect(saved.body.defaults.access.maxDurationDays).toBe(30);
+
+      // The maximum caps every tier at once, without a restart.
+      const refused = await submit(10);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toMatch(
+        /^durationDays: .* at most 7 days, not 10/,
+      );
+      expect((await submit(7)).status).toBe(201);
+
+      // Back to app-config.
+      const reset = await put({ access: null });
+      expect(reset.body.values.access.maxDurationDays).toBe(30);
+      expect(reset.body.sources.access).toBe('config');
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('the expiry pass reads the notice days from the settings on every run', async () => {
+    const engine = await AppAccessEngine.create({
+      config: new ConfigReader({
+        appAccess: { access: { expiryNoticeDays: 5 } },
+      }),
+      logger: mockServices.logger.mock(),
+      knex: await databases.init(databaseId),
+    });
+    expect(await engine.expiryNoticeDays()).toBe(5);
+    await engine.settings.update({ access: { expiryNoticeDays: 1 } }, ADMIN);
+    expect(await engine.expiryNoticeDays()).toBe(1);
+    await engine.settings.update({ access: null }, ADMIN);
+    expect(await engine.expiryNoticeDays()).toBe(5);
   });
 
   it('shows each installed module as it reported itself, configured or not', async () => {

@@ -87,6 +87,22 @@ export class AccessService {
     return publicGrant(await this.deps.access.markRemoved(caller, id, note));
   }
 
+  /**
+   * Removals an admin may have to act on: handed to IT or a removal ticket
+   * (with who has it, `removalHandler`), or given up (`removal_failed`).
+   */
+  async removals(): Promise<AccessGrantPage> {
+    const grants = await this.deps.grants.removalsForOversight(500);
+    return {
+      items: grants.map(g =>
+        publicGrant(
+          g,
+          g.removalHandler ? { removalHandler: g.removalHandler } : {},
+        ),
+      ),
+    };
+  }
+
   async heldForApp(appId: string): Promise<AccessGrantPage> {
     return {
       items: (await this.deps.grants.heldForApp(appId)).map(g =>

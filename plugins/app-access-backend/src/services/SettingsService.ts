@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { NotFoundError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import {
   AppAccessSettings,
   ModuleTestResult,
@@ -9,7 +9,10 @@ import {
 } from '@app-access/plugin-app-access-common';
 import { ModuleTestContext } from '@app-access/plugin-app-access-node';
 import { AuditEventStore } from '../database/AuditEventStore';
-import { SettingsStore } from '../database/SettingsStore';
+import {
+  accessSettingsProblem,
+  SettingsStore,
+} from '../database/SettingsStore';
 import { UsageStore } from '../database/UsageStore';
 import { Caller } from '../workflow/RequestWorkflow';
 
@@ -56,6 +59,10 @@ export class SettingsService {
     changes: SettingsUpdate,
   ): Promise<SettingsResponse> {
     const { db, settings, events } = this.deps;
+    if (changes.access) {
+      const problem = accessSettingsProblem(changes.access);
+      if (problem) throw new InputError(`access.${problem}`);
+    }
     await db.transaction(async tx => {
       await settings.update(
         changes as Partial<Record<keyof AppAccessSettings, unknown>>,

@@ -170,7 +170,8 @@ export async function startAccessTestEngine(options: {
       ).map(strip),
     eventTypes: async requestId =>
       (await engine.events.eventsForRequest(requestId)).map(e => e.type),
-    runExpiry: now => engine.access.runExpiry(now, engine.expiryNoticeDays()),
+    runExpiry: async now =>
+      engine.access.runExpiry(now, await engine.expiryNoticeDays()),
     worker: engine.worker,
     newWorker: (o = {}) => engine.newWorker(o),
     settle: async (now = far()) => {

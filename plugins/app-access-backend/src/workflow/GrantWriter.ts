@@ -16,6 +16,22 @@ const SYSTEM_ACTOR = 'app-access:system';
 /** Why a grant is being removed. */
 export type RemovalCause = 'expired' | 'removed_by_holder' | 'revoked';
 
+/**
+ * A tier with the settings' maximum duration applied: the longest any tier
+ * grants (appAccess.access.maxDurationDays or the settings page) caps the
+ * tier's own maximum, and gives one to a tier without.
+ */
+export function effectiveDurationLimit<
+  T extends Pick<Tier, 'maxDurationDays' | 'durationRequired' | 'name'>,
+>(tier: T, settings: { access: { maxDurationDays?: number } }): T {
+  const cap = settings.access.maxDurationDays;
+  if (!cap) return tier;
+  return {
+    ...tier,
+    maxDurationDays: Math.min(tier.maxDurationDays ?? cap, cap),
+  };
+}
+
 /** 400 naming `durationDays` unless the duration fits the tier. */
 export function checkDuration(
   tier: Pick<Tier, 'maxDurationDays' | 'durationRequired' | 'name'>,

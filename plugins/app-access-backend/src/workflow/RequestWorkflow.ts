@@ -29,7 +29,11 @@ import { addAssignment } from '../database/UsageStore';
 import { isUniqueViolation, nowIso } from '../database/json';
 import { ApprovalPolicyResolver } from './ApprovalPolicyResolver';
 import { granteeOf } from './grantee';
-import { checkDuration, GrantWriter } from './GrantWriter';
+import {
+  checkDuration,
+  effectiveDurationLimit,
+  GrantWriter,
+} from './GrantWriter';
 import { PersonMatcher } from './PersonMatcher';
 import {
   ChannelRouting,
@@ -181,8 +185,8 @@ export class RequestWorkflow {
         `tierId: app '${app.id}' has no tier '${body.tierId}'`,
       );
     }
-    checkDuration(tier, body.durationDays);
     const settings = await this.deps.settings.get();
+    checkDuration(effectiveDurationLimit(tier, settings), body.durationDays);
     const grantee = await this.granteeOf(
       caller,
       body.onBehalfOf,

@@ -288,8 +288,18 @@ describe.each(databases.eachSupportedId())(
         status: 'removing',
         removalHandler: 'manual',
       });
+      // Request oversight lists it with who has it, until IT marks it removed.
+      const oversight = await engine.services().access.removals();
+      expect(oversight.items).toEqual([
+        expect.objectContaining({
+          id: grant.id,
+          status: 'removing',
+          removalHandler: 'manual',
+        }),
+      ]);
       await engine.access.markRemoved(as('ivan.admin'), grant.id, 'done');
       expect((await engine.grants.get(grant.id))?.status).toBe('removed');
+      expect((await engine.services().access.removals()).items).toEqual([]);
       const types = (await engine.events.eventsForRequest(grant.requestId)).map(
         e => e.type,
       );
@@ -304,6 +314,44 @@ describe.each(databases.eachSupportedId())(
         durationDays: 1,
       });
       expect(again.status).toBe('pending_approval');
+    });
+
+    it('a removal that keeps failing is shown in request oversight until IT marks it removed', async () => {
+      /** Grants through Okta, but Okta refuses every removal. */
+      class FailingRevoker extends ScriptedFulfiller {
+        async revoke(): Promise<never> {
+          throw new Error('Okta answered 503');
+        }
+      }
+      engine = await AppAccessEngine.create({
+        config: new ConfigReader({
+          app: { baseUrl: 'http://portal.test' },
+          appAccess: { outbox: { maxAttempts: 2, baseDelaySeconds: 1 } },
+        }),
+        logger: mockServices.logger.mock(),
+        knex: await databases.init(databaseId),
+        directory: new FakeDirectory(people),
+        notifiers: [notifier],
+        fulfillers: [new FailingRevoker(['okta-group'])],
+      });
+      await engine.seeds.importApps([...testApps(), timeBoundApp()]);
+      const grant = await timeBound(jane);
+      await engine.access.removeMine(jane, grant.id);
+      await settle();
+      expect((await engine.grants.get(grant.id))?.status).toBe(
+        'removal_failed',
+      );
+      const oversight = await engine.services().access.removals();
+      expect(oversight.items).toEqual([
+        expect.objectContaining({ id: grant.id, status: 'removal_failed' }),
+      ]);
+      expect(oversight.items[0].removalHandler).toBeUndefined();
+      await engine.access.markRemoved(
+        as('ivan.admin'),
+        grant.id,
+        'removed in Okta by hand',
+      );
+      expect((await engine.services().access.removals()).items).toEqual([]);
     });
 
     it('an admin revokes a tier from every holder, each told with the reason', async () => {

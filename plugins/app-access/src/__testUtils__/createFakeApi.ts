@@ -50,6 +50,24 @@ export const myGrants: AccessGrant[] = [
   },
 ];
 
+/** Removals for request oversight: one waiting for IT, one that gave up. */
+export const removals: AccessGrant[] = [
+  {
+    ...myGrants[1],
+    id: 'g-slack-kim',
+    grantee: 'user:default/kim.lee',
+    status: 'removing',
+    removalHandler: 'manual',
+    removalReason: 'Moved teams',
+  },
+  {
+    ...myGrants[0],
+    id: 'g-pagerduty-leo',
+    grantee: 'user:default/leo.park',
+    status: 'removal_failed',
+  },
+];
+
 export type FakeAppAccessApi = jest.Mocked<AppAccessApi>;
 
 /** A fake backend with realistic answers; override per test as needed. */
@@ -265,6 +283,15 @@ export function createFakeApi(
     listAppGrants: jest.fn(async (_appId: string) => ({
       items: structuredClone(myGrants),
     })),
+    listRemovals: jest.fn(async () => ({
+      items: structuredClone(removals),
+    })),
+    markGrantRemoved: jest.fn(
+      async (grantId: string, _body?: { note?: string }) => ({
+        ...removals.find(g => g.id === grantId)!,
+        status: 'removed' as const,
+      }),
+    ),
     revokeGrant: jest.fn(async (grantId: string, reason: string) => ({
       ...myGrants.find(g => g.id === grantId)!,
       status: 'removing' as const,

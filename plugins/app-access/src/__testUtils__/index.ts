@@ -35,7 +35,7 @@ export {
   syncOverview,
 } from './operations';
 export { responseError } from './responseError';
-export { createFakeApi } from './createFakeApi';
+export { createFakeApi, myGrants, removals } from './createFakeApi';
 export type { FakeAppAccessApi } from './createFakeApi';
 export {
   batchingEntityPresentationApi,

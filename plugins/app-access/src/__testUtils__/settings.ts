@@ -21,6 +21,7 @@ const settingsValues: AppAccessSettings = {
   peers: { roleBasis: 'title', showNames: 'team' },
   branding: { title: 'Acme Apps' },
   onBehalf: 'reports',
+  access: { expiryNoticeDays: 3, maxDurationDays: 90 },
 };
 
 const settingsDefaults: AppAccessSettings = {
@@ -42,6 +43,7 @@ export const settingsResponse: SettingsResponse = {
     peers: 'default',
     branding: 'database',
     onBehalf: 'default',
+    access: 'config',
   },
   defaults: settingsDefaults,
   modules: {

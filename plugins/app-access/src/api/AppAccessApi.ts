@@ -145,6 +145,13 @@ export interface AppAccessApi {
   ): Promise<AccessRequest>;
   /** Who holds an app (admins with read.all). */
   listAppGrants(appId: string): Promise<{ items: AccessGrant[] }>;
+  /** Removals handed to IT or a removal ticket, and those that gave up (read.all). */
+  listRemovals(): Promise<{ items: AccessGrant[] }>;
+  /** IT removed the access by hand (request.manage). */
+  markGrantRemoved(
+    grantId: string,
+    body?: { note?: string },
+  ): Promise<AccessGrant>;
   /** Revokes one person's access, with a reason they are told (request.manage). */
   revokeGrant(grantId: string, reason: string): Promise<AccessGrant>;
   /** Revokes a tier from every holder (request.manage). */

@@ -155,4 +155,27 @@ describe('AppAccessClient', () => {
     });
     expect(recommendationsUrl?.searchParams.get('limit')).toBe('8');
   });
+
+  it('lists removals for oversight and marks one removed with a note', async () => {
+    let body: unknown;
+    server.use(
+      http.get(`${baseUrl}/admin/removals`, () =>
+        HttpResponse.json({ items: [{ id: 'g 1', status: 'removal_failed' }] }),
+      ),
+      http.post(
+        `${baseUrl}/admin/grants/:id/mark-removed`,
+        async ({ request, params }) => {
+          body = await request.json();
+          return HttpResponse.json({ id: params.id, status: 'removed' });
+        },
+      ),
+    );
+    const page = await client.listRemovals();
+    expect(page.items[0].id).toBe('g 1');
+    const removed = await client.markGrantRemoved('g 1', {
+      note: 'Removed in Okta by hand',
+    });
+    expect(removed).toEqual({ id: 'g 1', status: 'removed' });
+    expect(body).toEqual({ note: 'Removed in Okta by hand' });
+  });
 });

@@ -181,6 +181,17 @@ export class AppAccessClient implements AppAccessApi {
     );
   }
 
+  listRemovals() {
+    return this.call<{ items: AccessGrant[] }>('/admin/removals');
+  }
+
+  markGrantRemoved(grantId: string, body: { note?: string } = {}) {
+    return this.call<AccessGrant>(
+      `/admin/grants/${encodeURIComponent(grantId)}/mark-removed`,
+      { method: 'POST', body },
+    );
+  }
+
   revokeGrant(grantId: string, reason: string) {
     return this.call<AccessGrant>(
       `/admin/grants/${encodeURIComponent(grantId)}/revoke`,

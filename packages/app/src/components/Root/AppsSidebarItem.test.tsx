@@ -2,12 +2,14 @@ import { screen } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/test-utils';
 import { SidebarItem } from '@backstage/core-components';
 import AssignmentTurnedInIcon from '@material-ui/icons/AssignmentTurnedIn';
+import VpnKeyIcon from '@material-ui/icons/VpnKey';
 import { AppsSidebarItem } from './AppsSidebarItem';
 
-/** The two items as Root lays them out (approvals without its badge). */
+/** The items as Root lays them out (approvals without its badge). */
 const Items = () => (
   <>
     <AppsSidebarItem />
+    <SidebarItem icon={VpnKeyIcon} to="apps/my-access" text="My access" />
     <SidebarItem
       icon={AssignmentTurnedInIcon}
       to="apps/approvals"
@@ -30,6 +32,7 @@ describe('AppsSidebarItem', () => {
     ['/apps/admin/settings', ['Apps']],
     ['/apps/approvals', ['Approvals']],
     ['/apps/approvals/', ['Approvals']],
+    ['/apps/my-access', ['My access']],
     ['/catalog', []],
   ])('on %s highlights %j only', async (route, expected) => {
     await renderInTestApp(<Items />, { routeEntries: [route] });

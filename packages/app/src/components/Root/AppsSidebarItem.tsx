@@ -5,8 +5,11 @@ import AppsIcon from '@material-ui/icons/Apps';
 /** Where the App Access page is mounted (App.tsx). */
 export const APPS_PATH = '/apps';
 
-/** Pages under /apps with a sidebar item of their own (the approvals inbox). */
-export const APPS_PAGES_WITH_OWN_ITEM = [`${APPS_PATH}/approvals`];
+/** Pages under /apps with a sidebar item of their own (the approvals inbox, My access). */
+export const APPS_PAGES_WITH_OWN_ITEM = [
+  `${APPS_PATH}/approvals`,
+  `${APPS_PATH}/my-access`,
+];
 
 /**
  * "Apps": highlighted on every App Access page (catalog, app pages, my

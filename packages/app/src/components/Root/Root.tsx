@@ -28,7 +28,10 @@ import MenuIcon from '@material-ui/icons/Menu';
 import { MyGroupsSidebarItem } from '@backstage/plugin-org';
 import GroupIcon from '@material-ui/icons/People';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
-import { AppAccessApprovalsSidebarItem } from '@app-access/plugin-app-access';
+import {
+  AppAccessApprovalsSidebarItem,
+  AppAccessMyAccessSidebarItem,
+} from '@app-access/plugin-app-access';
 import { SandboxSidebarItem } from '../sandbox';
 
 const useSidebarLogoStyles = makeStyles({
@@ -81,6 +84,7 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
       <SidebarDivider />
       <SidebarGroup label="Menu" icon={<MenuIcon />}>
         <AppsSidebarItem />
+        <AppAccessMyAccessSidebarItem />
         <AppAccessApprovalsSidebarItem />
         <SidebarItem icon={CategoryIcon} to="catalog" text="Catalog" />
         <SidebarItem icon={SearchIcon} to="search" text="Search" />

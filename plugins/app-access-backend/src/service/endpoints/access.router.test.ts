@@ -115,4 +115,17 @@ describe('access endpoints', () => {
       'Removed in the console',
     );
   });
+
+  it('lists the removals for request oversight', async () => {
+    const { services, call } = await startRouterHarness();
+    const handed = {
+      ...grant,
+      status: 'removing',
+      removalHandler: 'manual',
+    };
+    services.access.removals.mockResolvedValue({ items: [handed] });
+    const res = await call('get', '/admin/removals', ADMIN_USER).expect(200);
+    expect(res.body.items).toEqual([handed]);
+    expect(services.access.removals).toHaveBeenCalled();
+  });
 });

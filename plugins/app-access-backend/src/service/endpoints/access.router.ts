@@ -59,6 +59,10 @@ export function bindAccessEndpoints(
     );
   });
 
+  router.get('/admin/removals', async (_req, res) => {
+    res.json(await access.removals());
+  });
+
   router.get('/admin/apps/:id/grants', async (req, res) => {
     res.json(await access.heldForApp(req.params.id));
   });

@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import {
   createFakeApi,
@@ -124,7 +124,11 @@ describe('AppPage', () => {
   });
 
   it('shows that the user already has the app', async () => {
-    await render('slack');
+    // Granted before access had an end: a fulfilled request, no grant.
+    await render(
+      'slack',
+      createFakeApi({ listMyAccess: jest.fn(async () => ({ items: [] })) }),
+    );
 
     await screen.findByRole('heading', { name: 'Slack' });
     expect(
@@ -243,5 +247,92 @@ describe('AppPage', () => {
     expect(
       screen.getByText(/Names outside your team are hidden/),
     ).toBeInTheDocument();
+  });
+
+  describe('Your access card', () => {
+    const card = () => screen.findByTestId('your-access');
+
+    it('shows what the user holds: tier, since, until and how, with Remove', async () => {
+      const api = createFakeApi();
+      await render('slack', api);
+      const grant = await screen.findByTestId('your-grant-member');
+      expect(within(grant).getByText('Member')).toBeInTheDocument();
+      expect(
+        within(grant).getByText('Until you remove it'),
+      ).toBeInTheDocument();
+      expect(within(grant).getByText('By IT')).toBeInTheDocument();
+      // Held until removed: nothing to extend.
+      expect(
+        within(grant).queryByRole('button', { name: 'Extend' }),
+      ).not.toBeInTheDocument();
+      fireEvent.click(within(grant).getByRole('button', { name: 'Remove' }));
+      fireEvent.click(
+        await screen.findByRole('button', { name: 'Remove my access' }),
+      );
+      await waitFor(() =>
+        expect(api.removeAccess).toHaveBeenCalledWith('g-slack'),
+      );
+      expect(await screen.findByText(/is being removed/)).toBeInTheDocument();
+      // The card reloads what the user holds after the change.
+      expect(api.listMyAccess).toHaveBeenCalledTimes(2);
+    });
+
+    it('offers Extend for access that ends, through the same dialog as My access', async () => {
+      const api = createFakeApi({
+        getApp: jest.fn(async () => ({
+          ...github,
+          id: 'pagerduty',
+          name: 'PagerDuty',
+          myRequest: {
+            id: 'r-pagerduty',
+            tierId: 'member',
+            status: 'fulfilled' as const,
+          },
+        })),
+      });
+      await render('pagerduty', api);
+      const grant = await screen.findByTestId('your-grant-responder');
+      expect(within(grant).getByText('Okta group')).toBeInTheDocument();
+      fireEvent.click(within(grant).getByRole('button', { name: 'Extend' }));
+      fireEvent.change(
+        await screen.findByLabelText('Why do you need it longer?'),
+        { target: { value: 'Another on-call week' } },
+      );
+      fireEvent.click(
+        screen.getByRole('button', { name: 'Request extension' }),
+      );
+      await waitFor(() =>
+        expect(api.extendAccess).toHaveBeenCalledWith('g-pagerduty', {
+          durationDays: 1,
+          justification: 'Another on-call week',
+        }),
+      );
+    });
+
+    it('says the user has not asked when they hold nothing', async () => {
+      await render('github');
+      const yours = await card();
+      expect(
+        await within(yours).findByText("You haven't requested this app yet."),
+      ).toBeInTheDocument();
+      await waitFor(() =>
+        expect(within(yours).queryByTestId('progress')).not.toBeInTheDocument(),
+      );
+      expect(
+        within(yours).queryByRole('button', { name: 'Remove' }),
+      ).toBeNull();
+    });
+
+    it('says so when what the user holds cannot be loaded', async () => {
+      const api = createFakeApi({
+        listMyAccess: jest.fn(async () => {
+          throw new Error('backend down');
+        }),
+      });
+      await render('github', api);
+      expect(
+        await screen.findByText(/Could not load what you hold: backend down/),
+      ).toBeInTheDocument();
+    });
   });
 });

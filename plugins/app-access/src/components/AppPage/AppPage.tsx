@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { ReactNode, useState } from 'react';
 import { Link as RouterLink, useParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import {
@@ -27,12 +27,18 @@ import LaunchIcon from '@material-ui/icons/Launch';
 import { CatalogApp } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../api';
 import { heldTierIds, openRequestTierId } from '../../lib/apps';
-import { getErrorStatus } from '../../lib/errors';
-import { ownerRef } from '../../lib/format';
+import { getErrorMessage, getErrorStatus } from '../../lib/errors';
+import { formatDateTime, ownerRef } from '../../lib/format';
 import { requestRouteRef, rootRouteRef } from '../../routes';
 import { AppBadge } from '../AppBadge';
 import { AppLogo } from '../AppLogo';
 import { EntityName } from '../EntityName';
+import {
+  howGranted,
+  STATUS,
+  until,
+  useGrantActions,
+} from '../MyAccessPage/GrantDialogs';
 import { WhoUsesIt } from '../PeerUsage';
 import { RequestForm } from '../RequestForm';
 import { StatusChip } from '../StatusChip';
@@ -74,6 +80,60 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
+/** The caller's grants for this app (held or on their way out) with Extend and Remove. */
+const YourGrants = ({
+  appId,
+  empty,
+}: {
+  appId: string;
+  /** Shown when they hold nothing of this app. */
+  empty?: ReactNode;
+}) => {
+  const classes = useStyles();
+  const api = useApi(appAccessApiRef);
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.listMyAccess(),
+    [api],
+  );
+  const actions = useGrantActions(retry);
+  if (loading && !value) {
+    return <Progress />;
+  }
+  if (error) {
+    return (
+      <Typography variant="body2" color="error">
+        Could not load what you hold: {getErrorMessage(error)}
+      </Typography>
+    );
+  }
+  const grants = (value?.items ?? []).filter(
+    g => g.appId === appId && g.status !== 'removed',
+  );
+  return (
+    <>
+      {actions.dialogs}
+      {grants.length === 0 && empty}
+      {grants.map(g => (
+        <Box key={g.id} data-testid={`your-grant-${g.tierId}`}>
+          <Typography variant="subtitle2" component="h3">
+            {g.tierName}
+            {g.status !== 'active' ? ` · ${STATUS[g.status]}` : ''}
+          </Typography>
+          <dl className={classes.facts}>
+            <dt>Since</dt>
+            <dd>{formatDateTime(g.grantedAt)}</dd>
+            <dt>Until</dt>
+            <dd>{until(g)}</dd>
+            <dt>How granted</dt>
+            <dd>{howGranted(g)}</dd>
+          </dl>
+          <Box mt={1}>{actions.buttons(g)}</Box>
+        </Box>
+      ))}
+    </>
+  );
+};
+
 const YourAccess = ({
   app,
   onRequest,
@@ -84,35 +144,59 @@ const YourAccess = ({
   const requestRoute = useRouteRef(requestRouteRef);
   const mine = app.myRequest;
   const tierName = app.tiers.find(t => t.id === mine?.tierId)?.name;
+  // What they hold shows from the grants; a request still on its way, and
+  // "nothing yet", from the app's own summary.
+  const inProgress = mine && mine.status !== 'fulfilled';
   return (
     <InfoCard title="Your access">
-      {mine ? (
-        <Box display="flex" flexDirection="column" style={{ gap: 8 }}>
-          <Box display="flex" alignItems="center" style={{ gap: 8 }}>
-            <StatusChip status={mine.status} />
-            {tierName && <Typography variant="body2">{tierName}</Typography>}
-          </Box>
-          <Typography variant="body2">
-            {mine.status === 'fulfilled'
-              ? 'You have access to this app.'
-              : 'Your request is in progress.'}
-          </Typography>
+      <Box
+        display="flex"
+        flexDirection="column"
+        style={{ gap: 8 }}
+        data-testid="your-access"
+      >
+        <YourGrants
+          appId={app.id}
+          empty={
+            mine?.status === 'fulfilled' && (
+              <Typography variant="body2">
+                You have access to this app.
+              </Typography>
+            )
+          }
+        />
+        {inProgress && (
+          <>
+            <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+              <StatusChip status={mine.status} />
+              {tierName && <Typography variant="body2">{tierName}</Typography>}
+            </Box>
+            <Typography variant="body2">
+              Your request is in progress.
+            </Typography>
+            <Link to={requestRoute({ requestId: mine.id })}>
+              View your request
+            </Link>
+          </>
+        )}
+        {!mine && (
+          <>
+            <Typography variant="body2">
+              You haven't requested this app yet.
+            </Typography>
+            <Box>
+              <Button variant="outlined" color="primary" onClick={onRequest}>
+                Request access
+              </Button>
+            </Box>
+          </>
+        )}
+        {mine?.status === 'fulfilled' && (
           <Link to={requestRoute({ requestId: mine.id })}>
             View your request
           </Link>
-        </Box>
-      ) : (
-        <Box display="flex" flexDirection="column" style={{ gap: 8 }}>
-          <Typography variant="body2">
-            You haven't requested this app yet.
-          </Typography>
-          <Box>
-            <Button variant="outlined" color="primary" onClick={onRequest}>
-              Request access
-            </Button>
-          </Box>
-        </Box>
-      )}
+        )}
+      </Box>
     </InfoCard>
   );
 };

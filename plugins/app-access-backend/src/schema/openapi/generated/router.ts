@@ -1413,6 +1413,11 @@ export const spec = {
           removalReason: {
             type: 'string',
           },
+          removalHandler: {
+            type: 'string',
+            description:
+              'Who has a removal that was handed on (manual = IT by hand, or the ticket system); only in GET /admin/removals.',
+          },
           removedAt: {
             type: 'string',
           },
@@ -1694,6 +1699,7 @@ export const spec = {
           'peers',
           'branding',
           'onBehalf',
+          'access',
         ],
         properties: {
           approvalMethod: {
@@ -1725,6 +1731,35 @@ export const spec = {
           },
           onBehalf: {
             $ref: '#/components/schemas/OnBehalfRule',
+          },
+          access: {
+            $ref: '#/components/schemas/AccessSettings',
+          },
+        },
+      },
+      AccessSettings: {
+        type: 'object',
+        description:
+          "How long access lasts: the duration the request form picks first, the longest any tier grants (a tier's own maximum may be shorter), and the days before the end that the holder is told. The default may not be longer than the maximum.",
+        additionalProperties: false,
+        required: ['expiryNoticeDays'],
+        properties: {
+          defaultDurationDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 3650,
+          },
+          maxDurationDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 3650,
+          },
+          expiryNoticeDays: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 365,
+            description:
+              'Days before the end that the holder is told; 0 turns the notice off.',
           },
         },
       },
@@ -1834,6 +1869,16 @@ export const spec = {
               },
             ],
           },
+          access: {
+            oneOf: [
+              {
+                $ref: '#/components/schemas/AccessSettings',
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
         },
       },
       SettingsSource: {
@@ -1900,6 +1945,7 @@ export const spec = {
               'peers',
               'branding',
               'onBehalf',
+              'access',
             ],
             properties: {
               approvalMethod: {
@@ -1927,6 +1973,9 @@ export const spec = {
                 $ref: '#/components/schemas/SettingsSource',
               },
               onBehalf: {
+                $ref: '#/components/schemas/SettingsSource',
+              },
+              access: {
                 $ref: '#/components/schemas/SettingsSource',
               },
             },
@@ -3706,6 +3755,29 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/AccessGrant',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/removals': {
+      get: {
+        operationId: 'ListRemovals',
+        'x-permission': 'app-access.request.read.all',
+        description:
+          'Removals for request oversight, oldest first: those handed to IT by hand or to a removal ticket (removalHandler says which) and those that gave up (removal_failed). An admin marks them removed.',
+        responses: {
+          '200': {
+            description: 'The removals an admin may have to act on.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessGrantPage',
                 },
               },
             },

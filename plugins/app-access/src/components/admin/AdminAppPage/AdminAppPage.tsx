@@ -18,6 +18,7 @@ import { formatDateTime } from '../../../lib/format';
 import { AppLogo } from '../../AppLogo';
 import { AdminGate } from '../AdminGate';
 import { AppEditor } from '../AppEditor';
+import { Holders } from './Holders';
 import { useAdminPaths, useAppPageLink } from '../lib/adminPaths';
 import { appToDraft } from '../lib/appDraft';
 
@@ -96,6 +97,9 @@ const AppContent = () => {
           }}
         />
       </InfoCard>
+      <Box mt={3}>
+        <Holders appId={app.id} tiers={app.tiers} />
+      </Box>
     </>
   );
 };

@@ -61,6 +61,63 @@ describe('RequestOversightPage', () => {
     expect(api.listLeavers).toHaveBeenCalledTimes(1);
   });
 
+  it('lists removals waiting for IT and that gave up, and marks one removed', async () => {
+    const api = createFakeApi();
+    await render(api, {
+      'user:default/kim.lee': 'Kim Lee',
+      'user:default/leo.park': 'Leo Park',
+    });
+    await userEvent.click(await screen.findByRole('tab', { name: 'Removals' }));
+    const manual = (await screen.findByText('Kim Lee')).closest('tr')!;
+    expect(
+      within(manual).getByText('Waiting for IT to remove it by hand'),
+    ).toBeInTheDocument();
+    expect(within(manual).getByText('Moved teams')).toBeInTheDocument();
+    expect(
+      within(manual).getByRole('link', { name: 'Slack — Member' }),
+    ).toHaveAttribute('href', '/apps/admin/requests/r-slack');
+    const failed = screen.getByText('Leo Park').closest('tr')!;
+    expect(
+      within(failed).getByText('Removal failed: remove it by hand'),
+    ).toBeInTheDocument();
+
+    await userEvent.click(
+      within(failed).getByRole('button', {
+        name: /^Mark PagerDuty Responder removed/,
+      }),
+    );
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Mark PagerDuty Responder removed?',
+    });
+    fireEvent.change(within(dialog).getByLabelText('Note (optional)'), {
+      target: { value: 'Taken out of the Okta group by hand' },
+    });
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Mark removed' }),
+    );
+    await waitFor(() =>
+      expect(api.markGrantRemoved).toHaveBeenCalledWith('g-pagerduty-leo', {
+        note: 'Taken out of the Okta group by hand',
+      }),
+    );
+    expect(
+      await screen.findByText('Marked removed: PagerDuty Responder'),
+    ).toBeInTheDocument();
+    // The list is read again.
+    expect(api.listRemovals).toHaveBeenCalledTimes(2);
+  });
+
+  it('says when no removal waits', async () => {
+    const api = createFakeApi({
+      listRemovals: jest.fn(async () => ({ items: [] })),
+    });
+    await render(api);
+    await userEvent.click(await screen.findByRole('tab', { name: 'Removals' }));
+    expect(
+      await screen.findByText('No removal is waiting for IT.'),
+    ).toBeInTheDocument();
+  });
+
   it('lists every request and filters by status, app, requester and age', async () => {
     const api = createFakeApi();
     await render(api);

@@ -49,6 +49,7 @@ import { ActionOutcome, RequestActions } from '../RequestActions';
 import { useAdminPaths } from '../lib/adminPaths';
 import { DeadJobs } from './DeadJobs';
 import { Leavers } from './Leavers';
+import { Removals } from './Removals';
 import { MessageText } from '../../MessageText';
 import { NO_WRAP } from '../lib/tableLayout';
 
@@ -317,7 +318,9 @@ const RequestsTab = ({
 
 const OversightContent = () => {
   const api = useApi(appAccessApiRef);
-  const [tab, setTab] = useState<'requests' | 'dead' | 'leavers'>('requests');
+  const [tab, setTab] = useState<'requests' | 'removals' | 'dead' | 'leavers'>(
+    'requests',
+  );
   const [outcome, setOutcome] = useState<ActionOutcome>();
   const [deadVersion, setDeadVersion] = useState(0);
   const counts = useAsync(async () => {
@@ -339,6 +342,7 @@ const OversightContent = () => {
         aria-label="Requests and dead jobs"
       >
         <Tab value="requests" label="All requests" />
+        <Tab value="removals" label="Removals" />
         <Tab
           value="dead"
           label={
@@ -353,6 +357,7 @@ const OversightContent = () => {
       <Box mt={2}>
         {tab === 'requests' && <RequestsTab onOutcome={setOutcome} />}
         {tab === 'leavers' && <Leavers />}
+        {tab === 'removals' && <Removals onOutcome={setOutcome} />}
         {tab === 'dead' && (
           <DeadJobs
             onOutcome={o => {

@@ -112,6 +112,56 @@ describe('SettingsPage (admin)', () => {
     );
   });
 
+  it('edits the default and maximum duration and the notice, the default not longer than the maximum', async () => {
+    const api = createFakeApi();
+    await render(api);
+
+    const def = await screen.findByLabelText('Default duration (days)');
+    const max = screen.getByLabelText('Maximum duration (days)');
+    const notice = screen.getByLabelText('Notice before the end (days)');
+    expect(max).toHaveValue(90);
+    expect(notice).toHaveValue(3);
+    expect(screen.getByTestId('source-access')).toHaveTextContent(
+      'from app-config',
+    );
+    const save = within(form('Access with an end')).getByRole('button', {
+      name: 'Save access with an end',
+    });
+
+    await userEvent.type(def, '30');
+    await userEvent.clear(max);
+    await userEvent.type(max, '14');
+    await userEvent.click(save);
+    expect(def).toHaveAccessibleDescription(
+      'Not longer than the maximum (14 days)',
+    );
+    await userEvent.clear(notice);
+    await userEvent.type(notice, '1.5');
+    await userEvent.click(save);
+    expect(notice).toHaveAccessibleDescription(
+      'A whole number of days, 0 or more (0 turns the notice off)',
+    );
+    expect(api.updateSettings).not.toHaveBeenCalled();
+
+    await userEvent.clear(def);
+    await userEvent.type(def, '7');
+    await userEvent.clear(notice);
+    await userEvent.type(notice, '2');
+    await userEvent.click(save);
+    await waitFor(() =>
+      expect(api.updateSettings).toHaveBeenCalledWith({
+        access: {
+          defaultDurationDays: 7,
+          maxDurationDays: 14,
+          expiryNoticeDays: 2,
+        },
+      }),
+    );
+    expect(await screen.findByTestId('source-access')).toHaveTextContent(
+      'changed here',
+    );
+  });
+
   it('resets a value to app-config with null', async () => {
     const api = createFakeApi();
     await render(api);

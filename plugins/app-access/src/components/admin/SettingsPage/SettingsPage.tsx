@@ -20,6 +20,7 @@ import {
   FulfillmentSection,
   NotificationsSection,
   OnBehalfSection,
+  AccessDurationSection,
   PeersSection,
 } from './sections';
 import { SyncStatusCard } from './SyncStatusCard';
@@ -75,6 +76,9 @@ const SettingsContent = () => {
         </Grid>
         <Grid item xs={12} lg={6}>
           <OnBehalfSection {...props} />
+        </Grid>
+        <Grid item xs={12} lg={6}>
+          <AccessDurationSection {...props} />
         </Grid>
         <Grid item xs={12}>
           <SyncStatusCard />

@@ -34,6 +34,7 @@ export const KEY_LABELS: Record<SettingsKey, string> = {
   peers: 'Peer usage privacy',
   branding: 'Branding',
   onBehalf: 'Requests for someone else',
+  access: 'Access with an end',
 };
 
 /**

@@ -47,6 +47,10 @@ export type SettingsForm = {
   'branding.accentColor': string;
   /** off | reports | anyone */
   onBehalf: string;
+  /** Whole days; empty = none. */
+  'access.defaultDurationDays': string;
+  'access.maxDurationDays': string;
+  'access.expiryNoticeDays': string;
 };
 
 export type SettingsField = keyof SettingsForm;
@@ -78,6 +82,11 @@ export const FIELDS_BY_KEY: Record<SettingsKey, SettingsField[]> = {
   peers: ['peers.roleBasis', 'peers.showNames'],
   branding: ['branding.title', 'branding.logoUrl', 'branding.accentColor'],
   onBehalf: ['onBehalf'],
+  access: [
+    'access.defaultDurationDays',
+    'access.maxDurationDays',
+    'access.expiryNoticeDays',
+  ],
 };
 
 export function formFromValues(values: AppAccessSettings): SettingsForm {
@@ -105,6 +114,11 @@ export function formFromValues(values: AppAccessSettings): SettingsForm {
     'branding.logoUrl': values.branding?.logoUrl ?? '',
     'branding.accentColor': values.branding?.accentColor ?? '',
     onBehalf: values.onBehalf ?? 'reports',
+    'access.defaultDurationDays': String(
+      values.access?.defaultDurationDays ?? '',
+    ),
+    'access.maxDurationDays': String(values.access?.maxDurationDays ?? ''),
+    'access.expiryNoticeDays': String(values.access?.expiryNoticeDays ?? 3),
   };
 }
 
@@ -204,6 +218,15 @@ export function valueFromForm<K extends SettingsKey>(
     case 'onBehalf':
       value = f.onBehalf;
       break;
+    case 'access': {
+      const days = (s: string) => (s.trim() ? Number(s.trim()) : undefined);
+      value = compact({
+        defaultDurationDays: days(f['access.defaultDurationDays']),
+        maxDurationDays: days(f['access.maxDurationDays']),
+        expiryNoticeDays: days(f['access.expiryNoticeDays']),
+      });
+      break;
+    }
     default:
       value = undefined;
   }
@@ -356,6 +379,39 @@ export function validateSettings(
       'onBehalf',
       !['off', 'reports', 'anyone'].includes(form.onBehalf) &&
         'Pick who people may request access for',
+    );
+  }
+  if (has('access')) {
+    const wholeDays = (
+      field: SettingsField,
+      min: number,
+      required: boolean,
+    ) => {
+      const raw = String(form[field]).trim();
+      if (!raw) {
+        c.add(field, required && 'Required: a whole number of days');
+        return undefined;
+      }
+      const n = Number(raw);
+      const ok = Number.isInteger(n) && n >= min && n <= 3650;
+      c.add(
+        field,
+        !ok &&
+          (min === 0
+            ? 'A whole number of days, 0 or more (0 turns the notice off)'
+            : 'A whole number of days, 1 or more'),
+      );
+      return ok ? n : undefined;
+    };
+    const def = wholeDays('access.defaultDurationDays', 1, false);
+    const max = wholeDays('access.maxDurationDays', 1, false);
+    wholeDays('access.expiryNoticeDays', 0, true);
+    c.add(
+      'access.defaultDurationDays',
+      def !== undefined &&
+        max !== undefined &&
+        def > max &&
+        `Not longer than the maximum (${max} days)`,
     );
   }
   if (has('branding')) {

@@ -424,6 +424,14 @@ export type ListRecommendations = {
   response: RecommendationList;
 };
 /**
+ * Removals for request oversight, oldest first: those handed to IT by hand or to a removal ticket (removalHandler says which) and those that gave up (removal_failed). An admin marks them removed.
+ *
+ * @public
+ */
+export type ListRemovals = {
+  response: AccessGrantPage;
+};
+/**
  * IT removed the access by hand (manual fulfilment's removal task, or a removal that failed).
  *
  * @public
@@ -600,6 +608,7 @@ export type EndpointMap = {
   '#get|/requests': ListMyRequests;
   '#get|/admin/outbox': ListOutboxJobs;
   '#get|/recommendations': ListRecommendations;
+  '#get|/admin/removals': ListRemovals;
   '#post|/admin/grants/{id}/mark-removed': MarkGrantRemoved;
   '#post|/admin/requests/{id}/mark-fulfilled': MarkRequestFulfilled;
   '#post|/admin/requests/{id}/approvers': NameApprover;

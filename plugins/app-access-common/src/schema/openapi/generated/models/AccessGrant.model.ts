@@ -41,6 +41,10 @@ export type AccessGrant = {
    */
   removalRef?: string;
   removalReason?: string;
+  /**
+   * Who has a removal that was handed on (manual = IT by hand, or the ticket system); only in GET /admin/removals.
+   */
+  removalHandler?: string;
   removedAt?: string;
   removedBy?: string;
   /**

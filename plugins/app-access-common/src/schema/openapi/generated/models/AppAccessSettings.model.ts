@@ -4,6 +4,7 @@
 // * Source: plugins/app-access-backend/src/schema/openapi.yaml     *
 // * Regenerate with: yarn openapi:generate                         *
 // ******************************************************************
+import { AccessSettings } from './AccessSettings.model';
 import { ApprovalMethod } from './ApprovalMethod.model';
 import { BrandingSettings } from './BrandingSettings.model';
 import { NotificationSettings } from './NotificationSettings.model';
@@ -27,4 +28,5 @@ export type AppAccessSettings = {
   peers: PeerSettings;
   branding: BrandingSettings;
   onBehalf: OnBehalfRule;
+  access: AccessSettings;
 };

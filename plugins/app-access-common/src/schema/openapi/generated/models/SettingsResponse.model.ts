@@ -23,6 +23,7 @@ export type SettingsResponse = {
     peers: SettingsSource;
     branding: SettingsSource;
     onBehalf: SettingsSource;
+    access: SettingsSource;
   };
   defaults: AppAccessSettings;
   modules: {

@@ -4,6 +4,7 @@
 // * Source: plugins/app-access-backend/src/schema/openapi.yaml     *
 // * Regenerate with: yarn openapi:generate                         *
 // ******************************************************************
+import { AccessSettings } from './AccessSettings.model';
 import { ApprovalMethod } from './ApprovalMethod.model';
 import { BrandingSettings } from './BrandingSettings.model';
 import { EntityRef } from './EntityRef.model';
@@ -28,4 +29,5 @@ export type SettingsUpdate = {
   peers?: PeerSettings | null;
   branding?: BrandingSettings | null;
   onBehalf?: OnBehalfRule | null;
+  access?: AccessSettings | null;
 };

@@ -9,6 +9,7 @@ export * from './AccessGrantPage.model';
 export * from './AccessGrantStatus.model';
 export * from './AccessRequest.model';
 export * from './AccessRequestPage.model';
+export * from './AccessSettings.model';
 export * from './AdminApp.model';
 export * from './AdminAppPage.model';
 export * from './App.model';

@@ -1,3 +1,4 @@
+export { AccessDurationSection } from './AccessDurationSection';
 export { BrandingSection } from './BrandingSection';
 export { DefaultsSection } from './DefaultsSection';
 export { FulfillmentSection } from './FulfillmentSection';

@@ -1,0 +1,2 @@
+export { AppAccessMyAccessSidebarItem } from './AppAccessMyAccessSidebarItem';
+export type { AppAccessMyAccessSidebarItemProps } from './AppAccessMyAccessSidebarItem';
