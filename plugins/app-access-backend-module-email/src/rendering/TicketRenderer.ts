@@ -1,5 +1,8 @@
 import { ApprovalTask } from '@app-access/plugin-app-access-common';
-import { FulfillmentContext } from '@app-access/plugin-app-access-node';
+import {
+  FulfillmentContext,
+  RevocationContext,
+} from '@app-access/plugin-app-access-node';
 import { Branding } from '../config';
 import { renderEmail } from './BrandedLayout';
 import {
@@ -107,6 +110,46 @@ export class TicketRenderer {
           ['Justification', request.justification],
           ['Approvals', approvalText(approvals)],
           ['Reference', request.externalRef],
+          ['Request id', request.id],
+        ],
+        actions: [
+          {
+            label: 'Open the request in the portal',
+            url: context.requestUrl,
+            style: 'link',
+          },
+        ],
+      }),
+    };
+  }
+
+  /**
+   * A ticket asking IT to remove access App Access granted (it ended, its
+   * holder gave it back, or an admin revoked it).
+   */
+  removalTicket(context: RevocationContext): RenderedMail {
+    const { grant, request, app, tier, grantee } = context;
+    const who = personName(grantee, grant.grantee);
+    const what = [app.name, tier.name].filter(Boolean).join(' ');
+    return {
+      subject: `Access removal: ${what} from ${who}`,
+      ...renderEmail(this.branding, {
+        heading: `Please remove ${what} from ${who}`,
+        paragraphs: [
+          `${this.branding.title} asks IT to remove this access. Why: ${context.reason}.`,
+          'Please remove the access, then mark it removed in the portal (request oversight) so they are told.',
+        ],
+        details: [
+          ['Holder', grantee?.email ? `${who} <${grantee.email}>` : who],
+          ['User', grant.grantee],
+          ['App', app.vendor ? `${app.name} (${app.vendor})` : app.name],
+          ['Tier', tier.name],
+          ['App ids', externalIds(app.externalIds)],
+          ['Granted', formatTime(grant.grantedAt)],
+          ['Granted through', grant.fulfilledBy],
+          ['Reference of the grant', grant.externalRef],
+          ['Why', context.reason],
+          ['Grant id', grant.id],
           ['Request id', request.id],
         ],
         actions: [
