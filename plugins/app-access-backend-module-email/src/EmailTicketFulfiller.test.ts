@@ -18,6 +18,7 @@ import {
   makeRequest,
   makeTask,
   people,
+  JANE,
   SAM,
   savedSettings,
   StaticDecisionApi,
@@ -162,6 +163,28 @@ describe('EmailTicketFulfiller', () => {
           `http://portal.test/apps/requests/${request.id}`,
         );
       }
+    });
+
+    it('names the grantee first and who filed it for a request on their behalf', async () => {
+      const { fulfiller, decisions } = fulfillerFor();
+      const { context, request } = contextFor(decisions);
+      context.request = { ...request, requester: SAM, grantee: JANE };
+      context.filer = people[1];
+      await fulfiller.fulfill(context);
+      const [ticket] = smtp.messages;
+      expect(ticket.parsed.subject).toBe(
+        'Access request: Figma Pro for Jane Doe, filed by Sam Manager',
+      );
+      const text = ticket.parsed.text!;
+      expect(text).toContain('Please give Jane Doe access to Figma Pro');
+      expect(text).toContain(
+        'The request for Figma Pro for Jane Doe, filed by Sam Manager, was approved',
+      );
+      expect(text).toMatch(/For:?\s+Jane Doe <jane\.doe@acme\.example>/);
+      expect(text).toMatch(/User:?\s+user:default\/jane\.doe/);
+      expect(text).toMatch(
+        /Filed by:?\s+Sam Manager \(user:default\/sam\.manager\)/,
+      );
     });
 
     it('asks for a retry when the server defers, and fails for good when it refuses the help-desk address', async () => {
