@@ -47,7 +47,7 @@ function filedBy(context: FulfillmentContext): string | undefined {
  * Who the access is for, as a ticket names them: "Jane Doe", or for a
  * request filed on her behalf "Jane Doe, filed by Sam Manager" (grantee first).
  */
-export function forWhom(context: FulfillmentContext): string {
+function forWhom(context: FulfillmentContext): string {
   const filer = filedBy(context);
   return filer
     ? `${personName(context)}, filed by ${filer}`
