@@ -354,6 +354,54 @@ describe('EmailNotifier', () => {
       ).toEqual([]);
     });
 
+    it('names the grantee first and who filed it when a request was filed on their behalf', async () => {
+      const { notifier } = notifierFor();
+      const request = makeRequest({ requester: SAM, grantee: JANE });
+      await notifier.notify(
+        makeMessage({
+          request,
+          recipients: [OLIVIA],
+          task: makeTask(request, { approvers: [OLIVIA] }),
+        }),
+      );
+      const [ask] = smtp.to(OLIVIA_MAIL);
+      expect(ask.parsed.subject).toBe(
+        'Approval needed: Figma Editor for Jane Doe, filed by Sam Manager',
+      );
+      const text = ask.parsed.text!;
+      expect(text).toContain(
+        'The request for Figma Editor for Jane Doe, filed by Sam Manager, needs your decision.',
+      );
+      expect(text).toMatch(/For:?\s+Jane Doe <jane\.doe@acme\.example>/);
+      expect(text).toMatch(
+        /Filed by:?\s+Sam Manager <sam\.manager@acme\.example>/,
+      );
+      expect(text).not.toMatch(/Requester:?\s/);
+
+      smtp.reset();
+      const task = makeTask(request, {
+        approvers: [OLIVIA],
+        status: 'approved',
+        decidedBy: OLIVIA,
+        decidedAt: new Date().toISOString(),
+      });
+      await notifier.notify(
+        makeMessage({
+          kind: 'decision_recorded',
+          request,
+          task,
+          recipients: [OLIVIA],
+        }),
+      );
+      const [decided] = smtp.to(OLIVIA_MAIL);
+      expect(decided.parsed.subject).toBe(
+        'Figma Editor for Jane Doe, filed by Sam Manager: approved by Olivia Owner',
+      );
+      expect(decided.parsed.text).toContain(
+        'Olivia Owner approved the request for Figma Editor for Jane Doe, filed by Sam Manager, at level 1.',
+      );
+    });
+
     it('tells the requester about decisions, with the comment', async () => {
       const { notifier } = notifierFor();
       const denied = makeRequest({ status: 'denied', level: 0 });

@@ -116,6 +116,11 @@ export class EmailNotifier implements AppAccessNotifier {
   ): Promise<SharedNotice> {
     const { decisions, settings } = this.deps;
     const requester = await decisions.getPerson(message.request.requester);
+    const { grantee: granteeRef, requester: filerRef } = message.request;
+    const grantee =
+      granteeRef && granteeRef !== filerRef
+        ? await decisions.getPerson(granteeRef)
+        : undefined;
     const decidedBy =
       message.kind === 'decision_recorded'
         ? message.task?.decidedBy
@@ -136,6 +141,7 @@ export class EmailNotifier implements AppAccessNotifier {
     return {
       message,
       requester,
+      grantee,
       decider,
       denialComment,
       settings: await settings.current(),

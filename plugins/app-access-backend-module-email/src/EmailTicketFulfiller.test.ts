@@ -1,6 +1,9 @@
 import { Knex } from 'knex';
 import { TestDatabases } from '@backstage/backend-test-utils';
-import { FulfillmentContext } from '@app-access/plugin-app-access-node';
+import {
+  FulfillmentContext,
+  RevocationContext,
+} from '@app-access/plugin-app-access-node';
 import { EmailConfig } from './config';
 import { DatabaseSentMailStore } from './database/DatabaseSentMailStore';
 import { migrateEmailDatabase } from './database/migrations';
@@ -15,6 +18,7 @@ import {
   makeRequest,
   makeTask,
   people,
+  JANE,
   SAM,
   savedSettings,
   StaticDecisionApi,
@@ -161,6 +165,28 @@ describe('EmailTicketFulfiller', () => {
       }
     });
 
+    it('names the grantee first and who filed it for a request on their behalf', async () => {
+      const { fulfiller, decisions } = fulfillerFor();
+      const { context, request } = contextFor(decisions);
+      context.request = { ...request, requester: SAM, grantee: JANE };
+      context.filer = people[1];
+      await fulfiller.fulfill(context);
+      const [ticket] = smtp.messages;
+      expect(ticket.parsed.subject).toBe(
+        'Access request: Figma Pro for Jane Doe, filed by Sam Manager',
+      );
+      const text = ticket.parsed.text!;
+      expect(text).toContain('Please give Jane Doe access to Figma Pro');
+      expect(text).toContain(
+        'The request for Figma Pro for Jane Doe, filed by Sam Manager, was approved',
+      );
+      expect(text).toMatch(/For:?\s+Jane Doe <jane\.doe@acme\.example>/);
+      expect(text).toMatch(/User:?\s+user:default\/jane\.doe/);
+      expect(text).toMatch(
+        /Filed by:?\s+Sam Manager \(user:default\/sam\.manager\)/,
+      );
+    });
+
     it('asks for a retry when the server defers, and fails for good when it refuses the help-desk address', async () => {
       const { fulfiller, decisions } = fulfillerFor();
       smtp.deferTemporarily(HELPDESK);
@@ -235,6 +261,132 @@ describe('EmailTicketFulfiller', () => {
         'Record: Jane Doe was given Figma Pro',
       );
       expect(smtp.messages[0].parsed.text).toContain('through okta-group');
+    });
+
+    /** A removal of the access a fulfilled request granted, as the core's revoke job hands it over. */
+    function removalFor(decisions: StaticDecisionApi) {
+      const { context: granted, request } = contextFor(decisions);
+      const grantId = `grant-${request.id}`;
+      const checkpoints: Array<{
+        externalRef?: string;
+        messagesBefore: number;
+      }> = [];
+      const context: RevocationContext = {
+        grant: {
+          id: grantId,
+          appId: 'figma',
+          tierId: 'pro',
+          appName: 'Figma',
+          tierName: 'Pro',
+          grantee: request.requester,
+          requestId: request.id,
+          grantedAt: '2026-11-28T09:00:00.000Z',
+          endsAt: '2026-12-28T09:00:00.000Z',
+          status: 'removing',
+          fulfilledBy: 'email',
+          externalRef: `<app-access-${request.id}@acme.example>`,
+        },
+        request: { ...request, status: 'fulfilled' },
+        app: granted.app,
+        tier: granted.tier,
+        spec: granted.spec,
+        grantee: people[0],
+        reason: 'The access ended on 2026-12-28',
+        idempotencyKey: `app-access-removal-${grantId}`,
+        requestUrl: granted.requestUrl,
+        checkpoint: async data => {
+          checkpoints.push({
+            externalRef: data.externalRef,
+            messagesBefore: smtp.messages.length,
+          });
+          context.previousExternalRef =
+            data.externalRef ?? context.previousExternalRef;
+        },
+      };
+      return { context, checkpoints, grantId, request };
+    }
+
+    it('emails one removal ticket per grant, with its own Message-ID, checkpointing first, and not again on a retry', async () => {
+      const { fulfiller, decisions } = fulfillerFor();
+      const { context, checkpoints, grantId, request } = removalFor(decisions);
+      const messageId = `<app-access-removal-${grantId}@acme.example>`;
+
+      const first = await fulfiller.revoke(context);
+      expect(first).toEqual({
+        status: 'awaiting_it',
+        externalRef: messageId,
+        message: `Removal ticket emailed to ${HELPDESK}; IT marks the access removed in the portal`,
+      });
+      // The Message-ID is on the grant before anything is sent.
+      expect(checkpoints).toEqual([
+        { externalRef: messageId, messagesBefore: 0 },
+      ]);
+      await expect(fulfiller.revoke(context)).resolves.toEqual(first);
+      expect(checkpoints).toHaveLength(1);
+
+      expect(smtp.messages).toHaveLength(1);
+      const [ticket] = smtp.messages;
+      expect(ticket.to).toEqual([HELPDESK]);
+      expect(ticket.parsed.messageId).toBe(messageId);
+      expect(ticket.parsed.headers.get('x-app-access-request')).toBe(
+        request.id,
+      );
+      expect(ticket.parsed.subject).toBe(
+        'Access removal: Figma Pro from Jane Doe',
+      );
+      for (const part of [ticket.parsed.text!, ticket.parsed.html as string]) {
+        expect(part).toContain('Please remove Figma Pro from Jane Doe');
+        expect(part).toContain('The access ended on 2026-12-28');
+        expect(part).toContain('jane.doe@acme.example');
+        expect(part).toContain('oktaAppId: 0oa123');
+        expect(part).toContain(grantId);
+        expect(part).toContain('mark it removed in the portal');
+        expect(part).toContain(
+          `http://portal.test/apps/requests/${request.id}`,
+        );
+      }
+    });
+
+    it('resends a removal ticket with the same Message-ID when the send was not recorded (a crash in between)', async () => {
+      const { fulfiller, decisions } = fulfillerFor();
+      const { context, grantId } = removalFor(decisions);
+      await fulfiller.revoke(context);
+      // The process died after sending: the send record is lost, the
+      // checkpointed Message-ID is not.
+      await knex('app_access_email_sent')
+        .where({ idempotency_key: context.idempotencyKey })
+        .delete();
+      await expect(fulfiller.revoke(context)).resolves.toMatchObject({
+        status: 'awaiting_it',
+      });
+      expect(smtp.messages.map(m => m.parsed.messageId)).toEqual([
+        `<app-access-removal-${grantId}@acme.example>`,
+        `<app-access-removal-${grantId}@acme.example>`,
+      ]);
+    });
+
+    it('asks for a retry when the server defers a removal ticket, and fails without a ticket address', async () => {
+      const { fulfiller, decisions } = fulfillerFor();
+      smtp.deferTemporarily(HELPDESK);
+      await expect(
+        fulfiller.revoke(removalFor(decisions).context),
+      ).resolves.toEqual({
+        status: 'retry',
+        error: expect.stringContaining('451'),
+      });
+      expect(smtp.messages).toHaveLength(0);
+
+      const { fulfiller: unset } = fulfillerFor(
+        emailConfig(smtp.smtpConfig, { ticketAddress: undefined }),
+      );
+      await expect(
+        unset.revoke(removalFor(decisions).context),
+      ).resolves.toEqual({
+        status: 'failed',
+        error: expect.stringContaining(
+          'Cannot email a removal ticket: no help-desk address is set',
+        ),
+      });
     });
 
     it('self-tests the connection and the addresses', async () => {

@@ -5,6 +5,8 @@ import {
   AppAccessFulfillerConnection,
   FulfillmentContext,
   FulfillmentResult,
+  RevocationContext,
+  RevocationResult,
 } from '@app-access/plugin-app-access-node';
 import { SentMailStore } from './database/SentMailStore';
 import { EmailSettingsSource } from './EmailSettingsSource';
@@ -20,6 +22,9 @@ const NO_TICKET_ADDRESS =
  * from the request id: a retry never emails twice once the first send is
  * recorded, and help desks that deduplicate by Message-ID do not open a
  * second ticket even if a crash came between sending and recording.
+ * Removals work the same way with a Message-ID derived from the grant; IT
+ * closes both kinds in the portal (mark fulfilled, mark removed), since an
+ * emailed ticket has nothing App Access could follow.
  */
 export class EmailTicketFulfiller implements AppAccessFulfiller {
   readonly handles = ['email'];
@@ -65,6 +70,63 @@ export class EmailTicketFulfiller implements AppAccessFulfiller {
       context,
       await this.approvals(context.request.id),
     );
+    let outcome;
+    try {
+      outcome = await mailer.send({
+        from,
+        to: ticketAddress,
+        messageId,
+        requestId: context.request.id,
+        ...mail,
+      });
+    } catch (error) {
+      return {
+        status: 'retry',
+        error: error instanceof Error ? error.message : String(error),
+      };
+    }
+    if (!outcome.delivered) {
+      return {
+        status: 'failed',
+        error: `The SMTP server refused the help-desk address ${ticketAddress}: ${outcome.refused}`,
+      };
+    }
+    await sent.recordSent(context.idempotencyKey, ticketAddress, messageId);
+    return emailed;
+  }
+
+  /**
+   * Emails a removal ticket for access granted through an emailed ticket,
+   * once per grant (`<app-access-removal-<grant id>@…>`); the grant then
+   * waits for IT, who mark it removed in the portal.
+   */
+  async revoke(context: RevocationContext): Promise<RevocationResult> {
+    const { mailer, sent, settings } = this.deps;
+    const { from, ticketAddress, branding } = await settings.current();
+    if (!ticketAddress) {
+      return {
+        status: 'failed',
+        error: `Cannot email a removal ticket: ${NO_TICKET_ADDRESS}`,
+      };
+    }
+    const messageId = `<app-access-removal-${
+      context.grant.id
+    }@${messageIdDomain(from.address)}>`;
+    const emailed = {
+      status: 'awaiting_it' as const,
+      externalRef: messageId,
+      message: `Removal ticket emailed to ${ticketAddress}; IT marks the access removed in the portal`,
+    };
+    if (await sent.wasSent(context.idempotencyKey, ticketAddress))
+      return emailed;
+
+    if (context.previousExternalRef !== messageId) {
+      await context.checkpoint({
+        externalRef: messageId,
+        note: `Emailing a removal ticket to ${ticketAddress} (Message-ID ${messageId})`,
+      });
+    }
+    const mail = new TicketRenderer(branding).removalTicket(context);
     let outcome;
     try {
       outcome = await mailer.send({

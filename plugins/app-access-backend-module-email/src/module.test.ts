@@ -54,6 +54,18 @@ apps:
           required: nobody
         fulfillment:
           type: ticket
+  - id: tableau
+    name: Tableau
+    category: Data
+    listed: true
+    tiers:
+      - id: creator
+        name: Creator
+        maxDurationDays: 30
+        approval:
+          required: nobody
+        fulfillment:
+          type: ticket
   - id: notion
     name: Notion
     category: Productivity
@@ -734,6 +746,84 @@ describe('App Access email module, through the real core', () => {
 
       await new Promise(resolve => setTimeout(resolve, 300));
       expect(smtp.to(HELPDESK).filter(about(r.id))).toHaveLength(1);
+    });
+
+    it('emails one removal ticket when access granted by email ticket is given back, and IT marks it removed in the portal', async () => {
+      const ivan = mockCredentials.user.header('user:default/ivan.admin');
+      const r = await submit(JANE, 'tableau', 'creator');
+      await waitForStatus(r.id, 'awaiting_it');
+      await mailTo(HELPDESK, r.id, 'Access request: Tableau Creator');
+      // IT grants it and closes the emailed ticket the only way it can be.
+      const fulfilled = await api()
+        .post(`/api/app-access/admin/requests/${r.id}/mark-fulfilled`)
+        .set('Authorization', ivan)
+        .send({});
+      expect(fulfilled.status).toBe(200);
+
+      const held = async () => {
+        const res = await api()
+          .get('/api/app-access/me/access')
+          .set('Authorization', mockCredentials.user.header(JANE));
+        expect(res.status).toBe(200);
+        return res.body.items.find((g: any) => g.requestId === r.id);
+      };
+      const grant = await held();
+      expect(grant).toMatchObject({ status: 'active', fulfilledBy: 'email' });
+
+      const removing = await api()
+        .post(`/api/app-access/grants/${grant.id}/remove`)
+        .set('Authorization', mockCredentials.user.header(JANE))
+        .send({});
+      expect(removing.status).toBe(200);
+      expect(removing.body.status).toBe('removing');
+
+      const messageId = `<app-access-removal-${grant.id}@acme.example>`;
+      const ticket = await mailTo(
+        HELPDESK,
+        r.id,
+        'Access removal: Tableau Creator from Jane Doe',
+      );
+      expect(ticket.parsed.messageId).toBe(messageId);
+      expect(ticket.parsed.text).toContain(
+        'Please remove Tableau Creator from Jane Doe',
+      );
+      expect(ticket.parsed.text).toContain(
+        `http://portal.test/apps/requests/${r.id}`,
+      );
+      // The grant waits for IT with the ticket's Message-ID.
+      const deadline = Date.now() + 10_000;
+      let waiting = await held();
+      while (waiting?.removalRef !== messageId && Date.now() < deadline) {
+        await new Promise(resolve => setTimeout(resolve, 50));
+        waiting = await held();
+      }
+      expect(waiting).toMatchObject({
+        status: 'removing',
+        removalRef: messageId,
+      });
+
+      const marked = await api()
+        .post(`/api/app-access/admin/grants/${grant.id}/mark-removed`)
+        .set('Authorization', ivan)
+        .send({ note: 'Seat freed' });
+      expect(marked.status).toBe(200);
+      expect(marked.body.status).toBe('removed');
+      expect(await held()).toBeUndefined();
+      // Marked once: a second mark is refused.
+      const again = await api()
+        .post(`/api/app-access/admin/grants/${grant.id}/mark-removed`)
+        .set('Authorization', ivan)
+        .send({});
+      expect(again.status).toBe(409);
+
+      await new Promise(resolve => setTimeout(resolve, 300));
+      const removalTickets = smtp
+        .to(HELPDESK)
+        .filter(about(r.id))
+        .filter(m => (m.parsed.subject ?? '').startsWith('Access removal'));
+      expect(removalTickets).toHaveLength(1);
+      const events = (await load(r.id)).events!.map(e => e.type);
+      expect(events.filter(t => t === 'access_removed')).toHaveLength(1);
     });
 
     it('follows the sender and help-desk address saved on the settings page', async () => {

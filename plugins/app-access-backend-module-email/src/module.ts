@@ -154,6 +154,7 @@ export const appAccessModuleEmail = createBackendModule({
             });
           },
           fulfill: context => connectedTickets().fulfill(context),
+          revoke: context => connectedTickets().revoke(context),
           recordAudit: context => connectedTickets().recordAudit(context),
           selfTest: () => connectedTickets().selfTest(),
         });

@@ -130,8 +130,12 @@ describe('JiraFulfiller against the fake Jira', () => {
     expect(issue.labels).toEqual([`app-access-${ctx.request.id}`]);
     expect(issue.summary).toBe('App Access: Salesforce Read Only for Jane Doe');
     expect(issue.description).toContain(
-      'Requester: Jane Doe <jane.doe@example.com>',
+      'Requester: Jane Doe <jane.doe@example.com> (user:default/jane.doe)',
     );
+    expect(issue.description).toContain(
+      'Jane Doe asked for Salesforce Read Only and the request was approved.',
+    );
+    expect(issue.description).not.toContain('filed by');
     expect(issue.description).toContain('Tier: Read Only');
     expect(issue.description).toContain(
       'Justification: Quarterly pipeline review',
@@ -148,6 +152,39 @@ describe('JiraFulfiller against the fake Jira', () => {
     ]);
     const create = fake.creations()[0];
     expect(create.body.raiseOnBehalfOf).toBe('acct-jane');
+  });
+
+  it('names the grantee first and who filed it for a request on their behalf', async () => {
+    const base = context();
+    const ctx = context({
+      request: {
+        ...base.request,
+        requester: 'user:default/sam.manager',
+        grantee: 'user:default/jane.doe',
+      },
+      filer: {
+        ref: 'user:default/sam.manager',
+        displayName: 'Sam Manager',
+        groups: [],
+      },
+    });
+    await fulfiller().fulfill(ctx);
+    const issue = fake.issue('IT-1')!;
+    // The ticket is the grantee's: raised on her behalf, her access.
+    expect(issue.reporter).toBe('acct-jane');
+    expect(issue.summary).toBe(
+      'App Access: Salesforce Read Only for Jane Doe, filed by Sam Manager',
+    );
+    expect(issue.description).toContain(
+      'Salesforce Read Only for Jane Doe, filed by Sam Manager, was approved. Please grant it to Jane Doe',
+    );
+    expect(issue.description).toContain(
+      'For: Jane Doe <jane.doe@example.com> (user:default/jane.doe)',
+    );
+    expect(issue.description).toContain(
+      'Filed by: Sam Manager (user:default/sam.manager)',
+    );
+    expect(issue.description).not.toContain('Requester:');
   });
 
   it('raises it as the bot, naming the requester, when they are not a customer', async () => {

@@ -81,4 +81,49 @@ describe('Teams cards', () => {
     }
     expect(shown.join('\n')).toContain('\\[Approve now\\]');
   });
+
+  it('names the grantee first, then who filed it, for a request on their behalf', () => {
+    const behalf = {
+      request: {
+        ...request,
+        appName: 'Figma',
+        requester: 'user:default/sam.manager',
+        grantee: 'user:default/jane.doe',
+      },
+      task: { ...task, status: 'approved' as const },
+      requesterName: 'Sam Manager',
+      granteeName: 'Jane Doe',
+      approvalsUrl: ctx.approvalsUrl,
+      requestUrl: ctx.requestUrl,
+    };
+    const ask = texts(approvalCard({ ...behalf, approverNames: ['Olivia'] }));
+    expect(ask[0]).toBe(
+      'Approval needed: Figma Editor for Jane Doe, filed by Sam Manager',
+    );
+    expect(ask).toEqual(expect.arrayContaining(['Jane Doe', 'Sam Manager']));
+    expect(texts(decisionCard({ ...behalf, deciderName: 'Olivia' }))[0]).toBe(
+      'Approved: level 1 of the request for Figma Editor for Jane Doe, filed by Sam Manager',
+    );
+    expect(
+      texts(
+        statusCard({
+          ...behalf,
+          request: { ...behalf.request, status: 'fulfilled' },
+        }),
+      )[0],
+    ).toBe(
+      'The request for Figma Editor for Jane Doe, filed by Sam Manager: access granted',
+    );
+    // A person's own request reads as before.
+    expect(
+      texts(
+        statusCard({
+          ...behalf,
+          granteeName: undefined,
+          requesterName: 'Jane Doe',
+          request: { ...behalf.request, status: 'fulfilled' },
+        }),
+      )[0],
+    ).toBe("Jane Doe's request for Figma Editor: access granted");
+  });
 });

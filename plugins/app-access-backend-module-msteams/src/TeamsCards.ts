@@ -2,6 +2,7 @@ import {
   AccessRequest,
   ApprovalTask,
 } from '@app-access/plugin-app-access-common';
+import { asksFor, Parties, partyFacts, whoseRequest } from './parties';
 import { describeDuration } from '@app-access/plugin-app-access-node';
 
 /** The Adaptive Card version Teams Workflows webhooks render. */
@@ -95,13 +96,16 @@ function heading(
   };
 }
 
+const capitalise = (text: string) =>
+  text.charAt(0).toUpperCase() + text.slice(1);
+
 function facts(
   request: AccessRequest,
-  requesterName: string,
+  parties: Parties,
   extra: Array<[string, string]> = [],
 ): CardElement {
   const rows: Array<[string, string]> = [
-    ['Requester', requesterName],
+    ...partyFacts(parties),
     ['App', request.appName],
     ['Tier', request.tierName ?? (request.kind === 'intake' ? 'New app' : '—')],
     ...extra,
@@ -137,6 +141,8 @@ export type CardContext = {
   request: AccessRequest;
   task?: ApprovalTask;
   requesterName: string;
+  /** Who gets the access, when someone else filed the request for them. */
+  granteeName?: string;
   /** Portal page where approvers decide. */
   approvalsUrl: string;
   /** Portal page of the request. */
@@ -149,10 +155,13 @@ export function approvalCard(
 ): TeamsWebhookMessage {
   const { request, task } = ctx;
   const what = productOf(request);
-  const who = escapeMarkdown(ctx.requesterName);
   const title = ctx.reminderNumber
-    ? `Reminder ${ctx.reminderNumber}: ${who}'s request for ${what} still waits for approval`
-    : `Approval needed: ${who} asks for ${what}`;
+    ? `Reminder ${ctx.reminderNumber}: ${whoseRequest(
+        ctx,
+        what,
+        escapeMarkdown,
+      )} still waits for approval`
+    : `Approval needed: ${asksFor(ctx, what, escapeMarkdown)}`;
   const extra: Array<[string, string]> = [
     ...(request.kind === 'access'
       ? ([['Access', describeDuration(request)]] as Array<[string, string]>)
@@ -162,7 +171,7 @@ export function approvalCard(
   ];
   const body: CardElement[] = [
     heading(title, ctx.reminderNumber ? 'Warning' : undefined),
-    facts(request, ctx.requesterName, extra),
+    facts(request, ctx, extra),
     ...justification(request),
   ];
   if (task?.fallback) {
@@ -196,14 +205,14 @@ export function decisionCard(
 ): TeamsWebhookMessage {
   const { request, task } = ctx;
   const what = productOf(request);
-  const who = escapeMarkdown(ctx.requesterName);
+  const whose = whoseRequest(ctx, what, escapeMarkdown);
   const denied = task.status === 'denied';
   const title = denied
-    ? `Denied: ${who}'s request for ${what}`
-    : `Approved: level ${task.level} of ${who}'s request for ${what}`;
+    ? `Denied: ${whose}`
+    : `Approved: level ${task.level} of ${whose}`;
   const body: CardElement[] = [
     heading(title, denied ? 'Attention' : 'Good'),
-    facts(request, ctx.requesterName, [
+    facts(request, ctx, [
       ['Level', String(task.level)],
       [denied ? 'Denied by' : 'Approved by', ctx.deciderName],
       ...(task.comment
@@ -265,12 +274,12 @@ export function statusCard(ctx: CardContext): TeamsWebhookMessage {
   return teamsMessage(
     [
       heading(
-        `${escapeMarkdown(ctx.requesterName)}'s request for ${productOf(
-          request,
+        `${capitalise(
+          whoseRequest(ctx, productOf(request), escapeMarkdown),
         )}: ${status}`,
         color,
       ),
-      facts(request, ctx.requesterName, extra),
+      facts(request, ctx, extra),
     ],
     [{ type: 'Action.OpenUrl', title: 'Open request', url: ctx.requestUrl }],
   );

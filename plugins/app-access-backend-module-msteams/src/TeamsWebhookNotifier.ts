@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { onBehalfOf } from './parties';
 import { ModuleTestResult } from '@app-access/plugin-app-access-common';
 import {
   AppAccessDecisionApi,
@@ -86,6 +87,9 @@ export class TeamsWebhookNotifier implements AppAccessNotifier {
       request,
       task,
       requesterName: await this.nameOf(request.requester),
+      granteeName: onBehalfOf(request)
+        ? await this.nameOf(onBehalfOf(request)!)
+        : undefined,
       approvalsUrl: decisions.portalUrl('/apps/approvals'),
       requestUrl: decisions.portalUrl(
         `/apps/requests/${encodeURIComponent(request.id)}`,

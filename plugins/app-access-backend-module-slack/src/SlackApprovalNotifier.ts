@@ -18,6 +18,7 @@ import {
   channelRequestMessage,
   decidedMessage,
   escapeMrkdwn,
+  forWhom,
   outcomeText,
   requesterMessage,
 } from './SlackMessages';
@@ -102,10 +103,12 @@ export class SlackApprovalNotifier implements AppAccessNotifier {
       );
     }
     const requesterName = await this.nameOf(message.request.requester);
+    const granteeName = await this.granteeNameOf(message.request);
     const content = approvalMessage({
       request: message.request,
       task,
       requesterName,
+      granteeName,
       url: message.url,
       reminderNumber:
         message.kind === 'reminder' ? message.reminderNumber ?? 1 : undefined,
@@ -139,6 +142,7 @@ export class SlackApprovalNotifier implements AppAccessNotifier {
           request: message.request,
           task,
           requesterName,
+          granteeName,
           url: message.url,
           approverNames,
         }),
@@ -152,14 +156,16 @@ export class SlackApprovalNotifier implements AppAccessNotifier {
   private async showDecision(message: AppAccessMessage) {
     const { task } = message;
     if (!task) return;
-    const [requesterName, deciderName] = await Promise.all([
+    const [requesterName, granteeName, deciderName] = await Promise.all([
       this.nameOf(message.request.requester),
+      this.granteeNameOf(message.request),
       task.decidedBy ? this.nameOf(task.decidedBy) : Promise.resolve(undefined),
     ]);
     const content = decidedMessage({
       request: message.request,
       task,
       requesterName,
+      granteeName,
       deciderName,
       url: message.url,
     });
@@ -179,9 +185,13 @@ export class SlackApprovalNotifier implements AppAccessNotifier {
         message.request.id,
         channel,
       );
-      const about = `Level ${
-        task.level
-      } of ${requesterName}'s request for ${productOf(message.request)}`;
+      const about = granteeName
+        ? `Level ${task.level} of the request for ${productOf(
+            message.request,
+          )} for ${forWhom({ requesterName, granteeName })}`
+        : `Level ${task.level} of ${requesterName}'s request for ${productOf(
+            message.request,
+          )}`;
       const outcome = outcomeText(task, deciderName);
       await this.deliver({
         message,
@@ -344,6 +354,16 @@ export class SlackApprovalNotifier implements AppAccessNotifier {
       }
       throw slackCallError('users.lookupByEmail', error);
     }
+  }
+
+  /** The grantee's name when someone else filed the request on their behalf. */
+  private async granteeNameOf(request: {
+    requester: string;
+    grantee?: string;
+  }): Promise<string | undefined> {
+    return request.grantee && request.grantee !== request.requester
+      ? this.nameOf(request.grantee)
+      : undefined;
   }
 
   private async nameOf(ref: string): Promise<string> {

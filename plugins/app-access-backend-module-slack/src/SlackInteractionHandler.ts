@@ -158,6 +158,13 @@ export class SlackInteractionHandler {
     }
     const request = await this.options.decisions.getRequest(ref.requestId);
     const requester = await this.options.decisions.getPerson(request.requester);
+    const onBehalf =
+      request.grantee && request.grantee !== request.requester
+        ? request.grantee
+        : undefined;
+    const grantee = onBehalf
+      ? await this.options.decisions.getPerson(onBehalf)
+      : undefined;
     try {
       await this.options.client.views.open({
         trigger_id: payload.trigger_id,
@@ -165,6 +172,7 @@ export class SlackInteractionHandler {
           metadata: { ...ref, channel: where.channel } satisfies DenyMetadata,
           request,
           requesterName: requester?.displayName ?? request.requester,
+          granteeName: onBehalf ? grantee?.displayName ?? onBehalf : undefined,
         }),
       });
     } catch (error) {

@@ -6,6 +6,7 @@ import {
   approvalMessage,
   channelRequestMessage,
   decidedMessage,
+  denyReasonView,
   requesterMessage,
 } from './SlackMessages';
 
@@ -71,5 +72,82 @@ describe('Slack messages', () => {
     expect(message.text).toContain('&lt;!');
     const blocks = JSON.stringify(message.blocks);
     expect(blocks).not.toMatch(/<!|<https:\/\/evil/);
+  });
+
+  describe("a request filed on someone else's behalf", () => {
+    const access: AccessRequest = {
+      ...request,
+      kind: 'access',
+      appName: 'Figma',
+      tierName: 'Pro',
+      justification: 'New hire',
+      requester: 'user:default/sam.manager',
+      grantee: 'user:default/jane.doe',
+    };
+    const own = {
+      request: { ...access, requester: 'user:default/jane.doe' },
+      task: { ...task, status: 'open' as const },
+      requesterName: 'Jane Doe',
+      url: summary.url,
+    };
+    const behalf = {
+      ...own,
+      request: access,
+      requesterName: 'Sam Manager',
+      granteeName: 'Jane Doe',
+    };
+    const texts = (m: { text: string; blocks: unknown }) =>
+      `${m.text}\n${JSON.stringify(m.blocks)}`;
+
+    it('names the grantee first, then who filed it, in every approver message', () => {
+      const ask = approvalMessage(behalf);
+      expect(ask.text).toBe(
+        'Access to Figma Pro for Jane Doe, filed by Sam Manager: approve or deny',
+      );
+      expect(texts(ask)).toContain(
+        'Access to *Figma Pro* for *Jane Doe*, filed by *Sam Manager*.',
+      );
+      expect(texts(ask)).toContain('*For*\\nJane Doe');
+      expect(texts(ask)).toContain('*Filed by*\\nSam Manager');
+      expect(texts(ask)).not.toContain('*Requester*');
+
+      const reminder = approvalMessage({ ...behalf, reminderNumber: 1 });
+      expect(texts(reminder)).toContain(
+        '*Jane Doe* is still waiting for your approval of *Figma Pro* (filed by Sam Manager).',
+      );
+      expect(
+        decidedMessage({
+          ...behalf,
+          task,
+          deciderName: 'Olivia Owner',
+        }).text,
+      ).toBe(
+        'Figma Pro for Jane Doe, filed by Sam Manager: :white_check_mark: Approved by Olivia Owner',
+      );
+      expect(channelRequestMessage({ ...behalf, approverNames: [] }).text).toBe(
+        'Access to Figma Pro for Jane Doe, filed by Sam Manager',
+      );
+      const deny = denyReasonView({
+        metadata: { requestId: 'req-1', taskId: 'task-1', channel: 'D1' },
+        request: access,
+        requesterName: 'Sam Manager',
+        granteeName: 'Jane Doe',
+      });
+      expect(JSON.stringify(deny.blocks)).toContain(
+        'Deny the request for *Figma Pro* for *Jane Doe*, filed by *Sam Manager*?',
+      );
+    });
+
+    it("leaves a person's own request as it was", () => {
+      const ask = approvalMessage(own);
+      expect(ask.text).toBe(
+        'Jane Doe asks for access to Figma Pro: approve or deny',
+      );
+      expect(texts(ask)).toContain('*Requester*\\nJane Doe');
+      expect(texts(ask)).not.toContain('filed by');
+      expect(channelRequestMessage({ ...own, approverNames: [] }).text).toBe(
+        'Jane Doe asks for access to Figma Pro',
+      );
+    });
   });
 });

@@ -55,15 +55,55 @@ function productOf(request: AccessRequest): string {
 export type RequestSummary = {
   request: AccessRequest;
   task?: ApprovalTask;
+  /** Who filed the request. */
   requesterName: string;
+  /** Who gets the access, when someone else filed it on their behalf. */
+  granteeName?: string;
   url: string;
 };
+
+/** "Jane Doe", or for a request filed on her behalf "Jane Doe, filed by Sam Manager" (grantee first). */
+export function forWhom(summary: {
+  requesterName: string;
+  granteeName?: string;
+}): string {
+  return summary.granteeName
+    ? `${summary.granteeName}, filed by ${summary.requesterName}`
+    : summary.requesterName;
+}
+
+/**
+ * The headline of a request: "*Jane Doe* asks for access to *Figma Pro*", or
+ * filed on someone's behalf "Access to *Figma Pro* for *Jane Doe*, filed by
+ * *Sam Manager*". `bold` marks names (mrkdwn) or leaves them (plain text).
+ */
+function headline(
+  summary: RequestSummary,
+  verb: 'asks' | 'asked',
+  bold: (text: string) => string,
+): string {
+  const what = productOf(summary.request);
+  if (summary.granteeName) {
+    return `Access to ${bold(what)} for ${bold(
+      summary.granteeName,
+    )}, filed by ${bold(summary.requesterName)}`;
+  }
+  return `${bold(summary.requesterName)} ${verb} for access to ${bold(what)}`;
+}
+
+const mrkdwnBold = (text: string) => `*${escapeMrkdwn(text)}*`;
+const plain = (text: string) => escapeMrkdwn(text);
 
 /** Section with who asked for what, why, and at which approval level. */
 function summaryBlocks(summary: RequestSummary, heading: string): KnownBlock[] {
   const { request, task } = summary;
   const fields = [
-    `*Requester*\n${escapeMrkdwn(summary.requesterName)}`,
+    ...(summary.granteeName
+      ? [
+          `*For*\n${escapeMrkdwn(summary.granteeName)}`,
+          `*Filed by*\n${escapeMrkdwn(summary.requesterName)}`,
+        ]
+      : [`*Requester*\n${escapeMrkdwn(summary.requesterName)}`]),
     `*App*\n${escapeMrkdwn(request.appName)}`,
     `*Tier*\n${escapeMrkdwn(
       request.tierName ?? (request.kind === 'intake' ? 'New app' : '—'),
@@ -106,21 +146,27 @@ function summaryBlocks(summary: RequestSummary, heading: string): KnownBlock[] {
 export function approvalMessage(
   summary: RequestSummary & { task: ApprovalTask; reminderNumber?: number },
 ): { text: string; blocks: KnownBlock[] } {
-  const who = summary.requesterName;
+  const who = summary.granteeName ?? summary.requesterName;
   const what = productOf(summary.request);
   const intro = summary.reminderNumber
     ? `:bell: Reminder ${summary.reminderNumber}: *${escapeMrkdwn(
         who,
-      )}* is still waiting for your approval of *${escapeMrkdwn(what)}*.`
-    : `*${escapeMrkdwn(who)}* asks for access to *${escapeMrkdwn(what)}*.`;
+      )}* is still waiting for your approval of *${escapeMrkdwn(what)}*${
+        summary.granteeName
+          ? ` (filed by ${escapeMrkdwn(summary.requesterName)})`
+          : ''
+      }.`
+    : `${headline(summary, 'asks', mrkdwnBold)}.`;
   const value = JSON.stringify({
     requestId: summary.request.id,
     taskId: summary.task.id,
   } satisfies ApprovalRef);
   return {
-    text: `${summary.reminderNumber ? 'Reminder: ' : ''}${escapeMrkdwn(
-      who,
-    )} asks for access to ${escapeMrkdwn(what)}: approve or deny`,
+    text: `${summary.reminderNumber ? 'Reminder: ' : ''}${headline(
+      summary,
+      'asks',
+      plain,
+    )}: approve or deny`,
     blocks: [
       ...summaryBlocks(summary, intro),
       {
@@ -183,15 +229,10 @@ export function decidedMessage(
   const outcome = outcomeText(summary.task, summary.deciderName);
   return {
     text: `${escapeMrkdwn(productOf(summary.request))} for ${escapeMrkdwn(
-      summary.requesterName,
+      forWhom(summary),
     )}: ${outcome}`,
     blocks: [
-      ...summaryBlocks(
-        summary,
-        `*${escapeMrkdwn(
-          summary.requesterName,
-        )}* asked for access to *${escapeMrkdwn(productOf(summary.request))}*.`,
-      ),
+      ...summaryBlocks(summary, `${headline(summary, 'asked', mrkdwnBold)}.`),
       { type: 'section', text: { type: 'mrkdwn', text: outcome } },
       {
         type: 'context',
@@ -207,20 +248,19 @@ export function decidedMessage(
 export function channelRequestMessage(
   summary: RequestSummary & { approverNames: string[] },
 ): { text: string; blocks: KnownBlock[] } {
-  const what = productOf(summary.request);
   const waiting = summary.approverNames.length
     ? `Waiting for ${summary.approverNames.map(escapeMrkdwn).join(', ')}.`
     : '';
   return {
-    text: `${escapeMrkdwn(
-      summary.requesterName,
-    )} asks for access to ${escapeMrkdwn(what)}`,
+    text: headline(summary, 'asks', plain),
     blocks: [
       ...summaryBlocks(
         summary,
-        `:inbox_tray: *${escapeMrkdwn(
-          summary.requesterName,
-        )}* asks for access to *${escapeMrkdwn(what)}*. ${waiting}`.trim(),
+        `:inbox_tray: ${headline(
+          summary,
+          'asks',
+          mrkdwnBold,
+        )}. ${waiting}`.trim(),
       ),
       {
         type: 'context',
@@ -311,6 +351,8 @@ function statusLine(request: AccessRequest, what: string): string {
 export function denyReasonView(options: {
   metadata: DenyMetadata;
   requesterName: string;
+  /** Set when the request was filed on this person's behalf. */
+  granteeName?: string;
   request: AccessRequest;
 }): View {
   return {
@@ -325,11 +367,19 @@ export function denyReasonView(options: {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `Deny *${escapeMrkdwn(
-            options.requesterName,
-          )}*'s request for *${escapeMrkdwn(
-            productOf(options.request),
-          )}*? They will see your reason.`,
+          text: options.granteeName
+            ? `Deny the request for *${escapeMrkdwn(
+                productOf(options.request),
+              )}* for *${escapeMrkdwn(
+                options.granteeName,
+              )}*, filed by *${escapeMrkdwn(
+                options.requesterName,
+              )}*? They will both see your reason.`
+            : `Deny *${escapeMrkdwn(
+                options.requesterName,
+              )}*'s request for *${escapeMrkdwn(
+                productOf(options.request),
+              )}*? They will see your reason.`,
         },
       },
       {

@@ -143,6 +143,36 @@ describe('ZendeskFulfiller against the fake Zendesk', () => {
     ]);
   });
 
+  it('names the grantee first and who filed it for a request on their behalf', async () => {
+    const base = context();
+    const ctx = context({
+      request: {
+        ...base.request,
+        requester: 'user:default/sam.manager',
+        grantee: 'user:default/jane.doe',
+      },
+      filer: {
+        ref: 'user:default/sam.manager',
+        displayName: 'Sam Manager',
+        groups: [],
+      },
+    });
+    await fulfiller().fulfill(ctx);
+    const create = fake.creations()[0];
+    expect(create.body.ticket).toMatchObject({
+      subject:
+        'App Access: Salesforce Read Only for Jane Doe, filed by Sam Manager',
+      requester: { name: 'Jane Doe', email: 'jane.doe@example.com' },
+    });
+    const ticket = fake.ticket(1)!;
+    expect(ticket.description).toContain(
+      'For: Jane Doe <jane.doe@example.com> (user:default/jane.doe)',
+    );
+    expect(ticket.description).toContain(
+      'Filed by: Sam Manager (user:default/sam.manager)',
+    );
+  });
+
   it('never files a second ticket when the result of the first call was lost', async () => {
     const zendesk = fulfiller();
     await zendesk.fulfill(context()); // result dropped

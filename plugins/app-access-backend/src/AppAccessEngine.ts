@@ -582,6 +582,7 @@ export class AppAccessEngine {
         settings: this.settings,
         leavers: new LeaverStore(this.db),
         persons: new PersonMatcher(this.directory),
+        directory: this.directory,
         channels: { available: new Set(this.notifierMap.keys()) },
         logger: this.options.logger,
         onEnqueued: () => this.worker.poke(),
@@ -669,7 +670,10 @@ export class AppAccessEngine {
           access: this.access,
           workflow,
         }),
-        leavers: new LeaverService({ leavers: new LeaverStore(db) }),
+        leavers: new LeaverService({
+          leavers: new LeaverStore(db),
+          requests,
+        }),
       };
     }
     return this.builtServices;

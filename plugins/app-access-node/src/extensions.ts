@@ -59,6 +59,11 @@ export type FulfillmentContext = {
   spec: FulfillmentSpec;
   requester: DirectoryPerson | undefined;
   /**
+   * The person who filed the request, when they filed it on someone else's
+   * behalf (`requester` above is then the grantee); unset otherwise.
+   */
+  filer?: DirectoryPerson;
+  /**
    * Stable key for this fulfillment: the same on every retry of the same
    * request, so vendors can deduplicate (ticket external id, label, ...).
    */

@@ -30,13 +30,36 @@ export function personName(context: FulfillmentContext): string {
   );
 }
 
-/** "Jane Doe <jane@acme.com> (user:default/jane.doe)" */
+/** The person who filed a request on someone else's behalf; undefined for one's own request. */
+function filedBy(context: FulfillmentContext): string | undefined {
+  const { request } = context;
+  if (!request.grantee || request.grantee === request.requester) {
+    return undefined;
+  }
+  return (
+    context.filer?.displayName ||
+    context.filer?.email ||
+    short(request.requester)
+  );
+}
+
+/**
+ * Who the access is for, as a ticket names them: "Jane Doe", or for a
+ * request filed on her behalf "Jane Doe, filed by Sam Manager" (grantee first).
+ */
+function forWhom(context: FulfillmentContext): string {
+  const filer = filedBy(context);
+  return filer
+    ? `${personName(context)}, filed by ${filer}`
+    : personName(context);
+}
+
+/** "Jane Doe <jane@acme.com> (user:default/jane.doe)": the person who gets the access. */
 export function personLine(context: FulfillmentContext): string {
   const { requester, request } = context;
-  const name = requester?.displayName ?? short(request.requester);
-  return `${name}${requester?.email ? ` <${requester.email}>` : ''} (${
-    request.requester
-  })`;
+  const ref = request.grantee ?? request.requester;
+  const name = requester?.displayName ?? short(ref);
+  return `${name}${requester?.email ? ` <${requester.email}>` : ''} (${ref})`;
 }
 
 /** One line per approval that let the request through, oldest first. */
@@ -66,7 +89,7 @@ export function approvalLines(request: AccessRequest): string[] {
 /** Summary of a fulfilment ticket. */
 export function fulfilmentSummary(context: FulfillmentContext): string {
   return clip(
-    `App Access: ${context.app.name} ${context.tier.name} for ${personName(
+    `App Access: ${context.app.name} ${context.tier.name} for ${forWhom(
       context,
     )}`,
     250,
@@ -136,10 +159,17 @@ export function ticketBody(
       }`,
     );
   } else if (options.kind === 'fulfil') {
+    const filer = filedBy(context);
     lines.push(
-      `${personName(context)} asked for ${app.name} ${
-        tier.name
-      } and the request was approved. Please grant it, then resolve this ticket; App Access marks the request fulfilled and tells the requester.`,
+      filer
+        ? `${app.name} ${tier.name} for ${forWhom(
+            context,
+          )}, was approved. Please grant it to ${personName(
+            context,
+          )}, then resolve this ticket; App Access marks the request fulfilled and tells them both.`
+        : `${personName(context)} asked for ${app.name} ${
+            tier.name
+          } and the request was approved. Please grant it, then resolve this ticket; App Access marks the request fulfilled and tells the requester.`,
     );
   } else {
     lines.push(
@@ -151,7 +181,13 @@ export function ticketBody(
     );
   }
   lines.push('');
-  lines.push(`Requester: ${personLine(context)}`);
+  const filer = filedBy(context);
+  if (filer) {
+    lines.push(`For: ${personLine(context)}`);
+    lines.push(`Filed by: ${filer} (${request.requester})`);
+  } else {
+    lines.push(`Requester: ${personLine(context)}`);
+  }
   if (options.raisedByBotBecause) {
     lines.push(
       `(Raised by App Access, not on the requester's behalf: ${options.raisedByBotBecause}.)`,

@@ -15,6 +15,8 @@ export type NoticeContext = {
   message: AppAccessMessage;
   recipient: DirectoryPerson;
   requester?: DirectoryPerson;
+  /** The person who gets the access, when someone else filed the request for them. */
+  grantee?: DirectoryPerson;
   /** Who decided the message's task (decision_recorded). */
   decider?: DirectoryPerson;
   /** The approver's own Approve / Deny links (approval_needed, reminder). */
@@ -48,14 +50,44 @@ export function formatTime(date: Date | string): string {
   })} UTC`;
 }
 
+/** The grantee's ref when the request was filed on their behalf. */
+function onBehalfOf(request: AccessRequest): string | undefined {
+  return request.grantee && request.grantee !== request.requester
+    ? request.grantee
+    : undefined;
+}
+
+/**
+ * Who a request is for, for approvers: "Jane Doe", or for a request filed
+ * on her behalf "Jane Doe, filed by Sam Manager" (grantee first).
+ */
+function forWhom(context: NoticeContext): string {
+  const request = context.message.request;
+  const filer = personName(context.requester, request.requester);
+  const grantee = onBehalfOf(request);
+  return grantee
+    ? `${personName(context.grantee, grantee)}, filed by ${filer}`
+    : filer;
+}
+
 function requestDetails(
   request: AccessRequest,
   requester: DirectoryPerson | undefined,
+  granteePerson?: DirectoryPerson,
 ): Array<[string, string | undefined]> {
   const name = personName(requester, request.requester);
+  const line = (person: DirectoryPerson | undefined, n: string) =>
+    person?.email ? `${n} <${person.email}>` : n;
+  const grantee = onBehalfOf(request);
+  const parties: Array<[string, string | undefined]> = grantee
+    ? [
+        ['For', line(granteePerson, personName(granteePerson, grantee))],
+        ['Filed by', line(requester, name)],
+      ]
+    : [['Requester', line(requester, name)]];
   return [
-    ['Requester', requester?.email ? `${name} <${requester.email}>` : name],
-    ['Title', requester?.title],
+    ...parties,
+    ['Title', (grantee ? granteePerson : requester)?.title],
     [request.kind === 'intake' ? 'New app' : 'App', request.appName],
     ['Tier', request.tierName],
     [
@@ -149,7 +181,8 @@ export class NoticeRenderer {
   ): EmailContent & { subject: string } {
     const { message, requester, links } = context;
     const request = message.request;
-    const who = personName(requester, request.requester);
+    const who = forWhom(context);
+    const onBehalf = Boolean(onBehalfOf(request));
     const what = requestSubject(request);
     const level = message.task?.level ?? request.level;
     const paragraphs: string[] = [];
@@ -163,6 +196,8 @@ export class NoticeRenderer {
     paragraphs.push(
       request.kind === 'intake'
         ? `${who} asks IT to add ${request.appName} to the app catalog. Please approve or deny.`
+        : onBehalf
+        ? `The request for ${what} for ${who}, needs your decision. You are an approver at level ${level}.`
         : `${who} asks for access to ${what}. You are an approver at level ${level}.`,
     );
     if (message.task?.fallback) {
@@ -192,10 +227,12 @@ export class NoticeRenderer {
       heading:
         message.kind === 'reminder'
           ? `Reminder: ${who} is waiting for you`
+          : onBehalf
+          ? `${what} for ${who}`
           : `${who} asks for ${what}`,
       paragraphs,
       details: [
-        ...requestDetails(request, requester),
+        ...requestDetails(request, requester, context.grantee),
         ['Approval level', String(level)],
       ],
       actions,
@@ -214,10 +251,11 @@ export class NoticeRenderer {
   private decisionForApprovers(
     context: NoticeContext,
   ): EmailContent & { subject: string } {
-    const { message, requester, decider } = context;
+    const { message, decider } = context;
     const request = message.request;
     const task = message.task;
-    const who = personName(requester, request.requester);
+    const who = forWhom(context);
+    const onBehalf = Boolean(onBehalfOf(request));
     const what = requestSubject(request);
     const by = task?.decidedBy
       ? personName(decider, task.decidedBy)
@@ -228,9 +266,13 @@ export class NoticeRenderer {
       greeting: this.greeting(context),
       heading: `${verb} by ${by}`,
       paragraphs: [
-        `${by} ${verb.toLowerCase()} ${who}'s request for ${what} at level ${
-          task?.level ?? request.level
-        }.`,
+        onBehalf
+          ? `${by} ${verb.toLowerCase()} the request for ${what} for ${who}, at level ${
+              task?.level ?? request.level
+            }.`
+          : `${by} ${verb.toLowerCase()} ${who}'s request for ${what} at level ${
+              task?.level ?? request.level
+            }.`,
         'Nothing more is needed from you: the Approve and Deny links in earlier emails about this request no longer work.',
       ],
       details: [

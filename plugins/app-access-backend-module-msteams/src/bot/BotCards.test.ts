@@ -75,6 +75,46 @@ describe('Teams bot cards', () => {
     expect(facts(timeBound)['Access for']).toBe('30 days once granted');
   });
 
+  it('names the grantee first, then who filed it, for a request on their behalf', () => {
+    const behalf = {
+      ...input,
+      request: {
+        ...request,
+        requester: 'user:default/sam',
+        grantee: 'user:default/jane',
+      },
+      requesterName: 'Sam Manager',
+      granteeName: 'Jane Doe',
+    };
+    const ask = approvalCard(behalf);
+    expect(facts(ask)).toMatchObject({
+      For: 'Jane Doe',
+      'Filed by': 'Sam Manager',
+    });
+    expect(facts(ask)).not.toHaveProperty('Requester');
+    expect(ask.body[0]).toMatchObject({
+      text: 'Approval needed: Notion Editor for Jane Doe, filed by Sam Manager',
+    });
+    expect(
+      approvalCard({ ...behalf, reminderNumber: 2 }).body[0],
+    ).toMatchObject({
+      text: 'Reminder 2: the request for Notion Editor for Jane Doe, filed by Sam Manager still waits for you',
+    });
+    expect(
+      decidedCard({
+        ...behalf,
+        task: { ...task, status: 'approved', decidedBy: 'user:default/olivia' },
+        deciderName: 'Olivia Owner',
+      }).body[0],
+    ).toMatchObject({
+      text: 'Approved by Olivia Owner: the request for Notion Editor for Jane Doe, filed by Sam Manager',
+    });
+    // A person's own request reads as before.
+    expect(approvalCard(input).body[0]).toMatchObject({
+      text: 'Approval needed: Jane Doe asks for Notion Editor',
+    });
+  });
+
   it('escapes the justification so it cannot carry a working link', () => {
     const text = JSON.stringify(approvalCard(input));
     expect(text).toContain(

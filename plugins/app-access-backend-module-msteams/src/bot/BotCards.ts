@@ -2,6 +2,7 @@ import {
   AccessRequest,
   ApprovalTask,
 } from '@app-access/plugin-app-access-common';
+import { asksFor, Parties, partyFacts, whoseRequest } from '../parties';
 import { escapeMarkdown } from '../TeamsCards';
 
 /** Bots may send Adaptive Cards 1.5 (Action.Execute, required inputs). */
@@ -79,12 +80,12 @@ function note(text: string) {
 /** Who, app, tier, level, why and dates: the facts an approver decides on. */
 function requestFacts(
   request: AccessRequest,
-  requesterName: string,
+  parties: Parties,
   task: ApprovalTask | undefined,
   extra: Array<[string, string]> = [],
 ) {
   const rows: Array<[string, string]> = [
-    ['Requester', requesterName],
+    ...partyFacts(parties),
     ['App', request.appName],
     ['Tier', request.tierName ?? (request.kind === 'intake' ? 'New app' : '—')],
     ['Level', String(task?.level ?? request.level)],
@@ -125,6 +126,8 @@ export type ApprovalCardInput = {
   request: AccessRequest;
   task: ApprovalTask;
   requesterName: string;
+  /** Who gets the access, when someone else filed the request for them. */
+  granteeName?: string;
   requestUrl: string;
   reminderNumber?: number;
   /** Shown above the buttons, e.g. "A reason is required to deny". */
@@ -134,17 +137,20 @@ export type ApprovalCardInput = {
 /** The 1:1 card with Approve and Deny (with the reason asked inside the card). */
 export function approvalCard(input: ApprovalCardInput): AdaptiveCard {
   const { request, task } = input;
-  const who = escapeMarkdown(input.requesterName);
   const what = escapeMarkdown(product(request));
   const data: ApprovalRef = { requestId: request.id, taskId: task.id };
   const body = [
     heading(
       input.reminderNumber
-        ? `Reminder ${input.reminderNumber}: ${who}'s request for ${what} still waits for you`
-        : `Approval needed: ${who} asks for ${what}`,
+        ? `Reminder ${input.reminderNumber}: ${whoseRequest(
+            input,
+            what,
+            escapeMarkdown,
+          )} still waits for you`
+        : `Approval needed: ${asksFor(input, what, escapeMarkdown)}`,
       input.reminderNumber ? 'Warning' : undefined,
     ),
-    ...requestFacts(request, input.requesterName, task),
+    ...requestFacts(request, input, task),
   ];
   if (task.fallback) {
     body.push(
@@ -205,11 +211,12 @@ export function decidedCard(input: {
   request: AccessRequest;
   task: ApprovalTask;
   requesterName: string;
+  /** Who gets the access, when someone else filed the request for them. */
+  granteeName?: string;
   deciderName?: string;
   requestUrl: string;
 }): AdaptiveCard {
   const { request, task } = input;
-  const who = escapeMarkdown(input.requesterName);
   const what = escapeMarkdown(product(request));
   const by = escapeMarkdown(
     input.deciderName ?? task.decidedBy ?? 'an approver',
@@ -223,10 +230,10 @@ export function decidedCard(input: {
     undefined,
   ];
   const body = [
-    heading(`${outcome}: ${who}'s request for ${what}`, color),
+    heading(`${outcome}: ${whoseRequest(input, what, escapeMarkdown)}`, color),
     ...requestFacts(
       request,
-      input.requesterName,
+      input,
       task,
       task.comment
         ? [

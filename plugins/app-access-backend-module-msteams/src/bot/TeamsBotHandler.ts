@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { onBehalfOf } from '../parties';
 import {
   AppAccessDecisionApi,
   DirectoryPerson,
@@ -250,6 +251,9 @@ export class TeamsBotHandler {
               request,
               task,
               requesterName: await this.nameOf(request.requester),
+              granteeName: onBehalfOf(request)
+                ? await this.nameOf(onBehalfOf(request)!)
+                : undefined,
               requestUrl: this.requestUrl(request.id),
               error: 'A reason is required to deny.',
             }),
@@ -290,6 +294,9 @@ export class TeamsBotHandler {
           request,
           task: decided ?? task,
           requesterName: await this.nameOf(request.requester),
+          granteeName: onBehalfOf(request)
+            ? await this.nameOf(onBehalfOf(request)!)
+            : undefined,
           deciderName: approver.displayName,
           requestUrl: this.requestUrl(request.id),
         }),

@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { onBehalfOf } from '../parties';
 import { ModuleTestResult } from '@app-access/plugin-app-access-common';
 import {
   AppAccessDecisionApi,
@@ -152,6 +153,9 @@ export class TeamsBotNotifier implements AppAccessNotifier {
       request: message.request,
       task,
       requesterName: await this.nameOf(message.request.requester),
+      granteeName: onBehalfOf(message.request)
+        ? await this.nameOf(onBehalfOf(message.request)!)
+        : undefined,
       requestUrl: this.requestUrl(message),
       reminderNumber:
         message.kind === 'reminder' ? message.reminderNumber ?? 1 : undefined,
@@ -173,6 +177,9 @@ export class TeamsBotNotifier implements AppAccessNotifier {
       request: message.request,
       task,
       requesterName: await this.nameOf(message.request.requester),
+      granteeName: onBehalfOf(message.request)
+        ? await this.nameOf(onBehalfOf(message.request)!)
+        : undefined,
       deciderName: task.decidedBy
         ? await this.nameOf(task.decidedBy)
         : undefined,

@@ -1,6 +1,38 @@
 import { Knex } from 'knex';
 import { CANCELLABLE_STATUSES } from '@app-access/plugin-app-access-common';
+import {
+  GrantRow,
+  HELD_GRANT_STATUSES,
+  rowToGrant,
+  StoredGrant,
+} from './GrantStore';
 import { RequestRow, rowToRequest, StoredRequest } from './RequestStore';
+
+/** The timeline event that says a party of the request left. */
+export const PARTY_LEFT_EVENT = 'requester_left';
+
+/**
+ * A leaver's requests that still need something (see `LeaverWorkflow`):
+ * cancellable ones, failed ones (nothing in flight; an admin retry would
+ * grant a leaver) and ones waiting for IT whose timeline does not say yet
+ * that the person left. `fulfilling` ones are left to their job.
+ */
+function leaverWork(q: Knex.QueryBuilder, db: Knex, alias = 'r') {
+  return q.where(w =>
+    w
+      .whereIn(`${alias}.status`, [...CANCELLABLE_STATUSES, 'failed'])
+      .orWhere(awaiting =>
+        awaiting
+          .where(`${alias}.status`, 'awaiting_it')
+          .whereNotExists(
+            db('request_events as e')
+              .select(1)
+              .whereRaw(`e.request_id = ${alias}.id`)
+              .where('e.type', PARTY_LEFT_EVENT),
+          ),
+      ),
+  );
+}
 
 /** A person the directory no longer has, as the `people` table remembers them. */
 export type Leaver = {
@@ -20,23 +52,25 @@ export type Leaver = {
 export class LeaverStore {
   constructor(private readonly db: Knex) {}
 
-  /** Leavers with a request to cancel or an approval task to move on. */
+  /** Leavers with a request to cancel or note, or an approval task to move on. */
   async withOpenWork(limit = 100): Promise<string[]> {
     const db = this.db;
     const rows = await db('people as p')
       .where('p.active', false)
       .where(inner =>
         inner
-          .whereExists(function openRequest() {
-            this.select(1)
-              .from('requests as r')
-              .whereIn('r.status', CANCELLABLE_STATUSES)
-              .where(w =>
-                w
-                  .whereRaw('r.requester = p.ref')
-                  .orWhereRaw('r.grantee = p.ref'),
-              );
-          })
+          .whereExists(
+            leaverWork(
+              db('requests as r')
+                .select(1)
+                .where(w =>
+                  w
+                    .whereRaw('r.requester = p.ref')
+                    .orWhereRaw('r.grantee = p.ref'),
+                ),
+              db,
+            ),
+          )
           .orWhereExists(function openTask() {
             this.select(1)
               .from('approval_task_approvers as a')
@@ -59,13 +93,87 @@ export class LeaverStore {
     return row ? toLeaver(row) : undefined;
   }
 
-  /** Requests the person filed or is the grantee of that can still be cancelled. */
+  /**
+   * Requests the person filed or is the grantee of that still need
+   * something: cancellable, failed, or waiting for IT and not yet noted.
+   */
   async openRequestsOf(ref: string): Promise<StoredRequest[]> {
-    const rows = await this.db<RequestRow>('requests')
-      .whereIn('status', CANCELLABLE_STATUSES)
-      .where(w => w.where('requester', ref).orWhere('grantee', ref))
-      .orderBy('created_at');
-    return rows.map(rowToRequest);
+    const rows = await leaverWork(
+      this.db('requests as r')
+        .select('r.*')
+        .where(w => w.where('r.requester', ref).orWhere('r.grantee', ref)),
+      this.db,
+    ).orderBy('r.created_at');
+    return (rows as RequestRow[]).map(rowToRequest);
+  }
+
+  /**
+   * Open approval tasks of requests waiting for approval that name a group
+   * and nobody the directory copy still has: no user approver who is active,
+   * no group approver with an active member. Their last member may have
+   * left; `LeaverWorkflow` checks with the directory before moving them on.
+   */
+  async openTasksWithoutActiveApprovers(limit = 100): Promise<string[]> {
+    const db = this.db;
+    const rows = await db('approval_tasks as t')
+      .join('requests as r', 'r.id', 't.request_id')
+      .where({ 't.status': 'open', 'r.status': 'pending_approval' })
+      .whereExists(
+        db('approval_task_approvers as g')
+          .select(1)
+          .whereRaw('g.task_id = t.id')
+          .where('g.approver_ref', 'like', 'group:%'),
+      )
+      .whereNotExists(
+        db('approval_task_approvers as u')
+          .select(1)
+          .join('people as p', 'p.ref', 'u.approver_ref')
+          .whereRaw('u.task_id = t.id')
+          .where('p.active', true),
+      )
+      .whereNotExists(
+        db('approval_task_approvers as g2')
+          .select(1)
+          .join('person_groups as pg', 'pg.group_ref', 'g2.approver_ref')
+          .join('people as m', 'm.ref', 'pg.person_ref')
+          .whereRaw('g2.task_id = t.id')
+          .where('m.active', true),
+      )
+      .orderBy('t.created_at')
+      .limit(limit)
+      .select('t.id');
+    return rows.map((r: { id: string }) => r.id);
+  }
+
+  /** Which of these people the directory copy marks as gone. */
+  async goneAmong(refs: string[]): Promise<Set<string>> {
+    const gone = new Set<string>();
+    for (let i = 0; i < refs.length; i += 500) {
+      const rows = await this.db('people')
+        .whereIn('ref', refs.slice(i, i + 500))
+        .where('active', false)
+        .pluck('ref');
+      for (const ref of rows) gone.add(ref);
+    }
+    return gone;
+  }
+
+  /** Whether anyone has left at all (the group pass is skipped otherwise). */
+  async anyLeaver(): Promise<boolean> {
+    return Boolean(await this.db('people').where('active', false).first('ref'));
+  }
+
+  /** Takes approvers (groups nobody is left in) off an open task; false when it was decided meanwhile. */
+  async removeApprovers(taskId: string, refs: string[], tx: Knex) {
+    const open = await tx('approval_tasks')
+      .where({ id: taskId, status: 'open' })
+      .first('id');
+    if (!open) return false;
+    await tx('approval_task_approvers')
+      .where({ task_id: taskId })
+      .whereIn('approver_ref', refs)
+      .delete();
+    return true;
   }
 
   /** Open approval tasks that name the person as an approver. */
@@ -90,23 +198,30 @@ export class LeaverStore {
     return true;
   }
 
-  /** Access App Access granted the person: their fulfilled requests. */
-  async grantedTo(ref: string): Promise<StoredRequest[]> {
-    const rows = await this.db<RequestRow>('requests')
-      .where({ grantee: ref, status: 'fulfilled', kind: 'access' })
-      .orderBy('updated_at', 'desc');
-    return rows.map(rowToRequest);
+  /**
+   * Access App Access granted the person that they still hold (the grant is
+   * active, or its removal has not finished), newest first.
+   */
+  async grantedTo(ref: string): Promise<StoredGrant[]> {
+    const rows = await this.db<GrantRow>('access_grants')
+      .where({ grantee: ref })
+      .whereIn('status', HELD_GRANT_STATUSES)
+      .orderBy([
+        { column: 'granted_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ]);
+    return rows.map(rowToGrant);
   }
 
-  /** Leavers App Access granted access to, most recent leaver first. */
+  /** Leavers who still hold access App Access granted, most recent leaver first. */
   async leaversWithGrants(limit = 200): Promise<Leaver[]> {
     const rows = await this.db('people as p')
       .where('p.active', false)
       .whereExists(function granted() {
         this.select(1)
-          .from('requests as r')
-          .whereRaw('r.grantee = p.ref')
-          .where({ 'r.status': 'fulfilled', 'r.kind': 'access' });
+          .from('access_grants as g')
+          .whereRaw('g.grantee = p.ref')
+          .whereIn('g.status', HELD_GRANT_STATUSES);
       })
       .orderBy([
         { column: 'p.updated_at', order: 'desc' },

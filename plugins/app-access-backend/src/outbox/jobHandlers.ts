@@ -233,6 +233,7 @@ export function createAuditTicketHandler(deps: JobHandlerDeps): OutboxHandler {
         spec: tier.fulfillment,
         // The person who gets the access (the requester unless filed for them).
         requester: await deps.directory.getPerson(request.grantee),
+        filer: await filerOf(deps, request),
         idempotencyKey: `app-access-audit-${request.id}`,
         requestUrl: `${deps.appBaseUrl}/apps/requests/${request.id}`,
         checkpoint: async () => {},
@@ -248,6 +249,20 @@ export function createAuditTicketHandler(deps: JobHandlerDeps): OutboxHandler {
       );
     },
   };
+}
+
+/** Who filed a request on someone else's behalf (tickets name both); undefined for one's own. */
+async function filerOf(
+  deps: JobHandlerDeps,
+  request: { requester: string; grantee: string },
+) {
+  if (request.grantee === request.requester) return undefined;
+  return (
+    (await deps.directory.getPerson(request.requester)) ?? {
+      ref: request.requester,
+      groups: [],
+    }
+  );
 }
 
 /** Performs an approved request through the fulfiller its tier names. */
@@ -291,6 +306,7 @@ export function createFulfillHandler(deps: JobHandlerDeps): OutboxHandler {
       }
       // Access goes to the grantee: the requester unless filed on their behalf.
       const requester = await deps.directory.getPerson(request.grantee);
+      const filer = await filerOf(deps, request);
       await lease.check();
       const result = await fulfiller.fulfill({
         request: publicRequest(request),
@@ -298,6 +314,7 @@ export function createFulfillHandler(deps: JobHandlerDeps): OutboxHandler {
         tier,
         spec,
         requester,
+        ...(filer ? { filer } : {}),
         idempotencyKey: `app-access-${request.id}`,
         requestUrl: `${deps.appBaseUrl}/apps/requests/${request.id}`,
         previousExternalRef: request.externalRef,

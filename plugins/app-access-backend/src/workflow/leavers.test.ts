@@ -48,6 +48,17 @@ const pairApp: App = {
   tiers: [{ id: 'x', name: 'X', fulfillment: { type: 'manual' } }],
 };
 
+/** A help-desk tier: fulfilled by a ticket IT works on. */
+const deskApp: App = {
+  id: 'desk',
+  name: 'Desk',
+  category: 'Misc',
+  listed: true,
+  externalIds: {},
+  approval: { required: 'nobody' },
+  tiers: [{ id: 'seat', name: 'Seat', fulfillment: { type: 'ticket' } }],
+};
+
 const HOUR = 3600_000;
 const later = () => new Date(Date.now() + 48 * HOUR);
 
@@ -57,6 +68,7 @@ describe.each(databases.eachSupportedId())(
     let engine: AppAccessEngine;
     let notifier: RecordingNotifier;
     let okta: ScriptedFulfiller;
+    let jira: ScriptedFulfiller;
     let directory: FakeDirectory;
 
     async function settle() {
@@ -78,10 +90,25 @@ describe.each(databases.eachSupportedId())(
         .upsertPeople([{ ...record, groups: [], active: false }], 'okta');
     }
 
+    /**
+     * The Okta sync sees the person deactivated while the catalog still
+     * lists them (in their groups too): the catalog has not caught up yet.
+     */
+    async function deactivated(person: Caller) {
+      const record = directory.people.get(person.userRef)!;
+      await engine
+        .usageApi()
+        .upsertPeople([{ ...record, groups: [], active: false }], 'okta');
+    }
+
     beforeEach(async () => {
       const knex = await databases.init(databaseId);
       notifier = new RecordingNotifier('backstage');
       okta = new ScriptedFulfiller(['okta-group']);
+      jira = new ScriptedFulfiller(['jira']);
+      jira.answers = [
+        { status: 'awaiting_it', externalRef: 'JSM-7', message: 'Filed' },
+      ];
       directory = new FakeDirectory(people);
       engine = await AppAccessEngine.create({
         config: new ConfigReader({
@@ -89,15 +116,16 @@ describe.each(databases.eachSupportedId())(
           appAccess: {
             approvals: { fallbackApprover: fiona.userRef },
             outbox: { maxAttempts: 3, baseDelaySeconds: 1 },
+            ticketing: { system: 'jira' },
           },
         }),
         logger: mockServices.logger.mock(),
         knex,
         directory,
         notifiers: [notifier],
-        fulfillers: [okta],
+        fulfillers: [okta, jira],
       });
-      await engine.seeds.importApps([...testApps(), pairApp]);
+      await engine.seeds.importApps([...testApps(), pairApp, deskApp]);
       await engine.usageApi().upsertPeople(
         people.map((p: DirectoryPerson) => ({ ...p })),
         'okta',
@@ -229,6 +257,173 @@ describe.each(databases.eachSupportedId())(
         (await engine.workflow.decide(tom, shared.id, { decision: 'approve' }))
           .status,
       ).not.toBe('pending_approval');
+    });
+
+    it('moves a group task on once the last member of the group left, even while the catalog still lists them', async () => {
+      const r = await engine.workflow.submit(jane, {
+        appId: 'workday',
+        tierId: 'seat',
+        justification: 'payroll',
+      });
+      await settle();
+      const [before] = await engine.tasks.tasksForRequest(r.id);
+      expect(before.approvers).toEqual(['group:default/it-admins']);
+      notifier.messages.length = 0;
+
+      // tom goes: ivan is still in the group and decides.
+      await deactivated(tom);
+      expect(await engine.tasks.tasksForRequest(r.id)).toEqual([
+        expect.objectContaining({
+          approvers: ['group:default/it-admins'],
+          fallback: false,
+        }),
+      ]);
+
+      // ivan goes too: nobody is left in the group; the fallback decides.
+      await deactivated(ivan);
+      const [task] = await engine.tasks.tasksForRequest(r.id);
+      expect(task).toEqual(
+        expect.objectContaining({
+          status: 'open',
+          approvers: [fiona.userRef],
+          fallback: true,
+        }),
+      );
+      const [left] = (await engine.events.eventsForRequest(r.id)).filter(
+        e => e.type === 'approver_left',
+      );
+      expect(left).toEqual(
+        expect.objectContaining({
+          actor: 'app-access:system',
+          level: 1,
+          comment:
+            'Nobody is left in it-admins to decide level 1; the fallback approver is asked',
+          data: {
+            groups: ['group:default/it-admins'],
+            approvers: [fiona.userRef],
+          },
+        }),
+      );
+      await settle();
+      expect(notifier.to(fiona.userRef, 'approval_needed')).toHaveLength(1);
+
+      // Found once: the next sweeps leave it alone.
+      expect((await engine.leavers.sweep()).moved).toBe(0);
+      expect(
+        (await engine.events.eventsForRequest(r.id)).filter(
+          e => e.type === 'approver_left',
+        ),
+      ).toHaveLength(1);
+      // A member of the group who left cannot decide it; the fallback can.
+      await expect(
+        engine.workflow.decide(ivan, r.id, { decision: 'approve' }),
+      ).rejects.toThrow('You are not an approver of this request');
+      expect(
+        (await engine.workflow.decide(fiona, r.id, { decision: 'approve' }))
+          .status,
+      ).not.toBe('pending_approval');
+    });
+
+    it("handles a leaver's requests past approval: cancels failed and by-hand ones, leaves in-flight fulfilment and tickets to finish, and lists only access still held", async () => {
+      okta.answers = [
+        { status: 'failed', error: 'jane.doe is not in Okta' },
+        { status: 'retry', error: 'Okta answered 503' },
+        { status: 'fulfilled', externalRef: 'okta:ok' },
+      ];
+      const failed = await engine.workflow.submit(jane, {
+        appId: 'notion',
+        tierId: 'guest',
+      });
+      const byHand = await engine.workflow.submit(jane, {
+        appId: 'workday',
+        tierId: 'seat',
+        justification: 'payroll',
+      });
+      const ticketed = await engine.workflow.submit(jane, {
+        appId: 'desk',
+        tierId: 'seat',
+      });
+      await settle();
+      await engine.workflow.decide(ivan, byHand.id, { decision: 'approve' });
+      await settle();
+      // Being fulfilled when she leaves: Okta asked for a retry, the job
+      // waits for its next attempt.
+      const inFlight = await engine.workflow.submit(jane, {
+        appId: 'notion',
+        tierId: 'editor',
+        justification: 'docs',
+      });
+      await engine.workflow.decide(sam, inFlight.id, { decision: 'approve' });
+      const now = new Date();
+      while ((await engine.worker.runOnce(now)) > 0);
+      expect(okta.calls).toHaveLength(2);
+      const status = async (id: string) =>
+        (await engine.workflow.getRequest(id)).status;
+      expect(await status(failed.id)).toBe('failed');
+      expect(await status(byHand.id)).toBe('awaiting_it');
+      expect(await engine.workflow.getRequest(ticketed.id)).toMatchObject({
+        status: 'awaiting_it',
+        externalRef: 'JSM-7',
+      });
+      expect(await status(inFlight.id)).toBe('fulfilling');
+
+      await leaves(jane);
+
+      // Nothing is in flight for these: cancelled.
+      for (const id of [failed.id, byHand.id]) {
+        expect(await status(id)).toBe('cancelled');
+        expect(await eventTypes(id)).toContain('requester_left');
+      }
+      // IT has the ticket: it stays with IT, and the timeline says she left.
+      expect(await status(ticketed.id)).toBe('awaiting_it');
+      const notes = (await engine.events.eventsForRequest(ticketed.id)).filter(
+        e => e.type === 'requester_left',
+      );
+      expect(notes).toEqual([
+        expect.objectContaining({
+          actor: 'app-access:system',
+          comment: expect.stringContaining(
+            'jane.doe left the directory while IT has the request (JSM-7)',
+          ),
+        }),
+      ]);
+      expect(notes[0].toStatus).toBeUndefined();
+      // The fulfil job is not disturbed: it runs and grants.
+      expect(await status(inFlight.id)).toBe('fulfilling');
+      expect(await eventTypes(inFlight.id)).not.toContain('requester_left');
+      await settle();
+      expect(await status(inFlight.id)).toBe('fulfilled');
+
+      // Sweeping again changes nothing and notes nothing twice.
+      expect(await engine.leavers.sweep()).toEqual({
+        people: 0,
+        cancelled: 0,
+        moved: 0,
+      });
+      // IT closes the ticket as won't-do: failed, and then cancelled.
+      await engine
+        .fulfillmentApi()
+        .complete(ticketed.id, { status: 'failed', message: 'She left' });
+      expect(await status(ticketed.id)).toBe('failed');
+      expect((await engine.leavers.sweep()).cancelled).toBe(1);
+      expect(await status(ticketed.id)).toBe('cancelled');
+
+      // Admins see the access she still holds, read from her grants.
+      const leaverList = async () =>
+        (await engine.services().leavers.list()).items;
+      expect(await leaverList()).toEqual([
+        expect.objectContaining({
+          ref: jane.userRef,
+          granted: [expect.objectContaining({ id: inFlight.id })],
+        }),
+      ]);
+      const grant = await engine.grants.forRequest(inFlight.id);
+      await engine.access.revoke(ivan, grant!.id, 'She left');
+      await settle();
+      // Still held until IT has removed it.
+      expect((await leaverList())[0].granted).toHaveLength(1);
+      await engine.access.markRemoved(ivan, grant!.id);
+      expect(await leaverList()).toEqual([]);
     });
 
     it('a level with nobody left waits for an admin to name an approver', async () => {

@@ -1246,7 +1246,7 @@ export const spec = {
           },
           granted: {
             description:
-              'Access App Access granted them (fulfilled requests); the IdP has usually removed it already.',
+              'Access App Access granted them that they still hold (grants not yet removed), each as the request that granted it; the IdP has usually removed it already.',
             type: 'array',
             items: {
               $ref: '#/components/schemas/AccessRequest',

@@ -20,7 +20,7 @@ export type Leaver = {
    */
   leftAt: string;
   /**
-   * Access App Access granted them (fulfilled requests); the IdP has usually removed it already.
+   * Access App Access granted them that they still hold (grants not yet removed), each as the request that granted it; the IdP has usually removed it already.
    */
   granted: Array<AccessRequest>;
 };
