@@ -157,10 +157,21 @@ build_packages() {
 
 pack_packages() {
   # Every non-private workspace (the plugins; the example app, backend and the
-  # root are private), packed in parallel: each pack is mostly the start-up
-  # of its prepack/postpack scripts.
+  # root are private), packed four at a time: each pack is mostly the start-up
+  # of its prepack/postpack scripts. A pack can fail when it loads the project
+  # just as another package's prepack rewrites that package's package.json
+  # (seen under load: "No local workspace found for this range"); its postpack has
+  # then put everything back, so it is packed again. Not `yarn workspaces
+  # foreach --parallel`: on the first failure it stops the other packs between
+  # their prepack and postpack, leaving rewritten package.json files behind.
   rm -f "$tarballs"/*.tgz
-  yarn workspaces foreach --all --no-private --parallel --jobs 4 pack --out "$tarballs/%s.tgz"
+  yarn workspaces list --no-private --json |
+    node -e 'for (const l of require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean)) console.log(JSON.parse(l).name)' |
+    xargs -P 4 -I{} bash -c 'for attempt in 1 2 3; do
+        yarn workspace "$1" pack --out "$2/%s.tgz" >"$2/.pack-$attempt-${1//\//-}.log" 2>&1 && exit 0
+        echo "pack $1 failed (attempt $attempt):"; tail -n 3 "$2/.pack-$attempt-${1//\//-}.log"; sleep 2
+      done; exit 1' _ {} "$tarballs"
+  rm -f "$tarballs"/.pack-*.log
   : >"$tarballs/index.tsv"
   local tgz
   for tgz in "$tarballs"/*.tgz; do
