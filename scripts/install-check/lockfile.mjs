@@ -5,6 +5,9 @@
 //   node lockfile.mjs seed  <app dir> <fixture>   copy the fixture in before the install
 //   node lockfile.mjs check <app dir> <fixture>   exit 1 when the install resolved anything the fixture does not lock
 //   node lockfile.mjs write <app dir> <fixture>   store the app's lockfile as the new fixture
+//   node lockfile.mjs unlock <app dir> <prefix>   drop the app's entries whose names start with prefix
+//                                                 (--latest: every @backstage/* package resolved afresh,
+//                                                 direct or not, the rest kept as locked)
 //
 // The fixture holds no @app-access/* entries: their tarballs are rebuilt on
 // every run (a new checksum each time) and their lock keys name a temporary
@@ -16,8 +19,14 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [command, appDir, fixture] = process.argv.slice(2);
-if (!['seed', 'check', 'write'].includes(command) || !appDir || !fixture) {
-  console.error('usage: lockfile.mjs seed|check|write <app dir> <fixture>');
+if (
+  !['seed', 'check', 'write', 'unlock'].includes(command) ||
+  !appDir ||
+  !fixture
+) {
+  console.error(
+    'usage: lockfile.mjs seed|check|write <app dir> <fixture> | unlock <app dir> <prefix>',
+  );
   process.exit(2);
 }
 const appLock = join(appDir, 'yarn.lock');
@@ -65,7 +74,20 @@ function lockedResolutions(text) {
   );
 }
 
-if (command === 'seed') {
+if (command === 'unlock') {
+  const prefix = fixture;
+  const { header, entries } = parse(readFileSync(appLock, 'utf8'));
+  const kept = entries.filter(e => !e.key.replace(/^"/, '').startsWith(prefix));
+  writeFileSync(
+    appLock,
+    `${[...header, ...kept.map(e => e.block)].join('\n').trimEnd()}\n`,
+  );
+  console.log(
+    `yarn.lock: ${entries.length - kept.length} ${prefix}* entries dropped, ${
+      kept.length
+    } kept`,
+  );
+} else if (command === 'seed') {
   if (!existsSync(fixture)) {
     console.log(`no ${fixture}: the install resolves against the registry`);
     process.exit(0);

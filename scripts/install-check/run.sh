@@ -23,6 +23,18 @@
 # exits 0: a new Backstage release must not turn CI red before App Access has
 # been moved to it.
 #
+# --tarballs DIR is also what the two runs share, so that --latest redoes only
+# what the newer packages change: the pinned run leaves in DIR the tarballs,
+# create-app's output as generated (app-template/) and, when its install
+# passed, the installed app (app/). --latest then takes that app over (moved,
+# not copied), puts the template's files back, prepares it again and runs
+# `yarn up '@backstage/*'` on the pinned lockfile, which fetches and links only
+# what changed: the upgrade a portal makes with its own lockfile. Without an
+# installed app it starts from app-template/ (no create-app), and without that
+# from a new create-app and no lockfile.
+#
+# Each phase's time is printed in the summary (timings: ...).
+#
 # Environment: INSTALL_CHECK_PORT (default 7117; the e2e portal uses 3000/7007),
 # INSTALL_CHECK_DIR (work folder, default a new temp dir).
 set -euo pipefail
@@ -69,13 +81,20 @@ fi
 base="http://localhost:$port"
 work="${INSTALL_CHECK_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/app-access-install-check.XXXXXX")}"
 mkdir -p "$work/logs"
+tarballs_shared=0
+[ -n "$tarballs" ] && tarballs_shared=1
 tarballs="${tarballs:-$work/tarballs}"
 mkdir -p "$tarballs"
 app="$work/app"
 results="$work/results.txt"
 : >"$results"
+timings="$work/timings.txt"
+: >"$timings"
 started_all=$SECONDS
 backend_pid=""
+# Where the pinned run leaves its app for --latest (see --tarballs above).
+shared_template="$tarballs/app-template"
+shared_app="$tarballs/app"
 
 stop_backend() {
   if [ -n "$backend_pid" ] && kill -0 "$backend_pid" 2>/dev/null; then
@@ -93,7 +112,7 @@ cleanup() {
     if grep -q '^FAIL' "$results" 2>/dev/null; then
       rm -rf "$app"
     else
-      rm -rf "$app" "$work/logs" "$work/results.txt" "$work/tested.txt" "$work/apps-page.png"
+      rm -rf "$app" "$work/logs" "$work/results.txt" "$work/tested.txt" "$work/timings.txt" "$work/apps-page.png"
       [ "$tarballs" = "$work/tarballs" ] && rm -rf "$tarballs"
       rmdir "$work" 2>/dev/null || true
     fi
@@ -102,6 +121,9 @@ cleanup() {
 trap cleanup EXIT
 
 record() { echo "$*" | tee -a "$results"; }
+
+# The time a phase took, for the summary's timings line.
+timing() { echo "$1 $2s" >>"$timings"; }
 
 # Runs one setup step with its output in logs/<name>.log; a failing step is a
 # FAIL line with the end of its log, and stops the run (later steps need it).
@@ -119,8 +141,10 @@ step() {
   if [ $rc -ne 0 ]; then
     tail -n 25 "$work/logs/$name.log" | sed 's/^/   | /'
     record "FAIL setup: $name (exit $rc, log $work/logs/$name.log)"
+    timing "$name" $((SECONDS - t))
     return 1
   fi
+  timing "$name" $((SECONDS - t))
   echo "   done in $((SECONDS - t))s"
 }
 
@@ -133,10 +157,21 @@ build_packages() {
 
 pack_packages() {
   # Every non-private workspace (the plugins; the example app, backend and the
-  # root are private), packed in parallel: each pack is mostly the start-up
-  # of its prepack/postpack scripts.
+  # root are private), packed four at a time: each pack is mostly the start-up
+  # of its prepack/postpack scripts. A pack can fail when it loads the project
+  # just as another package's prepack rewrites that package's package.json
+  # (seen under load: "No local workspace found for this range"); its postpack has
+  # then put everything back, so it is packed again. Not `yarn workspaces
+  # foreach --parallel`: on the first failure it stops the other packs between
+  # their prepack and postpack, leaving rewritten package.json files behind.
   rm -f "$tarballs"/*.tgz
-  yarn workspaces foreach --all --no-private --parallel --jobs 4 pack --out "$tarballs/%s.tgz"
+  yarn workspaces list --no-private --json |
+    node -e 'for (const l of require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean)) console.log(JSON.parse(l).name)' |
+    xargs -P 4 -I{} bash -c 'for attempt in 1 2 3; do
+        yarn workspace "$1" pack --out "$2/%s.tgz" >"$2/.pack-$attempt-${1//\//-}.log" 2>&1 && exit 0
+        echo "pack $1 failed (attempt $attempt):"; tail -n 3 "$2/.pack-$attempt-${1//\//-}.log"; sleep 2
+      done; exit 1' _ {} "$tarballs"
+  rm -f "$tarballs"/.pack-*.log
   : >"$tarballs/index.tsv"
   local tgz
   for tgz in "$tarballs"/*.tgz; do
@@ -150,6 +185,32 @@ create_app() {
   rm -rf "$app"
   # create-app asks for the app's name even with --path.
   (cd "$work" && echo app-access-check | npx -y "@backstage/create-app@$CREATE_APP_VERSION" --path "$app" --skip-install)
+  test -f "$app/packages/backend/src/index.ts"
+  # Kept as generated, for a --latest run that shares the tarballs folder.
+  rm -rf "$shared_template"
+  cp -a "$app" "$shared_template"
+}
+
+# --latest without create-app: the pinned run's installed app when it left
+# one (its node_modules and lockfile kept), else its create-app output. The
+# template's files are put back over what prepare-app changed, so that
+# prepare-app runs on the app as generated.
+reuse_app() {
+  rm -rf "$app"
+  if [ -f "$shared_app/yarn.lock" ] && [ -d "$shared_app/node_modules" ]; then
+    mv "$shared_app" "$app"
+    cp "$app/yarn.lock" "$work/logs/pinned-yarn.lock"
+    cp -a "$shared_template/." "$app/"
+    cp "$work/logs/pinned-yarn.lock" "$app/yarn.lock"
+    # Every @backstage/* package, direct or pulled in by App Access or the
+    # template's plugins, resolved afresh as in a new app; the rest stays.
+    node "$here/lockfile.mjs" unlock "$app" @backstage/
+    rm -f "$app/app-config.local.yaml"
+    echo "the pinned run's installed app, with create-app's files put back"
+  else
+    cp -a "$shared_template" "$app"
+    echo "create-app's output from the pinned run"
+  fi
   test -f "$app/packages/backend/src/index.ts"
 }
 
@@ -235,13 +296,16 @@ start_backend() {
 
 summary() {
   echo
-  echo "== install check ($mode, create-app $CREATE_APP_VERSION) in $((SECONDS - started_all))s"
+  echo "== install check ($mode, create-app $CREATE_APP_VERSION) in $((SECONDS - started_all))s (load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown))"
   cat "$results"
   local passed failed skipped
   passed=$(grep -c '^PASS' "$results" || true)
   failed=$(grep -c '^FAIL' "$results" || true)
   skipped=$(grep -c '^SKIP' "$results" || true)
   echo "$passed passed, $failed failed, $skipped skipped"
+  if [ -s "$timings" ]; then
+    echo "timings: $(paste -sd, "$timings" | sed 's/,/, /g')"
+  fi
   if [ -s "$work/tested.txt" ]; then
     echo "tested with: $(paste -sd, "$work/tested.txt" | sed 's/,/, /g')"
   fi
@@ -261,7 +325,12 @@ run() {
     step build build_packages || return 0
     step pack pack_packages || return 0
   fi
-  step create-app create_app || return 0
+  if [ "$mode" = latest ] && [ -f "$shared_template/packages/backend/src/index.ts" ]; then
+    step reuse-app reuse_app || return 0
+    sed 's/^/   /' "$work/logs/reuse-app.log"
+  else
+    step create-app create_app || return 0
+  fi
   step prepare-app prepare_app || return 0
   cat "$work/logs/prepare-app.log" | sed 's/^/   /'
   local policy=missing
@@ -295,19 +364,36 @@ run() {
   fi
   step build-frontend build_frontend || return 0
 
-  start_backend "$EMPLOYEE" employee || return 0
+  local t=$SECONDS
+  start_backend "$EMPLOYEE" employee || { timing start-employee $((SECONDS - t)); return 0; }
+  timing start-employee $((SECONDS - t))
+  t=$SECONDS
   node "$here/checks.mjs" employee "$base" "$EMPLOYEE" "$results" "$policy" "$work" || true
+  timing checks-employee $((SECONDS - t))
   if [ "$policy" = installed ]; then
-    start_backend "$ADMIN" admin || return 0
-    node "$here/checks.mjs" admin "$base" "$ADMIN" "$results" "$policy" || true
-  else
-    node "$here/checks.mjs" admin "$base" "$ADMIN" "$results" "$policy" || true
+    t=$SECONDS
+    start_backend "$ADMIN" admin || { timing start-admin $((SECONDS - t)); return 0; }
+    timing start-admin $((SECONDS - t))
   fi
+  t=$SECONDS
+  node "$here/checks.mjs" admin "$base" "$ADMIN" "$results" "$policy" || true
+  timing checks-admin $((SECONDS - t))
   stop_backend
+  hand_over
 }
 
-export mode app work tarballs here port sqlite_from lock_fixture CREATE_APP_VERSION
-export -f build_packages pack_packages create_app prepare_app install_app build_frontend
+# The pinned run's installed app, left for --latest in the shared folder
+# (only when --tarballs named one: a run on its own cleans up after itself).
+hand_over() {
+  if [ "$mode" = pinned ] && [ "$update_lock" = 0 ] && [ "$tarballs_shared" = 1 ] && [ -d "$app/node_modules" ]; then
+    rm -rf "$shared_app"
+    mv "$app" "$shared_app"
+    echo "== left the installed app in $shared_app for --latest"
+  fi
+}
+
+export mode app work tarballs here port sqlite_from lock_fixture CREATE_APP_VERSION shared_template shared_app
+export -f build_packages pack_packages create_app reuse_app prepare_app install_app build_frontend
 
 echo "== App Access install check: $mode, work folder $work"
 # On one line so bash has read all of it before running: editing this file

@@ -9,6 +9,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
+import { EventsService } from '@backstage/plugin-events-node';
+import {
+  APP_ACCESS_APPS_CHANGED_TOPIC,
+  AppAccessAppsChangedEvent,
+} from '@app-access/plugin-app-access-common';
 import {
   AppAccessDecisionApi,
   AppAccessDirectory,
@@ -84,6 +89,11 @@ export type AppAccessEngineOptions = {
   notifications?: NotificationService;
   /** Backstage signals: live updates of the pages after each notice. */
   signals?: LiveUpdatePublisher;
+  /**
+   * Backstage's events service: each admin save of an app is published on
+   * `app-access.apps.changed`, which the search collator module follows.
+   */
+  events?: Pick<EventsService, 'publish'>;
   /** Replaces the catalog directory (tests). */
   directory?: AppAccessDirectory;
   directories?: AppAccessDirectory[];
@@ -567,6 +577,23 @@ export class AppAccessEngine {
     };
   }
 
+  /**
+   * Publishes an admin's save on the events service, without holding up the
+   * response: the save is committed, and a lost event only delays the search
+   * index until its next scheduled run.
+   */
+  private publishAppChanged(event: AppAccessAppsChangedEvent) {
+    const { events, logger } = this.options;
+    if (!events) return;
+    events
+      .publish({ topic: APP_ACCESS_APPS_CHANGED_TOPIC, eventPayload: event })
+      .catch(error =>
+        logger.warn(
+          `Could not publish ${APP_ACCESS_APPS_CHANGED_TOPIC} for app '${event.appId}': ${error}`,
+        ),
+      );
+  }
+
   private leaverWorkflow?: LeaverWorkflow;
 
   /** People who left the directory: their open requests and approval tasks (see LeaverWorkflow). */
@@ -655,6 +682,7 @@ export class AppAccessEngine {
           apps,
           events,
           fulfillerFor: type => this.fulfillerMap.get(type),
+          onAppChanged: event => this.publishAppChanged(event),
         }),
         outbox: new OutboxService({
           outbox,

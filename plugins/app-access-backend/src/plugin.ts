@@ -6,6 +6,7 @@ import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { appAccessPermissions } from '@app-access/plugin-app-access-common';
 import {
   AppAccessDirectory,
@@ -74,6 +75,7 @@ export const appAccessPlugin = createBackendPlugin({
         notifications: notificationService,
         actionsRegistry: actionsRegistryServiceRef,
         signals: signalsServiceRef,
+        events: eventsServiceRef,
       },
       async init(deps) {
         deps.permissionsRegistry.addPermissions(appAccessPermissions);

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+export * from './events';
 export * from './permissions';
 export * from './types';
 export * from './schema/openapi/generated';

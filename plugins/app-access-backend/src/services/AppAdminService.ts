@@ -3,6 +3,7 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   AdminApp,
   AdminAppPage,
+  AppAccessAppsChangedEvent,
   FulfillmentSpec,
 } from '@app-access/plugin-app-access-common';
 import { AppAccessFulfiller } from '@app-access/plugin-app-access-node';
@@ -17,16 +18,24 @@ export function adminApp(app: StoredApp): AdminApp {
   return rest;
 }
 
-/** How an admin's save changed an app, for the audit trail. */
-function appChangeComment(
+/** How an admin's save changed an app. */
+function appChange(
   existing: StoredApp | undefined,
   app: { listed: boolean },
-): string {
-  if (!existing) return 'Created';
-  if (existing.listed && !app.listed) return 'Removed from the catalog';
-  if (!existing.listed && app.listed) return 'Added to the catalog';
-  return 'Updated';
+): AppAccessAppsChangedEvent['change'] {
+  if (!existing) return 'created';
+  if (existing.listed && !app.listed) return 'unlisted';
+  if (!existing.listed && app.listed) return 'listed';
+  return 'updated';
 }
+
+/** The audit trail's words for each change. */
+const CHANGE_COMMENTS: Record<AppAccessAppsChangedEvent['change'], string> = {
+  created: 'Created',
+  unlisted: 'Removed from the catalog',
+  listed: 'Added to the catalog',
+  updated: 'Updated',
+};
 
 /** The catalog as admins curate it: every app, listed or not, and saves with an audit event. */
 export class AppAdminService {
@@ -37,6 +46,12 @@ export class AppAdminService {
       events: AuditEventStore;
       /** The fulfiller of a fulfilment type (`okta-group`, ...), if installed. */
       fulfillerFor?: (type: string) => AppAccessFulfiller | undefined;
+      /**
+       * Told after each committed save (the plugin publishes it on the
+       * events service, so the search index refreshes). It must not throw
+       * or block: the save has already happened.
+       */
+      onAppChanged?: (event: AppAccessAppsChangedEvent) => void;
     },
   ) {}
 
@@ -108,8 +123,10 @@ export class AppAdminService {
     const app = parsed.data;
     this.checkFulfilment(app);
     const { db, apps, events } = this.deps;
+    let change: AppAccessAppsChangedEvent['change'] = 'updated';
     const saved = await db.transaction(async tx => {
       const existing = await apps.get(app.id, tx);
+      change = appChange(existing, app);
       if (options.mustBeNew && existing) {
         throw new ConflictError(`An app with id '${app.id}' already exists`);
       }
@@ -127,12 +144,17 @@ export class AppAdminService {
           appId: app.id,
           actor: caller.userRef,
           type: 'app_changed',
-          comment: appChangeComment(existing, app),
+          comment: CHANGE_COMMENTS[change],
           data: { listed: app.listed, tiers: app.tiers.map(t => t.id) },
         },
         tx,
       );
       return (await apps.get(app.id, tx))!;
+    });
+    this.deps.onAppChanged?.({
+      appId: saved.id,
+      change,
+      listed: saved.listed,
     });
     return adminApp(saved);
   }
