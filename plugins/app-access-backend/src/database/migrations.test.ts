@@ -377,6 +377,16 @@ const ROWS_PER_STEP: Array<(knex: Knex) => Promise<void>> = [
       .where({ id: 'step-request' })
       .update({ requester: 'user:default/boss', grantee: 'user:default/jane' });
   },
+  async knex => {
+    // A priced tier with the seats bought.
+    await knex('app_tiers')
+      .where({ app_id: 'step-app', id: 'standard' })
+      .update({
+        cost_per_seat_cents: 1250,
+        currency: 'EUR',
+        seats_purchased: 50,
+      });
+  },
 ];
 
 describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {

@@ -56,10 +56,19 @@ export class AppCatalogService {
     const my = mine.get(app.id);
     return {
       ...rest,
-      tiers: app.tiers.map(t => ({
-        ...t,
-        needsApproval: needsApproval(effectivePolicy(app, t), person),
-      })),
+      tiers: app.tiers.map(t => {
+        // What seats cost and how many were bought is for admins only.
+        const {
+          costPerSeatMonthly: _cost,
+          currency: _currency,
+          seatsPurchased: _seats,
+          ...tier
+        } = t;
+        return {
+          ...tier,
+          needsApproval: needsApproval(effectivePolicy(app, t), person),
+        };
+      }),
       myRequest: my
         ? { id: my.id, tierId: my.tierId, status: my.status }
         : undefined,

@@ -382,6 +382,26 @@ export const spec = {
             description:
               'The requester must pick a duration; "until I remove it" is not offered.',
           },
+          costPerSeatMonthly: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1000000,
+            description:
+              'What one seat costs a month in `currency` (at most 2 decimals). Admin responses only: employees never see prices or seat counts.',
+          },
+          currency: {
+            type: 'string',
+            pattern: '^[A-Z]{3}$',
+            description:
+              'ISO 4217 code of `costPerSeatMonthly`, e.g. EUR; one currency per app. Admin responses only.',
+          },
+          seatsPurchased: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 10000000,
+            description:
+              'How many seats of this tier were bought. Admin responses only.',
+          },
           needsApproval: {
             type: 'boolean',
             description:
@@ -557,6 +577,24 @@ export const spec = {
           },
           durationRequired: {
             type: 'boolean',
+          },
+          costPerSeatMonthly: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1000000,
+            description:
+              'What one seat costs a month (at most 2 decimals); requires `currency`.',
+          },
+          currency: {
+            type: 'string',
+            pattern: '^[A-Z]{3}$',
+            description:
+              'ISO 4217 code; requires `costPerSeatMonthly`. All priced tiers of an app share one.',
+          },
+          seatsPurchased: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 10000000,
           },
         },
       },
