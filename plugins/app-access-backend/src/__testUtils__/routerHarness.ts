@@ -65,6 +65,7 @@ export async function startRouterHarness() {
       'heldForApp',
     ]),
     leavers: mockOf(['list', 'listGrantedToLeaver']),
+    usage: mockOf(['get', 'history']),
   };
   const permissions = mockServices.permissions.mock({
     authorize: async (requests, options) =>

@@ -30,6 +30,7 @@ const TABLES = [
   'usage_rollups',
   'sync_state',
   'access_grants',
+  'usage_snapshots',
 ];
 
 async function tablesPresent(knex: Knex): Promise<string[]> {
@@ -386,6 +387,17 @@ const ROWS_PER_STEP: Array<(knex: Knex) => Promise<void>> = [
         currency: 'EUR',
         seats_purchased: 50,
       });
+  },
+  async knex => {
+    // Usage insight's snapshot of the step app for one day.
+    await knex('usage_snapshots').insert({
+      day: '2030-01-01',
+      app_id: 'step-app',
+      tier_id: 'standard',
+      holders: 1,
+      active_30: null,
+      taken_at: at,
+    });
   },
 ];
 

@@ -7,6 +7,7 @@ import { OutboxService } from './OutboxService';
 import { PersonAccessService } from './PersonAccessService';
 import { RequestService } from './RequestService';
 import { SettingsService } from './SettingsService';
+import { UsageInsightService } from './UsageInsightService';
 
 /** Everything the HTTP API is handed: services, never tables or a database handle. */
 export type AppAccessServices = {
@@ -19,6 +20,7 @@ export type AppAccessServices = {
   people: PersonAccessService;
   access: AccessService;
   leavers: LeaverService;
+  usage: UsageInsightService;
 };
 
 export {
@@ -31,4 +33,5 @@ export {
   PersonAccessService,
   RequestService,
   SettingsService,
+  UsageInsightService,
 };
