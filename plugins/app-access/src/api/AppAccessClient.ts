@@ -8,6 +8,8 @@ import {
   ApproverPreview,
   CatalogApp,
   LeaverList,
+  UsageHistory,
+  UsageInsight,
   ModuleTestResult,
   OnBehalfOptions,
   Paginated,
@@ -117,6 +119,18 @@ export class AppAccessClient implements AppAccessApi {
 
   listLeavers() {
     return this.call<LeaverList>('/admin/leavers');
+  }
+
+  getUsageInsight() {
+    return this.call<UsageInsight>('/admin/usage');
+  }
+
+  getUsageHistory(appId: string, days?: number) {
+    return this.call<UsageHistory>(
+      `/admin/usage/apps/${encodeURIComponent(appId)}/history${queryString({
+        days,
+      })}`,
+    );
   }
 
   createRequest(body: CreateRequestBody) {
