@@ -66,6 +66,7 @@ import {
 } from './services';
 import { UsageInsightStore } from './database/UsageInsightStore';
 import { UsageInsight } from './usage/UsageInsight';
+import { SeatWarnings } from './usage/seatWarning';
 import { LeaverStore } from './database/LeaverStore';
 import { LeaverWorkflow } from './workflow/LeaverWorkflow';
 import { BackstageNotifier } from './builtins/BackstageNotifier';
@@ -608,8 +609,14 @@ export class AppAccessEngine {
           resolver,
           peers,
           usage,
+          seats: this.seatWarnings,
         }),
-        requests: new RequestService({ requests, tasks, workflow }),
+        requests: new RequestService({
+          requests,
+          tasks,
+          workflow,
+          seats: this.seatWarnings,
+        }),
         settings: new SettingsService({
           db,
           settings,
@@ -650,6 +657,10 @@ export class AppAccessEngine {
   private builtServices?: AppAccessServices;
 
   private builtInsight?: UsageInsight;
+
+  private get seatWarnings(): SeatWarnings {
+    return new SeatWarnings(new UsageInsightStore(this.db));
+  }
 
   /** Usage insight and its daily snapshot. */
   get insight(): UsageInsight {

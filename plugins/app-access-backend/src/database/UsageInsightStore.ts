@@ -181,4 +181,40 @@ export class UsageInsightStore {
       active30: num(r.unknown) > 0 ? null : num(r.active30),
     }));
   }
+
+  /**
+   * Seats bought and held for the given tiers, only for tiers whose seats
+   * bought are recorded; keyed "appId tierId".
+   */
+  async seatUse(
+    tiers: Array<{ appId: string; tierId: string }>,
+  ): Promise<Map<string, { purchased: number; used: number }>> {
+    const out = new Map<string, { purchased: number; used: number }>();
+    const appIds = [...new Set(tiers.map(t => t.appId))];
+    if (!appIds.length) return out;
+    const wanted = new Set(tiers.map(t => `${t.appId} ${t.tierId}`));
+    const bought: any[] = await this.db('app_tiers')
+      .whereIn('app_id', appIds)
+      .whereNotNull('seats_purchased')
+      .select('app_id', 'id', 'seats_purchased');
+    const counted = bought.filter(b => wanted.has(`${b.app_id} ${b.id}`));
+    if (!counted.length) return out;
+    const held: any[] = await this.db('access_grants')
+      .whereIn('app_id', [...new Set(counted.map(b => b.app_id))])
+      .whereIn('status', HELD_GRANT_STATUSES)
+      .groupBy('app_id', 'tier_id')
+      .select('app_id', 'tier_id')
+      .count({ n: '*' });
+    const heldOf = new Map(
+      held.map(h => [`${h.app_id} ${h.tier_id}`, num(h.n)]),
+    );
+    for (const b of counted) {
+      const key = `${b.app_id} ${b.id}`;
+      out.set(key, {
+        purchased: num(b.seats_purchased),
+        used: heldOf.get(key) ?? 0,
+      });
+    }
+    return out;
+  }
 }

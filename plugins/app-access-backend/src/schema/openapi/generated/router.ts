@@ -935,6 +935,11 @@ export const spec = {
           needsApproval: {
             type: 'boolean',
           },
+          seatWarning: {
+            type: 'string',
+            description:
+              'When all seats of the tier are in use, that approving the request means buying one more (no figures).',
+          },
           levels: {
             type: 'array',
             items: {
@@ -1318,6 +1323,11 @@ export const spec = {
             properties: {
               request: {
                 $ref: '#/components/schemas/AccessRequest',
+              },
+              seatWarning: {
+                type: 'string',
+                description:
+                  'When the tier\'s seats bought are recorded and all are in use: "All 50 seats are in use; approving buys one more."',
               },
             },
           },
