@@ -60,6 +60,11 @@ export interface Config {
        * for portals without a directory sync. Relative to the working directory.
        */
       seedFiles?: string[];
+      /**
+       * How often the usage insight snapshot task runs, in minutes (default
+       * 60). It writes one snapshot per UTC day, whichever run comes first.
+       */
+      snapshotEveryMinutes?: number;
     };
     directory?: {
       /** How often people and groups are copied from the catalog, in minutes. Default: 30. */

@@ -69,7 +69,11 @@ import {
   PersonAccessService,
   RequestService,
   SettingsService,
+  UsageInsightService,
 } from './services';
+import { UsageInsightStore } from './database/UsageInsightStore';
+import { UsageInsight } from './usage/UsageInsight';
+import { SeatWarnings } from './usage/seatWarning';
 import { LeaverStore } from './database/LeaverStore';
 import { LeaverWorkflow } from './workflow/LeaverWorkflow';
 import { BackstageNotifier } from './builtins/BackstageNotifier';
@@ -664,8 +668,14 @@ export class AppAccessEngine {
           resolver,
           peers,
           usage,
+          seats: this.seatWarnings,
         }),
-        requests: new RequestService({ requests, tasks, workflow }),
+        requests: new RequestService({
+          requests,
+          tasks,
+          workflow,
+          seats: this.seatWarnings,
+        }),
         settings: new SettingsService({
           db,
           settings,
@@ -702,12 +712,25 @@ export class AppAccessEngine {
           leavers: new LeaverStore(db),
           requests,
         }),
+        usage: new UsageInsightService({ insight: this.insight, apps }),
       };
     }
     return this.builtServices;
   }
 
   private builtServices?: AppAccessServices;
+
+  private builtInsight?: UsageInsight;
+
+  private get seatWarnings(): SeatWarnings {
+    return new SeatWarnings(new UsageInsightStore(this.db));
+  }
+
+  /** Usage insight and its daily snapshot. */
+  get insight(): UsageInsight {
+    this.builtInsight ??= new UsageInsight(new UsageInsightStore(this.db));
+    return this.builtInsight;
+  }
 
   private stopping = false;
 
@@ -820,6 +843,26 @@ export class AppAccessEngine {
         scope: 'global',
         fn: async () => {
           await this.sweepLeavers();
+        },
+      });
+    }
+
+    if (scheduler) {
+      // The chart's daily point: every run writes today's snapshot unless a
+      // run (on any replica) already did, so hourly runs cost one read.
+      await scheduler.scheduleTask({
+        id: 'app-access-usage-snapshot',
+        frequency: {
+          minutes:
+            config.getOptionalNumber('appAccess.usage.snapshotEveryMinutes') ??
+            60,
+        },
+        timeout: { minutes: 10 },
+        initialDelay: { seconds: 60 },
+        scope: 'global',
+        fn: async () => {
+          const written = await this.insight.snapshot(new Date());
+          if (written) logger.info(`Usage snapshot: ${written} row(s)`);
         },
       });
     }

@@ -67,6 +67,7 @@ export async function startRouterHarness() {
       'removals',
     ]),
     leavers: mockOf(['list', 'listGrantedToLeaver']),
+    usage: mockOf(['get', 'history']),
   };
   const permissions = mockServices.permissions.mock({
     authorize: async (requests, options) =>

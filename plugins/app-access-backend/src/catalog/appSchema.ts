@@ -26,6 +26,11 @@ const groupRef = z
     'must be a group entity ref such as group:default/engineering',
   );
 
+/** The highest price of one seat a month an admin may enter. */
+export const MAX_COST_PER_SEAT = 1_000_000;
+/** The most seats of one tier an admin may say were bought. */
+export const MAX_SEATS = 10_000_000;
+
 export const approverSpecSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('user'),
@@ -88,8 +93,41 @@ export const tierSchema = z
     maxDurationDays: z.number().int().min(1).max(3650).optional(),
     /** The requester must pick an end ("until I remove it" is not offered). */
     durationRequired: z.boolean().optional(),
+    /** What one seat costs a month, in `currency` (admins only). */
+    costPerSeatMonthly: z
+      .number()
+      .min(0)
+      .max(MAX_COST_PER_SEAT)
+      .refine(
+        n => Math.abs(Math.round(n * 100) - n * 100) < 1e-6,
+        'use at most 2 decimals',
+      )
+      .optional(),
+    /** ISO 4217 code of `costPerSeatMonthly`, e.g. EUR. */
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as EUR')
+      .optional(),
+    /** How many seats of this tier were bought (admins only). */
+    seatsPurchased: z.number().int().min(0).max(MAX_SEATS).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.costPerSeatMonthly !== undefined && !t.currency) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['currency'],
+        message: 'required with costPerSeatMonthly',
+      });
+    }
+    if (t.currency && t.costPerSeatMonthly === undefined) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['costPerSeatMonthly'],
+        message: 'required with currency',
+      });
+    }
+  });
 
 export const appSchema = z
   .object({
@@ -127,7 +165,16 @@ export const appSchema = z
       });
     }
     const ids = new Set<string>();
+    // One app's prices are compared and summed: they share one currency.
+    const currency = app.tiers.find(t => t.currency)?.currency;
     app.tiers.forEach((t, i) => {
+      if (t.currency && t.currency !== currency) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['tiers', i, 'currency'],
+          message: `the app's tiers are priced in ${currency}; use one currency per app`,
+        });
+      }
       if (ids.has(t.id)) {
         ctx.addIssue({
           code: z.ZodIssueCode.custom,

@@ -33,6 +33,9 @@ type TierRow = {
   fulfillment: string;
   max_duration_days?: number | null;
   duration_required?: boolean | number | null;
+  cost_per_seat_cents?: number | string | null;
+  currency?: string | null;
+  seats_purchased?: number | null;
 };
 
 export type AppSource = 'seed' | 'admin' | 'directory';
@@ -70,6 +73,14 @@ function rowToApp(row: AppRow, tiers: TierRow[]): StoredApp {
           ? { maxDurationDays: Number(t.max_duration_days) }
           : {}),
         ...(t.duration_required ? { durationRequired: true } : {}),
+        ...(t.cost_per_seat_cents !== null &&
+        t.cost_per_seat_cents !== undefined
+          ? { costPerSeatMonthly: Number(t.cost_per_seat_cents) / 100 }
+          : {}),
+        ...(t.currency ? { currency: t.currency } : {}),
+        ...(t.seats_purchased !== null && t.seats_purchased !== undefined
+          ? { seatsPurchased: Number(t.seats_purchased) }
+          : {}),
       })),
     source: row.source as AppSource,
     seedHash: row.seed_hash ?? undefined,
@@ -341,6 +352,12 @@ export class AppStore {
           fulfillment: JSON.stringify(t.fulfillment),
           max_duration_days: t.maxDurationDays ?? null,
           duration_required: t.durationRequired ?? false,
+          cost_per_seat_cents:
+            t.costPerSeatMonthly === undefined
+              ? null
+              : Math.round(t.costPerSeatMonthly * 100),
+          currency: t.currency ?? null,
+          seats_purchased: t.seatsPurchased ?? null,
         })),
       );
     }

@@ -30,6 +30,7 @@ const TABLES = [
   'usage_rollups',
   'sync_state',
   'access_grants',
+  'usage_snapshots',
 ];
 
 async function tablesPresent(knex: Knex): Promise<string[]> {
@@ -376,6 +377,27 @@ const ROWS_PER_STEP: Array<(knex: Knex) => Promise<void>> = [
     await knex('requests')
       .where({ id: 'step-request' })
       .update({ requester: 'user:default/boss', grantee: 'user:default/jane' });
+  },
+  async knex => {
+    // A priced tier with the seats bought.
+    await knex('app_tiers')
+      .where({ app_id: 'step-app', id: 'standard' })
+      .update({
+        cost_per_seat_cents: 1250,
+        currency: 'EUR',
+        seats_purchased: 50,
+      });
+  },
+  async knex => {
+    // Usage insight's snapshot of the step app for one day.
+    await knex('usage_snapshots').insert({
+      day: '2030-01-01',
+      app_id: 'step-app',
+      tier_id: 'standard',
+      holders: 1,
+      active_30: null,
+      taken_at: at,
+    });
   },
 ];
 

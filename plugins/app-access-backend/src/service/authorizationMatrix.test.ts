@@ -226,6 +226,9 @@ const MATRIX: Row[] = [
   ...guarded('GET /admin/audit', 'audit', 200),
   ...guarded('GET /admin/checklist', 'audit', 200),
   ...guarded('GET /admin/leavers', 'readAll', 200),
+  // Usage insight: prices and who uses what, for those who curate apps.
+  ...guarded('GET /admin/usage', 'apps', 200),
+  ...guarded('GET /admin/usage/apps/{id}/history', 'apps', 200),
 
   // Access people hold: only its holder removes or extends it (to anyone
   // else it does not exist); admins with request.manage revoke it.
@@ -634,6 +637,10 @@ const CALLS: Record<
     body: { reason: 'For the matrix' },
   }),
   'GET /admin/leavers': () => ({ path: '/admin/leavers' }),
+  'GET /admin/usage': () => ({ path: '/admin/usage' }),
+  'GET /admin/usage/apps/{id}/history': () => ({
+    path: '/admin/usage/apps/mx-main/history?days=30',
+  }),
 };
 
 // --- the backend ------------------------------------------------------------

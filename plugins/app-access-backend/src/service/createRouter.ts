@@ -21,6 +21,7 @@ import { bindCatalogEndpoints } from './endpoints/catalog.router';
 import { bindMetaEndpoints } from './endpoints/meta.router';
 import { bindRequestEndpoints } from './endpoints/requests.router';
 import { bindSettingsEndpoints } from './endpoints/settings.router';
+import { bindUsageEndpoints } from './endpoints/usage.router';
 import { createEndpointContext } from './endpoints/types';
 
 export type RouterOptions = {
@@ -81,6 +82,7 @@ export async function createRouter(
   bindAuditEndpoints(api, services.audit, services.checklist);
   bindAccessEndpoints(api, context, services.access);
   bindLeaverEndpoints(api, services.leavers);
+  bindUsageEndpoints(api, services.usage);
   api.use(createValidationErrorFormatter(spec as any));
   router.use(api);
   return router;

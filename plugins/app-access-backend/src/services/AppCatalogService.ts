@@ -26,6 +26,7 @@ import {
 } from '../workflow/ApprovalPolicyResolver';
 import { Caller } from '../workflow/RequestWorkflow';
 import { PeerUsage } from '../usage/PeerUsage';
+import { SeatWarnings } from '../usage/seatWarning';
 
 type MyRequests = Map<
   string,
@@ -43,6 +44,7 @@ export class AppCatalogService {
       resolver: ApprovalPolicyResolver;
       peers?: PeerUsage;
       usage?: UsageStore;
+      seats?: SeatWarnings;
     },
   ) {}
 
@@ -56,10 +58,19 @@ export class AppCatalogService {
     const my = mine.get(app.id);
     return {
       ...rest,
-      tiers: app.tiers.map(t => ({
-        ...t,
-        needsApproval: needsApproval(effectivePolicy(app, t), person),
-      })),
+      tiers: app.tiers.map(t => {
+        // What seats cost and how many were bought is for admins only.
+        const {
+          costPerSeatMonthly: _cost,
+          currency: _currency,
+          seatsPurchased: _seats,
+          ...tier
+        } = t;
+        return {
+          ...tier,
+          needsApproval: needsApproval(effectivePolicy(app, t), person),
+        };
+      }),
       myRequest: my
         ? { id: my.id, tierId: my.tierId, status: my.status }
         : undefined,
@@ -262,7 +273,12 @@ export class AppCatalogService {
         ),
       })),
     );
-    return { needsApproval: plan.needsApproval, levels };
+    const seatWarning = await this.deps.seats?.forRequester(app.id, tier.id);
+    return {
+      needsApproval: plan.needsApproval,
+      levels,
+      ...(seatWarning ? { seatWarning } : {}),
+    };
   }
 
   /** Apps the caller's peers use most that the caller has neither been granted nor asked for. */

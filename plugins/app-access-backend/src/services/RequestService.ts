@@ -10,6 +10,7 @@ import {
 import { ApprovalTaskStore } from '../database/ApprovalTaskStore';
 import { RequestStore } from '../database/RequestStore';
 import { nowIso } from '../database/json';
+import { SeatWarnings } from '../usage/seatWarning';
 import {
   Caller,
   partiesOf,
@@ -57,6 +58,7 @@ export class RequestService {
       requests: RequestStore;
       tasks: ApprovalTaskStore;
       workflow: RequestWorkflow;
+      seats?: SeatWarnings;
     },
   ) {}
 
@@ -180,6 +182,19 @@ export class RequestService {
       ) {
         items.push({ ...task, request: requesterView(request) });
       }
+    }
+    const warnings = await this.deps.seats?.forApprovers(
+      items.flatMap(i =>
+        i.request.appId && i.request.tierId
+          ? [{ appId: i.request.appId, tierId: i.request.tierId }]
+          : [],
+      ),
+    );
+    for (const item of items) {
+      const warning = warnings?.get(
+        `${item.request.appId} ${item.request.tierId}`,
+      );
+      if (warning) item.seatWarning = warning;
     }
     return { items, nextCursor: page.nextCursor };
   }

@@ -8,6 +8,7 @@ import { OutboxService } from './OutboxService';
 import { PersonAccessService } from './PersonAccessService';
 import { RequestService } from './RequestService';
 import { SettingsService } from './SettingsService';
+import { UsageInsightService } from './UsageInsightService';
 
 /** Everything the HTTP API is handed: services, never tables or a database handle. */
 export type AppAccessServices = {
@@ -21,6 +22,7 @@ export type AppAccessServices = {
   people: PersonAccessService;
   access: AccessService;
   leavers: LeaverService;
+  usage: UsageInsightService;
 };
 
 export {
@@ -34,4 +36,5 @@ export {
   PersonAccessService,
   RequestService,
   SettingsService,
+  UsageInsightService,
 };

@@ -109,6 +109,15 @@ export function createFakeApi(
       reports: [{ ref: 'user:default/kim.lee', displayName: 'Kim Lee' }],
     })),
     listLeavers: jest.fn(async () => ({ items: [] })),
+    getUsageInsight: jest.fn(async () => ({
+      generatedAt: '2030-06-30T12:00:00.000Z',
+      signInsTracked: false,
+      items: [],
+    })),
+    getUsageHistory: jest.fn(async (appId: string) => ({
+      appId,
+      points: [],
+    })),
     createRequest: jest.fn(async body => ({
       ...pendingRequest,
       id: 'req-new',

@@ -9,6 +9,8 @@ import {
   DecisionBody,
   IntakeBody,
   LeaverList,
+  UsageHistory,
+  UsageInsight,
   OnBehalfOptions,
   OutboxJob,
   OutboxJobStatus,
@@ -166,6 +168,10 @@ export interface AppAccessApi {
   getSettings(): Promise<SettingsResponse>;
   /** People who left the directory and what App Access granted them (read.all). */
   listLeavers(): Promise<LeaverList>;
+  /** Usage insight per app and tier, the most money to save first (app.manage). */
+  getUsageInsight(): Promise<UsageInsight>;
+  /** An app's daily holders and active holders over the last `days` days (app.manage). */
+  getUsageHistory(appId: string, days?: number): Promise<UsageHistory>;
   updateSettings(changes: SettingsUpdate): Promise<SettingsResponse>;
   /** "Send test" for an installed module; 404 when it is not installed. */
   testModule(kind: ModuleKind, id: string): Promise<ModuleTestResult>;

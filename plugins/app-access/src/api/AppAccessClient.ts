@@ -9,6 +9,8 @@ import {
   CatalogApp,
   Checklist,
   LeaverList,
+  UsageHistory,
+  UsageInsight,
   ModuleTestResult,
   OnBehalfOptions,
   Paginated,
@@ -118,6 +120,18 @@ export class AppAccessClient implements AppAccessApi {
 
   listLeavers() {
     return this.call<LeaverList>('/admin/leavers');
+  }
+
+  getUsageInsight() {
+    return this.call<UsageInsight>('/admin/usage');
+  }
+
+  getUsageHistory(appId: string, days?: number) {
+    return this.call<UsageHistory>(
+      `/admin/usage/apps/${encodeURIComponent(appId)}/history${queryString({
+        days,
+      })}`,
+    );
   }
 
   createRequest(body: CreateRequestBody) {

@@ -58,6 +58,11 @@ export const ApprovalCards = ({
               {task.fallback && ' as fallback approver'}
             </Typography>
             <ClampedText text={task.request.justification ?? '—'} />
+            {task.seatWarning && (
+              <Typography variant="body2" color="error">
+                {task.seatWarning}
+              </Typography>
+            )}
             {task.request.neededBy && (
               <Typography variant="caption" color="textSecondary">
                 Needed by {formatDay(task.request.neededBy)}

@@ -45,6 +45,16 @@ describe('ApprovalsPage', () => {
     expect(rows[1]).toHaveTextContent('GitHub Enterprise');
   });
 
+  it('tells the approver when all seats are in use', async () => {
+    const api = createFakeApi();
+    const warning = 'All 50 seats are in use; approving buys one more.';
+    api.listApprovals.mockResolvedValue({
+      items: [{ ...pendingApprovals[0], seatWarning: warning }],
+    });
+    await render(api);
+    expect(await screen.findByText(warning)).toBeInTheDocument();
+  });
+
   it('finds requesters by display name as well as by ref', async () => {
     await render(createFakeApi(), { 'user:default/alex.dev': 'Alex Dev' });
     await screen.findByText('Waiting for your decision (2)');

@@ -152,6 +152,11 @@ export const ApprovalsPage = () => {
               {task.request.tierName}
             </Typography>
           )}
+          {task.seatWarning && (
+            <Typography variant="body2" color="error">
+              {task.seatWarning}
+            </Typography>
+          )}
         </>
       ),
     },

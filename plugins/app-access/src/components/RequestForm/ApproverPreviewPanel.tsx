@@ -85,6 +85,13 @@ export const ApproverPreviewPanel = ({
         Who approves
       </Typography>
       {body}
+      {preview.value?.seatWarning && (
+        <Box mt={1}>
+          <Alert severity="warning" data-testid="seat-warning">
+            {preview.value.seatWarning}
+          </Alert>
+        </Box>
+      )}
     </Box>
   );
 };

@@ -54,6 +54,22 @@ describe('RequestForm', () => {
     expect(api.getApproverPreview).toHaveBeenLastCalledWith('figma', 'editor');
   });
 
+  it('warns when every seat of the tier is in use', async () => {
+    const seatWarning =
+      'All seats of this tier are in use: approving your request means buying one more.';
+    const api = createFakeApi({
+      getApproverPreview: jest.fn(async () => ({
+        needsApproval: false,
+        levels: [],
+        seatWarning,
+      })),
+    });
+    await render(api, { app: slack });
+    expect(await screen.findByTestId('seat-warning')).toHaveTextContent(
+      seatWarning,
+    );
+  });
+
   it('asks the catalog for approvers the backend did not name', async () => {
     const api = createFakeApi({
       getApproverPreview: jest.fn(async () => ({

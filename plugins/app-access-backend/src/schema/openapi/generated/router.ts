@@ -382,6 +382,26 @@ export const spec = {
             description:
               'The requester must pick a duration; "until I remove it" is not offered.',
           },
+          costPerSeatMonthly: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1000000,
+            description:
+              'What one seat costs a month in `currency` (at most 2 decimals). Admin responses only: employees never see prices or seat counts.',
+          },
+          currency: {
+            type: 'string',
+            pattern: '^[A-Z]{3}$',
+            description:
+              'ISO 4217 code of `costPerSeatMonthly`, e.g. EUR; one currency per app. Admin responses only.',
+          },
+          seatsPurchased: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 10000000,
+            description:
+              'How many seats of this tier were bought. Admin responses only.',
+          },
           needsApproval: {
             type: 'boolean',
             description:
@@ -557,6 +577,24 @@ export const spec = {
           },
           durationRequired: {
             type: 'boolean',
+          },
+          costPerSeatMonthly: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1000000,
+            description:
+              'What one seat costs a month (at most 2 decimals); requires `currency`.',
+          },
+          currency: {
+            type: 'string',
+            pattern: '^[A-Z]{3}$',
+            description:
+              'ISO 4217 code; requires `costPerSeatMonthly`. All priced tiers of an app share one.',
+          },
+          seatsPurchased: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 10000000,
           },
         },
       },
@@ -896,6 +934,11 @@ export const spec = {
         properties: {
           needsApproval: {
             type: 'boolean',
+          },
+          seatWarning: {
+            type: 'string',
+            description:
+              'When all seats of the tier are in use, that approving the request means buying one more (no figures).',
           },
           levels: {
             type: 'array',
@@ -1281,6 +1324,11 @@ export const spec = {
               request: {
                 $ref: '#/components/schemas/AccessRequest',
               },
+              seatWarning: {
+                type: 'string',
+                description:
+                  'When the tier\'s seats bought are recorded and all are in use: "All 50 seats are in use; approving buys one more."',
+              },
             },
           },
         ],
@@ -1337,6 +1385,246 @@ export const spec = {
             pattern: '^user:[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$',
             description:
               'A user entity ref; the person who gets the access, when it is not the caller (a direct report, or anyone when the setting onBehalf allows it).',
+          },
+        },
+      },
+      SignInKnowledge: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['known'],
+        description:
+          "Whether the holders' last sign-ins are known for an app; when not, why (the counts are null then, not zeros).",
+        properties: {
+          known: {
+            type: 'boolean',
+          },
+          reason: {
+            type: 'string',
+            enum: ['not-tracked', 'none-recorded-for-app'],
+            description:
+              "`not-tracked`: no sign-in was recorded for any app (Okta sign-in tracking, appAccess.okta.sync.lastUsed, is off or no Okta is connected). `none-recorded-for-app`: sign-ins are recorded for other apps but for none of this app's holders (e.g. it is not signed into through Okta).",
+          },
+          message: {
+            type: 'string',
+            description: 'The reason in words',
+            'for the page.': null,
+          },
+        },
+      },
+      NullableCount: {
+        oneOf: [
+          {
+            type: 'integer',
+            minimum: 0,
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      NullableAmount: {
+        oneOf: [
+          {
+            type: 'number',
+            minimum: 0,
+          },
+          {
+            type: 'null',
+          },
+        ],
+      },
+      TierUsage: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'tierId',
+          'tierName',
+          'holders',
+          'seatsUsed',
+          'active30',
+          'active90',
+          'neverSignedIn',
+          'seatsFree',
+          'idleHolders',
+          'unusedSeats',
+          'unusedSeatCostMonthly',
+        ],
+        properties: {
+          tierId: {
+            type: 'string',
+          },
+          tierName: {
+            type: 'string',
+          },
+          holders: {
+            type: 'integer',
+            description:
+              'Grants held through App Access (active, being removed, removal failed); each takes a seat.',
+          },
+          active30: {
+            $ref: '#/components/schemas/NullableCount',
+            description:
+              'Holders who signed in to the app in the last 30 days; null when sign-ins are unknown.',
+          },
+          active90: {
+            $ref: '#/components/schemas/NullableCount',
+            description:
+              'Holders who signed in in the last 90 days; null when sign-ins are unknown.',
+          },
+          neverSignedIn: {
+            $ref: '#/components/schemas/NullableCount',
+            description:
+              'Holders with no recorded sign-in; null when sign-ins are unknown.',
+          },
+          seatsPurchased: {
+            type: 'integer',
+          },
+          seatsUsed: {
+            type: 'integer',
+            description: 'Seats taken: the holders.',
+          },
+          seatsFree: {
+            $ref: '#/components/schemas/NullableCount',
+            description:
+              'Seats bought that nobody holds; null when the seats bought are not recorded.',
+          },
+          idleHolders: {
+            $ref: '#/components/schemas/NullableCount',
+            description:
+              'Holders with no sign-in in the last 90 days; null when sign-ins are unknown.',
+          },
+          unusedSeats: {
+            type: 'integer',
+            description: 'Free seats plus idle holders, as far as known.',
+          },
+          costPerSeatMonthly: {
+            type: 'number',
+          },
+          currency: {
+            type: 'string',
+          },
+          unusedSeatCostMonthly: {
+            $ref: '#/components/schemas/NullableAmount',
+            description:
+              'What the unused seats cost a month; null when the tier has no price.',
+          },
+        },
+      },
+      AppUsage: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'appId',
+          'appName',
+          'listed',
+          'signIns',
+          'holders',
+          'active30',
+          'active90',
+          'neverSignedIn',
+          'unusedSeats',
+          'unusedSeatCostMonthly',
+          'tiers',
+        ],
+        properties: {
+          appId: {
+            type: 'string',
+          },
+          appName: {
+            type: 'string',
+          },
+          listed: {
+            type: 'boolean',
+          },
+          signIns: {
+            $ref: '#/components/schemas/SignInKnowledge',
+          },
+          holders: {
+            type: 'integer',
+          },
+          active30: {
+            $ref: '#/components/schemas/NullableCount',
+          },
+          active90: {
+            $ref: '#/components/schemas/NullableCount',
+          },
+          neverSignedIn: {
+            $ref: '#/components/schemas/NullableCount',
+          },
+          unusedSeats: {
+            type: 'integer',
+          },
+          currency: {
+            type: 'string',
+          },
+          unusedSeatCostMonthly: {
+            $ref: '#/components/schemas/NullableAmount',
+            description:
+              "What the app's unused seats cost a month (all its priced tiers); null when no tier has a price.",
+          },
+          tiers: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TierUsage',
+            },
+          },
+        },
+      },
+      UsageInsight: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['generatedAt', 'signInsTracked', 'items'],
+        properties: {
+          generatedAt: {
+            type: 'string',
+          },
+          signInsTracked: {
+            type: 'boolean',
+            description:
+              'Whether any sign-in was recorded at all (Okta sign-in tracking on).',
+          },
+          items: {
+            description:
+              'Listed apps and apps someone holds, the money unused seats could save first (amounts compared at face value), then the most idle holders, then by name.',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AppUsage',
+            },
+          },
+        },
+      },
+      UsagePoint: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['day', 'holders', 'active30'],
+        properties: {
+          day: {
+            type: 'string',
+            description: 'YYYY-MM-DD (UTC).',
+          },
+          holders: {
+            type: 'integer',
+          },
+          active30: {
+            $ref: '#/components/schemas/NullableCount',
+          },
+        },
+      },
+      UsageHistory: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['appId', 'points'],
+        properties: {
+          appId: {
+            type: 'string',
+          },
+          points: {
+            description:
+              "One point per day a snapshot was taken, oldest first; the app's tiers summed.",
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/UsagePoint',
+            },
           },
         },
       },
@@ -3847,6 +4135,68 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/AccessGrantPage',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/usage': {
+      get: {
+        operationId: 'GetUsageInsight',
+        'x-permission': 'app-access.app.manage',
+        description:
+          'Usage insight per app and tier: holders, who signed in lately, seats bought and used, and what unused seats cost a month (app-access.app.manage).',
+        responses: {
+          '200': {
+            description: 'The apps, the most money to save first.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/UsageInsight',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/usage/apps/{id}/history': {
+      get: {
+        operationId: 'GetUsageHistory',
+        'x-permission': 'app-access.app.manage',
+        description:
+          "An app's holders and active holders per day from the daily snapshots (app-access.app.manage).",
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+          {
+            name: 'days',
+            in: 'query',
+            required: false,
+            description: 'How many days back, 1-730 (default 90).',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 730,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The app's series.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/UsageHistory',
                 },
               },
             },

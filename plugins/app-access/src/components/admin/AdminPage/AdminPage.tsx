@@ -26,6 +26,7 @@ import { AuditPage } from '../AuditPage';
 import { ChecklistPage } from '../ChecklistPage';
 import { RequestOversightPage } from '../RequestOversightPage';
 import { SettingsPage } from '../SettingsPage';
+import { UsagePage } from '../UsagePage';
 import { AdminBaseContext, adminPaths } from '../lib/adminPaths';
 
 const useStyles = makeStyles(theme => ({
@@ -43,6 +44,7 @@ export const ADMIN_SECTIONS = [
     permission: appAccessSettingsManagePermission,
   },
   { path: 'apps', label: 'Apps', permission: appAccessAppManagePermission },
+  { path: 'usage', label: 'Usage', permission: appAccessAppManagePermission },
   {
     path: 'requests',
     label: 'Requests',
@@ -170,6 +172,7 @@ const AdminLayout = ({
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/apps" element={<AdminAppsPage />} />
         <Route path="/apps/:appId" element={<AdminAppPage />} />
+        <Route path="/usage" element={<UsagePage />} />
         <Route path="/requests" element={<RequestOversightPage />} />
         <Route path="/requests/:requestId" element={<AdminRequestPage />} />
         <Route path="/audit" element={<AuditPage />} />

@@ -347,4 +347,68 @@ describe('AppEditor', () => {
       'Loom was removed from the catalog. Its requests and history are kept.',
     );
   });
+
+  it('edits price and seats per tier and keeps what it does not edit', async () => {
+    const { api, onSaved } = await render({
+      initial: appToDraft({
+        ...loom,
+        tiers: [
+          {
+            ...loom.tiers[0],
+            maxDurationDays: 30,
+            costPerSeatMonthly: 12.5,
+            currency: 'EUR',
+            seatsPurchased: 50,
+          },
+        ],
+      }),
+      isNew: false,
+      savedListed: false,
+    });
+    const cost = await within(tier(1)).findByLabelText(/Cost per seat/);
+    expect(cost).toHaveValue('12.5');
+    expect(within(tier(1)).getByLabelText(/Currency/)).toHaveValue('EUR');
+    fill(within(tier(1)).getByLabelText(/Seats bought/), '60');
+    await userEvent.click(screen.getByRole('button', { name: 'Save app' }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(api.saveApp).toHaveBeenCalledWith(
+      expect.objectContaining({
+        tiers: [
+          {
+            id: 'business',
+            name: 'Business',
+            fulfillment: { type: 'okta-group', oktaGroupId: '00gLoom' },
+            maxDurationDays: 30,
+            costPerSeatMonthly: 12.5,
+            currency: 'EUR',
+            seatsPurchased: 60,
+          },
+        ],
+      }),
+    );
+  });
+
+  it('refuses a price without currency, with 3 decimals, and fractional seats before saving', async () => {
+    const { api } = await render({
+      initial: appToDraft(loom),
+      isNew: false,
+      savedListed: false,
+    });
+    const cost = await within(tier(1)).findByLabelText(/Cost per seat/);
+    fill(cost, '9.999');
+    fill(within(tier(1)).getByLabelText(/Seats bought/), '2.5');
+    await userEvent.click(screen.getByRole('button', { name: 'Save app' }));
+    expect(cost).toHaveAccessibleDescription(
+      'A price from 0 to 1,000,000 with at most 2 decimals',
+    );
+    expect(
+      within(tier(1)).getByLabelText(/Currency/),
+    ).toHaveAccessibleDescription('Pick the currency of the price');
+    expect(
+      within(tier(1)).getByLabelText(/Seats bought/),
+    ).toHaveAccessibleDescription(
+      'A whole number of seats from 0 to 10,000,000',
+    );
+    expect(api.saveApp).not.toHaveBeenCalled();
+  });
 });

@@ -154,6 +154,49 @@ export const TierEditor = ({
             helperText={errors[`${p}.description`]}
           />
         </Grid>
+        <Grid item xs={12} sm={5}>
+          <TextField
+            id={`${idp}-cost`}
+            label="Cost per seat a month"
+            value={tier.cost}
+            onChange={e => set({ cost: e.target.value })}
+            fullWidth
+            margin="dense"
+            inputProps={{ inputMode: 'decimal' }}
+            error={Boolean(errors[`${p}.costPerSeatMonthly`])}
+            helperText={
+              errors[`${p}.costPerSeatMonthly`] ??
+              'Optional; only admins see prices and seats'
+            }
+          />
+        </Grid>
+        <Grid item xs={12} sm={2}>
+          <TextField
+            id={`${idp}-currency`}
+            label="Currency"
+            placeholder="EUR"
+            value={tier.currency}
+            onChange={e => set({ currency: e.target.value.toUpperCase() })}
+            fullWidth
+            margin="dense"
+            inputProps={{ maxLength: 3 }}
+            error={Boolean(errors[`${p}.currency`])}
+            helperText={errors[`${p}.currency`]}
+          />
+        </Grid>
+        <Grid item xs={12} sm={5}>
+          <TextField
+            id={`${idp}-seats`}
+            label="Seats bought"
+            value={tier.seats}
+            onChange={e => set({ seats: e.target.value })}
+            fullWidth
+            margin="dense"
+            inputProps={{ inputMode: 'numeric' }}
+            error={Boolean(errors[`${p}.seatsPurchased`])}
+            helperText={errors[`${p}.seatsPurchased`]}
+          />
+        </Grid>
         <Grid item xs={12} md={6}>
           <Typography variant="subtitle2">Approval</Typography>
           <PolicyEditor

@@ -46,6 +46,15 @@ export type TierDraft = {
     oktaGroupId: string;
     oktaAppId: string;
   };
+  /** What one seat costs a month, as typed ('' : no price). Admins only. */
+  cost: string;
+  /** ISO 4217 code of the cost, e.g. EUR. */
+  currency: string;
+  /** Seats bought, as typed ('' : not recorded). */
+  seats: string;
+  /** Kept as loaded: the editor does not change how long access lasts. */
+  maxDurationDays?: number;
+  durationRequired?: boolean;
 };
 
 export type AppDraft = {
@@ -85,6 +94,9 @@ export function emptyTier(fulfillment: FulfillmentType = 'manual'): TierDraft {
     ownPolicy: false,
     approval: emptyPolicy(),
     fulfillment: { type: fulfillment, oktaGroupId: '', oktaAppId: '' },
+    cost: '',
+    currency: '',
+    seats: '',
   };
 }
 
@@ -140,6 +152,12 @@ export function tierToDraft(t: Tier): TierDraft {
       oktaGroupId: f.type === 'okta-group' ? f.oktaGroupId : '',
       oktaAppId: f.type === 'okta-app' ? f.oktaAppId : '',
     },
+    cost:
+      t.costPerSeatMonthly === undefined ? '' : String(t.costPerSeatMonthly),
+    currency: t.currency ?? '',
+    seats: t.seatsPurchased === undefined ? '' : String(t.seatsPurchased),
+    maxDurationDays: t.maxDurationDays,
+    durationRequired: t.durationRequired,
   };
 }
 
@@ -244,9 +262,62 @@ export function draftToApp(d: AppDraft): App {
         description: opt(t.description),
         approval: t.ownPolicy ? policyToBody(t.approval) : undefined,
         fulfillment: fulfillmentToBody(t.fulfillment),
+        maxDurationDays: t.maxDurationDays,
+        durationRequired: t.durationRequired,
+        costPerSeatMonthly: t.cost.trim() ? Number(t.cost.trim()) : undefined,
+        currency: t.cost.trim() ? t.currency.trim().toUpperCase() : undefined,
+        seatsPurchased: t.seats.trim() ? Number(t.seats.trim()) : undefined,
       }),
     ),
   });
+}
+
+/** The highest price of a seat a month and the most seats the backend accepts. */
+export const MAX_COST_PER_SEAT = 1_000_000;
+export const MAX_SEATS = 10_000_000;
+
+function validateLicence(
+  c: ErrorCollector,
+  p: string,
+  t: TierDraft,
+  appCurrency: string | undefined,
+) {
+  const cost = t.cost.trim();
+  const currency = t.currency.trim().toUpperCase();
+  const seats = t.seats.trim();
+  if (cost) {
+    const n = Number(cost);
+    c.add(
+      `${p}.costPerSeatMonthly`,
+      (!/^\d+(\.\d{1,2})?$/.test(cost) || n > MAX_COST_PER_SEAT) &&
+        `A price from 0 to ${MAX_COST_PER_SEAT.toLocaleString(
+          'en-US',
+        )} with at most 2 decimals`,
+    );
+    c.add(`${p}.currency`, !currency && 'Pick the currency of the price');
+    c.add(
+      `${p}.currency`,
+      currency &&
+        !/^[A-Z]{3}$/.test(currency) &&
+        'A 3-letter currency code such as EUR',
+    );
+    c.add(
+      `${p}.currency`,
+      currency &&
+        appCurrency &&
+        currency !== appCurrency &&
+        `Price every tier of an app in one currency (${appCurrency})`,
+    );
+  }
+  if (seats) {
+    c.add(
+      `${p}.seatsPurchased`,
+      (!/^\d+$/.test(seats) || Number(seats) > MAX_SEATS) &&
+        `A whole number of seats from 0 to ${MAX_SEATS.toLocaleString(
+          'en-US',
+        )}`,
+    );
+  }
 }
 
 function validatePolicy(c: ErrorCollector, prefix: string, p: PolicyDraft) {
@@ -330,8 +401,13 @@ export function validateDraft(d: AppDraft): Errors {
       'An app listed in the catalog needs at least one tier',
   );
   const seen = new Set<string>();
+  const appCurrency = d.tiers
+    .find(t => t.cost.trim() && t.currency.trim())
+    ?.currency.trim()
+    .toUpperCase();
   d.tiers.forEach((t, i) => {
     const p = `tiers.${i}`;
+    validateLicence(c, p, t, appCurrency);
     const tid = t.id.trim();
     c.add(`${p}.id`, !tid && 'Give the tier an id');
     c.add(`${p}.id`, tid.length > 100 && 'Use at most 100 characters');
@@ -400,6 +476,9 @@ export function knownFields(d: AppDraft): string[] {
       `${p}.fulfillment`,
       `${p}.fulfillment.oktaGroupId`,
       `${p}.fulfillment.oktaAppId`,
+      `${p}.costPerSeatMonthly`,
+      `${p}.currency`,
+      `${p}.seatsPurchased`,
     );
     policy(`${p}.approval`, t.approval);
   });

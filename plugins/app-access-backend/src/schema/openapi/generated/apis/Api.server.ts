@@ -42,6 +42,8 @@ import {
   SettingsResponse,
   SettingsUpdate,
   SyncOverview,
+  UsageHistory,
+  UsageInsight,
   UserRef,
 } from '@app-access/plugin-app-access-common';
 
@@ -226,6 +228,31 @@ export type GetSettings = {
  */
 export type GetSyncStatus = {
   response: SyncOverview;
+};
+/**
+ * An app's holders and active holders per day from the daily snapshots (app-access.app.manage).
+ *
+ * @public
+ */
+export type GetUsageHistory = {
+  path: {
+    id: Id;
+  };
+  query: {
+    /**
+     * How many days back, 1-730 (default 90).
+     */
+    days?: number;
+  };
+  response: UsageHistory;
+};
+/**
+ * Usage insight per app and tier: holders, who signed in lately, seats bought and used, and what unused seats cost a month (app-access.app.manage).
+ *
+ * @public
+ */
+export type GetUsageInsight = {
+  response: UsageInsight;
 };
 /**
  * All apps, or only those in (listed=true) or not in (listed=false) the catalog (app-access.app.manage).
@@ -595,6 +622,8 @@ export type EndpointMap = {
   '#get|/requests/{id}': GetRequest;
   '#get|/settings': GetSettings;
   '#get|/admin/sync': GetSyncStatus;
+  '#get|/admin/usage/apps/{id}/history': GetUsageHistory;
+  '#get|/admin/usage': GetUsageInsight;
   '#get|/admin/apps': ListAdminApps;
   '#get|/admin/requests': ListAllRequests;
   '#get|/admin/apps/{id}/grants': ListAppGrants;

@@ -13,6 +13,10 @@ import { PersonName } from './PersonName.model';
  */
 export type ApproverPreview = {
   needsApproval: boolean;
+  /**
+   * When all seats of the tier are in use, that approving the request means buying one more (no figures).
+   */
+  seatWarning?: string;
   levels: Array<{
     level: number;
     approvers: Array<PersonName>;

@@ -14,4 +14,8 @@ import { ApprovalTask } from './ApprovalTask.model';
  */
 export type PendingApproval = ApprovalTask & {
   request: AccessRequest;
+  /**
+   * When the tier's seats bought are recorded and all are in use: "All 50 seats are in use; approving buys one more."
+   */
+  seatWarning?: string;
 };

@@ -29,6 +29,18 @@ export type Tier = {
    */
   durationRequired?: boolean;
   /**
+   * What one seat costs a month in `currency` (at most 2 decimals). Admin responses only: employees never see prices or seat counts.
+   */
+  costPerSeatMonthly?: number;
+  /**
+   * ISO 4217 code of `costPerSeatMonthly`, e.g. EUR; one currency per app. Admin responses only.
+   */
+  currency?: string;
+  /**
+   * How many seats of this tier were bought. Admin responses only.
+   */
+  seatsPurchased?: number;
+  /**
    * In employee-facing responses, whether the caller needs approval for it.
    */
   needsApproval?: boolean;

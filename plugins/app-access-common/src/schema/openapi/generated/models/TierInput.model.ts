@@ -19,4 +19,13 @@ export type TierInput = {
   fulfillment?: FulfillmentSpec;
   maxDurationDays?: number;
   durationRequired?: boolean;
+  /**
+   * What one seat costs a month (at most 2 decimals); requires `currency`.
+   */
+  costPerSeatMonthly?: number;
+  /**
+   * ISO 4217 code; requires `costPerSeatMonthly`. All priced tiers of an app share one.
+   */
+  currency?: string;
+  seatsPurchased?: number;
 };
