@@ -181,8 +181,11 @@ export class Workload {
       await this.pool.run(async () => {
         try {
           // Listed before an earlier decision of this level came back (the
-          // pool was full): the request has moved on, and a decision now
-          // would land on the next level.
+          // pool was full): the request has moved on, and a decision over
+          // the API now would land on the next level. (Only API decisions
+          // count: a Slack click or an email link names its task, and their
+          // 200 does not say the decision was made: a click whose user
+          // lookup failed is answered 200 with an ephemeral error.)
           if (decided()) return;
           tracked.level = task.level;
           if (approver === L2_APPROVER)
@@ -306,7 +309,6 @@ export class Workload {
         return;
       }
       tracked.decidedVia = 'email';
-      if (res.status === 200) tracked.decidedLevels.add(tracked.level);
       if (res.status !== 200) {
         this.unexpected.push(
           `email approve link of ${tracked.id}: HTTP ${res.status}`,
@@ -339,7 +341,6 @@ export class Workload {
       );
       if (res.outage) return;
       tracked.decidedVia = 'slack';
-      if (res.status === 200) tracked.decidedLevels.add(tracked.level);
       if (res.status !== 200) {
         this.unexpected.push(
           `slack click on ${tracked.id}: HTTP ${res.status}`,
