@@ -7,7 +7,7 @@ export interface Config {
     slack?: {
       /**
        * Bot User OAuth Token of the Slack app (xoxb-...). Scopes: chat:write,
-       * im:write, users:read, users:read.email.
+       * im:write, users:read, users:read.email, im:history (channels:history with a channel).
        * @visibility secret
        */
       botToken: string;

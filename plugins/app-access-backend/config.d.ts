@@ -123,7 +123,7 @@ export interface Config {
       maxDurationDays?: number;
       /**
        * How often the expiry pass runs (removes access whose end has passed, sends the notices),
-       * in minutes. Default: 15.
+       * in minutes. Default: 15. A pass that does not finish (its replica died) blocks the next for this long, at least 1 and at most 10 minutes.
        */
       checkEveryMinutes?: number;
     };

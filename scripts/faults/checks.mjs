@@ -36,10 +36,11 @@ export function checkFinalStates(details) {
 export function checkOkta(details, apps, okta) {
   const breaches = [];
   for (const app of apps.filter(a => a.path === 'okta-group')) {
+    // Fulfilled and not removed again (a planned removal).
     const expected = new Set(
       details
         .filter(d => d.tracked.appId === app.id)
-        .filter(d => d.request.status === 'fulfilled')
+        .filter(d => d.request.status === 'fulfilled' && !d.tracked.removal)
         .map(d => `${d.tracked.requester}@acme.example`),
     );
     const members = new Set(
@@ -54,7 +55,7 @@ export function checkOkta(details, apps, okta) {
     for (const login of members) {
       if (!expected.has(login))
         breaches.push(
-          `okta: ${login} in ${app.oktaGroupId} (${app.id}) without a fulfilled request`,
+          `okta: ${login} in ${app.oktaGroupId} (${app.id}) without a fulfilled request (or after its removal)`,
         );
     }
   }
@@ -281,5 +282,149 @@ function checkPlannedDecisions(tracked, tasks) {
     breaches.push(
       `request ${tracked.id} (${tracked.outcome}): level ${task.level} decided (${task.status}) though it should not have been`,
     );
+  return breaches;
+}
+
+/**
+ * Counts the Okta group removals that took someone out (a DELETE for a
+ * member), so a removal repeated after a lost answer shows as two only when
+ * the member was really deleted twice (re-added in between).
+ */
+export function recordOktaRemovals(okta) {
+  okta.removals = [];
+  const remove = okta.removeFromGroup.bind(okta);
+  okta.removeFromGroup = (groupId, userId) => {
+    const was = !!okta.groupMembers.get(groupId)?.has(userId);
+    const result = remove(groupId, userId);
+    if (was) okta.removals.push({ groupId, userId, at: Date.now() });
+    return result;
+  };
+}
+
+/**
+ * Each planned removal (expiry, the holder, an admin) ended with the access
+ * removed, once, and reached the vendor exactly once: the request's timeline
+ * has one `access_removal_started` (with the planned cause) and one
+ * `access_removed`, the grant is no longer among the holder's access, the
+ * Okta membership was deleted once, and there is one removal ticket (Jira
+ * label / Zendesk external_id `app-access-removal-<grant id>`). Nothing was
+ * removed for anyone else. held: requestId → the grant, for the grants the
+ * holders still hold at the end (My access lists held ones only).
+ */
+export function checkRemovals(details, held, apps, vendors, ticketing) {
+  const breaches = [];
+  const CAUSES = {
+    expire: 'expired',
+    holder: 'removed_by_holder',
+    admin: 'revoked',
+  };
+  const removalTickets = new Map();
+  const count = key =>
+    removalTickets.set(key, (removalTickets.get(key) ?? 0) + 1);
+  for (const issue of vendors.jira.issues)
+    for (const label of issue.labels)
+      if (label.startsWith('app-access-removal-')) count(label);
+  for (const ticket of vendors.zendesk.tickets)
+    if (ticket.external_id?.startsWith('app-access-removal-'))
+      count(ticket.external_id);
+  const oktaRemovals = new Map();
+  for (const r of vendors.okta.removals ?? []) {
+    const key = `${r.groupId} ${r.userId}`;
+    oktaRemovals.set(key, (oktaRemovals.get(key) ?? 0) + 1);
+  }
+  const appsById = new Map(apps.map(a => [a.id, a]));
+  for (const { tracked, request } of details) {
+    const events = request.events ?? [];
+    const started = events.filter(e => e.type === 'access_removal_started');
+    const removed = events.filter(e => e.type === 'access_removed');
+    const failed = events.filter(e => e.type === 'access_removal_failed');
+    const planned = tracked.removal && request.status === 'fulfilled';
+    const what = `${tracked.removal ?? 'no'} removal of ${tracked.id} (${
+      tracked.appId
+    }, ${tracked.requester})`;
+    const grantId =
+      started[0]?.data?.grantId ??
+      held.get(tracked.id)?.id ??
+      tracked.grant?.id;
+    if (planned) {
+      if (started.length !== 1 || removed.length !== 1 || failed.length)
+        breaches.push(
+          `${what}: ${started.length} removal(s) started, ${removed.length} removed, ${failed.length} failed; expected 1, 1, 0`,
+        );
+      const cause = started[0]?.data?.cause;
+      if (started.length && cause !== CAUSES[tracked.removal])
+        breaches.push(
+          `${what}: removal cause ${cause}, expected ${
+            CAUSES[tracked.removal]
+          }`,
+        );
+      if (held.has(tracked.id))
+        breaches.push(
+          `${what}: grant ${held.get(tracked.id).id} still ${
+            held.get(tracked.id).status
+          }`,
+        );
+    } else {
+      if (started.length || removed.length)
+        breaches.push(
+          `${what}: ${started.length} removal(s) started, ${removed.length} removed, none planned`,
+        );
+      if (
+        request.status === 'fulfilled' &&
+        held.get(tracked.id)?.status !== 'active'
+      )
+        breaches.push(
+          `${what}: the grant of a fulfilled request is ${
+            held.get(tracked.id)?.status ?? 'not held'
+          }, expected active`,
+        );
+    }
+    const app = appsById.get(tracked.appId);
+    if (app.path === 'okta-group' && request.status === 'fulfilled') {
+      const user = vendors.okta.findUser(`${tracked.requester}@acme.example`);
+      const n = oktaRemovals.get(`${app.oktaGroupId} ${user?.id}`) ?? 0;
+      if (n !== (planned ? 1 : 0))
+        breaches.push(
+          `okta: ${tracked.requester} deleted from ${app.oktaGroupId} ${n} time(s) (${what})`,
+        );
+    }
+    if (grantId && app.path === 'ticket') {
+      const n = removalTickets.get(`app-access-removal-${grantId}`) ?? 0;
+      // An emailed ticket's removal is IT's task in the portal (no ticket).
+      const want = planned && ticketing !== 'email' ? 1 : 0;
+      if (n !== want)
+        breaches.push(
+          `${n} removal ticket(s) for grant ${grantId} (${what}), expected ${want}`,
+        );
+    }
+  }
+  return breaches;
+}
+
+/**
+ * A request filed on someone's behalf names both, and was decided by the
+ * grantee's approvers: never by the person who filed it nor the grantee.
+ */
+export function checkOnBehalf(details) {
+  const breaches = [];
+  for (const { tracked, request } of details) {
+    if (!tracked.filer) continue;
+    const filer = `user:default/${tracked.filer}`;
+    const grantee = `user:default/${tracked.requester}`;
+    const short = ref => String(ref).replace(/^user:default\//, '');
+    if (request.requester !== filer || request.grantee !== grantee)
+      breaches.push(
+        `on-behalf request ${tracked.id}: requester ${request.requester}, grantee ${request.grantee}; filed by ${filer} for ${grantee}`,
+      );
+    for (const task of request.approvals ?? []) {
+      if (
+        task.decidedBy &&
+        [tracked.filer, tracked.requester].includes(short(task.decidedBy))
+      )
+        breaches.push(
+          `on-behalf request ${tracked.id}: level ${task.level} ${task.status} by ${task.decidedBy}, who filed it or gets it`,
+        );
+    }
+  }
   return breaches;
 }

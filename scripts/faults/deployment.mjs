@@ -87,6 +87,9 @@ function seedOf(apps) {
         {
           id: 'std',
           name: 'Standard',
+          // Time-bound requests ask for a day; the runner moves their end
+          // into the past so the expiry pass removes them mid-run.
+          maxDurationDays: 30,
           fulfillment:
             app.path === 'okta-group'
               ? { type: 'okta-group', oktaGroupId: app.oktaGroupId }
@@ -116,6 +119,10 @@ export function writeDeployment({ database, apps, vendors, ports, ticketing }) {
           defaultApprovers: ['group:default/it-admins'],
         },
         ticketing: { system: ticketing },
+        // Requesters file for each other (on-behalf requests).
+        requests: { onBehalf: 'anyone' },
+        // The expiry pass every 6 s, so ended access is removed mid-run.
+        access: { checkEveryMinutes: 0.1 },
         outbox: {
           leaseSeconds: 5,
           pollIntervalMs: 200,

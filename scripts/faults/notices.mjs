@@ -109,6 +109,12 @@ export function checkNotices({ jobs, details, vendors, teamsCuts }) {
       // channel: the notifier posts it once, for the approvers.
       if (p.kind === 'decision_recorded' && p.audience !== 'approvers')
         continue;
+      // The channel webhook posts nothing about one person's access ending
+      // (ending soon, removed): the holder hears it in person, not the channel.
+      if (p.kind === 'access_changed') {
+        counts.skipped += 1;
+        continue;
+      }
       const key = `${p.requestId} ${teamsClass(p.kind)}`;
       teamsJobs.set(key, [...(teamsJobs.get(key) ?? []), { p, created, what }]);
     } else if (p.channel === 'slack' && p.kind === 'approval_needed') {

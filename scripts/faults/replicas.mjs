@@ -35,11 +35,11 @@ export async function dropDatabase(name) {
 }
 
 /** One query on the run's database, for what the API does not show (outbox jobs). */
-export async function queryDatabase(name, sql) {
+export async function queryDatabase(name, sql, params) {
   const client = new pg.Client({ ...PG, database: name });
   await client.connect();
   try {
-    return (await client.query(sql)).rows;
+    return (await client.query(sql, params)).rows;
   } finally {
     await client.end();
   }

@@ -19,8 +19,11 @@ import {
   checkDecisionsAndTimelines,
   checkFinalStates,
   checkOkta,
+  checkOnBehalf,
   checkOutbox,
+  checkRemovals,
   checkTickets,
+  recordOktaRemovals,
 } from './checks.mjs';
 import { ReplicaClient } from './client.mjs';
 import {
@@ -43,17 +46,30 @@ import {
   usePostgres,
 } from './replicas.mjs';
 import { startVendors } from './vendors.mjs';
-import { Workload } from './workload.mjs';
+import { Pool, Workload } from './workload.mjs';
 
+/**
+ * drainSecondsPerRequest: the drain time grows with the workload (at least
+ * MIN_DRAIN_SECONDS); past it the runner waits on only while requests keep
+ * reaching their end (see STALL_SECONDS), up to twice the drain time.
+ */
 const PROFILES = {
-  short: { requests: 60, appsPerKind: 2, submitSeconds: 25, drainSeconds: 120 },
+  short: {
+    requests: 60,
+    appsPerKind: 2,
+    submitSeconds: 25,
+    drainSecondsPerRequest: 2,
+  },
   full: {
     requests: 1000,
     appsPerKind: 21,
     submitSeconds: 120,
-    drainSeconds: 600,
+    drainSecondsPerRequest: 0.6,
   },
 };
+const MIN_DRAIN_SECONDS = 120;
+/** Past the drain time: stop waiting once nothing reached its end for this long. */
+const STALL_SECONDS = 90;
 
 const { values: options } = parseArgs({
   options: {
@@ -139,7 +155,7 @@ function effectCounts(vendors) {
 
 /**
  * An Okta membership nobody asked for, a second ticket for a request, a
- * second approval DM and mail, a repeated Teams card and a lost status mail:
+ * second removal ticket, a second approval DM and mail, a repeated Teams card and a lost status mail:
  * the checks must report each.
  */
 function sabotage(vendors, apps, workload) {
@@ -155,6 +171,12 @@ function sabotage(vendors, apps, workload) {
     i.labels.includes(`app-access-${tracked.id}`),
   );
   if (issue) vendors.jira.issues.push({ ...issue, key: `${issue.key}-COPY` });
+  // A second removal ticket for a removed grant.
+  const removal = vendors.jira.issues.find(i =>
+    i.labels.some(l => l.startsWith('app-access-removal-')),
+  );
+  if (removal)
+    vendors.jira.issues.push({ ...removal, key: `${removal.key}-COPY` });
   // apiCalls reads `calls` one to one, in order.
   const post = vendors.slack.apiCalls.findIndex(
     c => c.method === 'chat.postMessage' && c.response.ok,
@@ -226,6 +248,7 @@ async function main() {
     });
     cleanup.push(() => vendors.stop());
     stampMailArrivals(vendors.smtp);
+    recordOktaRemovals(vendors.okta);
 
     const ports = [];
     for (let i = 0; i < replicaCount; i++) ports.push(await freePort(ports));
@@ -280,6 +303,7 @@ async function main() {
       ticketing: options.ticketing,
       log,
     });
+    workload.query = (sql, params) => queryDatabase(database, sql, params);
     const plan = workload.plan(profile.requests);
     const waitHealthy = async replica => {
       await replica.waitHealthy(600_000);
@@ -351,14 +375,43 @@ async function main() {
     await submitting;
     await faultsDone;
     // The drain time counts from the last fault's end (a replica back up),
-    // so a slow machine's long restarts do not eat it.
-    const deadline = Math.max(
-      workStarted + (profile.submitSeconds + profile.drainSeconds) * 1000,
-      Date.now() + profile.drainSeconds * 1000,
+    // so a slow machine's long restarts do not eat it, and grows with the
+    // workload. Past it, the run waits on while requests keep reaching
+    // their end (a slow machine), and stops once nothing moved for
+    // STALL_SECONDS (something stuck: the checks report it), or at twice
+    // the drain time.
+    const drainSeconds = Math.max(
+      MIN_DRAIN_SECONDS,
+      profile.drainSecondsPerRequest * plan.length,
     );
-    while (workload.open.length && Date.now() < deadline) {
+    const deadline = Math.max(
+      workStarted + (profile.submitSeconds + drainSeconds) * 1000,
+      Date.now() + drainSeconds * 1000,
+    );
+    const hardDeadline = deadline + drainSeconds * 1000;
+    let lastOpen = workload.open.length;
+    let lastProgress = Date.now();
+    while (workload.open.length) {
+      const now = Date.now();
+      if (workload.open.length < lastOpen) lastProgress = now;
+      lastOpen = workload.open.length;
+      if (now >= hardDeadline) break;
+      if (now >= deadline && now - lastProgress >= STALL_SECONDS * 1000) break;
       await sleep(1000);
     }
+    if (Date.now() > deadline)
+      log(
+        `${((Date.now() - deadline) / 1000).toFixed(
+          0,
+        )}s past the ${drainSeconds}s drain time: ${
+          !workload.open.length
+            ? 'requests kept reaching their end until none was open'
+            : Date.now() >= hardDeadline
+            ? 'twice the drain time is the limit'
+            : `nothing reached its end for ${STALL_SECONDS}s`
+        }`,
+      );
+    await workload.pool.drain();
     await stopApprover();
     await stopApprover2();
     await stopIt();
@@ -370,17 +423,32 @@ async function main() {
 
     // Checks from outside.
     const details = [];
+    const reads = new Pool(8);
     for (const tracked of workload.requests.values()) {
-      const res = await client.api(
-        ADMIN,
-        'GET',
-        `/admin/requests/${tracked.id}`,
-      );
+      await reads.run(async () => {
+        const res = await client.api(
+          ADMIN,
+          'GET',
+          `/admin/requests/${tracked.id}`,
+        );
+        if (res.status !== 200) {
+          breaches.push(`read ${tracked.id}: HTTP ${res.status}`);
+          return;
+        }
+        details.push({ tracked, request: res.body });
+      });
+    }
+    await reads.drain();
+    // Each grantee's grants, as they read them (requestId → grant).
+    const grants = new Map();
+    for (const user of REQUESTERS) {
+      const res = await client.api(user, 'GET', '/me/access');
       if (res.status !== 200) {
-        breaches.push(`read ${tracked.id}: HTTP ${res.status}`);
+        breaches.push(`read ${user}'s access: HTTP ${res.status}`);
         continue;
       }
-      details.push({ tracked, request: res.body });
+      for (const grant of res.body.items ?? [])
+        grants.set(grant.requestId, grant);
     }
     // What the checks saw, for reading a breach afterwards.
     writeFileSync(
@@ -467,6 +535,8 @@ async function main() {
       ...workload.unexpected,
       ...checkFinalStates(details),
       ...checkOkta(details, apps, vendors.okta),
+      ...checkRemovals(details, grants, apps, vendors, options.ticketing),
+      ...checkOnBehalf(details),
       ...checkTickets(details, options.ticketing, vendors),
       ...checkApprovalMessages(details, vendors),
       ...checkDecisionsAndTimelines(details),
@@ -482,6 +552,17 @@ async function main() {
     await runCleanup();
   }
   if (workload) {
+    const tracked = [...workload.requests.values()];
+    const ways = {};
+    for (const r of tracked.filter(t => t.removal))
+      ways[r.removal] = (ways[r.removal] ?? 0) + 1;
+    log(
+      `${
+        tracked.filter(t => t.filer).length
+      } on-behalf request(s); removals planned ${JSON.stringify(ways)}, ${
+        (vendors?.okta.removals ?? []).length
+      } Okta membership(s) deleted`,
+    );
     const via = {};
     for (const r of workload.requests.values())
       via[r.decidedVia ?? 'none'] = (via[r.decidedVia ?? 'none'] ?? 0) + 1;

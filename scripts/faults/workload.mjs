@@ -17,6 +17,41 @@ const {
 const TERMINAL = new Set(['fulfilled', 'denied', 'cancelled', 'failed']);
 /** How long an approver waits for a Slack DM or an email before deciding in the portal. */
 const MESSAGE_PATIENCE_MS = 30_000;
+/**
+ * Decisions (and IT's completions) in flight at once, over both approvers:
+ * a person deciding one task at a time is the runner's pace, not the
+ * product's, and on a busy machine every call takes seconds.
+ */
+export const DECISION_CONCURRENCY = 24;
+/** Every n-th (grantee, app) pair is filed by another requester on the grantee's behalf. */
+const ON_BEHALF_EVERY = 7;
+/** Every n-th request that will be granted is time-bound and its access removed mid-run. */
+const REMOVAL_EVERY = 4;
+/** How a planned removal happens: the expiry pass, the holder, an admin. */
+const REMOVAL_WAYS = ['expire', 'holder', 'admin'];
+
+/** A bounded pool: `run(fn)` waits for a free slot, then starts `fn` without waiting for it. */
+export class Pool {
+  constructor(limit) {
+    this.limit = limit;
+    this.running = new Set();
+  }
+
+  async run(fn) {
+    while (this.running.size >= this.limit) await Promise.race(this.running);
+    const p = Promise.resolve()
+      .then(fn)
+      .finally(() => this.running.delete(p));
+    this.running.add(p);
+    return undefined;
+  }
+
+  async drain() {
+    await Promise.allSettled([...this.running]);
+  }
+}
+
+const userRef = user => `user:default/${user}`;
 
 export class Workload {
   constructor({ client, vendors, apps, ticketing, log }) {
@@ -34,6 +69,10 @@ export class Workload {
     this.lostAnswers = 0;
     /** Email links refused (410 used, 404 revoked) while their task still waited. */
     this.linksRefused = 0;
+    /** The approvers' and IT's calls in flight (see DECISION_CONCURRENCY). */
+    this.pool = new Pool(DECISION_CONCURRENCY);
+    /** Runs SQL on the run's database (moves a grant's end into the past). */
+    this.query = undefined;
   }
 
   /**
@@ -47,6 +86,7 @@ export class Workload {
     const apps = [...this.apps.values()];
     let oneLevel = 0;
     let twoLevels = 0;
+    let removals = 0;
     const outcomeOf = app => {
       if (app.channel === 'none') return 'approve';
       if (app.levels === 2)
@@ -63,23 +103,37 @@ export class Workload {
             apps.length * REQUESTERS.length
           } distinct requests fit the seed`,
         );
-      pairs.push({ app, requester, outcome: outcomeOf(app) });
+      const outcome = outcomeOf(app);
+      const item = { app, requester, outcome };
+      // Filed by the next requester for this one: the grantee's approvers
+      // decide, never the filer nor the grantee.
+      if (i % ON_BEHALF_EVERY === 3)
+        item.filer =
+          REQUESTERS[(REQUESTERS.indexOf(requester) + 1) % REQUESTERS.length];
+      // Granted for a day, then removed while the faults go on: by the
+      // expiry pass (its end moved into the past), by the holder, or by an
+      // admin; each removal reaches the vendor once.
+      if (!outcome.startsWith('deny') && i % REMOVAL_EVERY === 1)
+        item.removal = REMOVAL_WAYS[removals++ % REMOVAL_WAYS.length];
+      pairs.push(item);
     }
     return pairs;
   }
 
-  async submit({ app, requester, outcome }) {
-    const res = await this.client.api(requester, 'POST', '/requests', {
+  async submit({ app, requester, outcome, filer, removal }) {
+    const res = await this.client.api(filer ?? requester, 'POST', '/requests', {
       appId: app.id,
       tierId: 'std',
       justification: `fault suite: ${app.path} over ${app.channel}`,
+      ...(filer ? { onBehalfOf: userRef(requester) } : {}),
+      ...(removal ? { durationDays: 1 } : {}),
     });
     // A retry after a lost answer (the replica died, or the database went
     // away, after the commit): the earlier try made it, and it is the only
     // request for this pair, so it is ours.
     const earlier =
       res.status === 409 &&
-      /You already have an open request ([0-9a-f-]{36})/.exec(
+      /(?:You|\S+) already (?:have|has) an open request ([0-9a-f-]{36})/.exec(
         res.body?.error?.message ?? '',
       )?.[1];
     if (earlier) {
@@ -87,9 +141,9 @@ export class Workload {
       res.body = { id: earlier, status: 'submitted' };
     } else if (res.status !== 201) {
       this.unexpected.push(
-        `submit ${app.id} as ${requester}: HTTP ${res.status} ${JSON.stringify(
-          res.body,
-        )}`,
+        `submit ${app.id} as ${filer ?? requester}${
+          filer ? ` for ${requester}` : ''
+        }: HTTP ${res.status} ${JSON.stringify(res.body)}`,
       );
       return;
     }
@@ -97,8 +151,13 @@ export class Workload {
       id: res.body.id,
       appId: app.id,
       app,
+      /** The grantee: who gets the access (the filer's colleague when filed on behalf). */
       requester,
+      filer,
+      removal,
       outcome,
+      /** Levels this runner saw decided (a listed task of one is stale). */
+      decidedLevels: new Set(),
       submittedAt: Date.now(),
       status: res.body.status,
     });
@@ -112,23 +171,38 @@ export class Workload {
   async approveRound(approver) {
     const res = await this.client.api(approver, 'GET', '/approvals?limit=200');
     if (res.status !== 200) return;
+    // Many at once (bounded): each decision goes to whichever replica is
+    // up, through the same channel as before.
     for (const task of res.body.items) {
       const tracked = this.requests.get(task.requestId);
-      if (!tracked || tracked.deciding) continue;
+      const decided = () => tracked?.decidedLevels.has(task.level);
+      if (!tracked || tracked.deciding || decided()) continue;
       tracked.deciding = true;
-      try {
-        if (approver === L2_APPROVER)
-          await this.decideInPortal(
-            tracked,
-            L2_APPROVER,
-            tracked.outcome === 'deny2' ? 'deny' : 'approve',
-          );
-        else if (tracked.outcome === 'deny1')
-          await this.decideInPortal(tracked, APPROVER, 'deny');
-        else await this.decide(tracked);
-      } finally {
-        tracked.deciding = false;
-      }
+      await this.pool.run(async () => {
+        try {
+          // Listed before an earlier decision of this level came back (the
+          // pool was full): the request has moved on, and a decision over
+          // the API now would land on the next level. (Only API decisions
+          // count: a Slack click or an email link names its task, and their
+          // 200 does not say the decision was made: a click whose user
+          // lookup failed is answered 200 with an ephemeral error.)
+          if (decided()) return;
+          tracked.level = task.level;
+          if (approver === L2_APPROVER)
+            await this.decideInPortal(
+              tracked,
+              L2_APPROVER,
+              tracked.outcome === 'deny2' ? 'deny' : 'approve',
+            );
+          else if (tracked.outcome === 'deny1')
+            await this.decideInPortal(tracked, APPROVER, 'deny');
+          else await this.decide(tracked);
+        } catch (e) {
+          this.log(`deciding ${tracked.id}: ${e.message}`);
+        } finally {
+          tracked.deciding = false;
+        }
+      });
     }
   }
 
@@ -142,6 +216,8 @@ export class Workload {
         : { decision },
     );
     // 409: decided already (an earlier call whose answer was lost).
+    if (res.status === 200 || res.status === 409)
+      tracked.decidedLevels.add(tracked.level);
     if (res.status !== 200 && res.status !== 409) {
       this.unexpected.push(
         `${decision} ${tracked.id} as ${approver}: HTTP ${
@@ -178,6 +254,8 @@ export class Workload {
     );
     tracked.decidedVia = 'api';
     // 409: another replica (or an earlier click) decided it first.
+    if (res.status === 200 || res.status === 409)
+      tracked.decidedLevels.add(tracked.level);
     if (res.status !== 200 && res.status !== 409) {
       this.unexpected.push(
         `approve ${tracked.id}: HTTP ${res.status} ${JSON.stringify(res.body)}`,
@@ -273,7 +351,11 @@ export class Workload {
     }
   }
 
-  /** IT's part: resolve the ticket in the fake, or mark a manual request fulfilled. */
+  /**
+   * IT's part: resolve the ticket in the fake, or mark a manual request
+   * fulfilled; and the planned removals (start them, then do IT's part of
+   * a removal). Many at once, bounded like the approvers.
+   */
   async completeRound() {
     for (const tracked of this.requests.values()) {
       if (tracked.status !== 'awaiting_it' || tracked.completing) continue;
@@ -283,24 +365,155 @@ export class Workload {
         (tracked.app.path === 'ticket' && this.ticketing === 'email');
       if (byHand) {
         tracked.completing = true;
-        const res = await this.client.api(
-          ADMIN,
-          'POST',
-          `/admin/requests/${tracked.id}/mark-fulfilled`,
-          { note: 'done by the fault suite' },
-        );
-        if (res.status !== 200 && res.status !== 409) {
-          tracked.completing = false;
-          this.unexpected.push(
-            `mark-fulfilled ${tracked.id}: HTTP ${res.status} ${JSON.stringify(
-              res.body,
-            )}`,
+        await this.pool.run(async () => {
+          const res = await this.client.api(
+            ADMIN,
+            'POST',
+            `/admin/requests/${tracked.id}/mark-fulfilled`,
+            { note: 'done by the fault suite' },
           );
-        }
+          if (res.status !== 200 && res.status !== 409) {
+            tracked.completing = false;
+            this.unexpected.push(
+              `mark-fulfilled ${tracked.id}: HTTP ${
+                res.status
+              } ${JSON.stringify(res.body)}`,
+            );
+          }
+        });
       } else if (tracked.app.path === 'ticket') {
         tracked.completing = this.resolveTicket(tracked.id);
       }
     }
+    await this.removalRound();
+  }
+
+  /** Requests granted with a planned removal that has not finished. */
+  get pendingRemovals() {
+    return [...this.requests.values()].filter(
+      r =>
+        r.removal && r.status === 'fulfilled' && r.grant?.status !== 'removed',
+    );
+  }
+
+  /** Reads the grants of the planned removals (as each holder), then moves each one on. */
+  async removalRound() {
+    const pending = this.pendingRemovals;
+    for (const grantee of new Set(pending.map(r => r.requester))) {
+      const res = await this.client.api(grantee, 'GET', '/me/access');
+      if (res.status !== 200) continue;
+      const held = new Set();
+      for (const grant of res.body.items ?? []) {
+        const tracked = this.requests.get(grant.requestId);
+        held.add(grant.requestId);
+        if (tracked?.removal) tracked.grant = grant;
+      }
+      // My access lists held grants only (active, removing, removal
+      // failed): one seen before and gone now was removed. The checks
+      // confirm it from the request's timeline.
+      for (const tracked of pending)
+        if (
+          tracked.requester === grantee &&
+          tracked.grant &&
+          !held.has(tracked.id)
+        )
+          tracked.grant = { ...tracked.grant, status: 'removed' };
+    }
+    for (const tracked of pending) {
+      if (!tracked.grant || tracked.removalBusy) continue;
+      tracked.removalBusy = true;
+      await this.pool.run(async () => {
+        try {
+          await this.removalStep(tracked);
+        } catch (e) {
+          this.log(`removal of ${tracked.grant.id}: ${e.message}`);
+        } finally {
+          tracked.removalBusy = false;
+        }
+      });
+    }
+  }
+
+  async removalStep(tracked) {
+    const grant = tracked.grant;
+    if (grant.status === 'active' && !tracked.removalStarted) {
+      if (tracked.removal === 'expire') {
+        // The expiry pass reads the clock; the run cannot wait a day, so
+        // the grant's end moves into the past and the next pass (every 6 s,
+        // on whichever replica wins the task) removes it.
+        await this.query(
+          `UPDATE "app-access".access_grants SET ends_at = $1
+            WHERE id = $2 AND status = 'active'`,
+          [new Date(Date.now() - 60_000).toISOString(), grant.id],
+        );
+        tracked.removalStarted = Date.now();
+        return;
+      }
+      const res =
+        tracked.removal === 'holder'
+          ? await this.client.api(
+              tracked.requester,
+              'POST',
+              `/grants/${grant.id}/remove`,
+            )
+          : await this.client.api(
+              ADMIN,
+              'POST',
+              `/admin/grants/${grant.id}/revoke`,
+              { reason: 'revoked by the fault suite' },
+            );
+      // 409: an earlier call whose answer was lost moved it already.
+      if (res.status === 200 || res.status === 409)
+        tracked.removalStarted = Date.now();
+      else
+        this.unexpected.push(
+          `${tracked.removal} removal of grant ${grant.id} (${
+            tracked.id
+          }): HTTP ${res.status} ${JSON.stringify(res.body)}`,
+        );
+      return;
+    }
+    if (grant.status !== 'removing' || tracked.removalDone) return;
+    // IT's part of a removal: the ticket resolved in the fake, or the
+    // access marked removed by hand. An Okta group needs nothing.
+    const by = grant.fulfilledBy;
+    if (by === 'jira' || by === 'zendesk') {
+      tracked.removalDone = this.resolveRemovalTicket(by, grant.id);
+    } else if (by === 'manual' || by === 'email') {
+      const res = await this.client.api(
+        ADMIN,
+        'POST',
+        `/admin/grants/${grant.id}/mark-removed`,
+        { note: 'removed by the fault suite' },
+      );
+      // 409 while the revoke job has not yet handed it to IT: next round.
+      if (res.status === 200) tracked.removalDone = true;
+      else if (res.status !== 409)
+        this.unexpected.push(
+          `mark-removed ${grant.id}: HTTP ${res.status} ${JSON.stringify(
+            res.body,
+          )}`,
+        );
+    }
+  }
+
+  resolveRemovalTicket(system, grantId) {
+    const key = `app-access-removal-${grantId}`;
+    if (system === 'jira') {
+      const issue = this.vendors.jira.issues.find(i => i.labels.includes(key));
+      if (!issue) return false;
+      this.vendors.jira.transition(issue.key, {
+        category: 'done',
+        resolution: 'Done',
+      });
+      return true;
+    }
+    const ticket = this.vendors.zendesk.tickets.find(
+      t => t.external_id === key,
+    );
+    if (!ticket) return false;
+    this.vendors.zendesk.update(ticket.id, { status: 'solved' });
+    return true;
   }
 
   resolveTicket(requestId) {
@@ -328,20 +541,34 @@ export class Workload {
     return false;
   }
 
-  /** Reads every request's status (as the admin, who may read all). */
+  /**
+   * Reads every request's status (as the admin, who may read all): a few
+   * pages of the list, not one call per request.
+   */
   async refresh() {
-    for (const tracked of this.requests.values()) {
-      if (TERMINAL.has(tracked.status)) continue;
+    let cursor;
+    do {
       const res = await this.client.api(
         ADMIN,
         'GET',
-        `/admin/requests/${tracked.id}`,
+        `/admin/requests?limit=200${
+          cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''
+        }`,
       );
-      if (res.status === 200) tracked.status = res.body.status;
-    }
+      if (res.status !== 200) return;
+      for (const item of res.body.items ?? []) {
+        const tracked = this.requests.get(item.id);
+        if (tracked) tracked.status = item.status;
+      }
+      cursor = res.body.nextCursor;
+    } while (cursor);
   }
 
+  /** Requests not yet final, and granted access whose planned removal has not finished. */
   get open() {
-    return [...this.requests.values()].filter(r => !TERMINAL.has(r.status));
+    const removals = new Set(this.pendingRemovals);
+    return [...this.requests.values()].filter(
+      r => !TERMINAL.has(r.status) || removals.has(r),
+    );
   }
 }

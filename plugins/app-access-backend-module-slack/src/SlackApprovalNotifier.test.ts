@@ -89,6 +89,7 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     let fake: FakeSlackApi;
     let notifier: SlackApprovalNotifier;
+    let knex: Awaited<ReturnType<typeof databases.init>>;
     const logger = mockServices.logger.mock();
 
     beforeAll(async () => {
@@ -98,7 +99,7 @@ describe.each(databases.eachSupportedId())(
           { id: 'U0SAM', email: 'sam.manager@acme.example' },
         ],
       });
-      const knex = await databases.init(databaseId);
+      knex = await databases.init(databaseId);
       await migrateSlackTables(knex);
       notifier = new SlackApprovalNotifier({
         client: createSlackWebClient(
@@ -177,6 +178,125 @@ describe.each(databases.eachSupportedId())(
       await notifier.notify(first);
       expect(fake.callsTo('chat.postMessage')).toHaveLength(2);
       expect(fake.dmsTo('U0SAM')).toHaveLength(1);
+    });
+
+    describe('a post whose answer or record was lost', () => {
+      const postPath = '/api/chat.postMessage';
+
+      it('finds the earlier attempt’s message by its marker and updates it instead of posting again', async () => {
+        const first = message();
+        // Slack posts the DM, the answer never arrives (a timeout or a
+        // cut connection after the post): the outbox retries the delivery.
+        fake.failNext(1, { drop: 'after' }, { path: postPath });
+        await expect(notifier.notify(first)).rejects.toThrow();
+        expect(fake.dmsTo('U0SAM')).toHaveLength(1);
+
+        await notifier.notify(first);
+        expect(fake.dmsTo('U0SAM')).toHaveLength(1);
+        expect(fake.callsTo('chat.postMessage', { all: true })).toHaveLength(1);
+        expect(fake.callsTo('conversations.history')).toHaveLength(1);
+        expect(fake.callsTo('chat.update')).toHaveLength(1);
+        // Found once, the ts is recorded: a third attempt just updates.
+        await notifier.notify(first);
+        expect(fake.callsTo('conversations.history')).toHaveLength(1);
+        expect(fake.callsTo('chat.update')).toHaveLength(2);
+        expect(fake.dmsTo('U0SAM')).toHaveLength(1);
+      });
+
+      it('finds it when the post succeeded but storing its ts failed (the database went away)', async () => {
+        const real = new DatabaseSlackMessageStore(knex);
+        let failOnce = true;
+        const flaky = Object.create(real, {
+          save: {
+            value: async (record: { ts: string }) => {
+              if (record.ts && failOnce) {
+                failOnce = false;
+                throw new Error('Connection terminated unexpectedly');
+              }
+              return real.save(record as any);
+            },
+          },
+        });
+        const flakyNotifier = new SlackApprovalNotifier({
+          client: createSlackWebClient(
+            { botToken: fake.token, apiUrl: fake.apiUrl },
+            logger,
+          ),
+          store: flaky,
+          decisions,
+          logger,
+        });
+        const first = message();
+        await expect(flakyNotifier.notify(first)).rejects.toThrow(
+          'Connection terminated unexpectedly',
+        );
+        await flakyNotifier.notify(first);
+        expect(fake.dmsTo('U0SAM')).toHaveLength(1);
+        expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+        // The decision reaches the one copy.
+        await notifier.notify(
+          message({
+            kind: 'decision_recorded',
+            task: {
+              ...task,
+              status: 'approved',
+              decidedBy: 'user:default/sam.manager',
+            },
+            idempotencyKey: `${first.idempotencyKey}:decided`,
+          }),
+        );
+        const [dm] = fake.dmsTo('U0SAM');
+        expect(JSON.stringify(dm.blocks)).not.toContain('app_access_approve');
+      });
+
+      it('posts on the retry when the earlier attempt failed before Slack posted', async () => {
+        const first = message();
+        fake.failNext(1, 500, { path: postPath });
+        await expect(notifier.notify(first)).rejects.toThrow();
+        expect(fake.dmsTo('U0SAM')).toHaveLength(0);
+        await notifier.notify(first);
+        expect(fake.dmsTo('U0SAM')).toHaveLength(1);
+        expect(fake.callsTo('conversations.history')).toHaveLength(1);
+        expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+      });
+
+      it('looks only when an attempt may have posted: a first post reads no history', async () => {
+        await notifier.notify(message());
+        expect(fake.callsTo('conversations.history', { all: true })).toEqual(
+          [],
+        );
+        const [post] = fake.callsTo('chat.postMessage');
+        expect(post.args.metadata).toEqual({
+          event_type: 'app_access_delivery',
+          event_payload: { delivery: expect.stringMatching(/^[0-9a-f]{32}$/) },
+        });
+      });
+
+      it('without the history scope it says so and posts again (the documented second copy)', async () => {
+        const first = message();
+        fake.failNext(1, { drop: 'after' }, { path: postPath });
+        await expect(notifier.notify(first)).rejects.toThrow();
+        fake.failWith('conversations.history', 'missing_scope');
+        logger.warn.mockClear();
+        await notifier.notify(first);
+        expect(fake.dmsTo('U0SAM')).toHaveLength(2);
+        expect(logger.warn).toHaveBeenCalledWith(
+          expect.stringContaining('missing_scope'),
+        );
+      });
+
+      it('throws (and posts nothing) when the history cannot be read for another reason', async () => {
+        const first = message();
+        fake.failNext(1, { drop: 'after' }, { path: postPath });
+        await expect(notifier.notify(first)).rejects.toThrow();
+        fake.failNext(1, 500, { path: '/api/conversations.history' });
+        await expect(notifier.notify(first)).rejects.toThrow(
+          'conversations.history',
+        );
+        expect(fake.dmsTo('U0SAM')).toHaveLength(1);
+        await notifier.notify(first);
+        expect(fake.dmsTo('U0SAM')).toHaveLength(1);
+      });
     });
 
     it('takes the buttons off every approver copy once the task is decided', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   AccessRequest,
@@ -41,7 +42,11 @@ type Content = { text: string; blocks: KnownBlock[] };
  *
  * Slack has no idempotency key, so each message's channel + ts is stored
  * under the outbox delivery's key: a retried delivery updates what it
- * already posted instead of posting again.
+ * already posted instead of posting again. The delivery is recorded before
+ * the post and the message carries a marker of it in its metadata, so a
+ * retry after a post whose answer or record was lost (a timeout, a crash,
+ * the database gone) finds the message in the conversation instead of
+ * posting a second one.
  */
 export class SlackApprovalNotifier implements AppAccessNotifier {
   readonly id = 'slack';
@@ -252,7 +257,9 @@ export class SlackApprovalNotifier implements AppAccessNotifier {
   /**
    * Posts once per (delivery, recipient): when this delivery already posted
    * to the recipient (an earlier attempt failed later on), the message is
-   * updated instead.
+   * updated instead. The delivery is recorded (without a ts) before the
+   * post; a retry that finds such a record looks for the earlier attempt's
+   * message by its metadata marker before posting.
    */
   private async deliver(options: {
     message: AppAccessMessage;
@@ -266,10 +273,39 @@ export class SlackApprovalNotifier implements AppAccessNotifier {
     const { store, client } = this.options;
     const existing = await store.find(message.idempotencyKey, recipient);
     // A message deleted in Slack meanwhile is posted again.
-    if (existing && (await this.update(existing, content))) {
+    if (existing?.ts && (await this.update(existing, content))) {
       return;
     }
     const channel = await options.open();
+    const record = {
+      idempotencyKey: message.idempotencyKey,
+      recipient,
+      requestId: message.request.id,
+      taskId: message.task?.id,
+      approverRef: options.approverRef,
+      kind: message.kind,
+      channel,
+    };
+    const marker = deliveryMarker(message.idempotencyKey, recipient);
+    if (existing && !existing.ts) {
+      // An earlier attempt set out to post and did not record the answer.
+      const ts = await this.findPosted(
+        channel,
+        marker,
+        existing.createdAt,
+        options.threadTs,
+      );
+      if (ts) {
+        await store.save({ ...record, ts });
+        await this.update({ channel, ts }, content);
+        this.options.logger.info(
+          `Slack: an earlier attempt's message to ${recipient} about request ${message.request.id} was found (ts ${ts}); updated, not posted again`,
+        );
+        return;
+      }
+    } else if (!existing) {
+      await store.save({ ...record, ts: '' });
+    }
     const posted = await this.call('chat.postMessage', () =>
       client.chat.postMessage({
         channel,
@@ -277,21 +313,75 @@ export class SlackApprovalNotifier implements AppAccessNotifier {
         blocks: content.blocks,
         ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
         unfurl_links: false,
+        metadata: {
+          event_type: DELIVERY_EVENT_TYPE,
+          event_payload: { delivery: marker },
+        },
       }),
     );
     if (!posted.ts) {
       throw new Error(`Slack chat.postMessage to ${channel} returned no ts`);
     }
     await store.save({
-      idempotencyKey: message.idempotencyKey,
-      recipient,
-      requestId: message.request.id,
-      taskId: message.task?.id,
-      approverRef: options.approverRef,
-      kind: message.kind,
+      ...record,
       channel: posted.channel ?? channel,
       ts: posted.ts,
     });
+  }
+
+  /**
+   * The ts of the message carrying this delivery's marker, posted since the
+   * delivery was first recorded (a minute's slack for clocks); undefined
+   * when there is none. A missing history scope (im:history,
+   * channels:history) is logged and treated as none: the retry posts again,
+   * as it did before the marker existed.
+   */
+  private async findPosted(
+    channel: string,
+    marker: string,
+    since: string | undefined,
+    threadTs: string | undefined,
+  ): Promise<string | undefined> {
+    const oldest = since
+      ? String(Math.floor(Date.parse(since) / 1000) - 60)
+      : undefined;
+    let cursor: string | undefined;
+    for (let page = 0; page < HISTORY_PAGES; page++) {
+      let answer;
+      try {
+        const args = {
+          channel,
+          limit: 200,
+          include_all_metadata: true,
+          ...(oldest ? { oldest } : {}),
+          ...(cursor ? { cursor } : {}),
+        };
+        answer = threadTs
+          ? await this.options.client.conversations.replies({
+              ...args,
+              ts: threadTs,
+            })
+          : await this.options.client.conversations.history(args);
+      } catch (error) {
+        const code = slackErrorCode(error);
+        if (code === 'missing_scope' || code === 'not_in_channel') {
+          this.options.logger.warn(
+            `Slack: cannot read ${channel}'s history (${code}) to look for an earlier attempt's message; posting again (grant the im:history / channels:history scope to avoid a second copy)`,
+          );
+          return undefined;
+        }
+        throw slackCallError('conversations.history', error);
+      }
+      const found = (answer.messages ?? []).find(
+        m =>
+          (m as { metadata?: { event_payload?: { delivery?: unknown } } })
+            .metadata?.event_payload?.delivery === marker,
+      );
+      if (found?.ts) return found.ts;
+      cursor = answer.response_metadata?.next_cursor || undefined;
+      if (!answer.has_more || !cursor) return undefined;
+    }
+    return undefined;
   }
 
   /** Rewrites a posted message; false when it no longer exists in Slack. */
@@ -383,6 +473,19 @@ export class SlackApprovalNotifier implements AppAccessNotifier {
       throw slackCallError(method, error);
     }
   }
+}
+
+/** The metadata event type that marks a message as one delivery's post. */
+const DELIVERY_EVENT_TYPE = 'app_access_delivery';
+/** Pages of history (200 messages each) searched for an earlier attempt's message. */
+const HISTORY_PAGES = 5;
+
+/** A delivery's marker: a hash of its key and recipient (nothing personal in Slack). */
+function deliveryMarker(idempotencyKey: string, recipient: string): string {
+  return createHash('sha256')
+    .update(`${idempotencyKey}\n${recipient}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 function shortName(ref: string): string {

@@ -12,6 +12,7 @@ type Row = {
   kind: string;
   channel: string;
   ts: string;
+  created_at: string;
 };
 
 function toRecord(row: Row): SlackMessageRecord {
@@ -24,6 +25,7 @@ function toRecord(row: Row): SlackMessageRecord {
     kind: row.kind,
     channel: row.channel,
     ts: row.ts,
+    createdAt: row.created_at,
   };
 }
 
@@ -60,6 +62,7 @@ export class DatabaseSlackMessageStore implements SlackMessageStore {
     const rows = await this.db<Row>(TABLE)
       .where({ task_id: taskId })
       .whereNotNull('approver_ref')
+      .whereNot('ts', '')
       .orderBy('id');
     return rows.map(toRecord);
   }
@@ -67,6 +70,7 @@ export class DatabaseSlackMessageStore implements SlackMessageStore {
   async findChannelPost(requestId: string, channel: string) {
     const row = await this.db<Row>(TABLE)
       .where({ request_id: requestId, recipient: `channel:${channel}` })
+      .whereNot('ts', '')
       .orderBy('id')
       .first();
     return row ? toRecord(row) : undefined;

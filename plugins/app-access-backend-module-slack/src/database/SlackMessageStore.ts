@@ -9,7 +9,13 @@ export type SlackMessageRecord = {
   approverRef?: string;
   kind: string;
   channel: string;
+  /**
+   * The message's ts; empty while a post is under way (recorded before
+   * `chat.postMessage`, so a retry knows an earlier attempt may have posted).
+   */
   ts: string;
+  /** When the delivery was first recorded (the first attempt to post). */
+  createdAt?: string;
 };
 
 /** Where posted Slack messages are remembered (channel + ts). */
@@ -19,9 +25,12 @@ export interface SlackMessageStore {
     idempotencyKey: string,
     recipient: string,
   ): Promise<SlackMessageRecord | undefined>;
-  /** Records a posted message; a second record for the same delivery replaces the first. */
+  /**
+   * Records a posted message (or, with an empty ts, a post about to be
+   * made); a second record for the same delivery replaces the first.
+   */
   save(record: SlackMessageRecord): Promise<void>;
-  /** Messages with buttons sent to approvers of this task. */
+  /** Messages with buttons sent to approvers of this task (posted ones only). */
   listApproverMessages(taskId: string): Promise<SlackMessageRecord[]>;
   /** The first channel post about a request, to thread later posts under it. */
   findChannelPost(

@@ -36,6 +36,8 @@ export type FakeSlackMessage = {
   text?: string;
   blocks?: any[];
   threadTs?: string;
+  /** The app metadata it was posted with (`{ event_type, event_payload }`). */
+  metadata?: { event_type: string; event_payload: Record<string, any> };
   /** Every version of the message, oldest first (post, then each update). */
   history: Array<{ text?: string; blocks?: any[] }>;
 };
@@ -518,6 +520,7 @@ export class FakeSlackApi extends FakeVendorApi {
           text: args.text,
           blocks: args.blocks,
           threadTs: args.thread_ts,
+          ...(args.metadata?.event_type ? { metadata: args.metadata } : {}),
           history: [{ text: args.text, blocks: args.blocks }],
         });
         return {
@@ -525,6 +528,54 @@ export class FakeSlackApi extends FakeVendorApi {
           channel,
           ts,
           message: { text: args.text, blocks: args.blocks, ts },
+        };
+      }
+      case 'conversations.history':
+      case 'conversations.replies': {
+        // history: top-level messages, newest first; replies: a thread's
+        // parent and replies, oldest first. Between `oldest` and `latest`;
+        // metadata only with include_all_metadata; pages by cursor (an offset).
+        const channel = String(args.channel ?? '');
+        if (!this.canPostIn(channel))
+          return { ok: false, error: 'channel_not_found' };
+        const replies = method === 'conversations.replies';
+        const thread = String(args.ts ?? '');
+        if (replies && !this.messages.has(`${channel}/${thread}`))
+          return { ok: false, error: 'thread_not_found' };
+        const oldest = Number(args.oldest ?? 0);
+        const latest = args.latest ? Number(args.latest) : Infinity;
+        const all = [...this.messages.values()]
+          .filter(
+            m =>
+              m.channel === channel &&
+              (replies
+                ? m.ts === thread || m.threadTs === thread
+                : !m.threadTs) &&
+              Number(m.ts) >= oldest &&
+              Number(m.ts) <= latest,
+          )
+          .sort((a, b) =>
+            replies ? Number(a.ts) - Number(b.ts) : Number(b.ts) - Number(a.ts),
+          );
+        const limit = Math.min(Number(args.limit ?? 100), 999);
+        const from = Number(args.cursor ?? 0);
+        const page = all.slice(from, from + limit);
+        const more = from + limit < all.length;
+        const withMetadata = [true, 'true', 1, '1'].includes(
+          args.include_all_metadata,
+        );
+        return {
+          ok: true,
+          messages: page.map(m => ({
+            type: 'message',
+            user: this.bot.id,
+            ts: m.ts,
+            text: m.text,
+            blocks: m.blocks,
+            ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+          })),
+          has_more: more,
+          response_metadata: { next_cursor: more ? String(from + limit) : '' },
         };
       }
       case 'chat.update': {
