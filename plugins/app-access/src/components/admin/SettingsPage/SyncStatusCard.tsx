@@ -323,13 +323,19 @@ export const SyncStatusCard = ({
   const overview = loaded.value ?? lastLoaded;
 
   const running = Boolean(overview?.items.some(s => s.status === 'running'));
+  // One reload per answer (or failure) that still shows a running sync. Keyed
+  // on the answer, not on the generation: right after the generation moves,
+  // useAsync still reports the previous answer as not loading for a render,
+  // and a timer set then could fire before the reload starts on a busy
+  // machine, asking twice.
   useEffect(() => {
-    if (!running || loaded.loading) {
+    if (!running) {
       return undefined;
     }
     const timer = setTimeout(() => setGeneration(g => g + 1), refreshMs);
     return () => clearTimeout(timer);
-  }, [running, loaded.loading, refreshMs, generation]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [loaded.value, loaded.error, refreshMs]);
 
   const refresh = (
     <Tooltip title="Refresh">
