@@ -111,14 +111,16 @@ export interface Config {
        */
       expiryNoticeDays?: number;
       /**
-       * The default duration of time-bound access, in days; not longer than maxDurationDays. Admins can
-       * change it on the settings page. Stored and validated; the request form does not preselect it yet.
+       * The default duration of time-bound access, in days; not longer than maxDurationDays. The request
+       * form preselects it (capped by the tier's maximum); with maxDurationDays set, a request that names
+       * no duration gets it. Admins can change it on the settings page.
        */
       defaultDurationDays?: number;
       /**
        * The longest any access is granted for, in days: caps each tier's own maximum (a request or
-       * extension for longer is refused with 400 naming durationDays). Admins can change it on the
-       * settings page. Default: none.
+       * extension for longer is refused with 400 naming durationDays), and "until I remove it" is no
+       * longer offered: a request without a duration gets defaultDurationDays (else this maximum).
+       * Admins can change it on the settings page. Default: none.
        */
       maxDurationDays?: number;
       /**

@@ -17,6 +17,7 @@ describe('app-access plugin', () => {
     expect(Object.keys(index).sort()).toEqual([
       'AppAccessAdminPage',
       'AppAccessApprovalsSidebarItem',
+      'AppAccessMyAccessSidebarItem',
       'AppAccessPage',
       'AppAccessSearchResultListItem',
       'EntityAppAccessCard',

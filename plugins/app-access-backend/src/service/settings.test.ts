@@ -9,6 +9,7 @@ import { AppAccessEngine } from '../AppAccessEngine';
 import {
   ADMIN,
   JANE,
+  KIM,
   as,
   startAppAccessTestBackend,
 } from '../__testUtils__/testBackend';
@@ -189,6 +190,28 @@ describe.each(databases.eachSupportedId())('settings on %p', databaseId => {
         /^durationDays: .* at most 7 days, not 10/,
       );
       expect((await submit(7)).status).toBe(201);
+
+      // The catalog offers the tier as the form should: capped at 7 days,
+      // no "until I remove it", the default of 3 days preselected.
+      const notion = await request(backend.server)
+        .get('/api/app-access/apps/notion')
+        .set('Authorization', as(KIM));
+      expect(notion.status).toBe(200);
+      expect(
+        notion.body.tiers.find((t: { id: string }) => t.id === 'viewer'),
+      ).toMatchObject({
+        maxDurationDays: 7,
+        durationRequired: true,
+        defaultDurationDays: 3,
+      });
+      // A request naming no duration (an older client, an action) gets the
+      // default instead of lasting until removed past the maximum.
+      const noDuration = await request(backend.server)
+        .post('/api/app-access/requests')
+        .set('Authorization', as(KIM))
+        .send({ appId: 'notion', tierId: 'viewer', justification: 'docs' });
+      expect(noDuration.status).toBe(201);
+      expect(noDuration.body.durationDays).toBe(3);
 
       // Back to app-config.
       const reset = await put({ access: null });

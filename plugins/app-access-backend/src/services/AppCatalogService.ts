@@ -53,6 +53,7 @@ export class AppCatalogService {
     app: StoredApp,
     person: DirectoryPerson | undefined,
     mine: MyRequests,
+    access?: AppAccessSettings['access'],
   ): CatalogApp {
     const { source: _s, seedHash: _h, adminModified: _m, ...rest } = app;
     const my = mine.get(app.id);
@@ -67,13 +68,46 @@ export class AppCatalogService {
           ...tier
         } = t;
         return {
-          ...tier,
+          ...AppCatalogService.withDurationSettings(tier, access),
           needsApproval: needsApproval(effectivePolicy(app, t), person),
         };
       }),
       myRequest: my
         ? { id: my.id, tierId: my.tierId, status: my.status }
         : undefined,
+    };
+  }
+
+  /**
+   * A tier as the request form should offer it: the settings' maximum caps
+   * the tier's own (and, when set, leaves no "until I remove it"), and the
+   * settings' default duration, capped the same way, is preselected.
+   */
+  private static withDurationSettings<
+    T extends Pick<
+      CatalogApp['tiers'][number],
+      'maxDurationDays' | 'durationRequired'
+    >,
+  >(
+    tier: T,
+    access?: AppAccessSettings['access'],
+  ): T & {
+    defaultDurationDays?: number;
+  } {
+    if (!access) return tier;
+    const cap = access.maxDurationDays;
+    const max = cap
+      ? Math.min(tier.maxDurationDays ?? cap, cap)
+      : tier.maxDurationDays;
+    const def =
+      access.defaultDurationDays !== undefined
+        ? Math.min(access.defaultDurationDays, max ?? Infinity)
+        : cap && max;
+    return {
+      ...tier,
+      ...(max ? { maxDurationDays: max } : {}),
+      ...(cap ? { durationRequired: true } : {}),
+      ...(def ? { defaultDurationDays: def } : {}),
     };
   }
 
@@ -151,7 +185,12 @@ export class AppCatalogService {
       );
       return {
         items: namePage.items.map(a => ({
-          ...AppCatalogService.toCatalogApp(a, person, mine),
+          ...AppCatalogService.toCatalogApp(
+            a,
+            person,
+            mine,
+            currentSettings.access,
+          ),
           peers: counts.get(a.id) ?? { team: 0, role: 0 },
         })),
         nextCursor: namePage.nextCursor,
@@ -188,7 +227,12 @@ export class AppCatalogService {
     );
     return {
       items: all.slice(offset, offset + query.limit).map(a => ({
-        ...AppCatalogService.toCatalogApp(a, person, mine),
+        ...AppCatalogService.toCatalogApp(
+          a,
+          person,
+          mine,
+          currentSettings.access,
+        ),
         peers: counts.get(a.id) ?? { team: 0, role: 0 },
       })),
       nextCursor:
@@ -215,6 +259,7 @@ export class AppCatalogService {
       app,
       await this.deps.directory.getPerson(who.userRef),
       mine,
+      (await this.deps.settings.get()).access,
     );
   }
 
@@ -295,9 +340,10 @@ export class AppCatalogService {
       ...(await usage.appsOf(who.userRef)),
       ...mine.keys(),
     ]);
+    const currentSettings = await settings.get();
     const recs = await peers.recommendations(
       viewer,
-      await settings.get(),
+      currentSettings,
       await apps.listedIds(),
       excluded,
       async ref => ref.replace(/^group:[^/]+\//, ''),
@@ -309,7 +355,12 @@ export class AppCatalogService {
       if (app) {
         items.push({
           ...r,
-          app: AppCatalogService.toCatalogApp(app, person, mine),
+          app: AppCatalogService.toCatalogApp(
+            app,
+            person,
+            mine,
+            currentSettings.access,
+          ),
         });
       }
     }

@@ -32,6 +32,24 @@ export function effectiveDurationLimit<
   };
 }
 
+/**
+ * The duration a request gets when it names none: the settings' default,
+ * capped by the tier's effective maximum. Only where the settings set a
+ * maximum for all access (else "until removed" stands) and the tier does not
+ * make the requester pick one (there, no duration is a 400).
+ */
+export function defaultDuration(
+  tier: Pick<Tier, 'maxDurationDays' | 'durationRequired'>,
+  settings: {
+    access: { defaultDurationDays?: number; maxDurationDays?: number };
+  },
+): number | undefined {
+  const { defaultDurationDays, maxDurationDays: cap } = settings.access;
+  if (!cap || tier.durationRequired) return undefined;
+  const max = Math.min(tier.maxDurationDays ?? cap, cap);
+  return Math.min(defaultDurationDays ?? max, max);
+}
+
 /** 400 naming `durationDays` unless the duration fits the tier. */
 export function checkDuration(
   tier: Pick<Tier, 'maxDurationDays' | 'durationRequired' | 'name'>,

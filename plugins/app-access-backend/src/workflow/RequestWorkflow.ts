@@ -31,6 +31,7 @@ import { ApprovalPolicyResolver } from './ApprovalPolicyResolver';
 import { granteeOf } from './grantee';
 import {
   checkDuration,
+  defaultDuration,
   effectiveDurationLimit,
   GrantWriter,
 } from './GrantWriter';
@@ -186,7 +187,10 @@ export class RequestWorkflow {
       );
     }
     const settings = await this.deps.settings.get();
-    checkDuration(effectiveDurationLimit(tier, settings), body.durationDays);
+    // Without a duration, access lasts until removed, unless the settings
+    // cap all access: then it gets the default (see defaultDuration).
+    const durationDays = body.durationDays ?? defaultDuration(tier, settings);
+    checkDuration(effectiveDurationLimit(tier, settings), durationDays);
     const grantee = await this.granteeOf(
       caller,
       body.onBehalfOf,
@@ -255,7 +259,7 @@ export class RequestWorkflow {
       failure_reason: null,
       retries: 0,
       open_key: openKey,
-      duration_days: body.durationDays ?? null,
+      duration_days: durationDays ?? null,
       extends_grant_id: extendsGrant?.id ?? null,
       created_at: now,
       updated_at: now,
@@ -275,7 +279,7 @@ export class RequestWorkflow {
               tierId: tier.id,
               tierName: tier.name,
               neededBy: body.neededBy,
-              ...(body.durationDays ? { durationDays: body.durationDays } : {}),
+              ...(durationDays ? { durationDays } : {}),
               ...(extendsGrant ? { extendsGrantId: extendsGrant.id } : {}),
               ...(onBehalf
                 ? { requester: caller.userRef, grantee, onBehalf: true }

@@ -271,6 +271,82 @@ describe('RequestForm', () => {
     });
   });
 
+  it('offers durations up to the tier maximum and refuses to send without one when the tier requires it', async () => {
+    const api = createFakeApi();
+    const timeBound = {
+      ...figma,
+      myRequest: undefined,
+      tiers: [
+        { ...figma.tiers[1], maxDurationDays: 10, durationRequired: true },
+      ],
+    };
+    await render(api, { app: timeBound, initialTierId: 'editor' });
+    await userEvent.type(screen.getByLabelText(/Why do you need it/), 'Audit');
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+    expect(
+      await screen.findByText('Choose how long you need it'),
+    ).toBeInTheDocument();
+    expect(api.createRequest).not.toHaveBeenCalled();
+
+    fireEvent.mouseDown(screen.getByLabelText(/For how long/));
+    const options = within(await screen.findByRole('listbox'))
+      .getAllByRole('option')
+      .map(o => o.textContent);
+    expect(options).toEqual(['1 day', '3 days', '7 days', '10 days']);
+    await userEvent.click(screen.getByRole('option', { name: '7 days' }));
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+    await waitFor(() =>
+      expect(api.createRequest).toHaveBeenCalledWith(
+        expect.objectContaining({ tierId: 'editor', durationDays: 7 }),
+      ),
+    );
+  });
+
+  it("preselects the settings' default duration (offered even when it is not a standard length)", async () => {
+    const api = createFakeApi();
+    const capped = {
+      ...figma,
+      myRequest: undefined,
+      tiers: [
+        {
+          ...figma.tiers[1],
+          maxDurationDays: 45,
+          durationRequired: true,
+          defaultDurationDays: 21,
+        },
+      ],
+    };
+    await render(api, { app: capped, initialTierId: 'editor' });
+    expect(screen.getByLabelText(/For how long/)).toHaveTextContent('21 days');
+    fireEvent.mouseDown(screen.getByLabelText(/For how long/));
+    const options = within(await screen.findByRole('listbox'))
+      .getAllByRole('option')
+      .map(o => o.textContent);
+    expect(options).toEqual([
+      '1 day',
+      '3 days',
+      '7 days',
+      '14 days',
+      '21 days',
+      '30 days',
+      '45 days',
+    ]);
+    await userEvent.keyboard('{Escape}');
+    await userEvent.type(screen.getByLabelText(/Why do you need it/), 'Audit');
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Submit request' }),
+    );
+    await waitFor(() =>
+      expect(api.createRequest).toHaveBeenCalledWith(
+        expect.objectContaining({ tierId: 'editor', durationDays: 21 }),
+      ),
+    );
+  });
+
   it('requests for a direct report: the person is picked and sent as onBehalfOf', async () => {
     const api = createFakeApi();
     await render(api, { initialTierId: 'editor', heldTierIds: ['editor'] });

@@ -52,15 +52,21 @@ const DURATIONS = [1, 3, 7, 14, 30, 60, 90, 180, 365];
 export function durationChoices(tier: {
   maxDurationDays?: number;
   durationRequired?: boolean;
+  defaultDurationDays?: number;
 }): { days: number[]; untilRemoved: boolean } {
   const max = tier.maxDurationDays;
-  const days = max
-    ? [...new Set([...DURATIONS.filter(d => d <= max), max])].sort(
-        (a, b) => a - b,
-      )
-    : DURATIONS;
+  const standard = max ? [...DURATIONS.filter(d => d <= max), max] : DURATIONS;
+  // The settings' default is offered even when it is not a standard length.
+  const def = tier.defaultDurationDays;
+  const days = [
+    ...new Set(def && (!max || def <= max) ? [...standard, def] : standard),
+  ].sort((a, b) => a - b);
   return { days, untilRemoved: !tier.durationRequired };
 }
+
+/** What the duration field starts at for a tier: the settings' default, else nothing picked. */
+const initialDuration = (tier?: { defaultDurationDays?: number }) =>
+  tier?.defaultDurationDays ? String(tier.defaultDurationDays) : '';
 
 const daysLabel = (d: number) => `${d} day${d === 1 ? '' : 's'}`;
 type Field = (typeof FIELDS)[number];
@@ -134,7 +140,9 @@ const RequestFormContent = ({
   });
   const [justification, setJustification] = useState('');
   const [neededBy, setNeededBy] = useState('');
-  const [duration, setDuration] = useState('');
+  const [duration, setDuration] = useState(() =>
+    initialDuration(app.tiers.find(t => t.id === tierId)),
+  );
   const [fieldErrors, setFieldErrors] = useState<
     Partial<Record<Field, string>>
   >({});
@@ -252,10 +260,14 @@ const RequestFormContent = ({
             value={tierId}
             onChange={e => {
               setTierId(e.target.value);
+              setDuration(
+                initialDuration(app.tiers.find(t => t.id === e.target.value)),
+              );
               setFieldErrors(errs => ({
                 ...errs,
                 tierId: undefined,
                 justification: undefined,
+                durationDays: undefined,
               }));
             }}
           >

@@ -380,7 +380,14 @@ export const spec = {
           durationRequired: {
             type: 'boolean',
             description:
-              'The requester must pick a duration; "until I remove it" is not offered.',
+              'The requester must pick a duration; "until I remove it" is not offered. In catalog responses also true when the settings\' maximum duration applies to all access.',
+          },
+          defaultDurationDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 3650,
+            description:
+              "Catalog responses only: the duration the request form preselects (the settings' default duration, capped by the tier's maximum). Not part of a tier: a save that sends it is refused (400).",
           },
           costPerSeatMonthly: {
             type: 'number',

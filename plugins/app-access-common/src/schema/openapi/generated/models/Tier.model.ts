@@ -25,9 +25,13 @@ export type Tier = {
    */
   maxDurationDays?: number;
   /**
-   * The requester must pick a duration; "until I remove it" is not offered.
+   * The requester must pick a duration; "until I remove it" is not offered. In catalog responses also true when the settings' maximum duration applies to all access.
    */
   durationRequired?: boolean;
+  /**
+   * Catalog responses only: the duration the request form preselects (the settings' default duration, capped by the tier's maximum). Not part of a tier: a save that sends it is refused (400).
+   */
+  defaultDurationDays?: number;
   /**
    * What one seat costs a month in `currency` (at most 2 decimals). Admin responses only: employees never see prices or seat counts.
    */
