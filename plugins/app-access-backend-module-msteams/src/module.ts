@@ -19,6 +19,7 @@ import { TeamsBotStore } from './database/TeamsBotStore';
 import { BotConnector } from './bot/BotConnector';
 import { BotTokenVerifier } from './bot/BotTokenVerifier';
 import { TeamsBotHandler } from './bot/TeamsBotHandler';
+import { UnmatchedChats } from './bot/identity';
 import { TeamsBotNotifier } from './bot/TeamsBotNotifier';
 import { MESSAGES_PATH, createTeamsBotRouter } from './bot/router';
 
@@ -161,6 +162,12 @@ export const appAccessModuleMsTeams = createBackendModule({
               store,
               decisions,
               logger,
+              unmatched: new UnmatchedChats({
+                store,
+                decisions,
+                logger,
+                objectIdAnnotations: bot.objectIdAnnotations,
+              }),
             });
             const webhook = webhookOf(decisions);
             return webhook ? bothChannels(botNotifier, webhook) : botNotifier;

@@ -5,6 +5,7 @@ import {
   DirectoryPerson,
 } from '@app-access/plugin-app-access-node';
 import { TeamsBotStore } from '../database/TeamsBotStore';
+import { identifyTeamsUser } from './identity';
 import {
   APPROVE_VERB,
   AdaptiveCard,
@@ -89,17 +90,12 @@ export class TeamsBotHandler {
    * the annotations first, else the email / UPN; exactly one, or why not.
    */
   private identify(aadObjectId: string | undefined, email: string | undefined) {
-    return this.options.decisions.identify({
+    return identifyTeamsUser(
+      this.options.decisions,
+      this.options.objectIdAnnotations,
+      aadObjectId,
       email,
-      externalId: aadObjectId
-        ? {
-            value: aadObjectId,
-            annotations: this.options.objectIdAnnotations,
-            label: 'Entra ID object id',
-          }
-        : undefined,
-      channel: 'msteams',
-    });
+    );
   }
 
   async handle(activity: TeamsActivity): Promise<ActivityResponse> {

@@ -8,6 +8,7 @@ import {
   ModuleTestContext,
   NotifyResult,
 } from '@app-access/plugin-app-access-node';
+import { UnmatchedChats } from './identity';
 import { TeamsBotStore } from '../database/TeamsBotStore';
 import {
   AdaptiveCard,
@@ -28,6 +29,8 @@ export type TeamsBotNotifierOptions = {
   store: TeamsBotStore;
   decisions: AppAccessDecisionApi;
   logger: LoggerService;
+  /** Matches chats installed before the catalog knew their person, before someone counts as unreachable. */
+  unmatched?: UnmatchedChats;
 };
 
 /**
@@ -99,7 +102,7 @@ export class TeamsBotNotifier implements AppAccessNotifier {
     const signedIn = `Teams bot signed in to Entra; it can reach ${people}`;
     if (!context) return { ok: true, message: signedIn, details };
 
-    const conversation = await store.conversationOf(context.userRef);
+    const conversation = await this.conversationOf(context.userRef);
     const installFirst = `install the App Access app in Teams first (Teams → Apps → Built for your org → App Access → Add, or for everyone from the Teams admin centre), then Send test again`;
     if (!conversation) {
       return {
@@ -226,6 +229,14 @@ export class TeamsBotNotifier implements AppAccessNotifier {
     return { unreachable };
   }
 
+  /** The person's live chat, matching chats installed before the catalog knew them first if they have none. */
+  private async conversationOf(personRef: string) {
+    const { store, unmatched } = this.options;
+    const found = await store.conversationOf(personRef);
+    if (found || !unmatched || !(await unmatched.match())) return found;
+    return store.conversationOf(personRef);
+  }
+
   /**
    * Sends once per (delivery, recipient); false when the person has no live
    * chat with the bot (never installed, or Teams says it is gone).
@@ -249,7 +260,7 @@ export class TeamsBotNotifier implements AppAccessNotifier {
         await store.markGone(existing.conversationId);
       }
     }
-    const conversation = await store.conversationOf(recipient);
+    const conversation = await this.conversationOf(recipient);
     if (!conversation) {
       logger.info(
         `Teams: ${recipient} has no chat with the App Access bot (app not installed for them); unreachable`,

@@ -128,6 +128,37 @@ export class TeamsBotStore {
     return rows[0] ? toConversation(rows[0]) : undefined;
   }
 
+  /** Live chats that no catalog person was found for (yet), least recently looked at first. */
+  async unmatchedConversations(limit: number): Promise<TeamsConversation[]> {
+    const rows = await this.db<ConversationRow>(CONVERSATIONS)
+      .whereNull('person_ref')
+      .whereNull('gone_at')
+      .orderBy('updated_at', 'asc')
+      .limit(limit);
+    if (rows.length) {
+      // Looked at now: the next pass starts with the others.
+      await this.db(CONVERSATIONS)
+        .whereIn(
+          'aad_object_id',
+          rows.map(r => r.aad_object_id),
+        )
+        .whereNull('person_ref')
+        .update({ updated_at: this.now().toISOString() });
+    }
+    return rows.map(toConversation);
+  }
+
+  /** Gives an unmatched chat its person (a chat already matched is left alone). */
+  async matchConversation(
+    aadObjectId: string,
+    personRef: string,
+  ): Promise<void> {
+    await this.db(CONVERSATIONS)
+      .where({ aad_object_id: aadObjectId })
+      .whereNull('person_ref')
+      .update({ person_ref: personRef, updated_at: this.now().toISOString() });
+  }
+
   /** Marks a conversation gone: the person is unreachable until they reinstall. */
   async markGone(conversationId: string): Promise<void> {
     const now = this.now().toISOString();
