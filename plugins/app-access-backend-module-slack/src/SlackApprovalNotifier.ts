@@ -24,6 +24,11 @@ import {
   requesterMessage,
 } from './SlackMessages';
 
+/** The metadata event type that marks a message as one delivery's post. */
+const DELIVERY_EVENT_TYPE = 'app_access_delivery';
+/** Pages of history (200 messages each) searched for an earlier attempt's message. */
+const HISTORY_PAGES = 5;
+
 export type SlackApprovalNotifierOptions = {
   client: WebClient;
   store: SlackMessageStore;
@@ -474,11 +479,6 @@ export class SlackApprovalNotifier implements AppAccessNotifier {
     }
   }
 }
-
-/** The metadata event type that marks a message as one delivery's post. */
-const DELIVERY_EVENT_TYPE = 'app_access_delivery';
-/** Pages of history (200 messages each) searched for an earlier attempt's message. */
-const HISTORY_PAGES = 5;
 
 /** A delivery's marker: a hash of its key and recipient (nothing personal in Slack). */
 function deliveryMarker(idempotencyKey: string, recipient: string): string {

@@ -193,13 +193,13 @@ export class NoticeRenderer {
         }).`,
       );
     }
-    paragraphs.push(
-      request.kind === 'intake'
-        ? `${who} asks IT to add ${request.appName} to the app catalog. Please approve or deny.`
-        : onBehalf
-        ? `The request for ${what} for ${who}, needs your decision. You are an approver at level ${level}.`
-        : `${who} asks for access to ${what}. You are an approver at level ${level}.`,
-    );
+    let ask = `${who} asks for access to ${what}. You are an approver at level ${level}.`;
+    if (request.kind === 'intake') {
+      ask = `${who} asks IT to add ${request.appName} to the app catalog. Please approve or deny.`;
+    } else if (onBehalf) {
+      ask = `The request for ${what} for ${who}, needs your decision. You are an approver at level ${level}.`;
+    }
+    paragraphs.push(ask);
     if (message.task?.fallback) {
       paragraphs.push(
         'You are asked as the fallback approver because the usual approvers could not be reached.',
@@ -224,12 +224,12 @@ export class NoticeRenderer {
             }: ${what} for ${who} waits for your approval`
           : `Approval needed: ${what} for ${who}`,
       greeting: this.greeting(context),
-      heading:
-        message.kind === 'reminder'
-          ? `Reminder: ${who} is waiting for you`
-          : onBehalf
-          ? `${what} for ${who}`
-          : `${who} asks for ${what}`,
+      heading: approvalHeading(
+        message.kind === 'reminder',
+        onBehalf,
+        who,
+        what,
+      ),
       paragraphs,
       details: [
         ...requestDetails(request, requester, context.grantee),
@@ -404,4 +404,15 @@ export class NoticeRenderer {
       actions,
     };
   }
+}
+
+/** An approval email's heading: a reminder, a request filed for someone else, or one's own. */
+function approvalHeading(
+  reminder: boolean,
+  onBehalf: boolean,
+  who: string,
+  what: string,
+): string {
+  if (reminder) return `Reminder: ${who} is waiting for you`;
+  return onBehalf ? `${what} for ${who}` : `${who} asks for ${what}`;
 }
