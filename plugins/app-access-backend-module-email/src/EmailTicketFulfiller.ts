@@ -41,7 +41,7 @@ export class EmailTicketFulfiller implements AppAccessFulfiller {
   ) {}
 
   async fulfill(context: FulfillmentContext): Promise<FulfillmentResult> {
-    const { mailer, sent, settings } = this.deps;
+    const { sent, settings } = this.deps;
     const { from, ticketAddress, branding } = await settings.current();
     if (!ticketAddress) {
       return {
@@ -70,29 +70,15 @@ export class EmailTicketFulfiller implements AppAccessFulfiller {
       context,
       await this.approvals(context.request.id),
     );
-    let outcome;
-    try {
-      outcome = await mailer.send({
-        from,
-        to: ticketAddress,
-        messageId,
-        requestId: context.request.id,
-        ...mail,
-      });
-    } catch (error) {
-      return {
-        status: 'retry',
-        error: error instanceof Error ? error.message : String(error),
-      };
-    }
-    if (!outcome.delivered) {
-      return {
-        status: 'failed',
-        error: `The SMTP server refused the help-desk address ${ticketAddress}: ${outcome.refused}`,
-      };
-    }
-    await sent.recordSent(context.idempotencyKey, ticketAddress, messageId);
-    return emailed;
+    const problem = await this.sendOnce({
+      from,
+      ticketAddress,
+      messageId,
+      requestId: context.request.id,
+      idempotencyKey: context.idempotencyKey,
+      mail,
+    });
+    return problem ?? emailed;
   }
 
   /**
@@ -101,7 +87,7 @@ export class EmailTicketFulfiller implements AppAccessFulfiller {
    * waits for IT, who mark it removed in the portal.
    */
   async revoke(context: RevocationContext): Promise<RevocationResult> {
-    const { mailer, sent, settings } = this.deps;
+    const { sent, settings } = this.deps;
     const { from, ticketAddress, branding } = await settings.current();
     if (!ticketAddress) {
       return {
@@ -127,13 +113,40 @@ export class EmailTicketFulfiller implements AppAccessFulfiller {
       });
     }
     const mail = new TicketRenderer(branding).removalTicket(context);
+    const problem = await this.sendOnce({
+      from,
+      ticketAddress,
+      messageId,
+      requestId: context.request.id,
+      idempotencyKey: context.idempotencyKey,
+      mail,
+    });
+    return problem ?? emailed;
+  }
+
+  /**
+   * Sends one ticket email and records it as sent; a retry or failure
+   * result when the SMTP server did not take it, else undefined.
+   */
+  private async sendOnce(ticket: {
+    from: Parameters<SmtpMailer['send']>[0]['from'];
+    ticketAddress: string;
+    messageId: string;
+    requestId: string;
+    idempotencyKey: string;
+    mail: Omit<
+      Parameters<SmtpMailer['send']>[0],
+      'from' | 'to' | 'messageId' | 'requestId'
+    >;
+  }): Promise<{ status: 'retry' | 'failed'; error: string } | undefined> {
+    const { from, ticketAddress, messageId, requestId, mail } = ticket;
     let outcome;
     try {
-      outcome = await mailer.send({
+      outcome = await this.deps.mailer.send({
         from,
         to: ticketAddress,
         messageId,
-        requestId: context.request.id,
+        requestId,
         ...mail,
       });
     } catch (error) {
@@ -148,8 +161,12 @@ export class EmailTicketFulfiller implements AppAccessFulfiller {
         error: `The SMTP server refused the help-desk address ${ticketAddress}: ${outcome.refused}`,
       };
     }
-    await sent.recordSent(context.idempotencyKey, ticketAddress, messageId);
-    return emailed;
+    await this.deps.sent.recordSent(
+      ticket.idempotencyKey,
+      ticketAddress,
+      messageId,
+    );
+    return undefined;
   }
 
   async recordAudit(
