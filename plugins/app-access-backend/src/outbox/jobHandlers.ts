@@ -6,6 +6,7 @@ import {
   AppAccessFulfiller,
   AppAccessNotifier,
 } from '@app-access/plugin-app-access-node';
+import { ApprovalTask } from '@app-access/plugin-app-access-common';
 import { AppStore } from '../database/AppStore';
 import { ApprovalTaskStore } from '../database/ApprovalTaskStore';
 import { OutboxJob } from '../database/OutboxStore';
@@ -70,9 +71,11 @@ export async function expandRecipients(
 async function taskHolders(
   deps: JobHandlerDeps,
   requestId: string,
+  /** The request's tasks when the caller has read them already. */
+  known?: ApprovalTask[],
 ): Promise<string[]> {
   try {
-    const tasks = await deps.tasks.tasksForRequest(requestId);
+    const tasks = known ?? (await deps.tasks.tasksForRequest(requestId));
     return await expandRecipients(
       deps.directory,
       tasks.flatMap(t => t.approvers),
@@ -108,10 +111,18 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
       if (!notifier) {
         throw new PermanentJobError(`No notifier '${p.channel}' is installed`);
       }
-      const request = await deps.requests.get(p.requestId);
+      // The request and all its tasks, read once: the notice's task, the
+      // earlier levels' deciders and the live update's holders come from them.
+      const [request, tasks] = await Promise.all([
+        deps.requests.get(p.requestId),
+        deps.tasks.tasksForRequest(p.requestId),
+      ]);
       if (!request)
         throw new PermanentJobError(`Request ${p.requestId} is gone`);
-      const task = p.taskId ? await deps.tasks.getTask(p.taskId) : undefined;
+      const task = p.taskId
+        ? tasks.find(t => t.id === p.taskId) ??
+          (await deps.tasks.getTask(p.taskId))
+        : undefined;
       // A reminder or approval notice for a task that was decided meanwhile
       // is pointless: skip it rather than nag.
       if (
@@ -130,7 +141,7 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
           ? await new PersonMatcher(deps.directory).without(expanded, [
               ...partiesOf(request),
               ...(task
-                ? (await deps.tasks.tasksForRequest(request.id))
+                ? tasks
                     .filter(t => t.level < task.level && t.decidedBy)
                     .map(t => t.decidedBy!)
                 : []),
@@ -167,7 +178,7 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         [
           ...recipients,
           ...partiesOf(request),
-          ...(await taskHolders(deps, request.id)),
+          ...(await taskHolders(deps, request.id, tasks)),
         ],
         { requestId: request.id, kind: p.kind, status: request.status },
       );
