@@ -40,6 +40,7 @@ function rowToTask(row: TaskRow, approvers: string[]): ApprovalTask {
 export class ApprovalTaskStore {
   constructor(private readonly db: Knex) {}
 
+  /** A new open task with its approvers; returns it as written. */
   async insertTask(
     task: {
       id: string;
@@ -49,17 +50,29 @@ export class ApprovalTaskStore {
       fallback: boolean;
     },
     tx: Knex,
-  ) {
-    await tx('approval_tasks').insert({
+  ): Promise<ApprovalTask> {
+    const row: TaskRow = {
       id: task.id,
       request_id: task.requestId,
       level: task.level,
       status: 'open',
+      decided_by: null,
+      decided_at: null,
+      comment: null,
       reminders: 0,
+      last_reminded_at: null,
       fallback: task.fallback,
       created_at: nowIso(),
-    });
-    await this.addApprovers(task.id, task.approvers, tx);
+    };
+    await tx('approval_tasks').insert(row);
+    // A new task has no approvers yet: nothing to read first.
+    const approvers = [...new Set(task.approvers)].sort();
+    if (approvers.length) {
+      await tx('approval_task_approvers').insert(
+        approvers.map(ref => ({ task_id: task.id, approver_ref: ref })),
+      );
+    }
+    return rowToTask(row, approvers);
   }
 
   async addApprovers(taskId: string, approvers: string[], tx: Knex) {
@@ -142,7 +155,13 @@ export class ApprovalTaskStore {
    */
   async decideTask(
     taskId: string,
-    decision: { status: 'approved' | 'denied'; by: string; comment?: string },
+    decision: {
+      status: 'approved' | 'denied';
+      by: string;
+      comment?: string;
+      /** When it was decided (default now). */
+      at?: string;
+    },
     tx: Knex,
   ): Promise<boolean> {
     const count = await tx('approval_tasks')
@@ -150,7 +169,7 @@ export class ApprovalTaskStore {
       .update({
         status: decision.status,
         decided_by: decision.by,
-        decided_at: nowIso(),
+        decided_at: decision.at ?? nowIso(),
         comment: decision.comment ?? null,
       });
     return count === 1;

@@ -42,29 +42,40 @@ export type NewEvent = Omit<RequestEvent, 'id' | 'at'> & { at?: string };
 export class AuditEventStore {
   constructor(private readonly db: Knex) {}
 
-  async addEvent(event: NewEvent, tx: Knex): Promise<void> {
-    await this.addEvents([event], tx);
+  async addEvent(event: NewEvent, tx: Knex): Promise<RequestEvent> {
+    return (await this.addEvents([event], tx))[0];
   }
 
-  /** Several events, in order, in as few statements as the database allows. */
-  async addEvents(events: NewEvent[], tx: Knex): Promise<void> {
+  /**
+   * Several events, in order, in as few statements as the database allows;
+   * returns them as they were written (with their ids), so a caller can
+   * answer from them instead of reading them back.
+   */
+  async addEvents(events: NewEvent[], tx: Knex): Promise<RequestEvent[]> {
+    const written: RequestEvent[] = [];
     // 10 columns a row: 50 rows stay under SQLite's oldest bind limit (999).
     for (let i = 0; i < events.length; i += 50) {
-      await tx('request_events').insert(
-        events.slice(i, i + 50).map(event => ({
-          request_id: event.requestId ?? null,
-          app_id: event.appId ?? null,
-          at: event.at ?? nowIso(),
-          actor: event.actor,
-          type: event.type,
-          from_status: event.fromStatus ?? null,
-          to_status: event.toStatus ?? null,
-          level: event.level ?? null,
-          comment: event.comment ?? null,
-          data: toJson(event.data),
-        })),
+      const rows = events.slice(i, i + 50).map(event => ({
+        request_id: event.requestId ?? null,
+        app_id: event.appId ?? null,
+        at: event.at ?? nowIso(),
+        actor: event.actor,
+        type: event.type,
+        from_status: event.fromStatus ?? null,
+        to_status: event.toStatus ?? null,
+        level: event.level ?? null,
+        comment: event.comment ?? null,
+        data: toJson(event.data),
+      }));
+      const ids: Array<{ id: number | string }> = await tx('request_events')
+        .insert(rows)
+        .returning('id');
+      // Both databases return a multi-row insert's ids in the order of its rows.
+      rows.forEach((row, n) =>
+        written.push(rowToEvent({ ...row, id: ids[n].id } as EventRow)),
       );
     }
+    return written;
   }
 
   /** Whether the request already has an event of this type with this comment. */

@@ -2,13 +2,14 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   AccessRequest,
   AccessRequestPage,
+  ApprovalTask,
   PendingApproval,
   PendingApprovalPage,
   REQUEST_STATUSES,
   RequestStatus,
 } from '@app-access/plugin-app-access-common';
 import { ApprovalTaskStore } from '../database/ApprovalTaskStore';
-import { RequestStore } from '../database/RequestStore';
+import { RequestStore, StoredRequest } from '../database/RequestStore';
 import { nowIso } from '../database/json';
 import { SeatWarnings } from '../usage/seatWarning';
 import {
@@ -86,7 +87,7 @@ export class RequestService {
     if (body.neededBy !== undefined && !isCalendarDate(body.neededBy)) {
       throw new InputError('neededBy: must be a valid date');
     }
-    return this.details(await this.deps.workflow.submit(caller, body));
+    return this.details(await this.deps.workflow.submitDetailed(caller, body));
   }
 
   async submitIntake(
@@ -146,12 +147,13 @@ export class RequestService {
     caller: Caller,
     id: string,
     canReadAll: () => Promise<boolean>,
-  ) {
+  ): Promise<{ request: StoredRequest; tasks?: ApprovalTask[] }> {
     const request = await this.deps.workflow.getRequest(id);
-    if (partiesOf(request).includes(caller.userRef)) return;
+    if (partiesOf(request).includes(caller.userRef)) return { request };
     const tasks = await this.deps.tasks.tasksForRequest(id);
-    if (tasks.some(t => RequestWorkflow.holdsTask(t, caller))) return;
-    if (await canReadAll()) return;
+    if (tasks.some(t => RequestWorkflow.holdsTask(t, caller)))
+      return { request, tasks };
+    if (await canReadAll()) return { request, tasks };
     throw new NotFoundError(`No request with id '${id}'`);
   }
 
@@ -209,8 +211,11 @@ export class RequestService {
     },
     canReadAll: () => Promise<boolean>,
   ): Promise<AccessRequest> {
-    await this.assertParty(caller, id, canReadAll);
-    return this.details(await this.deps.workflow.decide(caller, id, body));
+    // The request and tasks read to check the caller serve the decision.
+    const known = await this.assertParty(caller, id, canReadAll);
+    return this.details(
+      await this.deps.workflow.decideDetailed(caller, id, body, { known }),
+    );
   }
 
   // --- admin ---

@@ -21,6 +21,7 @@ import {
   PlannedLevel,
   RequestRow,
   RequestStore,
+  rowToRequest,
   StoredRequest,
 } from '../database/RequestStore';
 import { SettingsStore } from '../database/SettingsStore';
@@ -42,6 +43,17 @@ import {
   TransitionEvent,
   TransitionWriter,
 } from './TransitionWriter';
+
+/**
+ * A request with its events and approvals when the step that answers with it
+ * already has them (it wrote them, or read them to check the caller); what
+ * is missing is read.
+ */
+export type Detailed = {
+  request: StoredRequest;
+  events?: RequestEvent[];
+  approvals?: ApprovalTask[];
+};
 
 export type Caller = {
   /** User entity ref */
@@ -176,7 +188,23 @@ export class RequestWorkflow {
     /** An extension request: the grant whose end it moves (see `extend`). */
     extendsGrant?: { id: string },
   ): Promise<StoredRequest> {
-    const app = await this.deps.apps.get(body.appId);
+    return (await this.submitDetailed(caller, body, extendsGrant)).request;
+  }
+
+  /**
+   * `submit`, answering with the request's events and approvals too. When
+   * the request goes to approval (the common case) they are what this
+   * transaction wrote, not read back; otherwise they are read after it.
+   */
+  async submitDetailed(
+    caller: Caller,
+    body: Parameters<RequestWorkflow['submit']>[1],
+    extendsGrant?: { id: string },
+  ): Promise<Detailed> {
+    // From the catalog cache: an app saved in this process is read afresh,
+    // one saved by another replica after at most the cache's TTL (5 s), as
+    // the catalog pages that offer it are.
+    const app = await this.deps.apps.getCached(body.appId);
     if (!app || !app.listed) {
       throw new NotFoundError(`appId: no app '${body.appId}' in the catalog`);
     }
@@ -264,28 +292,57 @@ export class RequestWorkflow {
       created_at: now,
       updated_at: now,
     };
+    // Going to approval: the row is inserted pending at level 1 (the events
+    // still say submitted → pending_approval), and the answer is what was
+    // written.
+    const toApproval = plan.levels.length > 0 && !extendsGrant;
+    if (toApproval) {
+      row.status = 'pending_approval';
+      row.level = plan.levels[0].level;
+    }
+    let written: { events: RequestEvent[]; approvals: ApprovalTask[] } = {
+      events: [],
+      approvals: [],
+    };
     try {
       await this.deps.db.transaction(async tx => {
+        // The notices are routed from the settings and app read above.
+        this.writer.useRouting(tx, app.id, app.approvalMethod, settings);
         await this.deps.requests.insert(row, tx);
+        const submitted: TransitionEvent = {
+          appId: app.id,
+          actor: caller.userRef,
+          type: 'submitted',
+          toStatus: 'submitted',
+          comment: justification,
+          data: {
+            tierId: tier.id,
+            tierName: tier.name,
+            neededBy: body.neededBy,
+            ...(durationDays ? { durationDays } : {}),
+            ...(extendsGrant ? { extendsGrantId: extendsGrant.id } : {}),
+            ...(onBehalf
+              ? { requester: caller.userRef, grantee, onBehalf: true }
+              : {}),
+          },
+        };
+        if (toApproval) {
+          // The submitted event goes in with the level's events.
+          const opened = await this.openLevel(
+            id,
+            app.id,
+            { id, requester: caller.userRef },
+            plan.levels[0],
+            'submitted',
+            tx,
+            { inserted: true, before: [submitted] },
+          );
+          written = { events: opened.events, approvals: [opened.task] };
+          return;
+        }
         await this.writer.record(tx, {
           request: { id, requester: caller.userRef, appId: app.id },
-          event: {
-            appId: app.id,
-            actor: caller.userRef,
-            type: 'submitted',
-            toStatus: 'submitted',
-            comment: justification,
-            data: {
-              tierId: tier.id,
-              tierName: tier.name,
-              neededBy: body.neededBy,
-              ...(durationDays ? { durationDays } : {}),
-              ...(extendsGrant ? { extendsGrantId: extendsGrant.id } : {}),
-              ...(onBehalf
-                ? { requester: caller.userRef, grantee, onBehalf: true }
-                : {}),
-            },
-          },
+          event: submitted,
         });
         await this.afterSubmit(
           id,
@@ -312,7 +369,8 @@ export class RequestWorkflow {
       throw error;
     }
     this.afterCommit();
-    return this.getRequest(id);
+    if (toApproval) return { request: rowToRequest(row), ...written };
+    return { request: await this.getRequest(id) };
   }
 
   /**
@@ -435,17 +493,25 @@ export class RequestWorkflow {
     level: PlannedLevel,
     from: RequestStatus,
     tx: Knex,
-  ) {
+    options: {
+      /** The caller inserted the request already pending at this level. */
+      inserted?: boolean;
+      /** Events written ahead of the level's own, in the same insert. */
+      before?: TransitionEvent[];
+    } = {},
+  ): Promise<{ events: RequestEvent[]; task: ApprovalTask }> {
     const taskId = randomUUID();
     // Not checked: the caller holds the request in `from` within this
     // transaction (it just inserted it, or just won its open task).
-    await this.deps.requests.transition(
-      id,
-      from,
-      { status: 'pending_approval', level: level.level },
-      tx,
-    );
-    await this.deps.tasks.insertTask(
+    if (!options.inserted) {
+      await this.deps.requests.transition(
+        id,
+        from,
+        { status: 'pending_approval', level: level.level },
+        tx,
+      );
+    }
+    const task = await this.deps.tasks.insertTask(
       {
         id: taskId,
         requestId: id,
@@ -455,9 +521,10 @@ export class RequestWorkflow {
       },
       tx,
     );
-    await this.writer.record(tx, {
-      request,
+    const events = await this.writer.record(tx, {
+      request: appId ? { ...request, appId } : request,
       event: [
+        ...(options.before ?? []),
         {
           appId,
           actor: SYSTEM_ACTOR,
@@ -505,6 +572,7 @@ export class RequestWorkflow {
           }
         : undefined,
     });
+    return { events, task };
   }
 
   private fulfillJob(requestId: string, retry: number): NewOutboxJob {
@@ -609,9 +677,35 @@ export class RequestWorkflow {
       comment?: string;
       durationDays?: number;
     },
-    via: { channel?: string; taskId?: string } = {},
+    via: {
+      channel?: string;
+      taskId?: string;
+      /**
+       * The request (and its tasks) as the caller just read them, e.g. to
+       * check who may see it: not read again. Either may be stale; the
+       * transaction below only wins an open task.
+       */
+      known?: { request: StoredRequest; tasks?: ApprovalTask[] };
+    } = {},
   ): Promise<StoredRequest> {
-    const request = await this.getRequest(requestId);
+    return (await this.decideDetailed(caller, requestId, body, via)).request;
+  }
+
+  /**
+   * `decide`, answering with the request's approvals too: the tasks read
+   * to check the caller, with the decided one as this decision wrote it and
+   * the next level's task when one opened (not read back).
+   */
+  async decideDetailed(
+    caller: Caller,
+    requestId: string,
+    body: Parameters<RequestWorkflow['decide']>[2],
+    via: Parameters<RequestWorkflow['decide']>[3] = {},
+  ): Promise<Detailed> {
+    const request =
+      via.known?.request.id === requestId
+        ? via.known.request
+        : await this.getRequest(requestId);
     const comment = body.comment?.trim() || undefined;
     if (body.decision === 'deny' && !comment) {
       throw new InputError('comment: required to deny a request');
@@ -638,7 +732,10 @@ export class RequestWorkflow {
         'You cannot decide this request: you and the person it is for are the same person (your accounts share an email address)',
       );
     }
-    const tasks = await this.deps.tasks.tasksForRequest(requestId);
+    const tasks =
+      via.known?.request.id === requestId && via.known.tasks
+        ? via.known.tasks
+        : await this.deps.tasks.tasksForRequest(requestId);
     const held = tasks.filter(t => RequestWorkflow.holdsTask(t, caller));
     if (held.length === 0) {
       throw new NotAllowedError('You are not an approver of this request');
@@ -690,10 +787,20 @@ export class RequestWorkflow {
             caller.userRef,
           ])
         : undefined;
+    // The notices' channels, read before the transaction: the settings and
+    // the app's approval method from their caches (seen at once after a save
+    // in this process, within seconds after one elsewhere).
+    const [settings, app] = await Promise.all([
+      this.deps.settings.get(),
+      request.appId ? this.deps.apps.getCached(request.appId) : undefined,
+    ]);
+    const decidedAt = nowIso();
+    let opened: ApprovalTask | undefined;
     await this.deps.db.transaction(async tx => {
+      this.writer.useRouting(tx, request.appId, app?.approvalMethod, settings);
       const won = await this.deps.tasks.decideTask(
         task.id,
-        { status, by: caller.userRef, comment },
+        { status, by: caller.userRef, comment, at: decidedAt },
         tx,
       );
       if (!won) {
@@ -711,17 +818,15 @@ export class RequestWorkflow {
       };
       const parties = partiesOf(request);
       // Every approver's copy of the task is updated to show the outcome
-      // (Slack messages lose their buttons, emails links stop working).
-      await this.writer.record(tx, {
-        request: requesterRef,
-        notify: {
-          kind: 'decision_recorded',
-          audience: 'approvers',
-          recipients: task.approvers,
-          task,
-          occurrence: status,
-        },
-      });
+      // (Slack messages lose their buttons, emails links stop working);
+      // enqueued with the requester's notice, ahead of it.
+      const toldApprovers: Notice = {
+        kind: 'decision_recorded',
+        audience: 'approvers',
+        recipients: task.approvers,
+        task,
+        occurrence: status,
+      };
       const decisionEvent: TransitionEvent = {
         appId: request.appId,
         actor: caller.userRef,
@@ -745,7 +850,7 @@ export class RequestWorkflow {
           to: 'denied',
           changes: { level: 0, open_key: null },
           event: { ...decisionEvent, toStatus: 'denied' },
-          notify: toldRequester,
+          notify: [toldApprovers, toldRequester],
         });
         return;
       }
@@ -755,7 +860,7 @@ export class RequestWorkflow {
           ...decisionEvent,
           toStatus: next ? 'pending_approval' : 'approved',
         },
-        notify: toldRequester,
+        notify: [toldApprovers, toldRequester],
       });
       if (shortenTo !== undefined) {
         await this.writer.record(tx, {
@@ -779,14 +884,14 @@ export class RequestWorkflow {
         );
       }
       if (next && staffedNext) {
-        await this.openLevel(
+        ({ task: opened } = await this.openLevel(
           requestId,
           request.appId,
           requesterRef,
           staffedNext,
           'pending_approval',
           tx,
-        );
+        ));
         return;
       }
       if (request.kind === 'intake') {
@@ -830,7 +935,13 @@ export class RequestWorkflow {
       });
     });
     this.afterCommit();
-    return this.getRequest(requestId);
+    const approvals: ApprovalTask[] = tasks.map(t =>
+      t.id === task.id
+        ? { ...t, status, decidedBy: caller.userRef, decidedAt, comment }
+        : t,
+    );
+    if (opened) approvals.push(opened);
+    return { request: await this.getRequest(requestId), approvals };
   }
 
   // --- cancel ---
@@ -976,8 +1087,15 @@ export class RequestWorkflow {
         ? ['fulfilling']
         : ['fulfilling', 'awaiting_it'];
     if (!from.includes(request.status)) return;
+    // Settings and the app's approval method (the notice's channels) from
+    // their caches, before the transaction that holds the fence's row lock.
+    const [settings, app] = await Promise.all([
+      this.deps.settings.get(),
+      request.appId ? this.deps.apps.getCached(request.appId) : undefined,
+    ]);
     await this.deps.db.transaction(async tx => {
       await guard?.(tx);
+      this.writer.useRouting(tx, request.appId, app?.approvalMethod, settings);
       await this.writer.record(tx, {
         request,
         from,
@@ -1025,7 +1143,6 @@ export class RequestWorkflow {
           externalRef: result.externalRef ?? request.externalRef,
         });
       }
-      const settings = await this.deps.settings.get(tx);
       if (
         result.status === 'fulfilled' &&
         settings.ticketing.auditTickets &&
@@ -1459,12 +1576,14 @@ export class RequestWorkflow {
    * requester and approvers do (`audience: 'party'`, see `requesterView`).
    */
   async withDetails(
-    request: StoredRequest,
+    of: StoredRequest | Detailed,
     audience: 'admin' | 'party' = 'admin',
   ): Promise<AccessRequest> {
+    const known: Detailed = 'request' in of ? of : { request: of };
+    const request = known.request;
     const [events, approvals] = await Promise.all([
-      this.deps.events.eventsForRequest(request.id),
-      this.deps.tasks.tasksForRequest(request.id),
+      known.events ?? this.deps.events.eventsForRequest(request.id),
+      known.approvals ?? this.deps.tasks.tasksForRequest(request.id),
     ]);
     return audience === 'party'
       ? {

@@ -1,6 +1,9 @@
 import { Knex } from 'knex';
 import { ConflictError } from '@backstage/errors';
-import { RequestStatus } from '@app-access/plugin-app-access-common';
+import {
+  RequestEvent,
+  RequestStatus,
+} from '@app-access/plugin-app-access-common';
 import {
   AppAccessChange,
   AppAccessMessageKind,
@@ -60,7 +63,8 @@ export type Transition = StatusMove & {
   event?: TransitionEvent | TransitionEvent[];
   /** Outbox jobs enqueued ahead of the notices. */
   jobs?: NewOutboxJob[];
-  notify?: Notice;
+  /** Notices, enqueued in this order after the jobs (in one insert with them). */
+  notify?: Notice | Notice[];
 };
 
 /**
@@ -93,7 +97,33 @@ export class TransitionWriter {
     return memo;
   }
 
-  async record(tx: Knex, transition: Transition): Promise<void> {
+  /**
+   * Routes the notices this transaction writes about an app from what the
+   * caller read before it (the settings, the app's own approval method), so
+   * that no notice reads them again inside the transaction.
+   */
+  useRouting(
+    tx: Knex,
+    appId: string | undefined,
+    approvalMethod: string | undefined,
+    settings: { approvalMethod: string },
+  ) {
+    const memo = this.memoOf(tx);
+    for (const audience of ['approvers', 'requester'] as const) {
+      memo.set(
+        `${audience}:${appId ?? ''}`,
+        Promise.resolve(
+          this.pickChannels(
+            audience,
+            approvalMethod ?? settings.approvalMethod,
+          ),
+        ),
+      );
+    }
+  }
+
+  /** Writes the transition; returns its audit events as written. */
+  async record(tx: Knex, transition: Transition): Promise<RequestEvent[]> {
     const { request } = transition;
     if (transition.to) {
       await this.move(
@@ -104,16 +134,19 @@ export class TransitionWriter {
         transition.changes,
       );
     }
-    for (const event of [transition.event ?? []].flat()) {
-      await this.deps.events.addEvent({ requestId: request.id, ...event }, tx);
+    const events = [transition.event ?? []].flat();
+    const written = events.length
+      ? await this.deps.events.addEvents(
+          events.map(event => ({ requestId: request.id, ...event })),
+          tx,
+        )
+      : [];
+    const jobs = [...(transition.jobs ?? [])];
+    for (const notice of [transition.notify ?? []].flat()) {
+      jobs.push(...(await this.notices(tx, request, notice)));
     }
-    const jobs = [
-      ...(transition.jobs ?? []),
-      ...(transition.notify
-        ? await this.notices(tx, request, transition.notify)
-        : []),
-    ];
     if (jobs.length) await this.deps.outbox.enqueue(jobs, tx);
+    return written;
   }
 
   /**
@@ -134,10 +167,8 @@ export class TransitionWriter {
       for (const event of [transition.event ?? []].flat())
         events.push({ requestId: request.id, ...event });
       jobs.push(...(transition.jobs ?? []));
-      if (transition.notify) {
-        jobs.push(
-          ...(await this.notices(tx, request, transition.notify, channels)),
-        );
+      for (const notice of [transition.notify ?? []].flat()) {
+        jobs.push(...(await this.notices(tx, request, notice, channels)));
       }
     }
     await this.deps.events.addEvents(events, tx);
