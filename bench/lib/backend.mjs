@@ -3,8 +3,19 @@
 // replicas on one PostgreSQL database, for the write-path benchmarks. Like
 // the fault suite's scripts/faults/replicas.mjs, plus CPU pinning (taskset)
 // and memory readings.
-import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -17,6 +28,77 @@ export const workDir =
   process.env.BENCH_WORK_DIR ?? join(tmpdir(), 'app-access-bench');
 
 export const APPROVER = 'sam.manager';
+
+/**
+ * Which backend the benchmarks start: `source` (default; packages/backend/src
+ * through the node transform, as `yarn start` does) or `dist`
+ * (BENCH_BACKEND=dist: the production bundle of `yarn build:backend`,
+ * unpacked as packages/backend/Dockerfile does).
+ */
+export const BACKEND_KIND =
+  process.env.BENCH_BACKEND === 'dist' ? 'dist' : 'source';
+
+/**
+ * The production bundle unpacked as packages/backend/Dockerfile (and
+ * scripts/install-check/bundle.sh) does: skeleton, production install,
+ * bundle, app-config*.yaml and examples. Kept in BENCH_DIST_DIR (default
+ * under the bench work folder) and redone only when the bundle changed.
+ */
+export function prepareDistImage(log = console.log) {
+  const dist = join(backendDir, 'dist');
+  const bundle = join(dist, 'bundle.tar.gz');
+  const skeleton = join(dist, 'skeleton.tar.gz');
+  if (!existsSync(bundle) || !existsSync(skeleton)) {
+    throw new Error(
+      `BENCH_BACKEND=dist: ${bundle} is missing; run \`yarn build:backend\` first`,
+    );
+  }
+  const image = process.env.BENCH_DIST_DIR ?? join(workDir, 'dist-image');
+  const stamp = join(image, '.bench-bundle');
+  const version = `${statSync(bundle).mtimeMs} ${statSync(skeleton).mtimeMs}`;
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === version) {
+    return image;
+  }
+  log(`unpacking the production bundle into ${image}`);
+  rmSync(image, { recursive: true, force: true });
+  mkdirSync(image, { recursive: true });
+  for (const f of [
+    '.yarnrc.yml',
+    'backstage.json',
+    'yarn.lock',
+    'package.json',
+  ])
+    copyFileSync(join(repoRoot, f), join(image, f));
+  execFileSync('tar', ['xzf', skeleton, '-C', image]);
+  execFileSync('yarn', ['workspaces', 'focus', '--all', '--production'], {
+    cwd: image,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      YARN_NM_MODE: 'hardlinks-global',
+      YARN_ENABLE_SCRIPTS: 'false',
+    },
+  });
+  // The image compiles better-sqlite3; the repository's build of the same
+  // version for the same Node is copied instead (as bundle.sh does).
+  const native = join('node_modules', 'better-sqlite3', 'build', 'Release');
+  mkdirSync(join(image, native), { recursive: true });
+  copyFileSync(
+    join(repoRoot, native, 'better_sqlite3.node'),
+    join(image, native, 'better_sqlite3.node'),
+  );
+  cpSync(join(repoRoot, 'examples'), join(image, 'examples'), {
+    recursive: true,
+  });
+  for (const f of readdirSync(repoRoot).filter(n =>
+    /^app-config.*\.yaml$/.test(n),
+  ))
+    copyFileSync(join(repoRoot, f), join(image, f));
+  execFileSync('tar', ['xzf', bundle, '-C', image]);
+  writeFileSync(stamp, version);
+  return image;
+}
 
 /** Bench people: requesters in the catalog, managed by sam.manager. */
 export function benchUsers(count) {
@@ -99,8 +181,32 @@ export function writeConfig({ database, users, apps, ports, extra = {} }) {
 
 export class Backend {
   /** cpus: a taskset CPU list ("0", "1", "0,1") or undefined (no pinning). */
-  constructor({ name, port, configFiles, cpus, cpuProf }) {
-    Object.assign(this, { name, port, configFiles, cpus, cpuProf });
+  /**
+   * kind: 'source' or 'dist' (default BACKEND_KIND); distImage: the unpacked
+   * bundle (prepareDistImage) when 'dist'. nodeEnv: NODE_ENV of a 'dist'
+   * backend (default unset: demo sign-in, which the bench's callers use, is
+   * refused under 'production').
+   */
+  constructor({
+    name,
+    port,
+    configFiles,
+    cpus,
+    cpuProf,
+    kind = BACKEND_KIND,
+    distImage,
+    nodeEnv,
+  }) {
+    Object.assign(this, {
+      name,
+      port,
+      configFiles,
+      cpus,
+      cpuProf,
+      kind,
+      distImage,
+      nodeEnv,
+    });
     this.url = `http://127.0.0.1:${port}`;
     this.peakMb = 0;
   }
@@ -109,27 +215,41 @@ export class Backend {
     const logFile = join(workDir, `${this.name}.log`);
     const log = openSync(logFile, 'w');
     this.logFile = logFile;
+    const dist = this.kind === 'dist';
     const node = [
       process.execPath,
       ...(this.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${this.cpuProf}`] : []),
-      '--require',
-      '@backstage/cli/config/nodeTransform.cjs',
-      'src/index.ts',
+      ...(dist
+        ? ['packages/backend']
+        : [
+            '--require',
+            '@backstage/cli/config/nodeTransform.cjs',
+            'src/index.ts',
+          ]),
       ...this.configFiles.flatMap(f => ['--config', f]),
     ];
     const [cmd, ...args] = this.cpus
       ? ['taskset', '-c', this.cpus, ...node]
       : node;
+    const env = { ...process.env, LOG_LEVEL: 'warn' };
+    if (!dist) env.NODE_ENV = 'development';
+    else if (this.nodeEnv) env.NODE_ENV = this.nodeEnv;
+    else delete env.NODE_ENV;
     this.child = spawn(cmd, args, {
-      cwd: backendDir,
+      cwd: dist ? this.distImage : backendDir,
       stdio: ['ignore', log, log],
-      env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+      env,
     });
     this.exited = new Promise(resolve =>
       this.child.once('exit', (code, signal) => resolve({ code, signal })),
     );
     // taskset execs node in place: the pid is the backend's.
     this.sampler = setInterval(() => this.sample(), 1000);
+  }
+
+  /** Resident memory now (MB), or undefined once it has exited. */
+  rssMb() {
+    return (this.child?.pid && memoryOf(this.child.pid))?.rssMb;
   }
 
   sample() {
