@@ -204,7 +204,8 @@ export class Backend {
       cpus,
       cpuProf,
       kind,
-      distImage,
+      // Unpacked on first use (any benchmark that starts backends).
+      distImage: kind === 'dist' ? distImage ?? prepareDistImage() : undefined,
       nodeEnv,
     });
     this.url = `http://127.0.0.1:${port}`;
