@@ -13,7 +13,7 @@
  * its row locks); and the catalog read behind GET /apps
  * (`AppCatalogService.listApps`, in-process, 4 concurrent readers, random
  * users) idle for BENCH_SECONDS and then during the sweep (p95 ratio).
- * BENCH_SMOKE=1: 300 tasks.
+ * BENCH_SMOKE=1: 300 tasks. BENCH_KEEP=1 keeps the database afterwards.
  */
 import knexFactory, { Knex } from 'knex';
 import { ConfigReader } from '@backstage/config';
@@ -248,9 +248,7 @@ async function main() {
   console.log(
     `reminders: ${total} statements for ${sent} reminders (${(
       total / Math.max(1, sent)
-    ).toFixed(3)} a task); by kind (count, summed wall time):\n${[
-      ...statements,
-    ]
+    ).toFixed(3)} a task); by kind (count, summed wall time):\n${[...statements]
       .sort((a, b) => b[1].ms - a[1].ms)
       .map(([k, s]) => `  ${s.n}\t${s.ms.toFixed(0)} ms\t${k}`)
       .join('\n')}`,
@@ -296,6 +294,7 @@ async function main() {
     );
   else console.log(JSON.stringify(rows, null, 2));
   await engine.db.destroy();
+  if (process.env.BENCH_KEEP === '1') return; // the database stays, for EXPLAIN
   const admin = knexFactory({ client: 'pg', connection: `${PG}/postgres` });
   await admin.raw(`drop database if exists ${DB} with (force)`);
   await admin.destroy();
