@@ -93,6 +93,20 @@ export type OutboxRetry = {
  * side effect) names the fence it was claimed with and is refused once another
  * claim has happened.
  */
+/** The row a new job is stored as (without its id). */
+export function jobRow(job: NewOutboxJob, now: string = nowIso()) {
+  return {
+    kind: job.kind,
+    payload: JSON.stringify(job.payload),
+    idempotency_key: job.idempotencyKey,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: nowIso(job.notBefore ?? new Date()),
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 export class OutboxStore {
   constructor(private readonly db: Knex) {}
 
@@ -104,18 +118,7 @@ export class OutboxStore {
     if (!jobs.length) return;
     const now = nowIso();
     await tx('outbox')
-      .insert(
-        jobs.map(job => ({
-          kind: job.kind,
-          payload: JSON.stringify(job.payload),
-          idempotency_key: job.idempotencyKey,
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: nowIso(job.notBefore ?? new Date()),
-          created_at: now,
-          updated_at: now,
-        })),
-      )
+      .insert(jobs.map(job => jobRow(job, now)))
       .onConflict('idempotency_key')
       .ignore();
   }

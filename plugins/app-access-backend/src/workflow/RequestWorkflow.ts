@@ -27,6 +27,7 @@ import { SettingsStore } from '../database/SettingsStore';
 import { GrantStore } from '../database/GrantStore';
 import { addAssignment } from '../database/UsageStore';
 import { isUniqueViolation, nowIso } from '../database/json';
+import { isPostgres } from '../database/statements';
 import { ApprovalPolicyResolver } from './ApprovalPolicyResolver';
 import { granteeOf } from './grantee';
 import {
@@ -1174,6 +1175,7 @@ export class RequestWorkflow {
   async remindMany(
     due: Array<{ id: string; reminders: number }>,
     now: Date = new Date(),
+    stats?: { writeMs: number },
   ): Promise<number> {
     const previous = new Map(due.map(t => [t.id, t.reminders]));
     const tasks = (await this.deps.tasks.getTasks([...previous.keys()])).filter(
@@ -1193,45 +1195,67 @@ export class RequestWorkflow {
       [...requests.values()].map(r => r.appId),
     );
     const at = nowIso(now);
+    const candidates = tasks.filter(t => requests.has(t.requestId));
+    const transitionOf = (task: ApprovalTask) => {
+      const request = requests.get(task.requestId)!;
+      const reminderNumber = previous.get(task.id)! + 1;
+      return {
+        request,
+        event: {
+          appId: request.appId,
+          actor: SYSTEM_ACTOR,
+          type: 'reminder_sent' as const,
+          level: task.level,
+          data: { reminderNumber, approvers: task.approvers },
+        },
+        notify: {
+          kind: 'reminder' as const,
+          audience: 'approvers' as const,
+          recipients: task.approvers,
+          task,
+          occurrence: `reminder-${reminderNumber}`,
+          reminderNumber,
+        },
+      };
+    };
     let sent = 0;
-    await this.deps.db.transaction(async tx => {
-      sent = 0;
-      const candidates = tasks.filter(t => requests.has(t.requestId));
-      const marked = await this.deps.tasks.markRemindedMany(
-        candidates.map(t => ({
-          id: t.id,
-          previousCount: previous.get(t.id)!,
+    const w0 = performance.now();
+    if (isPostgres(this.deps.db)) {
+      // One statement: the update, the events and the notices of the tasks
+      // it counted. Its rows are locked only while it executes.
+      const prepared = await this.writer.prepareMany(
+        this.deps.db,
+        candidates.map(transitionOf),
+        channels,
+      );
+      const marked = await this.deps.tasks.markRemindedWithRecords(
+        candidates.map((task, i) => ({
+          id: task.id,
+          previousCount: previous.get(task.id)!,
+          ...prepared[i],
         })),
         at,
-        tx,
       );
-      const transitions = candidates
-        .filter(task => marked.has(task.id))
-        .map(task => {
-          const request = requests.get(task.requestId)!;
-          const reminderNumber = previous.get(task.id)! + 1;
-          return {
-            request,
-            event: {
-              appId: request.appId,
-              actor: SYSTEM_ACTOR,
-              type: 'reminder_sent' as const,
-              level: task.level,
-              data: { reminderNumber, approvers: task.approvers },
-            },
-            notify: {
-              kind: 'reminder' as const,
-              audience: 'approvers' as const,
-              recipients: task.approvers,
-              task,
-              occurrence: `reminder-${reminderNumber}`,
-              reminderNumber,
-            },
-          };
-        });
-      await this.writer.recordMany(tx, transitions, channels);
-      sent = transitions.length;
-    });
+      sent = marked.size;
+    } else {
+      await this.deps.db.transaction(async tx => {
+        sent = 0;
+        const marked = await this.deps.tasks.markRemindedMany(
+          candidates.map(t => ({
+            id: t.id,
+            previousCount: previous.get(t.id)!,
+          })),
+          at,
+          tx,
+        );
+        const transitions = candidates
+          .filter(task => marked.has(task.id))
+          .map(transitionOf);
+        await this.writer.recordMany(tx, transitions, channels);
+        sent = transitions.length;
+      });
+    }
+    if (stats) stats.writeMs = performance.now() - w0;
     if (sent) this.afterCommit();
     return sent;
   }
