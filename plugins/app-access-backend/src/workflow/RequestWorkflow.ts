@@ -40,6 +40,8 @@ import { PersonMatcher } from './PersonMatcher';
 import {
   ChannelRouting,
   Notice,
+  ChannelMemo,
+  Transition,
   TransitionEvent,
   TransitionWriter,
 } from './TransitionWriter';
@@ -80,6 +82,17 @@ const FULFILLMENT_EVENT = {
  * new state, an audit event and the outbox rows for what must happen next;
  * nothing external is called here.
  */
+/** A reminder batch read and ready to write (`RequestWorkflow.prepareReminders`). */
+export type PreparedReminders = {
+  at: string;
+  tasks: Array<{
+    id: string;
+    previousCount: number;
+    transition: Transition;
+  }>;
+  channels: ChannelMemo;
+};
+
 export class RequestWorkflow {
   private readonly writer: TransitionWriter;
   private readonly grantWriter: GrantWriter;
@@ -1167,16 +1180,29 @@ export class RequestWorkflow {
   }
 
   /**
-   * The reminder sweep's batch: what `remind` does for each task, in one
-   * transaction whose reads happen before it and whose events and notices are
-   * written in bulk, so a batch holds its row locks briefly. A task is counted
-   * only if nobody counted it first. Returns how many were reminded.
+   * The reminder sweep's batch: what `remind` does for each task, with its
+   * reads before the write and its events and notices written in bulk, so a
+   * batch holds its row locks briefly. A task is counted only if nobody
+   * counted it first. Returns how many were reminded.
    */
   async remindMany(
     due: Array<{ id: string; reminders: number }>,
     now: Date = new Date(),
     stats?: { writeMs: number },
   ): Promise<number> {
+    return this.writeReminders(await this.prepareReminders(due, now), stats);
+  }
+
+  /**
+   * `remindMany`'s reads: the tasks with their approvers, their requests,
+   * and the approvers' channel of each app (settings and the apps' approval
+   * methods), kept in `channels` for the sweep's next batches.
+   */
+  async prepareReminders(
+    due: Array<{ id: string; reminders: number }>,
+    now: Date = new Date(),
+    channels: ChannelMemo = new Map(),
+  ): Promise<PreparedReminders> {
     const previous = new Map(due.map(t => [t.id, t.reminders]));
     const tasks = (await this.deps.tasks.getTasks([...previous.keys()])).filter(
       t => t.status === 'open',
@@ -1188,15 +1214,19 @@ export class RequestWorkflow {
         ])
       ).map(r => [r.id, r]),
     );
-    // Settings and the apps' channels are read before the transaction.
-    const channels = await this.writer.route(
-      this.deps.db,
-      'approvers',
-      [...requests.values()].map(r => r.appId),
-    );
-    const at = nowIso(now);
+    const unrouted = [
+      ...new Set([...requests.values()].map(r => r.appId ?? '')),
+    ].filter(appId => !channels.has(`approvers:${appId}`));
+    if (unrouted.length) {
+      const routed = await this.writer.route(
+        this.deps.db,
+        'approvers',
+        unrouted.map(appId => appId || undefined),
+      );
+      for (const [key, value] of routed) channels.set(key, value);
+    }
     const candidates = tasks.filter(t => requests.has(t.requestId));
-    const transitionOf = (task: ApprovalTask) => {
+    const transitions = candidates.map(task => {
       const request = requests.get(task.requestId)!;
       const reminderNumber = previous.get(task.id)! + 1;
       return {
@@ -1217,22 +1247,39 @@ export class RequestWorkflow {
           reminderNumber,
         },
       };
+    });
+    return {
+      at: nowIso(now),
+      tasks: candidates.map((task, i) => ({
+        id: task.id,
+        previousCount: previous.get(task.id)!,
+        transition: transitions[i],
+      })),
+      channels,
     };
+  }
+
+  /** `remindMany`'s write; `stats.writeMs` is how long it held its locks at most. */
+  async writeReminders(
+    prepared: PreparedReminders,
+    stats?: { writeMs: number },
+  ): Promise<number> {
+    const { at, tasks, channels } = prepared;
     let sent = 0;
     const w0 = performance.now();
     if (isPostgres(this.deps.db)) {
       // One statement: the update, the events and the notices of the tasks
       // it counted. Its rows are locked only while it executes.
-      const prepared = await this.writer.prepareMany(
+      const rows = await this.writer.prepareMany(
         this.deps.db,
-        candidates.map(transitionOf),
+        tasks.map(t => t.transition),
         channels,
       );
       const marked = await this.deps.tasks.markRemindedWithRecords(
-        candidates.map((task, i) => ({
-          id: task.id,
-          previousCount: previous.get(task.id)!,
-          ...prepared[i],
+        tasks.map((t, i) => ({
+          id: t.id,
+          previousCount: t.previousCount,
+          ...rows[i],
         })),
         at,
       );
@@ -1241,16 +1288,13 @@ export class RequestWorkflow {
       await this.deps.db.transaction(async tx => {
         sent = 0;
         const marked = await this.deps.tasks.markRemindedMany(
-          candidates.map(t => ({
-            id: t.id,
-            previousCount: previous.get(t.id)!,
-          })),
+          tasks.map(t => ({ id: t.id, previousCount: t.previousCount })),
           at,
           tx,
         );
-        const transitions = candidates
-          .filter(task => marked.has(task.id))
-          .map(transitionOf);
+        const transitions = tasks
+          .filter(t => marked.has(t.id))
+          .map(t => t.transition);
         await this.writer.recordMany(tx, transitions, channels);
         sent = transitions.length;
       });
