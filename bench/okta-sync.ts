@@ -25,6 +25,7 @@
  *   BENCH_PAGE          Okta's maximum per list (200 users, 1000 group
  *                       members, 200 apps / app groups, 500 app users, 1000 log events)
  *   BENCH_RESERVE       10       (percent of each window the sync leaves unused)
+ *   BENCH_RELEASE       10       (seconds at a window's end in which the reserve is spent)
  *   BENCH_CHANGES       100
  *   BENCH_SEED          42       (random seed of the data set)
  */
@@ -54,6 +55,7 @@ const RPM = env('BENCH_OKTA_RPM', 600);
 const WINDOW_SECONDS = env('BENCH_WINDOW_SECONDS', 60);
 const PAGE = process.env.BENCH_PAGE ? env('BENCH_PAGE', 200) : undefined;
 const RESERVE = env('BENCH_RESERVE', 10);
+const RELEASE = env('BENCH_RELEASE', 10);
 const CHANGES = env('BENCH_CHANGES', 100);
 const SEED = env('BENCH_SEED', 42);
 
@@ -224,7 +226,7 @@ async function main() {
       ASSIGNMENTS,
     )} directShare=${DIRECT_SHARE} catalogShare=${CATALOG_SHARE} rpm=${RPM} (users, groups, apps, logs; window ${WINDOW_SECONDS} s) page=${
       PAGE ?? 'Okta max per list'
-    } reserve=${RESERVE}% changes=${CHANGES} seed=${SEED}`,
+    } reserve=${RESERVE}% release=${RELEASE}s changes=${CHANGES} seed=${SEED}`,
   );
   console.log(`  database: ${PG}/${DB} (dropped and created afresh)`);
   const os = require('node:os');
@@ -306,7 +308,10 @@ async function main() {
     store,
     logger,
     pageSize: PAGE,
-    config: { rateLimitReservePercent: RESERVE },
+    config: {
+      rateLimitReservePercent: RESERVE,
+      rateLimitReserveReleaseSeconds: RELEASE,
+    },
   });
 
   // --- full sync ---

@@ -93,6 +93,13 @@ export interface Config {
          * grants and other Okta clients. 0–90, default 10.
          */
         rateLimitReservePercent?: number;
+        /**
+         * In each window's last this many seconds the reserve shrinks
+         * linearly to nothing, so what no other client used by then is not
+         * wasted. 0 keeps the whole reserve to the window's end. 0–60,
+         * default 10.
+         */
+        rateLimitReserveReleaseSeconds?: number;
       };
     };
   };

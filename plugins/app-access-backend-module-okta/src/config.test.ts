@@ -178,6 +178,7 @@ describe('readOktaSyncConfig', () => {
       requestsPerMinute: undefined,
       fullEveryHours: 24,
       rateLimitReservePercent: 10,
+      rateLimitReserveReleaseSeconds: 10,
     });
   });
 
@@ -191,6 +192,7 @@ describe('readOktaSyncConfig', () => {
         requestsPerMinute: 300,
         fullEveryHours: 168,
         rateLimitReservePercent: 0,
+        rateLimitReserveReleaseSeconds: 0,
       }),
     ).toEqual({
       enabled: false,
@@ -200,6 +202,7 @@ describe('readOktaSyncConfig', () => {
       requestsPerMinute: 300,
       fullEveryHours: 168,
       rateLimitReservePercent: 0,
+      rateLimitReserveReleaseSeconds: 0,
     });
   });
 
@@ -209,6 +212,10 @@ describe('readOktaSyncConfig', () => {
     [
       { rateLimitReservePercent: 95 },
       /sync\.rateLimitReservePercent: must be between 0 and 90/,
+    ],
+    [
+      { rateLimitReserveReleaseSeconds: 61 },
+      /sync\.rateLimitReserveReleaseSeconds: must be between 0 and 60/,
     ],
     [
       { lastUsedLookbackDays: 120 },

@@ -207,6 +207,8 @@ export type OktaSyncConfig = {
   fullEveryHours: number;
   /** Share of each Okta rate-limit window the sync leaves for everything else. */
   rateLimitReservePercent: number;
+  /** The window's last seconds in which the reserve shrinks to nothing. */
+  rateLimitReserveReleaseSeconds: number;
 };
 
 /** Reads `appAccess.okta.sync`; only meaningful when `appAccess.okta` is set. */
@@ -254,6 +256,12 @@ export function readOktaSyncConfig(root: Config): OktaSyncConfig {
       10,
       v => v >= 0 && v <= 90,
       'must be between 0 and 90',
+    ),
+    rateLimitReserveReleaseSeconds: num(
+      'rateLimitReserveReleaseSeconds',
+      10,
+      v => v >= 0 && v <= 60,
+      'must be between 0 and 60',
     ),
   };
 }

@@ -72,10 +72,12 @@ export class OktaSync {
       lastUsedLookbackDays: 7,
       fullEveryHours: 24,
       rateLimitReservePercent: 10,
+      rateLimitReserveReleaseSeconds: 10,
       ...options.config,
     };
     this.throttle = new OktaThrottle({
       reservePercent: config.rateLimitReservePercent,
+      reserveReleaseMs: config.rateLimitReserveReleaseSeconds * 1000,
       requestsPerMinute: config.requestsPerMinute,
     });
     this.client = new OktaSyncClient(options.okta, this.throttle, {

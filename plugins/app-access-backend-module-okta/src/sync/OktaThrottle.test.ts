@@ -4,7 +4,11 @@ import { groupRefFor, sanitizeName, userRefCandidates } from './refs';
 
 /** A throttle on a hand-moved clock; `sleeps` records every wait. */
 function setup(
-  options: { reservePercent?: number; requestsPerMinute?: number } = {},
+  options: {
+    reservePercent?: number;
+    requestsPerMinute?: number;
+    reserveReleaseMs?: number;
+  } = {},
 ) {
   const clock = { now: 1_700_000_000_000 };
   const sleeps: number[] = [];
@@ -60,6 +64,54 @@ describe('OktaThrottle', () => {
     await throttle.acquire('apps');
     expect(sleeps).toHaveLength(1);
     expect(throttle.stats.requests).toEqual({ users: 3, apps: 1 });
+  });
+
+  it('spends the reserve nobody used in the window’s last seconds, shrinking it linearly, never past what is left', async () => {
+    const { clock, sleeps, throttle } = setup({
+      reservePercent: 10,
+      reserveReleaseMs: 10_000,
+    });
+    const reset = clock.now / 1000 + 30;
+    const resetAt = clock.now + 30_000 + 50;
+    await throttle.acquire('apps');
+    // 4 left of 100: the reserve (10) keeps them until the reserve has
+    // shrunk below 4, i.e. 4 s before the reset.
+    throttle.observe(
+      'apps',
+      headers({ limit: 100, remaining: 4, reset, date: clock.now }),
+    );
+    await throttle.acquire('apps');
+    expect(sleeps).toHaveLength(1);
+    expect(resetAt - clock.now).toBeLessThan(4000);
+    expect(resetAt - clock.now).toBeGreaterThan(3900);
+    // Then one at a time as the reserve shrinks: 3 left (one in flight)
+    // wait until the reserve is below 3.
+    await throttle.acquire('apps');
+    expect(sleeps).toHaveLength(2);
+    expect(resetAt - clock.now).toBeLessThan(3000);
+    await throttle.acquire('apps');
+    await throttle.acquire('apps');
+    expect(resetAt - clock.now).toBeLessThan(1000);
+    // All 4 in flight: nothing is left, the next one waits for the reset.
+    await throttle.acquire('apps');
+    expect(clock.now).toBeGreaterThanOrEqual(resetAt);
+    expect(throttle.stats.requests.apps).toBe(6);
+  });
+
+  it('keeps the whole reserve until the reset without reserveReleaseMs', async () => {
+    const { clock, sleeps, throttle } = setup({ reservePercent: 10 });
+    await throttle.acquire('apps');
+    throttle.observe(
+      'apps',
+      headers({
+        limit: 100,
+        remaining: 10,
+        reset: clock.now / 1000 + 30,
+        date: clock.now,
+      }),
+    );
+    await throttle.acquire('apps');
+    expect(sleeps).toEqual([30_000 + 50]);
   });
 
   it('reads the reset on Okta’s clock: a server 5 s ahead means the window opens 5 s sooner on ours', async () => {

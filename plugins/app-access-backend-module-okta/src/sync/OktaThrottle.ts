@@ -6,7 +6,8 @@
  * window reopens (`X-Rate-Limit-Reset`, epoch seconds on Okta's clock). Before
  * each request the throttle looks at what the last answer of that family
  * said: when no more than the reserve is left, it waits until the reset
- * instead of sending. An optional `requestsPerMinute` adds the sync's own cap
+ * instead of sending; in the window's last seconds (`reserveReleaseMs`) the
+ * reserve shrinks to nothing, so what nobody else used is not wasted. An optional `requestsPerMinute` adds the sync's own cap
  * (a sliding minute per family). A 429 that still happens (someone else used
  * the window) is counted and waited out the same way by the caller.
  */
@@ -33,6 +34,12 @@ type FamilyState = {
 export type OktaThrottleOptions = {
   /** Percent of each window left unused for other Okta clients (default 10). */
   reservePercent?: number;
+  /**
+   * In the window's last `reserveReleaseMs` the reserve shrinks linearly to
+   * nothing: what other clients have not used by then would go unused, so
+   * the sync spends it (default 0: the reserve holds to the reset).
+   */
+  reserveReleaseMs?: number;
   /** The sync's own cap per family and minute. */
   requestsPerMinute?: number;
   /** Test seams. */
@@ -91,11 +98,13 @@ export class OktaThrottle {
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly reservePercent: number;
+  private readonly reserveReleaseMs: number;
 
   constructor(private readonly options: OktaThrottleOptions = {}) {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? abortableSleep;
     this.reservePercent = options.reservePercent ?? 10;
+    this.reserveReleaseMs = Math.max(0, options.reserveReleaseMs ?? 0);
   }
 
   private state(family: string): FamilyState {
@@ -123,11 +132,22 @@ export class OktaThrottle {
       }
       let until = 0;
       if (s.remaining !== undefined) {
-        const reserve = Math.floor(
-          ((s.limit ?? 0) * this.reservePercent) / 100,
-        );
-        if (s.remaining - s.inFlight <= reserve) {
+        const full = Math.floor(((s.limit ?? 0) * this.reservePercent) / 100);
+        const left = s.remaining - s.inFlight;
+        const release = this.reserveReleaseMs;
+        const reserve =
+          release > 0 && s.resetAt !== undefined && s.resetAt - now < release
+            ? Math.floor((full * Math.max(0, s.resetAt - now)) / release)
+            : full;
+        if (left <= reserve) {
           until = s.resetAt ?? now + 1000;
+          if (left > 0 && release > 0 && full > 0 && s.resetAt !== undefined) {
+            // The moment the shrinking reserve drops below what is left.
+            until = Math.min(
+              until,
+              Math.floor(s.resetAt - (release * left) / full) + 1,
+            );
+          }
         }
       }
       if (rpm) {

@@ -4,6 +4,8 @@ import {
   ApprovalTaskStatus,
 } from '@app-access/plugin-app-access-common';
 import { decodeCursor, encodeCursor, nowIso } from './json';
+import { eventRow, NewEvent } from './AuditEventStore';
+import { jobRow, NewOutboxJob } from './OutboxStore';
 
 export type TaskRow = {
   id: string;
@@ -284,6 +286,74 @@ export class ApprovalTaskStore {
       for (const row of rows) marked.add(row.id);
     }
     return marked;
+  }
+
+  /**
+   * `markRemindedMany` and the reminded tasks' events and outbox jobs in ONE
+   * statement (PostgreSQL only): the update's `returning` decides which
+   * tasks' rows are inserted, so a task another sweep counted first gets
+   * nothing, exactly as in the transaction. A single statement is its own
+   * transaction: the rows are locked only while it executes, with no round
+   * trip to the client in between. Returns the ids this call counted.
+   */
+  async markRemindedWithRecords(
+    tasks: Array<{
+      id: string;
+      previousCount: number;
+      events: NewEvent[];
+      jobs: NewOutboxJob[];
+    }>,
+    at: string,
+    db: Knex = this.db,
+  ): Promise<Set<string>> {
+    if (!tasks.length) return new Set();
+    const now = nowIso();
+    const marks = tasks.map(t => ({ id: t.id, prev: t.previousCount }));
+    const events = tasks.flatMap(t =>
+      t.events.map(e => ({ task_id: t.id, ...eventRow(e) })),
+    );
+    const jobs = tasks.flatMap(t =>
+      t.jobs.map(j => ({ task_id: t.id, ...jobRow(j, now) })),
+    );
+    // Rows keep their order (`ord`): events' ids follow the batch's order,
+    // as the separate inserts did.
+    const ordered = <T>(rows: T[]) =>
+      JSON.stringify(rows.map((r, ord) => ({ ...r, ord })));
+    const result = await db.raw(
+      `with c as (
+         select * from json_to_recordset(?::json) as c(id text, prev int)
+       ), marked as (
+         update approval_tasks t set reminders = c.prev + 1, last_reminded_at = ?
+         from c where t.id = any(?) and t.id = c.id and t.reminders = c.prev and t.status = 'open'
+         returning t.id
+       ), ev as (
+         insert into request_events (request_id, app_id, at, actor, type, from_status, to_status, level, comment, data)
+         select e.request_id, e.app_id, e.at, e.actor, e.type, e.from_status, e.to_status, e.level, e.comment, e.data
+         from json_to_recordset(?::json) as e(task_id text, ord int, request_id text, app_id text, at text, actor text,
+           type text, from_status text, to_status text, level int, comment text, data text)
+         join marked m on m.id = e.task_id
+         order by e.ord
+       ), ob as (
+         insert into outbox (kind, payload, idempotency_key, status, attempts, next_attempt_at, created_at, updated_at)
+         select o.kind, o.payload, o.idempotency_key, o.status, o.attempts, o.next_attempt_at, o.created_at, o.updated_at
+         from json_to_recordset(?::json) as o(task_id text, ord int, kind text, payload text, idempotency_key text,
+           status text, attempts int, next_attempt_at text, created_at text, updated_at text)
+         join marked m on m.id = o.task_id
+         order by o.ord
+         on conflict (idempotency_key) do nothing
+       )
+       select id from marked`,
+      [
+        JSON.stringify(marks),
+        at,
+        // The ids again as an array: the planner then finds the tasks by
+        // their primary key instead of hashing a scan of the whole table.
+        tasks.map(t => t.id),
+        ordered(events),
+        ordered(jobs),
+      ],
+    );
+    return new Set(result.rows.map((r: { id: string }) => r.id));
   }
 
   async setTaskFallback(taskId: string, tx: Knex) {

@@ -38,6 +38,22 @@ function rowToEvent(row: EventRow): RequestEvent {
 
 export type NewEvent = Omit<RequestEvent, 'id' | 'at'> & { at?: string };
 
+/** The row an event is stored as (without its id). */
+export function eventRow(event: NewEvent) {
+  return {
+    request_id: event.requestId ?? null,
+    app_id: event.appId ?? null,
+    at: event.at ?? nowIso(),
+    actor: event.actor,
+    type: event.type,
+    from_status: event.fromStatus ?? null,
+    to_status: event.toStatus ?? null,
+    level: event.level ?? null,
+    comment: event.comment ?? null,
+    data: toJson(event.data),
+  };
+}
+
 /** The audit trail of requests and apps (`request_events`). */
 export class AuditEventStore {
   constructor(private readonly db: Knex) {}
@@ -55,18 +71,7 @@ export class AuditEventStore {
     const written: RequestEvent[] = [];
     // 10 columns a row: 50 rows stay under SQLite's oldest bind limit (999).
     for (let i = 0; i < events.length; i += 50) {
-      const rows = events.slice(i, i + 50).map(event => ({
-        request_id: event.requestId ?? null,
-        app_id: event.appId ?? null,
-        at: event.at ?? nowIso(),
-        actor: event.actor,
-        type: event.type,
-        from_status: event.fromStatus ?? null,
-        to_status: event.toStatus ?? null,
-        level: event.level ?? null,
-        comment: event.comment ?? null,
-        data: toJson(event.data),
-      }));
+      const rows = events.slice(i, i + 50).map(eventRow);
       const ids: Array<{ id: number | string }> = await tx('request_events')
         .insert(rows)
         .returning('id');

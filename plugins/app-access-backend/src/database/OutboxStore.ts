@@ -83,6 +83,23 @@ export type OutboxRetry = {
   now?: Date;
 };
 
+/** The error a job is charged with when its worker's lease ran out. */
+const ABANDONED = 'The worker running this job stopped before finishing it';
+
+/** The row a new job is stored as (without its id). */
+export function jobRow(job: NewOutboxJob, now: string = nowIso()) {
+  return {
+    kind: job.kind,
+    payload: JSON.stringify(job.payload),
+    idempotency_key: job.idempotencyKey,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: nowIso(job.notBefore ?? new Date()),
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 /**
  * Jobs for everything that must happen outside a request's transaction. Rows
  * are written in the same transaction as the state change that needs them.
@@ -93,9 +110,6 @@ export type OutboxRetry = {
  * side effect) names the fence it was claimed with and is refused once another
  * claim has happened.
  */
-/** The error a job is charged with when its worker's lease ran out. */
-const ABANDONED = 'The worker running this job stopped before finishing it';
-
 export class OutboxStore {
   constructor(private readonly db: Knex) {}
 
@@ -107,18 +121,7 @@ export class OutboxStore {
     if (!jobs.length) return;
     const now = nowIso();
     await tx('outbox')
-      .insert(
-        jobs.map(job => ({
-          kind: job.kind,
-          payload: JSON.stringify(job.payload),
-          idempotency_key: job.idempotencyKey,
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: nowIso(job.notBefore ?? new Date()),
-          created_at: now,
-          updated_at: now,
-        })),
-      )
+      .insert(jobs.map(job => jobRow(job, now)))
       .onConflict('idempotency_key')
       .ignore();
   }

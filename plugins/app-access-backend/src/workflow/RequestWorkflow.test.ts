@@ -193,6 +193,54 @@ describe.each(databases.eachSupportedId())(
       }
     });
 
+    it('two sweeps offered the same batch at once (two replicas) remind each task once, with its event and notice', async () => {
+      const submitted = [];
+      for (const [appId, tierId] of [
+        ['notion', 'editor'],
+        ['workday', 'seat'],
+      ]) {
+        submitted.push(
+          await engine.workflow.submit(jane, {
+            appId,
+            tierId,
+            justification: 'work',
+          }),
+        );
+      }
+      await settle();
+      const batch = [];
+      for (const r of submitted) {
+        const [task] = await engine.tasks.tasksForRequest(r.id);
+        batch.push({ id: task.id, reminders: 0 });
+      }
+      const dueAt = new Date(Date.now() + 25 * HOUR);
+      const stats = { writeMs: -1 };
+      const counted = await Promise.all([
+        engine.workflow.remindMany(batch, dueAt, stats),
+        engine.workflow.remindMany(batch, dueAt),
+        engine.workflow.remindMany(batch, dueAt),
+      ]);
+      expect(counted.reduce((a, b) => a + b, 0)).toBe(2);
+      expect(stats.writeMs).toBeGreaterThanOrEqual(0);
+      await settle();
+      const reminders = notifier.messages.filter(m => m.kind === 'reminder');
+      expect(reminders.map(m => m.reminderNumber)).toEqual([1, 1]);
+      expect(new Set(reminders.map(m => m.request.id))).toEqual(
+        new Set(submitted.map(r => r.id)),
+      );
+      for (const r of submitted) {
+        const all = await engine.events.eventsForRequest(r.id);
+        const sent = all.filter(e => e.type === 'reminder_sent');
+        expect(sent).toHaveLength(1);
+        expect(sent[0].data).toMatchObject({ reminderNumber: 1 });
+        // The reminder is the request's last event, after its submission.
+        expect(all[all.length - 1].type).toBe('reminder_sent');
+        const [task] = await engine.tasks.tasksForRequest(r.id);
+        expect(task.reminders).toBe(1);
+        expect(task.lastRemindedAt).toBe(dueAt.toISOString());
+      }
+    });
+
     it('send reminders now: the approvers are reminded at once, it counts toward the maximum, and a decided request cannot be', async () => {
       const r = await engine.workflow.submit(jane, {
         appId: 'notion',

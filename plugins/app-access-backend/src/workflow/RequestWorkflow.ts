@@ -28,6 +28,7 @@ import { SettingsStore } from '../database/SettingsStore';
 import { GrantStore } from '../database/GrantStore';
 import { addAssignment } from '../database/UsageStore';
 import { isUniqueViolation, nowIso } from '../database/json';
+import { isPostgres } from '../database/statements';
 import { ApprovalPolicyResolver } from './ApprovalPolicyResolver';
 import { granteeOf } from './grantee';
 import {
@@ -40,6 +41,8 @@ import { PersonMatcher } from './PersonMatcher';
 import {
   ChannelRouting,
   Notice,
+  ChannelMemo,
+  Transition,
   TransitionEvent,
   TransitionWriter,
 } from './TransitionWriter';
@@ -91,6 +94,17 @@ const FULFILLMENT_EVENT = {
  * new state, an audit event and the outbox rows for what must happen next;
  * nothing external is called here.
  */
+/** A reminder batch read and ready to write (`RequestWorkflow.prepareReminders`). */
+export type PreparedReminders = {
+  at: string;
+  tasks: Array<{
+    id: string;
+    previousCount: number;
+    transition: Transition;
+  }>;
+  channels: ChannelMemo;
+};
+
 export class RequestWorkflow {
   private readonly writer: TransitionWriter;
   private readonly grantWriter: GrantWriter;
@@ -1283,15 +1297,29 @@ export class RequestWorkflow {
   }
 
   /**
-   * The reminder sweep's batch: what `remind` does for each task, in one
-   * transaction whose reads happen before it and whose events and notices are
-   * written in bulk, so a batch holds its row locks briefly. A task is counted
-   * only if nobody counted it first. Returns how many were reminded.
+   * The reminder sweep's batch: what `remind` does for each task, with its
+   * reads before the write and its events and notices written in bulk, so a
+   * batch holds its row locks briefly. A task is counted only if nobody
+   * counted it first. Returns how many were reminded.
    */
   async remindMany(
     due: Array<{ id: string; reminders: number }>,
     now: Date = new Date(),
+    stats?: { writeMs: number },
   ): Promise<number> {
+    return this.writeReminders(await this.prepareReminders(due, now), stats);
+  }
+
+  /**
+   * `remindMany`'s reads: the tasks with their approvers, their requests,
+   * and the approvers' channel of each app (settings and the apps' approval
+   * methods), kept in `channels` for the sweep's next batches.
+   */
+  async prepareReminders(
+    due: Array<{ id: string; reminders: number }>,
+    now: Date = new Date(),
+    channels: ChannelMemo = new Map(),
+  ): Promise<PreparedReminders> {
     const previous = new Map(due.map(t => [t.id, t.reminders]));
     const tasks = (await this.deps.tasks.getTasks([...previous.keys()])).filter(
       t => t.status === 'open',
@@ -1303,52 +1331,92 @@ export class RequestWorkflow {
         ])
       ).map(r => [r.id, r]),
     );
-    // Settings and the apps' channels are read before the transaction.
-    const channels = await this.writer.route(
-      this.deps.db,
-      'approvers',
-      [...requests.values()].map(r => r.appId),
-    );
-    const at = nowIso(now);
+    const unrouted = [
+      ...new Set([...requests.values()].map(r => r.appId ?? '')),
+    ].filter(appId => !channels.has(`approvers:${appId}`));
+    if (unrouted.length) {
+      const routed = await this.writer.route(
+        this.deps.db,
+        'approvers',
+        unrouted.map(appId => appId || undefined),
+      );
+      for (const [key, value] of routed) channels.set(key, value);
+    }
+    const candidates = tasks.filter(t => requests.has(t.requestId));
+    const transitions = candidates.map(task => {
+      const request = requests.get(task.requestId)!;
+      const reminderNumber = previous.get(task.id)! + 1;
+      return {
+        request,
+        event: {
+          appId: request.appId,
+          actor: SYSTEM_ACTOR,
+          type: 'reminder_sent' as const,
+          level: task.level,
+          data: { reminderNumber, approvers: task.approvers },
+        },
+        notify: {
+          kind: 'reminder' as const,
+          audience: 'approvers' as const,
+          recipients: task.approvers,
+          task,
+          occurrence: `reminder-${reminderNumber}`,
+          reminderNumber,
+        },
+      };
+    });
+    return {
+      at: nowIso(now),
+      tasks: candidates.map((task, i) => ({
+        id: task.id,
+        previousCount: previous.get(task.id)!,
+        transition: transitions[i],
+      })),
+      channels,
+    };
+  }
+
+  /** `remindMany`'s write; `stats.writeMs` is how long it held its locks at most. */
+  async writeReminders(
+    prepared: PreparedReminders,
+    stats?: { writeMs: number },
+  ): Promise<number> {
+    const { at, tasks, channels } = prepared;
     let sent = 0;
-    await this.deps.db.transaction(async tx => {
-      sent = 0;
-      const candidates = tasks.filter(t => requests.has(t.requestId));
-      const marked = await this.deps.tasks.markRemindedMany(
-        candidates.map(t => ({
+    const w0 = performance.now();
+    if (isPostgres(this.deps.db)) {
+      // One statement: the update, the events and the notices of the tasks
+      // it counted. Its rows are locked only while it executes.
+      const rows = await this.writer.prepareMany(
+        this.deps.db,
+        tasks.map(t => t.transition),
+        channels,
+      );
+      const marked = await this.deps.tasks.markRemindedWithRecords(
+        tasks.map((t, i) => ({
           id: t.id,
-          previousCount: previous.get(t.id)!,
+          previousCount: t.previousCount,
+          ...rows[i],
         })),
         at,
-        tx,
       );
-      const transitions = candidates
-        .filter(task => marked.has(task.id))
-        .map(task => {
-          const request = requests.get(task.requestId)!;
-          const reminderNumber = previous.get(task.id)! + 1;
-          return {
-            request,
-            event: {
-              appId: request.appId,
-              actor: SYSTEM_ACTOR,
-              type: 'reminder_sent' as const,
-              level: task.level,
-              data: { reminderNumber, approvers: task.approvers },
-            },
-            notify: {
-              kind: 'reminder' as const,
-              audience: 'approvers' as const,
-              recipients: task.approvers,
-              task,
-              occurrence: `reminder-${reminderNumber}`,
-              reminderNumber,
-            },
-          };
-        });
-      await this.writer.recordMany(tx, transitions, channels);
-      sent = transitions.length;
-    });
+      sent = marked.size;
+    } else {
+      await this.deps.db.transaction(async tx => {
+        sent = 0;
+        const marked = await this.deps.tasks.markRemindedMany(
+          tasks.map(t => ({ id: t.id, previousCount: t.previousCount })),
+          at,
+          tx,
+        );
+        const transitions = tasks
+          .filter(t => marked.has(t.id))
+          .map(t => t.transition);
+        await this.writer.recordMany(tx, transitions, channels);
+        sent = transitions.length;
+      });
+    }
+    if (stats) stats.writeMs = performance.now() - w0;
     if (sent) this.afterCommit();
     return sent;
   }

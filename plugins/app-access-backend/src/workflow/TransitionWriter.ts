@@ -159,20 +159,40 @@ export class TransitionWriter {
     transitions: Transition[],
     channels: ChannelMemo = new Map(),
   ): Promise<void> {
-    const events = [];
-    const jobs: NewOutboxJob[] = [];
+    const prepared = await this.prepareMany(tx, transitions, channels);
+    await this.deps.events.addEvents(
+      prepared.flatMap(p => p.events),
+      tx,
+    );
+    const jobs = prepared.flatMap(p => p.jobs);
+    if (jobs.length) await this.deps.outbox.enqueue(jobs, tx);
+  }
+
+  /**
+   * The events and outbox jobs `recordMany` writes, per transition, without
+   * writing them: a caller that writes them in its own statement (the
+   * reminder sweep on PostgreSQL) keeps exactly the same rows. With the
+   * channels read ahead (`route`) it reads nothing.
+   */
+  async prepareMany(
+    db: Knex,
+    transitions: Transition[],
+    channels: ChannelMemo = new Map(),
+  ): Promise<Array<{ events: NewEvent[]; jobs: NewOutboxJob[] }>> {
+    const prepared = [];
     for (const transition of transitions) {
       if (transition.to) throw new Error('recordMany: no status moves');
       const { request } = transition;
-      for (const event of [transition.event ?? []].flat())
-        events.push({ requestId: request.id, ...event });
-      jobs.push(...(transition.jobs ?? []));
+      const events: NewEvent[] = [transition.event ?? []]
+        .flat()
+        .map(event => ({ requestId: request.id, ...event }));
+      const jobs: NewOutboxJob[] = [...(transition.jobs ?? [])];
       for (const notice of [transition.notify ?? []].flat()) {
-        jobs.push(...(await this.notices(tx, request, notice, channels)));
+        jobs.push(...(await this.notices(db, request, notice, channels)));
       }
+      prepared.push({ events, jobs });
     }
-    await this.deps.events.addEvents(events, tx);
-    if (jobs.length) await this.deps.outbox.enqueue(jobs, tx);
+    return prepared;
   }
 
   /**
