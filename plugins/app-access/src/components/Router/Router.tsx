@@ -15,6 +15,7 @@ import {
   rootRouteRef,
 } from '../../routes';
 import { AppsPage } from '../AppsPage';
+import { loadAdminPage } from '../admin/loadAdminPage';
 
 // The catalog is the page most people open, so it comes with this chunk; the
 // other pages are chunks of their own, loaded when first visited, so opening
@@ -36,9 +37,7 @@ const MyAccessPage = lazy(() =>
   import('../MyAccessPage').then(m => ({ default: m.MyAccessPage })),
 );
 const AppAccessAdminRouter = lazy(() =>
-  import('../admin/AdminPage').then(m => ({
-    default: m.AppAccessAdminRouter,
-  })),
+  loadAdminPage().then(m => ({ default: m.AppAccessAdminRouter })),
 );
 
 const TABS = [
