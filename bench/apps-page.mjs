@@ -297,6 +297,12 @@ async function measurePage(page, path, cold) {
           all.filter(e => e.name.includes('/api/app-access/apps?')),
         ),
         interactive: at,
+        requests: all.map(e => ({
+          path: new URL(e.name).pathname.replace(/^\/static\//, ''),
+          start: Math.round(e.startTime),
+          end: Math.round(e.responseEnd),
+          bytes: e.encodedBodySize,
+        })),
       },
     };
   }, ms);
