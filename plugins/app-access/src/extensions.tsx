@@ -13,6 +13,7 @@ import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { SearchResultListItemBlueprint } from '@backstage/plugin-search-react/alpha';
 import AppsIcon from '@material-ui/icons/Apps';
 import { appAccessApiRef, AppAccessClient } from './api';
+import { loadAdminPage } from './components/admin/loadAdminPage';
 import {
   adminRootRouteRef as legacyAdminRootRouteRef,
   adminRouteRef as legacyAdminRouteRef,
@@ -76,7 +77,7 @@ export const appAccessAdminPage = PageBlueprint.make({
     routeRef: adminRootRouteRef,
     noHeader: true,
     loader: () =>
-      import('./components/admin/AdminPage').then(m =>
+      loadAdminPage().then(m =>
         compatWrapper(<m.AppAccessAdminStandalonePage />),
       ),
   },

@@ -8,6 +8,7 @@ import {
 } from '@backstage/core-plugin-api';
 import { createSearchResultListItemExtension } from '@backstage/plugin-search-react';
 import { appAccessApiRef, AppAccessClient } from './api';
+import { loadAdminPage } from './components/admin/loadAdminPage';
 import type { AppAccessSearchResultListItemProps } from './components/AppAccessSearchResultListItem';
 import {
   adminRootRouteRef,
@@ -62,10 +63,7 @@ export const AppAccessPage = appAccessPlugin.provide(
 export const AppAccessAdminPage = appAccessPlugin.provide(
   createRoutableExtension({
     name: 'AppAccessAdminPage',
-    component: () =>
-      import('./components/admin/AdminPage').then(
-        m => m.AppAccessAdminStandalonePage,
-      ),
+    component: () => loadAdminPage().then(m => m.AppAccessAdminStandalonePage),
     mountPoint: adminRootRouteRef,
   }),
 );

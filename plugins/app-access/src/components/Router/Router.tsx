@@ -1,5 +1,6 @@
+import { lazy, Suspense } from 'react';
 import { Route, Routes, useLocation, useNavigate } from 'react-router-dom';
-import { Header, HeaderTabs, Page } from '@backstage/core-components';
+import { Header, HeaderTabs, Page, Progress } from '@backstage/core-components';
 import { useApiHolder, useRouteRef } from '@backstage/core-plugin-api';
 import {
   permissionApiRef,
@@ -13,13 +14,31 @@ import {
   myRequestsRouteRef,
   rootRouteRef,
 } from '../../routes';
-import { MyAccessPage } from '../MyAccessPage';
-import { AppPage } from '../AppPage';
 import { AppsPage } from '../AppsPage';
-import { ApprovalsPage } from '../ApprovalsPage';
-import { MyRequestsPage } from '../MyRequestsPage';
-import { RequestPage } from '../RequestPage';
-import { AppAccessAdminRouter } from '../admin/AdminPage';
+import { loadAdminPage } from '../admin/loadAdminPage';
+
+// The catalog is the page most people open, so it comes with this chunk; the
+// other pages are chunks of their own, loaded when first visited, so opening
+// the catalog does not download and parse the app page's request form, the
+// approvals or the administration (about half of App Access's code).
+const AppPage = lazy(() =>
+  import('../AppPage').then(m => ({ default: m.AppPage })),
+);
+const MyRequestsPage = lazy(() =>
+  import('../MyRequestsPage').then(m => ({ default: m.MyRequestsPage })),
+);
+const RequestPage = lazy(() =>
+  import('../RequestPage').then(m => ({ default: m.RequestPage })),
+);
+const ApprovalsPage = lazy(() =>
+  import('../ApprovalsPage').then(m => ({ default: m.ApprovalsPage })),
+);
+const MyAccessPage = lazy(() =>
+  import('../MyAccessPage').then(m => ({ default: m.MyAccessPage })),
+);
+const AppAccessAdminRouter = lazy(() =>
+  loadAdminPage().then(m => ({ default: m.AppAccessAdminRouter })),
+);
 
 const TABS = [
   { id: 'catalog', label: 'Catalog' },
@@ -100,15 +119,17 @@ export const AppAccessRouter = () => {
       ) : (
         <AppAccessTabs isAdmin={false} />
       )}
-      <Routes>
-        <Route path="/" element={<AppsPage />} />
-        <Route path="/requests" element={<MyRequestsPage />} />
-        <Route path="/requests/:requestId" element={<RequestPage />} />
-        <Route path="/approvals" element={<ApprovalsPage />} />
-        <Route path="/my-access" element={<MyAccessPage />} />
-        <Route path="/admin/*" element={<AppAccessAdminRouter />} />
-        <Route path="/:appId" element={<AppPage />} />
-      </Routes>
+      <Suspense fallback={<Progress />}>
+        <Routes>
+          <Route path="/" element={<AppsPage />} />
+          <Route path="/requests" element={<MyRequestsPage />} />
+          <Route path="/requests/:requestId" element={<RequestPage />} />
+          <Route path="/approvals" element={<ApprovalsPage />} />
+          <Route path="/my-access" element={<MyAccessPage />} />
+          <Route path="/admin/*" element={<AppAccessAdminRouter />} />
+          <Route path="/:appId" element={<AppPage />} />
+        </Routes>
+      </Suspense>
     </Page>
   );
 };
