@@ -1,3 +1,4 @@
+import { NotImplementedError } from '@backstage/errors';
 import { Knex } from 'knex';
 import {
   AuthService,
@@ -375,6 +376,12 @@ export class AppAccessEngine {
           { channel: input.channel, taskId: input.taskId },
         );
         return this.workflow.withDetails(updated);
+      },
+      // CONTRACT PLACEHOLDER: the campaigns service replaces this before it lands.
+      answerReclaim: async () => {
+        throw new NotImplementedError(
+          'Reclamation campaigns are not built yet',
+        );
       },
       // Channels show requests to requesters and approvers: failures in plain words.
       getRequest: async id =>

@@ -146,6 +146,11 @@ export class StaticDecisionApi implements AppAccessDecisionApi {
       'decide is exercised against the real core in module.test.ts',
     );
   }
+  async answerReclaim(): Promise<never> {
+    throw new Error(
+      'answering is exercised against the real core in module.test.ts',
+    );
+  }
   async getRequest(id: string) {
     const request = this.requests.get(id);
     if (!request) throw new Error(`No request ${id}`);
