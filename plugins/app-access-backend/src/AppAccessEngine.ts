@@ -252,6 +252,7 @@ export class AppAccessEngine {
       logger,
       appBaseUrl,
       liveUpdates: options.signals,
+      seats: new SeatWarnings(new UsageInsightStore(db)),
     };
     const workerOptions: OutboxWorkerOptions = {
       store: outbox,
