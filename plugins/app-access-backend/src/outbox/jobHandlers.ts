@@ -153,6 +153,7 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         p.audience === 'approvers' &&
         (p.kind === 'approval_needed' || p.kind === 'reminder') &&
         request.kind === 'access' &&
+        request.appId &&
         request.tierId
           ? (
               await deps.seats?.forApprovers([
