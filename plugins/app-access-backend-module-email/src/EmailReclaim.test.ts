@@ -64,7 +64,7 @@ class RecordingDecisionApi extends StaticDecisionApi {
     return id;
   }
 
-  async answerReclaim(input: AnswerInput): Promise<any> {
+  async answerReclaim(input: AnswerInput): Promise<ReclaimQuestion> {
     this.answers.push(input);
     const question = this.questions.get(input.questionId);
     if (!question) throw new ConflictError('The question was withdrawn');
@@ -324,7 +324,7 @@ describe('Email reclamation questions', () => {
     });
 
     it('says so when the question was withdrawn meanwhile', async () => {
-      const { notifier, decisions, app, routerReady } = setup();
+      const { notifier, app, routerReady } = setup();
       await routerReady;
       const { release } = await send(notifier, question(randomUUID()));
       const closed = await request(app).post(release).type('form').send({});

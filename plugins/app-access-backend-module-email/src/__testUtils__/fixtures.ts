@@ -6,6 +6,7 @@ import {
   AccessRequest,
   AppAccessSettings,
   ApprovalTask,
+  ReclaimQuestion,
 } from '@app-access/plugin-app-access-common';
 import {
   AppAccessDecisionApi,
@@ -146,9 +147,11 @@ export class StaticDecisionApi implements AppAccessDecisionApi {
       'decide is exercised against the real core in module.test.ts',
     );
   }
-  async answerReclaim(): Promise<never> {
+  async answerReclaim(
+    _input: Parameters<AppAccessDecisionApi['answerReclaim']>[0],
+  ): Promise<ReclaimQuestion> {
     throw new Error(
-      'answering is exercised against the real core in module.test.ts',
+      'answering is exercised with a recording fixture (EmailReclaim.test.ts) and against the real core',
     );
   }
   async getRequest(id: string) {
