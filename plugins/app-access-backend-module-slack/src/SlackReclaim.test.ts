@@ -46,7 +46,7 @@ type AnswerInput = Parameters<AppAccessDecisionApi['answerReclaim']>[0];
  */
 function decisionsFixture() {
   const answers: AnswerInput[] = [];
-  let question: ReclaimQuestion = {
+  let current: ReclaimQuestion = {
     id: 'q-1',
     campaignId: 'camp-1',
     grantId: 'grant-1',
@@ -72,27 +72,27 @@ function decisionsFixture() {
     },
     answerReclaim: async (input: AnswerInput) => {
       answers.push(input);
-      if (input.questionId !== question.id) {
+      if (input.questionId !== current.id) {
         throw new NotAllowedError('No such question');
       }
-      if (input.personRef !== question.holder) {
+      if (input.personRef !== current.holder) {
         throw new NotAllowedError('Only the holder answers this question');
       }
       if (input.answer === 'keep' && !input.reason?.trim()) {
         throw new InputError('reason: say why you keep it');
       }
       const status = input.answer === 'keep' ? 'kept' : 'released';
-      if (question.status !== 'asked') {
-        if (question.status === status) return question;
-        throw new ConflictError(`Already answered: ${question.status}`);
+      if (current.status !== 'asked') {
+        if (current.status === status) return current;
+        throw new ConflictError(`Already answered: ${current.status}`);
       }
-      question = {
-        ...question,
+      current = {
+        ...current,
         status,
         reason: input.reason,
         answeredVia: input.channel,
       };
-      return question;
+      return current;
     },
   };
   return { api: api as unknown as AppAccessDecisionApi, answers };

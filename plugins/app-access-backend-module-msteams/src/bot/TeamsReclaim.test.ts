@@ -68,7 +68,7 @@ type AnswerInput = Parameters<AppAccessDecisionApi['answerReclaim']>[0];
  */
 function decisionsFixture() {
   const answers: AnswerInput[] = [];
-  let question: ReclaimQuestion = {
+  let current: ReclaimQuestion = {
     id: 'q-1',
     campaignId: 'camp-1',
     grantId: 'grant-1',
@@ -100,18 +100,18 @@ function decisionsFixture() {
     },
     answerReclaim: async input => {
       answers.push(input);
-      if (input.personRef !== question.holder) {
+      if (input.personRef !== current.holder) {
         throw new NotAllowedError('Only the holder answers this question');
       }
       if (input.answer === 'keep' && !input.reason?.trim()) {
         throw new InputError('reason: say why you keep it');
       }
       const status = input.answer === 'keep' ? 'kept' : 'released';
-      if (question.status !== 'asked' && question.status !== status) {
-        throw new ConflictError(`Already answered: ${question.status}`);
+      if (current.status !== 'asked' && current.status !== status) {
+        throw new ConflictError(`Already answered: ${current.status}`);
       }
-      question = { ...question, status, reason: input.reason };
-      return question;
+      current = { ...current, status, reason: input.reason };
+      return current;
     },
     decide: unused,
     getRequest: unused,
