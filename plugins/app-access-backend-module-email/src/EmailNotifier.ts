@@ -10,12 +10,17 @@ import {
 import { EmailConfig } from './config';
 import { ActionTokenStore } from './database/ActionTokenStore';
 import { SentMailStore } from './database/SentMailStore';
+import { ReclaimTokenStore } from './database/ReclaimTokenStore';
 import {
   EffectiveEmailSettings,
   EmailSettingsSource,
 } from './EmailSettingsSource';
 import { SmtpMailer, stableMessageId } from './mail/SmtpMailer';
-import { NoticeContext, NoticeRenderer } from './rendering/NoticeRenderer';
+import {
+  NoticeContext,
+  NoticeRenderer,
+  requestSubject,
+} from './rendering/NoticeRenderer';
 
 /** What every recipient's copy of one message has in common. */
 type SharedNotice = Omit<NoticeContext, 'recipient' | 'links'> & {
@@ -25,6 +30,14 @@ type SharedNotice = Omit<NoticeContext, 'recipient' | 'links'> & {
 /** URL of an action link; the route lives in service/router.ts. */
 export function actionUrl(backendBaseUrl: string, token: string): string {
   return `${backendBaseUrl}/api/app-access/actions/${token}`;
+}
+
+/** URL of a "Keep it" / "Give it back" link. */
+export function reclaimActionUrl(
+  backendBaseUrl: string,
+  token: string,
+): string {
+  return `${backendBaseUrl}/api/app-access/actions/reclaim/${token}`;
 }
 
 /**
@@ -41,6 +54,8 @@ export class EmailNotifier implements AppAccessNotifier {
       mailer: SmtpMailer;
       settings: EmailSettingsSource;
       tokens: ActionTokenStore;
+      /** Links of reclamation questions; without it holders get no links. */
+      reclaimTokens?: ReclaimTokenStore;
       sent: SentMailStore;
       decisions: AppAccessDecisionApi;
       logger: LoggerService;
@@ -180,11 +195,34 @@ export class EmailNotifier implements AppAccessNotifier {
       };
     }
 
+    let reclaimLinks: NoticeContext['reclaimLinks'];
+    let reclaimGroupId: string | undefined;
+    const ask = message.reclaim;
+    if (ask && message.audience === 'holder' && this.deps.reclaimTokens) {
+      const pair = await this.deps.reclaimTokens.issuePair({
+        questionId: ask.questionId,
+        holderRef: ref,
+        subject: requestSubject(message.request),
+        expiresAt: new Date(ask.deadlineAt),
+      });
+      reclaimGroupId = pair.groupId;
+      reclaimLinks = {
+        keep: reclaimActionUrl(config.backendBaseUrl, pair.keep),
+        release: reclaimActionUrl(config.backendBaseUrl, pair.release),
+      };
+    }
+    const forget = async () => {
+      if (groupId) await tokens.deleteGroup(groupId);
+      if (reclaimGroupId)
+        await this.deps.reclaimTokens?.deleteGroup(reclaimGroupId);
+    };
+
     const { settings: effective, ...notice } = shared;
     const mail = new NoticeRenderer(effective.branding).render({
       ...notice,
       recipient: person,
       links,
+      reclaimLinks,
     });
     const messageId = stableMessageId(
       `${message.idempotencyKey}\n${ref}`,
@@ -200,13 +238,13 @@ export class EmailNotifier implements AppAccessNotifier {
       });
       if (outcome.delivered) {
         await sent.recordSent(message.idempotencyKey, ref, messageId);
-      } else if (groupId) {
-        await tokens.deleteGroup(groupId);
+      } else {
+        await forget();
       }
       return outcome;
     } catch (error) {
       // Nobody holds these links; the retry issues new ones.
-      if (groupId) await tokens.deleteGroup(groupId);
+      await forget();
       throw error;
     }
   }

@@ -16,6 +16,9 @@ import { DatabaseActionTokenStore } from './database/DatabaseActionTokenStore';
 import { DatabaseSentMailStore } from './database/DatabaseSentMailStore';
 import { EmailRetentionTask } from './database/EmailRetentionTask';
 import { connectEmailDatabase } from './database/migrations';
+import { ReclaimActions } from './actions/ReclaimActions';
+import { ReclaimTokenStore } from './database/ReclaimTokenStore';
+import { ReclaimPages } from './rendering/ReclaimPages';
 import { EmailNotifier } from './EmailNotifier';
 import { EmailTicketFulfiller } from './EmailTicketFulfiller';
 import { SmtpMailer } from './mail/SmtpMailer';
@@ -86,6 +89,7 @@ export const appAccessModuleEmail = createBackendModule({
 
         const db = await connectEmailDatabase(database);
         const tokens = new DatabaseActionTokenStore(db);
+        const reclaimTokens = new ReclaimTokenStore(db);
         const sent = new DatabaseSentMailStore(db);
         const mailer = new SmtpMailer(emailConfig);
         // Sender, help-desk address and branding follow the settings page,
@@ -107,6 +111,20 @@ export const appAccessModuleEmail = createBackendModule({
             httpRouter.use(
               await createActionsRouter({
                 actions: new EmailActions({ tokens, decisions, logger }),
+                reclaim: {
+                  actions: new ReclaimActions({
+                    tokens: reclaimTokens,
+                    decisions,
+                    logger,
+                  }),
+                  pages: async () =>
+                    new ReclaimPages(
+                      (
+                        await settings.current()
+                      ).branding,
+                      decisions.portalUrl('/apps/my-access'),
+                    ),
+                },
                 pages: async () =>
                   new ActionPages(
                     (
@@ -126,6 +144,7 @@ export const appAccessModuleEmail = createBackendModule({
               mailer,
               settings,
               tokens,
+              reclaimTokens,
               sent,
               decisions,
               logger,
@@ -159,7 +178,12 @@ export const appAccessModuleEmail = createBackendModule({
           selfTest: () => connectedTickets().selfTest(),
         });
 
-        const retention = new EmailRetentionTask({ tokens, sent, logger });
+        const retention = new EmailRetentionTask({
+          tokens,
+          reclaimTokens,
+          sent,
+          logger,
+        });
         await scheduler.scheduleTask({
           id: 'app-access-email-retention',
           frequency: { hours: 24 },

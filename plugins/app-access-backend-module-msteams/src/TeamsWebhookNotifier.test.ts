@@ -86,6 +86,26 @@ describe('TeamsWebhookNotifier', () => {
   afterAll(() => fake.stop());
   beforeEach(() => fake.reset());
 
+  it('posts no reclamation question to the channel and reports the holder unreachable', async () => {
+    const result = await notifier.notify(
+      message({
+        kind: 'reclaim_question',
+        audience: 'holder',
+        recipients: ['user:default/jane'],
+        task: undefined,
+        reclaim: {
+          questionId: 'q-1',
+          campaignId: 'camp-1',
+          grantId: 'grant-1',
+          deadlineAt: '2026-12-15T09:00:00.000Z',
+          inactiveDays: 60,
+        },
+      }),
+    );
+    expect(result).toEqual({ unreachable: ['user:default/jane'] });
+    expect(fake.posts).toHaveLength(0);
+  });
+
   it('posts an approval-needed card with links to the approvals page and the request', async () => {
     await expect(notifier.notify(message())).resolves.toEqual({
       unreachable: [],

@@ -47,6 +47,11 @@ export class TeamsWebhookNotifier implements AppAccessNotifier {
   constructor(private readonly options: TeamsWebhookNotifierOptions) {}
 
   async notify(message: AppAccessMessage): Promise<NotifyResult> {
+    // A channel webhook reaches no one in person: a holder's "Keep it or
+    // give it back?" needs the bot (or another channel).
+    if (message.audience === 'holder') {
+      return { unreachable: [...message.recipients] };
+    }
     const card = await this.cardFor(message);
     if (card) await this.post(card);
     return { unreachable: [] };

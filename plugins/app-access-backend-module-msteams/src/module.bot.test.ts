@@ -12,7 +12,12 @@ import {
   startBotTestBackend,
   waitFor,
 } from './__testUtils__/botTestBackend';
-import { APPROVE_VERB, DENY_VERB, REASON_INPUT } from './bot/BotCards';
+import {
+  APPROVE_VERB,
+  DENY_VERB,
+  KEEP_VERB,
+  REASON_INPUT,
+} from './bot/BotCards';
 
 jest.setTimeout(90_000);
 
@@ -281,6 +286,43 @@ describe.each(databases.eachSupportedId())(
         'pending_approval',
       );
       expect(hasButtons(sam)).toBe(true);
+    });
+
+    it('answers 401 to a reclamation answer with a forged or expired token, looking no one up', async () => {
+      // A Keep it click as Teams would send it, on a card the bot sent.
+      const card: FakeTeamsMessage = {
+        id: 'reclaim-card',
+        conversationId: fake.conversationIdOf(user('jane.doe')),
+        history: [],
+        activity: {
+          attachments: [
+            {
+              content: {
+                actions: [
+                  {
+                    type: 'Action.Execute',
+                    verb: KEEP_VERB,
+                    data: { questionId: 'q-1', what: 'Notion Editor' },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      };
+      const invoke = fake.invokeActivity(user('jane.doe'), card, KEEP_VERB, {
+        keepReason: 'Still needed',
+      });
+      const lookups = () =>
+        fake.connectorCalls.filter(c => c.path.includes('/members/')).length;
+      const calls = lookups();
+      for (const token of [
+        await fake.channelToken({ forged: true }),
+        await fake.channelToken({ expiresInSeconds: -600 }),
+      ]) {
+        expect((await backend.post(invoke, token)).status).toBe(401);
+      }
+      expect(lookups()).toBe(calls);
     });
 
     it('reports an approver whose chat no longer exists as unreachable, so the fallback approver is asked', async () => {

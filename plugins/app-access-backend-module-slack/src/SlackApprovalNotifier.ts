@@ -21,6 +21,7 @@ import {
   escapeMrkdwn,
   forWhom,
   outcomeText,
+  reclaimMessage,
   requesterMessage,
 } from './SlackMessages';
 
@@ -61,6 +62,9 @@ export class SlackApprovalNotifier implements AppAccessNotifier {
   async notify(message: AppAccessMessage): Promise<NotifyResult> {
     if (message.audience === 'requester') {
       return this.notifyRequester(message);
+    }
+    if (message.audience === 'holder') {
+      return this.askHolder(message);
     }
     switch (message.kind) {
       case 'approval_needed':
@@ -122,6 +126,7 @@ export class SlackApprovalNotifier implements AppAccessNotifier {
       url: message.url,
       reminderNumber:
         message.kind === 'reminder' ? message.reminderNumber ?? 1 : undefined,
+      seatWarning: message.seatWarning,
     });
     const unreachable: string[] = [];
     for (const ref of message.recipients) {
@@ -222,6 +227,49 @@ export class SlackApprovalNotifier implements AppAccessNotifier {
         threadTs: thread?.ts,
       });
     }
+  }
+
+  // --- holder ---
+
+  /**
+   * "Keep it or give it back?" to the holder of access, from a reclamation
+   * campaign: one DM per delivery, exactly once like approval DMs.
+   */
+  private async askHolder(message: AppAccessMessage): Promise<NotifyResult> {
+    const { reclaim } = message;
+    if (
+      !reclaim ||
+      (message.kind !== 'reclaim_question' &&
+        message.kind !== 'reclaim_reminder')
+    ) {
+      throw new Error(
+        `Slack: ${message.kind} to the holder of request ${message.request.id} carries no reclamation question`,
+      );
+    }
+    const content = reclaimMessage({
+      request: message.request,
+      reclaim,
+      url: message.url,
+      reminderNumber:
+        message.kind === 'reclaim_reminder'
+          ? message.reminderNumber ?? 1
+          : undefined,
+    });
+    const unreachable: string[] = [];
+    for (const ref of message.recipients) {
+      const userId = await this.slackUserOf(ref);
+      if (!userId) {
+        unreachable.push(ref);
+        continue;
+      }
+      await this.deliver({
+        message,
+        recipient: ref,
+        content,
+        open: () => this.openDm(userId),
+      });
+    }
+    return { unreachable };
   }
 
   // --- requester ---

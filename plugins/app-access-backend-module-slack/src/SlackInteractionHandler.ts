@@ -11,9 +11,15 @@ import {
   DENY_ACTION,
   DENY_VIEW,
   DenyMetadata,
+  KEEP_ACTION,
+  KEEP_VIEW,
+  KeepMetadata,
   REASON_BLOCK,
   REASON_INPUT,
+  RELEASE_ACTION,
   denyReasonView,
+  keepReasonView,
+  reclaimAnsweredMessage,
 } from './SlackMessages';
 
 /** The parts of Slack's interaction payloads this module reads. */
@@ -23,7 +29,8 @@ export type InteractionPayload = {
   trigger_id?: string;
   response_url?: string;
   channel?: { id?: string };
-  container?: { channel_id?: string };
+  container?: { channel_id?: string; message_ts?: string };
+  message?: { ts?: string };
   actions?: Array<{ action_id?: string; value?: string }>;
   view?: {
     callback_id?: string;
@@ -40,6 +47,29 @@ export type InteractionResponse = Record<string, unknown> | undefined;
 type Where = { user: string; channel?: string; responseUrl?: string };
 
 const NOT_AN_APPROVER = 'You are not an approver of this request';
+const NOT_IDENTIFIED = 'We could not tell who you are';
+
+function parseReclaimRef(text: string | undefined): KeepMetadata | undefined {
+  try {
+    const value = JSON.parse(text ?? '');
+    if (
+      typeof value?.questionId === 'string' &&
+      typeof value?.what === 'string'
+    ) {
+      return {
+        questionId: value.questionId,
+        what: value.what,
+        ...(typeof value.channel === 'string'
+          ? { channel: value.channel }
+          : {}),
+        ...(typeof value.ts === 'string' ? { ts: value.ts } : {}),
+      };
+    }
+  } catch {
+    // fall through
+  }
+  return undefined;
+}
 
 function parseRef(text: string | undefined): ApprovalRef | undefined {
   try {
@@ -113,6 +143,13 @@ export class SlackInteractionHandler {
   }
 
   private async onBlockActions(payload: InteractionPayload) {
+    const reclaim = payload.actions?.find(
+      a => a.action_id === KEEP_ACTION || a.action_id === RELEASE_ACTION,
+    );
+    if (reclaim) {
+      await this.onReclaimAction(payload, reclaim);
+      return;
+    }
     const action = payload.actions?.find(
       a => a.action_id === APPROVE_ACTION || a.action_id === DENY_ACTION,
     );
@@ -130,7 +167,7 @@ export class SlackInteractionHandler {
       );
       return;
     }
-    const approver = await this.approverOf(where.user);
+    const approver = await this.personOf(where.user, NOT_AN_APPROVER);
     if (typeof approver === 'string') {
       await this.tell(where, approver);
       return;
@@ -188,6 +225,9 @@ export class SlackInteractionHandler {
     payload: InteractionPayload,
   ): Promise<InteractionResponse> {
     const view = payload.view;
+    if (view?.callback_id === KEEP_VIEW && payload.user?.id) {
+      return this.onKeepSubmission(payload);
+    }
     if (view?.callback_id !== DENY_VIEW || !payload.user?.id) return undefined;
     const meta = parseRef(view.private_metadata) as DenyMetadata | undefined;
     const refuse = async (text: string): Promise<InteractionResponse> => {
@@ -210,10 +250,150 @@ export class SlackInteractionHandler {
         errors: { [REASON_BLOCK]: 'A reason is required to deny' },
       };
     }
-    const approver = await this.approverOf(payload.user.id);
+    const approver = await this.personOf(payload.user.id, NOT_AN_APPROVER);
     if (typeof approver === 'string') return refuse(approver);
     const refusal = await this.decide(meta, approver, 'deny', reason);
     return refusal ? refuse(refusal) : undefined;
+  }
+
+  /**
+   * "Keep it" opens the reason modal (the answer is recorded on submit);
+   * "Give it back" (confirmed in Slack's dialog) is recorded at once.
+   */
+  private async onReclaimAction(
+    payload: InteractionPayload,
+    action: { action_id?: string; value?: string },
+  ) {
+    const where: Where = {
+      user: payload.user!.id!,
+      channel: payload.channel?.id ?? payload.container?.channel_id,
+      responseUrl: payload.response_url,
+    };
+    const ref = parseReclaimRef(action.value);
+    if (!ref) {
+      await this.tell(
+        where,
+        'This button does not belong to an App Access question.',
+      );
+      return;
+    }
+    const ts = payload.container?.message_ts ?? payload.message?.ts;
+    if (action.action_id === KEEP_ACTION) {
+      if (!payload.trigger_id) {
+        await this.tell(
+          where,
+          `Slack sent no trigger to open the reason dialog; answer in the portal instead: ${this.myAccess()}`,
+        );
+        return;
+      }
+      try {
+        await this.options.client.views.open({
+          trigger_id: payload.trigger_id,
+          view: keepReasonView({
+            metadata: {
+              questionId: ref.questionId,
+              what: ref.what,
+              channel: where.channel,
+              ts,
+            },
+          }),
+        });
+      } catch (error) {
+        this.options.logger.warn(slackCallError('views.open', error).message);
+        await this.tell(
+          where,
+          `Could not open the reason dialog; answer in the portal: ${this.myAccess()}`,
+        );
+      }
+      return;
+    }
+    const holder = await this.personOf(where.user, NOT_IDENTIFIED);
+    if (typeof holder === 'string') {
+      await this.tell(where, holder);
+      return;
+    }
+    const refusal = await this.answer(
+      { ...ref, channel: where.channel, ts },
+      holder,
+      'release',
+    );
+    if (refusal) await this.tell(where, refusal);
+  }
+
+  private async onKeepSubmission(
+    payload: InteractionPayload,
+  ): Promise<InteractionResponse> {
+    const view = payload.view!;
+    const meta = parseReclaimRef(view.private_metadata);
+    const errors = (text: string): InteractionResponse => ({
+      response_action: 'errors',
+      errors: { [REASON_BLOCK]: text },
+    });
+    if (!meta)
+      return errors('This dialog does not belong to an App Access question.');
+    const reason =
+      view.state?.values?.[REASON_BLOCK]?.[REASON_INPUT]?.value?.trim();
+    if (!reason) return errors('A reason is required to keep it');
+    const holder = await this.personOf(payload.user!.id!, NOT_IDENTIFIED);
+    if (typeof holder === 'string') return errors(holder);
+    const refusal = await this.answer(meta, holder, 'keep', reason);
+    return refusal ? errors(refusal) : undefined;
+  }
+
+  /**
+   * Records the holder's answer and shows the outcome in the message they
+   * answered; returns why not when the core refuses it.
+   */
+  private async answer(
+    ref: KeepMetadata,
+    holder: DirectoryPerson,
+    answer: 'keep' | 'release',
+    reason?: string,
+  ): Promise<string | undefined> {
+    let question;
+    try {
+      question = await this.options.decisions.answerReclaim({
+        questionId: ref.questionId,
+        personRef: holder.ref,
+        answer,
+        reason,
+        channel: 'slack',
+      });
+    } catch (error) {
+      const e = error as Error;
+      switch (e?.name) {
+        case 'NotAllowedError':
+        case 'ConflictError':
+        case 'InputError':
+        case 'NotFoundError':
+          return e.message;
+        default:
+          this.options.logger.error(
+            `Slack: recording ${holder.ref}'s answer '${answer}' to reclamation question ${ref.questionId} failed`,
+            e,
+          );
+          return `Your answer could not be recorded; please try again or answer in the portal: ${this.myAccess()}`;
+      }
+    }
+    if (ref.channel && ref.ts) {
+      const content = reclaimAnsweredMessage({
+        what: ref.what,
+        question,
+        url: this.myAccess(),
+      });
+      try {
+        await this.options.client.chat.update({
+          channel: ref.channel,
+          ts: ref.ts,
+          text: content.text,
+          blocks: content.blocks,
+        });
+      } catch (error) {
+        // The answer stands; only the message keeps its buttons.
+        this.options.logger.warn(slackCallError('chat.update', error).message);
+      }
+    }
+    return undefined;
   }
 
   /** Records the decision; returns why not when the core refuses it. */
@@ -274,8 +454,10 @@ export class SlackInteractionHandler {
    * The catalog user behind a Slack user, via the email on their Slack
    * profile; a string saying why not when there is none.
    */
-  private async approverOf(
+  private async personOf(
     slackUserId: string,
+    /** What the refusal starts with: "You are not an approver of this request". */
+    refusal: string,
   ): Promise<DirectoryPerson | string> {
     let email: string | undefined;
     try {
@@ -286,14 +468,14 @@ export class SlackInteractionHandler {
       return `Slack did not tell us who you are; please decide in the portal: ${this.portal()}`;
     }
     if (!email) {
-      return `${NOT_AN_APPROVER}: your Slack profile shows no email address to match you with a Backstage user`;
+      return `${refusal}: your Slack profile shows no email address to match you with a Backstage user`;
     }
     const identity = await this.options.decisions.identify({
       email,
       channel: 'slack',
     });
     if ('refused' in identity) {
-      return `${NOT_AN_APPROVER}: ${identity.refused.replace(
+      return `${refusal}: ${identity.refused.replace(
         'your account',
         'your Slack account',
       )}`;
@@ -339,6 +521,10 @@ export class SlackInteractionHandler {
         );
       }
     }
+  }
+
+  private myAccess() {
+    return this.options.decisions.portalUrl('/apps/my-access');
   }
 
   private portal() {

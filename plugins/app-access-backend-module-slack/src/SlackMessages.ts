@@ -5,8 +5,12 @@ import {
 import {
   AppAccessChange,
   AppAccessMessageKind,
+  AppAccessReclaimAsk,
   describeAccessChange,
   describeDuration,
+  describeReclaimAnswer,
+  describeReclaimDeadline,
+  describeReclaimRule,
 } from '@app-access/plugin-app-access-node';
 import type { ChatUpdateArguments, ViewsOpenArguments } from '@slack/web-api';
 
@@ -22,6 +26,17 @@ export const DENY_ACTION = 'app_access_deny';
 export const DENY_VIEW = 'app_access_deny_reason';
 export const REASON_BLOCK = 'reason';
 export const REASON_INPUT = 'reason_input';
+
+/** action_id of the reclamation buttons and callback_id of the keep modal. */
+export const KEEP_ACTION = 'app_access_reclaim_keep';
+export const RELEASE_ACTION = 'app_access_reclaim_release';
+export const KEEP_VIEW = 'app_access_reclaim_keep_reason';
+
+/** What a reclamation button carries back: the question, and the product's name to show. */
+export type ReclaimRef = { questionId: string; what: string };
+
+/** What the keep modal carries from the click to the submission: where the question was posted. */
+export type KeepMetadata = ReclaimRef & { channel?: string; ts?: string };
 
 /** What a button carries back: which request and which approval step. */
 export type ApprovalRef = { requestId: string; taskId: string };
@@ -144,7 +159,12 @@ function summaryBlocks(summary: RequestSummary, heading: string): KnownBlock[] {
 
 /** The approver's DM: the summary and the Approve / Deny buttons. */
 export function approvalMessage(
-  summary: RequestSummary & { task: ApprovalTask; reminderNumber?: number },
+  summary: RequestSummary & {
+    task: ApprovalTask;
+    reminderNumber?: number;
+    /** No seat of the tier is free (e.g. "All 50 seats are in use; approving buys one more."). */
+    seatWarning?: string;
+  },
 ): { text: string; blocks: KnownBlock[] } {
   const who = summary.granteeName ?? summary.requesterName;
   const what = productOf(summary.request);
@@ -169,6 +189,19 @@ export function approvalMessage(
     )}: approve or deny`,
     blocks: [
       ...summaryBlocks(summary, intro),
+      ...(summary.seatWarning
+        ? [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: `:warning: ${escapeMrkdwn(
+                  truncate(summary.seatWarning, 500),
+                )}`,
+              },
+            } satisfies KnownBlock,
+          ]
+        : []),
       {
         type: 'actions',
         block_id: 'app_access_decision',
@@ -380,6 +413,170 @@ export function denyReasonView(options: {
               )}*'s request for *${escapeMrkdwn(
                 productOf(options.request),
               )}*? They will see your reason.`,
+        },
+      },
+      {
+        type: 'input',
+        block_id: REASON_BLOCK,
+        label: { type: 'plain_text', text: 'Reason' },
+        element: {
+          type: 'plain_text_input',
+          action_id: REASON_INPUT,
+          multiline: true,
+          max_length: 2000,
+        },
+      },
+    ],
+  };
+}
+
+/** Slack shows a date in the reader's time zone; the fallback is the ISO day. */
+function slackDate(iso: string): string {
+  const seconds = Math.floor(Date.parse(iso) / 1000);
+  return Number.isFinite(seconds)
+    ? `<!date^${seconds}^{date_long}|${iso.slice(0, 10)}>`
+    : escapeMrkdwn(iso);
+}
+
+/**
+ * The holder's DM from a reclamation campaign: "Do you still need it?" with
+ * the rule, the admin's message, the deadline, and Keep it / Give it back.
+ */
+export function reclaimMessage(options: {
+  request: AccessRequest;
+  reclaim: AppAccessReclaimAsk;
+  reminderNumber?: number;
+  url: string;
+}): { text: string; blocks: KnownBlock[] } {
+  const { request, reclaim } = options;
+  const what = productOf(request);
+  const value = JSON.stringify({
+    questionId: reclaim.questionId,
+    what: truncate(what, 200),
+  } satisfies ReclaimRef);
+  const intro = `${
+    options.reminderNumber
+      ? `:bell: Reminder ${options.reminderNumber}: we have not heard from you yet. `
+      : ''
+  }Do you still need *${escapeMrkdwn(what)}*?`;
+  const fields = [
+    `*App*\n${escapeMrkdwn(request.appName)}`,
+    `*Tier*\n${escapeMrkdwn(request.tierName ?? '—')}`,
+    `*Why we ask*\n${escapeMrkdwn(describeReclaimRule(reclaim))}`,
+    `*Answer by*\n${slackDate(reclaim.deadlineAt)}`,
+  ];
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: intro } },
+    { type: 'section', fields: fields.map(text => ({ type: 'mrkdwn', text })) },
+  ];
+  if (reclaim.message) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*From IT*\n${escapeMrkdwn(truncate(reclaim.message, 2800))}`,
+      },
+    });
+  }
+  blocks.push(
+    {
+      type: 'actions',
+      block_id: 'app_access_reclaim',
+      elements: [
+        {
+          type: 'button',
+          action_id: KEEP_ACTION,
+          text: { type: 'plain_text', text: 'Keep it' },
+          style: 'primary',
+          value,
+        },
+        {
+          type: 'button',
+          action_id: RELEASE_ACTION,
+          text: { type: 'plain_text', text: 'Give it back' },
+          style: 'danger',
+          value,
+          confirm: {
+            title: { type: 'plain_text', text: 'Give it back?' },
+            text: {
+              type: 'mrkdwn',
+              text: `Your access to *${escapeMrkdwn(
+                what,
+              )}* will be removed. You can request it again later.`,
+            },
+            confirm: { type: 'plain_text', text: 'Give it back' },
+            deny: { type: 'plain_text', text: 'Cancel' },
+            style: 'danger',
+          },
+        },
+      ],
+    },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `${escapeMrkdwn(
+            describeReclaimDeadline(reclaim),
+          )} Or answer in the portal: ${link(options.url, 'your access')}`,
+        },
+      ],
+    },
+  );
+  return {
+    text: `${
+      options.reminderNumber ? 'Reminder: ' : ''
+    }Do you still need ${what}? Keep it or give it back by ${reclaim.deadlineAt.slice(
+      0,
+      10,
+    )}`,
+    blocks,
+  };
+}
+
+/** The holder's DM once answered: the outcome, no buttons. */
+export function reclaimAnsweredMessage(options: {
+  what: string;
+  question: Parameters<typeof describeReclaimAnswer>[1];
+  url: string;
+}): { text: string; blocks: KnownBlock[] } {
+  const line = describeReclaimAnswer(options.what, options.question);
+  const icon = options.question.status === 'kept' ? ':white_check_mark: ' : '';
+  return {
+    text: line,
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `${icon}${escapeMrkdwn(truncate(line, 2900))}`,
+        },
+      },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: link(options.url, 'Your access') }],
+      },
+    ],
+  };
+}
+
+/** The modal that asks a holder who keeps the access for the reason. */
+export function keepReasonView(options: { metadata: KeepMetadata }): View {
+  return {
+    type: 'modal',
+    callback_id: KEEP_VIEW,
+    private_metadata: JSON.stringify(options.metadata),
+    title: { type: 'plain_text', text: 'Keep access' },
+    submit: { type: 'plain_text', text: 'Keep it' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `You keep *${escapeMrkdwn(
+            options.metadata.what,
+          )}*. What do you still use it for? IT sees your answer.`,
         },
       },
       {

@@ -1,3 +1,4 @@
+import { NotImplementedError } from '@backstage/errors';
 import { Knex } from 'knex';
 import {
   AuthService,
@@ -251,6 +252,7 @@ export class AppAccessEngine {
       logger,
       appBaseUrl,
       liveUpdates: options.signals,
+      seats: new SeatWarnings(new UsageInsightStore(db)),
     };
     const workerOptions: OutboxWorkerOptions = {
       store: outbox,
@@ -375,6 +377,12 @@ export class AppAccessEngine {
           { channel: input.channel, taskId: input.taskId },
         );
         return this.workflow.withDetails(updated);
+      },
+      // CONTRACT PLACEHOLDER: the campaigns service replaces this before it lands.
+      answerReclaim: async () => {
+        throw new NotImplementedError(
+          'Reclamation campaigns are not built yet',
+        );
       },
       // Channels show requests to requesters and approvers: failures in plain words.
       getRequest: async id =>

@@ -7,6 +7,7 @@ import {
   App,
   FulfillmentSpec,
   ModuleTestResult,
+  ReclaimQuestion,
   Tier,
 } from '@app-access/plugin-app-access-common';
 
@@ -221,7 +222,26 @@ export type AppAccessMessageKind =
   | 'decision_recorded'
   | 'status_changed'
   /** Granted access ends soon, was extended, is being removed, or is gone (see `access`). */
-  | 'access_changed';
+  | 'access_changed'
+  /** "Keep it or give it back?" to a holder, from a reclamation campaign (see `reclaim`). */
+  | 'reclaim_question'
+  /** The same question again before its deadline (`reminderNumber`, `reclaim`). */
+  | 'reclaim_reminder';
+
+/** A reclamation campaign's question to one holder, for `reclaim_*` messages. */
+export type AppAccessReclaimAsk = {
+  questionId: string;
+  campaignId: string;
+  grantId: string;
+  /** After this, no answer means the access is removed. */
+  deadlineAt: string;
+  /** The rule: no sign-in for this many days. */
+  inactiveDays: number;
+  /** The holder's last sign-in to the app, when known. */
+  lastSignInAt?: string;
+  /** The admin's words to holders, if any. */
+  message?: string;
+};
 
 /** What happened to granted access, for `access_changed` messages. */
 export type AppAccessChange = {
@@ -289,8 +309,11 @@ export type ModuleTestContext = {
 /** One message to deliver to people about a request. */
 export type AppAccessMessage = {
   kind: AppAccessMessageKind;
-  /** Who the message is for: the task's approvers or the requester. */
-  audience: 'approvers' | 'requester';
+  /**
+   * Who the message is for: the task's approvers, the requester, or the
+   * holder of granted access (`reclaim_*`; the person the request was for).
+   */
+  audience: 'approvers' | 'requester' | 'holder';
   /** User entity refs of the recipients (groups already expanded). */
   recipients: string[];
   request: AccessRequest;
@@ -304,6 +327,13 @@ export type AppAccessMessage = {
   reminderNumber?: number;
   /** For `access_changed`: what happened to the access. */
   access?: AppAccessChange;
+  /** For `reclaim_question` and `reclaim_reminder`: what is asked, by when. */
+  reclaim?: AppAccessReclaimAsk;
+  /**
+   * For approvers (`approval_needed`, `reminder`): no seat of the tier is
+   * free, e.g. "All 50 seats are in use; approving buys one more."
+   */
+  seatWarning?: string;
 };
 
 export type NotifyResult = {
@@ -351,6 +381,23 @@ export interface AppAccessDecisionApi {
     /** Channel the decision came through, for the audit trail. */
     channel: string;
   }): Promise<AccessRequest>;
+  /**
+   * The holder answers a reclamation question ("Keep it or give it back?")
+   * from a channel, under exactly the portal's rules: only the holder
+   * answers (anyone else gets a NotAllowedError), `keep` needs a non-blank
+   * reason (InputError), after the deadline or a cancel and against a
+   * different earlier answer it is a ConflictError; the same answer again
+   * returns the question unchanged.
+   */
+  answerReclaim(input: {
+    questionId: string;
+    /** User entity ref of the person answering. */
+    personRef: string;
+    answer: 'keep' | 'release';
+    reason?: string;
+    /** Channel the answer came through, for the audit trail. */
+    channel: string;
+  }): Promise<ReclaimQuestion>;
   /** A request with its events and approval tasks. */
   getRequest(requestId: string): Promise<AccessRequest>;
   getTask(taskId: string): Promise<ApprovalTask | undefined>;

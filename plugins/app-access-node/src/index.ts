@@ -15,3 +15,8 @@ export {
 } from './ticketText';
 export { connectedNotifier } from './connectedNotifier';
 export type { BuiltNotifier } from './connectedNotifier';
+export {
+  describeReclaimAnswer,
+  describeReclaimDeadline,
+  describeReclaimRule,
+} from './reclaimText';

@@ -6,6 +6,7 @@ import {
   AccessRequest,
   AppAccessSettings,
   ApprovalTask,
+  ReclaimQuestion,
 } from '@app-access/plugin-app-access-common';
 import {
   AppAccessDecisionApi,
@@ -144,6 +145,13 @@ export class StaticDecisionApi implements AppAccessDecisionApi {
   async decide(): Promise<AccessRequest> {
     throw new Error(
       'decide is exercised against the real core in module.test.ts',
+    );
+  }
+  async answerReclaim(
+    _input: Parameters<AppAccessDecisionApi['answerReclaim']>[0],
+  ): Promise<ReclaimQuestion> {
+    throw new Error(
+      'answering is exercised with a recording fixture (EmailReclaim.test.ts) and against the real core',
     );
   }
   async getRequest(id: string) {

@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ActionTokenStore } from './ActionTokenStore';
 import { SentMailStore } from './SentMailStore';
+import { ReclaimTokenStore } from './ReclaimTokenStore';
 
 const DAY_MS = 86_400_000;
 
@@ -13,6 +14,7 @@ export class EmailRetentionTask {
   constructor(
     private readonly deps: {
       tokens: ActionTokenStore;
+      reclaimTokens?: ReclaimTokenStore;
       sent: SentMailStore;
       logger: LoggerService;
       keepDays?: number;
@@ -23,7 +25,9 @@ export class EmailRetentionTask {
     const before = new Date(
       now.getTime() - (this.deps.keepDays ?? 30) * DAY_MS,
     );
-    const tokens = await this.deps.tokens.deleteExpired(before);
+    const tokens =
+      (await this.deps.tokens.deleteExpired(before)) +
+      ((await this.deps.reclaimTokens?.deleteExpired(before)) ?? 0);
     const sent = await this.deps.sent.deleteSentBefore(before);
     if (tokens || sent) {
       this.deps.logger.info(

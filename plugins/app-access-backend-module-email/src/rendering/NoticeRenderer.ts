@@ -3,6 +3,8 @@ import {
   AppAccessMessage,
   describeAccessChange,
   describeDuration,
+  describeReclaimDeadline,
+  describeReclaimRule,
   DirectoryPerson,
 } from '@app-access/plugin-app-access-node';
 import { Branding } from '../config';
@@ -21,6 +23,8 @@ export type NoticeContext = {
   decider?: DirectoryPerson;
   /** The approver's own Approve / Deny links (approval_needed, reminder). */
   links?: { approve: string; deny: string; expiresAt: Date };
+  /** The holder's own "Keep it" / "Give it back" links (reclaim_*). */
+  reclaimLinks?: { keep: string; release: string };
   /** The reason given with a denial, for a status notice about it. */
   denialComment?: string;
 };
@@ -136,6 +140,9 @@ export class NoticeRenderer {
           : this.decisionForRequester(context);
       case 'access_changed':
         return this.accessChanged(context);
+      case 'reclaim_question':
+      case 'reclaim_reminder':
+        return this.askHolder(context);
       default:
         return this.statusForRequester(context);
     }
@@ -172,6 +179,67 @@ export class NoticeRenderer {
     };
   }
 
+  /** "Keep it or give it back?" to the holder of access. */
+  private askHolder(
+    context: NoticeContext,
+  ): EmailContent & { subject: string } {
+    const { message, reclaimLinks } = context;
+    const what = requestSubject(message.request);
+    const ask = message.reclaim;
+    const reminder = message.kind === 'reclaim_reminder';
+    const paragraphs: string[] = [];
+    if (reminder) {
+      paragraphs.push(
+        `We have not heard from you yet (reminder ${
+          message.reminderNumber ?? 1
+        }).`,
+      );
+    }
+    if (ask) {
+      paragraphs.push(
+        `IT is reclaiming seats nobody uses, and your ${what} matches: ${describeReclaimRule(
+          ask,
+        )}. Do you still need it?`,
+      );
+      paragraphs.push(describeReclaimDeadline(ask));
+    }
+    const actions: EmailAction[] = reclaimLinks
+      ? [
+          { label: 'Keep it', url: reclaimLinks.keep, style: 'approve' },
+          { label: 'Give it back', url: reclaimLinks.release, style: 'deny' },
+        ]
+      : [];
+    actions.push({
+      label: 'Answer in the portal (My access)',
+      url: message.url,
+      style: 'link',
+    });
+    return {
+      subject: `${reminder ? 'Reminder: d' : 'D'}o you still need ${what}?`,
+      greeting: this.greeting(context),
+      heading: `Do you still need ${what}?`,
+      paragraphs,
+      details: [
+        ['App', message.request.appName],
+        ['Tier', message.request.tierName],
+        [
+          'Last sign-in',
+          ask?.lastSignInAt ? formatTime(ask.lastSignInAt) : undefined,
+        ],
+        ['Message from IT', ask?.message],
+        ['Answer by', ask ? formatTime(ask.deadlineAt) : undefined],
+      ],
+      actions,
+      notes: reclaimLinks
+        ? [
+            'The links work once and only for you, until the deadline. ' +
+              'Opening a link shows a page to confirm; nothing is answered until you confirm there ("Keep it" asks for your reason). ' +
+              'Do not forward this email: the links answer on your behalf.',
+          ]
+        : [],
+    };
+  }
+
   private greeting(context: NoticeContext) {
     return `Hi ${personName(context.recipient, context.recipient.ref)},`;
   }
@@ -200,6 +268,7 @@ export class NoticeRenderer {
       ask = `The request for ${what} for ${who}, needs your decision. You are an approver at level ${level}.`;
     }
     paragraphs.push(ask);
+    if (message.seatWarning) paragraphs.push(message.seatWarning);
     if (message.task?.fallback) {
       paragraphs.push(
         'You are asked as the fallback approver because the usual approvers could not be reached.',

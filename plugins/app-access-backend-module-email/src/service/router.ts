@@ -3,6 +3,8 @@ import Router from 'express-promise-router';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { EmailActions } from '../actions/EmailActions';
 import { ActionPages, Page } from '../rendering/ActionPages';
+import { ReclaimActions } from '../actions/ReclaimActions';
+import { ReclaimPages } from '../rendering/ReclaimPages';
 
 /**
  * The Approve / Deny link routes, mounted under /api/app-access. They are
@@ -15,9 +17,14 @@ export async function createActionsRouter(options: {
   actions: EmailActions;
   /** Pages in the branding in effect now. */
   pages: () => Promise<ActionPages>;
+  /** "Keep it" / "Give it back" links of reclamation questions. */
+  reclaim?: {
+    actions: ReclaimActions;
+    pages: () => Promise<ReclaimPages>;
+  };
   logger: LoggerService;
 }): Promise<express.Router> {
-  const { actions, pages, logger } = options;
+  const { actions, pages, logger, reclaim } = options;
   const router = Router();
 
   const send = (res: Response, page: Page) => {
@@ -35,6 +42,28 @@ export async function createActionsRouter(options: {
       })
       .send(page.html);
   };
+
+  if (reclaim) {
+    // Looking never answers: only the page's POST does.
+    router.get('/actions/reclaim/:token', async (req, res) => {
+      const state = await reclaim.actions.inspect(req.params.token);
+      send(res, (await reclaim.pages()).outcome(state));
+    });
+    router.post(
+      '/actions/reclaim/:token',
+      express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 5 }),
+      async (req, res) => {
+        const body: Record<string, unknown> = req.body ?? {};
+        const reason = body.reason;
+        if (reason !== undefined && typeof reason !== 'string') {
+          send(res, (await pages()).badForm(400, 'The reason must be text.'));
+          return;
+        }
+        const outcome = await reclaim.actions.confirm(req.params.token, reason);
+        send(res, (await reclaim.pages()).outcome(outcome));
+      },
+    );
+  }
 
   // Mail scanners and link previews open links: GET (and HEAD) only look.
   router.get('/actions/:token', async (req, res) => {

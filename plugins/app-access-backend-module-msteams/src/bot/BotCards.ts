@@ -2,6 +2,12 @@ import {
   AccessRequest,
   ApprovalTask,
 } from '@app-access/plugin-app-access-common';
+import {
+  AppAccessReclaimAsk,
+  describeReclaimAnswer,
+  describeReclaimDeadline,
+  describeReclaimRule,
+} from '@app-access/plugin-app-access-node';
 import { asksFor, Parties, partyFacts, whoseRequest } from '../parties';
 import { escapeMarkdown } from '../TeamsCards';
 
@@ -10,6 +16,12 @@ export const BOT_CARD_VERSION = '1.5';
 export const APPROVE_VERB = 'appAccess.approve';
 export const DENY_VERB = 'appAccess.deny';
 export const REASON_INPUT = 'reason';
+export const KEEP_VERB = 'appAccess.reclaimKeep';
+export const RELEASE_VERB = 'appAccess.reclaimRelease';
+export const KEEP_REASON_INPUT = 'keepReason';
+
+/** What Keep it / Give it back carry back to the bot. */
+export type ReclaimRef = { questionId: string; what: string };
 
 export type AdaptiveCard = {
   type: 'AdaptiveCard';
@@ -132,6 +144,8 @@ export type ApprovalCardInput = {
   reminderNumber?: number;
   /** Shown above the buttons, e.g. "A reason is required to deny". */
   error?: string;
+  /** No seat of the tier is free, e.g. "All 50 seats are in use; approving buys one more." */
+  seatWarning?: string;
 };
 
 /** The 1:1 card with Approve and Deny (with the reason asked inside the card). */
@@ -152,6 +166,14 @@ export function approvalCard(input: ApprovalCardInput): AdaptiveCard {
     ),
     ...requestFacts(request, input, task),
   ];
+  if (input.seatWarning) {
+    body.push({
+      type: 'TextBlock',
+      text: escapeMarkdown(input.seatWarning),
+      color: 'Warning',
+      wrap: true,
+    });
+  }
   if (task.fallback) {
     body.push(
       note(
@@ -254,10 +276,12 @@ export function decidedCard(input: {
 export function refusalCard(input: {
   reason: string;
   portalUrl: string;
+  /** Defaults to "You cannot decide this". */
+  title?: string;
 }): AdaptiveCard {
   return card(
     [
-      heading('You cannot decide this', 'Attention'),
+      heading(input.title ?? 'You cannot decide this', 'Attention'),
       { type: 'TextBlock', text: escapeMarkdown(input.reason), wrap: true },
     ],
     [
@@ -345,5 +369,134 @@ export function testCard(portalUrl: string): AdaptiveCard {
       ),
     ],
     [{ type: 'Action.OpenUrl', title: 'Open App Access', url: portalUrl }],
+  );
+}
+
+/**
+ * The holder's card from a reclamation campaign: "Do you still need it?"
+ * with the rule, the admin's words, the deadline, a reason field and
+ * Keep it / Give it back (confirmed in a second step).
+ */
+export function reclaimCard(input: {
+  request: AccessRequest;
+  reclaim: AppAccessReclaimAsk;
+  reminderNumber?: number;
+  myAccessUrl: string;
+  /** Shown above the buttons, e.g. "A reason is required to keep it". */
+  error?: string;
+}): AdaptiveCard {
+  const { request, reclaim } = input;
+  const what = product(request);
+  const data: ReclaimRef = {
+    questionId: reclaim.questionId,
+    what: truncate(what, 200),
+  };
+  const rows: Array<[string, string]> = [
+    ['App', request.appName],
+    ['Tier', request.tierName ?? '—'],
+    ['Why we ask', describeReclaimRule(reclaim)],
+    ['Answer by', reclaim.deadlineAt.slice(0, 10)],
+  ];
+  const body: AdaptiveCard['body'] = [
+    heading(
+      `${
+        input.reminderNumber ? `Reminder ${input.reminderNumber}: d` : 'D'
+      }o you still need ${escapeMarkdown(what)}?`,
+      input.reminderNumber ? 'Warning' : undefined,
+    ),
+    {
+      type: 'FactSet',
+      facts: rows.map(([title, value]) => ({
+        title,
+        value: escapeMarkdown(value),
+      })),
+    },
+  ];
+  if (reclaim.message) {
+    body.push(
+      {
+        type: 'TextBlock',
+        text: 'From IT',
+        weight: 'Bolder',
+        spacing: 'Medium',
+      },
+      {
+        type: 'TextBlock',
+        text: escapeMarkdown(truncate(reclaim.message, 2000)),
+        wrap: true,
+      },
+    );
+  }
+  body.push(note(describeReclaimDeadline(reclaim)), {
+    type: 'Input.Text',
+    id: KEEP_REASON_INPUT,
+    label: 'To keep it: what do you still use it for? (IT sees it)',
+    isMultiline: true,
+    // Checked by Teams before Keep it (associatedInputs 'auto'); Give it
+    // back sends no inputs ('none'), so it is not held up by it.
+    isRequired: true,
+    errorMessage: 'A reason is required to keep it',
+    maxLength: 1000,
+  });
+  if (input.error) {
+    body.push({
+      type: 'TextBlock',
+      text: escapeMarkdown(input.error),
+      color: 'Attention',
+      wrap: true,
+    });
+  }
+  return card(body, [
+    {
+      type: 'Action.Execute',
+      title: 'Keep it',
+      verb: KEEP_VERB,
+      style: 'positive',
+      associatedInputs: 'auto',
+      data,
+    },
+    {
+      type: 'Action.ShowCard',
+      title: 'Give it back…',
+      card: card(
+        [
+          {
+            type: 'TextBlock',
+            text: `Your access to ${escapeMarkdown(
+              what,
+            )} will be removed. You can request it again later.`,
+            wrap: true,
+          },
+        ],
+        [
+          {
+            type: 'Action.Execute',
+            title: 'Give it back',
+            verb: RELEASE_VERB,
+            style: 'destructive',
+            associatedInputs: 'none',
+            data,
+          },
+        ],
+      ),
+    },
+    { type: 'Action.OpenUrl', title: 'My access', url: input.myAccessUrl },
+  ]);
+}
+
+/** The holder's card once answered: the outcome, no buttons. */
+export function reclaimAnsweredCard(input: {
+  what: string;
+  question: Parameters<typeof describeReclaimAnswer>[1];
+  myAccessUrl: string;
+}): AdaptiveCard {
+  return card(
+    [
+      heading(
+        escapeMarkdown(describeReclaimAnswer(input.what, input.question)),
+        input.question.status === 'kept' ? 'Good' : undefined,
+      ),
+    ],
+    [{ type: 'Action.OpenUrl', title: 'My access', url: input.myAccessUrl }],
   );
 }

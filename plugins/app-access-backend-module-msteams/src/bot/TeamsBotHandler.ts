@@ -11,9 +11,14 @@ import {
   AdaptiveCard,
   ApprovalRef,
   DENY_VERB,
+  KEEP_REASON_INPUT,
+  KEEP_VERB,
   REASON_INPUT,
+  RELEASE_VERB,
+  ReclaimRef,
   approvalCard,
   decidedCard,
+  reclaimAnsweredCard,
   refusalCard,
 } from './BotCards';
 import {
@@ -45,6 +50,16 @@ export type TeamsActivity = {
 export type ActivityResponse = { status: number; body?: unknown };
 
 const NOT_AN_APPROVER = 'You are not an approver of this request.';
+const NOT_IDENTIFIED = 'We could not tell who you are.';
+
+function parseReclaimRef(
+  data: Record<string, unknown> | undefined,
+): ReclaimRef | undefined {
+  if (typeof data?.questionId === 'string' && typeof data?.what === 'string') {
+    return { questionId: data.questionId, what: data.what };
+  }
+  return undefined;
+}
 
 function cardResponse(card: AdaptiveCard): ActivityResponse {
   return {
@@ -220,12 +235,15 @@ export class TeamsBotHandler {
       cardResponse(refusalCard({ reason, portalUrl: portal }));
     const action = activity.value?.action;
     const verb = action?.verb;
+    if (verb === KEEP_VERB || verb === RELEASE_VERB) {
+      return this.onReclaim(activity, verb, action?.data);
+    }
     const ref = parseRef(action?.data);
     if ((verb !== APPROVE_VERB && verb !== DENY_VERB) || !ref) {
       return refuse('This card does not belong to an App Access request.');
     }
     try {
-      const approver = await this.approverOf(activity);
+      const approver = await this.personOf(activity, NOT_AN_APPROVER);
       if (typeof approver === 'string') return refuse(approver);
 
       const task = await decisions.getTask(ref.taskId);
@@ -309,6 +327,79 @@ export class TeamsBotHandler {
   }
 
   /**
+   * Keep it (with the reason typed in the card) or Give it back, answered
+   * as the identified clicker; the card turns into the outcome.
+   */
+  private async onReclaim(
+    activity: TeamsActivity,
+    verb: string,
+    data: Record<string, unknown> | undefined,
+  ): Promise<ActivityResponse> {
+    const { decisions, logger } = this.options;
+    const myAccess = decisions.portalUrl('/apps/my-access');
+    const refuse = (reason: string) =>
+      cardResponse(
+        refusalCard({
+          reason,
+          portalUrl: myAccess,
+          title: 'Your answer was not recorded',
+        }),
+      );
+    const ref = parseReclaimRef(data);
+    if (!ref)
+      return refuse('This card does not belong to an App Access question.');
+    const raw = data?.[KEEP_REASON_INPUT];
+    const reason = typeof raw === 'string' ? raw.trim() : '';
+    if (verb === KEEP_VERB && !reason) {
+      return refuse(
+        'A reason is required to keep it: say what you still use it for, then choose Keep it again.',
+      );
+    }
+    try {
+      const holder = await this.personOf(activity, NOT_IDENTIFIED);
+      if (typeof holder === 'string') return refuse(holder);
+      let question;
+      try {
+        question = await decisions.answerReclaim({
+          questionId: ref.questionId,
+          personRef: holder.ref,
+          answer: verb === KEEP_VERB ? 'keep' : 'release',
+          reason: verb === KEEP_VERB ? reason : undefined,
+          channel: 'msteams',
+        });
+      } catch (error) {
+        const e = error as Error;
+        if (
+          [
+            'NotAllowedError',
+            'ConflictError',
+            'InputError',
+            'NotFoundError',
+          ].includes(e?.name)
+        ) {
+          return refuse(e.message);
+        }
+        throw e;
+      }
+      return cardResponse(
+        reclaimAnsweredCard({
+          what: ref.what,
+          question,
+          myAccessUrl: myAccess,
+        }),
+      );
+    } catch (error) {
+      logger.error(
+        `Teams: handling a ${verb} click on reclamation question ${ref.questionId} failed`,
+        error as Error,
+      );
+      return refuse(
+        'Your answer could not be recorded; please try again or answer in the portal.',
+      );
+    }
+  }
+
+  /**
    * The one catalog person behind the clicking Teams user: Teams reports
    * the member's Entra object id and email for this conversation, and the
    * object id must be the clicker's. The person whose entity carries that
@@ -316,13 +407,15 @@ export class TeamsBotHandler {
    * is the one; when none does, the email / UPN must identify exactly one
    * person. A string says why not.
    */
-  private async approverOf(
+  private async personOf(
     activity: TeamsActivity,
+    /** What a refusal starts with, e.g. "You are not an approver of this request." */
+    refusal: string,
   ): Promise<DirectoryPerson | string> {
     const address = this.address(activity);
     const userId = activity.from?.id;
     if (!address || !userId) {
-      return `${NOT_AN_APPROVER} Teams did not say who you are.`;
+      return `${refusal} Teams did not say who you are.`;
     }
     let member: TeamsMember;
     try {
@@ -330,7 +423,7 @@ export class TeamsBotHandler {
     } catch (error) {
       if (!(error instanceof ConversationGoneError)) throw error;
       // The clicker is not a member of the chat the card is in.
-      return `${NOT_AN_APPROVER} Teams did not confirm who you are.`;
+      return `${refusal} Teams did not confirm who you are.`;
     }
     if (
       !member.aadObjectId ||
@@ -338,12 +431,12 @@ export class TeamsBotHandler {
         member.aadObjectId.toLowerCase() !==
           activity.from.aadObjectId.toLowerCase())
     ) {
-      return `${NOT_AN_APPROVER} Teams did not confirm your Entra ID account.`;
+      return `${refusal} Teams did not confirm your Entra ID account.`;
     }
     const email = member.email ?? member.userPrincipalName;
     const identity = await this.identify(member.aadObjectId, email);
     if ('refused' in identity) {
-      return `${NOT_AN_APPROVER} ${identity.refused.replace(
+      return `${refusal} ${identity.refused.replace(
         'your account',
         'your Teams account',
       )}`;

@@ -34,6 +34,7 @@ function directory(people: DirectoryPerson[]): AppAccessDecisionApi {
     getPerson: async ref => people.find(p => p.ref === ref),
     portalUrl: path => `https://portal.acme.example${path}`,
     decide: unused,
+    answerReclaim: unused,
     getRequest: unused,
     getTask: unused,
     findPersonByEmail: unused,

@@ -15,6 +15,7 @@ import {
   approvalCard,
   cardActivity,
   decidedCard,
+  reclaimCard,
   requesterCard,
   testCard,
 } from './BotCards';
@@ -63,6 +64,7 @@ export class TeamsBotNotifier implements AppAccessNotifier {
 
   private async dispatch(message: AppAccessMessage): Promise<NotifyResult> {
     if (message.audience === 'requester') return this.tellRequester(message);
+    if (message.audience === 'holder') return this.askHolder(message);
     switch (message.kind) {
       case 'approval_needed':
       case 'reminder':
@@ -162,11 +164,46 @@ export class TeamsBotNotifier implements AppAccessNotifier {
       requestUrl: this.requestUrl(message),
       reminderNumber:
         message.kind === 'reminder' ? message.reminderNumber ?? 1 : undefined,
+      seatWarning: message.seatWarning,
     });
     const summary = `Approval needed: ${message.request.appName}`;
     const unreachable: string[] = [];
     for (const ref of message.recipients) {
       const sent = await this.deliver(message, ref, content, summary, ref);
+      if (!sent) unreachable.push(ref);
+    }
+    return { unreachable };
+  }
+
+  /** "Keep it or give it back?" in the holder's chat with the bot. */
+  private async askHolder(message: AppAccessMessage): Promise<NotifyResult> {
+    const { reclaim } = message;
+    if (
+      !reclaim ||
+      (message.kind !== 'reclaim_question' &&
+        message.kind !== 'reclaim_reminder')
+    ) {
+      throw new Error(
+        `Teams: ${message.kind} to the holder of request ${message.request.id} carries no reclamation question`,
+      );
+    }
+    const content = reclaimCard({
+      request: message.request,
+      reclaim,
+      myAccessUrl: this.options.decisions.portalUrl('/apps/my-access'),
+      reminderNumber:
+        message.kind === 'reclaim_reminder'
+          ? message.reminderNumber ?? 1
+          : undefined,
+    });
+    const unreachable: string[] = [];
+    for (const ref of message.recipients) {
+      const sent = await this.deliver(
+        message,
+        ref,
+        content,
+        `Do you still need ${message.request.appName}?`,
+      );
       if (!sent) unreachable.push(ref);
     }
     return { unreachable };

@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { BackendFeature } from '@backstage/backend-plugin-api';
 import request from 'supertest';
 import { mockCredentials } from '@backstage/backend-test-utils';
 // These tests run the module inside the real core plugin, on purpose.
@@ -192,10 +193,15 @@ export async function startSlackTestBackend(options: {
   fake: FakeSlackApi;
   /** Merged into appAccess.slack; false leaves Slack unconfigured. */
   slack?: Record<string, unknown> | false;
+  /** Test modules installed next to the Slack module. */
+  features?: BackendFeature[];
+  /** The one user allowed the app-access.* permissions (admin routes). */
+  admin?: string;
 }): Promise<SlackTestBackend> {
   const backend = await startCoreTestBackend({
     knex: options.knex,
-    features: [slackModule],
+    features: [slackModule, ...(options.features ?? [])],
+    admin: options.admin,
     seedYaml: SEED_YAML,
     entities: catalogEntities,
     config: {

@@ -100,6 +100,44 @@ describe.each(databases.eachSupportedId())(
       expect(res.status).toBe(401);
     });
 
+    /** A "Give it back" click on a reclamation question. */
+    const reclaimClick = () => {
+      seq += 1;
+      return {
+        type: 'block_actions',
+        user: { id: 'U0JANE' },
+        trigger_id: `trigger-${seq}`,
+        channel: { id: 'D0JANE' },
+        container: { channel_id: 'D0JANE', message_ts: `${seq}.0001` },
+        actions: [
+          {
+            action_id: 'app_access_reclaim_release',
+            value: JSON.stringify({ questionId: `q-${seq}`, what: 'Notion' }),
+          },
+        ],
+      };
+    };
+
+    it('refuses a forged reclamation answer before anyone is looked up', async () => {
+      fake.reset();
+      const res = await post(
+        signInteraction('not-the-signing-secret', reclaimClick()),
+      );
+      expect(res.status).toBe(401);
+      expect(res.body.error.message).toBe('Invalid Slack signature');
+      expect(fake.callsTo('users.info')).toHaveLength(0);
+    });
+
+    it('refuses a replayed reclamation answer', async () => {
+      const signed = signInteraction(SIGNING_SECRET, reclaimClick());
+      expect((await post(signed)).status).toBe(200);
+      fake.reset();
+      const replay = await post(signed);
+      expect(replay.status).toBe(401);
+      expect(replay.body.error.message).toBe('Replayed Slack request');
+      expect(fake.callsTo('users.info')).toHaveLength(0);
+    });
+
     it('answers 400 to a signed body without a JSON payload', async () => {
       const res = await post(signBody(SIGNING_SECRET, 'payload=not-json'));
       expect(res.status).toBe(400);

@@ -1,6 +1,8 @@
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   describeAccessChange,
+  describeReclaimDeadline,
+  describeReclaimRule,
   AppAccessDirectory,
   AppAccessMessage,
   AppAccessNotifier,
@@ -49,11 +51,41 @@ export function messageTitle(message: AppAccessMessage): string {
     case 'access_changed':
       if (message.access) return describeAccessChange(what, message.access);
       return `Your access to ${what} changed`;
+    case 'reclaim_question':
+      return `Do you still need ${what}? Keep it or give it back`;
+    case 'reclaim_reminder':
+      return `Reminder: do you still need ${what}? Keep it or give it back`;
     default:
       return `Your request for ${what} ${
         STATUS_TEXT[r.status] ?? `is ${r.status}`
       }`;
   }
+}
+
+/** The notification's text under the title. */
+export function messageDescription(
+  message: AppAccessMessage,
+): string | undefined {
+  const r = message.request;
+  if (message.reclaim) {
+    const ask = message.reclaim;
+    const rule = describeReclaimRule(ask);
+    return [
+      `We ask because of ${rule}.`,
+      ask.message ? `From IT: ${ask.message}` : '',
+      describeReclaimDeadline(ask),
+    ]
+      .filter(Boolean)
+      .join(' ');
+  }
+  if (message.kind === 'decision_recorded' && message.task?.comment) {
+    return `Comment: ${message.task.comment}`;
+  }
+  const text = r.failureReason ?? r.justification;
+  if (message.seatWarning) {
+    return text ? `${message.seatWarning} ${text}` : message.seatWarning;
+  }
+  return text;
 }
 
 /**
@@ -81,12 +113,12 @@ export class BackstageNotifier implements AppAccessNotifier {
         recipients: { type: 'entity', entityRef: reachable },
         payload: {
           title: messageTitle(message),
-          description:
-            message.kind === 'decision_recorded' && message.task?.comment
-              ? `Comment: ${message.task.comment}`
-              : r.failureReason ?? r.justification,
+          description: messageDescription(message),
           link: message.url,
-          severity: message.kind === 'reminder' ? 'high' : 'normal',
+          severity:
+            message.kind === 'reminder' || message.kind === 'reclaim_reminder'
+              ? 'high'
+              : 'normal',
           topic: `app-access:${r.id}`,
           scope: message.idempotencyKey,
         },

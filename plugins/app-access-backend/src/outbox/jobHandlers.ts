@@ -27,6 +27,7 @@ import {
 import { PersonMatcher } from '../workflow/PersonMatcher';
 import { GrantStore } from '../database/GrantStore';
 import { AccessLifecycle } from '../workflow/AccessLifecycle';
+import { SeatWarnings } from '../usage/seatWarning';
 
 export type JobHandlerDeps = {
   workflow: RequestWorkflow;
@@ -44,6 +45,8 @@ export type JobHandlerDeps = {
   appBaseUrl: string;
   /** Backstage signals, for live updates of the pages (optional). */
   liveUpdates?: LiveUpdatePublisher;
+  /** The approvers' "no seat is free" warning (optional). */
+  seats?: SeatWarnings;
 };
 
 /** Expands group refs to their members; users stay as they are. */
@@ -155,6 +158,20 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
       else if (p.kind === 'access_changed') {
         url = `${deps.appBaseUrl}/apps/my-access`;
       }
+      // Approvers asked for a seat when none is free are told so, with the
+      // seat use as it is when the notice goes out.
+      const seatWarning =
+        p.audience === 'approvers' &&
+        (p.kind === 'approval_needed' || p.kind === 'reminder') &&
+        request.kind === 'access' &&
+        request.appId &&
+        request.tierId
+          ? (
+              await deps.seats?.forApprovers([
+                { appId: request.appId, tierId: request.tierId },
+              ])
+            )?.get(`${request.appId} ${request.tierId}`)
+          : undefined;
       await lease.check();
       const result = await notifier.notify({
         kind: p.kind,
@@ -167,6 +184,7 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         idempotencyKey: job.idempotencyKey,
         reminderNumber: p.reminderNumber,
         ...(p.access ? { access: p.access } : {}),
+        ...(seatWarning ? { seatWarning } : {}),
       });
       // The people told, the requester (and grantee), and every member of
       // each approver group holding a task of the request see the change

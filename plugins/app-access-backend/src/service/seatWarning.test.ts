@@ -134,6 +134,24 @@ describe.each(databases.eachSupportedId())(
       expect(task.seatWarning).toBe(
         'The only seat is in use; approving buys one more.',
       );
+
+      // The approver's notice says so too, worked out from the store when
+      // it goes out; Kim's, sent while a seat was free, did not.
+      const noticeAbout = (id: string) =>
+        waitFor(`the approval notice about ${id}`, async () =>
+          backend.notificationsSend.mock.calls
+            .map(([options]) => options)
+            .find(
+              (o: any) =>
+                o.payload.topic === `app-access:${id}` &&
+                o.payload.title.startsWith('Approval needed') &&
+                o.recipients.entityRef.includes(SAM),
+            ),
+        );
+      expect((await noticeAbout(janes)).payload.description).toBe(
+        'The only seat is in use; approving buys one more. For work',
+      );
+      expect((await noticeAbout(kims)).payload.description).toBe('For work');
     });
   },
 );

@@ -409,6 +409,10 @@ export const spec = {
             description:
               'How many seats of this tier were bought. Admin responses only.',
           },
+          autoReclaim: {
+            $ref: '#/components/schemas/AutoReclaimPolicy',
+            description: 'Off when absent. Admin responses only.',
+          },
           needsApproval: {
             type: 'boolean',
             description:
@@ -602,6 +606,9 @@ export const spec = {
             type: 'integer',
             minimum: 0,
             maximum: 10000000,
+          },
+          autoReclaim: {
+            $ref: '#/components/schemas/AutoReclaimPolicy',
           },
         },
       },
@@ -1635,6 +1642,438 @@ export const spec = {
           },
         },
       },
+      AutoReclaimPolicy: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'Access to the tier unused for `inactiveDays` (no sign-in, or none since it was granted) is offered back on a schedule, like a campaign the policy runs: the holder is asked, and only "give it back" or no answer by the deadline removes it. A holder who keeps it is not asked again for `inactiveDays`.',
+        required: ['inactiveDays', 'answerDays'],
+        properties: {
+          inactiveDays: {
+            type: 'integer',
+            minimum: 7,
+            maximum: 730,
+          },
+          answerDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 90,
+            description: 'How long each holder has to answer.',
+          },
+        },
+      },
+      ReclaimAnswer: {
+        type: 'string',
+        description:
+          '`keep` (a reason is required) or `release` (give it back).',
+        enum: ['keep', 'release'],
+      },
+      ReclaimQuestionStatus: {
+        type: 'string',
+        description:
+          '`asked` (waiting for the holder), `kept` (keeps it, with a reason), `released` (gave it back; removal through the fulfiller follows), `expired` (no answer by the deadline; removal follows), `removed` (the removal of a released or expired grant is done), `failed` (that removal gave up), `cancelled` (the campaign was cancelled before an answer), `skipped` (the grant ended or was removed some other way before an answer).',
+        enum: [
+          'asked',
+          'kept',
+          'released',
+          'expired',
+          'removed',
+          'failed',
+          'cancelled',
+          'skipped',
+        ],
+      },
+      ReclaimAsk: {
+        type: 'object',
+        additionalProperties: false,
+        description: 'What the holder is asked, and by when.',
+        required: ['questionId', 'campaignId', 'deadlineAt', 'inactiveDays'],
+        properties: {
+          questionId: {
+            type: 'string',
+          },
+          campaignId: {
+            type: 'string',
+          },
+          deadlineAt: {
+            type: 'string',
+          },
+          inactiveDays: {
+            type: 'integer',
+            description: 'The rule, e.g. no sign-in for 60 days.',
+          },
+          lastSignInAt: {
+            type: 'string',
+            description:
+              "The holder's last sign-in to the app, when one is known.",
+          },
+          message: {
+            type: 'string',
+            description: "The admin's words to holders, if any.",
+          },
+        },
+      },
+      ReclaimQuestion: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'id',
+          'campaignId',
+          'grantId',
+          'holder',
+          'appId',
+          'tierId',
+          'tierName',
+          'status',
+          'askedAt',
+          'deadlineAt',
+          'reminders',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          campaignId: {
+            type: 'string',
+          },
+          grantId: {
+            type: 'string',
+          },
+          holder: {
+            type: 'string',
+            description: 'Entity ref of the person who holds the access.',
+          },
+          holderName: {
+            type: 'string',
+          },
+          appId: {
+            type: 'string',
+          },
+          tierId: {
+            type: 'string',
+          },
+          tierName: {
+            type: 'string',
+          },
+          lastSignInAt: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/ReclaimQuestionStatus',
+          },
+          reason: {
+            type: 'string',
+            description: 'Why the holder keeps it.',
+          },
+          answeredAt: {
+            type: 'string',
+          },
+          answeredVia: {
+            type: 'string',
+            description:
+              'The channel of the answer: portal, slack, email, msteams.',
+          },
+          askedAt: {
+            type: 'string',
+          },
+          deadlineAt: {
+            type: 'string',
+          },
+          reminders: {
+            type: 'integer',
+            description: 'Reminders sent so far.',
+          },
+        },
+      },
+      ReclaimQuestionPage: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items', 'total'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ReclaimQuestion',
+            },
+          },
+          total: {
+            type: 'integer',
+          },
+        },
+      },
+      ReclaimMatch: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['grantId', 'holder', 'tierId', 'tierName', 'grantedAt'],
+        properties: {
+          grantId: {
+            type: 'string',
+          },
+          holder: {
+            type: 'string',
+          },
+          holderName: {
+            type: 'string',
+          },
+          tierId: {
+            type: 'string',
+          },
+          tierName: {
+            type: 'string',
+          },
+          grantedAt: {
+            type: 'string',
+          },
+          lastSignInAt: {
+            type: 'string',
+            description: 'Absent when the holder never signed in.',
+          },
+        },
+      },
+      ReclaimPreview: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['appId', 'inactiveDays', 'signInsTracked', 'total', 'items'],
+        properties: {
+          appId: {
+            type: 'string',
+          },
+          tierId: {
+            type: 'string',
+          },
+          inactiveDays: {
+            type: 'integer',
+          },
+          signInsTracked: {
+            type: 'boolean',
+            description:
+              'Whether sign-ins are known for this app. When false nothing matches: nobody is asked on a guess.',
+          },
+          total: {
+            type: 'integer',
+            description: 'Every holder who matches.',
+          },
+          items: {
+            description: 'The first `limit` matches, longest unused first.',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ReclaimMatch',
+            },
+          },
+          alreadyAsked: {
+            type: 'integer',
+            description:
+              'Matching holders left out because another running campaign already asks them.',
+          },
+          monthlySaving: {
+            $ref: '#/components/schemas/NullableAmount',
+            description:
+              'What the matching seats cost a month; null when the tier has no price.',
+          },
+          currency: {
+            type: 'string',
+          },
+        },
+      },
+      ReclaimCampaignStatus: {
+        type: 'string',
+        description:
+          '`running` (questions open), `closing` (the deadline passed, or an admin ended it; removals under way), `completed`, `cancelled` (no removal starts after the cancel).',
+        enum: ['running', 'closing', 'completed', 'cancelled'],
+      },
+      ReclaimCampaignCounts: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'asked',
+          'kept',
+          'released',
+          'expired',
+          'removed',
+          'failed',
+          'cancelled',
+          'skipped',
+          'total',
+        ],
+        properties: {
+          total: {
+            type: 'integer',
+          },
+          asked: {
+            type: 'integer',
+            description: 'Still waiting for an answer.',
+          },
+          kept: {
+            type: 'integer',
+          },
+          released: {
+            type: 'integer',
+          },
+          expired: {
+            type: 'integer',
+          },
+          removed: {
+            type: 'integer',
+          },
+          failed: {
+            type: 'integer',
+          },
+          cancelled: {
+            type: 'integer',
+          },
+          skipped: {
+            type: 'integer',
+          },
+        },
+      },
+      ReclaimCampaign: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'id',
+          'appId',
+          'appName',
+          'inactiveDays',
+          'deadlineAt',
+          'status',
+          'source',
+          'createdBy',
+          'createdAt',
+          'counts',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          appId: {
+            type: 'string',
+          },
+          appName: {
+            type: 'string',
+          },
+          tierId: {
+            type: 'string',
+            description: 'Absent = every tier of the app.',
+          },
+          tierName: {
+            type: 'string',
+          },
+          inactiveDays: {
+            type: 'integer',
+          },
+          deadlineAt: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/ReclaimCampaignStatus',
+          },
+          source: {
+            type: 'string',
+            description:
+              "`admin` (started on the campaigns page) or `policy` (a tier's auto-reclaim policy).",
+            enum: ['admin', 'policy'],
+          },
+          createdBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          endedAt: {
+            type: 'string',
+          },
+          cancelledBy: {
+            type: 'string',
+          },
+          counts: {
+            $ref: '#/components/schemas/ReclaimCampaignCounts',
+          },
+          monthlySaving: {
+            $ref: '#/components/schemas/NullableAmount',
+            description:
+              'What the seats removed so far cost a month; null when the tier has no price.',
+          },
+          currency: {
+            type: 'string',
+          },
+        },
+      },
+      ReclaimCampaignPage: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ReclaimCampaign',
+            },
+          },
+        },
+      },
+      StartCampaignBody: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['appId', 'inactiveDays', 'answerDays'],
+        properties: {
+          appId: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 200,
+          },
+          tierId: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 200,
+          },
+          inactiveDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 730,
+          },
+          answerDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 90,
+            description: 'The deadline, this many days from now.',
+          },
+          message: {
+            type: 'string',
+            maxLength: 2000,
+            'x-multiline': true,
+          },
+          grantIds: {
+            description:
+              'The holders the admin saw in the preview. When given, only those of them who still match are asked (never anyone else); when absent, everyone who matches now.',
+            type: 'array',
+            maxItems: 100000,
+            items: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 200,
+            },
+          },
+        },
+      },
+      ReclaimAnswerBody: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['answer'],
+        properties: {
+          answer: {
+            $ref: '#/components/schemas/ReclaimAnswer',
+          },
+          reason: {
+            type: 'string',
+            maxLength: 2000,
+            'x-multiline': true,
+            description: 'Required (non-blank) to keep it.',
+          },
+        },
+      },
       AccessGrantStatus: {
         type: 'string',
         description:
@@ -1726,6 +2165,11 @@ export const spec = {
           maxDurationDays: {
             type: 'integer',
             description: "The tier's maximum, for the Extend dialog.",
+          },
+          reclaim: {
+            $ref: '#/components/schemas/ReclaimAsk',
+            description:
+              'In GET /me/access only - an open "Keep it or give it back?" question about this grant.',
           },
         },
       },
@@ -4204,6 +4648,298 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/UsageHistory',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/campaigns/preview': {
+      get: {
+        operationId: 'PreviewCampaign',
+        'x-permission': 'app-access.request.manage',
+        description:
+          'Exactly who a campaign with this rule would ask now (nobody is asked yet).',
+        parameters: [
+          {
+            name: 'appId',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 200,
+            },
+          },
+          {
+            name: 'tierId',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 200,
+            },
+          },
+          {
+            name: 'inactiveDays',
+            in: 'query',
+            required: true,
+            description:
+              'No sign-in for this many days (never signed in counts, once held that long).',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 730,
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 1000,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The matching holders.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ReclaimPreview',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/campaigns': {
+      get: {
+        operationId: 'ListCampaigns',
+        'x-permission': 'app-access.request.manage',
+        description: 'Campaigns, running first, then the newest.',
+        responses: {
+          '200': {
+            description: 'The campaigns with their progress.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ReclaimCampaignPage',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+      post: {
+        operationId: 'StartCampaign',
+        'x-permission': 'app-access.request.manage',
+        description:
+          'Asks every matching holder "Keep it or give it back?" in their channels, with a deadline. 400 when the app, tier or rule is wrong or sign-ins are not known for the app; 409 when nobody matches.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/StartCampaignBody',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The campaign, running.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ReclaimCampaign',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/campaigns/{id}': {
+      get: {
+        operationId: 'GetCampaign',
+        'x-permission': 'app-access.request.manage',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The campaign and its progress.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ReclaimCampaign',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/campaigns/{id}/questions': {
+      get: {
+        operationId: 'ListCampaignQuestions',
+        'x-permission': 'app-access.request.manage',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+          {
+            name: 'status',
+            in: 'query',
+            required: false,
+            schema: {
+              $ref: '#/components/schemas/ReclaimQuestionStatus',
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 500,
+            },
+          },
+          {
+            name: 'offset',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'integer',
+              minimum: 0,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The campaign's questions, by holder name.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ReclaimQuestionPage',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/campaigns/{id}/cancel': {
+      post: {
+        operationId: 'CancelCampaign',
+        'x-permission': 'app-access.request.manage',
+        description:
+          'Stops the campaign: open questions are cancelled and holders told; no removal starts after this. Removals already started (given back, or past the deadline) finish. 409 when it already ended.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The campaign, cancelled.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ReclaimCampaign',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/admin/campaigns/{id}/end': {
+      post: {
+        operationId: 'EndCampaign',
+        'x-permission': 'app-access.request.manage',
+        description:
+          'Brings the deadline forward to now: holders who did not answer lose the access as at the deadline. 409 when it already ended.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The campaign, closing.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ReclaimCampaign',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/reclaim-questions/{id}/answer': {
+      post: {
+        operationId: 'AnswerReclaimQuestion',
+        description:
+          'The holder keeps the access (with a reason) or gives it back. 404 for anyone but the holder; 409 after the deadline, after a cancel, or when already answered differently (the same answer again is accepted).',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ReclaimAnswerBody',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The question, answered.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ReclaimQuestion',
                 },
               },
             },

@@ -36,17 +36,48 @@ import {
   OutboxList,
   PendingApprovalPage,
   PersonAccess,
+  ReclaimAnswerBody,
+  ReclaimCampaign,
+  ReclaimCampaignPage,
+  ReclaimPreview,
+  ReclaimQuestion,
+  ReclaimQuestionPage,
+  ReclaimQuestionStatus,
   RecommendationList,
   RequestEventPage,
   RevokeBody,
   SettingsResponse,
   SettingsUpdate,
+  StartCampaignBody,
   SyncOverview,
   UsageHistory,
   UsageInsight,
   UserRef,
 } from '@app-access/plugin-app-access-common';
 
+/**
+ * The holder keeps the access (with a reason) or gives it back. 404 for anyone but the holder; 409 after the deadline, after a cancel, or when already answered differently (the same answer again is accepted).
+ *
+ * @public
+ */
+export type AnswerReclaimQuestion = {
+  path: {
+    id: Id;
+  };
+  body: ReclaimAnswerBody;
+  response: ReclaimQuestion;
+};
+/**
+ * Stops the campaign: open questions are cancelled and holders told; no removal starts after this. Removals already started (given back, or past the deadline) finish. 409 when it already ended.
+ *
+ * @public
+ */
+export type CancelCampaign = {
+  path: {
+    id: Id;
+  };
+  response: ReclaimCampaign;
+};
 /**
  * The requester cancels (before fulfilment starts).
  *
@@ -96,6 +127,17 @@ export type DecideRequest = {
   };
   body: DecisionBody;
   response: AccessRequest;
+};
+/**
+ * Brings the deadline forward to now: holders who did not answer lose the access as at the deadline. 409 when it already ended.
+ *
+ * @public
+ */
+export type EndCampaign = {
+  path: {
+    id: Id;
+  };
+  response: ReclaimCampaign;
 };
 /**
  * The holder asks for more time: an extension request through the tier's approval policy. Approved, the end moves (nothing is removed or granted again); denied, nothing changes. 404 for anyone else.
@@ -149,6 +191,15 @@ export type GetApproverPreview = {
     tierId: Id;
   };
   response: ApproverPreview;
+};
+/**
+ * @public
+ */
+export type GetCampaign = {
+  path: {
+    id: Id;
+  };
+  response: ReclaimCampaign;
 };
 /**
  * @public
@@ -331,6 +382,28 @@ export type ListAuditEvents = {
   response: RequestEventPage | string;
 };
 /**
+ * @public
+ */
+export type ListCampaignQuestions = {
+  path: {
+    id: Id;
+  };
+  query: {
+    status?: ReclaimQuestionStatus;
+    limit?: number;
+    offset?: number;
+  };
+  response: ReclaimQuestionPage;
+};
+/**
+ * Campaigns, running first, then the newest.
+ *
+ * @public
+ */
+export type ListCampaigns = {
+  response: ReclaimCampaignPage;
+};
+/**
  * Listed apps with the caller's request status and peer counts per app.
  *
  * @public
@@ -495,6 +568,23 @@ export type NameApprover = {
   response: AccessRequest;
 };
 /**
+ * Exactly who a campaign with this rule would ask now (nobody is asked yet).
+ *
+ * @public
+ */
+export type PreviewCampaign = {
+  query: {
+    appId: string;
+    tierId?: string;
+    /**
+     * No sign-in for this many days (never signed in counts, once held that long).
+     */
+    inactiveDays: number;
+    limit?: number;
+  };
+  response: ReclaimPreview;
+};
+/**
  * Remind the approvers of a request waiting for approval now, instead of at the next reminder interval (app-access.request.manage); counts toward the maximum number of reminders.
  *
  * @public
@@ -576,6 +666,15 @@ export type SaveApp = {
   response: AdminApp;
 };
 /**
+ * Asks every matching holder "Keep it or give it back?" in their channels, with a deadline. 400 when the app, tier or rule is wrong or sign-ins are not known for the app; 409 when nobody matches.
+ *
+ * @public
+ */
+export type StartCampaign = {
+  body: StartCampaignBody;
+  response: ReclaimCampaign;
+};
+/**
  * "Send test" for an installed fulfiller or notifier: checks its credentials and ids; a channel that messages people (the Teams bot) also sends the calling admin a real test message, or says why it cannot (app-access.settings.manage).
  *
  * @public
@@ -603,16 +702,20 @@ export type UpdateSettings = {
  * @public
  */
 export type EndpointMap = {
+  '#post|/reclaim-questions/{id}/answer': AnswerReclaimQuestion;
+  '#post|/admin/campaigns/{id}/cancel': CancelCampaign;
   '#post|/requests/{id}/cancel': CancelRequest;
   '#post|/admin/apps': CreateApp;
   '#post|/requests/intake': CreateIntakeRequest;
   '#post|/requests': CreateRequest;
   '#post|/requests/{id}/decisions': DecideRequest;
+  '#post|/admin/campaigns/{id}/end': EndCampaign;
   '#post|/grants/{id}/extend': ExtendMyAccess;
   '#get|/admin/apps/{id}': GetAdminApp;
   '#get|/admin/requests/{id}': GetAdminRequest;
   '#get|/apps/{id}/peers': GetAppPeers;
   '#get|/apps/{id}/tiers/{tierId}/approvers': GetApproverPreview;
+  '#get|/admin/campaigns/{id}': GetCampaign;
   '#get|/apps/{id}': GetCatalogApp;
   '#get|/admin/checklist': GetChecklist;
   '#get|/health': GetHealth;
@@ -628,6 +731,8 @@ export type EndpointMap = {
   '#get|/admin/requests': ListAllRequests;
   '#get|/admin/apps/{id}/grants': ListAppGrants;
   '#get|/admin/audit': ListAuditEvents;
+  '#get|/admin/campaigns/{id}/questions': ListCampaignQuestions;
+  '#get|/admin/campaigns': ListCampaigns;
   '#get|/apps': ListCatalogApps;
   '#get|/categories': ListCategories;
   '#get|/index/apps': ListIndexedApps;
@@ -641,6 +746,7 @@ export type EndpointMap = {
   '#post|/admin/grants/{id}/mark-removed': MarkGrantRemoved;
   '#post|/admin/requests/{id}/mark-fulfilled': MarkRequestFulfilled;
   '#post|/admin/requests/{id}/approvers': NameApprover;
+  '#get|/admin/campaigns/preview': PreviewCampaign;
   '#post|/admin/requests/{id}/remind': RemindApprovers;
   '#post|/grants/{id}/remove': RemoveMyAccess;
   '#post|/admin/outbox/{id}/retry': RetryOutboxJob;
@@ -648,6 +754,7 @@ export type EndpointMap = {
   '#post|/admin/grants/{id}/revoke': RevokeGrant;
   '#post|/admin/apps/{id}/tiers/{tierId}/revoke': RevokeTier;
   '#put|/admin/apps/{id}': SaveApp;
+  '#post|/admin/campaigns': StartCampaign;
   '#post|/admin/modules/{kind}/{id}/test': TestModule;
   '#put|/settings': UpdateSettings;
 };

@@ -5,6 +5,7 @@
 // * Regenerate with: yarn openapi:generate                         *
 // ******************************************************************
 import { AccessGrantStatus } from './AccessGrantStatus.model';
+import { ReclaimAsk } from './ReclaimAsk.model';
 
 /**
  * Access App Access granted (a fulfilled request) and when it ends.
@@ -55,4 +56,8 @@ export type AccessGrant = {
    * The tier's maximum, for the Extend dialog.
    */
   maxDurationDays?: number;
+  /**
+   * In GET /me/access only - an open "Keep it or give it back?" question about this grant.
+   */
+  reclaim?: ReclaimAsk;
 };

@@ -5,6 +5,7 @@
 // * Regenerate with: yarn openapi:generate                         *
 // ******************************************************************
 import { ApprovalPolicy } from './ApprovalPolicy.model';
+import { AutoReclaimPolicy } from './AutoReclaimPolicy.model';
 import { FulfillmentSpec } from './FulfillmentSpec.model';
 import { Slug } from './Slug.model';
 
@@ -44,6 +45,10 @@ export type Tier = {
    * How many seats of this tier were bought. Admin responses only.
    */
   seatsPurchased?: number;
+  /**
+   * Off when absent. Admin responses only.
+   */
+  autoReclaim?: AutoReclaimPolicy;
   /**
    * In employee-facing responses, whether the caller needs approval for it.
    */

@@ -5,6 +5,7 @@
 // * Regenerate with: yarn openapi:generate                         *
 // ******************************************************************
 import { ApprovalPolicy } from './ApprovalPolicy.model';
+import { AutoReclaimPolicy } from './AutoReclaimPolicy.model';
 import { FulfillmentSpec } from './FulfillmentSpec.model';
 import { Slug } from './Slug.model';
 
@@ -28,4 +29,5 @@ export type TierInput = {
    */
   currency?: string;
   seatsPurchased?: number;
+  autoReclaim?: AutoReclaimPolicy;
 };
