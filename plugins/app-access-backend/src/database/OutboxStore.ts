@@ -131,6 +131,8 @@ export class OutboxStore {
     workerId: string;
     leaseMs: number;
     now?: Date;
+    /** Only jobs of these kinds (a worker's lane); any kind when left out. */
+    kinds?: string[];
   }): Promise<OutboxJob | undefined> {
     const now = options.now ?? new Date();
     const nowText = nowIso(now);
@@ -150,6 +152,9 @@ export class OutboxStore {
                 .andWhere('locked_until', '<', nowText),
             ),
         )
+        .modify(q => {
+          if (options.kinds) q.whereIn('kind', options.kinds);
+        })
         .orderBy('next_attempt_at')
         .first('id', 'status', 'last_error', 'failing_since');
       if (this.isPg) {
