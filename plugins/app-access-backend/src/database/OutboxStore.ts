@@ -163,7 +163,7 @@ export class OutboxStore {
       const due = await select;
       if (!due) return undefined;
       const abandoned = due.status === 'running';
-      await tx('outbox')
+      const update = tx('outbox')
         .where('id', due.id)
         .update({
           status: 'running',
@@ -183,7 +183,14 @@ export class OutboxStore {
             : {}),
           updated_at: nowText,
         });
-      const row = await tx<OutboxRow>('outbox').where('id', due.id).first();
+      // PostgreSQL hands the claimed row back with the update; SQLite reads it.
+      let row: OutboxRow | undefined;
+      if (this.isPg) {
+        [row] = await update.returning('*');
+      } else {
+        await update;
+        row = await tx<OutboxRow>('outbox').where('id', due.id).first();
+      }
       return row
         ? { ...rowToJob(row), ...(abandoned ? { takenOver: true } : {}) }
         : undefined;
