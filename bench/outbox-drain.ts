@@ -29,7 +29,7 @@
  * Env: BENCH_REQUESTS (10000 per vendor), BENCH_ZENDESK_LIMIT (700, Zendesk
  * Enterprise's per-minute limit), BENCH_OKTA_LIMIT (600 per family),
  * BENCH_WINDOW_SECONDS (60), BENCH_CONCURRENCY (outbox concurrency, 16),
- * BENCH_RESERVE (percent of each window the throttles leave unused, 2),
+ * BENCH_NOTICE_CONCURRENCY (the notices' own slots, 2), BENCH_RESERVE (percent of each window the throttles leave unused, 2),
  * BENCH_PACED=0 (the fulfillers without their throttles: the old behaviour).
  */
 import knexFactory, { Knex } from 'knex';
@@ -71,6 +71,7 @@ const ZENDESK_LIMIT = env('BENCH_ZENDESK_LIMIT', SMOKE ? 40 : 700);
 const OKTA_LIMIT = env('BENCH_OKTA_LIMIT', SMOKE ? 40 : 600);
 const WINDOW_S = env('BENCH_WINDOW_SECONDS', SMOKE ? 3 : 60);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 16);
+const NOTICE_CONCURRENCY = env('BENCH_NOTICE_CONCURRENCY', 2);
 const RESERVE = env('BENCH_RESERVE', 2);
 const PACED = process.env.BENCH_PACED !== '0';
 const GROUP = '00gbenchdrain0000001';
@@ -157,7 +158,7 @@ const apps: App[] = [
 async function main() {
   const load0 = require('node:os').loadavg();
   console.log(
-    `drain: ${REQUESTS} requests per vendor; Zendesk ${ZENDESK_LIMIT} and Okta ${OKTA_LIMIT} (per family) calls per ${WINDOW_S} s window; outbox concurrency ${CONCURRENCY}; throttles ${
+    `drain: ${REQUESTS} requests per vendor; Zendesk ${ZENDESK_LIMIT} and Okta ${OKTA_LIMIT} (per family) calls per ${WINDOW_S} s window; outbox concurrency ${CONCURRENCY} + ${NOTICE_CONCURRENCY} for notices; throttles ${
       PACED ? `on, ${RESERVE}% reserve` : 'OFF'
     }`,
   );
@@ -251,7 +252,11 @@ async function main() {
       app: { baseUrl: 'http://portal.bench' },
       appAccess: {
         ticketing: { system: 'zendesk' },
-        outbox: { concurrency: CONCURRENCY, pollIntervalMs: 200 },
+        outbox: {
+          concurrency: CONCURRENCY,
+          noticeConcurrency: NOTICE_CONCURRENCY,
+          pollIntervalMs: 200,
+        },
       },
     }),
     logger: silentLogger,
