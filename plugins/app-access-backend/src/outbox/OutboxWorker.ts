@@ -87,7 +87,13 @@ export type OutboxWorkerOptions = {
   clock?: () => Date;
 };
 
-type Lane = { kinds?: string[]; concurrency: number; running: number };
+type Lane = {
+  kinds?: string[];
+  concurrency: number;
+  running: number;
+  /** Found nothing due: not asked again before this time, unless poked. */
+  idleUntil: number;
+};
 
 type Running = {
   job: OutboxJob;
@@ -125,7 +131,7 @@ export class OutboxWorker {
         ? [{ kinds: reserved.kinds, concurrency: reserved.concurrency }]
         : []),
       { concurrency: this.concurrency },
-    ].map(lane => ({ ...lane, running: 0 }));
+    ].map(lane => ({ ...lane, running: 0, idleUntil: 0 }));
   }
 
   private now(): Date {
@@ -376,6 +382,7 @@ export class OutboxWorker {
 
   /** Wakes the loop now instead of at the next poll (after a new job). */
   poke() {
+    for (const lane of this.lanes) lane.idleUntil = 0;
     this.wake?.();
   }
 
@@ -398,11 +405,17 @@ export class OutboxWorker {
       while (this.running) {
         // Each lane with a free slot claims one job of its kinds; a full
         // lane (or all of them) waits for a finishing job to wake the loop.
+        // A lane that found nothing is not asked again until the next poll
+        // or poke, so a busy lane's claims do not each cost an empty claim
+        // of the other.
         let claimed = false;
         for (const lane of this.lanes) {
           if (!this.running || lane.running >= lane.concurrency) continue;
+          if (Date.now() < lane.idleUntil) continue;
           try {
             const job = await this.claim(undefined, lane.kinds);
+            if (!job)
+              lane.idleUntil = Date.now() + this.options.pollIntervalMs;
             if (job && !this.running) {
               // Stopped while claiming: hand it straight back.
               await this.options.store.release(job.id, job.fence);
