@@ -65,7 +65,8 @@ const env = (name: string, fallback: number) => {
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const PG = process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
-const DB = process.env.BENCH_DB ?? (SMOKE ? 'bench_drain_smoke' : 'bench_drain');
+const DB =
+  process.env.BENCH_DB ?? (SMOKE ? 'bench_drain_smoke' : 'bench_drain');
 const REQUESTS = env('BENCH_REQUESTS', SMOKE ? 50 : 10_000);
 const ZENDESK_LIMIT = env('BENCH_ZENDESK_LIMIT', SMOKE ? 40 : 700);
 const OKTA_LIMIT = env('BENCH_OKTA_LIMIT', SMOKE ? 40 : 600);
@@ -240,8 +241,9 @@ async function main() {
     pool: { min: 1, max: 2 },
   });
   let statements = 0;
-  const sqlLog: string[] | undefined =
-    process.env.BENCH_LOG_SQL ? [] : undefined;
+  const sqlLog: string[] | undefined = process.env.BENCH_LOG_SQL
+    ? []
+    : undefined;
   knex.on('query', (q: { sql: string }) => {
     statements += 1;
     sqlLog?.push(q.sql);
@@ -303,7 +305,9 @@ async function main() {
     )
   ).rows;
   console.log(
-    `drain: seeded ${REQUESTS * 2} approved requests (${queued} fulfil jobs queued) in ${(
+    `drain: seeded ${
+      REQUESTS * 2
+    } approved requests (${queued} fulfil jobs queued) in ${(
       (Date.now() - s0) /
       1000
     ).toFixed(1)} s`,
@@ -316,7 +320,9 @@ async function main() {
     [new Date().toISOString(), new Date().toISOString()],
   );
   const planText = plan.rows.map((r: any) => `  ${r['QUERY PLAN']}`);
-  console.log(`drain: plan of the notice lane's claim:\n${planText.join('\n')}`);
+  console.log(
+    `drain: plan of the notice lane's claim:\n${planText.join('\n')}`,
+  );
 
   // Drain.
   statements = 0;
@@ -390,7 +396,9 @@ async function main() {
   const zendesk429 = zendesk.rateLimited - zendesk429Before;
   const okta429 = okta.requests.filter(r => r.status === 429).length;
   const dead = (
-    await observer('outbox').where('status', 'dead').count<{ n: number }[]>('* as n')
+    await observer('outbox')
+      .where('status', 'dead')
+      .count<{ n: number }[]>('* as n')
   )[0].n;
 
   // Notice lag: queued → sent, for the notices of the drain (the requester's
@@ -418,25 +426,29 @@ async function main() {
     ).toFixed(1)} s vs floor ${zFloorS.toFixed(1)} s; Okta ${(
       ((oDoneAt || Date.now()) - t0) /
       1000
-    ).toFixed(1)} s vs floor ${oFloorS.toFixed(1)} s); 429s: Zendesk ${zendesk429}, Okta ${okta429}; ` +
+    ).toFixed(1)} s vs floor ${oFloorS.toFixed(
+      1,
+    )} s); 429s: Zendesk ${zendesk429}, Okta ${okta429}; ` +
       `tickets ${tickets.length} (${withoutTicket} requests without, ${extraTickets} extra); Okta members ${members}; ` +
       `dead jobs ${dead}; statements ${drainStatements} (${(
         drainStatements /
         (REQUESTS * 2)
-      ).toFixed(1)} a request); notices ${lags.length}, lag p95 ${noticeP95.toFixed(
-        0,
-      )} ms; Zendesk throttle waited ${(zendeskThrottle.stats.waitedMs / 1000).toFixed(
-        1,
-      )} s (summed), Okta throttle ${(oktaThrottle.stats.throttledMs / 1000).toFixed(
-        1,
-      )} s; Okta group calls ${oktaPuts}; load ${load0
+      ).toFixed(1)} a request); notices ${
+        lags.length
+      }, lag p95 ${noticeP95.toFixed(0)} ms; Zendesk throttle waited ${(
+        zendeskThrottle.stats.waitedMs / 1000
+      ).toFixed(1)} s (summed), Okta throttle ${(
+        oktaThrottle.stats.throttledMs / 1000
+      ).toFixed(1)} s; Okta group calls ${oktaPuts}; load ${load0
         .map((x: number) => x.toFixed(2))
         .join(' ')} → ${load1.map((x: number) => x.toFixed(2)).join(' ')}`,
   );
 
   const rows = [
     {
-      name: `drain: ${REQUESTS.toLocaleString('en')} Zendesk tickets + ${REQUESTS.toLocaleString(
+      name: `drain: ${REQUESTS.toLocaleString(
+        'en',
+      )} Zendesk tickets + ${REQUESTS.toLocaleString(
         'en',
       )} Okta memberships (Zendesk ${ZENDESK_LIMIT}, Okta ${OKTA_LIMIT}/family per ${WINDOW_S} s)`,
       figure: drainS,
@@ -455,7 +467,10 @@ async function main() {
     {
       name: 'drain: requests not fulfilled exactly once (fakes: tickets, members)',
       figure:
-        withoutTicket + extraTickets + Math.abs(REQUESTS - members) + Number(dead),
+        withoutTicket +
+        extraTickets +
+        Math.abs(REQUESTS - members) +
+        Number(dead),
       unit: '',
       target: { op: '<=', value: 0, of: 'figure' },
     },

@@ -123,8 +123,7 @@ export class FakeZendesk extends FakeVendorApi {
    * `Retry-After` in seconds. `undefined` turns it off.
    */
   setRateLimit(perWindow: number | undefined, windowMs = 60_000) {
-    this.limit =
-      perWindow === undefined ? undefined : { perWindow, windowMs };
+    this.limit = perWindow === undefined ? undefined : { perWindow, windowMs };
     this.window = { start: 0, used: 0 };
   }
 

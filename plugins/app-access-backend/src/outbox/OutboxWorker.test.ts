@@ -159,7 +159,11 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
   });
 
   it('without the notice lane (noticeConcurrency 0) notices wait behind the vendor jobs', async () => {
-    const { vendor, started, worker: w } = await vendorJobsThenNotices({
+    const {
+      vendor,
+      started,
+      worker: w,
+    } = await vendorJobsThenNotices({
       kinds: ['notify'],
       concurrency: 0,
     });

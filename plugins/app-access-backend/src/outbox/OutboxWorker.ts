@@ -414,8 +414,7 @@ export class OutboxWorker {
           if (Date.now() < lane.idleUntil) continue;
           try {
             const job = await this.claim(undefined, lane.kinds);
-            if (!job)
-              lane.idleUntil = Date.now() + this.options.pollIntervalMs;
+            if (!job) lane.idleUntil = Date.now() + this.options.pollIntervalMs;
             if (job && !this.running) {
               // Stopped while claiming: hand it straight back.
               await this.options.store.release(job.id, job.fence);
