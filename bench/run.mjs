@@ -69,6 +69,18 @@ const BENCHMARKS = {
     },
     env: { BENCH_DB: 'bench_okta', BENCH_DROP: '1' },
   },
+  drain: {
+    what: 'outbox drain: approved requests through the Zendesk and Okta fakes under their rate limits vs the floor',
+    args: [...TRANSFORM, 'bench/outbox-drain.ts'],
+    smokeEnv: {
+      BENCH_DB: 'bench_drain_smoke',
+      BENCH_REQUESTS: '50',
+      BENCH_ZENDESK_LIMIT: '40',
+      BENCH_OKTA_LIMIT: '40',
+      BENCH_WINDOW_SECONDS: '3',
+    },
+    env: { BENCH_DB: 'bench_drain' },
+  },
   'apps-page': {
     what: 'Catalog page in Chromium (baseline: the Backstage catalog page, same portal)',
     args: ['bench/apps-page.mjs'],

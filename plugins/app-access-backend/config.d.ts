@@ -171,8 +171,17 @@ export interface Config {
        * again once it runs out. Default: 120.
        */
       leaseSeconds?: number;
-      /** Jobs one backend replica runs at the same time. Default: 4. */
+      /**
+       * Jobs one backend replica runs at the same time, of any kind (fulfilment
+       * jobs waiting for a vendor's rate-limit window hold theirs). Default: 4.
+       */
       concurrency?: number;
+      /**
+       * Notices one backend replica may send at the same time on top of
+       * `concurrency`, in slots only notices use, so a slow or rate-limited
+       * vendor cannot hold them back. 0 turns the lane off. Default: 2.
+       */
+      noticeConcurrency?: number;
       /**
        * On shutdown, seconds running jobs may take to finish before they are
        * handed back to the other replicas (no attempt charged). Default: 10.

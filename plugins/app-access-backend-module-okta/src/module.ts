@@ -13,11 +13,13 @@ import {
   readOktaSyncConfig,
 } from './config';
 import { OktaAllowList } from './OktaAllowList';
-import { OktaApi } from './OktaApi';
+import { createOktaClient, OktaApi } from './OktaApi';
 import { OktaFulfiller } from './OktaFulfiller';
 import { ProvisioningFollower } from './ProvisioningFollower';
 import { createOktaRouter } from './service/router';
 import { OktaSync } from './sync/OktaSync';
+import { ThrottledRequestExecutor } from './sync/OktaSyncClient';
+import { OktaThrottle } from './sync/OktaThrottle';
 import { OktaSyncStore } from './sync/OktaSyncStore';
 
 const TITLE = 'Okta';
@@ -94,7 +96,20 @@ export const appAccessModuleOkta = createBackendModule({
             )} not set: whoever may manage apps can create a tier that grants any Okta group or app, an admin group included, even with no approval. List the groups and apps App Access may grant.`,
           );
         }
-        const api = OktaApi.fromConfig(okta);
+        // The fulfiller, the follow-up and the admin lists share one throttle
+        // per replica: each call waits for its endpoint family's window
+        // (X-Rate-Limit-Remaining / -Reset) instead of running into 429s, and
+        // a 429 that still comes goes back to the outbox with Okta's reset.
+        const api = new OktaApi(
+          createOktaClient(
+            okta,
+            new ThrottledRequestExecutor(new OktaThrottle(), {
+              requestTimeout: okta.requestTimeoutMs,
+              max429Retries: 0,
+            }),
+          ),
+          okta,
+        );
         fulfillers.addFulfiller(
           new OktaFulfiller({
             api,

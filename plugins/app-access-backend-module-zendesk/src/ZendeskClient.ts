@@ -1,5 +1,6 @@
 import { createClient, ZendeskClient as Sdk } from 'node-zendesk';
 import { ZendeskSettings } from './config';
+import { ZendeskThrottle } from './ZendeskThrottle';
 
 /** A ticket as App Access reads it. */
 export type ZendeskTicket = {
@@ -99,7 +100,15 @@ type SdkResponse = { response: { status: number }; result: any };
  * know, such as 502, resolve with the error body).
  */
 export class ZendeskClient {
-  constructor(readonly settings: ZendeskSettings) {}
+  /**
+   * Every call waits for the account's rate-limit window and every answer
+   * updates it: one throttle per client, and the module makes one client per
+   * backend replica.
+   */
+  constructor(
+    readonly settings: ZendeskSettings,
+    readonly throttle: ZendeskThrottle = new ZendeskThrottle(),
+  ) {}
 
   ticketUrl(id: number | string): string {
     return `${this.settings.agentBaseUrl}/agent/tickets/${id}`;
@@ -121,20 +130,30 @@ export class ZendeskClient {
       // timeout, and keeping each answer's Retry-After (list calls do not
       // hand the response back).
       transportConfig: {
-        transportFn: (
+        transportFn: async (
           uri: string,
           init: {
             method: string;
             headers: Record<string, string>;
             body?: string;
           },
-        ) =>
-          fetch(uri, {
-            method: init.method,
-            headers: init.headers,
-            body: init.body,
-            signal: AbortSignal.timeout(timeoutMs),
-          }),
+        ) => {
+          await this.throttle.acquire();
+          let res: Response;
+          try {
+            res = await fetch(uri, {
+              method: init.method,
+              headers: init.headers,
+              body: init.body,
+              signal: AbortSignal.timeout(timeoutMs),
+            });
+          } catch (error) {
+            this.throttle.release();
+            throw error;
+          }
+          this.throttle.observe(res.status, res.headers);
+          return res;
+        },
         responseAdapter: (res: Response) => {
           captured.retryAfter = res.headers.get('retry-after');
           return {

@@ -7,10 +7,13 @@ import {
 import { FakeZendesk } from './testing/FakeZendesk';
 import { ZendeskClient } from './ZendeskClient';
 import { ZendeskFollower } from './ZendeskFollower';
+import { ZendeskThrottle } from './ZendeskThrottle';
 import { readZendeskConfig } from './config';
 
 describe('ZendeskFollower', () => {
   let fake: FakeZendesk;
+  /** The client's rate-limit clock, moved on by the tests. */
+  let clock = Date.now();
 
   beforeAll(async () => {
     fake = await FakeZendesk.start();
@@ -30,7 +33,11 @@ describe('ZendeskFollower', () => {
         },
       }),
     )!;
-    const client = new ZendeskClient(settings);
+    clock = Date.now();
+    const client = new ZendeskClient(
+      settings,
+      new ZendeskThrottle({ now: () => clock }),
+    );
     for (const n of [1, 2, 3, 4, 5]) {
       await client.createTicket(
         {
@@ -149,6 +156,8 @@ describe('ZendeskFollower', () => {
     fake.rateLimitNext(1, 30);
     expect((await follower.run()).errors).toBe(1);
     expect(fulfillment.complete).not.toHaveBeenCalled();
+    // The next round, once the Retry-After has passed.
+    clock += 30_000;
     await follower.run();
     expect(fulfillment.complete.mock.calls.map(c => c[0])).toEqual(['r1']);
   });

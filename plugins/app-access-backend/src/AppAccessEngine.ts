@@ -280,6 +280,11 @@ export class AppAccessEngine {
         1000,
       concurrency:
         config.getOptionalNumber('appAccess.outbox.concurrency') ?? 4,
+      reserved: {
+        kinds: ['notify'],
+        concurrency:
+          config.getOptionalNumber('appAccess.outbox.noticeConcurrency') ?? 2,
+      },
       shutdownGraceMs:
         (config.getOptionalNumber('appAccess.outbox.shutdownGraceSeconds') ??
           10) * 1000,
@@ -312,6 +317,17 @@ export class AppAccessEngine {
       if (value !== undefined && !(value > 0)) {
         throw new Error(`Invalid config ${key}: must be a positive number`);
       }
+    }
+    const noticeConcurrency = config.getOptionalNumber(
+      'appAccess.outbox.noticeConcurrency',
+    );
+    if (
+      noticeConcurrency !== undefined &&
+      !(Number.isInteger(noticeConcurrency) && noticeConcurrency >= 0)
+    ) {
+      throw new Error(
+        'Invalid config appAccess.outbox.noticeConcurrency: must be a whole number, 0 or more',
+      );
     }
 
     const reminders = new ReminderTask({ tasks, settings, workflow, logger });

@@ -37,10 +37,9 @@ export class ThrottledRequestExecutor extends OktaRequestExecutor {
         throw error;
       }
       this.throttle.observe(family, response.headers);
-      if (response.status !== 429 || attempt >= this.max429Retries) {
-        return response;
-      }
+      if (response.status !== 429) return response;
       this.throttle.rateLimited(family);
+      if (attempt >= this.max429Retries) return response;
       // Let node-fetch free the connection before waiting.
       await response.arrayBuffer().catch(() => undefined);
     }

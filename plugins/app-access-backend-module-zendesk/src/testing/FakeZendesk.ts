@@ -77,6 +77,15 @@ export class FakeZendesk extends FakeVendorApi {
   idempotency = new Map<string, { ticketId: number; body: string }>();
   /** Simulates a lagging index: listing by external_id finds nothing. */
   listLag = false;
+  /**
+   * The account's rate limit (`setRateLimit`): requests per window, counted
+   * over every call in fixed windows as Zendesk's per-minute limit is.
+   */
+  private limit?: { perWindow: number; windowMs: number };
+  private window = { start: 0, used: 0 };
+  /** Calls answered 429 because the window was spent (not `rateLimitNext`). */
+  rateLimited = 0;
+  private readonly overLimit = new WeakSet<FakeVendorCall>();
   private nextId = 1;
   private nextCommentId = 1;
 
@@ -101,6 +110,47 @@ export class FakeZendesk extends FakeVendorApi {
     this.nextId = 1;
     this.nextCommentId = 1;
     this.listLag = false;
+    this.limit = undefined;
+    this.window = { start: 0, used: 0 };
+    this.rateLimited = 0;
+  }
+
+  /**
+   * Enforces a rate limit like Zendesk's (e.g. 700 a minute on Enterprise):
+   * every answer carries `X-Rate-Limit` / `X-Rate-Limit-Remaining` and the
+   * newer `ratelimit-limit` / `ratelimit-remaining` / `ratelimit-reset`
+   * (seconds until the window reopens); a call over the limit gets 429 with
+   * `Retry-After` in seconds. `undefined` turns it off.
+   */
+  setRateLimit(perWindow: number | undefined, windowMs = 60_000) {
+    this.limit = perWindow === undefined ? undefined : { perWindow, windowMs };
+    this.window = { start: 0, used: 0 };
+  }
+
+  /** Counts every call in the current window and sets the rate-limit headers. */
+  protected prepare({ res, call }: FakeVendorRequest) {
+    if (!this.limit) return;
+    const { perWindow, windowMs } = this.limit;
+    const now = Date.now();
+    if (now >= this.window.start + windowMs)
+      this.window = { start: now, used: 0 };
+    const exceeded = this.window.used >= perWindow;
+    if (!exceeded) this.window.used += 1;
+    const resetS = Math.max(
+      1,
+      Math.ceil((this.window.start + windowMs - now) / 1000),
+    );
+    const remaining = String(Math.max(0, perWindow - this.window.used));
+    res.setHeader('X-Rate-Limit', String(perWindow));
+    res.setHeader('X-Rate-Limit-Remaining', remaining);
+    res.setHeader('ratelimit-limit', String(perWindow));
+    res.setHeader('ratelimit-remaining', remaining);
+    res.setHeader('ratelimit-reset', String(resetS));
+    if (exceeded) {
+      this.overLimit.add(call);
+      this.rateLimited += 1;
+      res.setHeader('Retry-After', String(resetS));
+    }
   }
 
   ticket(id: number | string): FakeZendeskTicket | undefined {
@@ -270,6 +320,10 @@ export class FakeZendesk extends FakeVendorApi {
     send,
   }: FakeVendorRequest) {
     let m: RegExpMatchArray | null;
+    if (this.overLimit.has(call)) {
+      send(429, this.failureBody(429));
+      return;
+    }
     if (path === '/api/v2/tickets.json' && method === 'POST') {
       this.create(req, raw, body, call, send, res);
       return;

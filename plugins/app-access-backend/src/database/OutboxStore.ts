@@ -137,12 +137,19 @@ export class OutboxStore {
     workerId: string;
     leaseMs: number;
     now?: Date;
+    /** Only jobs of these kinds (a worker's lane); any kind when left out. */
+    kinds?: string[];
   }): Promise<OutboxJob | undefined> {
     const now = options.now ?? new Date();
     const nowText = nowIso(now);
     const lockedUntil = nowIso(new Date(now.getTime() + options.leaseMs));
     if (this.isPg) {
-      return this.claimPg(options.workerId, nowText, lockedUntil);
+      return this.claimPg(
+        options.workerId,
+        nowText,
+        lockedUntil,
+        options.kinds,
+      );
     }
     return this.db.transaction(async tx => {
       let select = tx<OutboxRow>('outbox')
@@ -159,6 +166,9 @@ export class OutboxStore {
                 .andWhere('locked_until', '<', nowText),
             ),
         )
+        .modify(q => {
+          if (options.kinds) q.whereIn('kind', options.kinds);
+        })
         .orderBy('next_attempt_at')
         .first('id', 'status', 'last_error', 'failing_since');
       if (this.isPg) {
@@ -167,7 +177,7 @@ export class OutboxStore {
       const due = await select;
       if (!due) return undefined;
       const abandoned = due.status === 'running';
-      await tx('outbox')
+      const update = tx('outbox')
         .where('id', due.id)
         .update({
           status: 'running',
@@ -186,7 +196,14 @@ export class OutboxStore {
             : {}),
           updated_at: nowText,
         });
-      const row = await tx<OutboxRow>('outbox').where('id', due.id).first();
+      // PostgreSQL hands the claimed row back with the update; SQLite reads it.
+      let row: OutboxRow | undefined;
+      if (this.isPg) {
+        [row] = await update.returning('*');
+      } else {
+        await update;
+        row = await tx<OutboxRow>('outbox').where('id', due.id).first();
+      }
       return row
         ? { ...rowToJob(row), ...(abandoned ? { takenOver: true } : {}) }
         : undefined;
@@ -203,12 +220,27 @@ export class OutboxStore {
     workerId: string,
     nowText: string,
     lockedUntil: string,
+    kinds?: string[],
   ): Promise<OutboxJob | undefined> {
+    // A lane's kinds, as named bindings (:kind0, :kind1, …).
+    const kindBindings = Object.fromEntries(
+      (kinds ?? []).map((kind, n) => [`kind${n}`, kind]),
+    );
+    const kindFilter = kinds
+      ? `and kind in (${
+          kinds.length
+            ? Object.keys(kindBindings)
+                .map(name => `:${name}`)
+                .join(', ')
+            : 'null'
+        })`
+      : '';
     const result = await this.db.raw(
       `with due as (
          select id, status as claimed_from from outbox
-         where (status = 'pending' and next_attempt_at <= :now)
-            or (status = 'running' and locked_until < :now)
+         where ((status = 'pending' and next_attempt_at <= :now)
+            or (status = 'running' and locked_until < :now))
+           ${kindFilter}
          order by next_attempt_at
          limit 1
          for update skip locked
@@ -227,7 +259,13 @@ export class OutboxStore {
        from due
        where outbox.id = due.id
        returning outbox.*, due.claimed_from`,
-      { now: nowText, workerId, lockedUntil, abandoned: ABANDONED },
+      {
+        now: nowText,
+        workerId,
+        lockedUntil,
+        abandoned: ABANDONED,
+        ...kindBindings,
+      },
     );
     const row = result.rows[0] as
       | (OutboxRow & { claimed_from: string })

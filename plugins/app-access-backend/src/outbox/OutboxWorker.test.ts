@@ -86,6 +86,101 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     expect((await store.countByStatus()).done).toBe(120);
   });
 
+  async function vendorJobsThenNotices(reserved?: {
+    kinds: string[];
+    concurrency: number;
+  }) {
+    const vendor = gate();
+    const started: string[] = [];
+    const w = new OutboxWorker({
+      store,
+      logger: mockServices.logger.mock(),
+      handlers: {
+        fulfil: {
+          handle: async job => {
+            started.push(job.kind);
+            await vendor.opened;
+          },
+        },
+        notify: {
+          handle: async job => {
+            started.push(job.kind);
+          },
+        },
+      },
+      giveUpAfterMs: 24 * HOUR,
+      baseDelayMs: 1000,
+      maxDelayMs: 60_000,
+      pollIntervalMs: 10,
+      leaseMs: 30_000,
+      concurrency: 2,
+      ...(reserved ? { reserved } : {}),
+    });
+    // Ten vendor jobs due before the notices, as after a burst of approvals.
+    await knex.transaction(tx =>
+      store.enqueue(
+        Array.from({ length: 10 }, (_, i) => ({
+          kind: 'fulfil',
+          idempotencyKey: `fulfil-${i}`,
+          payload: { n: i },
+          notBefore: new Date(Date.now() - 60_000 + i),
+        })),
+        tx,
+      ),
+    );
+    await knex.transaction(tx =>
+      store.enqueue(
+        [0, 1, 2].map(i => ({
+          kind: 'notify',
+          idempotencyKey: `notify-${i}`,
+          payload: { n: i },
+        })),
+        tx,
+      ),
+    );
+    w.start();
+    return { vendor, started, worker: w };
+  }
+
+  it('runs notices in their own lane while slow vendor jobs fill every shared slot', async () => {
+    const { vendor, started, worker: w } = await vendorJobsThenNotices();
+    try {
+      await waitFor('the notices sent while the vendor hangs', async () => {
+        const jobs = await store.list({ limit: 20, kind: 'notify' });
+        return jobs.every(j => j.status === 'done');
+      });
+      // The shared slots are still held by vendor jobs, and no more started.
+      expect(started.filter(k => k === 'fulfil')).toHaveLength(2);
+      expect(started.filter(k => k === 'notify')).toHaveLength(3);
+    } finally {
+      vendor.open();
+      await w.stop();
+    }
+  });
+
+  it('without the notice lane (noticeConcurrency 0) notices wait behind the vendor jobs', async () => {
+    const {
+      vendor,
+      started,
+      worker: w,
+    } = await vendorJobsThenNotices({
+      kinds: ['notify'],
+      concurrency: 0,
+    });
+    try {
+      await waitFor('both shared slots taken', async () => started.length >= 2);
+      // Several polls later nothing else has started: the notices wait.
+      await new Promise(r => setTimeout(r, 200));
+      expect(started).toEqual(['fulfil', 'fulfil']);
+      expect(
+        (await store.list({ limit: 20, kind: 'notify' })).map(j => j.status),
+      ).toEqual(['pending', 'pending', 'pending']);
+    } finally {
+      vendor.open();
+      await w.stop();
+    }
+  });
+
   it('keeps the lease of a job slower than the lease, so another worker never runs it', async () => {
     await enqueue(4);
     const vendorCalls: Record<string, number> = {};

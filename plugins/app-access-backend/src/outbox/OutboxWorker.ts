@@ -66,8 +66,14 @@ export type OutboxWorkerOptions = {
   maxDelayMs: number;
   pollIntervalMs: number;
   leaseMs: number;
-  /** Jobs one worker runs at the same time. Default 4. */
+  /** Jobs one worker runs at the same time, of any kind. Default 4. */
   concurrency?: number;
+  /**
+   * Kinds with slots of their own on top of `concurrency` (default: `notify`
+   * with 2), so notices never wait behind vendor jobs that are slow or
+   * paced by a rate limit. These kinds also use the shared slots.
+   */
+  reserved?: { kinds: string[]; concurrency: number };
   /** How long `stop()` lets running jobs finish before handing them back. */
   shutdownGraceMs?: number;
   /** Lease renewal interval; default a third of the lease. */
@@ -81,8 +87,17 @@ export type OutboxWorkerOptions = {
   clock?: () => Date;
 };
 
+type Lane = {
+  kinds?: string[];
+  concurrency: number;
+  running: number;
+  /** Found nothing due: not asked again before this time, unless poked. */
+  idleUntil: number;
+};
+
 type Running = {
   job: OutboxJob;
+  lane?: Lane;
   done: Promise<void>;
   /** Set once the job was handed back at shutdown: nothing may settle it any more. */
   released: boolean;
@@ -90,7 +105,8 @@ type Running = {
 
 /**
  * Drains the outbox: claims due jobs one at a time, runs up to `concurrency`
- * of them at once, keeps each lease alive while its handler runs, and on
+ * of them at once (plus the reserved lane's slots for notices, so a vendor
+ * that is slow or rate-limited cannot hold notices back), keeps each lease alive while its handler runs, and on
  * failure retries with exponential backoff and full jitter until the job has
  * been failing for `giveUpAfterMs`. Several workers (one per backend replica)
  * may run against one database: a job runs only under a claim that still
@@ -102,8 +118,21 @@ export class OutboxWorker {
   private loop?: Promise<void>;
   private wake?: () => void;
   private readonly inFlight = new Set<Running>();
+  /** The reserved lane first, so its kinds are claimed before the shared slots fill. */
+  private readonly lanes: Lane[];
 
-  constructor(private readonly options: OutboxWorkerOptions) {}
+  constructor(private readonly options: OutboxWorkerOptions) {
+    const reserved = options.reserved ?? {
+      kinds: ['notify'],
+      concurrency: 2,
+    };
+    this.lanes = [
+      ...(reserved.concurrency > 0 && reserved.kinds.length
+        ? [{ kinds: reserved.kinds, concurrency: reserved.concurrency }]
+        : []),
+      { concurrency: this.concurrency },
+    ].map(lane => ({ ...lane, running: 0, idleUntil: 0 }));
+  }
 
   private now(): Date {
     return this.options.clock?.() ?? new Date();
@@ -146,18 +175,26 @@ export class OutboxWorker {
     return total;
   }
 
-  private claim(now?: Date) {
+  private claim(now?: Date, kinds?: string[]) {
     return this.options.store.claim({
       workerId: this.workerId,
       leaseMs: this.options.leaseMs,
       now: now ?? this.now(),
+      kinds,
     });
   }
 
-  private track(job: OutboxJob, now?: Date): Running {
-    const entry: Running = { job, released: false, done: Promise.resolve() };
+  private track(job: OutboxJob, now?: Date, lane?: Lane): Running {
+    const entry: Running = {
+      job,
+      lane,
+      released: false,
+      done: Promise.resolve(),
+    };
+    if (lane) lane.running += 1;
     entry.done = this.runJob(entry, now).finally(() => {
       this.inFlight.delete(entry);
+      if (lane) lane.running -= 1;
       this.wake?.();
     });
     this.inFlight.add(entry);
@@ -345,6 +382,7 @@ export class OutboxWorker {
 
   /** Wakes the loop now instead of at the next poll (after a new job). */
   poke() {
+    for (const lane of this.lanes) lane.idleUntil = 0;
     this.wake?.();
   }
 
@@ -365,26 +403,31 @@ export class OutboxWorker {
     this.running = true;
     this.loop = (async () => {
       while (this.running) {
-        if (this.inFlight.size >= this.concurrency) {
-          // A finishing job wakes the loop to claim the next one.
-          await this.pause(this.options.pollIntervalMs);
-          continue;
-        }
+        // Each lane with a free slot claims one job of its kinds; a full
+        // lane (or all of them) waits for a finishing job to wake the loop.
+        // A lane that found nothing is not asked again until the next poll
+        // or poke, so a busy lane's claims do not each cost an empty claim
+        // of the other.
         let claimed = false;
-        try {
-          const job = await this.claim();
-          if (job && !this.running) {
-            // Stopped while claiming: hand it straight back.
-            await this.options.store.release(job.id, job.fence);
-          } else if (job) {
-            this.track(job);
-            claimed = true;
+        for (const lane of this.lanes) {
+          if (!this.running || lane.running >= lane.concurrency) continue;
+          if (Date.now() < lane.idleUntil) continue;
+          try {
+            const job = await this.claim(undefined, lane.kinds);
+            if (!job) lane.idleUntil = Date.now() + this.options.pollIntervalMs;
+            if (job && !this.running) {
+              // Stopped while claiming: hand it straight back.
+              await this.options.store.release(job.id, job.fence);
+            } else if (job) {
+              this.track(job, undefined, lane);
+              claimed = true;
+            }
+          } catch (error) {
+            this.options.logger.error(
+              'Outbox worker round failed',
+              error as Error,
+            );
           }
-        } catch (error) {
-          this.options.logger.error(
-            'Outbox worker round failed',
-            error as Error,
-          );
         }
         if (!claimed && this.running) {
           await this.pause(this.options.pollIntervalMs);
