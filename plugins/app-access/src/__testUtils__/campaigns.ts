@@ -8,28 +8,28 @@ import {
 import { AppAccessApi } from '../api';
 import { responseError } from './responseError';
 
-/** Who holds Slack Member in the fakes, longest unused first. */
+/** Who holds Slack Standard in the fakes, longest unused first. */
 export const slackMatches: ReclaimMatch[] = [
   {
     grantId: 'g-slack-leo',
     holder: 'user:default/leo.park',
     holderName: 'Leo Park',
-    tierId: 'member',
-    tierName: 'Member',
+    tierId: 'standard',
+    tierName: 'Standard',
     grantedAt: '2026-06-01T09:00:00.000Z',
   },
   {
     grantId: 'g-slack',
     holder: 'user:default/jane.doe',
     holderName: 'Jane Doe',
-    tierId: 'member',
-    tierName: 'Member',
+    tierId: 'standard',
+    tierName: 'Standard',
     grantedAt: '2026-05-20T09:00:00.000Z',
     lastSignInAt: '2026-08-02T10:00:00.000Z',
   },
 ];
 
-/** The price of a Slack Member seat in the fakes. */
+/** The price of a Slack Standard seat in the fakes. */
 export const SLACK_SEAT_EUR = 7.25;
 
 const COUNTS_ZERO = {
@@ -118,7 +118,8 @@ export function campaignFakes(): {
     })),
     startCampaign: jest.fn(async (body: StartCampaignBody) => {
       const chosen = slackMatches.filter(
-        m => body.appId === 'slack' && (body.grantIds ?? []).includes(m.grantId),
+        m =>
+          body.appId === 'slack' && (body.grantIds ?? []).includes(m.grantId),
       );
       if (chosen.length === 0) {
         throw responseError(409, 'ConflictError', 'Nobody matches the rule');
@@ -132,7 +133,7 @@ export function campaignFakes(): {
         appId: body.appId,
         appName: 'Slack',
         tierId: body.tierId,
-        tierName: body.tierId ? 'Member' : undefined,
+        tierName: body.tierId ? 'Standard' : undefined,
         inactiveDays: body.inactiveDays,
         deadlineAt,
         message: body.message,
