@@ -304,6 +304,7 @@ const UsageContent = () => {
           <ReclaimButton appId={a.appId} label={a.appName} />
         </Box>
       ),
+      cellStyle: NO_WRAP,
     },
   ];
   const chosen = items.find(a => a.appId === selected);
