@@ -13,10 +13,23 @@ const usageFileSchema = z.object({
     z.object({
       user: z.string().min(1),
       apps: z.array(z.string().min(1)),
-      lastUsed: z.record(z.string()).optional(),
+      /**
+       * Last sign-in per app: an ISO date-time, or a whole number of days
+       * before the import (so a demo's activity stays current).
+       */
+      lastUsed: z
+        .record(
+          z.union([
+            z.string().datetime({ offset: true }),
+            z.number().int().min(0).max(3650),
+          ]),
+        )
+        .optional(),
     }),
   ),
 });
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 function userRef(name: string) {
   return name.includes(':') ? name : `user:default/${name}`;
@@ -31,7 +44,9 @@ export async function importUsageSeeds(
   files: string[],
   usage: UsageStore,
   logger: LoggerService,
+  options: { now?: () => Date } = {},
 ): Promise<number> {
+  const now = options.now ?? (() => new Date());
   let total = 0;
   for (const file of files) {
     const full = resolve(file);
@@ -52,7 +67,10 @@ export async function importUsageSeeds(
       Object.entries(a.lastUsed ?? {}).map(([appId, at]) => ({
         personRef: userRef(a.user),
         appId,
-        at,
+        at:
+          typeof at === 'number'
+            ? new Date(now().getTime() - at * DAY_MS).toISOString()
+            : new Date(at).toISOString(),
       })),
     );
     if (lastUsed.length) await usage.markLastUsed(lastUsed);

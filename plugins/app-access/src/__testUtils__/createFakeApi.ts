@@ -4,6 +4,7 @@ import {
   OPEN_STATUSES,
 } from '@app-access/plugin-app-access-common';
 import { AppAccessApi } from '../api';
+import { campaignFakes } from './campaigns';
 import { adminApps, matchesQuery, oktaApps, oktaGroups } from './adminApps';
 import { apps, catalogApps, recommendations } from './catalogApps';
 import { auditEvents, deadJobs, syncOverview } from './operations';
@@ -313,6 +314,7 @@ export function createFakeApi(
         _reason: string,
       ): Promise<{ items: AccessGrant[] }> => ({ items: [] }),
     ),
+    ...campaignFakes(),
   };
   return Object.assign(api, overrides);
 }

@@ -34,6 +34,7 @@ export {
   oktaSync,
   syncOverview,
 } from './operations';
+export { SLACK_SEAT_EUR, campaignFakes, slackMatches } from './campaigns';
 export { responseError } from './responseError';
 export { createFakeApi, myGrants, removals } from './createFakeApi';
 export type { FakeAppAccessApi } from './createFakeApi';

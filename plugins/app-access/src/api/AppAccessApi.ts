@@ -26,8 +26,16 @@ import {
   PersonAccess,
   Recommendation,
   RequestEvent,
+  ReclaimAnswerBody,
+  ReclaimCampaign,
+  ReclaimCampaignPage,
+  ReclaimPreview,
+  ReclaimQuestion,
+  ReclaimQuestionPage,
+  ReclaimQuestionStatus,
   RequestStatus,
   SettingsResponse,
+  StartCampaignBody,
 } from '@app-access/plugin-app-access-common';
 
 /** The body of `POST /requests/intake`. */
@@ -105,6 +113,19 @@ export type AuditQuery = {
   until?: string;
   limit?: number;
   cursor?: string;
+};
+
+export type CampaignPreviewQuery = {
+  appId: string;
+  tierId?: string;
+  inactiveDays: number;
+  limit?: number;
+};
+
+export type CampaignQuestionsQuery = {
+  status?: ReclaimQuestionStatus;
+  limit?: number;
+  offset?: number;
 };
 
 /** The App Access backend as the frontend sees it. */
@@ -211,6 +232,29 @@ export interface AppAccessApi {
   downloadAuditCsv(query?: AuditQuery): Promise<Blob>;
   /** The directory and usage syncs' last runs (needs the settings permission). */
   getSyncStatus(): Promise<SyncOverview>;
+
+  // --- reclamation campaigns (request.manage), and the holder's answer ---
+
+  /** Exactly who a campaign with this rule would ask now; nobody is asked. */
+  previewCampaign(query: CampaignPreviewQuery): Promise<ReclaimPreview>;
+  /** Campaigns, running first, then the newest. */
+  listCampaigns(): Promise<ReclaimCampaignPage>;
+  /** Asks the holders "Keep it or give it back?"; 409 when nobody matches. */
+  startCampaign(body: StartCampaignBody): Promise<ReclaimCampaign>;
+  getCampaign(id: string): Promise<ReclaimCampaign>;
+  listCampaignQuestions(
+    id: string,
+    query?: CampaignQuestionsQuery,
+  ): Promise<ReclaimQuestionPage>;
+  /** Brings the deadline forward to now; 409 when it already ended. */
+  endCampaign(id: string): Promise<ReclaimCampaign>;
+  /** Stops the campaign; no removal starts after it. 409 when it already ended. */
+  cancelCampaign(id: string): Promise<ReclaimCampaign>;
+  /** The holder keeps the access (with a reason) or gives it back. */
+  answerReclaimQuestion(
+    questionId: string,
+    body: ReclaimAnswerBody,
+  ): Promise<ReclaimQuestion>;
 }
 
 export const appAccessApiRef = createApiRef<AppAccessApi>({

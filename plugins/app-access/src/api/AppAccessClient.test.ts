@@ -178,4 +178,66 @@ describe('AppAccessClient', () => {
     expect(removed).toEqual({ id: 'g 1', status: 'removed' });
     expect(body).toEqual({ note: 'Removed in Okta by hand' });
   });
+
+  it('calls the campaign routes with their queries and bodies', async () => {
+    const seen: string[] = [];
+    const bodies: unknown[] = [];
+    const record = async ({ request }: { request: Request }) => {
+      const url = new URL(request.url);
+      seen.push(`${request.method} ${url.pathname}${url.search}`);
+      if (request.method === 'POST') bodies.push(await request.json());
+      return HttpResponse.json({ id: 'c 1' });
+    };
+    server.use(
+      http.get(`${baseUrl}/admin/campaigns/preview`, record),
+      http.get(`${baseUrl}/admin/campaigns`, record),
+      http.post(`${baseUrl}/admin/campaigns`, record),
+      http.get(`${baseUrl}/admin/campaigns/:id`, record),
+      http.get(`${baseUrl}/admin/campaigns/:id/questions`, record),
+      http.post(`${baseUrl}/admin/campaigns/:id/end`, record),
+      http.post(`${baseUrl}/admin/campaigns/:id/cancel`, record),
+      http.post(`${baseUrl}/reclaim-questions/:id/answer`, record),
+    );
+
+    await client.previewCampaign({ appId: 'zoom', inactiveDays: 60, limit: 5 });
+    await client.listCampaigns();
+    await client.startCampaign({
+      appId: 'zoom',
+      tierId: 'basic',
+      inactiveDays: 60,
+      answerDays: 14,
+      grantIds: ['g1'],
+    });
+    await client.getCampaign('c 1');
+    await client.listCampaignQuestions('c 1', { status: 'kept', offset: 25 });
+    await client.endCampaign('c 1');
+    await client.cancelCampaign('c 1');
+    await client.answerReclaimQuestion('q/1', {
+      answer: 'keep',
+      reason: 'Daily calls',
+    });
+
+    expect(seen).toEqual([
+      'GET /api/app-access/admin/campaigns/preview?appId=zoom&inactiveDays=60&limit=5',
+      'GET /api/app-access/admin/campaigns',
+      'POST /api/app-access/admin/campaigns',
+      'GET /api/app-access/admin/campaigns/c%201',
+      'GET /api/app-access/admin/campaigns/c%201/questions?status=kept&offset=25',
+      'POST /api/app-access/admin/campaigns/c%201/end',
+      'POST /api/app-access/admin/campaigns/c%201/cancel',
+      'POST /api/app-access/reclaim-questions/q%2F1/answer',
+    ]);
+    expect(bodies).toEqual([
+      {
+        appId: 'zoom',
+        tierId: 'basic',
+        inactiveDays: 60,
+        answerDays: 14,
+        grantIds: ['g1'],
+      },
+      {},
+      {},
+      { answer: 'keep', reason: 'Daily calls' },
+    ]);
+  });
 });

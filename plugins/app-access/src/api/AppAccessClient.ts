@@ -17,11 +17,20 @@ import {
   PendingApproval,
   PersonAccess,
   Recommendation,
+  ReclaimAnswerBody,
+  ReclaimCampaign,
+  ReclaimCampaignPage,
+  ReclaimPreview,
+  ReclaimQuestion,
+  ReclaimQuestionPage,
   RequestEvent,
   SettingsResponse,
+  StartCampaignBody,
 } from '@app-access/plugin-app-access-common';
 import {
   AdminApp,
+  CampaignPreviewQuery,
+  CampaignQuestionsQuery,
   AdminRequestsQuery,
   AppAccessApi,
   AuditQuery,
@@ -366,5 +375,59 @@ export class AppAccessClient implements AppAccessApi {
 
   getSyncStatus() {
     return this.call<SyncOverview>('/admin/sync');
+  }
+
+  // --- reclamation campaigns ---
+
+  previewCampaign(query: CampaignPreviewQuery) {
+    return this.call<ReclaimPreview>(
+      `/admin/campaigns/preview${queryString(query)}`,
+    );
+  }
+
+  listCampaigns() {
+    return this.call<ReclaimCampaignPage>('/admin/campaigns');
+  }
+
+  startCampaign(body: StartCampaignBody) {
+    return this.call<ReclaimCampaign>('/admin/campaigns', {
+      method: 'POST',
+      body,
+    });
+  }
+
+  getCampaign(id: string) {
+    return this.call<ReclaimCampaign>(
+      `/admin/campaigns/${encodeURIComponent(id)}`,
+    );
+  }
+
+  listCampaignQuestions(id: string, query: CampaignQuestionsQuery = {}) {
+    return this.call<ReclaimQuestionPage>(
+      `/admin/campaigns/${encodeURIComponent(id)}/questions${queryString(
+        query,
+      )}`,
+    );
+  }
+
+  endCampaign(id: string) {
+    return this.call<ReclaimCampaign>(
+      `/admin/campaigns/${encodeURIComponent(id)}/end`,
+      { method: 'POST', body: {} },
+    );
+  }
+
+  cancelCampaign(id: string) {
+    return this.call<ReclaimCampaign>(
+      `/admin/campaigns/${encodeURIComponent(id)}/cancel`,
+      { method: 'POST', body: {} },
+    );
+  }
+
+  answerReclaimQuestion(questionId: string, body: ReclaimAnswerBody) {
+    return this.call<ReclaimQuestion>(
+      `/reclaim-questions/${encodeURIComponent(questionId)}/answer`,
+      { method: 'POST', body },
+    );
   }
 }

@@ -13,7 +13,7 @@ import {
 import { Alert } from '@material-ui/lab';
 import { AccessGrant } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../api';
-import { getErrorMessage } from '../../lib/errors';
+import { getErrorMessage, getErrorStatus } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
 import { durationChoices } from '../RequestForm/RequestForm';
 
@@ -186,6 +186,131 @@ export const RemoveDialog = ({
   );
 };
 
+/** "Keep it or give it back? by <deadline>", for a grant a campaign asks about. */
+export function reclaimQuestion(grant: AccessGrant): string {
+  return `Keep it or give it back? by ${formatDateTime(
+    grant.reclaim?.deadlineAt,
+  )}`;
+}
+
+/** Why the holder is asked, in words. */
+export function reclaimWhy(grant: AccessGrant): string {
+  const ask = grant.reclaim;
+  if (!ask) return '';
+  const last = ask.lastSignInAt
+    ? `Your last sign-in was ${formatDateTime(ask.lastSignInAt)}`
+    : 'You have not signed in since you got it';
+  return `${last}; it is offered back when unused for ${ask.inactiveDays} days. No answer by the deadline removes it.`;
+}
+
+/** A refused answer in words: 409 means the question closed or was answered otherwise. */
+function answerError(err: unknown): string {
+  const message = getErrorMessage(err);
+  return getErrorStatus(err) === 409
+    ? `Your answer was not taken: ${message}`
+    : message;
+}
+
+/**
+ * "Keep it" (a reason is required) or "Give it back" (confirmed) for a
+ * grant a reclamation campaign asks about.
+ */
+export const ReclaimDialog = ({
+  grant,
+  answer,
+  onClose,
+  onDone,
+}: {
+  grant: AccessGrant;
+  answer: 'keep' | 'release';
+  onClose: () => void;
+  onDone: (notice: GrantNotice) => void;
+}) => {
+  const api = useApi(appAccessApiRef);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const name = `${grant.appName} ${grant.tierName}`;
+  const submit = async () => {
+    if (answer === 'keep' && !reason.trim()) {
+      setError('Say why you still need it: your admins read it');
+      return;
+    }
+    setBusy(true);
+    try {
+      await api.answerReclaimQuestion(grant.reclaim!.questionId, {
+        answer,
+        reason: answer === 'keep' ? reason.trim() : undefined,
+      });
+      onDone({
+        severity: 'success',
+        text:
+          answer === 'keep'
+            ? `You keep ${name}. Thanks for saying why.`
+            : `${name} is given back; it is removed through ${howGranted(
+                grant,
+              )} and you are told when it is gone.`,
+      });
+    } catch (err) {
+      setError(answerError(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      maxWidth="sm"
+      fullWidth
+      aria-labelledby="app-access-reclaim-title"
+    >
+      <DialogTitle id="app-access-reclaim-title">
+        {answer === 'keep' ? `Keep ${name}?` : `Give ${name} back?`}
+      </DialogTitle>
+      <DialogContent>
+        {error && <Alert severity="error">{error}</Alert>}
+        <Typography variant="body2">{reclaimWhy(grant)}</Typography>
+        {grant.reclaim?.message && (
+          <Typography variant="body2" color="textSecondary">
+            From your admins: {grant.reclaim.message}
+          </Typography>
+        )}
+        {answer === 'keep' ? (
+          <TextField
+            id="app-access-reclaim-reason"
+            label="Why do you still need it?"
+            value={reason}
+            onChange={e => setReason(e.target.value)}
+            margin="normal"
+            fullWidth
+            multiline
+            minRows={2}
+            inputProps={{ maxLength: 2000 }}
+          />
+        ) : (
+          <Typography>
+            Your access is removed through {howGranted(grant)}; you can request
+            it again later.
+          </Typography>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} disabled={busy}>
+          Back
+        </Button>
+        <Button
+          color={answer === 'keep' ? 'primary' : 'secondary'}
+          variant="contained"
+          onClick={submit}
+          disabled={busy}
+        >
+          {answer === 'keep' ? 'Keep it' : 'Give it back'}
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+};
+
 /** A notice shown after Extend or Remove. */
 export type GrantNotice = { severity: 'success' | 'error'; text: string };
 
@@ -197,19 +322,48 @@ export type GrantNotice = { severity: 'success' | 'error'; text: string };
 export function useGrantActions(reload: () => void) {
   const [extending, setExtending] = useState<AccessGrant>();
   const [removing, setRemoving] = useState<AccessGrant>();
+  const [answering, setAnswering] = useState<{
+    grant: AccessGrant;
+    answer: 'keep' | 'release';
+  }>();
   const [notice, setNotice] = useState<GrantNotice>();
+
+  const reclaimButtons = (g: AccessGrant) =>
+    g.reclaim && g.status === 'active' ? (
+      <>
+        <Button
+          size="small"
+          color="primary"
+          aria-label={`Keep ${g.appName} ${g.tierName}`}
+          onClick={() => setAnswering({ grant: g, answer: 'keep' })}
+        >
+          Keep it
+        </Button>
+        <Button
+          size="small"
+          color="secondary"
+          aria-label={`Give back ${g.appName} ${g.tierName}`}
+          onClick={() => setAnswering({ grant: g, answer: 'release' })}
+        >
+          Give back
+        </Button>
+      </>
+    ) : null;
 
   const buttons = (g: AccessGrant) =>
     g.status === 'active' ? (
       <>
+        {reclaimButtons(g)}
         {g.endsAt && (
           <Button size="small" onClick={() => setExtending(g)}>
             Extend
           </Button>
         )}
-        <Button size="small" color="secondary" onClick={() => setRemoving(g)}>
-          Remove
-        </Button>
+        {!g.reclaim && (
+          <Button size="small" color="secondary" onClick={() => setRemoving(g)}>
+            Remove
+          </Button>
+        )}
       </>
     ) : null;
 
@@ -231,6 +385,18 @@ export function useGrantActions(reload: () => void) {
           }}
         />
       )}
+      {answering && (
+        <ReclaimDialog
+          grant={answering.grant}
+          answer={answering.answer}
+          onClose={() => setAnswering(undefined)}
+          onDone={next => {
+            setAnswering(undefined);
+            setNotice(next);
+            reload();
+          }}
+        />
+      )}
       {removing && (
         <RemoveDialog
           grant={removing}
@@ -244,5 +410,5 @@ export function useGrantActions(reload: () => void) {
       )}
     </>
   );
-  return { buttons, dialogs };
+  return { buttons, reclaimButtons, dialogs };
 }

@@ -8,11 +8,19 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { Typography } from '@material-ui/core';
+import { Box, Typography } from '@material-ui/core';
+import { Alert, AlertTitle } from '@material-ui/lab';
 import { AccessGrant } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../api';
 import { formatDateTime } from '../../lib/format';
-import { howGranted, STATUS, until, useGrantActions } from './GrantDialogs';
+import {
+  howGranted,
+  reclaimQuestion,
+  reclaimWhy,
+  STATUS,
+  until,
+  useGrantActions,
+} from './GrantDialogs';
 
 export { howGranted, until } from './GrantDialogs';
 
@@ -54,13 +62,48 @@ export const MyAccessPage = () => {
     { title: 'Since', render: g => formatDateTime(g.grantedAt) },
     { title: 'Until', render: g => until(g) },
     { title: 'How granted', render: g => howGranted(g) },
-    { title: 'Status', render: g => STATUS[g.status] },
+    {
+      title: 'Status',
+      render: g =>
+        g.reclaim && g.status === 'active' ? (
+          <>
+            {STATUS[g.status]}
+            <Typography variant="caption" display="block" color="error">
+              {reclaimQuestion(g)}
+            </Typography>
+          </>
+        ) : (
+          STATUS[g.status]
+        ),
+    },
     { title: '', render: g => actions.buttons(g) },
   ];
 
   return (
     <Content>
       {actions.dialogs}
+      {grants
+        .filter(g => g.reclaim && g.status === 'active')
+        .map(g => (
+          <Box mb={2} key={g.id}>
+            <Alert
+              severity="warning"
+              role="region"
+              aria-label={`${g.appName} ${g.tierName}: keep it or give it back?`}
+              action={actions.reclaimButtons(g)}
+            >
+              <AlertTitle>
+                {g.appName} {g.tierName}: {reclaimQuestion(g)}
+              </AlertTitle>
+              {reclaimWhy(g)}
+              {g.reclaim?.message && (
+                <Typography variant="body2">
+                  From your admins: {g.reclaim.message}
+                </Typography>
+              )}
+            </Alert>
+          </Box>
+        ))}
       {grants.length === 0 ? (
         <EmptyState
           missing="content"

@@ -13,6 +13,7 @@ const ADMIN_PERMISSIONS = [
   'app-access.settings.manage',
   'app-access.app.manage',
   'app-access.request.read.all',
+  'app-access.request.manage',
   'app-access.audit.read',
 ];
 
@@ -52,7 +53,12 @@ describe('admin addresses for non-admins', () => {
     expect(
       screen.queryByRole('tablist', { name: 'App Access administration' }),
     ).not.toBeInTheDocument();
-    for (const name of ['Settings', 'Audit trail', 'Test your configuration']) {
+    for (const name of [
+      'Settings',
+      'Campaigns',
+      'Audit trail',
+      'Test your configuration',
+    ]) {
       expect(screen.queryByRole('tab', { name })).not.toBeInTheDocument();
     }
     expect(

@@ -37,6 +37,8 @@ describe('admin navigation', () => {
     for (const name of [
       'Settings',
       'Apps',
+      'Usage',
+      'Campaigns',
       'Requests',
       'Audit trail',
       'Test your configuration',

@@ -16,6 +16,7 @@ import { Box, makeStyles, Tab, Tabs } from '@material-ui/core';
 import {
   appAccessAppManagePermission,
   appAccessAuditReadPermission,
+  appAccessRequestManagePermission,
   appAccessRequestReadAllPermission,
   appAccessSettingsManagePermission,
 } from '@app-access/plugin-app-access-common';
@@ -23,6 +24,7 @@ import { AdminAppPage } from '../AdminAppPage';
 import { AdminAppsPage } from '../AdminAppsPage';
 import { AdminRequestPage } from '../AdminRequestPage';
 import { AuditPage } from '../AuditPage';
+import { CampaignPage, CampaignsPage, NewCampaignPage } from '../CampaignsPage';
 import { ChecklistPage } from '../ChecklistPage';
 import { RequestOversightPage } from '../RequestOversightPage';
 import { SettingsPage } from '../SettingsPage';
@@ -45,6 +47,11 @@ export const ADMIN_SECTIONS = [
   },
   { path: 'apps', label: 'Apps', permission: appAccessAppManagePermission },
   { path: 'usage', label: 'Usage', permission: appAccessAppManagePermission },
+  {
+    path: 'campaigns',
+    label: 'Campaigns',
+    permission: appAccessRequestManagePermission,
+  },
   {
     path: 'requests',
     label: 'Requests',
@@ -83,6 +90,9 @@ function useSectionAccess(): SectionAccess {
     }),
     [appAccessRequestReadAllPermission.name]: usePermission({
       permission: appAccessRequestReadAllPermission,
+    }),
+    [appAccessRequestManagePermission.name]: usePermission({
+      permission: appAccessRequestManagePermission,
     }),
     [appAccessAuditReadPermission.name]: usePermission({
       permission: appAccessAuditReadPermission,
@@ -173,6 +183,9 @@ const AdminLayout = ({
         <Route path="/apps" element={<AdminAppsPage />} />
         <Route path="/apps/:appId" element={<AdminAppPage />} />
         <Route path="/usage" element={<UsagePage />} />
+        <Route path="/campaigns" element={<CampaignsPage />} />
+        <Route path="/campaigns/new" element={<NewCampaignPage />} />
+        <Route path="/campaigns/:campaignId" element={<CampaignPage />} />
         <Route path="/requests" element={<RequestOversightPage />} />
         <Route path="/requests/:requestId" element={<AdminRequestPage />} />
         <Route path="/audit" element={<AuditPage />} />

@@ -411,4 +411,83 @@ describe('AppEditor', () => {
     );
     expect(api.saveApp).not.toHaveBeenCalled();
   });
+
+  it('turns auto-reclaim on per tier with the usual rule, and off again', async () => {
+    const { api, onSaved } = await render({
+      initial: appToDraft(loom),
+      isNew: false,
+      savedListed: false,
+    });
+    const toggle = await within(tier(1)).findByRole('checkbox', {
+      name: 'Auto-reclaim',
+    });
+    // Off by default: no days to fill in.
+    expect(toggle).not.toBeChecked();
+    expect(
+      within(tier(1)).queryByLabelText(/Unused for/),
+    ).not.toBeInTheDocument();
+    await userEvent.click(toggle);
+    expect(within(tier(1)).getByLabelText(/Unused for/)).toHaveValue('60');
+    expect(within(tier(1)).getByLabelText(/Time to answer/)).toHaveValue('14');
+    fill(within(tier(1)).getByLabelText(/Unused for/), '90');
+    await userEvent.click(screen.getByRole('button', { name: 'Save app' }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(api.saveApp.mock.calls[0][0].tiers[0].autoReclaim).toEqual({
+      inactiveDays: 90,
+      answerDays: 14,
+    });
+  });
+
+  it('shows a saved policy and drops it when turned off', async () => {
+    const { api, onSaved } = await render({
+      initial: appToDraft({
+        ...loom,
+        tiers: [
+          {
+            ...loom.tiers[0],
+            autoReclaim: { inactiveDays: 45, answerDays: 10 },
+          },
+        ],
+      }),
+      isNew: false,
+      savedListed: false,
+    });
+    expect(await within(tier(1)).findByLabelText(/Unused for/)).toHaveValue(
+      '45',
+    );
+    expect(within(tier(1)).getByLabelText(/Time to answer/)).toHaveValue('10');
+    await userEvent.click(
+      within(tier(1)).getByRole('checkbox', { name: 'Auto-reclaim' }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Save app' }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(api.saveApp.mock.calls[0][0].tiers[0]).not.toHaveProperty(
+      'autoReclaim',
+    );
+  });
+
+  it('refuses auto-reclaim days outside what the backend accepts', async () => {
+    const { api } = await render({
+      initial: appToDraft(loom),
+      isNew: false,
+      savedListed: false,
+    });
+    await userEvent.click(
+      await within(tier(1)).findByRole('checkbox', { name: 'Auto-reclaim' }),
+    );
+    fill(within(tier(1)).getByLabelText(/Unused for/), '3');
+    fill(within(tier(1)).getByLabelText(/Time to answer/), '0');
+    await userEvent.click(screen.getByRole('button', { name: 'Save app' }));
+    expect(
+      within(tier(1)).getByLabelText(/Unused for/),
+    ).toHaveAccessibleDescription(
+      'Unused for: a whole number of days from 7 to 730',
+    );
+    expect(
+      within(tier(1)).getByLabelText(/Time to answer/),
+    ).toHaveAccessibleDescription(
+      'Time to answer: a whole number of days from 1 to 90',
+    );
+    expect(api.saveApp).not.toHaveBeenCalled();
+  });
 });

@@ -1,10 +1,13 @@
 import {
   Box,
+  FormControlLabel,
+  FormHelperText,
   Grid,
   IconButton,
   makeStyles,
   MenuItem,
   Paper,
+  Switch,
   TextField,
   Tooltip,
   Typography,
@@ -197,6 +200,61 @@ export const TierEditor = ({
             helperText={errors[`${p}.seatsPurchased`]}
           />
         </Grid>
+        <Grid item xs={12} sm={4}>
+          <FormControlLabel
+            control={
+              <Switch
+                id={`${idp}-auto-reclaim`}
+                checked={tier.autoReclaim}
+                onChange={e => set({ autoReclaim: e.target.checked })}
+                color="primary"
+              />
+            }
+            label="Auto-reclaim"
+          />
+          <FormHelperText error={Boolean(errors[`${p}.autoReclaim`])}>
+            {errors[`${p}.autoReclaim`] ??
+              (tier.autoReclaim
+                ? 'Holders who do not use it are asked to keep it or give it back'
+                : 'Off: unused access is only offered back by a campaign')}
+          </FormHelperText>
+        </Grid>
+        {tier.autoReclaim && (
+          <>
+            <Grid item xs={12} sm={4}>
+              <TextField
+                id={`${idp}-reclaim-inactive`}
+                label="Unused for (days)"
+                value={tier.reclaimInactiveDays}
+                onChange={e => set({ reclaimInactiveDays: e.target.value })}
+                fullWidth
+                margin="dense"
+                inputProps={{ inputMode: 'numeric' }}
+                error={Boolean(errors[`${p}.autoReclaim.inactiveDays`])}
+                helperText={
+                  errors[`${p}.autoReclaim.inactiveDays`] ??
+                  'No sign-in for this long, or none since it was granted'
+                }
+              />
+            </Grid>
+            <Grid item xs={12} sm={4}>
+              <TextField
+                id={`${idp}-reclaim-answer`}
+                label="Time to answer (days)"
+                value={tier.reclaimAnswerDays}
+                onChange={e => set({ reclaimAnswerDays: e.target.value })}
+                fullWidth
+                margin="dense"
+                inputProps={{ inputMode: 'numeric' }}
+                error={Boolean(errors[`${p}.autoReclaim.answerDays`])}
+                helperText={
+                  errors[`${p}.autoReclaim.answerDays`] ??
+                  'No answer by then removes the access'
+                }
+              />
+            </Grid>
+          </>
+        )}
         <Grid item xs={12} md={6}>
           <Typography variant="subtitle2">Approval</Typography>
           <PolicyEditor

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Link as RouterLink } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import {
   ContentHeader,
@@ -9,6 +10,7 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
 import {
   Box,
   Button,
@@ -20,6 +22,7 @@ import {
 import { Alert } from '@material-ui/lab';
 import {
   appAccessAppManagePermission,
+  appAccessRequestManagePermission,
   AppUsage,
   SignInKnowledge,
   TierUsage,
@@ -27,6 +30,7 @@ import {
 } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../../api';
 import { AdminGate } from '../AdminGate';
+import { useAdminPaths } from '../lib/adminPaths';
 import { NO_WRAP } from '../lib/tableLayout';
 
 const useStyles = makeStyles(theme => ({
@@ -82,6 +86,34 @@ function seatsText(t: { seatsUsed: number; seatsPurchased?: number }): string {
     ? `${t.seatsUsed} used`
     : `${t.seatsUsed} of ${t.seatsPurchased}`;
 }
+
+/** "Reclaim": opens New campaign for the app (and tier), for those who may run one. */
+const ReclaimButton = ({
+  appId,
+  tierId,
+  label,
+}: {
+  appId: string;
+  tierId?: string;
+  label: string;
+}) => {
+  const paths = useAdminPaths();
+  const { allowed } = usePermission({
+    permission: appAccessRequestManagePermission,
+  });
+  if (!allowed) return null;
+  return (
+    <Button
+      size="small"
+      color="primary"
+      component={RouterLink}
+      to={paths.newCampaign(appId, tierId)}
+      aria-label={`Reclaim ${label}`}
+    >
+      Reclaim
+    </Button>
+  );
+};
 
 /** Holders (and active holders) per day, as two lines. */
 const HistoryChart = ({ points }: { points: UsagePoint[] }) => {
@@ -168,6 +200,16 @@ const AppDetail = ({ app }: { app: AppUsage }) => {
       title: 'Unused a month',
       render: t => formatMoney(t.unusedSeatCostMonthly, t.currency) || '—',
     },
+    {
+      title: '',
+      render: t => (
+        <ReclaimButton
+          appId={app.appId}
+          tierId={t.tierId}
+          label={`${app.appName} ${t.tierName}`}
+        />
+      ),
+    },
   ];
   return (
     <Paper
@@ -251,14 +293,18 @@ const UsageContent = () => {
     {
       title: '',
       render: a => (
-        <Button
-          size="small"
-          aria-label={`Details of ${a.appName}`}
-          onClick={() => setSelected(a.appId)}
-        >
-          Details
-        </Button>
+        <Box display="flex">
+          <Button
+            size="small"
+            aria-label={`Details of ${a.appName}`}
+            onClick={() => setSelected(a.appId)}
+          >
+            Details
+          </Button>
+          <ReclaimButton appId={a.appId} label={a.appName} />
+        </Box>
       ),
+      cellStyle: NO_WRAP,
     },
   ];
   const chosen = items.find(a => a.appId === selected);

@@ -18,6 +18,10 @@ export type AdminPaths = {
   request: (requestId: string) => string;
   audit: string;
   checklist: string;
+  campaigns: string;
+  campaign: (campaignId: string) => string;
+  /** "New campaign", prefilled with an app (and tier) when given. */
+  newCampaign: (appId?: string, tierId?: string) => string;
 };
 
 export function adminPaths(base: string): AdminPaths {
@@ -31,6 +35,16 @@ export function adminPaths(base: string): AdminPaths {
     request: requestId => `${root}/requests/${encodeURIComponent(requestId)}`,
     audit: `${root}/audit`,
     checklist: `${root}/checklist`,
+    campaigns: `${root}/campaigns`,
+    campaign: campaignId =>
+      `${root}/campaigns/${encodeURIComponent(campaignId)}`,
+    newCampaign: (appId, tierId) => {
+      const params = new URLSearchParams();
+      if (appId) params.set('appId', appId);
+      if (tierId) params.set('tierId', tierId);
+      const query = params.toString();
+      return `${root}/campaigns/new${query ? `?${query}` : ''}`;
+    },
   };
 }
 

@@ -52,6 +52,12 @@ export type TierDraft = {
   currency: string;
   /** Seats bought, as typed ('' : not recorded). */
   seats: string;
+  /** Auto-reclaim: unused access offered back on a schedule (off by default). */
+  autoReclaim: boolean;
+  /** No sign-in for this many days, as typed. */
+  reclaimInactiveDays: string;
+  /** How long each holder has to answer, as typed. */
+  reclaimAnswerDays: string;
   /** Kept as loaded: the editor does not change how long access lasts. */
   maxDurationDays?: number;
   durationRequired?: boolean;
@@ -85,6 +91,14 @@ export function emptyPolicy(): PolicyDraft {
   return { required: 'everyone', exceptGroups: [], level1: [] };
 }
 
+/** What the auto-reclaim fields hold while it is off: the usual rule, ready to turn on. */
+export const AUTO_RECLAIM_DEFAULTS = { inactiveDays: 60, answerDays: 14 };
+const AUTO_RECLAIM_OFF = {
+  autoReclaim: false,
+  reclaimInactiveDays: String(AUTO_RECLAIM_DEFAULTS.inactiveDays),
+  reclaimAnswerDays: String(AUTO_RECLAIM_DEFAULTS.answerDays),
+};
+
 export function emptyTier(fulfillment: FulfillmentType = 'manual'): TierDraft {
   return {
     key: newKey(),
@@ -97,6 +111,7 @@ export function emptyTier(fulfillment: FulfillmentType = 'manual'): TierDraft {
     cost: '',
     currency: '',
     seats: '',
+    ...AUTO_RECLAIM_OFF,
   };
 }
 
@@ -156,6 +171,13 @@ export function tierToDraft(t: Tier): TierDraft {
       t.costPerSeatMonthly === undefined ? '' : String(t.costPerSeatMonthly),
     currency: t.currency ?? '',
     seats: t.seatsPurchased === undefined ? '' : String(t.seatsPurchased),
+    ...(t.autoReclaim
+      ? {
+          autoReclaim: true,
+          reclaimInactiveDays: String(t.autoReclaim.inactiveDays),
+          reclaimAnswerDays: String(t.autoReclaim.answerDays),
+        }
+      : AUTO_RECLAIM_OFF),
     maxDurationDays: t.maxDurationDays,
     durationRequired: t.durationRequired,
   };
@@ -267,6 +289,12 @@ export function draftToApp(d: AppDraft): App {
         costPerSeatMonthly: t.cost.trim() ? Number(t.cost.trim()) : undefined,
         currency: t.cost.trim() ? t.currency.trim().toUpperCase() : undefined,
         seatsPurchased: t.seats.trim() ? Number(t.seats.trim()) : undefined,
+        autoReclaim: t.autoReclaim
+          ? {
+              inactiveDays: Number(t.reclaimInactiveDays.trim()),
+              answerDays: Number(t.reclaimAnswerDays.trim()),
+            }
+          : undefined,
       }),
     ),
   });
@@ -318,6 +346,31 @@ function validateLicence(
         )}`,
     );
   }
+}
+
+/** The bounds openapi.yaml puts on a tier's auto-reclaim policy. */
+export const AUTO_RECLAIM_LIMITS = {
+  inactiveDays: { min: 7, max: 730 },
+  answerDays: { min: 1, max: 90 },
+};
+
+function validateAutoReclaim(c: ErrorCollector, p: string, t: TierDraft) {
+  if (!t.autoReclaim) return;
+  const check = (
+    field: 'inactiveDays' | 'answerDays',
+    value: string,
+    what: string,
+  ) => {
+    const { min, max } = AUTO_RECLAIM_LIMITS[field];
+    const v = value.trim();
+    c.add(
+      `${p}.autoReclaim.${field}`,
+      (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) &&
+        `${what}: a whole number of days from ${min} to ${max}`,
+    );
+  };
+  check('inactiveDays', t.reclaimInactiveDays, 'Unused for');
+  check('answerDays', t.reclaimAnswerDays, 'Time to answer');
 }
 
 function validatePolicy(c: ErrorCollector, prefix: string, p: PolicyDraft) {
@@ -408,6 +461,7 @@ export function validateDraft(d: AppDraft): Errors {
   d.tiers.forEach((t, i) => {
     const p = `tiers.${i}`;
     validateLicence(c, p, t, appCurrency);
+    validateAutoReclaim(c, p, t);
     const tid = t.id.trim();
     c.add(`${p}.id`, !tid && 'Give the tier an id');
     c.add(`${p}.id`, tid.length > 100 && 'Use at most 100 characters');
@@ -479,6 +533,9 @@ export function knownFields(d: AppDraft): string[] {
       `${p}.costPerSeatMonthly`,
       `${p}.currency`,
       `${p}.seatsPurchased`,
+      `${p}.autoReclaim`,
+      `${p}.autoReclaim.inactiveDays`,
+      `${p}.autoReclaim.answerDays`,
     );
     policy(`${p}.approval`, t.approval);
   });

@@ -1,0 +1,3 @@
+export { CampaignsPage } from './CampaignsPage';
+export { NewCampaignPage } from './NewCampaignPage';
+export { CampaignPage } from './CampaignPage';
