@@ -46,6 +46,13 @@ export function messageTitle(message: AppAccessMessage): string {
       return `Your request for ${what} was ${
         message.task?.status ?? 'decided'
       } at level ${message.task?.level ?? 1}`;
+    case 'reclaim_question':
+    case 'reclaim_reminder':
+      return `${
+        message.kind === 'reclaim_reminder' ? 'Reminder: keep' : 'Keep'
+      } ${what} or give it back? Answer by ${(
+        message.reclaim?.deadlineAt ?? ''
+      ).slice(0, 10)}`;
     case 'access_changed':
       if (message.access) return describeAccessChange(what, message.access);
       return `Your access to ${what} changed`;
@@ -54,6 +61,20 @@ export function messageTitle(message: AppAccessMessage): string {
         STATUS_TEXT[r.status] ?? `is ${r.status}`
       }`;
   }
+}
+
+/** Why the holder is asked, in a line. */
+function reclaimDescription(ask: NonNullable<AppAccessMessage['reclaim']>) {
+  const why = ask.lastSignInAt
+    ? `No sign-in since ${ask.lastSignInAt.slice(0, 10)}`
+    : 'No sign-in recorded';
+  const what = `${why} (the rule: ${
+    ask.inactiveDays
+  } days). Without an answer by ${ask.deadlineAt.slice(
+    0,
+    10,
+  )} the access is removed.`;
+  return ask.message ? `${ask.message}\n${what}` : what;
 }
 
 /**
@@ -81,12 +102,16 @@ export class BackstageNotifier implements AppAccessNotifier {
         recipients: { type: 'entity', entityRef: reachable },
         payload: {
           title: messageTitle(message),
-          description:
-            message.kind === 'decision_recorded' && message.task?.comment
-              ? `Comment: ${message.task.comment}`
-              : r.failureReason ?? r.justification,
+          description: message.reclaim
+            ? reclaimDescription(message.reclaim)
+            : message.kind === 'decision_recorded' && message.task?.comment
+            ? `Comment: ${message.task.comment}`
+            : r.failureReason ?? r.justification,
           link: message.url,
-          severity: message.kind === 'reminder' ? 'high' : 'normal',
+          severity:
+            message.kind === 'reminder' || message.kind === 'reclaim_reminder'
+              ? 'high'
+              : 'normal',
           topic: `app-access:${r.id}`,
           scope: message.idempotencyKey,
         },

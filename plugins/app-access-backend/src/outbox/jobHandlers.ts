@@ -3,6 +3,8 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   AppAccessChange,
   AppAccessDirectory,
+  AppAccessMessageKind,
+  AppAccessReclaimAsk,
   AppAccessFulfiller,
   AppAccessNotifier,
 } from '@app-access/plugin-app-access-node';
@@ -26,6 +28,7 @@ import {
 import { PersonMatcher } from '../workflow/PersonMatcher';
 import { GrantStore } from '../database/GrantStore';
 import { AccessLifecycle } from '../workflow/AccessLifecycle';
+import { ReclaimStore } from '../database/ReclaimStore';
 
 export type JobHandlerDeps = {
   workflow: RequestWorkflow;
@@ -43,6 +46,8 @@ export type JobHandlerDeps = {
   appBaseUrl: string;
   /** Backstage signals, for live updates of the pages (optional). */
   liveUpdates?: LiveUpdatePublisher;
+  /** Reclamation questions, so a question answered meanwhile is not sent. */
+  reclaims?: ReclaimStore;
 };
 
 /** Expands group refs to their members; users stay as they are. */
@@ -91,18 +96,14 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
     async handle(job: OutboxJob, lease: OutboxLease) {
       const p = job.payload as {
         channel: string;
-        kind:
-          | 'approval_needed'
-          | 'reminder'
-          | 'decision_recorded'
-          | 'status_changed'
-          | 'access_changed';
-        audience: 'approvers' | 'requester';
+        kind: AppAccessMessageKind;
+        audience: 'approvers' | 'requester' | 'holder';
         requestId: string;
         taskId?: string;
         recipients: string[];
         reminderNumber?: number;
         access?: AppAccessChange;
+        reclaim?: AppAccessReclaimAsk;
       };
       const notifier = deps.notifiers.get(p.channel);
       if (!notifier) {
@@ -120,6 +121,12 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         task.status !== 'open'
       ) {
         return;
+      }
+      // A question answered, cancelled or past its deadline meanwhile is
+      // not asked (or reminded) any more.
+      if (p.reclaim && deps.reclaims) {
+        const question = await deps.reclaims.getQuestion(p.reclaim.questionId);
+        if (question?.status !== 'asked') return;
       }
       // Approvers are never asked about a request they filed, under any of
       // their accounts, nor (for a later level) by one that decided an
@@ -141,7 +148,7 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
             );
       let url = `${deps.appBaseUrl}/apps/requests/${request.id}`;
       if (p.audience === 'approvers') url = `${deps.appBaseUrl}/apps/approvals`;
-      else if (p.kind === 'access_changed') {
+      else if (p.kind === 'access_changed' || p.reclaim) {
         url = `${deps.appBaseUrl}/apps/my-access`;
       }
       await lease.check();
@@ -156,6 +163,7 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         idempotencyKey: job.idempotencyKey,
         reminderNumber: p.reminderNumber,
         ...(p.access ? { access: p.access } : {}),
+        ...(p.reclaim ? { reclaim: p.reclaim } : {}),
       });
       // The people told, the requester (and grantee), and every member of
       // each approver group holding a task of the request see the change

@@ -4,6 +4,7 @@ import { RequestStatus } from '@app-access/plugin-app-access-common';
 import {
   AppAccessChange,
   AppAccessMessageKind,
+  AppAccessReclaimAsk,
 } from '@app-access/plugin-app-access-node';
 import { AppStore } from '../database/AppStore';
 import { AuditEventStore, NewEvent } from '../database/AuditEventStore';
@@ -16,7 +17,7 @@ export type ChannelRouting = {
   available: Set<string>;
 };
 
-export type NotifyAudience = 'approvers' | 'requester';
+export type NotifyAudience = 'approvers' | 'requester' | 'holder';
 
 /** The request a transition is about, as much of it as notices need. */
 export type TransitionSubject = {
@@ -36,6 +37,8 @@ export type Notice = {
   reminderNumber?: number;
   /** For `access_changed` notices: what happened to the access. */
   access?: AppAccessChange;
+  /** For `reclaim_*` notices: what the holder is asked, by when. */
+  reclaim?: AppAccessReclaimAsk;
 };
 
 export type AccessChange = AppAccessChange;
@@ -220,8 +223,8 @@ export class TransitionWriter {
       ? approvalChannel
       : 'backstage';
     if (audience === 'approvers') return [picked];
-    // Requesters always hear through Backstage notifications, and through the
-    // approvers' channel too when it is another one.
+    // Requesters (and holders) always hear through Backstage notifications,
+    // and through the approvers' channel too when it is another one.
     return [...new Set(['backstage', picked])].filter(c => available.has(c));
   }
 
@@ -257,6 +260,7 @@ export class TransitionWriter {
         recipients: notice.recipients,
         reminderNumber: notice.reminderNumber,
         ...(notice.access ? { access: notice.access } : {}),
+        ...(notice.reclaim ? { reclaim: notice.reclaim } : {}),
       },
     }));
   }
