@@ -201,9 +201,11 @@ async function main() {
   const preview = await engine.reclaims.preview(rule);
   const previewS = (performance.now() - p0) / 1000;
   console.log(
-    `campaign: matching set ${matched} in ${matchS.toFixed(3)} s (median of 5); preview total ${
-      preview.total
-    } in ${previewS.toFixed(3)} s`,
+    `campaign: matching set ${matched} in ${matchS.toFixed(
+      3,
+    )} s (median of 5); preview total ${preview.total} in ${previewS.toFixed(
+      3,
+    )} s`,
   );
   const plan = await knex.raw(
     `explain (analyze, buffers) ${store
@@ -240,9 +242,9 @@ async function main() {
     )
   ).rows;
   console.log(
-    `campaign: started with ${campaign.counts.total} questions and ${jobs} notice jobs in ${startS.toFixed(
-      2,
-    )} s`,
+    `campaign: started with ${
+      campaign.counts.total
+    } questions and ${jobs} notice jobs in ${startS.toFixed(2)} s`,
   );
 
   // The worker sends the notices while the readers read.
@@ -263,18 +265,18 @@ async function main() {
   const sentDuring = delivered;
   await engine.worker.stop();
   console.log(
-    `campaign: ${sentDuring} notices sent in ${drainS.toFixed(
-      1,
-    )} s (${(sentDuring / drainS).toFixed(0)}/s); catalog reads during it p95 ${busy.p95.toFixed(
-      1,
-    )} ms (${busy.n})`,
+    `campaign: ${sentDuring} notices sent in ${drainS.toFixed(1)} s (${(
+      sentDuring / drainS
+    ).toFixed(0)}/s); catalog reads during it p95 ${busy.p95.toFixed(1)} ms (${
+      busy.n
+    })`,
   );
 
   const rows = [
     {
-      name: `matching set: ${HOLDERS.toLocaleString('en')} holders among ${PEOPLE.toLocaleString(
+      name: `matching set: ${HOLDERS.toLocaleString(
         'en',
-      )} people`,
+      )} holders among ${PEOPLE.toLocaleString('en')} people`,
       figure: matchS,
       unit: 's',
       target: { op: '<=', value: 2, of: 'figure' },

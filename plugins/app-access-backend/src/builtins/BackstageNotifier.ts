@@ -77,6 +77,15 @@ function reclaimDescription(ask: NonNullable<AppAccessMessage['reclaim']>) {
   return ask.message ? `${ask.message}\n${what}` : what;
 }
 
+/** The notification's second line. */
+function describe(message: AppAccessMessage): string | undefined {
+  if (message.reclaim) return reclaimDescription(message.reclaim);
+  if (message.kind === 'decision_recorded' && message.task?.comment) {
+    return `Comment: ${message.task.comment}`;
+  }
+  return message.request.failureReason ?? message.request.justification;
+}
+
 /**
  * Backstage notifications (the bell in the portal). Every requester hears
  * through it; approvers too when the approval method is `portal`.
@@ -102,11 +111,7 @@ export class BackstageNotifier implements AppAccessNotifier {
         recipients: { type: 'entity', entityRef: reachable },
         payload: {
           title: messageTitle(message),
-          description: message.reclaim
-            ? reclaimDescription(message.reclaim)
-            : message.kind === 'decision_recorded' && message.task?.comment
-            ? `Comment: ${message.task.comment}`
-            : r.failureReason ?? r.justification,
+          description: describe(message),
           link: message.url,
           severity:
             message.kind === 'reminder' || message.kind === 'reclaim_reminder'
