@@ -81,6 +81,17 @@ const BENCHMARKS = {
     },
     env: { BENCH_DB: 'bench_drain' },
   },
+  campaign: {
+    what: 'reclamation campaign over 20,000 holders at 100k people: matching set, start, catalog p95 while its notices are sent',
+    args: [...TRANSFORM, 'bench/campaign.ts'],
+    smokeEnv: {
+      BENCH_DB: 'bench_cb_smoke',
+      BENCH_PEOPLE: '2000',
+      BENCH_HOLDERS: '400',
+      BENCH_SECONDS: '2',
+    },
+    env: { BENCH_DB: 'bench_cb' },
+  },
   'apps-page': {
     what: 'Catalog page in Chromium (baseline: the Backstage catalog page, same portal)',
     args: ['bench/apps-page.mjs'],

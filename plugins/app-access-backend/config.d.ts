@@ -129,6 +129,18 @@ export interface Config {
        */
       checkEveryMinutes?: number;
     };
+    campaigns?: {
+      /**
+       * How often the reclamation campaigns' pass runs (reminders, the deadline, removals finished),
+       * in minutes. Default: 15.
+       */
+      checkEveryMinutes?: number;
+      /**
+       * Days before a campaign's deadline that holders who have not answered are reminded, one
+       * reminder per entry. Default: [3, 1].
+       */
+      reminderDays?: number[];
+    };
     requests?: {
       /**
        * Who a person may request access for besides themselves: nobody (off),

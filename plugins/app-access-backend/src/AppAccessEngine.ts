@@ -1,4 +1,3 @@
-import { NotImplementedError } from '@backstage/errors';
 import { Knex } from 'knex';
 import {
   AuthService,
@@ -80,6 +79,12 @@ import { LeaverWorkflow } from './workflow/LeaverWorkflow';
 import { BackstageNotifier } from './builtins/BackstageNotifier';
 import { LiveUpdatePublisher } from './outbox/liveUpdates';
 import { ModuleRegistry } from './modules/ModuleRegistry';
+import { ReclaimStore } from './database/ReclaimStore';
+import {
+  DEFAULT_REMINDER_DAYS,
+  ReclaimWorkflow,
+} from './workflow/ReclaimWorkflow';
+import { CampaignService } from './services/CampaignService';
 
 export type AppAccessEngineOptions = {
   config: RootConfigService;
@@ -108,6 +113,8 @@ export type AppAccessEngineOptions = {
   modules?: AppAccessModuleInfo[];
   /** Random source for backoff jitter (tests). */
   random?: () => number;
+  /** The clock of campaign routes and passes (tests move time forward). */
+  clock?: () => Date;
 };
 
 const HOUR_MS = 3600_000;
@@ -253,6 +260,7 @@ export class AppAccessEngine {
       appBaseUrl,
       liveUpdates: options.signals,
       seats: new SeatWarnings(new UsageInsightStore(db)),
+      reclaims: new ReclaimStore(db),
     };
     const workerOptions: OutboxWorkerOptions = {
       store: outbox,
@@ -394,12 +402,8 @@ export class AppAccessEngine {
         );
         return this.workflow.withDetails(updated);
       },
-      // CONTRACT PLACEHOLDER: the campaigns service replaces this before it lands.
-      answerReclaim: async () => {
-        throw new NotImplementedError(
-          'Reclamation campaigns are not built yet',
-        );
-      },
+      answerReclaim: input =>
+        this.reclaims.answer(input, this.now(), 'notAllowed'),
       // Channels show requests to requesters and approvers: failures in plain words.
       getRequest: async id =>
         this.workflow.withDetails(await this.workflow.getRequest(id), 'party'),
@@ -731,18 +735,64 @@ export class AppAccessEngine {
           grants: this.grants,
           access: this.access,
           workflow,
+          reclaims: this.reclaims,
         }),
         leavers: new LeaverService({
           leavers: new LeaverStore(db),
           requests,
         }),
         usage: new UsageInsightService({ insight: this.insight, apps }),
+        campaigns: new CampaignService({
+          reclaims: this.reclaims,
+          now: () => this.now(),
+        }),
       };
     }
     return this.builtServices;
   }
 
   private builtServices?: AppAccessServices;
+
+  private now(): Date {
+    return this.options.clock?.() ?? new Date();
+  }
+
+  private builtReclaims?: ReclaimWorkflow;
+
+  /** Reclamation campaigns (see ReclaimWorkflow). */
+  get reclaims(): ReclaimWorkflow {
+    this.builtReclaims ??= new ReclaimWorkflow({
+      db: this.db,
+      apps: this.apps,
+      grants: this.grants,
+      reclaims: new ReclaimStore(this.db),
+      events: this.events,
+      writer: this.workflow.transitions,
+      grantFlow: this.workflow.grantFlow,
+      onEnqueued: () => this.worker.poke(),
+    });
+    return this.builtReclaims;
+  }
+
+  /**
+   * Days before a campaign's deadline that holders are reminded:
+   * appAccess.campaigns.reminderDays, else 3 and 1.
+   */
+  reminderDays(): number[] {
+    const days = this.options.config.getOptional<unknown>(
+      'appAccess.campaigns.reminderDays',
+    );
+    if (days === undefined) return DEFAULT_REMINDER_DAYS;
+    if (
+      !Array.isArray(days) ||
+      !days.every(d => Number.isInteger(d) && d >= 1 && d <= 90)
+    ) {
+      throw new Error(
+        'Invalid config appAccess.campaigns.reminderDays: a list of whole days between 1 and 90',
+      );
+    }
+    return days as number[];
+  }
 
   private builtInsight?: UsageInsight;
 
@@ -869,6 +919,37 @@ export class AppAccessEngine {
         scope: 'global',
         fn: async () => {
           await this.sweepLeavers();
+        },
+      });
+    }
+
+    if (scheduler) {
+      // Reclamation campaigns: reminders, the deadline, removals finished.
+      const campaignMinutes =
+        config.getOptionalNumber('appAccess.campaigns.checkEveryMinutes') ?? 15;
+      await scheduler.scheduleTask({
+        id: 'app-access-campaigns',
+        frequency: { minutes: campaignMinutes },
+        // Safe to repeat and to run on two replicas (fenced moves).
+        timeout: { minutes: Math.min(10, Math.max(1, campaignMinutes)) },
+        initialDelay: { seconds: 50 },
+        scope: 'global',
+        fn: async () => {
+          await this.reclaims.runPass(this.now(), this.reminderDays());
+        },
+      });
+      // Tiers' auto-reclaim policies, once a day.
+      await scheduler.scheduleTask({
+        id: 'app-access-auto-reclaim',
+        frequency: { hours: 24 },
+        timeout: { minutes: 30 },
+        initialDelay: { minutes: 5 },
+        scope: 'global',
+        fn: async () => {
+          const started = await this.reclaims.runPolicies(this.now());
+          if (started.length) {
+            logger.info(`Auto-reclaim: ${started.length} campaign(s) started`);
+          }
         },
       });
     }

@@ -251,7 +251,9 @@ export type AppAccessChange = {
     | 'extended'
     | 'removal_started'
     | 'revoked'
-    | 'removed';
+    | 'removed'
+    /** A reclamation question is withdrawn (its campaign was cancelled): the holder keeps it. */
+    | 'kept';
   /** The (new) end, for `ending_soon` and `extended`. */
   endsAt?: string;
   /** Why it is removed (an admin's reason). */
@@ -281,6 +283,10 @@ export function describeAccessChange(
       return `Your access to ${what} is being removed${
         access.reason ? `: ${access.reason}` : ''
       }`;
+    case 'kept':
+      return `You keep your access to ${what}${
+        access.reason ? `: ${access.reason}` : ''
+      }; nothing to answer`;
     default:
       return `Your access to ${what} was removed`;
   }

@@ -68,6 +68,16 @@ export async function startRouterHarness() {
     ]),
     leavers: mockOf(['list', 'listGrantedToLeaver']),
     usage: mockOf(['get', 'history']),
+    campaigns: mockOf([
+      'preview',
+      'list',
+      'start',
+      'get',
+      'questions',
+      'cancel',
+      'end',
+      'answer',
+    ]),
   };
   const permissions = mockServices.permissions.mock({
     authorize: async (requests, options) =>

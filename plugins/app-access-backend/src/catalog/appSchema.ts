@@ -110,6 +110,14 @@ export const tierSchema = z
       .optional(),
     /** How many seats of this tier were bought (admins only). */
     seatsPurchased: z.number().int().min(0).max(MAX_SEATS).optional(),
+    /** Unused access offered back on a schedule (admins only); off when absent. */
+    autoReclaim: z
+      .object({
+        inactiveDays: z.number().int().min(7).max(730),
+        answerDays: z.number().int().min(1).max(90),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((t, ctx) => {

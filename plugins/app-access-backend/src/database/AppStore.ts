@@ -36,6 +36,7 @@ type TierRow = {
   cost_per_seat_cents?: number | string | null;
   currency?: string | null;
   seats_purchased?: number | null;
+  auto_reclaim?: string | null;
 };
 
 export type AppSource = 'seed' | 'admin' | 'directory';
@@ -81,6 +82,7 @@ function rowToApp(row: AppRow, tiers: TierRow[]): StoredApp {
         ...(t.seats_purchased !== null && t.seats_purchased !== undefined
           ? { seatsPurchased: Number(t.seats_purchased) }
           : {}),
+        ...(t.auto_reclaim ? { autoReclaim: JSON.parse(t.auto_reclaim) } : {}),
       })),
     source: row.source as AppSource,
     seedHash: row.seed_hash ?? undefined,
@@ -358,6 +360,12 @@ export class AppStore {
               : Math.round(t.costPerSeatMonthly * 100),
           currency: t.currency ?? null,
           seats_purchased: t.seatsPurchased ?? null,
+          auto_reclaim: t.autoReclaim
+            ? JSON.stringify({
+                inactiveDays: t.autoReclaim.inactiveDays,
+                answerDays: t.autoReclaim.answerDays,
+              })
+            : null,
         })),
       );
     }

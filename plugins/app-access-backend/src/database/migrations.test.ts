@@ -31,6 +31,8 @@ const TABLES = [
   'sync_state',
   'access_grants',
   'usage_snapshots',
+  'reclaim_campaigns',
+  'reclaim_questions',
 ];
 
 async function tablesPresent(knex: Knex): Promise<string[]> {
@@ -398,6 +400,41 @@ const ROWS_PER_STEP: Array<(knex: Knex) => Promise<void>> = [
       active_30: null,
       taken_at: at,
     });
+  },
+  async knex => {
+    // A reclamation campaign asking the step grant's holder, and a policy.
+    await knex('reclaim_campaigns').insert({
+      id: 'step-campaign',
+      app_id: 'step-app',
+      app_name: 'Step app',
+      tier_id: 'standard',
+      tier_name: 'Standard',
+      inactive_days: 60,
+      deadline_at: '2030-01-15T00:00:00.000Z',
+      status: 'running',
+      source: 'admin',
+      created_by: 'user:default/admin',
+      created_at: at,
+      updated_at: at,
+    });
+    await knex('reclaim_questions').insert({
+      id: 'step-question',
+      campaign_id: 'step-campaign',
+      grant_id: 'step-grant',
+      request_id: 'step-request',
+      holder: 'user:default/jane',
+      app_id: 'step-app',
+      tier_id: 'standard',
+      tier_name: 'Standard',
+      status: 'asked',
+      open_key: 'step-grant',
+      asked_at: at,
+      deadline_at: '2030-01-15T00:00:00.000Z',
+      updated_at: at,
+    });
+    await knex('app_tiers')
+      .where({ app_id: 'step-app', id: 'standard' })
+      .update({ auto_reclaim: '{"inactiveDays":60,"answerDays":14}' });
   },
 ];
 

@@ -3,6 +3,8 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   AppAccessChange,
   AppAccessDirectory,
+  AppAccessMessageKind,
+  AppAccessReclaimAsk,
   AppAccessFulfiller,
   AppAccessNotifier,
 } from '@app-access/plugin-app-access-node';
@@ -28,6 +30,7 @@ import { PersonMatcher } from '../workflow/PersonMatcher';
 import { GrantStore } from '../database/GrantStore';
 import { AccessLifecycle } from '../workflow/AccessLifecycle';
 import { SeatWarnings } from '../usage/seatWarning';
+import { ReclaimStore } from '../database/ReclaimStore';
 
 export type JobHandlerDeps = {
   workflow: RequestWorkflow;
@@ -47,6 +50,8 @@ export type JobHandlerDeps = {
   liveUpdates?: LiveUpdatePublisher;
   /** The approvers' "no seat is free" warning (optional). */
   seats?: SeatWarnings;
+  /** Reclamation questions, so a question answered meanwhile is not sent. */
+  reclaims?: ReclaimStore;
 };
 
 /** Expands group refs to their members; users stay as they are. */
@@ -97,18 +102,14 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
     async handle(job: OutboxJob, lease: OutboxLease) {
       const p = job.payload as {
         channel: string;
-        kind:
-          | 'approval_needed'
-          | 'reminder'
-          | 'decision_recorded'
-          | 'status_changed'
-          | 'access_changed';
-        audience: 'approvers' | 'requester';
+        kind: AppAccessMessageKind;
+        audience: 'approvers' | 'requester' | 'holder';
         requestId: string;
         taskId?: string;
         recipients: string[];
         reminderNumber?: number;
         access?: AppAccessChange;
+        reclaim?: AppAccessReclaimAsk;
       };
       const notifier = deps.notifiers.get(p.channel);
       if (!notifier) {
@@ -135,6 +136,12 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
       ) {
         return;
       }
+      // A question answered, cancelled or past its deadline meanwhile is
+      // not asked (or reminded) any more.
+      if (p.reclaim && deps.reclaims) {
+        const question = await deps.reclaims.getQuestion(p.reclaim.questionId);
+        if (question?.status !== 'asked') return;
+      }
       // Approvers are never asked about a request they filed, under any of
       // their accounts, nor (for a later level) by one that decided an
       // earlier level of it.
@@ -155,7 +162,7 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
             );
       let url = `${deps.appBaseUrl}/apps/requests/${request.id}`;
       if (p.audience === 'approvers') url = `${deps.appBaseUrl}/apps/approvals`;
-      else if (p.kind === 'access_changed') {
+      else if (p.kind === 'access_changed' || p.reclaim) {
         url = `${deps.appBaseUrl}/apps/my-access`;
       }
       // Approvers asked for a seat when none is free are told so, with the
@@ -185,6 +192,7 @@ export function createNotifyHandler(deps: JobHandlerDeps): OutboxHandler {
         reminderNumber: p.reminderNumber,
         ...(p.access ? { access: p.access } : {}),
         ...(seatWarning ? { seatWarning } : {}),
+        ...(p.reclaim ? { reclaim: p.reclaim } : {}),
       });
       // The people told, the requester (and grantee), and every member of
       // each approver group holding a task of the request see the change

@@ -246,6 +246,19 @@ const MATRIX: Row[] = [
   ...guarded('GET /admin/removals', 'readAll', 200),
   ...guarded('POST /admin/apps/{id}/tiers/{tierId}/revoke', 'manage', 200),
 
+  // Reclamation campaigns: request.manage. Authorized first, then the
+  // campaign is looked up (unknown: 404), and a start for an app whose
+  // sign-ins are unknown is a 400 saying so.
+  ...guarded('GET /admin/campaigns/preview', 'manage', 200),
+  ...guarded('GET /admin/campaigns', 'manage', 200),
+  ...guarded('POST /admin/campaigns', 'manage', 400),
+  ...guarded('GET /admin/campaigns/{id}', 'manage', 404),
+  ...guarded('GET /admin/campaigns/{id}/questions', 'manage', 404),
+  ...guarded('POST /admin/campaigns/{id}/cancel', 'manage', 404),
+  ...guarded('POST /admin/campaigns/{id}/end', 'manage', 404),
+  // Only the holder answers; to anyone else a question does not exist.
+  ...everyone('POST /reclaim-questions/{id}/answer', 404),
+
   // Reading a request: its requester, whoever holds one of its tasks, and
   // read.all; to anyone else it does not exist.
   { route: 'GET /requests/{id}', callers: ['anonymous'], status: 401 },
@@ -637,6 +650,28 @@ const CALLS: Record<
     body: { reason: 'For the matrix' },
   }),
   'GET /admin/leavers': () => ({ path: '/admin/leavers' }),
+  'GET /admin/campaigns/preview': () => ({
+    path: '/admin/campaigns/preview?appId=mx-main&inactiveDays=30',
+  }),
+  'GET /admin/campaigns': () => ({ path: '/admin/campaigns' }),
+  'POST /admin/campaigns': () => ({
+    path: '/admin/campaigns',
+    body: { appId: 'mx-main', inactiveDays: 30, answerDays: 7 },
+  }),
+  'GET /admin/campaigns/{id}': () => ({ path: '/admin/campaigns/no-such' }),
+  'GET /admin/campaigns/{id}/questions': () => ({
+    path: '/admin/campaigns/no-such/questions',
+  }),
+  'POST /admin/campaigns/{id}/cancel': () => ({
+    path: '/admin/campaigns/no-such/cancel',
+  }),
+  'POST /admin/campaigns/{id}/end': () => ({
+    path: '/admin/campaigns/no-such/end',
+  }),
+  'POST /reclaim-questions/{id}/answer': () => ({
+    path: '/reclaim-questions/no-such/answer',
+    body: { answer: 'release' },
+  }),
   'GET /admin/usage': () => ({ path: '/admin/usage' }),
   'GET /admin/usage/apps/{id}/history': () => ({
     path: '/admin/usage/apps/mx-main/history?days=30',

@@ -22,6 +22,7 @@ import { bindMetaEndpoints } from './endpoints/meta.router';
 import { bindRequestEndpoints } from './endpoints/requests.router';
 import { bindSettingsEndpoints } from './endpoints/settings.router';
 import { bindUsageEndpoints } from './endpoints/usage.router';
+import { bindCampaignEndpoints } from './endpoints/campaigns.router';
 import { createEndpointContext } from './endpoints/types';
 
 export type RouterOptions = {
@@ -83,6 +84,7 @@ export async function createRouter(
   bindAccessEndpoints(api, context, services.access);
   bindLeaverEndpoints(api, services.leavers);
   bindUsageEndpoints(api, services.usage);
+  bindCampaignEndpoints(api, context, services.campaigns);
   api.use(createValidationErrorFormatter(spec as any));
   router.use(api);
   return router;

@@ -7,6 +7,7 @@ import { AppStore } from '../database/AppStore';
 import { GrantStore, StoredGrant } from '../database/GrantStore';
 import { AccessLifecycle } from '../workflow/AccessLifecycle';
 import { Caller, RequestWorkflow } from '../workflow/RequestWorkflow';
+import { ReclaimWorkflow } from '../workflow/ReclaimWorkflow';
 
 /** A grant as the API shows it (no internal bookkeeping). */
 function publicGrant(
@@ -29,23 +30,27 @@ export class AccessService {
       grants: GrantStore;
       access: AccessLifecycle;
       workflow: RequestWorkflow;
+      /** Open reclamation questions, shown on the grants they ask about. */
+      reclaims?: ReclaimWorkflow;
     },
   ) {}
 
   /** The caller's grants, each with its tier's maximum for the Extend dialog. */
   async mine(caller: Caller): Promise<AccessGrantPage> {
     const grants = await this.deps.access.mine(caller);
+    const asks =
+      (await this.deps.reclaims?.openFor(caller.userRef)) ?? new Map();
     const items: AccessGrant[] = [];
     for (const grant of grants) {
       const app = await this.deps.apps.get(grant.appId);
       const tier = app?.tiers.find(t => t.id === grant.tierId);
       items.push(
-        publicGrant(
-          grant,
-          tier?.maxDurationDays
+        publicGrant(grant, {
+          ...(tier?.maxDurationDays
             ? { maxDurationDays: tier.maxDurationDays }
-            : {},
-        ),
+            : {}),
+          ...(asks.has(grant.id) ? { reclaim: asks.get(grant.id) } : {}),
+        }),
       );
     }
     return { items };

@@ -65,6 +65,7 @@ export class AppCatalogService {
           costPerSeatMonthly: _cost,
           currency: _currency,
           seatsPurchased: _seats,
+          autoReclaim: _reclaim,
           ...tier
         } = t;
         return {

@@ -1,6 +1,7 @@
 import { AccessService } from './AccessService';
 import { AppAdminService } from './AppAdminService';
 import { AuditService } from './AuditService';
+import { CampaignService } from './CampaignService';
 import { ChecklistService } from './ChecklistService';
 import { AppCatalogService } from './AppCatalogService';
 import { LeaverService } from './LeaverService';
@@ -23,6 +24,7 @@ export type AppAccessServices = {
   access: AccessService;
   leavers: LeaverService;
   usage: UsageInsightService;
+  campaigns: CampaignService;
 };
 
 export {
@@ -30,6 +32,7 @@ export {
   AppAdminService,
   AuditService,
   AppCatalogService,
+  CampaignService,
   ChecklistService,
   LeaverService,
   OutboxService,

@@ -4,7 +4,12 @@ import { Knex } from 'knex';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
-import { AccessGrant, App } from '@app-access/plugin-app-access-common';
+import {
+  AccessGrant,
+  App,
+  ReclaimCampaign,
+  ReclaimQuestion,
+} from '@app-access/plugin-app-access-common';
 import {
   AppAccessDirectory,
   AppAccessFulfiller,
@@ -69,6 +74,34 @@ export type AccessTestEngine = {
   outboxCounts(): Promise<Record<string, number>>;
   /** Every message the portal channel (`backstage`) delivered. */
   messages: AppAccessMessage[];
+  /** A sign-in to an app, as the Okta sync records it (lastUsed). */
+  signIn(personRef: string, appId: string, at: Date): Promise<void>;
+  /** An admin starts a reclamation campaign at `now`. */
+  startCampaign(
+    admin: string,
+    body: {
+      appId: string;
+      tierId?: string;
+      inactiveDays: number;
+      answerDays: number;
+    },
+    now: Date,
+  ): Promise<ReclaimCampaign>;
+  getCampaign(id: string): Promise<ReclaimCampaign>;
+  /** A campaign's questions. */
+  campaignQuestions(id: string): Promise<ReclaimQuestion[]>;
+  /** The holder answers from a channel, as channels do (the decision API). */
+  answerReclaim(input: {
+    questionId: string;
+    personRef: string;
+    answer: 'keep' | 'release';
+    reason?: string;
+    channel: string;
+  }): Promise<ReclaimQuestion>;
+  /** The campaigns' scheduled pass (reminders, deadline, completion) at `now`. */
+  runCampaigns(
+    now: Date,
+  ): Promise<{ reminded: number; expired: number; completed: number }>;
 };
 
 class ListDirectory implements AppAccessDirectory {
@@ -190,5 +223,16 @@ export async function startAccessTestEngine(options: {
       return Object.fromEntries(rows.map(r => [r.status, Number(r.n)]));
     },
     messages,
+    signIn: (personRef, appId, at) =>
+      engine
+        .usageApi()
+        .markLastUsed([{ personRef, appId, at: at.toISOString() }]),
+    startCampaign: async (admin, body, now) =>
+      engine.reclaims.start(await caller(admin), body, now),
+    getCampaign: id => engine.reclaims.get(id),
+    campaignQuestions: async id =>
+      (await engine.reclaims.questions(id, { limit: 500 })).items,
+    answerReclaim: input => engine.decisionApi().answerReclaim(input),
+    runCampaigns: now => engine.reclaims.runPass(now),
   };
 }

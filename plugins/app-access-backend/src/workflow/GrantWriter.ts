@@ -7,6 +7,7 @@ import { GrantStore, StoredGrant } from '../database/GrantStore';
 import { RequestStore, StoredRequest } from '../database/RequestStore';
 import { nowIso } from '../database/json';
 import { removeAssignment } from '../database/UsageStore';
+import { ReclaimStore } from '../database/ReclaimStore';
 import { granteeOf } from './grantee';
 import { AccessChange, TransitionWriter } from './TransitionWriter';
 
@@ -14,7 +15,12 @@ const DAY_MS = 86_400_000;
 const SYSTEM_ACTOR = 'app-access:system';
 
 /** Why a grant is being removed. */
-export type RemovalCause = 'expired' | 'removed_by_holder' | 'revoked';
+export type RemovalCause =
+  | 'expired'
+  | 'removed_by_holder'
+  | 'revoked'
+  /** A reclamation campaign: given back, or no answer by its deadline. */
+  | 'reclaimed';
 
 /**
  * A tier with the settings' maximum duration applied: the longest any tier
@@ -262,6 +268,7 @@ export class GrantWriter {
       expired: 'The access reached its end date',
       removed_by_holder: 'The holder gave the access back',
       revoked: 'An admin revoked the access',
+      reclaimed: 'Offered back in a reclamation campaign',
     }[removal.cause];
     await this.tell(tx, grant, {
       event: {
@@ -317,6 +324,12 @@ export class GrantWriter {
       tx,
     );
     if (!moved) return false;
+    // A reclamation question waiting on this removal is settled with it.
+    await new ReclaimStore(tx).settleForGrant(
+      grantId,
+      result.status === 'removed' ? 'removed' : 'failed',
+      tx,
+    );
     if (result.status === 'removed') {
       // The licence count drops with the access.
       await removeAssignment(

@@ -139,6 +139,11 @@ export class RequestWorkflow {
     return this.grantWriter;
   }
 
+  /** The one writer of transitions' events and notices (campaign notices use it too). */
+  get transitions(): TransitionWriter {
+    return this.writer;
+  }
+
   /** A fulfilled portal request counts as usage for peers from now on. */
   private async recordAssignment(request: StoredRequest, tx: Knex.Transaction) {
     if (!request.appId) return;

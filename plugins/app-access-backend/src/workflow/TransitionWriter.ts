@@ -7,6 +7,7 @@ import {
 import {
   AppAccessChange,
   AppAccessMessageKind,
+  AppAccessReclaimAsk,
 } from '@app-access/plugin-app-access-node';
 import { AppStore } from '../database/AppStore';
 import { AuditEventStore, NewEvent } from '../database/AuditEventStore';
@@ -19,7 +20,7 @@ export type ChannelRouting = {
   available: Set<string>;
 };
 
-export type NotifyAudience = 'approvers' | 'requester';
+export type NotifyAudience = 'approvers' | 'requester' | 'holder';
 
 /** The request a transition is about, as much of it as notices need. */
 export type TransitionSubject = {
@@ -39,6 +40,8 @@ export type Notice = {
   reminderNumber?: number;
   /** For `access_changed` notices: what happened to the access. */
   access?: AppAccessChange;
+  /** For `reclaim_*` notices: what the holder is asked, by when. */
+  reclaim?: AppAccessReclaimAsk;
 };
 
 export type AccessChange = AppAccessChange;
@@ -271,8 +274,8 @@ export class TransitionWriter {
       ? approvalChannel
       : 'backstage';
     if (audience === 'approvers') return [picked];
-    // Requesters always hear through Backstage notifications, and through the
-    // approvers' channel too when it is another one.
+    // Requesters (and holders) always hear through Backstage notifications,
+    // and through the approvers' channel too when it is another one.
     return [...new Set(['backstage', picked])].filter(c => available.has(c));
   }
 
@@ -308,6 +311,7 @@ export class TransitionWriter {
         recipients: notice.recipients,
         reminderNumber: notice.reminderNumber,
         ...(notice.access ? { access: notice.access } : {}),
+        ...(notice.reclaim ? { reclaim: notice.reclaim } : {}),
       },
     }));
   }

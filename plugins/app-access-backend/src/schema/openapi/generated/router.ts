@@ -1038,6 +1038,11 @@ export const spec = {
           'access_extended',
           'requester_left',
           'approver_left',
+          'reclaim_campaign_started',
+          'reclaim_campaign_ended',
+          'reclaim_campaign_cancelled',
+          'reclaim_answered',
+          'reclaim_expired',
         ],
       },
       RequestEvent: {

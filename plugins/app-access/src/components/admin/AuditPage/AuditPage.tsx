@@ -67,6 +67,11 @@ export const EVENT_LABELS: Record<RequestEventType, string> = {
   access_extended: 'Access extended',
   requester_left: 'Person left the directory',
   approver_left: 'Approver left the directory',
+  reclaim_campaign_started: 'Reclamation campaign started',
+  reclaim_campaign_ended: 'Reclamation campaign ended early',
+  reclaim_campaign_cancelled: 'Reclamation campaign cancelled',
+  reclaim_answered: 'Holder answered "keep it or give it back"',
+  reclaim_expired: 'No answer by the campaign deadline',
 };
 
 export type AuditFilters = {

@@ -37,4 +37,9 @@ export type RequestEventType =
   | 'access_removal_failed'
   | 'access_extended'
   | 'requester_left'
-  | 'approver_left';
+  | 'approver_left'
+  | 'reclaim_campaign_started'
+  | 'reclaim_campaign_ended'
+  | 'reclaim_campaign_cancelled'
+  | 'reclaim_answered'
+  | 'reclaim_expired';
