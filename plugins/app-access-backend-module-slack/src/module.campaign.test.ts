@@ -1,7 +1,5 @@
-// End to end through the real core: needs the reclamation campaigns
-// (campaign store, AppAccessEngine.answerReclaim, the reclaim notices),
-// built separately; until they are merged, the core refuses to start a
-// campaign and this test fails at that step.
+// End to end through the real core: a campaign started over HTTP asks the
+// holder in Slack, and her click is recorded through AppAccessEngine.answerReclaim.
 import request from 'supertest';
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { createBackendModule } from '@backstage/backend-plugin-api';
@@ -36,6 +34,10 @@ const signIns = createBackendModule({
         usage.addUsageSource({
           id: 'test-sign-ins',
           async connect(api) {
+            // A sign-in is recorded on the person's assignment, as Okta's is.
+            await api.setAssignments('okta-direct', [
+              { personRef: JANE, appIds: ['notion'] },
+            ]);
             await api.markLastUsed([
               {
                 personRef: JANE,
