@@ -166,7 +166,8 @@ test('Ivan sees unused seats, runs a campaign on Zoom, Jane keeps hers and Sam l
     .getByLabel('Message to holders (optional)')
     .fill('Zoom renews next month: keep your seat only if you use it.');
   await page.getByRole('button', { name: 'Start campaign' }).click();
-  await page.waitForURL(/\/apps\/admin\/campaigns\/[^/]+$/);
+  // The New campaign page is /campaigns/new?…: wait for the campaign's own page.
+  await page.waitForURL(/\/apps\/admin\/campaigns\/(?!new\b)[^/?]+$/);
   const campaignId = decodeURIComponent(page.url().split('/').pop());
   const questions = page.getByRole('table', { name: 'Questions' });
   for (const h of HOLDERS) {
