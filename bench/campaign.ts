@@ -20,6 +20,7 @@
  */
 import knexFactory, { Knex } from 'knex';
 import { ConfigReader } from '@backstage/config';
+import { freshDatabase, percentile, silentLogger } from './lib/engine';
 import { AppAccessEngine } from '../plugins/app-access-backend/src/AppAccessEngine';
 import { ReclaimStore } from '../plugins/app-access-backend/src/database/ReclaimStore';
 
@@ -33,32 +34,8 @@ const READERS = 4;
 const APPS = 200;
 const DAY = 86_400_000;
 
-const silentLogger: any = {
-  info() {},
-  warn() {},
-  error() {},
-  debug() {},
-  child() {
-    return silentLogger;
-  },
-};
-
-function percentile(sorted: number[], p: number) {
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
-
-async function database(): Promise<Knex> {
-  const admin = knexFactory({ client: 'pg', connection: `${PG}/postgres` });
-  await admin.raw(`drop database if exists ${DB} with (force)`);
-  await admin.raw(`create database ${DB}`);
-  await admin.destroy();
-  return knexFactory({
-    client: 'pg',
-    connection: `${PG}/${DB}`,
-    pool: { min: 2, max: 10 },
-  });
+function database(): Promise<Knex> {
+  return freshDatabase(PG, DB);
 }
 
 async function seed(knex: Knex) {

@@ -34,6 +34,7 @@
  */
 import knexFactory, { Knex } from 'knex';
 import { ConfigReader } from '@backstage/config';
+import { freshDatabase, percentile, silentLogger } from './lib/engine';
 import { App } from '@app-access/plugin-app-access-common';
 import {
   AppAccessDirectory,
@@ -77,32 +78,8 @@ const RESERVE = env('BENCH_RESERVE', 2);
 const PACED = process.env.BENCH_PACED !== '0';
 const GROUP = '00gbenchdrain0000001';
 
-const silentLogger: any = {
-  info() {},
-  warn() {},
-  error() {},
-  debug() {},
-  child() {
-    return silentLogger;
-  },
-};
-
-function percentile(sorted: number[], p: number) {
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
-
-async function database(): Promise<Knex> {
-  const admin = knexFactory({ client: 'pg', connection: `${PG}/postgres` });
-  await admin.raw(`drop database if exists ${DB} with (force)`);
-  await admin.raw(`create database ${DB}`);
-  await admin.destroy();
-  return knexFactory({
-    client: 'pg',
-    connection: `${PG}/${DB}`,
-    pool: { min: 2, max: 20 },
-  });
+function database(): Promise<Knex> {
+  return freshDatabase(PG, DB, 20);
 }
 
 class MapDirectory implements AppAccessDirectory {

@@ -17,6 +17,7 @@
  */
 import knexFactory, { Knex } from 'knex';
 import { ConfigReader } from '@backstage/config';
+import { freshDatabase, percentile, silentLogger } from './lib/engine';
 import { AppAccessEngine } from '../plugins/app-access-backend/src/AppAccessEngine';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
@@ -28,32 +29,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? (SMOKE ? 2 : 10));
 const READERS = Number(process.env.BENCH_READERS ?? 4);
 const APPS = 200;
 
-const silentLogger: any = {
-  info() {},
-  warn() {},
-  error() {},
-  debug() {},
-  child() {
-    return silentLogger;
-  },
-};
-
-function percentile(sorted: number[], p: number) {
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
-
-async function database(): Promise<Knex> {
-  const admin = knexFactory({ client: 'pg', connection: `${PG}/postgres` });
-  await admin.raw(`drop database if exists ${DB} with (force)`);
-  await admin.raw(`create database ${DB}`);
-  await admin.destroy();
-  return knexFactory({
-    client: 'pg',
-    connection: `${PG}/${DB}`,
-    pool: { min: 2, max: 10 },
-  });
+function database(): Promise<Knex> {
+  return freshDatabase(PG, DB);
 }
 
 async function seed(knex: Knex) {
