@@ -5,37 +5,15 @@ import {
   OpenActionState,
 } from '../actions/EmailActions';
 import { describeDuration } from '@app-access/plugin-app-access-node';
-import { Branding } from '../config';
-import { escapeHtml, PageTone, renderPage } from './BrandedLayout';
+import { escapeHtml } from './BrandedLayout';
+import { BrandedPages, Page } from './BrandedPages';
+
+export type { Page };
 import { formatTime, personName, requestSubject } from './NoticeRenderer';
 
-export type Page = { status: number; html: string };
-
 /** The pages an approver sees after following an Approve / Deny link. */
-export class ActionPages {
-  constructor(
-    private readonly branding: Branding,
-    /** Where approvers find the request in the portal. */
-    private readonly approvalsUrl: string,
-  ) {}
-
-  private page(
-    status: number,
-    title: string,
-    tone: PageTone,
-    bodyHtml: string,
-  ): Page {
-    return {
-      status,
-      html: renderPage(this.branding, { title, tone, bodyHtml }),
-    };
-  }
-
-  private portalLink(text = 'Open your approvals in the portal') {
-    return `<p class="muted"><a href="${escapeHtml(
-      this.approvalsUrl,
-    )}">${escapeHtml(text)}</a></p>`;
-  }
+export class ActionPages extends BrandedPages {
+  protected readonly portalLinkText = 'Open your approvals in the portal';
 
   private details(state: OpenActionState) {
     const { request, requester, task } = state;

@@ -2,36 +2,13 @@ import { describeReclaimAnswer } from '@app-access/plugin-app-access-node';
 import { MAX_COMMENT_LENGTH } from '../actions/EmailActions';
 import { ReclaimOutcome, ReclaimState } from '../actions/ReclaimActions';
 import { ReclaimToken } from '../database/ReclaimTokenStore';
-import { Branding } from '../config';
-import { escapeHtml, PageTone, renderPage } from './BrandedLayout';
+import { escapeHtml } from './BrandedLayout';
+import { BrandedPages, Page } from './BrandedPages';
 import { formatTime } from './NoticeRenderer';
-import type { Page } from './ActionPages';
 
 /** The pages a holder sees after following a "Keep it" / "Give it back" link. */
-export class ReclaimPages {
-  constructor(
-    private readonly branding: Branding,
-    /** Where holders see their access in the portal. */
-    private readonly myAccessUrl: string,
-  ) {}
-
-  private page(
-    status: number,
-    title: string,
-    tone: PageTone,
-    bodyHtml: string,
-  ): Page {
-    return {
-      status,
-      html: renderPage(this.branding, { title, tone, bodyHtml }),
-    };
-  }
-
-  private portalLink(text = 'Open My access in the portal') {
-    return `<p class="muted"><a href="${escapeHtml(
-      this.myAccessUrl,
-    )}">${escapeHtml(text)}</a></p>`;
-  }
+export class ReclaimPages extends BrandedPages {
+  protected readonly portalLinkText = 'Open My access in the portal';
 
   /** The confirmation page; the link's GET shows this and answers nothing. */
   confirm(
