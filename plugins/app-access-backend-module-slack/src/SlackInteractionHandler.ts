@@ -49,47 +49,38 @@ type Where = { user: string; channel?: string; responseUrl?: string };
 const NOT_AN_APPROVER = 'You are not an approver of this request';
 const NOT_IDENTIFIED = 'We could not tell who you are';
 
-function parseReclaimRef(text: string | undefined): KeepMetadata | undefined {
+/**
+ * A JSON object from a button's value or a view's private_metadata with
+ * these string fields (and, where present, the optional ones); anything else
+ * is nothing.
+ */
+function parseStrings<R extends string, O extends string>(
+  text: string | undefined,
+  required: R[],
+  optional: O[],
+): (Record<R, string> & Partial<Record<O, string>>) | undefined {
+  let value: any;
   try {
-    const value = JSON.parse(text ?? '');
-    if (
-      typeof value?.questionId === 'string' &&
-      typeof value?.what === 'string'
-    ) {
-      return {
-        questionId: value.questionId,
-        what: value.what,
-        ...(typeof value.channel === 'string'
-          ? { channel: value.channel }
-          : {}),
-        ...(typeof value.ts === 'string' ? { ts: value.ts } : {}),
-      };
-    }
+    value = JSON.parse(text ?? '');
   } catch {
-    // fall through
+    return undefined;
   }
-  return undefined;
+  if (!required.every(key => typeof value?.[key] === 'string')) {
+    return undefined;
+  }
+  const out: Record<string, string> = {};
+  for (const key of [...required, ...optional]) {
+    if (typeof value[key] === 'string') out[key] = value[key];
+  }
+  return out as Record<R, string> & Partial<Record<O, string>>;
+}
+
+function parseReclaimRef(text: string | undefined): KeepMetadata | undefined {
+  return parseStrings(text, ['questionId', 'what'], ['channel', 'ts']);
 }
 
 function parseRef(text: string | undefined): ApprovalRef | undefined {
-  try {
-    const value = JSON.parse(text ?? '');
-    if (
-      typeof value?.requestId === 'string' &&
-      typeof value?.taskId === 'string'
-    ) {
-      return {
-        requestId: value.requestId,
-        taskId: value.taskId,
-        ...(typeof value.channel === 'string'
-          ? { channel: value.channel }
-          : {}),
-      };
-    }
-  } catch {
-    // fall through
-  }
-  return undefined;
+  return parseStrings(text, ['requestId', 'taskId'], ['channel']);
 }
 
 /**
