@@ -19,8 +19,12 @@
 // bench/lib/backend.mjs: NODE_ENV stays unset under load because demo sign-in
 // is refused in production, and one more backend is started with
 // NODE_ENV=production only to read its RSS at rest).
+import { readFileSync } from 'node:fs';
 import {
+  cpuSnapshot,
+  cpuSplit,
   dropDatabase,
+  formatCores,
   load,
   loadavg,
   recreateDatabase,
@@ -63,6 +67,35 @@ function pairs() {
   return out;
 }
 
+/**
+ * Runs one phase and adds where the machine's CPU went meanwhile: cores used
+ * by the backends, PostgreSQL, the load generator (this process) and the rest.
+ */
+function pgTitle(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function withCpu(backends, run) {
+  const pids = new Set(backends.map(b => b.child.pid));
+  const before = cpuSnapshot();
+  const result = await run();
+  const split = cpuSplit(before, cpuSnapshot(), {
+    backend: pid => pids.has(pid),
+    // PostgreSQL's connections to this benchmark's database (its process
+    // title names the database), then its shared processes (WAL writer,
+    // checkpointer, other databases' connections).
+    'postgres (this database)': (pid, comm) =>
+      comm === 'postgres' && pgTitle(pid).includes(` ${DB} `),
+    'postgres (other)': (_pid, comm) => comm === 'postgres',
+    'load generator': pid => pid === process.pid,
+  });
+  return { ...result, cpu: split.cores, cpuText: formatCores(split) };
+}
+
 async function measure(backends, work, label) {
   const urls = backends.map(b => b.url);
   const url = urls.length === 1 ? urls[0] : urls;
@@ -77,77 +110,87 @@ async function measure(backends, work, label) {
     seconds: 1,
     requests: [{ method: 'GET', path: '/api/app-access/health' }],
   });
-  const health = await load({
-    url,
-    connections: CONNECTIONS,
-    seconds: SECONDS,
-    requests: [{ method: 'GET', path: '/api/app-access/health' }],
-  });
-  log(`${label}: GET /health ${health.rps.toFixed(0)}/s p95 ${health.p95} ms`);
+  const health = await withCpu(backends, () =>
+    load({
+      url,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      requests: [{ method: 'GET', path: '/api/app-access/health' }],
+    }),
+  );
+  log(
+    `${label}: GET /health ${health.rps.toFixed(0)}/s p95 ${
+      health.p95
+    } ms; cores: ${health.cpuText}`,
+  );
 
   let next = 0;
   const ids = [];
-  const create = await load({
-    url,
-    connections: CONNECTIONS,
-    seconds: SECONDS,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: req => {
-          const p = work[next++ % work.length];
-          return {
-            ...req,
-            path: '/api/app-access/requests',
-            headers: {
-              'content-type': 'application/json',
-              authorization: `Bearer ${tokens.get(p.user)}`,
-            },
-            body: JSON.stringify({
-              appId: p.appId,
-              tierId: 'std',
-              justification: 'write-path benchmark',
-            }),
-          };
+  const create = await withCpu(backends, () =>
+    load({
+      url,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: req => {
+            const p = work[next++ % work.length];
+            return {
+              ...req,
+              path: '/api/app-access/requests',
+              headers: {
+                'content-type': 'application/json',
+                authorization: `Bearer ${tokens.get(p.user)}`,
+              },
+              body: JSON.stringify({
+                appId: p.appId,
+                tierId: 'std',
+                justification: 'write-path benchmark',
+              }),
+            };
+          },
+          onResponse: (status, body) => {
+            if (status === 201) ids.push(JSON.parse(body).id);
+          },
         },
-        onResponse: (status, body) => {
-          if (status === 201) ids.push(JSON.parse(body).id);
-        },
-      },
-    ],
-  });
+      ],
+    }),
+  );
   log(
     `${label}: POST /requests ${create.rps.toFixed(0)}/s p95 ${
       create.p95
-    } ms ${JSON.stringify(create.statuses)}`,
+    } ms ${JSON.stringify(create.statuses)}; cores: ${create.cpuText}`,
   );
 
   if (!ids.length) throw new Error(`${label}: no request was created`);
   let d = 0;
   const approver = `Bearer ${tokens.get(APPROVER)}`;
-  const decide = await load({
-    url,
-    connections: CONNECTIONS,
-    amount: ids.length,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: req => ({
-          ...req,
-          path: `/api/app-access/requests/${ids[d++ % ids.length]}/decisions`,
-          headers: {
-            'content-type': 'application/json',
-            authorization: approver,
-          },
-          body: JSON.stringify({ decision: 'approve' }),
-        }),
-      },
-    ],
-  });
+  const decide = await withCpu(backends, () =>
+    load({
+      url,
+      connections: CONNECTIONS,
+      amount: ids.length,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: req => ({
+            ...req,
+            path: `/api/app-access/requests/${ids[d++ % ids.length]}/decisions`,
+            headers: {
+              'content-type': 'application/json',
+              authorization: approver,
+            },
+            body: JSON.stringify({ decision: 'approve' }),
+          }),
+        },
+      ],
+    }),
+  );
   log(
     `${label}: POST /requests/{id}/decisions ${decide.rps.toFixed(0)}/s p95 ${
       decide.p95
-    } ms ${JSON.stringify(decide.statuses)}`,
+    } ms ${JSON.stringify(decide.statuses)}; cores: ${decide.cpuText}`,
   );
   return { health, create, decide };
 }
@@ -314,7 +357,9 @@ function statusNote(r) {
   const bad = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2'));
   return `${r.ok} of ${r.requests} 2xx${
     bad.length ? `; ${bad.map(([s, n]) => `${n}× ${s}`).join(', ')}` : ''
-  }${r.errors ? `; ${r.errors} errors` : ''}`;
+  }${r.errors ? `; ${r.errors} errors` : ''}${
+    r.cpuText ? `; cores: ${r.cpuText}` : ''
+  }`;
 }
 
 main().then(

@@ -1,7 +1,7 @@
 // Shared by the benchmarks run from bench/run.mjs: the load generator
 // (autocannon, every response's latency kept), percentiles, the result file a
 // benchmark hands back to the runner, PostgreSQL admin, and process memory.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +116,61 @@ export function memoryOf(pid) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU time (seconds, user + system) of every process now, by pid, from
+ * /proc/<pid>/stat, with each process's command name. Two snapshots give
+ * what each process used in between (cpuSplit).
+ */
+export function cpuSnapshot() {
+  const hz = 100; // USER_HZ on Linux
+  const out = new Map();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      // fields[0] is state (field 3); utime and stime are fields 14 and 15.
+      out.set(Number(pid), {
+        comm,
+        seconds: (Number(fields[11]) + Number(fields[12])) / hz,
+      });
+    } catch {
+      // exited while we read
+    }
+  }
+  return { at: performance.now(), procs: out };
+}
+
+/**
+ * Cores each group used between two snapshots: `groups` maps a name to a
+ * predicate on (pid, comm); the first that matches takes the process, the
+ * rest is "other". Returns { seconds, cores: { name: cores } }.
+ */
+export function cpuSplit(before, after, groups) {
+  const seconds = (after.at - before.at) / 1000;
+  const used = {};
+  for (const name of [...Object.keys(groups), 'other']) used[name] = 0;
+  for (const [pid, p] of after.procs) {
+    const delta = p.seconds - (before.procs.get(pid)?.seconds ?? 0);
+    if (delta <= 0) continue;
+    const name =
+      Object.keys(groups).find(g => groups[g](pid, p.comm)) ?? 'other';
+    used[name] += delta;
+  }
+  const cores = {};
+  for (const [name, s] of Object.entries(used)) cores[name] = s / seconds;
+  return { seconds, cores };
+}
+
+/** "backend 0.98, postgres 0.71, …" cores, for logs and notes. */
+export function formatCores(split) {
+  return Object.entries(split.cores)
+    .map(([name, c]) => `${name} ${c.toFixed(2)}`)
+    .join(', ');
 }
 
 export function loadavg() {
