@@ -124,6 +124,29 @@ async function measure(backends, work, label) {
     } ms; cores: ${health.cpuText}`,
   );
 
+  // The framework's own cost of a signed-in call (token verification,
+  // middleware, validation, JSON) without any database work: the ceiling
+  // for any authenticated route on this server.
+  const meta = await withCpu(backends, () =>
+    load({
+      url,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      requests: [
+        {
+          method: 'GET',
+          path: '/api/app-access/meta',
+          headers: { authorization: `Bearer ${tokens.get(work[0].user)}` },
+        },
+      ],
+    }),
+  );
+  log(
+    `${label}: GET /meta (signed in) ${meta.rps.toFixed(0)}/s p95 ${
+      meta.p95
+    } ms; cores: ${meta.cpuText}`,
+  );
+
   let next = 0;
   const ids = [];
   const create = await withCpu(backends, () =>
@@ -192,7 +215,7 @@ async function measure(backends, work, label) {
       decide.p95
     } ms ${JSON.stringify(decide.statuses)}; cores: ${decide.cpuText}`,
   );
-  return { health, create, decide };
+  return { health, meta, create, decide };
 }
 
 const distImage = BACKEND_KIND === 'dist' ? prepareDistImage(log) : undefined;
@@ -315,6 +338,37 @@ async function main() {
           baseline: two.health.p95,
           baselineName: 'GET /health p95',
           target: { op: '<=', value: 50, of: 'figure' },
+        }),
+      );
+    }
+    // Where a write's time goes: the signed-in ceiling of this server, and
+    // the backend's CPU per operation (cores used / operations per second).
+    rows.push(
+      row({
+        name: 'GET /meta (signed in, no database), one backend: req/s',
+        figure: one.meta.rps,
+        unit: '/s',
+        baseline: one.health.rps,
+        baselineName: 'GET /health req/s',
+        note: statusNote(one.meta),
+      }),
+    );
+    for (const [op, r] of [
+      ['GET /meta', one.meta],
+      ['POST /requests', one.create],
+      ['POST /requests/{id}/decisions', one.decide],
+    ]) {
+      rows.push(
+        row({
+          name: `${op}, one backend: backend CPU per call (with its background work)`,
+          figure: (1000 * r.cpu.backend) / r.rps,
+          unit: 'ms',
+          baseline: (1000 * one.health.cpu.backend) / one.health.rps,
+          baselineName: 'GET /health',
+          note: `PostgreSQL ${(
+            (1000 * r.cpu['postgres (this database)']) /
+            r.rps
+          ).toFixed(2)} ms per call`,
         }),
       );
     }
