@@ -2,8 +2,12 @@
 // holder in Slack, and her click is recorded through AppAccessEngine.answerReclaim.
 import request from 'supertest';
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
-import { createBackendModule } from '@backstage/backend-plugin-api';
-import { appAccessUsageExtensionPoint } from '@app-access/plugin-app-access-node';
+// The campaign runs in the real core, on purpose.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import {
+  grantThenStartCampaign,
+  staleSignInModule,
+} from '@app-access/plugin-app-access-backend/testUtils';
 import { FakeSlackApi } from './testing/FakeSlackApi';
 import { buttonClick } from './__testUtils__/slackInteractions';
 import {
@@ -24,33 +28,9 @@ const IVAN = ref('ivan.admin');
 const as = (user: string) => mockCredentials.user.header(user);
 
 /** Jane last signed in to Notion 200 days ago, as a usage source reports it. */
-const signIns = createBackendModule({
-  pluginId: 'app-access',
-  moduleId: 'test-sign-ins',
-  register(env) {
-    env.registerInit({
-      deps: { usage: appAccessUsageExtensionPoint },
-      async init({ usage }) {
-        usage.addUsageSource({
-          id: 'test-sign-ins',
-          async connect(api) {
-            // A sign-in is recorded on the person's assignment, as Okta's is.
-            await api.setAssignments('okta-direct', [
-              { personRef: JANE, appIds: ['notion'] },
-            ]);
-            await api.markLastUsed([
-              {
-                personRef: JANE,
-                appId: 'notion',
-                at: new Date(Date.now() - 200 * 86_400_000).toISOString(),
-              },
-            ]);
-          },
-        });
-      },
-    });
-  },
-});
+const signIns = staleSignInModule([
+  { personRef: JANE, appId: 'notion', daysAgo: 200 },
+]);
 
 describe.each(databases.eachSupportedId())(
   'Slack reclamation campaign through the core on %p',
@@ -75,36 +55,16 @@ describe.each(databases.eachSupportedId())(
     const api = () => request(backend.server);
 
     it('asks the holder in Slack; Give it back is recorded as her answer through Slack', async () => {
-      // Jane holds Notion Editor: Sam approves, IT marks it done.
-      const id = await backend.submit(JANE, 'notion', 'editor');
-      await api()
-        .post(`${BASE}/requests/${id}/decisions`)
-        .set('Authorization', as(ref('sam.manager')))
-        .send({ decision: 'approve' })
-        .expect(200);
-      await waitFor('the request to reach IT', async () =>
-        (await backend.getRequest(JANE, id)).status === 'awaiting_it'
-          ? true
-          : undefined,
-      );
-      await api()
-        .post(`${BASE}/admin/requests/${id}/mark-fulfilled`)
-        .set('Authorization', as(IVAN))
-        .send({})
-        .expect(200);
-
-      const started = await api()
-        .post(`${BASE}/admin/campaigns`)
-        .set('Authorization', as(IVAN))
-        .send({
-          appId: 'notion',
-          tierId: 'editor',
-          inactiveDays: 60,
-          answerDays: 14,
-          message: 'We renew Notion in January',
-        });
-      expect(started.status).toBe(201);
-      const campaignId = started.body.id;
+      // Jane holds Notion Editor (Sam approves, IT marks it done); Ivan
+      // asks everyone inactive for 60 days.
+      const { campaignId } = await grantThenStartCampaign(backend.api, {
+        holders: [JANE],
+        approver: ref('sam.manager'),
+        admin: IVAN,
+        appId: 'notion',
+        tierId: 'editor',
+        message: 'We renew Notion in January',
+      });
 
       const dm = await waitFor("Jane's question in Slack", async () =>
         fake

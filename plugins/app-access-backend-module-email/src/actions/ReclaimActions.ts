@@ -22,14 +22,31 @@ export type ReclaimOutcome =
   | { kind: 'refused'; message: string }
   /** The question is over: answered otherwise, past its deadline, withdrawn. */
   | { kind: 'closed'; token: ReclaimToken; message: string }
+  /** Another use of the email's links is being recorded right now. */
+  | { kind: 'busy'; token: ReclaimToken }
   /** Something failed on our side; the link still works. */
   | { kind: 'unavailable' };
+
+/**
+ * How long a use of a link holds the email's links while the core records
+ * its answer (well under a second normally). A use that stopped before the
+ * answer was accepted (a crash) blocks the links for at most this long.
+ */
+export const RECLAIM_LEASE_MS = 30_000;
+/** How long a second use waits for one in progress before saying so. */
+export const RECLAIM_SETTLE_MS = 5_000;
 
 /**
  * The links of a reclamation question's email. As with Approve / Deny
  * links, the token is the credential: whoever presents it answers as the
  * holder it was issued to, once, until the question's deadline. Looking
  * at a link never answers; only confirming its page does.
+ *
+ * Confirming takes a lease on the email's links, asks the core, and marks
+ * the links used only once the core accepted the answer. A use that stops
+ * in between (a crash) leaves a lease that the next use takes over after
+ * `leaseMs`; the core's answer is idempotent for the same answer and a
+ * different one is refused (409), so the retry records the answer once.
  */
 export class ReclaimActions {
   constructor(
@@ -37,6 +54,10 @@ export class ReclaimActions {
       tokens: ReclaimTokenStore;
       decisions: AppAccessDecisionApi;
       logger: LoggerService;
+      /** Default RECLAIM_LEASE_MS. */
+      leaseMs?: number;
+      /** Default RECLAIM_SETTLE_MS. */
+      settleMs?: number;
     },
   ) {}
 
@@ -75,32 +96,33 @@ export class ReclaimActions {
         error: `The reason is too long (at most ${MAX_COMMENT_LENGTH} characters).`,
       };
     }
-    // Claiming first: a double submit, or both links at once, answers once.
-    if (!(await tokens.claimGroup(state.token.groupId, answer, new Date()))) {
-      return { kind: 'used', token: (await tokens.find(token)) ?? state.token };
-    }
+    // A lease first: a double submit, or both links at once, answers once.
+    const claimed = await this.claim(token, state.token);
+    if ('kind' in claimed) return claimed;
+    const { owner } = claimed;
+    let question: ReclaimQuestion;
     try {
-      const question = await decisions.answerReclaim({
+      question = await decisions.answerReclaim({
         questionId: state.token.questionId,
         personRef: state.token.holderRef,
         answer,
         reason: answer === 'keep' ? reason : undefined,
         channel: 'email',
       });
-      return { kind: 'answered', token: state.token, question };
     } catch (error) {
+      // Nothing was recorded: the links stay usable, and say why not.
+      try {
+        await tokens.releaseGroup(state.token.groupId, owner);
+      } catch (releaseError) {
+        logger.warn(
+          `Could not release the reclamation links of ${state.token.holderRef} (question ${state.token.questionId}); they work again in ${this.leaseMs} ms: ${releaseError}`,
+        );
+      }
       const name = isError(error) ? error.name : '';
       const message = isError(error) ? error.message : String(error);
       if (name === 'ConflictError' || name === 'NotFoundError') {
-        // The question is over; the links are spent either way.
+        // Answered otherwise, past its deadline, withdrawn or cancelled.
         return { kind: 'closed', token: state.token, message };
-      }
-      try {
-        await tokens.releaseGroup(state.token.groupId);
-      } catch (releaseError) {
-        logger.warn(
-          `Could not release the reclamation links of ${state.token.holderRef} (question ${state.token.questionId}): ${releaseError}`,
-        );
       }
       if (name === 'NotAllowedError') return { kind: 'refused', message };
       if (name === 'InputError') {
@@ -110,6 +132,46 @@ export class ReclaimActions {
         `Could not record the email answer '${answer}' of ${state.token.holderRef} to question ${state.token.questionId}: ${error}`,
       );
       return { kind: 'unavailable' };
+    }
+    try {
+      await tokens.markUsed(state.token.groupId, answer, new Date());
+    } catch (error) {
+      // The answer is recorded. The lease runs out, and a later use asks
+      // the core again, which changes nothing for the same answer.
+      logger.warn(
+        `Recorded the email answer '${answer}' of ${state.token.holderRef} to question ${state.token.questionId}, but could not mark its links used: ${error}`,
+      );
+    }
+    return { kind: 'answered', token: state.token, question };
+  }
+
+  private get leaseMs() {
+    return this.deps.leaseMs ?? RECLAIM_LEASE_MS;
+  }
+
+  /**
+   * Takes the lease on the email's links. While another use holds it, waits
+   * up to `settleMs` for that use to finish: its answer makes this one
+   * "used"; its giving up (nothing recorded) lets this one go on.
+   */
+  private async claim(
+    token: string,
+    found: ReclaimToken,
+  ): Promise<{ owner: string } | ReclaimOutcome> {
+    const { tokens } = this.deps;
+    const settleBy = Date.now() + (this.deps.settleMs ?? RECLAIM_SETTLE_MS);
+    for (;;) {
+      const owner = await tokens.claimGroup(
+        found.groupId,
+        new Date(),
+        this.leaseMs,
+      );
+      if (owner) return { owner };
+      const current = await tokens.find(token);
+      if (!current) return { kind: 'unknown' };
+      if (current.usedAt) return { kind: 'used', token: current };
+      if (Date.now() >= settleBy) return { kind: 'busy', token: current };
+      await new Promise(resolve => setTimeout(resolve, 100));
     }
   }
 }

@@ -14,6 +14,8 @@ export type ReclaimToken = {
   expiresAt: string;
   usedAt?: string;
   usedAnswer?: ReclaimAnswer;
+  /** When a use of the email's links took its lease (not yet answered). */
+  claimedAt?: string;
 };
 
 const TABLE = 'app_access_email_reclaim_tokens';
@@ -30,6 +32,8 @@ type Row = {
   expires_at: string;
   used_at: string | null;
   used_answer: string | null;
+  claimed_at: string | null;
+  claim_owner: string | null;
   created_at: string;
 };
 
@@ -60,6 +64,8 @@ export class ReclaimTokenStore {
       expires_at: input.expiresAt.toISOString(),
       used_at: null,
       used_answer: null,
+      claimed_at: null,
+      claim_owner: null,
       created_at: new Date().toISOString(),
     };
     await this.db<Row>(TABLE).insert([
@@ -84,27 +90,59 @@ export class ReclaimTokenStore {
       expiresAt: row.expires_at,
       usedAt: row.used_at ?? undefined,
       usedAnswer: (row.used_answer as ReclaimAnswer | null) ?? undefined,
+      claimedAt: row.claimed_at ?? undefined,
     };
   }
 
-  /** Marks both links of the email used; false when another use got there first. */
+  /**
+   * Takes a lease on both links of the email for one use: returns the
+   * lease's owner, or undefined when the links are used or another use
+   * holds an unexpired lease. A lease older than `leaseMs` is left over
+   * from a use that stopped (a crash) and is taken over.
+   */
   async claimGroup(
     groupId: string,
-    answer: ReclaimAnswer,
     at: Date,
-  ): Promise<boolean> {
+    leaseMs: number,
+  ): Promise<string | undefined> {
+    const owner = randomUUID();
+    const expiredBefore = new Date(at.getTime() - leaseMs).toISOString();
     const updated = await this.db<Row>(TABLE)
       .where({ group_id: groupId })
       .whereNull('used_at')
-      .update({ used_at: at.toISOString(), used_answer: answer });
-    return updated > 0;
+      .where(q =>
+        q.whereNull('claimed_at').orWhere('claimed_at', '<=', expiredBefore),
+      )
+      .update({ claimed_at: at.toISOString(), claim_owner: owner });
+    return updated > 0 ? owner : undefined;
   }
 
-  /** Undoes a claim whose answer could not be recorded. */
-  async releaseGroup(groupId: string): Promise<void> {
+  /**
+   * Marks both links used once the core accepted `answer`, whoever holds
+   * the lease by now: the answer is recorded either way.
+   */
+  async markUsed(
+    groupId: string,
+    answer: ReclaimAnswer,
+    at: Date,
+  ): Promise<void> {
     await this.db<Row>(TABLE)
       .where({ group_id: groupId })
-      .update({ used_at: null, used_answer: null });
+      .whereNull('used_at')
+      .update({
+        used_at: at.toISOString(),
+        used_answer: answer,
+        claimed_at: null,
+        claim_owner: null,
+      });
+  }
+
+  /** Gives up the lease `owner` took (no answer was recorded), if still its own. */
+  async releaseGroup(groupId: string, owner: string): Promise<void> {
+    await this.db<Row>(TABLE)
+      .where({ group_id: groupId, claim_owner: owner })
+      .whereNull('used_at')
+      .update({ claimed_at: null, claim_owner: null });
   }
 
   /** Forgets the links of an email that was never delivered. */

@@ -4,10 +4,16 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 
-const migrationsDir = resolvePackagePath(
+/** The module's migrations; tracked in `app_access_email_knex_migrations`. */
+export const migrationsDir = resolvePackagePath(
   '@app-access/plugin-app-access-backend-module-email',
   'migrations',
 );
+
+export const emailMigrations = {
+  directory: migrationsDir,
+  tableName: 'app_access_email_knex_migrations',
+};
 
 /**
  * The module shares the plugin's database with the core, so its migrations
@@ -15,8 +21,7 @@ const migrationsDir = resolvePackagePath(
  */
 export async function migrateEmailDatabase(knex: Knex): Promise<void> {
   await knex.migrate.latest({
-    directory: migrationsDir,
-    tableName: 'app_access_email_knex_migrations',
+    ...emailMigrations,
   });
 }
 

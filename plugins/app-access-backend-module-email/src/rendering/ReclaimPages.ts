@@ -116,6 +116,15 @@ ${this.portalLink('Answer in the portal instead')}`;
           'problem',
           `<p>${escapeHtml(outcome.message)}</p>${this.portalLink()}`,
         );
+      case 'busy':
+        return this.page(
+          409,
+          'Your answer is being recorded',
+          'problem',
+          `<p>${escapeHtml(
+            `Another use of a link in the same email about ${outcome.token.subject} is being recorded right now. Open this link again in a minute to see how it ended.`,
+          )}</p>${this.portalLink()}`,
+        );
       case 'unavailable':
       default:
         return this.page(

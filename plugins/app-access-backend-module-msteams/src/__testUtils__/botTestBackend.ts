@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { BackendFeature } from '@backstage/backend-plugin-api';
 import request from 'supertest';
 import { mockCredentials } from '@backstage/backend-test-utils';
 // These tests run the module inside the real core plugin, on purpose.
@@ -161,7 +162,10 @@ apps:
           type: manual
 `;
 
-export type BotTestBackend = Pick<CoreTestBackend, 'server' | 'stop'> & {
+export type BotTestBackend = Pick<
+  CoreTestBackend,
+  'server' | 'stop' | 'api'
+> & {
   submit(requester: string, appId: string, tierId: string): Promise<string>;
   getRequest(requester: string, id: string): Promise<any>;
   /** Posts an activity to the bot's messaging endpoint with this token. */
@@ -183,11 +187,13 @@ export type BotTestBackend = Pick<CoreTestBackend, 'server' | 'stop'> & {
 export async function startBotTestBackend(options: {
   knex: Knex;
   fake: FakeBotFramework;
+  /** Test modules installed next to the Teams module. */
+  features?: BackendFeature[];
 }): Promise<BotTestBackend> {
   const { fake } = options;
   const backend = await startCoreTestBackend({
     knex: options.knex,
-    features: [teamsModule],
+    features: [teamsModule, ...(options.features ?? [])],
     seedYaml: SEED_YAML,
     entities: testCatalogEntities(PEOPLE, {
       groups: ['engineering', 'it-admins', 'people-ops', 'sales'],
@@ -236,6 +242,7 @@ export async function startBotTestBackend(options: {
   return {
     server,
     stop: backend.stop,
+    api: backend.api,
     post,
     send: async activity => post(activity, await fake.channelToken()),
     async submit(requester, appId, tierId) {

@@ -175,7 +175,10 @@ apps:
           type: manual
 `;
 
-export type SlackTestBackend = Pick<CoreTestBackend, 'server' | 'stop'> & {
+export type SlackTestBackend = Pick<
+  CoreTestBackend,
+  'server' | 'stop' | 'api'
+> & {
   /** Submits a request as `requester`; returns its id. */
   submit(requester: string, appId: string, tierId: string): Promise<string>;
   /** The request as its requester sees it (with events and approvals). */
@@ -233,6 +236,7 @@ export async function startSlackTestBackend(options: {
   return {
     server,
     stop: backend.stop,
+    api: backend.api,
     async submit(requester, appId, tierId) {
       const res = await request(server)
         .post('/api/app-access/requests')

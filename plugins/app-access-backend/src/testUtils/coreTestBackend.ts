@@ -46,6 +46,43 @@ export type CoreTestBackendOptions = {
   scheduler?: 'manual';
 };
 
+/**
+ * Calls the App Access API as a signed-in user (`''`: nobody); the body is
+ * JSON-parsed when it is JSON.
+ */
+export type TestApiCall = (
+  method: string,
+  path: string,
+  as: string,
+  body?: unknown,
+) => Promise<{ status: number; body: any }>;
+
+/** Calls the App Access API at `baseUrl` (`http://localhost:<port>/api/app-access`). */
+export function testApi(baseUrl: string): TestApiCall {
+  return async (method, path, as, body) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        Authorization: as
+          ? mockCredentials.user.header(as)
+          : mockCredentials.none.header(),
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown;
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+    }
+    return { status: res.status, body: parsed };
+  };
+}
+
 export type CoreTestBackend = {
   server: Awaited<ReturnType<typeof startTestBackend>>['server'];
   /** `http://localhost:<port>/api/app-access` */
@@ -56,16 +93,8 @@ export type CoreTestBackend = {
   tasks: Map<string, ScheduledTestTask>;
   /** With `scheduler: 'manual'`: runs a scheduled task once, as the scheduler would. */
   runTask(id: string): Promise<void>;
-  /**
-   * Calls the App Access API as a signed-in user (`''`: nobody); the body
-   * is JSON-parsed when it is JSON.
-   */
-  api(
-    method: string,
-    path: string,
-    as: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: any }>;
+  /** Calls the App Access API as a signed-in user (see `TestApiCall`). */
+  api: TestApiCall;
   stop(): Promise<void>;
 };
 
@@ -152,28 +181,7 @@ export async function startCoreTestBackend(
       if (!task) throw new Error(`task ${id} was not scheduled`);
       await task.fn(new AbortController().signal);
     },
-    async api(method, path, as, body) {
-      const res = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: {
-          Authorization: as
-            ? mockCredentials.user.header(as)
-            : mockCredentials.none.header(),
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown;
-      if (text) {
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = text;
-        }
-      }
-      return { status: res.status, body: parsed };
-    },
+    api: testApi(baseUrl),
     stop: () => backend.stop(),
   };
 }

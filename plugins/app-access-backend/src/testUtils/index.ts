@@ -1,6 +1,7 @@
 /**
  * Test utilities for App Access and its modules: the real core on a test
- * backend, a test org for the in-memory catalog, and polling.
+ * backend, a test org for the in-memory catalog, polling, and a reclamation
+ * campaign's set-up.
  *
  * @packageDocumentation
  */
@@ -10,3 +11,4 @@ export * from './ticketing';
 export * from './waitFor';
 export * from './moduleStatus';
 export * from './accessEngine';
+export * from './reclaim';
