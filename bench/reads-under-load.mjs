@@ -9,7 +9,8 @@
 //
 // Environment: BENCH_SMOKE=1, BENCH_USERS (200), BENCH_APPS (60), BENCH_RATE
 // (50 per second, each of creates and decisions), BENCH_SECONDS (15),
-// BENCH_CONNECTIONS (4, for the reads), BENCH_PORT (7610). One backend, not
+// BENCH_CONNECTIONS (4, for the reads), BENCH_PORT (7610), BENCH_DB (bench_reads;
+// dropped and created afresh, so name it bench_…). One backend, not
 // pinned: it shares both cores with PostgreSQL, the fake and the load generator.
 import { createRequire } from 'node:module';
 import {
@@ -40,7 +41,8 @@ const RATE = num('BENCH_RATE', 50, 5);
 const SECONDS = num('BENCH_SECONDS', 15, 3);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 4, 2);
 const PORT = num('BENCH_PORT', 7610, 7610);
-const DB = SMOKE ? 'bench_reads_smoke' : 'bench_reads';
+const DB =
+  process.env.BENCH_DB ?? (SMOKE ? 'bench_reads_smoke' : 'bench_reads');
 const SCHEMA = '"app-access"';
 const log = m => console.log(`reads-under-load: ${m}`);
 

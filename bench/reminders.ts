@@ -22,7 +22,11 @@ import { AppAccessEngine } from '../plugins/app-access-backend/src/AppAccessEngi
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const PG = process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
-const DB = SMOKE ? 'bench_reminders_smoke' : 'bench_reminders';
+// BENCH_DB: another database name (bench_…), so that runs side by side do not share one.
+const DB =
+  process.env.BENCH_DB ?? (SMOKE ? 'bench_reminders_smoke' : 'bench_reminders');
+if (!/^bench_[a-z0-9_]+$/.test(DB))
+  throw new Error(`bench databases are named bench_…, not ${DB}`);
 const TASKS = Number(process.env.BENCH_TASKS ?? (SMOKE ? 300 : 100_000));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (SMOKE ? 2 : 10));
 // BENCH_READERS=0: no catalog reads, so the statement counts are the sweep's alone.
