@@ -92,79 +92,6 @@ function routesOf(spec: Spec): Route[] {
 }
 
 /**
- * Verified user credentials by the bearer token that carried them,
- * for a few seconds: checking a user token's ES256 signature was the largest
- * single cost of a catalog read (about an eighth of the server's CPU for
- * `GET /apps`), and a browser sends the same token with every request. An
- * entry lives `ttlMs` at most and never past the token's own expiry; a
- * failed check is not kept (the next request is checked again). Backstage's
- * user info service keeps its answer per token for the same 5 s.
- */
-export class VerifiedTokens {
-  private readonly entries = new Map<
-    string,
-    { credentials: BackstageCredentials; until: number }
-  >();
-
-  constructor(
-    private readonly ttlMs = 5_000,
-    private readonly maxEntries = 10_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  get(token: string): BackstageCredentials | undefined {
-    const entry = this.entries.get(token);
-    if (!entry) return undefined;
-    if (entry.until > this.now()) return entry.credentials;
-    this.entries.delete(token);
-    return undefined;
-  }
-
-  set(token: string, credentials: BackstageCredentials) {
-    const now = this.now();
-    const until = Math.min(
-      now + this.ttlMs,
-      credentials.expiresAt?.getTime() ?? Infinity,
-    );
-    if (until <= now) return;
-    if (this.entries.size >= this.maxEntries) {
-      for (const [key, entry] of this.entries) {
-        if (entry.until <= now) this.entries.delete(key);
-      }
-      // Still full: the oldest entry goes (a Map keeps insertion order).
-      if (this.entries.size >= this.maxEntries) {
-        this.entries.delete(this.entries.keys().next().value!);
-      }
-    }
-    this.entries.set(token, { credentials, until });
-  }
-}
-
-/** A user's verified credentials, from the cache when the same token was checked a moment ago. */
-async function userCredentials(
-  req: express.Request,
-  httpAuth: HttpAuthService,
-  verified: VerifiedTokens,
-): Promise<BackstageCredentials> {
-  const header = req.headers.authorization;
-  // Only a bearer token is kept: a cookie or no header goes to Backstage each time.
-  const token =
-    typeof header === 'string'
-      ? header.match(/^Bearer[ ]+(\S+)$/i)?.[1]
-      : undefined;
-  const known = token ? verified.get(token) : undefined;
-  if (known) return known;
-  const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-  // Kept only when Backstage read the user from this very token (its
-  // credentials carry it, not enumerable): a deployment that takes tokens
-  // from elsewhere (its own getTokenFromRequest) is checked every time.
-  if (token && (credentials as { token?: unknown }).token === token) {
-    verified.set(token, credentials);
-  }
-  return credentials;
-}
-
-/**
  * Checks who is calling before anything else looks at the request: a route
  * the spec does not mark anonymous needs a user token (401), and one with
  * `x-permission` needs that App Access permission (403); one marked
@@ -177,11 +104,8 @@ export function createAccessGuard(options: {
   httpAuth: HttpAuthService;
   userInfo: UserInfoService;
   permissions: PermissionsService;
-  /** Verified user tokens, kept a few seconds (tests pass their own clock). */
-  verifiedTokens?: VerifiedTokens;
 }): express.RequestHandler {
   const routes = routesOf(options.spec);
-  const verified = options.verifiedTokens ?? new VerifiedTokens();
   return (req, res, next) => {
     const route = routes.find(
       r => r.method === req.method && r.pattern.test(req.path),
@@ -198,11 +122,9 @@ export function createAccessGuard(options: {
       return;
     }
     (async () => {
-      const credentials = await userCredentials(
-        req,
-        options.httpAuth,
-        verified,
-      );
+      const credentials = await options.httpAuth.credentials(req, {
+        allow: ['user'],
+      });
       if (route.permission) {
         const [decision] = await options.permissions.authorize(
           [{ permission: route.permission }],
