@@ -9,7 +9,9 @@
 //
 // Environment: BENCH_SMOKE=1, BENCH_USERS (200), BENCH_APPS (60), BENCH_RATE
 // (50 per second, each of creates and decisions), BENCH_SECONDS (15),
-// BENCH_CONNECTIONS (4, for the reads), BENCH_PORT (7610). One backend, not
+// BENCH_CONNECTIONS (4, for the reads), BENCH_PORT (7610), BENCH_DB (bench_reads;
+// dropped and created afresh, so name it bench_…), BENCH_CPU_PROF (a folder:
+// the backend's V8 CPU profile; bench/lib/profile-summary.mjs sums it). One backend, not
 // pinned: it shares both cores with PostgreSQL, the fake and the load generator.
 import { createRequire } from 'node:module';
 import {
@@ -40,7 +42,8 @@ const RATE = num('BENCH_RATE', 50, 5);
 const SECONDS = num('BENCH_SECONDS', 15, 3);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 4, 2);
 const PORT = num('BENCH_PORT', 7610, 7610);
-const DB = SMOKE ? 'bench_reads_smoke' : 'bench_reads';
+const DB =
+  process.env.BENCH_DB ?? (SMOKE ? 'bench_reads_smoke' : 'bench_reads');
 const SCHEMA = '"app-access"';
 const log = m => console.log(`reads-under-load: ${m}`);
 
@@ -97,7 +100,12 @@ async function main() {
       },
     },
   });
-  const backend = new Backend({ name: 'reads', port: PORT, configFiles });
+  const backend = new Backend({
+    name: 'reads',
+    port: PORT,
+    configFiles,
+    cpuProf: process.env.BENCH_CPU_PROF,
+  });
   let changer;
   try {
     backend.start();
@@ -162,6 +170,21 @@ async function main() {
         0,
       )}/s)`,
     );
+    // Their approvers' notices are delivered by the outbox worker: the idle
+    // baseline starts when it has nothing left to do (without this wait the
+    // "idle" reads shared the loop with ~900 deliveries).
+    const d0 = Date.now();
+    for (;;) {
+      const [{ n }] = await sql(
+        DB,
+        `select count(*)::int as n from ${SCHEMA}.outbox where status in ('pending', 'running')`,
+      );
+      if (n === 0 || Date.now() - d0 > 120_000) {
+        log(`outbox drained in ${(Date.now() - d0) / 1000} s (${n} jobs left)`);
+        break;
+      }
+      await sleep(1000);
+    }
 
     let r = 0;
     const reads = () =>

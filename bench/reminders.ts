@@ -17,12 +17,17 @@
  */
 import knexFactory, { Knex } from 'knex';
 import { ConfigReader } from '@backstage/config';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { freshDatabase, percentile, silentLogger } from './lib/engine';
 import { AppAccessEngine } from '../plugins/app-access-backend/src/AppAccessEngine';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const PG = process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
-const DB = SMOKE ? 'bench_reminders_smoke' : 'bench_reminders';
+// BENCH_DB: another database name (bench_…), so that runs side by side do not share one.
+const DB =
+  process.env.BENCH_DB ?? (SMOKE ? 'bench_reminders_smoke' : 'bench_reminders');
+if (!/^bench_[a-z0-9_]+$/.test(DB))
+  throw new Error(`bench databases are named bench_…, not ${DB}`);
 const TASKS = Number(process.env.BENCH_TASKS ?? (SMOKE ? 300 : 100_000));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (SMOKE ? 2 : 10));
 // BENCH_READERS=0: no catalog reads, so the statement counts are the sweep's alone.
@@ -64,6 +69,44 @@ async function seed(knex: Knex) {
      select 'tk-' || i, 'user:default/approver' || (i % 500) from generate_series(1, ${TASKS}) i`,
   );
   await knex.raw('vacuum analyze');
+}
+
+/**
+ * What a reader can wait on besides its own statements, from start() until
+ * stop(): the event loop's delay (the sweep's synchronous work between its
+ * awaits) and the wait for a pooled connection (the sweep holding the
+ * connections the reads need).
+ */
+function waits(knex: Knex) {
+  const pool = (knex as any).client.pool;
+  const asked = new Map<number, number>();
+  let acquires: number[] = [];
+  let maxUsed = 0;
+  pool.on('acquireRequest', (id: number) => asked.set(id, performance.now()));
+  pool.on('acquireSuccess', (id: number) => {
+    const t = asked.get(id);
+    asked.delete(id);
+    if (t !== undefined) acquires.push(performance.now() - t);
+    maxUsed = Math.max(maxUsed, pool.numUsed());
+  });
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  return () => {
+    acquires = [];
+    maxUsed = 0;
+    loop.reset();
+    loop.enable();
+    return () => {
+      loop.disable();
+      const sorted = [...acquires].sort((a, b) => a - b);
+      return {
+        loopDelayP99Ms: loop.percentile(99) / 1e6,
+        loopDelayMaxMs: loop.max / 1e6,
+        acquireP95Ms: percentile(sorted, 95) ?? 0,
+        acquireMaxMs: sorted[sorted.length - 1] ?? 0,
+        poolMaxUsed: maxUsed,
+      };
+    };
+  };
 }
 
 /** Concurrent catalog reads until stop(); returns their latencies. */
@@ -169,20 +212,30 @@ async function main() {
   let stop = readers(engine);
   await new Promise(r => setTimeout(r, 1000));
   await stop();
+  const measure = waits(knex);
   stop = readers(engine);
+  let measured = measure();
   await new Promise(r => setTimeout(r, SECONDS * 1000));
+  const idleWaits = measured();
   const idle = await stop();
   console.log(
-    `reminders: idle catalog reads p95 ${idle.p95.toFixed(1)} ms (${idle.n})`,
+    `reminders: idle catalog reads p95 ${idle.p95.toFixed(1)} ms (${
+      idle.n
+    }); waits ${JSON.stringify(idleWaits)}`,
   );
 
   tracking = true;
   stop = readers(engine);
+  measured = measure();
   const s0 = performance.now();
   const sent = await engine.reminders.run(new Date());
   const sweepS = (performance.now() - s0) / 1000;
+  const busyWaits = measured();
   tracking = false;
   const busy = await stop();
+  console.log(
+    `reminders: during the sweep, waits ${JSON.stringify(busyWaits)}`,
+  );
   const [{ n: jobs }] = (
     await knex.raw(
       `select count(*)::int as n from outbox where payload like '%"kind":"reminder"%'`,
@@ -264,7 +317,7 @@ async function main() {
     require('node:fs').writeFileSync(
       process.env.BENCH_RESULT_FILE,
       JSON.stringify(
-        { rows, raw: { idle, busy, sweepS, sent, jobs } },
+        { rows, raw: { idle, busy, idleWaits, busyWaits, sweepS, sent, jobs } },
         null,
         2,
       ),

@@ -22,14 +22,22 @@ export class ReminderTask {
 
   static readonly initialBatch = 100;
   static readonly minBatch = 10;
-  static readonly maxBatch = 500;
+  /**
+   * A batch's preparation (its rows built, serialised for the one write
+   * statement, the reads' rows parsed) runs on the event loop in stretches
+   * that grow with the batch: at up to 500 a batch, the catalog reads sharing
+   * the process had their p95 at 2.0–2.8× idle during a 100,000-task sweep;
+   * at 200, 1.1–1.4×, for 10 s instead of 8–10 s (bench/README.md,
+   * "Reminders, third pass").
+   */
+  static readonly maxBatch = 200;
   /** A batch's write may hold its rows' locks this long (ms); the size follows it. */
   static readonly targetWriteMs = 50;
 
   /**
    * The next batch's size from how long the last batch's write took: halved
    * when it held its locks longer than the target, grown by half while it
-   * stays under 40 % of it (fewer statements a task), between 10 and 500.
+   * stays under 40 % of it (fewer statements a task), between 10 and 200.
    */
   static nextBatch(size: number, writeMs: number): number {
     if (writeMs > ReminderTask.targetWriteMs)
