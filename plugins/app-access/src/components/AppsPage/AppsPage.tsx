@@ -33,7 +33,7 @@ import {
   TextField,
   Typography,
 } from '@material-ui/core';
-import { ToggleButton, ToggleButtonGroup } from '@material-ui/lab';
+import { Alert, ToggleButton, ToggleButtonGroup } from '@material-ui/lab';
 import SearchIcon from '@material-ui/icons/Search';
 import ClearIcon from '@material-ui/icons/Clear';
 import ViewModuleIcon from '@material-ui/icons/ViewModule';
@@ -41,9 +41,10 @@ import ViewListIcon from '@material-ui/icons/ViewList';
 import AddIcon from '@material-ui/icons/Add';
 import { CatalogApp } from '@app-access/plugin-app-access-common';
 import type { AppSort } from '../../api/AppAccessApi';
-import { useAllApps } from '../../hooks/useAllApps';
+import { useCatalogApps } from '../../hooks/useAllApps';
 import { useRecommendations } from '../../hooks/useRecommendations';
 import { appCategories, filterApps } from '../../lib/apps';
+import { getErrorMessage } from '../../lib/errors';
 import { APP_SORTS, isAppSort, peerCounts, sortApps } from '../../lib/peers';
 import { appRouteRef } from '../../routes';
 import { AppCard } from '../AppCard';
@@ -211,10 +212,27 @@ const AppGrid = memo(({ apps }: { apps: CatalogApp[] }) => {
 });
 AppGrid.displayName = 'AppGrid';
 
+/** The count line: "1021 apps", "27 of 1021 apps match", or so far. */
+function countText(
+  matched: number,
+  loaded: number,
+  filtersActive: boolean,
+  partial: boolean,
+) {
+  if (partial) {
+    return filtersActive
+      ? `${matched} of the first ${loaded} apps match`
+      : `First ${loaded} apps`;
+  }
+  return filtersActive
+    ? `${matched} of ${loaded} apps match`
+    : `${loaded} apps`;
+}
+
 /** The catalog of apps employees can request. */
 export const AppsPage = () => {
   const classes = useStyles();
-  const { value: apps, loading, error, retry } = useAllApps();
+  const { apps, complete, loading, cached, error, retry } = useCatalogApps();
 
   // In the URL so that coming back from an app page keeps the search.
   const [searchParams, setSearchParams] = useSearchParams();
@@ -327,12 +345,16 @@ export const AppsPage = () => {
 
   const filtersActive = Boolean(q || category);
 
+  // While the first pages are shown and the rest still loads, counts and
+  // "no match" say that they are about the apps loaded so far.
+  const partial = !complete;
+
   let body;
-  if (loading) {
-    body = <Progress />;
-  } else if (error) {
+  if (!apps && error) {
     body = <ResponseErrorPanel error={error} />;
-  } else if (!apps || apps.length === 0) {
+  } else if (!apps || (partial && apps.length === 0 && loading)) {
+    body = <Progress />;
+  } else if (apps.length === 0 && !partial) {
     body = (
       <EmptyState
         missing="data"
@@ -348,6 +370,16 @@ export const AppsPage = () => {
           </Button>
         }
       />
+    );
+  } else if (filtered.length === 0 && partial) {
+    body = (
+      <>
+        <Typography variant="body2" color="textSecondary" aria-live="polite">
+          {`None of the first ${apps.length} apps match`}
+          {loading ? '; loading the rest of the catalog…' : '.'}
+        </Typography>
+        {loading && <Progress />}
+      </>
     );
   } else if (filtered.length === 0) {
     const what = [q && `"${q}"`, category && `in ${category}`]
@@ -503,17 +535,35 @@ export const AppsPage = () => {
         <CategoryRanking category={category} apps={apps} />
       )}
 
+      {apps && error && (
+        <Box mb={2}>
+          <Alert
+            severity="warning"
+            action={
+              <Button color="inherit" size="small" onClick={retry}>
+                Try again
+              </Button>
+            }
+          >
+            {cached
+              ? 'Showing the catalog as it was when you last loaded it: refreshing it failed'
+              : `Only the first ${apps.length} apps could be loaded`}
+            {`: ${getErrorMessage(error)}`}
+          </Alert>
+        </Box>
+      )}
+
       {apps && apps.length > 0 && filtered.length > 0 && (
         <Typography
           variant="body2"
           color="textSecondary"
           className={classes.count}
           aria-live="polite"
+          aria-busy={partial && loading}
         >
           <span>
-            {filtersActive
-              ? `${filtered.length} of ${apps.length} apps match`
-              : `${apps.length} apps`}
+            {countText(filtered.length, apps.length, filtersActive, partial)}
+            {partial && loading && ' · loading the rest…'}
           </span>
           {filtersActive && (
             <>
@@ -527,7 +577,7 @@ export const AppsPage = () => {
       )}
 
       {body}
-      {error && (
+      {error && !apps && (
         <Box mt={2}>
           <Button variant="outlined" onClick={retry}>
             Try again
