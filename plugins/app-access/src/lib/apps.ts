@@ -47,12 +47,24 @@ export function filterApps(
     if (words.length === 0) {
       return true;
     }
-    const haystack = [app.name, app.vendor, app.category, app.description]
+    const haystack = searchText(app);
+    return words.every(word => haystack.includes(word));
+  });
+}
+
+/** Lowercased search text per app object, built once instead of per keystroke. */
+const searchTexts = new WeakMap<CatalogApp, string>();
+
+function searchText(app: CatalogApp): string {
+  let text = searchTexts.get(app);
+  if (text === undefined) {
+    text = [app.name, app.vendor, app.category, app.description]
       .filter(Boolean)
       .join(' ')
       .toLocaleLowerCase();
-    return words.every(word => haystack.includes(word));
-  });
+    searchTexts.set(app, text);
+  }
+  return text;
 }
 
 export function appCategories(apps: CatalogApp[]): string[] {

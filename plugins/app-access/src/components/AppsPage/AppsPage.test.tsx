@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { Link as RouterLink, useLocation } from 'react-router-dom';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { CatalogApp } from '@app-access/plugin-app-access-common';
+import { CatalogApp, Paginated } from '@app-access/plugin-app-access-common';
 import {
   apps,
   createFakeApi,
@@ -11,6 +11,7 @@ import {
   renderInPlugin,
   responseError,
 } from '../../__testUtils__';
+import { CATALOG_CACHE_KEY, forgetCachedCatalog } from '../../lib/catalogCache';
 import {
   AppsPage,
   CARDS_PER_BATCH,
@@ -21,8 +22,23 @@ import {
 const render = (api = createFakeApi(), route = '/apps') =>
   renderInPlugin(<AppsPage />, { api, route });
 
+/** A page the test hands out when it chooses. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
 describe('AppsPage', () => {
-  beforeEach(() => window.localStorage.clear());
+  beforeEach(() => {
+    window.localStorage.clear();
+    window.sessionStorage.clear();
+    forgetCachedCatalog();
+  });
 
   it('lists the catalog as cards linking to each app', async () => {
     const api = createFakeApi();
@@ -416,6 +432,165 @@ describe('AppsPage', () => {
       // monday.com: nobody around uses it, so it is not ranked (but listed).
       expect(within(ranking).queryByText('monday.com')).not.toBeInTheDocument();
       expect(screen.getByTestId('app-card-monday')).toBeInTheDocument();
+    });
+  });
+
+  describe('loading a catalog of several pages', () => {
+    // figma, github | miro, slack: two pages, the second one on demand.
+    const [first, second] = [
+      [apps[1], apps[2]],
+      [apps[3], apps[0]],
+    ];
+
+    it('shows the first page while the rest loads, and says so', async () => {
+      const page2 = deferred<Paginated<CatalogApp>>();
+      const api = createFakeApi({
+        listApps: jest.fn(async ({ cursor } = {}) =>
+          cursor ? page2.promise : { items: first, nextCursor: 'page2' },
+        ),
+      });
+      await render(api);
+
+      expect(await screen.findByTestId('app-card-figma')).toBeInTheDocument();
+      expect(screen.getByTestId('app-card-github')).toBeInTheDocument();
+      expect(
+        screen.getByText('First 2 apps · loading the rest…'),
+      ).toBeInTheDocument();
+      expect(api.listApps).toHaveBeenLastCalledWith({
+        limit: 200,
+        cursor: 'page2',
+      });
+
+      // Searching what has loaded says it is only the first apps.
+      await userEvent.type(screen.getByLabelText('Search apps'), 'git');
+      expect(
+        screen.getByText('1 of the first 2 apps match · loading the rest…'),
+      ).toBeInTheDocument();
+      await userEvent.clear(screen.getByLabelText('Search apps'));
+      await userEvent.type(screen.getByLabelText('Search apps'), 'slack');
+      expect(
+        screen.getByText(
+          'None of the first 2 apps match; loading the rest of the catalog…',
+        ),
+      ).toBeInTheDocument();
+      expect(screen.queryByText(/No apps match/)).not.toBeInTheDocument();
+
+      page2.resolve({ items: second });
+
+      expect(await screen.findByText('1 of 4 apps match')).toBeInTheDocument();
+      expect(screen.getByTestId('app-card-slack')).toBeInTheDocument();
+      await userEvent.clear(screen.getByLabelText('Search apps'));
+      expect(screen.getByText('4 apps')).toBeInTheDocument();
+      expect(screen.queryByText(/loading the rest/)).not.toBeInTheDocument();
+    });
+
+    it('keeps the first pages when a later one fails, and resumes there', async () => {
+      let failures = 1;
+      const api = createFakeApi({
+        listApps: jest.fn(async ({ cursor } = {}) => {
+          if (!cursor) {
+            return { items: first, nextCursor: 'page2' };
+          }
+          if (failures-- > 0) {
+            throw responseError(503, 'Service Unavailable', 'try later');
+          }
+          return { items: second };
+        }),
+      });
+      await render(api);
+
+      const alert = await screen.findByRole('alert');
+      expect(alert).toHaveTextContent(
+        'Only the first 2 apps could be loaded: try later',
+      );
+      expect(screen.getByTestId('app-card-figma')).toBeInTheDocument();
+      expect(screen.getByText('First 2 apps')).toBeInTheDocument();
+      expect(api.listApps).toHaveBeenCalledTimes(2);
+
+      await userEvent.click(
+        within(alert).getByRole('button', { name: 'Try again' }),
+      );
+
+      expect(await screen.findByText('4 apps')).toBeInTheDocument();
+      expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+      // Resumed at the page that failed, not from the start.
+      expect(api.listApps).toHaveBeenCalledTimes(3);
+      expect(api.listApps).toHaveBeenLastCalledWith({
+        limit: 200,
+        cursor: 'page2',
+      });
+    });
+  });
+
+  describe('coming back to the page', () => {
+    it('shows the catalog loaded earlier at once, then the fresh one', async () => {
+      const first = await render();
+      expect(await screen.findByText('4 apps')).toBeInTheDocument();
+      first.unmount();
+
+      const fresh = deferred<Paginated<CatalogApp>>();
+      const api = createFakeApi({ listApps: jest.fn(() => fresh.promise) });
+      await render(api);
+
+      // The earlier catalog, before the backend has answered.
+      expect(await screen.findByTestId('app-card-slack')).toBeInTheDocument();
+      expect(screen.getByText('4 apps')).toBeInTheDocument();
+      expect(api.listApps).toHaveBeenCalledWith({
+        limit: 200,
+        cursor: undefined,
+      });
+
+      // The refresh replaces it: Slack is gone, Miro has a new name.
+      fresh.resolve({
+        items: [apps[1], apps[2], { ...apps[3], name: 'Miro Boards' }],
+      });
+      expect(await screen.findByText('3 apps')).toBeInTheDocument();
+      expect(screen.queryByTestId('app-card-slack')).not.toBeInTheDocument();
+      expect(screen.getByText('Miro Boards')).toBeInTheDocument();
+      // And the fresh one is what the next visit shows first.
+      expect(
+        JSON.parse(window.sessionStorage.getItem(CATALOG_CACHE_KEY)!).apps,
+      ).toHaveLength(3);
+    });
+
+    it('keeps showing the earlier catalog when the refresh fails, and says so', async () => {
+      const first = await render();
+      expect(await screen.findByText('4 apps')).toBeInTheDocument();
+      first.unmount();
+
+      await render(
+        createFakeApi({
+          listApps: jest.fn(async () => {
+            throw responseError(500, 'Error', 'database is down');
+          }),
+        }),
+      );
+
+      const alert = await screen.findByRole('alert');
+      expect(alert).toHaveTextContent(
+        'Showing the catalog as it was when you last loaded it: refreshing it failed',
+      );
+      expect(alert).toHaveTextContent('database is down');
+      expect(screen.getByTestId('app-card-slack')).toBeInTheDocument();
+      expect(screen.getByText('4 apps')).toBeInTheDocument();
+    });
+
+    it("never shows another user's catalog", async () => {
+      const first = await render();
+      expect(await screen.findByText('4 apps')).toBeInTheDocument();
+      first.unmount();
+
+      const fresh = deferred<Paginated<CatalogApp>>();
+      await renderInPlugin(<AppsPage />, {
+        api: createFakeApi({ listApps: jest.fn(() => fresh.promise) }),
+        route: '/apps',
+        userEntityRef: 'user:default/sam.manager',
+      });
+
+      expect(await screen.findByRole('progressbar')).toBeInTheDocument();
+      expect(screen.queryByTestId('app-card-slack')).not.toBeInTheDocument();
+      fresh.resolve({ items: [apps[0]] });
+      expect(await screen.findByText('1 apps')).toBeInTheDocument();
     });
   });
 

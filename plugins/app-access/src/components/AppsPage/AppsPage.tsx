@@ -1,6 +1,8 @@
 import {
   ChangeEvent,
+  lazy,
   memo,
+  Suspense,
   useCallback,
   useDeferredValue,
   useEffect,
@@ -14,12 +16,9 @@ import {
   Content,
   ContentHeader,
   EmptyState,
-  Link,
   Progress,
   ResponseErrorPanel,
   SupportButton,
-  Table,
-  TableColumn,
 } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/core-plugin-api';
 import {
@@ -33,7 +32,7 @@ import {
   TextField,
   Typography,
 } from '@material-ui/core';
-import { ToggleButton, ToggleButtonGroup } from '@material-ui/lab';
+import { Alert, ToggleButton, ToggleButtonGroup } from '@material-ui/lab';
 import SearchIcon from '@material-ui/icons/Search';
 import ClearIcon from '@material-ui/icons/Clear';
 import ViewModuleIcon from '@material-ui/icons/ViewModule';
@@ -41,23 +40,22 @@ import ViewListIcon from '@material-ui/icons/ViewList';
 import AddIcon from '@material-ui/icons/Add';
 import { CatalogApp } from '@app-access/plugin-app-access-common';
 import type { AppSort } from '../../api/AppAccessApi';
-import { useAllApps } from '../../hooks/useAllApps';
+import { useCatalogApps } from '../../hooks/useAllApps';
 import { useRecommendations } from '../../hooks/useRecommendations';
 import { appCategories, filterApps } from '../../lib/apps';
-import { APP_SORTS, isAppSort, peerCounts, sortApps } from '../../lib/peers';
+import { getErrorMessage } from '../../lib/errors';
+import { APP_SORTS, isAppSort, sortApps } from '../../lib/peers';
 import { appRouteRef } from '../../routes';
 import { AppCard } from '../AppCard';
-import { AppBadge } from '../AppBadge';
-import { AppLogo } from '../AppLogo';
 import { IntakeDialog } from '../IntakeDialog';
-import {
-  CategoryRanking,
-  PeerUsageBadges,
-  RecommendationsRow,
-} from '../PeerUsage';
+import { CategoryRanking, RecommendationsRow } from '../PeerUsage';
 
-/** Cards rendered at first and added per "Show more"/scroll. */
-export const CARDS_PER_BATCH = 60;
+/**
+ * Cards rendered at first and added per "Show more"/scroll: a little more
+ * than a large screen shows (six rows of four). Every keystroke updates the
+ * rendered cards, so their number is what a keystroke costs.
+ */
+export const CARDS_PER_BATCH = 24;
 
 export const VIEW_STORAGE_KEY = 'app-access:apps-view';
 
@@ -93,11 +91,6 @@ const useStyles = makeStyles(theme => ({
     justifyContent: 'center',
     marginTop: theme.spacing(2),
   },
-  nameCell: {
-    display: 'flex',
-    alignItems: 'center',
-    gap: theme.spacing(1),
-  },
 }));
 
 /**
@@ -127,62 +120,13 @@ function useLoadMoreOnScroll(enabled: boolean, onMore: () => void) {
   return ref;
 }
 
-/** Most used first (team, then role); for the table's "Used by" column. */
-const byPeerUse = (a: CatalogApp, b: CatalogApp) => {
-  const pa = peerCounts(a);
-  const pb = peerCounts(b);
-  return pa.team - pb.team || pa.role - pb.role;
-};
-
-const AppsTable = memo(({ apps }: { apps: CatalogApp[] }) => {
-  const classes = useStyles();
-  const appRoute = useRouteRef(appRouteRef);
-  const columns: TableColumn<CatalogApp>[] = [
-    {
-      title: 'App',
-      field: 'name',
-      highlight: true,
-      render: app => (
-        <Box className={classes.nameCell}>
-          <AppLogo app={app} size="small" />
-          <Link to={appRoute({ appId: app.id })}>{app.name}</Link>
-        </Box>
-      ),
-    },
-    { title: 'Vendor', field: 'vendor' },
-    { title: 'Category', field: 'category' },
-    {
-      title: 'Tiers',
-      sorting: false,
-      render: app => app.tiers.map(tier => tier.name).join(', '),
-    },
-    {
-      title: 'Used by',
-      customSort: byPeerUse,
-      render: app => <PeerUsageBadges app={app} />,
-    },
-    {
-      title: 'Your access',
-      sorting: false,
-      render: app => <AppBadge app={app} />,
-    },
-  ];
-  return (
-    <Table<CatalogApp>
-      columns={columns}
-      data={apps}
-      options={{
-        paging: true,
-        pageSize: 20,
-        pageSizeOptions: [20, 50, 100],
-        search: false,
-        toolbar: false,
-        padding: 'dense',
-      }}
-    />
-  );
-});
-AppsTable.displayName = 'AppsTable';
+/**
+ * The table view, in a chunk of its own: Backstage's Table brings
+ * material-table, date-fns, react-beautiful-dnd and the MUI pickers
+ * (~120 KB compressed) that the card view, which most visits use, does not
+ * need before its first cards.
+ */
+const AppsTable = lazy(() => import('./AppsTable'));
 
 /**
  * The cards. Memoized with the list it gets, so a keystroke that does not
@@ -211,10 +155,27 @@ const AppGrid = memo(({ apps }: { apps: CatalogApp[] }) => {
 });
 AppGrid.displayName = 'AppGrid';
 
+/** The count line: "1021 apps", "27 of 1021 apps match", or so far. */
+function countText(
+  matched: number,
+  loaded: number,
+  filtersActive: boolean,
+  partial: boolean,
+) {
+  if (partial) {
+    return filtersActive
+      ? `${matched} of the first ${loaded} apps match`
+      : `First ${loaded} apps`;
+  }
+  return filtersActive
+    ? `${matched} of ${loaded} apps match`
+    : `${loaded} apps`;
+}
+
 /** The catalog of apps employees can request. */
 export const AppsPage = () => {
   const classes = useStyles();
-  const { value: apps, loading, error, retry } = useAllApps();
+  const { apps, complete, loading, cached, error, retry } = useCatalogApps();
 
   // In the URL so that coming back from an app page keeps the search.
   const [searchParams, setSearchParams] = useSearchParams();
@@ -311,6 +272,26 @@ export const AppsPage = () => {
   useEffect(() => setVisible(CARDS_PER_BATCH), [q, category, sort]);
 
   const [intakeOpen, setIntakeOpen] = useState(false);
+  // The same element every render: a keystroke does not re-render the header.
+  const header = useMemo(
+    () => (
+      <ContentHeader title="App catalog">
+        <Button
+          variant="outlined"
+          color="primary"
+          startIcon={<AddIcon />}
+          onClick={() => setIntakeOpen(true)}
+        >
+          Can't find your app?
+        </Button>
+        <SupportButton>
+          Browse the company's apps and request a license tier. Your requests
+          and the approvals waiting for you are in the tabs above.
+        </SupportButton>
+      </ContentHeader>
+    ),
+    [],
+  );
 
   const recommendations = useRecommendations();
 
@@ -327,12 +308,16 @@ export const AppsPage = () => {
 
   const filtersActive = Boolean(q || category);
 
+  // While the first pages are shown and the rest still loads, counts and
+  // "no match" say that they are about the apps loaded so far.
+  const partial = !complete;
+
   let body;
-  if (loading) {
-    body = <Progress />;
-  } else if (error) {
+  if (!apps && error) {
     body = <ResponseErrorPanel error={error} />;
-  } else if (!apps || apps.length === 0) {
+  } else if (!apps || (partial && apps.length === 0 && loading)) {
+    body = <Progress />;
+  } else if (apps.length === 0 && !partial) {
     body = (
       <EmptyState
         missing="data"
@@ -348,6 +333,16 @@ export const AppsPage = () => {
           </Button>
         }
       />
+    );
+  } else if (filtered.length === 0 && partial) {
+    body = (
+      <>
+        <Typography variant="body2" color="textSecondary" aria-live="polite">
+          {`None of the first ${apps.length} apps match`}
+          {loading ? '; loading the rest of the catalog…' : '.'}
+        </Typography>
+        {loading && <Progress />}
+      </>
     );
   } else if (filtered.length === 0) {
     const what = [q && `"${q}"`, category && `in ${category}`]
@@ -375,7 +370,11 @@ export const AppsPage = () => {
       />
     );
   } else if (view === 'table') {
-    body = <AppsTable apps={filtered} />;
+    body = (
+      <Suspense fallback={<Progress />}>
+        <AppsTable apps={filtered} />
+      </Suspense>
+    );
   } else {
     body = (
       <>
@@ -393,20 +392,7 @@ export const AppsPage = () => {
 
   return (
     <Content>
-      <ContentHeader title="App catalog">
-        <Button
-          variant="outlined"
-          color="primary"
-          startIcon={<AddIcon />}
-          onClick={() => setIntakeOpen(true)}
-        >
-          Can't find your app?
-        </Button>
-        <SupportButton>
-          Browse the company's apps and request a license tier. Your requests
-          and the approvals waiting for you are in the tabs above.
-        </SupportButton>
-      </ContentHeader>
+      {header}
 
       <div className={classes.toolbar}>
         <TextField
@@ -425,17 +411,22 @@ export const AppsPage = () => {
                 <SearchIcon />
               </InputAdornment>
             ),
-            endAdornment: input ? (
+            // Always there, hidden while the box is empty: mounting it on
+            // the first keystroke made that keystroke build the button's
+            // style sheet (a CPU profile: JSS under makeStyles on mount).
+            endAdornment: (
               <InputAdornment position="end">
                 <IconButton
                   size="small"
                   aria-label="Clear search"
                   onClick={clearSearch}
+                  disabled={!input}
+                  style={input ? undefined : { visibility: 'hidden' }}
                 >
                   <ClearIcon fontSize="small" />
                 </IconButton>
               </InputAdornment>
-            ) : undefined,
+            ),
           }}
         />
         <TextField
@@ -495,12 +486,34 @@ export const AppsPage = () => {
         </ToggleButtonGroup>
       </div>
 
-      {apps && apps.length > 0 && !filtersActive && (
-        <RecommendationsRow items={recommendations} />
+      {apps && apps.length > 0 && (
+        // Hidden, not unmounted, while filtering: the first keystroke then
+        // does not unmount its cards (nor the next clear mount them again).
+        <div hidden={filtersActive}>
+          <RecommendationsRow items={recommendations} />
+        </div>
       )}
 
       {apps && apps.length > 0 && category && !q && (
         <CategoryRanking category={category} apps={apps} />
+      )}
+
+      {apps && error && (
+        <Box mb={2}>
+          <Alert
+            severity="warning"
+            action={
+              <Button color="inherit" size="small" onClick={retry}>
+                Try again
+              </Button>
+            }
+          >
+            {cached
+              ? 'Showing the catalog as it was when you last loaded it: refreshing it failed'
+              : `Only the first ${apps.length} apps could be loaded`}
+            {`: ${getErrorMessage(error)}`}
+          </Alert>
+        </Box>
       )}
 
       {apps && apps.length > 0 && filtered.length > 0 && (
@@ -509,11 +522,11 @@ export const AppsPage = () => {
           color="textSecondary"
           className={classes.count}
           aria-live="polite"
+          aria-busy={partial && loading}
         >
           <span>
-            {filtersActive
-              ? `${filtered.length} of ${apps.length} apps match`
-              : `${apps.length} apps`}
+            {countText(filtered.length, apps.length, filtersActive, partial)}
+            {partial && loading && ' · loading the rest…'}
           </span>
           {filtersActive && (
             <>
@@ -527,7 +540,7 @@ export const AppsPage = () => {
       )}
 
       {body}
-      {error && (
+      {error && !apps && (
         <Box mt={2}>
           <Button variant="outlined" onClick={retry}>
             Try again

@@ -13,6 +13,7 @@ import {
 import { Alert } from '@material-ui/lab';
 import { AccessGrant } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../api';
+import { forgetCachedCatalog } from '../../lib/catalogCache';
 import { getErrorMessage, getErrorStatus } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
 import { durationChoices } from '../RequestForm/RequestForm';
@@ -150,6 +151,7 @@ export const RemoveDialog = ({
     setBusy(true);
     try {
       await api.removeAccess(grant.id);
+      forgetCachedCatalog();
       onDone({
         severity: 'success',
         text: `${grant.appName} ${grant.tierName} is being removed; you will be told when it is gone`,

@@ -30,6 +30,7 @@ import {
   getErrorStatus,
   splitFieldErrors,
 } from '../../lib/errors';
+import { forgetCachedCatalog } from '../../lib/catalogCache';
 import { today } from '../../lib/format';
 import { textLimitError } from '../../lib/limits';
 import { requestRouteRef } from '../../routes';
@@ -217,6 +218,8 @@ const RequestFormContent = ({
         durationDays: duration ? Number(duration) : undefined,
         onBehalfOf: forOther && grantee ? grantee : undefined,
       });
+      // The catalog's badge for this app changed.
+      forgetCachedCatalog();
       navigate(requestRoute({ requestId: request.id }));
     } catch (err) {
       const split = splitFieldErrors(getErrorMessage(err), FIELDS);

@@ -34,6 +34,7 @@ import {
   CANCELLABLE_STATUSES,
 } from '@app-access/plugin-app-access-common';
 import { appAccessApiRef } from '../../api';
+import { forgetCachedCatalog } from '../../lib/catalogCache';
 import { getErrorMessage, plainProblem } from '../../lib/errors';
 import {
   formatDateTime,
@@ -258,6 +259,7 @@ export const RequestPage = () => {
       setCancelling(false);
       setConfirmOpen(false);
       // Reload either way: on a conflict the request has moved on.
+      forgetCachedCatalog();
       retry();
     }
   };

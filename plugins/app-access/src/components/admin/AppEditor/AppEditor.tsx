@@ -21,6 +21,7 @@ import { Alert } from '@material-ui/lab';
 import AddIcon from '@material-ui/icons/Add';
 import { appAccessApiRef } from '../../../api';
 import type { AdminApp } from '../../../api/AppAccessApi';
+import { forgetCachedCatalog } from '../../../lib/catalogCache';
 import { getErrorMessage } from '../../../lib/errors';
 import { AppLogo } from '../../AppLogo';
 import { EntityRefPicker } from '../EntityRefPicker';
@@ -131,6 +132,7 @@ export const AppEditor = ({
     try {
       const body = draftToApp(toSave);
       const saved = isNew ? await api.createApp(body) : await api.saveApp(body);
+      forgetCachedCatalog();
       let message = `Saved ${saved.name}.`;
       if (savedListed && !listed) {
         message = `${saved.name} was removed from the catalog. Its requests and history are kept.`;
