@@ -26,7 +26,13 @@ import {
   SMOKE,
   sql,
 } from './lib/common.mjs';
-import { APPROVER, Backend, benchUsers, writeConfig } from './lib/backend.mjs';
+import {
+  APPROVER,
+  Backend,
+  benchUsers,
+  waitForOutbox,
+  writeConfig,
+} from './lib/backend.mjs';
 
 const require = createRequire(`${repoRoot}/package.json`);
 require('@backstage/cli/config/nodeTransform.cjs');
@@ -173,18 +179,8 @@ async function main() {
     // Their approvers' notices are delivered by the outbox worker: the idle
     // baseline starts when it has nothing left to do (without this wait the
     // "idle" reads shared the loop with ~900 deliveries).
-    const d0 = Date.now();
-    for (;;) {
-      const [{ n }] = await sql(
-        DB,
-        `select count(*)::int as n from ${SCHEMA}.outbox where status in ('pending', 'running')`,
-      );
-      if (n === 0 || Date.now() - d0 > 120_000) {
-        log(`outbox drained in ${(Date.now() - d0) / 1000} s (${n} jobs left)`);
-        break;
-      }
-      await sleep(1000);
-    }
+    const drained = await waitForOutbox(DB, { timeoutMs: 120_000 });
+    log(`outbox drained in ${drained.seconds} s (${drained.left} jobs left)`);
 
     let r = 0;
     const reads = () =>

@@ -38,6 +38,7 @@ import {
   BACKEND_KIND,
   benchUsers,
   prepareDistImage,
+  waitForOutbox,
   writeConfig,
 } from './lib/backend.mjs';
 
@@ -186,6 +187,15 @@ async function measure(backends, work, label) {
     } ms ${JSON.stringify(create.statuses)}; cores: ${create.cpuText}`,
   );
 
+  // Each phase starts with no background work left from the one before:
+  // the notices of the creates are delivered before the decisions start
+  // (and the decisions' before the next topology), and how long that took
+  // is reported with the phase.
+  create.drain = await waitForOutbox(DB);
+  log(
+    `${label}: the creates' outbox jobs finished ${create.drain.seconds} s after the phase (${create.drain.left} left)`,
+  );
+
   if (!ids.length) throw new Error(`${label}: no request was created`);
   let d = 0;
   const approver = `Bearer ${tokens.get(APPROVER)}`;
@@ -214,6 +224,10 @@ async function measure(backends, work, label) {
     `${label}: POST /requests/{id}/decisions ${decide.rps.toFixed(0)}/s p95 ${
       decide.p95
     } ms ${JSON.stringify(decide.statuses)}; cores: ${decide.cpuText}`,
+  );
+  decide.drain = await waitForOutbox(DB);
+  log(
+    `${label}: the decisions' outbox jobs finished ${decide.drain.seconds} s after the phase (${decide.drain.left} left)`,
   );
   return { health, meta, create, decide };
 }
@@ -409,7 +423,14 @@ async function main() {
 
 function statusNote(r) {
   const bad = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2'));
-  return `${r.ok} of ${r.requests} 2xx${
+  const drain = r.drain
+    ? `; outbox jobs it queued finished ${r.drain.seconds.toFixed(
+        1,
+      )} s after the phase${
+        r.drain.left ? ` (${r.drain.left} still left)` : ''
+      }`
+    : '';
+  return `${r.ok} of ${r.requests} 2xx${drain}${
     bad.length ? `; ${bad.map(([s, n]) => `${n}× ${s}`).join(', ')}` : ''
   }${r.errors ? `; ${r.errors} errors` : ''}${
     r.cpuText ? `; cores: ${r.cpuText}` : ''

@@ -22,7 +22,7 @@ import {
   sharedReplicaConfig,
   writeReplicaConfigs,
 } from '../../scripts/lib/replicaConfig.mjs';
-import { backendDir, memoryOf, PG, repoRoot, sleep } from './common.mjs';
+import { backendDir, memoryOf, PG, repoRoot, sleep, sql } from './common.mjs';
 
 export const workDir =
   process.env.BENCH_WORK_DIR ?? join(tmpdir(), 'app-access-bench');
@@ -179,6 +179,12 @@ export function writeConfig({ database, users, apps, ports, extra = {} }) {
   });
 }
 
+/** The NODE_OPTIONS that packages/backend/Dockerfile sets (empty if none). */
+export function dockerNodeOptions() {
+  const dockerfile = readFileSync(join(backendDir, 'Dockerfile'), 'utf8');
+  return /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1] ?? '';
+}
+
 export class Backend {
   /** cpus: a taskset CPU list ("0", "1", "0,1") or undefined (no pinning). */
   /**
@@ -233,6 +239,10 @@ export class Backend {
       ? ['taskset', '-c', this.cpus, ...node]
       : node;
     const env = { ...process.env, LOG_LEVEL: 'warn' };
+    // The bundle runs with the Dockerfile's NODE_OPTIONS (its heap size), as
+    // a company's container does, unless the caller set NODE_OPTIONS.
+    if (dist && !process.env.NODE_OPTIONS)
+      env.NODE_OPTIONS = dockerNodeOptions();
     if (!dist) env.NODE_ENV = 'development';
     else if (this.nodeEnv) env.NODE_ENV = this.nodeEnv;
     else delete env.NODE_ENV;
@@ -311,5 +321,25 @@ export class Backend {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
     await this.exited;
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Waits until the outbox of App Access in `database` has no job left to run
+ * (pending or running), so that a measurement starts on a backend with no
+ * background work left over from the one before. Returns how long that took
+ * and how many jobs were left when it gave up (0 when drained).
+ */
+export async function waitForOutbox(database, { timeoutMs = 180_000 } = {}) {
+  const started = Date.now();
+  for (;;) {
+    const [{ n }] = await sql(
+      database,
+      `select count(*)::int as n from "app-access".outbox where status in ('pending', 'running')`,
+    );
+    if (n === 0 || Date.now() - started > timeoutMs) {
+      return { seconds: (Date.now() - started) / 1000, left: n };
+    }
+    await sleep(500);
   }
 }
