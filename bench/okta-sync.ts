@@ -375,7 +375,7 @@ async function main() {
   console.log(
     `  actual: ${seconds(fullMs)}  ratio ${(fullMs / floor).toFixed(
       3,
-    )}× (target ≤ 1.2×)`,
+    )}× (target ≤ 1.05×)`,
   );
   console.log(
     `  429s received: ${full.http429} (fake served ${fake429}) (target 0)`,

@@ -191,9 +191,9 @@ async function measure(backends, work, label) {
   // the notices of the creates are delivered before the decisions start
   // (and the decisions' before the next topology), and how long that took
   // is reported with the phase.
-  create.drain = await waitForOutbox(DB);
+  create.drain = await withCpu(backends, () => waitForOutbox(DB));
   log(
-    `${label}: the creates' outbox jobs finished ${create.drain.seconds} s after the phase (${create.drain.left} left)`,
+    `${label}: the creates' outbox jobs finished ${create.drain.seconds} s after the phase (${create.drain.left} left); cores meanwhile: ${create.drain.cpuText}`,
   );
 
   if (!ids.length) throw new Error(`${label}: no request was created`);
@@ -225,9 +225,9 @@ async function measure(backends, work, label) {
       decide.p95
     } ms ${JSON.stringify(decide.statuses)}; cores: ${decide.cpuText}`,
   );
-  decide.drain = await waitForOutbox(DB);
+  decide.drain = await withCpu(backends, () => waitForOutbox(DB));
   log(
-    `${label}: the decisions' outbox jobs finished ${decide.drain.seconds} s after the phase (${decide.drain.left} left)`,
+    `${label}: the decisions' outbox jobs finished ${decide.drain.seconds} s after the phase (${decide.drain.left} left); cores meanwhile: ${decide.drain.cpuText}`,
   );
   return { health, meta, create, decide };
 }
