@@ -30,6 +30,9 @@ import {
   APPROVER,
   Backend,
   benchUsers,
+  createRequestSpec,
+  cycle,
+  requestPairs,
   waitForOutbox,
   writeConfig,
 } from './lib/backend.mjs';
@@ -136,33 +139,15 @@ async function main() {
       } s)`,
     );
 
-    const pairs = [];
-    for (let a = 1; a <= APPS; a++)
-      for (const user of users)
-        pairs.push({ user, appId: `wb-${String(a).padStart(4, '0')}` });
-    let nextPair = 0;
-    const createRequest = onId => ({
-      method: 'POST',
-      setupRequest: req => {
-        const p = pairs[nextPair++ % pairs.length];
-        return {
-          ...req,
-          path: '/api/app-access/requests',
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Bearer ${tokens.get(p.user)}`,
-          },
-          body: JSON.stringify({
-            appId: p.appId,
-            tierId: 'std',
-            justification: 'reads-under-load benchmark',
-          }),
-        };
-      },
-      onResponse: (status, body) => {
-        if (status === 201 && onId) onId(JSON.parse(body).id);
-      },
-    });
+    // One turn through the pairs for both phases: no pair is asked twice.
+    const nextPair = cycle(requestPairs(users, APPS));
+    const createRequest = onId =>
+      createRequestSpec({
+        nextPair,
+        tokens,
+        justification: 'reads-under-load benchmark',
+        onId,
+      });
     // Requests for the decisions to approve during the loaded phase.
     const pending = [];
     const made = await load({

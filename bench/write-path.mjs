@@ -37,7 +37,10 @@ import {
   Backend,
   BACKEND_KIND,
   benchUsers,
+  createRequestSpec,
+  cycle,
   prepareDistImage,
+  requestPairs,
   waitForOutbox,
   writeConfig,
 } from './lib/backend.mjs';
@@ -53,20 +56,6 @@ const DB = SMOKE ? 'bench_write_smoke' : 'bench_write';
 const cpuProf = process.env.BENCH_CPU_PROF;
 
 const log = m => console.log(`write-path: ${m}`);
-
-function pairs() {
-  const users = benchUsers(USERS);
-  const out = [];
-  for (let a = 1; a <= APPS; a++)
-    for (const user of users)
-      out.push({ user, appId: `wb-${String(a).padStart(4, '0')}` });
-  // Interleave so concurrent requests touch different apps and people.
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = (i * 7919) % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 
 /**
  * Runs one phase and adds where the machine's CPU went meanwhile: cores used
@@ -148,7 +137,6 @@ async function measure(backends, work, label) {
     } ms; cores: ${meta.cpuText}`,
   );
 
-  let next = 0;
   const ids = [];
   const create = await withCpu(backends, () =>
     load({
@@ -156,28 +144,12 @@ async function measure(backends, work, label) {
       connections: CONNECTIONS,
       seconds: SECONDS,
       requests: [
-        {
-          method: 'POST',
-          setupRequest: req => {
-            const p = work[next++ % work.length];
-            return {
-              ...req,
-              path: '/api/app-access/requests',
-              headers: {
-                'content-type': 'application/json',
-                authorization: `Bearer ${tokens.get(p.user)}`,
-              },
-              body: JSON.stringify({
-                appId: p.appId,
-                tierId: 'std',
-                justification: 'write-path benchmark',
-              }),
-            };
-          },
-          onResponse: (status, body) => {
-            if (status === 201) ids.push(JSON.parse(body).id);
-          },
-        },
+        createRequestSpec({
+          nextPair: cycle(work),
+          tokens,
+          justification: 'write-path benchmark',
+          onId: id => ids.push(id),
+        }),
       ],
     }),
   );
@@ -273,7 +245,7 @@ async function topology(label, configs, cpus, work) {
 }
 
 async function main() {
-  const all = pairs();
+  const all = requestPairs(benchUsers(USERS), APPS, { interleave: true });
   // Half the (user, app) pairs each: one open request per user, app and tier.
   const half = Math.floor(all.length / 2);
   const load0 = loadavg();

@@ -185,6 +185,57 @@ export function dockerNodeOptions() {
   return /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1] ?? '';
 }
 
+/**
+ * Every (user, app) pair of the seeded bench data (`wb-0001`…): each can hold
+ * one open request. `interleave` reorders them so that concurrent requests
+ * touch different apps and people.
+ */
+export function requestPairs(users, apps, { interleave = false } = {}) {
+  const out = [];
+  for (let a = 1; a <= apps; a++)
+    for (const user of users)
+      out.push({ user, appId: `wb-${String(a).padStart(4, '0')}` });
+  if (interleave) {
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = (i * 7919) % (i + 1);
+      [out[i], out[j]] = [out[j], out[i]];
+    }
+  }
+  return out;
+}
+
+/** The pairs one after another, round and round: `() => the next pair`. */
+export function cycle(pairs) {
+  let next = 0;
+  return () => pairs[next++ % pairs.length];
+}
+
+/**
+ * An autocannon request that creates an access request for `nextPair()` (as
+ * that pair's user, with `tokens`: user → token) and hands the new request's
+ * id to `onId`. Phases that share `nextPair` never ask twice for one pair.
+ */
+export function createRequestSpec({ nextPair, tokens, justification, onId }) {
+  return {
+    method: 'POST',
+    setupRequest: req => {
+      const p = nextPair();
+      return {
+        ...req,
+        path: '/api/app-access/requests',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${tokens.get(p.user)}`,
+        },
+        body: JSON.stringify({ appId: p.appId, tierId: 'std', justification }),
+      };
+    },
+    onResponse: (status, body) => {
+      if (status === 201 && onId) onId(JSON.parse(body).id);
+    },
+  };
+}
+
 export class Backend {
   /** cpus: a taskset CPU list ("0", "1", "0,1") or undefined (no pinning). */
   /**
