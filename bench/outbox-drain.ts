@@ -42,6 +42,7 @@ import {
   DirectoryPerson,
 } from '@app-access/plugin-app-access-node';
 import { AppAccessEngine } from '../plugins/app-access-backend/src/AppAccessEngine';
+import { OutboxStore } from '../plugins/app-access-backend/src/database/OutboxStore';
 import { FakeZendesk } from '../plugins/app-access-backend-module-zendesk/src/testing/FakeZendesk';
 import { ZendeskClient } from '../plugins/app-access-backend-module-zendesk/src/ZendeskClient';
 import { ZendeskFulfiller } from '../plugins/app-access-backend-module-zendesk/src/ZendeskFulfiller';
@@ -289,17 +290,22 @@ async function main() {
       1000
     ).toFixed(1)} s`,
   );
-  // The claim's plan with every job due (the notice lane's filter included).
-  const plan = await observer.raw(
-    `explain (analyze, buffers) select id, status, last_error, failing_since from outbox
-     where ((status = 'pending' and next_attempt_at <= ?) or (status = 'running' and locked_until < ?))
-       and kind in ('notify') order by next_attempt_at limit 1 for update skip locked`,
-    [new Date().toISOString(), new Date().toISOString()],
-  );
-  const planText = plan.rows.map((r: any) => `  ${r['QUERY PLAN']}`);
-  console.log(
-    `drain: plan of the notice lane's claim:\n${planText.join('\n')}`,
-  );
+  // The plans of the claims (the worker's own statement) with every job due.
+  const claims = new OutboxStore(observer);
+  for (const [lane, kinds] of [
+    ['notice lane', ['notify']],
+    ['shared lane', undefined],
+  ] as const) {
+    const plan = await claims.explainClaimPg({
+      kinds: kinds && [...kinds],
+      analyze: true,
+    });
+    console.log(
+      `drain: plan of the ${lane}'s claim:\n${plan
+        .map(line => `  ${line}`)
+        .join('\n')}`,
+    );
+  }
 
   // Drain.
   statements = 0;

@@ -436,6 +436,18 @@ const ROWS_PER_STEP: Array<(knex: Knex) => Promise<void>> = [
       .where({ app_id: 'step-app', id: 'standard' })
       .update({ auto_reclaim: '{"inactiveDays":60,"answerDays":14}' });
   },
+  async knex => {
+    // The notice lane's index: a notice waiting behind the fulfil job.
+    await knex('outbox').insert({
+      kind: 'notify',
+      payload: '{}',
+      idempotency_key: 'notify:step-request:fulfilled',
+      status: 'pending',
+      next_attempt_at: at,
+      created_at: at,
+      updated_at: at,
+    });
+  },
 ];
 
 describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {

@@ -286,6 +286,138 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     expect(await store.complete(takeover!.id, 2)).toBe(true);
   });
 
+  it("claims the earliest due job, pending or taken over, of the lane's kinds only", async () => {
+    const t0 = Date.now();
+    const at = (ms: number) => new Date(t0 + ms);
+    const add = (key: string, kind: string, notBefore: Date) =>
+      knex.transaction(tx =>
+        store.enqueue(
+          [{ kind, idempotencyKey: key, payload: {}, notBefore }],
+          tx,
+        ),
+      );
+    // Claims as a worker that finishes each job it gets at once (so only
+    // the "crashed" worker's leases run out).
+    const claim = async (now: Date, kinds?: string[]) => {
+      const job = await store.claim({
+        workerId: 'w',
+        leaseMs: 1000,
+        now,
+        kinds,
+      });
+      if (job) expect(await store.complete(job.id, job.fence)).toBe(true);
+      return job?.idempotencyKey;
+    };
+    // "crashed" holds a work job whose lease runs out at t0 + 1 s.
+    await add('crashed-work', 'work', at(-3000));
+    const crashed = (kinds?: string[]) =>
+      store.claim({ workerId: 'crashed', leaseMs: 1000, now: at(0), kinds });
+    expect((await crashed())?.idempotencyKey).toBe('crashed-work');
+    await add('notice-1', 'notify', at(-2000));
+    await add('work-1', 'work', at(-1000));
+    await add('notice-later', 'notify', at(HOUR));
+    await add('work-earliest', 'work', at(-9000));
+
+    // Within the lease: the earliest pending job, never the held one.
+    expect(await claim(at(500))).toBe('work-earliest');
+    // After it: the abandoned job, due before every pending one left.
+    const takenOver = await store.claim({
+      workerId: 'w',
+      leaseMs: 1000,
+      now: at(5000),
+    });
+    expect(takenOver).toMatchObject({
+      idempotencyKey: 'crashed-work',
+      takenOver: true,
+      fence: 2,
+    });
+    expect(await store.complete(takenOver!.id, takenOver!.fence)).toBe(true);
+    // A notice lane takes notices only, and none that is not due yet.
+    expect(await claim(at(5000), ['notify'])).toBe('notice-1');
+    expect(await claim(at(5000), ['notify'])).toBeUndefined();
+    // "crashed" now holds work-1: a notice lane never takes it over, a
+    // lane of its kind does once the lease ran out.
+    expect((await crashed(['work']))?.idempotencyKey).toBe('work-1');
+    expect(await claim(at(10_000), ['notify'])).toBeUndefined();
+    expect(await claim(at(10_000), [])).toBeUndefined();
+    const work1 = await store.claim({
+      workerId: 'w',
+      leaseMs: 1000,
+      now: at(10_000),
+      kinds: ['work'],
+    });
+    expect(work1).toMatchObject({ idempotencyKey: 'work-1', takenOver: true });
+    expect(await store.complete(work1!.id, work1!.fence)).toBe(true);
+    expect(await claim(at(10_000))).toBeUndefined();
+    expect(await claim(at(2 * HOUR))).toBe('notice-later');
+  });
+
+  it("claims the earliest due job, pending or taken over, of the lane's kinds only", async () => {
+    const t0 = Date.now();
+    const at = (ms: number) => new Date(t0 + ms);
+    const add = (key: string, kind: string, notBefore: Date) =>
+      knex.transaction(tx =>
+        store.enqueue(
+          [{ kind, idempotencyKey: key, payload: {}, notBefore }],
+          tx,
+        ),
+      );
+    // Claims as a worker that finishes each job it gets at once (so only
+    // the "crashed" worker's leases run out).
+    const claim = async (now: Date, kinds?: string[]) => {
+      const job = await store.claim({
+        workerId: 'w',
+        leaseMs: 1000,
+        now,
+        kinds,
+      });
+      if (job) expect(await store.complete(job.id, job.fence)).toBe(true);
+      return job?.idempotencyKey;
+    };
+    // "crashed" holds a work job whose lease runs out at t0 + 1 s.
+    await add('crashed-work', 'work', at(-3000));
+    const crashed = (kinds?: string[]) =>
+      store.claim({ workerId: 'crashed', leaseMs: 1000, now: at(0), kinds });
+    expect((await crashed())?.idempotencyKey).toBe('crashed-work');
+    await add('notice-1', 'notify', at(-2000));
+    await add('work-1', 'work', at(-1000));
+    await add('notice-later', 'notify', at(HOUR));
+    await add('work-earliest', 'work', at(-9000));
+
+    // Within the lease: the earliest pending job, never the held one.
+    expect(await claim(at(500))).toBe('work-earliest');
+    // After it: the abandoned job, due before every pending one left.
+    const takenOver = await store.claim({
+      workerId: 'w',
+      leaseMs: 1000,
+      now: at(5000),
+    });
+    expect(takenOver).toMatchObject({
+      idempotencyKey: 'crashed-work',
+      takenOver: true,
+      fence: 2,
+    });
+    expect(await store.complete(takenOver!.id, takenOver!.fence)).toBe(true);
+    // A notice lane takes notices only, and none that is not due yet.
+    expect(await claim(at(5000), ['notify'])).toBe('notice-1');
+    expect(await claim(at(5000), ['notify'])).toBeUndefined();
+    // "crashed" now holds work-1: a notice lane never takes it over, a
+    // lane of its kind does once the lease ran out.
+    expect((await crashed(['work']))?.idempotencyKey).toBe('work-1');
+    expect(await claim(at(10_000), ['notify'])).toBeUndefined();
+    expect(await claim(at(10_000), [])).toBeUndefined();
+    const work1 = await store.claim({
+      workerId: 'w',
+      leaseMs: 1000,
+      now: at(10_000),
+      kinds: ['work'],
+    });
+    expect(work1).toMatchObject({ idempotencyKey: 'work-1', takenOver: true });
+    expect(await store.complete(work1!.id, work1!.fence)).toBe(true);
+    expect(await claim(at(10_000))).toBeUndefined();
+    expect(await claim(at(2 * HOUR))).toBe('notice-later');
+  });
+
   it('does not charge a re-claim after a crash', async () => {
     await enqueue();
     // A worker claims the job and then "crashes" (never completes it).
@@ -540,5 +672,50 @@ describe.each(databases.eachSupportedId())('outbox on %p', databaseId => {
     expect(await next.runOnce()).toBe(1);
     expect(vendorCalls).toEqual([1]);
     expect((await store.countByStatus()).done).toBe(2);
+  });
+});
+
+// How a claim finds its job on PostgreSQL (SQLite claims in a transaction
+// that serialises writers, without SKIP LOCKED or these indexes' plans).
+describe('outbox claims on PostgreSQL with a backlog', () => {
+  const pg = TestDatabases.create({ ids: ['POSTGRES_15'] });
+  let pgKnex: Knex;
+  let pgStore: OutboxStore;
+
+  beforeAll(async () => {
+    pgKnex = await pg.init('POSTGRES_15');
+    await migrateKnex(pgKnex);
+    pgStore = new OutboxStore(pgKnex);
+  });
+
+  it('claims through an index that starts at the first due job, with thousands waiting', async () => {
+    const now = new Date();
+    // Vendor jobs waiting on a rate limit, due before the few notices.
+    const jobs = Array.from({ length: 4000 }, (_, i) => ({
+      kind: i < 3950 ? 'fulfill' : 'notify',
+      idempotencyKey: `backlog-${i}`,
+      payload: {},
+      notBefore: new Date(now.getTime() - 60_000 + i),
+    }));
+    await pgKnex.transaction(tx => pgStore.enqueue(jobs, tx));
+    await pgKnex.raw('analyze outbox');
+    for (const kinds of [undefined, ['notify']]) {
+      const plan = (await pgStore.explainClaimPg({ now, kinds })).join('\n');
+      // One ordered index scan per branch (pending, lease run out), each
+      // stopping at its first row: no sort or bitmap scan of every due job.
+      expect(plan).toContain(
+        kinds
+          ? 'Index Scan using outbox_kind_due_idx'
+          : 'Index Scan using outbox_due_idx',
+      );
+      expect(plan).not.toMatch(/Bitmap|Seq Scan/);
+    }
+    const claimed = await pgStore.claim({
+      workerId: 'w',
+      leaseMs: 30_000,
+      now,
+      kinds: ['notify'],
+    });
+    expect(claimed?.idempotencyKey).toBe('backlog-3950');
   });
 });
