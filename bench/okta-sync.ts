@@ -35,6 +35,12 @@ import { AppAccessEngine } from '../plugins/app-access-backend/src/AppAccessEngi
 import { FakeOkta } from '../plugins/app-access-backend-module-okta/src/testing/FakeOkta';
 import { OktaSync } from '../plugins/app-access-backend-module-okta/src/sync/OktaSync';
 import { OktaSyncStore } from '../plugins/app-access-backend-module-okta/src/sync/OktaSyncStore';
+import {
+  expectedAssignments,
+  random,
+  seedOktaOrg,
+  TITLES,
+} from './lib/oktaOrg';
 
 const env = (name: string, fallback: number) => {
   const raw = process.env[name];
@@ -58,21 +64,6 @@ const RESERVE = env('BENCH_RESERVE', 10);
 const RELEASE = env('BENCH_RELEASE', 10);
 const CHANGES = env('BENCH_CHANGES', 100);
 const SEED = env('BENCH_SEED', 42);
-
-const TITLES = 400;
-const DEPARTMENTS = 25;
-
-/** Deterministic random numbers (mulberry32). */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The sync's stage timings, from its log lines ("… in 12.3 s"). */
 const stages: Array<{ what: string; ms: number }> = [];
@@ -104,117 +95,6 @@ async function database(): Promise<Knex> {
     connection: `${PG}/${DB}`,
     pool: { min: 2, max: 10 },
   });
-}
-
-/** The org: skewed group sizes and app popularity, like real ones. */
-function seedOkta(fake: FakeOkta) {
-  const rnd = random(SEED);
-  const userIds: string[] = [];
-  const padded = (i: number, w: number) => String(i).padStart(w, '0');
-  for (let i = 0; i < USERS; i++) {
-    const r = rnd();
-    const user = fake.addUser({
-      id: `00u${padded(i, 17)}`,
-      login: `user${padded(i, 6)}@bench.example`,
-      status: r < 0.005 ? 'DEPROVISIONED' : r < 0.01 ? 'SUSPENDED' : 'ACTIVE',
-      profile: {
-        title: `Title ${Math.floor(rnd() * TITLES)}`,
-        department: `Dept ${Math.floor(rnd() * DEPARTMENTS)}`,
-      },
-    });
-    userIds.push(user.id);
-  }
-  const groupIds: string[] = [];
-  for (let g = 0; g < GROUPS; g++) {
-    groupIds.push(
-      fake.addGroup({ id: `00g${padded(g, 17)}`, name: `Group ${g}` }).id,
-    );
-  }
-  const appIds: string[] = [];
-  for (let a = 0; a < APPS; a++) {
-    appIds.push(
-      fake.addApp({
-        id: `0oa${padded(a, 17)}`,
-        label: `App ${a}`,
-        // 2 % of apps are switched off: nobody counts as using them.
-        status: a % 50 === 49 ? 'INACTIVE' : 'ACTIVE',
-      }).id,
-    );
-  }
-  // Memberships: 4 groups per person; a fifth of them among the 5 % biggest groups.
-  let memberships = 0;
-  for (const userId of userIds) {
-    for (let k = 0; k < 4; k++) {
-      const g =
-        k === 0 && rnd() < 0.8
-          ? Math.floor(rnd() ** 3 * GROUPS * 0.05)
-          : Math.floor(rnd() * GROUPS);
-      fake.addToGroup(groupIds[g], userId);
-    }
-  }
-  for (const members of fake.groupMembers.values()) memberships += members.size;
-
-  // Group assignments until the group share of app users is reached.
-  const appUserCount = () => {
-    let total = 0;
-    for (const m of fake.appUsers.values()) total += m.size;
-    return total;
-  };
-  const groupTarget = ASSIGNMENTS * (1 - DIRECT_SHARE);
-  let total = 0;
-  let groupAssignments = 0;
-  const order = [...groupIds].sort(() => rnd() - 0.5);
-  for (let round = 0; total < groupTarget && round < 100; round++) {
-    for (const groupId of order) {
-      const app = appIds[Math.floor(rnd() ** 2 * APPS)];
-      const before = fake.appUsers.get(app)!.size;
-      fake.assignGroupToApp(app, groupId);
-      groupAssignments += 1;
-      total += fake.appUsers.get(app)!.size - before;
-      if (total >= groupTarget) break;
-    }
-  }
-  // Direct assignments for the rest.
-  let direct = 0;
-  while (appUserCount() < ASSIGNMENTS) {
-    for (let i = 0; i < 10_000; i++) {
-      const app = appIds[Math.floor(rnd() ** 1.5 * APPS)];
-      const user = userIds[Math.floor(rnd() * USERS)];
-      const existing = fake.appUsers.get(app)!.get(user);
-      if (existing?.scope === 'USER') continue;
-      fake.assignUserToApp(app, user);
-      direct += 1;
-    }
-  }
-  return {
-    userIds,
-    groupIds,
-    appIds,
-    memberships,
-    groupAssignments,
-    direct,
-    appUsers: appUserCount(),
-  };
-}
-
-/** Assignments the core should hold (distinct person/app/source), from the fake's data. */
-function expectedTotal(fake: FakeOkta) {
-  const inactive = new Set(['DEPROVISIONED', 'SUSPENDED']);
-  let total = 0;
-  for (const [appId, app] of fake.apps) {
-    if (app.status !== 'ACTIVE') continue;
-    const viaGroups = new Set<string>();
-    for (const groupId of fake.appGroups.get(appId)!.keys()) {
-      for (const u of fake.groupMembers.get(groupId)!) viaGroups.add(u);
-    }
-    for (const u of viaGroups)
-      if (!inactive.has(fake.users.get(u)!.status)) total += 1;
-    for (const [u, appUser] of fake.appUsers.get(appId)!) {
-      if (appUser.scope === 'USER' && !inactive.has(fake.users.get(u)!.status))
-        total += 1;
-    }
-  }
-  return total;
 }
 
 async function main() {
@@ -258,7 +138,14 @@ async function main() {
     systemLog: false,
     requestLogLimit: 2_000_000,
   });
-  const seeded = seedOkta(fake);
+  const seeded = seedOktaOrg(fake, {
+    users: USERS,
+    groups: GROUPS,
+    apps: APPS,
+    assignments: ASSIGNMENTS,
+    directShare: DIRECT_SHARE,
+    seed: SEED,
+  });
   // The org has been like this for a while (incremental runs read a minute back).
   fake.backdate(3600_000);
   console.log(
@@ -350,7 +237,7 @@ async function main() {
         .count({ c: '*' })) as any
     )[0].c,
   );
-  const expected = expectedTotal(fake);
+  const expected = expectedAssignments(fake);
 
   console.log('\nfull sync results');
   for (const [i, [family, pages]] of families.entries()) {
@@ -475,7 +362,7 @@ async function main() {
         .count({ c: '*' })) as any
     )[0].c,
   );
-  const expectedAfter = expectedTotal(fake);
+  const expectedAfter = expectedAssignments(fake);
   console.log('\nincremental sync results');
   console.log(`  mode: ${incResult.mode}`);
   console.log(`  time: ${seconds(incMs)} (target < 10 s)`);

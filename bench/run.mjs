@@ -69,6 +69,12 @@ const BENCHMARKS = {
     },
     env: { BENCH_DB: 'bench_okta', BENCH_DROP: '1' },
   },
+  'okta-memory': {
+    what: 'backend memory through a full Okta sync at 100,000 people (BENCH_BACKEND=dist: the production bundle and its heap size)',
+    args: ['bench/okta-memory.mjs'],
+    smokeEnv: { BENCH_DB: 'bench_okta_memory_smoke' },
+    env: { BENCH_DB: 'bench_okta_memory' },
+  },
   drain: {
     what: 'outbox drain: approved requests through the Zendesk and Okta fakes under their rate limits vs the floor',
     args: [...TRANSFORM, 'bench/outbox-drain.ts'],
