@@ -31,6 +31,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runMain } from './lib/common.mjs';
 import { launchBrowser } from '../packages/app/e2e-tests/launchBrowser.mjs';
 import {
   APP_URL,
@@ -769,10 +770,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  e => {
-    console.error(e?.stack ?? e);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -29,14 +29,14 @@ import {
   sleep,
   SMOKE,
   sql,
+  runMain,
 } from './lib/common.mjs';
 import {
-  Backend,
   BACKEND_KIND,
   benchUsers,
   dockerNodeOptions,
+  oktaBackend,
   prepareDistImage,
-  writeConfig,
 } from './lib/backend.mjs';
 
 const require = createRequire(`${repoRoot}/package.json`);
@@ -44,20 +44,32 @@ require('@backstage/cli/config/nodeTransform.cjs');
 const {
   FakeOkta,
 } = require('./plugins/app-access-backend-module-okta/src/testing/FakeOkta.ts');
-const { seedOktaOrg, expectedAssignments } = require('./bench/lib/oktaOrg.ts');
+const {
+  everyFamily,
+  expectedAssignments,
+  orgShapeFromEnv,
+  seedOktaOrg,
+} = require('./bench/lib/oktaOrg.ts');
 
 const num = (name, full, smoke) => {
   const value = Number(process.env[name] ?? (SMOKE ? smoke : full));
   if (!Number.isFinite(value)) throw new Error(`${name} must be a number`);
   return value;
 };
-const USERS = num('BENCH_USERS', 100_000, 300);
-const GROUPS = num('BENCH_GROUPS', 5_000, 20);
-const APPS = num('BENCH_APPS', 1_000, 15);
-const ASSIGNMENTS = num('BENCH_ASSIGNMENTS', 2_000_000, 1_500);
-const DIRECT_SHARE = num('BENCH_DIRECT_SHARE', 0.2, 0.2);
+// Smoke: the okta-sync benchmark's smoke org (bench/run.mjs).
+const ORG = orgShapeFromEnv(
+  SMOKE
+    ? {
+        users: 300,
+        groups: 20,
+        apps: 15,
+        assignments: 1_500,
+        directShare: 0.2,
+        seed: 42,
+      }
+    : undefined,
+);
 const RPM = num('BENCH_OKTA_RPM', 6_000, 6_000);
-const SEED = num('BENCH_SEED', 42, 42);
 const PORT = num('BENCH_PORT', 7618, 7618);
 const DB =
   process.env.BENCH_DB ??
@@ -88,26 +100,12 @@ async function main() {
   const distImage = BACKEND_KIND === 'dist' ? prepareDistImage(log) : undefined;
   const t0 = Date.now();
   const okta = await FakeOkta.start({
-    rateLimits: {
-      users: RPM,
-      groups: RPM,
-      apps: RPM,
-      logs: RPM,
-      oauth: RPM,
-      other: RPM,
-    },
+    rateLimits: everyFamily(RPM),
     rateLimitWindowMs: 60_000,
     systemLog: false,
     requestLogLimit: 1_000,
   });
-  const seeded = seedOktaOrg(okta, {
-    users: USERS,
-    groups: GROUPS,
-    apps: APPS,
-    assignments: ASSIGNMENTS,
-    directShare: DIRECT_SHARE,
-    seed: SEED,
-  });
+  const seeded = seedOktaOrg(okta, ORG);
   okta.backdate(3600_000);
   const expected = expectedAssignments(okta);
   log(
@@ -121,24 +119,15 @@ async function main() {
   const load0 = loadavg();
   await recreateDatabase(DB);
   // A small catalog: the people App Access learns come from Okta.
-  const [configFiles] = writeConfig({
+  const backend = oktaBackend({
+    name: 'okta-memory',
+    port: PORT,
     database: DB,
     users: benchUsers(SMOKE ? 8 : 200),
     apps: 20,
-    ports: [PORT],
-    extra: {
-      okta: {
-        orgUrl: okta.url,
-        apiToken: 'test-api-token',
-        requestTimeoutSeconds: 60,
-        sync: { enabled: true, everyMinutes: 600 },
-      },
-    },
-  });
-  const backend = new Backend({
-    name: 'okta-memory',
-    port: PORT,
-    configFiles,
+    oktaUrl: okta.url,
+    requestTimeoutSeconds: 60,
+    everyMinutes: 600,
     distImage,
   });
   try {
@@ -191,7 +180,7 @@ async function main() {
     report(
       [
         row({
-          name: `full Okta sync of ${USERS} people: backend peak RSS (${kind})`,
+          name: `full Okta sync of ${ORG.users} people: backend peak RSS (${kind})`,
           figure: backend.peakMb,
           unit: 'MB',
           baseline: restMb,
@@ -215,10 +204,7 @@ async function main() {
       {
         loadavg: { before: load0, after: loadavg() },
         settings: {
-          USERS,
-          GROUPS,
-          APPS,
-          ASSIGNMENTS,
+          ...ORG,
           RPM,
           backend: BACKEND_KIND,
         },
@@ -231,10 +217,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  e => {
-    console.error(e?.stack ?? e);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -36,7 +36,9 @@ import { FakeOkta } from '../plugins/app-access-backend-module-okta/src/testing/
 import { OktaSync } from '../plugins/app-access-backend-module-okta/src/sync/OktaSync';
 import { OktaSyncStore } from '../plugins/app-access-backend-module-okta/src/sync/OktaSyncStore';
 import {
+  everyFamily,
   expectedAssignments,
+  orgShapeFromEnv,
   random,
   seedOktaOrg,
   TITLES,
@@ -51,11 +53,15 @@ const env = (name: string, fallback: number) => {
 
 const PG = process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
 const DB = process.env.BENCH_DB ?? 'app_access_okta_bench';
-const USERS = env('BENCH_USERS', 100_000);
-const GROUPS = env('BENCH_GROUPS', 5_000);
-const APPS = env('BENCH_APPS', 1_000);
-const ASSIGNMENTS = env('BENCH_ASSIGNMENTS', 2_000_000);
-const DIRECT_SHARE = env('BENCH_DIRECT_SHARE', 0.2);
+const ORG = orgShapeFromEnv();
+const {
+  users: USERS,
+  groups: GROUPS,
+  apps: APPS,
+  assignments: ASSIGNMENTS,
+  directShare: DIRECT_SHARE,
+  seed: SEED,
+} = ORG;
 const CATALOG_SHARE = env('BENCH_CATALOG_SHARE', 0.5);
 const RPM = env('BENCH_OKTA_RPM', 600);
 const WINDOW_SECONDS = env('BENCH_WINDOW_SECONDS', 60);
@@ -63,7 +69,6 @@ const PAGE = process.env.BENCH_PAGE ? env('BENCH_PAGE', 200) : undefined;
 const RESERVE = env('BENCH_RESERVE', 10);
 const RELEASE = env('BENCH_RELEASE', 10);
 const CHANGES = env('BENCH_CHANGES', 100);
-const SEED = env('BENCH_SEED', 42);
 
 /** The sync's stage timings, from its log lines ("… in 12.3 s"). */
 const stages: Array<{ what: string; ms: number }> = [];
@@ -126,26 +131,12 @@ async function main() {
 
   const t0 = Date.now();
   const fake = await FakeOkta.start({
-    rateLimits: {
-      users: RPM,
-      groups: RPM,
-      apps: RPM,
-      logs: RPM,
-      oauth: RPM,
-      other: RPM,
-    },
+    rateLimits: everyFamily(RPM),
     rateLimitWindowMs: WINDOW_SECONDS * 1000,
     systemLog: false,
     requestLogLimit: 2_000_000,
   });
-  const seeded = seedOktaOrg(fake, {
-    users: USERS,
-    groups: GROUPS,
-    apps: APPS,
-    assignments: ASSIGNMENTS,
-    directShare: DIRECT_SHARE,
-    seed: SEED,
-  });
+  const seeded = seedOktaOrg(fake, ORG);
   // The org has been like this for a while (incremental runs read a minute back).
   fake.backdate(3600_000);
   console.log(

@@ -292,6 +292,7 @@ async function main() {
   );
   // The plans of the claims (the worker's own statement) with every job due.
   const claims = new OutboxStore(observer);
+  const plans: Record<string, string[]> = {};
   for (const [lane, kinds] of [
     ['notice lane', ['notify']],
     ['shared lane', undefined],
@@ -300,6 +301,7 @@ async function main() {
       kinds: kinds && [...kinds],
       analyze: true,
     });
+    plans[lane] = plan;
     console.log(
       `drain: plan of the ${lane}'s claim:\n${plan
         .map(line => `  ${line}`)
@@ -485,7 +487,7 @@ async function main() {
             dead,
             drainStatements,
             lags: { n: lags.length, p95: noticeP95 },
-            plan: planText,
+            plans,
             messages: messages.length,
           },
         },

@@ -25,16 +25,16 @@ import {
   sleep,
   SMOKE,
   sql,
+  runMain,
 } from './lib/common.mjs';
 import {
   APPROVER,
-  Backend,
   benchUsers,
   createRequestSpec,
   cycle,
+  oktaBackend,
   requestPairs,
   waitForOutbox,
-  writeConfig,
 } from './lib/backend.mjs';
 
 const require = createRequire(`${repoRoot}/package.json`);
@@ -95,24 +95,15 @@ async function main() {
   const org = fakeOrg(okta, users);
   const load0 = loadavg();
   await recreateDatabase(DB);
-  const [configFiles] = writeConfig({
+  const backend = oktaBackend({
+    name: 'reads',
+    port: PORT,
     database: DB,
     users,
     apps: APPS,
-    ports: [PORT],
-    extra: {
-      okta: {
-        orgUrl: okta.url,
-        apiToken: 'test-api-token',
-        requestTimeoutSeconds: 10,
-        sync: { enabled: true, everyMinutes: 0.1 },
-      },
-    },
-  });
-  const backend = new Backend({
-    name: 'reads',
-    port: PORT,
-    configFiles,
+    oktaUrl: okta.url,
+    requestTimeoutSeconds: 10,
+    everyMinutes: 0.1,
     cpuProf: process.env.BENCH_CPU_PROF,
   });
   let changer;
@@ -305,10 +296,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  e => {
-    console.error(e?.stack ?? e);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -31,6 +31,7 @@ import {
   report,
   row,
   SMOKE,
+  runMain,
 } from './lib/common.mjs';
 import {
   APPROVER,
@@ -409,10 +410,4 @@ function statusNote(r) {
   }`;
 }
 
-main().then(
-  () => process.exit(0),
-  e => {
-    console.error(e?.stack ?? e);
-    process.exit(1);
-  },
-);
+runMain(main);

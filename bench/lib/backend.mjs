@@ -179,6 +179,39 @@ export function writeConfig({ database, users, apps, ports, extra = {} }) {
   });
 }
 
+/**
+ * One example backend (not started) whose Okta module syncs the Okta fake at
+ * `oktaUrl` (its API token) every `everyMinutes`, the first run two minutes
+ * after start-up; `backend` options (cpuProf, distImage, …) go to Backend.
+ */
+export function oktaBackend({
+  name,
+  port,
+  database,
+  users,
+  apps,
+  oktaUrl,
+  requestTimeoutSeconds,
+  everyMinutes,
+  ...backend
+}) {
+  const [configFiles] = writeConfig({
+    database,
+    users,
+    apps,
+    ports: [port],
+    extra: {
+      okta: {
+        orgUrl: oktaUrl,
+        apiToken: 'test-api-token',
+        requestTimeoutSeconds,
+        sync: { enabled: true, everyMinutes },
+      },
+    },
+  });
+  return new Backend({ name, port, configFiles, ...backend });
+}
+
 /** The NODE_OPTIONS that packages/backend/Dockerfile sets (empty if none). */
 export function dockerNodeOptions() {
   const dockerfile = readFileSync(join(backendDir, 'Dockerfile'), 'utf8');

@@ -203,3 +203,14 @@ export function report(rows, extra = {}) {
   if (file) writeFileSync(file, JSON.stringify({ rows, ...extra }, null, 2));
   else console.log(JSON.stringify({ rows, ...extra }, null, 2));
 }
+
+/** Runs a benchmark's main and exits: 0 when it finished, 1 (with the error) when it threw. */
+export function runMain(main) {
+  main().then(
+    () => process.exit(0),
+    e => {
+      console.error(e?.stack ?? e);
+      process.exit(1);
+    },
+  );
+}

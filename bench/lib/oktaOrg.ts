@@ -17,6 +17,37 @@ export type OktaOrgShape = {
   seed: number;
 };
 
+/**
+ * The org's shape from BENCH_USERS, BENCH_GROUPS, BENCH_APPS,
+ * BENCH_ASSIGNMENTS, BENCH_DIRECT_SHARE and BENCH_SEED; unset ones from
+ * `defaults` (the 100k-people org of issue #20 unless given).
+ */
+export function orgShapeFromEnv(
+  defaults: OktaOrgShape = {
+    users: 100_000,
+    groups: 5_000,
+    apps: 1_000,
+    assignments: 2_000_000,
+    directShare: 0.2,
+    seed: 42,
+  },
+): OktaOrgShape {
+  const read = (name: string, fallback: number) => {
+    const raw = process.env[name];
+    const value = raw === undefined || raw === '' ? fallback : Number(raw);
+    if (!Number.isFinite(value)) throw new Error(`${name} must be a number`);
+    return value;
+  };
+  return {
+    users: read('BENCH_USERS', defaults.users),
+    groups: read('BENCH_GROUPS', defaults.groups),
+    apps: read('BENCH_APPS', defaults.apps),
+    assignments: read('BENCH_ASSIGNMENTS', defaults.assignments),
+    directShare: read('BENCH_DIRECT_SHARE', defaults.directShare),
+    seed: read('BENCH_SEED', defaults.seed),
+  };
+}
+
 /** Job titles in the org (people's `title`). */
 export const TITLES = 400;
 const DEPARTMENTS = 25;
@@ -30,6 +61,18 @@ export function random(seed: number) {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The same rate limit (requests per window) for every endpoint family of the fake. */
+export function everyFamily(perWindow: number) {
+  return {
+    users: perWindow,
+    groups: perWindow,
+    apps: perWindow,
+    logs: perWindow,
+    oauth: perWindow,
+    other: perWindow,
   };
 }
 
