@@ -15,6 +15,7 @@ import { CATALOG_CACHE_KEY, forgetCachedCatalog } from '../../lib/catalogCache';
 import {
   AppsPage,
   CARDS_PER_BATCH,
+  SEARCH_DEBOUNCE_MS,
   SORT_STORAGE_KEY,
   VIEW_STORAGE_KEY,
 } from './AppsPage';
@@ -214,6 +215,30 @@ describe('AppsPage', () => {
     );
     // Rendering 250 apps in jsdom takes seconds; more on a busy 2-core machine.
   }, 120_000);
+
+  it('opens an app clicked before the search reached the URL', async () => {
+    // Mounted at /apps/* the catalog sees the navigation to the app page, as
+    // it does in a portal while the app page's chunk loads: its search
+    // write, still pending, used to fire then and take the user back.
+    const Where = () => {
+      const { pathname, search } = useLocation();
+      return <div data-testid="where">{`${pathname}${search}`}</div>;
+    };
+    await renderInPlugin(<AppsPage />, {
+      api: createFakeApi(),
+      path: '/apps/*',
+      sidebar: <Where />,
+    });
+    await screen.findByTestId('app-card-figma');
+
+    fireEvent.change(screen.getByLabelText('Search apps'), {
+      target: { value: 'fig' },
+    });
+    fireEvent.click(screen.getByTestId('app-card-figma'));
+    await new Promise(resolve => setTimeout(resolve, SEARCH_DEBOUNCE_MS * 3));
+
+    expect(screen.getByTestId('where').textContent).toBe('/apps/figma');
+  });
 
   it('opens an app with the keyboard', async () => {
     await render();

@@ -230,6 +230,14 @@ export const AppsPage = () => {
     clearTimeout(writeTimer.current);
     writeTimer.current = setTimeout(() => writeQ(value), SEARCH_DEBOUNCE_MS);
   };
+  // A click on an app within the pause (a card, a table row, a link in the
+  // results) writes the search to this page's history entry first, so the
+  // way back keeps it; a write still pending when the app page opened went
+  // to the app page's URL instead (the catalog stays mounted while the app
+  // page's chunk loads) and, in a portal, took the user back to the catalog.
+  const flushSearch = () => {
+    if (writtenQ.current !== input) writeQ(input);
+  };
   const clearSearch = () => {
     setInput('');
     writeQ('');
@@ -539,7 +547,7 @@ export const AppsPage = () => {
         </Typography>
       )}
 
-      {body}
+      <div onClickCapture={flushSearch}>{body}</div>
       {error && !apps && (
         <Box mt={2}>
           <Button variant="outlined" onClick={retry}>
